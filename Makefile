@@ -1,0 +1,67 @@
+# NSC Casework. `make run` for the demo, `make test` for the whole test suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The local demo runs without the second factor unless MFA=on; production refuses this.
+MFA ?= off
+DEMO_ENV := CASEWORK_ENV=demo CASEWORK_MFA_DISABLED=$(if $(filter on,$(MFA)),0,1)
+
+.PHONY: run test test-fast assets install install-dev migrate seed worker lint lock bench clean check-deploy
+
+$(VENV)/.base-installed: requirements/base.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	touch $(VENV)/.base-installed $@
+
+install: $(VENV)/.base-installed
+install-dev: $(VENV)/.dev-installed
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+casework/static/vendor/.built: node_modules/.package-lock.json scripts/build-assets.mjs
+	npm run --silent build
+	touch $@
+
+assets: casework/static/vendor/.built
+
+migrate: install assets
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+
+run: seed
+	@$(DEMO_ENV) $(PY) manage.py demo_sign_in_help
+	@echo "Starting the background worker and the site on http://$(HOST):$(PORT) (Ctrl-C stops both)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(DEMO_ENV) $(PY) manage.py db_worker --interval 2 >var/worker.log 2>&1 & \
+	  $(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev assets
+	CASEWORK_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check casework benchmarks
+
+check-deploy: install
+	CASEWORK_ENV=production DEBUG=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \
+	  AUDIT_HMAC_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=casework.example.nhs.uk \
+	  DATABASE_URL=sqlite:///var/check-deploy.sqlite3 \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+lock: $(VENV)/.dev-installed
+	$(PY) -m pip install --quiet uv
+	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 base.in -o base.txt
+	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 dev.in -o dev.txt
+
+clean:
+	rm -rf $(VENV) node_modules casework/static/vendor staticfiles var/casework.sqlite3*

@@ -1,0 +1,224 @@
+"""Writing audit events. Every service that touches personal data calls these.
+
+An event is written inside the caller's transaction: if the change rolls back, so does its
+event, and an event is never written for a change that did not happen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from casework.audit import chain
+from casework.audit.models import Action, Alert, AuditEvent, BreakGlassGrant, ChainHead
+
+SECRET_FIELDS = frozenset({"password", "key", "secret", "token", "credential_id", "public_key"})
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (dt.date, dt.datetime, dt.time, decimal.Decimal, uuid.UUID)):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    return str(value)
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of ``fields`` on ``instance``, secrets excluded, ready for JSON."""
+    return {
+        name: _json_value(getattr(instance, name))
+        for name in fields
+        if not any(secret in name for secret in SECRET_FIELDS)
+    }
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Changed fields with their old and new values."""
+    return {
+        name: {"old": before.get(name), "new": after.get(name)}
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def object_type_of(obj: models.Model | str | None) -> str:
+    if obj is None:
+        return ""
+    if isinstance(obj, str):
+        return obj
+    return obj._meta.label_lower
+
+
+def record(
+    *,
+    action: Action | str,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_label: str = "",
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the current transaction (or a new one)."""
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        if request.user.is_authenticated:
+            actor = request.user
+    if obj is not None:
+        object_type = object_type or object_type_of(obj)
+        object_id = object_id or obj.pk
+        object_label = object_label or _label_of(obj)
+    with transaction.atomic():
+        head = _locked_head()
+        event = AuditEvent(
+            sequence=head.sequence + 1,
+            occurred_at=timezone.now().astimezone(dt.UTC),
+            actor=actor,
+            actor_role=getattr(actor, "role", "") or "",
+            action=str(action),
+            object_type=object_type,
+            object_id=str(object_id or ""),
+            object_label=(object_label or "")[:200],
+            reason=reason or "",
+            changes=_json_value(changes or {}),
+            ip_address=client_ip(request),
+            request_id=getattr(request, "request_id", "") if request is not None else "",
+            previous_hash=head.entry_hash,
+        )
+        event.entry_hash = chain.compute_hash(event, head.entry_hash)
+        event.save(force_insert=True)
+        head.sequence = event.sequence
+        head.entry_hash = event.entry_hash
+        head.save(update_fields=["sequence", "entry_hash"])
+    return event
+
+
+def _locked_head() -> ChainHead:
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        ChainHead.objects.get_or_create(pk=1)
+        head = ChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _label_of(obj: models.Model) -> str:
+    """A human reference for the record, never a person's name."""
+    for attr in ("reference", "audit_label"):
+        value = getattr(obj, attr, None)
+        if value:
+            return str(value)
+    return f"{obj._meta.verbose_name} {obj.pk}"
+
+
+def record_view(request: HttpRequest, obj: models.Model, *, object_label: str = "") -> AuditEvent:
+    """A read of a page that shows personal data."""
+    return record(action=Action.VIEW, request=request, obj=obj, object_label=object_label)
+
+
+def record_change(
+    *, request: HttpRequest | None, actor: Any, obj: models.Model, before: dict[str, Any], fields: Iterable[str]
+) -> AuditEvent | None:
+    changes = diff(before, snapshot(obj, fields))
+    if not changes:
+        return None
+    return record(action=Action.UPDATE, actor=actor, request=request, obj=obj, changes=changes)
+
+
+def record_create(*, request: HttpRequest | None, actor: Any, obj: models.Model, fields: Iterable[str]) -> AuditEvent:
+    values = snapshot(obj, fields)
+    return record(
+        action=Action.CREATE, actor=actor, request=request, obj=obj,
+        changes={name: {"old": None, "new": value} for name, value in values.items()},
+    )
+
+
+# --- Break-glass -------------------------------------------------------------------------------
+
+
+def active_break_glass(user: Any, obj: models.Model) -> BreakGlassGrant | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        BreakGlassGrant.objects.filter(
+            user=user, object_type=object_type_of(obj), object_id=str(obj.pk),
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def break_glass_grants_for(obj: models.Model) -> list[BreakGlassGrant]:
+    return list(
+        BreakGlassGrant.objects.filter(object_type=object_type_of(obj), object_id=str(obj.pk))
+        .select_related("user")
+        .order_by("-granted_at")
+    )
+
+
+def break_glass_open(
+    *, user: Any, obj: models.Model, reason: str, request: HttpRequest | None = None,
+    crosses_barrier: bool = False,
+) -> BreakGlassGrant:
+    """Grant ``user`` time-limited access to ``obj``, audit it and alert every clinical lead."""
+    from casework.accounts.queries import active_clinical_leads
+
+    reason = (reason or "").strip()
+    if len(reason) < 20:
+        raise ValueError("Give a reason of at least 20 characters")
+    now = timezone.now()
+    with transaction.atomic():
+        grant = BreakGlassGrant.objects.create(
+            user=user, object_type=object_type_of(obj), object_id=str(obj.pk),
+            object_label=_label_of(obj), reason=reason, granted_at=now,
+            expires_at=now + dt.timedelta(hours=settings.CASEWORK_BREAK_GLASS_HOURS),
+            crosses_barrier=crosses_barrier,
+        )
+        record(action=Action.BREAK_GLASS, actor=user, request=request, obj=obj, reason=reason)
+        message = f"{user.full_name} used break-glass access to {grant.object_label}"
+        Alert.objects.bulk_create(
+            Alert(
+                raised_at=now, recipient=lead, kind="break_glass", message=message[:300],
+                object_type=grant.object_type, object_id=grant.object_id, grant=grant,
+            )
+            for lead in active_clinical_leads()
+            if lead.pk != user.pk
+        )
+        transaction.on_commit(lambda: _email_break_glass_alert(grant.pk))
+    return grant
+
+
+def _email_break_glass_alert(grant_id: int) -> None:
+    from casework.audit.tasks import email_break_glass_alert
+
+    email_break_glass_alert.enqueue(grant_id)
+
+
+def alert_acknowledge(*, alert: Alert, by: Any) -> None:
+    if alert.recipient_id != by.pk or alert.acknowledged_at:
+        return
+    alert.acknowledged_at = timezone.now()
+    alert.save(update_fields=["acknowledged_at"])

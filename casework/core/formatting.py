@@ -1,0 +1,44 @@
+"""How values are shown to people: British dates, Europe/London times."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+
+def date_gb(value: dt.date | dt.datetime | None, empty: str = "Not recorded") -> str:
+    if value is None or value == "":
+        return empty
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def time_gb(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return local.strftime("%-I:%M%p").lower()
+
+
+def datetime_gb(value: dt.datetime | None, empty: str = "Not recorded") -> str:
+    if value is None:
+        return empty
+    return f"{date_gb(value)} at {time_gb(value)}"
+
+
+def nhs_number(value: str | None) -> str:
+    if not value:
+        return ""
+    digits = "".join(ch for ch in str(value) if ch.isdigit())
+    if len(digits) != 10:
+        return str(value)
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return "Not known"
+    return "Yes" if value else "No"

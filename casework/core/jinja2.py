@@ -1,0 +1,55 @@
+"""The Jinja2 environment: our templates first, then the NHS.UK frontend macros."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
+
+from casework.core import formatting
+from casework.core.navigation import header_items
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def environment(**options: Any) -> Environment:
+    loader = ChoiceLoader(
+        [
+            FileSystemLoader([str(d) for d in settings.TEMPLATES[0]["DIRS"]]),
+            PackageLoader("nhsuk_frontend_jinja"),
+        ]
+    )
+    options.pop("loader", None)
+    options["undefined"] = ChainableUndefined
+    options["autoescape"] = True
+    options["extensions"] = [*options.get("extensions", []), "jinja2.ext.do"]
+    env = Environment(loader=loader, **options)
+    env.globals.update(
+        {
+            "static": static,
+            "url": url,
+            "get_messages": get_messages,
+            "now": timezone.now,
+            "header_items": header_items,
+            "settings_mfa_disabled": settings.CASEWORK_MFA_DISABLED,
+        }
+    )
+    env.filters.update(
+        {
+            "date_gb": formatting.date_gb,
+            "datetime_gb": formatting.datetime_gb,
+            "time_gb": formatting.time_gb,
+            "nhs_number": formatting.nhs_number,
+            "yes_no": formatting.yes_no,
+        }
+    )
+    env.tests["date"] = lambda value: isinstance(value, dt.date)
+    return env

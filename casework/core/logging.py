@@ -1,0 +1,23 @@
+"""Logging without personal data.
+
+Django attaches the request to error records; its repr and any formatted traceback can carry
+query strings, form bodies and cookies. This filter drops the request object and keeps only the
+request id, method and path (paths carry human references such as REF-2026-00042, never names).
+"""
+
+from __future__ import annotations
+
+import logging
+
+
+class NoPersonalDataFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if request is not None:
+            record.request_id = getattr(request, "request_id", "-")
+            record.request = None
+            record.msg = f"{record.msg} [request {record.request_id}]"
+        # Never log the arguments of a record that says it carries form data.
+        if getattr(record, "contains_form_data", False):
+            record.args = ()
+        return True

@@ -1,0 +1,37 @@
+"""The header navigation, built from what the user may do (never from the role directly)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    url_name: str
+    permission: str | None  # None: any signed-in user
+
+    def as_header_item(self, request: HttpRequest) -> dict:
+        href = reverse(self.url_name)
+        current = request.path == href or (href != "/" and request.path.startswith(href))
+        return {"href": href, "text": self.text, "current": current}
+
+
+# Apps add their items here in the order they appear.
+NAVIGATION: list[NavItem] = [
+    NavItem("My work", "core:my_work", None),
+]
+
+
+def header_items(request: HttpRequest) -> list[dict]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    return [
+        item.as_header_item(request)
+        for item in NAVIGATION
+        if item.permission is None or user.has_perm(item.permission)
+    ]

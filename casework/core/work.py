@@ -1,0 +1,65 @@
+"""'My work': each app contributes the queues that matter to the signed-in user.
+
+A section is a title, rows (already-scoped data) and the text shown when there is nothing yet,
+which says what will appear there. Apps register a provider with ``register``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+
+@dataclass
+class WorkItem:
+    text: str
+    href: str | None = None
+    detail: str = ""
+    tag: str = ""
+    tag_colour: str = ""
+
+
+@dataclass
+class WorkSection:
+    title: str
+    empty_text: str
+    items: list[WorkItem] = field(default_factory=list)
+    more_href: str | None = None
+    count: int | None = None
+
+
+Provider = Callable[[HttpRequest], list[WorkSection]]
+_PROVIDERS: list[tuple[int, Provider]] = []
+
+
+def register(order: int) -> Callable[[Provider], Provider]:
+    def decorator(provider: Provider) -> Provider:
+        _PROVIDERS.append((order, provider))
+        _PROVIDERS.sort(key=lambda pair: pair[0])
+        return provider
+
+    return decorator
+
+
+def sections_for(request: HttpRequest) -> list[WorkSection]:
+    sections: list[WorkSection] = []
+    for _, provider in _PROVIDERS:
+        sections.extend(provider(request))
+    return sections
+
+
+def role_summary(role: Any) -> str:
+    from casework.accounts.roles import Role
+
+    return {
+        Role.REFERRALS_COORDINATOR: "Log and screen referrals, chase missing information and send letters.",
+        Role.CLINICIAN: "Your allocated cases, assessments, reports and treatment sessions.",
+        Role.CLINICAL_LEAD: "Allocate work, sign off assessments and reports, and review access to records.",
+        Role.FINANCE_OFFICER: "Contracts, quotes, invoices and payments.",
+        Role.RESEARCHER: "Pseudonymised extracts and statistics. You never see identities.",
+        Role.SYSTEM_ADMINISTRATOR: "Manage user accounts, roles and organisations.",
+        Role.AGENCY_REFERRER: "Refer cases to the clinic and follow their progress.",
+    }.get(Role(role), "")
