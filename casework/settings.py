@@ -268,6 +268,7 @@ CONTENT_SECURITY_POLICY = {
 # --- Static files, uploads ----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "casework" / "static"]
 STORAGES = {
     "default": {

@@ -1,0 +1,78 @@
+"""Demo staff in every role and agency referrers. One shared demo password, printed by make run."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from casework.accounts.models import TrainingRecord, User
+from casework.accounts.roles import Instrument, Profession, Role
+from casework.organisations.models import Organisation, OrganisationKind
+
+DEMO_PASSWORD = "demo-stalking-clinic-2026"
+
+# (email, name, role, profession, job title, SRP training: "current" | "expired" | None)
+DEMO_STAFF = [
+    ("coordinator@nsc.example", "Priya Shah", Role.REFERRALS_COORDINATOR, "", "Referrals coordinator", None),
+    ("coordinator2@nsc.example", "Tom Wright", Role.REFERRALS_COORDINATOR, "", "Referrals administrator", None),
+    ("lead@nsc.example", "Dr Helen Okafor", Role.CLINICAL_LEAD, Profession.PSYCHIATRIST, "Consultant forensic psychiatrist", "current"),
+    ("psychologist@nsc.example", "Dr James Harper", Role.CLINICIAN, Profession.PSYCHOLOGIST, "Consultant forensic psychologist", "current"),
+    ("psychiatrist@nsc.example", "Dr Aisha Rahman", Role.CLINICIAN, Profession.PSYCHIATRIST, "Specialty doctor, forensic psychiatry", "current"),
+    ("nurse@nsc.example", "Megan Doyle", Role.CLINICIAN, Profession.NURSE, "Forensic community psychiatric nurse", "expired"),
+    ("therapist@nsc.example", "Owen Price", Role.CLINICIAN, Profession.THERAPIST, "CBT therapist", None),
+    ("victims@nsc.example", "Dr Sarah Kaur", Role.CLINICIAN, Profession.PSYCHOLOGIST, "Clinical psychologist, victim service", "current"),
+    ("finance@nsc.example", "Graham Ellis", Role.FINANCE_OFFICER, "", "Contracts and finance officer", None),
+    ("researcher@nsc.example", "Dr Lucy Chen", Role.RESEARCHER, "", "Research fellow", None),
+    ("admin@nsc.example", "Ravi Patel", Role.SYSTEM_ADMINISTRATOR, "", "Systems administrator", None),
+]
+
+# (email, name, organisation kind, job title) — the first organisation of that kind in the demo.
+DEMO_AGENCY = [
+    ("police@agency.example", "DC Mark Fisher", OrganisationKind.POLICE_FORCE, "Stalking advocate liaison officer"),
+    ("probation@agency.example", "Jo Barnes", OrganisationKind.PROBATION, "Probation officer"),
+    ("court@agency.example", "Anne Whitfield", OrganisationKind.COURT, "Legal adviser"),
+    ("mappa@agency.example", "Neil Archer", OrganisationKind.MAPPA_AREA, "MAPPA coordinator"),
+    ("nhs@agency.example", "Dr Femi Adeyemi", OrganisationKind.NHS_TRUST, "Consultant psychiatrist"),
+    ("socialcare@agency.example", "Karen Holt", OrganisationKind.SOCIAL_SERVICES, "Social worker"),
+]
+
+
+def _user(email: str, **fields) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, **fields)
+        user.set_password(DEMO_PASSWORD)
+        user.full_clean(exclude=["password"])
+        user.save()
+    return user
+
+
+def seed(context) -> None:
+    today = timezone.localdate()
+    staff = []
+    for email, name, role, profession, title, srp in DEMO_STAFF:
+        user = _user(email, full_name=name, role=role, profession=profession, job_title=title,
+                     phone=context.faker.phone_number())
+        staff.append(user)
+        if srp and not TrainingRecord.objects.filter(user=user, instrument=Instrument.SRP).exists():
+            if srp == "current":
+                trained, expires = today - dt.timedelta(days=400), today + dt.timedelta(days=700)
+            else:
+                trained, expires = today - dt.timedelta(days=1200), today - dt.timedelta(days=35)
+            TrainingRecord.objects.create(user=user, instrument=Instrument.SRP, trained_on=trained,
+                                          expires_on=expires, provider="Stalking Risk Profile training (demo)")
+    agency = []
+    for email, name, kind, title in DEMO_AGENCY:
+        organisation = Organisation.objects.filter(kind=kind).order_by("id").first()
+        agency.append(_user(email, full_name=name, role=Role.AGENCY_REFERRER, organisation=organisation,
+                            job_title=title, phone=context.faker.phone_number()))
+    context.made["staff"] = staff
+    context.made["agency_users"] = agency
+    context.say(f"Staff: {len(staff)}; agency referrers: {len(agency)}")
+
+
+def sign_in_help() -> list[tuple[str, str, str]]:
+    rows = [(Role(role).label, email, name) for email, name, role, *_ in DEMO_STAFF]
+    rows += [(f"Agency referrer ({kind.label})", email, name) for email, name, kind, _ in DEMO_AGENCY]
+    return rows

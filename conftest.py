@@ -1,0 +1,79 @@
+"""The fixed cast of test users — one per role, plus outsiders — and signed-in clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casework.accounts.roles import Role
+from casework.accounts.tests.factories import OrganisationFactory, TrainingRecordFactory, UserFactory
+
+
+@dataclass
+class Cast:
+    coordinator: object
+    clinician: object
+    other_clinician: object
+    clinical_lead: object
+    finance: object
+    researcher: object
+    sysadmin: object
+    agency: object
+    agency_other: object
+    organisation: object
+    other_organisation: object
+
+    def by_name(self, name: str):
+        return getattr(self, name)
+
+
+CAST_ROLES = [
+    "anonymous", "coordinator", "clinician", "other_clinician", "clinical_lead", "finance",
+    "researcher", "sysadmin", "agency", "agency_other",
+]
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    organisation = OrganisationFactory(name="Northshire Police")
+    other_organisation = OrganisationFactory(name="Southshire Probation", kind="probation")
+    clinician = UserFactory(role=Role.CLINICIAN, full_name="Clare Clinician", email="clinician@nsc.example.nhs.uk")
+    TrainingRecordFactory(user=clinician)
+    return Cast(
+        coordinator=UserFactory(role=Role.REFERRALS_COORDINATOR, full_name="Cora Coordinator", email="coordinator@nsc.example.nhs.uk"),
+        clinician=clinician,
+        other_clinician=UserFactory(role=Role.CLINICIAN, full_name="Oscar Other", email="other.clinician@nsc.example.nhs.uk"),
+        clinical_lead=UserFactory(role=Role.CLINICAL_LEAD, full_name="Lena Lead", email="lead@nsc.example.nhs.uk"),
+        finance=UserFactory(role=Role.FINANCE_OFFICER, full_name="Fin Finance", email="finance@nsc.example.nhs.uk"),
+        researcher=UserFactory(role=Role.RESEARCHER, full_name="Rae Researcher", email="researcher@nsc.example.nhs.uk"),
+        sysadmin=UserFactory(role=Role.SYSTEM_ADMINISTRATOR, full_name="Sam Sysadmin", email="sysadmin@nsc.example.nhs.uk"),
+        agency=UserFactory(role=Role.AGENCY_REFERRER, organisation=organisation, full_name="Pat Police", email="officer@northshire.police.example"),
+        agency_other=UserFactory(role=Role.AGENCY_REFERRER, organisation=other_organisation, full_name="Otto Outsider", email="officer@southshire.probation.example"),
+        organisation=organisation,
+        other_organisation=other_organisation,
+    )
+
+
+def signed_in_client(user, client: Client | None = None) -> Client:
+    """A client signed in as ``user`` with the second factor passed."""
+    client = client or Client()
+    client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="Authenticator app", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(db):
+    """``client_for(user)``: a signed-in, second-factor-verified client; None gives a signed-out one."""
+
+    def make(user) -> Client:
+        return Client() if user is None else signed_in_client(user)
+
+    return make
