@@ -34,11 +34,7 @@ def test_the_check_finds_a_direct_manager_call(tmp_path):
     sample_root = tmp_path / "casework"
     (sample_root / "things").mkdir(parents=True)
     sample = sample_root / "things" / "views.py"
-    sample.write_text("from x import Thing
-
-def v(request):
-    return Thing.objects.all()
-")
+    sample.write_text("from x import Thing\n\ndef v(request):\n    return Thing.objects.all()\n")
     assert _direct_manager_uses(sample, root=sample_root) == ["casework/things/views.py:4"]
 
 
