@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "casework.organisations",
     "casework.accounts",
     "casework.audit",
+    "casework.referrals",
 ]
 
 MIDDLEWARE = [

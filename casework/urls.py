@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("casework.accounts.admin_urls")),
     path("organisations/", include("casework.organisations.urls")),
     path("audit/", include("casework.audit.urls")),
+    path("referrals/", include("casework.referrals.urls")),
+    path("portal/", include("casework.referrals.portal_urls")),
 ]
 
 handler404 = "casework.core.errors.not_found"

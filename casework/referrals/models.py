@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from casework.referrals.choices import (
+    Channel,
+    Decision,
+    DocumentKind,
+    LegalStatus,
+    PartyRole,
+    Service,
+    Setting,
+    Status,
+    SubjectRole,
+)
+
+
+class Referral(models.Model):
+    """A request from an agency for the clinic's work: where every piece of work starts.
+
+    Subject and named parties are held as the referrer gave them (free text); the people
+    work links them to person records.
+    """
+
+    reference = models.CharField(max_length=20, blank=True, help_text="REF-2026-00042; given on submission")
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    received_via = models.CharField("How it arrived", max_length=10, choices=Channel.choices)
+    received_at = models.DateTimeField("Date and time received", null=True, blank=True, db_index=True)
+
+    # Who referred
+    referring_organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="referrals"
+    )
+    referrer_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The agency user who submitted it through the portal",
+    )
+    referrer_name = models.CharField("Referring officer", max_length=150)
+    referrer_job_title = models.CharField("Job title", max_length=150, blank=True)
+    referrer_email = models.EmailField("Email address", blank=True)
+    referrer_phone = models.CharField("Telephone number", max_length=30, blank=True)
+
+    # The subject
+    subject_role = models.CharField(max_length=20, choices=SubjectRole.choices, blank=True)
+    subject_given_name = models.CharField("Given name", max_length=100, blank=True)
+    subject_family_name = models.CharField("Family name", max_length=100, blank=True)
+    subject_date_of_birth = models.DateField("Date of birth", null=True, blank=True)
+    subject_details = models.TextField(
+        "Other details about the subject", blank=True,
+        help_text="Other names, address, NHS number or PNC ID, as the referrer gave them",
+    )
+
+    # The behaviour
+    behaviour_summary = models.TextField("Stalking, harassment or threat behaviour", blank=True)
+    behaviour_duration = models.CharField("How long it has gone on", max_length=100, blank=True)
+    stalking_significant = models.BooleanField(
+        "Stalking, harassment or threat is a significant part of the case", null=True, blank=True
+    )
+
+    # Legal position
+    legal_status = models.CharField(max_length=30, choices=LegalStatus.choices, blank=True)
+    offences = models.JSONField(default=list, blank=True)
+    other_offences = models.CharField("Other offences", max_length=300, blank=True)
+    orders_in_force = models.JSONField(default=list, blank=True)
+
+    # Where an assessment would happen
+    assessment_setting = models.CharField(max_length=30, choices=Setting.choices, blank=True)
+    custody_establishment = models.CharField("Prison or establishment", max_length=150, blank=True)
+    prison_number = models.CharField(max_length=20, blank=True)
+    facility_name = models.CharField("Mental health facility", max_length=150, blank=True)
+
+    # Key dates
+    next_hearing_on = models.DateField("Next court hearing", null=True, blank=True)
+    report_due_on = models.DateField("Report needed by", null=True, blank=True, db_index=True)
+    parole_hearing_on = models.DateField("Parole hearing", null=True, blank=True)
+
+    # Funding
+    commissioner = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="commissioned_referrals",
+        verbose_name="Commissioning organisation",
+    )
+    purchase_order = models.CharField("Purchase order number", max_length=50, blank=True)
+    contract_reference = models.CharField(max_length=50, blank=True)
+
+    # Screening
+    decision = models.CharField(max_length=30, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    accepted_services = models.JSONField(default=list, blank=True)
+    information_requested_at = models.DateTimeField(null=True, blank=True)
+
+    # Allocation
+    lead_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="lead_referrals"
+    )
+    second_assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="second_assessor_referrals"
+    )
+    allocated_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    portal_step = models.CharField(max_length=40, blank=True, help_text="Where a portal draft was left")
+
+    AUDITED_FIELDS = (
+        "status", "received_via", "received_at", "referring_organisation_id", "referrer_name", "referrer_job_title",
+        "referrer_email", "referrer_phone", "subject_role", "subject_given_name", "subject_family_name",
+        "subject_date_of_birth", "subject_details", "behaviour_summary", "behaviour_duration", "stalking_significant",
+        "legal_status", "offences", "other_offences", "orders_in_force", "assessment_setting", "custody_establishment",
+        "prison_number", "facility_name", "next_hearing_on", "report_due_on", "parole_hearing_on", "commissioner_id",
+        "purchase_order", "contract_reference", "decision", "decision_reason", "accepted_services",
+        "lead_clinician_id", "second_assessor_id",
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], condition=~models.Q(reference=""), name="referral_reference_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="referral_status_received_idx"),
+            models.Index(fields=["referring_organisation", "status"], name="referral_org_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"Draft referral {self.pk}"
+
+    @property
+    def audit_label(self) -> str:
+        return self.reference or f"draft referral {self.pk}"
+
+    @property
+    def subject_name(self) -> str:
+        return " ".join(part for part in (self.subject_given_name, self.subject_family_name) if part) or "Not given"
+
+    @property
+    def services(self) -> list[str]:
+        """The services requested, in the vocabulary's order (needs prefetch of requested_services)."""
+        chosen = {row.service for row in self.requested_services.all()}
+        return [s.value for s in Service if s.value in chosen]
+
+    # --- Waiting-time clocks ---------------------------------------------------------------
+
+    def days_to_decision(self, today: dt.date | None = None) -> int | None:
+        """Days from receipt to the screening decision (or to today, while undecided)."""
+        if not self.received_at:
+            return None
+        end = timezone.localdate(self.decided_at) if self.decided_at else (today or timezone.localdate())
+        return (end - timezone.localdate(self.received_at)).days
+
+    def days_to_allocation(self, today: dt.date | None = None) -> int | None:
+        if not self.received_at:
+            return None
+        end = timezone.localdate(self.allocated_at) if self.allocated_at else (today or timezone.localdate())
+        return (end - timezone.localdate(self.received_at)).days
+
+
+class RequestedService(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="requested_services")
+    service = models.CharField(max_length=30, choices=Service.choices, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["referral", "service"], name="requested_service_unique")]
+
+
+class NamedParty(models.Model):
+    """Another person the referral names (a victim, a family member …), as free text."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="named_parties")
+    role = models.CharField(max_length=20, choices=PartyRole.choices)
+    name = models.CharField(max_length=200)
+    relationship_to_subject = models.CharField(max_length=200, blank=True)
+    details = models.TextField(blank=True, help_text="Other details as given: age, address, contact")
+
+    AUDITED_FIELDS = ("role", "name", "relationship_to_subject", "details")
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Transition(models.Model):
+    """One change of a referral's status: who, when, why."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=30, choices=Status.choices)
+    to_status = models.CharField(max_length=30, choices=Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+def document_path(instance: ReferralDocument, filename: str) -> str:
+    # Content-addressed: the stored name is the SHA-256 of the bytes, never the uploaded name.
+    return f"referrals/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class ReferralDocument(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=30, choices=DocumentKind.choices)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=document_path, max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    AUDITED_FIELDS = ("kind", "original_name", "content_type", "size", "sha256")
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.referral.audit_label} document {self.pk}"
+
+
+class Letter(models.Model):
+    """A letter issued to the referrer (decline, request for information), kept as sent."""
+
+    class Kind(models.TextChoices):
+        DECLINE = "decline", "Decline letter"
+        INFORMATION_REQUEST = "information_request", "Request for more information"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="letters")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    body_html = models.TextField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.referral.audit_label} letter {self.pk}"

@@ -1,0 +1,151 @@
+"""Creating referrals: logged by staff from phone, post or email; drafted and submitted by agencies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from casework.audit.models import Action
+from casework.audit.services import record, record_change, record_create, snapshot
+from casework.core.models import next_reference
+from casework.referrals.choices import Channel, Status
+from casework.referrals.models import NamedParty, Referral, RequestedService, Transition
+
+REFERENCE_PREFIX = "REF"
+
+
+def _set_services(referral: Referral, services: Iterable[str] | None) -> None:
+    if services is None:
+        return
+    wanted = set(services)
+    referral.requested_services.exclude(service__in=wanted).delete()
+    existing = set(referral.requested_services.values_list("service", flat=True))
+    RequestedService.objects.bulk_create(
+        RequestedService(referral=referral, service=s) for s in sorted(wanted - existing)
+    )
+
+
+def _set_parties(referral: Referral, parties: Iterable[dict[str, Any]] | None) -> None:
+    if parties is None:
+        return
+    referral.named_parties.all().delete()
+    NamedParty.objects.bulk_create(NamedParty(referral=referral, **party) for party in parties)
+
+
+def _audited_snapshot(referral: Referral) -> dict[str, Any]:
+    values = snapshot(referral, Referral.AUDITED_FIELDS)
+    values["services"] = sorted(referral.requested_services.values_list("service", flat=True))
+    values["named_parties"] = [
+        snapshot(p, NamedParty.AUDITED_FIELDS) for p in referral.named_parties.order_by("id")
+    ]
+    return values
+
+
+def referral_log(
+    *, by, request: HttpRequest | None = None, services: Iterable[str], parties: Iterable[dict] = (), **fields: Any
+) -> Referral:
+    """A referrals coordinator logs a referral that arrived by phone, post or email. It is received
+    at once and gets its reference."""
+    if fields.get("received_via") not in {c.value for c in (Channel.PHONE, Channel.POST, Channel.EMAIL)}:
+        raise ValueError("Staff log referrals that arrived by telephone, post or email")
+    with transaction.atomic():
+        referral = Referral(created_by=by, status=Status.RECEIVED, **fields)
+        referral.reference = next_reference(REFERENCE_PREFIX, when=timezone.localdate(referral.received_at))
+        referral.full_clean()
+        referral.save()
+        _set_services(referral, services)
+        _set_parties(referral, parties)
+        Transition.objects.create(
+            referral=referral, from_status=Status.DRAFT, to_status=Status.RECEIVED, by=by, at=timezone.now(),
+            reason=f"Logged from {referral.get_received_via_display().lower()}",
+        )
+        record_create(request=request, actor=by, obj=referral, fields=Referral.AUDITED_FIELDS)
+    return referral
+
+
+def referral_update(
+    *, referral: Referral, by, request: HttpRequest | None = None, services: Iterable[str] | None = None,
+    parties: Iterable[dict] | None = None, **fields: Any,
+) -> Referral:
+    """Change a referral's details (not its status: that is triage's job), audited field by field."""
+    if "status" in fields:
+        raise ValueError("Use a triage service to change a referral's status")
+    with transaction.atomic():
+        before = _audited_snapshot(referral)
+        for name, value in fields.items():
+            setattr(referral, name, value)
+        referral.full_clean()
+        referral.save()
+        _set_services(referral, services)
+        _set_parties(referral, parties)
+        after = _audited_snapshot(referral)
+        changes = {k: {"old": before.get(k), "new": after.get(k)} for k in after if before.get(k) != after.get(k)}
+        if changes:
+            record(action=Action.UPDATE, actor=by, request=request, obj=referral, changes=changes)
+    return referral
+
+
+def draft_start(*, by, request: HttpRequest | None = None) -> Referral:
+    """An agency referrer starts a portal referral: a draft only they can see until submitted."""
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            created_by=by, referrer_user=by, status=Status.DRAFT, received_via=Channel.PORTAL,
+            referring_organisation_id=by.organisation_id, referrer_name=by.full_name,
+            referrer_job_title=by.job_title, referrer_email=by.email, referrer_phone=by.phone,
+        )
+        record_create(request=request, actor=by, obj=referral, fields=("status", "received_via"))
+    return referral
+
+
+def draft_save(
+    *, referral: Referral, by, request: HttpRequest | None = None, step: str = "", services: Iterable[str] | None = None,
+    parties: Iterable[dict] | None = None, **fields: Any,
+) -> Referral:
+    if referral.status != Status.DRAFT:
+        raise ValueError("Only a draft can be edited through the portal")
+    with transaction.atomic():
+        before = snapshot(referral, Referral.AUDITED_FIELDS)
+        for name, value in fields.items():
+            setattr(referral, name, value)
+        referral.portal_step = step or referral.portal_step
+        referral.save()
+        _set_services(referral, services)
+        _set_parties(referral, parties)
+        record_change(request=request, actor=by, obj=referral, before=before, fields=Referral.AUDITED_FIELDS)
+    return referral
+
+
+def draft_submit(*, referral: Referral, by, request: HttpRequest | None = None) -> Referral:
+    """Submit a portal draft: it is received now and gets its reference."""
+    if referral.status != Status.DRAFT:
+        raise ValueError("This referral has already been submitted")
+    with transaction.atomic():
+        now = timezone.now()
+        referral.status = Status.RECEIVED
+        referral.received_at = now
+        referral.reference = next_reference(REFERENCE_PREFIX, when=timezone.localdate(now))
+        referral.portal_step = ""
+        referral.full_clean()
+        referral.save()
+        Transition.objects.create(
+            referral=referral, from_status=Status.DRAFT, to_status=Status.RECEIVED, by=by, at=now,
+            reason="Submitted through the agency portal",
+        )
+        record(
+            action=Action.TRANSITION, actor=by, request=request, obj=referral,
+            changes={"status": {"old": Status.DRAFT.value, "new": Status.RECEIVED.value}},
+            reason="Submitted through the agency portal",
+        )
+    return referral
+
+
+def draft_discard(*, referral: Referral, by, request: HttpRequest | None = None) -> None:
+    if referral.status != Status.DRAFT:
+        raise ValueError("Only a draft can be deleted")
+    with transaction.atomic():
+        record(action=Action.DELETE, actor=by, request=request, obj=referral)
+        referral.delete()

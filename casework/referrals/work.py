@@ -1,0 +1,1 @@
+"""My work sections for referrals (registered with casework.core.work)."""
