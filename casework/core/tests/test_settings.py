@@ -1,0 +1,109 @@
+"""Settings are secure by default; production refuses unsafe configuration."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "DATABASE_URL", "SECRET_KEY", "AUDIT_HMAC_KEY", "DEBUG"))}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+PRODUCTION = {
+    "CASEWORK_ENV": "production",
+    "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789abcdef",
+    "AUDIT_HMAC_KEY": "a-different-audit-key-that-is-long-and-random-0123456789abcdef",
+    "ALLOWED_HOSTS": "casework.example.nhs.uk",
+    "DATABASE_URL": "sqlite:///var/settings-test.sqlite3",
+}
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_database_url():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DATABASE_URL"}
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "DATABASE_URL must be set in production" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check_with_no_warnings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_switching_off_mfa_is_refused_in_production():
+    result = run_manage("check", **PRODUCTION, CASEWORK_MFA_DISABLED="1")
+    assert result.returncode != 0
+    assert "casework.E001" in result.stderr
+
+
+def test_debug_cannot_be_switched_on_in_production():
+    result = run_manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **PRODUCTION, DEBUG="1")
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable():
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
+    )
+    env = {**os.environ, "CASEWORK_ENV": "test", "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
+           "DJANGO_SETTINGS_MODULE": "casework.settings"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.startswith("503"), result.stderr
+    assert "unavailable" in result.stdout
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode_with_full_synchronous_writes():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 2  # FULL
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_sqlite_file_database_uses_wal(tmp_path):
+    """In-memory test databases cannot use WAL, so check a real file database in a subprocess."""
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]); "
+        "c.execute('PRAGMA synchronous'); print(c.fetchone()[0])"
+    )
+    env = {**os.environ, "CASEWORK_ENV": "demo", "CASEWORK_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "casework.settings"}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["wal", "2"], result.stderr
+
+
+def test_demo_writes_a_random_secret_key_to_var_once(tmp_path):
+    code = "import django; from django.conf import settings; print(settings.SECRET_KEY)"
+    env = {**os.environ, "CASEWORK_ENV": "demo", "CASEWORK_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "casework.settings"}
+    env.pop("SECRET_KEY", None)
+    first = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    second = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert len(first.stdout.strip()) >= 50
+    assert first.stdout == second.stdout
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
