@@ -1,0 +1,47 @@
+"""The records the authorisation matrix test requests pages about.
+
+``kwargs_for(url_name)`` gives the URL arguments. Each kind of argument is owned so that the
+table's expectations are meaningful: the referral belongs to ``cast.organisation`` and is
+allocated to ``cast.clinician``; ``cast.other_clinician`` is not on it; ``cast.agency_other``
+belongs to another organisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class World:
+    cast: Any
+    values: dict[str, Any] = field(default_factory=dict)
+    # Per-URL overrides where one argument name means different records on different pages.
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def kwargs_for(self, url_name: str) -> dict[str, Any]:
+        if url_name in self.overrides:
+            return self.overrides[url_name]
+        params = _url_params(url_name)
+        missing = [p for p in params if p not in self.values]
+        if missing:
+            raise KeyError(f"matrix_world has no value for {missing} (URL {url_name}); add one in build_world")
+        return {p: self.values[p] for p in params}
+
+
+def _url_params(url_name: str) -> list[str]:
+    from casework.core.tests.test_authorisation_matrix import url_names
+
+    for name, pattern in url_names():
+        if name == url_name:
+            return list(pattern.pattern.converters.keys()) if hasattr(pattern.pattern, "converters") else []
+    return []
+
+
+def build_world(cast) -> World:
+    world = World(cast=cast)
+    world.values.update({
+        "user_id": cast.agency.pk,
+        "pk": cast.agency.pk,
+    })
+    return world
