@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "casework.accounts",
     "casework.audit",
     "casework.referrals",
+    "casework.people",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +309,24 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "nsc-casework@localhost")
+
+# --- Encryption of contact details at rest (casework.people.crypto) -----------------------------
+# A comma-separated list of Fernet keys, newest first: the first encrypts, all decrypt, so keys can
+# be rotated (manage.py rotate_keys). A separate key makes the blind index for exact look-ups.
+CASEWORK_FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+CASEWORK_BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY")
+if PRODUCTION and (not CASEWORK_FIELD_ENCRYPTION_KEYS or not CASEWORK_BLIND_INDEX_KEY):
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY must be set in production")
+if not CASEWORK_FIELD_ENCRYPTION_KEYS:
+    import base64 as _base64
+    import hashlib as _hashlib
+
+    # Demo and tests: a key derived from a random secret kept in var/ (never used in production).
+    CASEWORK_FIELD_ENCRYPTION_KEYS = [
+        _base64.urlsafe_b64encode(_hashlib.sha256(_local_secret("field_key").encode()).digest()).decode()
+    ]
+if not CASEWORK_BLIND_INDEX_KEY:
+    CASEWORK_BLIND_INDEX_KEY = _local_secret("blind_index_key")
 
 # --- Locale -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("audit/", include("casework.audit.urls")),
     path("referrals/", include("casework.referrals.urls")),
     path("portal/", include("casework.referrals.portal_urls")),
+    path("people/", include("casework.people.urls")),
 ]
 
 handler404 = "casework.core.errors.not_found"
