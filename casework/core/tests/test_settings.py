@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "DATABASE_URL", "SECRET_KEY", "AUDIT_HMAC_KEY", "DEBUG"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "DATABASE_URL", "SECRET_KEY", "AUDIT_HMAC_KEY", "DEBUG", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"))}
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
@@ -27,6 +27,8 @@ PRODUCTION = {
     "AUDIT_HMAC_KEY": "a-different-audit-key-that-is-long-and-random-0123456789abcdef",
     "ALLOWED_HOSTS": "casework.example.nhs.uk",
     "DATABASE_URL": "sqlite:///var/settings-test.sqlite3",
+    "FIELD_ENCRYPTION_KEYS": "7Jm0tU0nV4b3KXrU8Wq3v3o2gqS2sGf3bqk8x7JQm1A=",
+    "BLIND_INDEX_KEY": "a-blind-index-key-that-is-long-and-random-0123456789abcdef",
 }
 
 
@@ -48,6 +50,13 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_encryption_keys():
+    env = {k: v for k, v in PRODUCTION.items() if k != "FIELD_ENCRYPTION_KEYS"}
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY must be set in production" in result.stderr
 
 
 def test_switching_off_mfa_is_refused_in_production():
