@@ -27,7 +27,7 @@ PRODUCTION = {
     "AUDIT_HMAC_KEY": "a-different-audit-key-that-is-long-and-random-0123456789abcdef",
     "ALLOWED_HOSTS": "casework.example.nhs.uk",
     "DATABASE_URL": "sqlite:///var/settings-test.sqlite3",
-    "FIELD_ENCRYPTION_KEYS": "7Jm0tU0nV4b3KXrU8Wq3v3o2gqS2sGf3bqk8x7JQm1A=",
+    "FIELD_ENCRYPTION_KEYS": "Qo6E1Tt9FCcddzpCxFla7uxopyn-aebo6MWUMIRNV8Q=",
     "BLIND_INDEX_KEY": "a-blind-index-key-that-is-long-and-random-0123456789abcdef",
 }
 
