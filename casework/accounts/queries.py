@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from casework.accounts.models import TrainingRecord, User
 from casework.accounts.roles import Instrument, Role
+from casework.core.formatting import date_gb
 
 
 def active_clinical_leads() -> QuerySet[User]:
@@ -54,3 +59,102 @@ def latest_training(user: User, instrument: Instrument | str) -> TrainingRecord 
 
 def clinicians() -> QuerySet[User]:
     return User.objects.filter(role__in=[Role.CLINICIAN, Role.CLINICAL_LEAD], is_active=True)
+
+
+# --- The user administration and staff pages ------------------------------------------------
+
+USER_STATUS_ACTIVE = "active"
+USER_STATUS_DISABLED = "disabled"
+
+
+def users_filtered(
+    queryset: QuerySet[User], *, role: str = "", organisation=None, status: str = "", search: str = ""
+) -> QuerySet[User]:
+    """Narrow an already-scoped list of users by the list page's filters."""
+    if role:
+        queryset = queryset.filter(role=role)
+    if organisation is not None:
+        queryset = queryset.filter(organisation=organisation)
+    if status == USER_STATUS_ACTIVE:
+        queryset = queryset.filter(is_active=True)
+    elif status == USER_STATUS_DISABLED:
+        queryset = queryset.filter(is_active=False)
+    search = (search or "").strip()
+    if search:
+        queryset = queryset.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    return queryset.order_by("full_name", "id")
+
+
+def staff_visible_to(user: User) -> QuerySet[User]:
+    """Clinic staff (never agency referrers) the user may see, each with their training records."""
+    return (
+        users_visible_to(user)
+        .exclude(role=Role.AGENCY_REFERRER)
+        .prefetch_related(Prefetch("training_records", queryset=TrainingRecord.objects.order_by("instrument", "-trained_on", "-id")))
+    )
+
+
+def user_for_set_password_link(uid: str | int) -> User | None:
+    """The active account a one-time set-password link names, or None."""
+    try:
+        pk = int(uid)
+    except (TypeError, ValueError):
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+@dataclass(frozen=True)
+class TrainingStatus:
+    record: TrainingRecord
+    current: bool
+    tag_text: str
+    tag_colour: str
+
+
+def training_status(record: TrainingRecord, on: dt.date | None = None) -> TrainingStatus:
+    """How a training record is shown: "Current" or "Expired 3 October 2026"."""
+    on = on or timezone.localdate()
+    if record.is_current(on):
+        return TrainingStatus(record, True, "Current", "green")
+    if record.expires_on is not None and record.expires_on < on:
+        return TrainingStatus(record, False, f"Expired {date_gb(record.expires_on)}", "red")
+    return TrainingStatus(record, False, f"From {date_gb(record.trained_on)}", "grey")
+
+
+def training_statuses(records, on: dt.date | None = None) -> list[TrainingStatus]:
+    """Current training first, then expired, each by instrument."""
+    on = on or timezone.localdate()
+    statuses = [training_status(record, on) for record in records]
+    return sorted(statuses, key=lambda s: (not s.current, s.record.instrument, -s.record.trained_on.toordinal()))
+
+
+@dataclass(frozen=True)
+class SignInLock:
+    locked: bool
+    recent_failures: int
+
+
+def sign_in_lock(subject: User) -> SignInLock:
+    """Whether django-axes has locked the account after repeated failed sign-ins, asked through
+    axes' own handler (whatever storage it is configured with), for this account's email address."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.helpers import get_credentials
+
+    probe = HttpRequest()  # no address or browser: only the account's own attempts count
+    credentials = get_credentials(subject.email)
+    failures = AxesProxyHandler.get_failures(probe, credentials)
+    return SignInLock(locked=AxesProxyHandler.is_locked(HttpRequest(), credentials), recent_failures=failures)
+
+
+def has_second_factor(subject: User) -> bool:
+    from casework.accounts.mfa import has_second_factor as _has
+
+    return _has(subject)
+
+
+def email_in_use(email: str, exclude: User | None = None) -> bool:
+    """Whether another account already signs in with ``email`` (compared without case)."""
+    queryset = User.objects.filter(email__iexact=(email or "").strip())
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return queryset.exists()

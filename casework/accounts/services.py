@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from casework.accounts.models import TrainingRecord, User, UserSession
 from casework.accounts.roles import Role
@@ -44,23 +48,35 @@ def user_create(*, by: User, request: HttpRequest | None = None, password: str |
 
 
 def user_update(*, user: User, by: User, request: HttpRequest | None = None, **fields: Any) -> User:
+    """Change an account. The old values recorded are those in the database, whatever the
+    caller has done to ``user`` in memory (a bound model form changes its instance)."""
     with transaction.atomic():
-        before = snapshot(user, User.AUDITED_FIELDS)
-        was_active = user.is_active
+        current = User.objects.select_for_update().get(pk=user.pk)
+        before = snapshot(current, User.AUDITED_FIELDS)
+        was_active = current.is_active
+        old_role = current.role
         for name, value in fields.items():
-            setattr(user, name, value)
-        if user.role != Role.AGENCY_REFERRER:
-            user.organisation = None
-        if was_active and not user.is_active:
-            user.deactivated_at = timezone.now()
-        if user.is_active:
-            user.deactivated_at = None
-        user.full_clean(exclude=["password"])
-        user.save()
-        record_change(request=request, actor=by, obj=user, before=before, fields=User.AUDITED_FIELDS)
-        if was_active and not user.is_active:
-            sessions_end(user=user)
-    return user
+            setattr(current, name, value)
+        if by.pk == current.pk and current.role != old_role:
+            raise PermissionDenied("Nobody can change their own role")
+        if by.pk == current.pk and was_active and not current.is_active:
+            raise PermissionDenied("Nobody can disable their own account")
+        if current.role != Role.AGENCY_REFERRER:
+            current.organisation = None
+        if current.is_active and current.role == Role.AGENCY_REFERRER and current.organisation is not None \
+                and not current.organisation.is_active:
+            raise ValidationError({"organisation": "This organisation has been deactivated. Choose an active organisation"})
+        if was_active and not current.is_active:
+            current.deactivated_at = timezone.now()
+        if current.is_active:
+            current.deactivated_at = None
+        current.full_clean(exclude=["password"])
+        current.save()
+        record_change(request=request, actor=by, obj=current, before=before, fields=User.AUDITED_FIELDS)
+        if was_active and not current.is_active:
+            sessions_end(user=current)
+    user.refresh_from_db()
+    return current
 
 
 def user_set_active(*, user: User, by: User, active: bool, request: HttpRequest | None = None) -> User:
@@ -100,3 +116,68 @@ def training_record_delete(*, training: TrainingRecord, by: User, request: HttpR
             changes={name: {"old": value, "new": None} for name, value in values.items()},
         )
         training.delete()
+
+
+# --- Unlocking, and the one-time set-password link ---------------------------------------------
+
+
+def user_unlock(*, user: User, by: User, request: HttpRequest | None = None) -> int:
+    """Clear django-axes' failed sign-in attempts for the account, through axes' own API.
+    Returns how many attempt records were removed."""
+    from axes.utils import reset as axes_reset
+
+    with transaction.atomic():
+        removed = axes_reset(username=user.email)
+        record(
+            action=Action.UPDATE, actor=by, request=request, obj=user,
+            changes={"sign_in_lock": {"old": "locked", "new": "unlocked"}},
+        )
+    return removed
+
+
+class SetPasswordLinkTokens(PasswordResetTokenGenerator):
+    """Tokens for the one-time set-password link. A token stops working when the password
+    changes (so it works once), when a newer link is made, or after PASSWORD_RESET_TIMEOUT."""
+
+    key_salt = "casework.accounts.services.SetPasswordLinkTokens"
+
+
+set_password_link_tokens = SetPasswordLinkTokens()
+
+
+def user_issue_set_password_link(*, user: User, by: User, request: HttpRequest | None = None) -> tuple[str, str]:
+    """Make a one-time link with which ``user`` chooses their own password.
+
+    Any password they had stops working at once, any earlier link stops working, and their
+    sessions end. Returns (uid, token) for the link; the token itself is never recorded."""
+    if by.pk == user.pk:
+        raise PermissionDenied("Use your own sign-in security page")
+    if not user.is_active:
+        raise PermissionDenied("The account is disabled")
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=user.pk)
+        had_password = current.has_usable_password()
+        current.set_unusable_password()  # a new random value: older links and the old password stop working
+        current.save(update_fields=["password"])
+        record(
+            action=Action.UPDATE, actor=by, request=request, obj=current,
+            changes={"sign_in_password": {"old": "set" if had_password else "not set",
+                                          "new": "set-password link issued"}},
+        )
+        sessions_end(user=current)
+    user.password = current.password
+    uid = urlsafe_base64_encode(force_bytes(current.pk))
+    return uid, set_password_link_tokens.make_token(current)
+
+
+def user_set_password_from_link(*, user: User, password: str, request: HttpRequest | None = None) -> None:
+    """The account holder chooses their password with a valid one-time link."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record(
+            action=Action.UPDATE, actor=user, request=request, obj=user,
+            reason="password chosen with a one-time set-password link",
+            changes={"sign_in_password": {"old": "set-password link issued", "new": "set"}},
+        )
+        sessions_end(user=user)

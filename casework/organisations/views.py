@@ -1,0 +1,127 @@
+"""Organisation pages, for system administrators: the list, one organisation with its agency
+referrers, create, edit, deactivate and reactivate."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from casework.accounts.forms import ConfirmForm
+from casework.audit.services import record_view
+from casework.core.pagination import page_links, paginate
+from casework.organisations import queries, services
+from casework.organisations.forms import OrganisationFilterForm, OrganisationForm
+from casework.organisations.models import Organisation
+
+GET_POST = ["GET", "POST"]
+
+
+def _require(request: HttpRequest, permission: str, obj=None) -> None:
+    if not request.user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+def _organisation(request: HttpRequest, pk: int) -> Organisation:
+    _require(request, "organisations.manage")
+    return get_object_or_404(queries.organisations_visible_to(request.user), pk=pk)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_GET
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "organisations.manage")
+    form = OrganisationFilterForm(request.GET or None)
+    queryset = queries.organisations_filtered(queries.organisations_visible_to(request.user), **form.filters())
+    page = paginate(request, queryset)
+    return render(
+        request, "organisations/list.jinja",
+        {"form": form, "page": page, "links": page_links(request, page)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organisation and its agency referrers (people: so the page view is audited)."""
+    organisation = _organisation(request, pk)
+    record_view(request, organisation)
+    page = paginate(request, queries.agency_referrers_of(request.user, organisation))
+    return render(
+        request, "organisations/detail.jinja",
+        {"organisation": organisation, "page": page, "links": page_links(request, page)},
+    )
+
+
+@never_cache
+@require_http_methods(GET_POST)
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "organisations.manage")
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(by=request.user, request=request, **form.service_fields())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Organisation added")
+            return redirect("organisations:detail", pk=organisation.pk)
+    return render(request, "organisations/form.jinja", {"form": form, "organisation": None},
+                  status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(GET_POST)
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _organisation(request, pk)
+    form = OrganisationForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(organisation=organisation, by=request.user, request=request,
+                                         **form.service_fields())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Organisation updated")
+            return redirect("organisations:detail", pk=organisation.pk)
+    return render(request, "organisations/form.jinja", {"form": form, "organisation": organisation},
+                  status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(GET_POST)
+def organisation_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _organisation(request, pk)
+    _require(request, "organisations.deactivate", organisation)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        disabled = services.organisation_deactivate(organisation=organisation, by=request.user, request=request)
+        accounts = "account" if disabled == 1 else "accounts"
+        messages.success(request, f"Organisation deactivated. {disabled} agency referrer {accounts} disabled.")
+        return redirect("organisations:detail", pk=organisation.pk)
+    return render(request, "organisations/deactivate.jinja",
+                  {"form": form, "organisation": organisation,
+                   "active_referrers": queries.active_referrers_count(organisation)})
+
+
+@never_cache
+@require_http_methods(GET_POST)
+def organisation_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _organisation(request, pk)
+    _require(request, "organisations.reactivate", organisation)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_reactivate(organisation=organisation, by=request.user, request=request)
+        messages.success(request, "Organisation reactivated. Re-enable its agency referrers one by one if they still need access.")
+        return redirect("organisations:detail", pk=organisation.pk)
+    return render(request, "organisations/reactivate.jinja", {"form": form, "organisation": organisation})
