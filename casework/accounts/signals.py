@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from axes.helpers import get_failure_limit
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from casework.accounts import services
+from casework.accounts.middleware import SIGN_OUT_REASON
 from casework.audit.models import Action
 from casework.audit.services import record
 
@@ -18,14 +20,32 @@ def on_signed_in(sender, request, user, **kwargs) -> None:
 
 @receiver(user_logged_out)
 def on_signed_out(sender, request, user, **kwargs) -> None:
+    """A sign-out the user asked for ends every session they hold, on every device. A session
+    ended for them (time limit, too many wrong codes) is ended alone and the reason recorded."""
     if user is None:
         return
-    record(action=Action.SIGN_OUT, actor=user, request=request, obj=user)
-    services.sessions_end(user=user)
+    reason = getattr(request, SIGN_OUT_REASON, "") if request is not None else ""
+    record(action=Action.SIGN_OUT, actor=user, request=request, obj=user, reason=reason)
+    if not reason:
+        services.sessions_end(user=user)
+
+
+def refused_while_locked(request) -> bool:
+    """django-axes refused the attempt because the account was already locked: no password was
+    checked. Its backend flags such a request before raising; its failure handler (which runs
+    before this module's receivers) then either skips counting (``axes_failures_since_start`` left
+    None) or, with AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT (the default), counts one more
+    failure past the limit, which restarts the cool-off."""
+    if not getattr(request, "axes_locked_out", False):
+        return False
+    failures = getattr(request, "axes_failures_since_start", None)
+    return failures is None or failures > get_failure_limit(request, getattr(request, "axes_credentials", None))
 
 
 @receiver(user_login_failed)
 def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    if request is not None and refused_while_locked(request):
+        return  # recorded once, as SIGN_IN_LOCKED, by the sign-in view
     from casework.accounts.queries import user_by_email
 
     user = user_by_email(credentials.get("email") or credentials.get("username") or "")

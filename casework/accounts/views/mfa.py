@@ -1,54 +1,74 @@
-"""Second-factor set-up at first sign-in, verification, recovery codes."""
+"""Second-factor set-up at first sign-in, verification, recovery codes and the security page."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from casework.accounts import mfa
+from casework.accounts import mfa, passkeys
 from casework.accounts.forms import CodeForm
-from casework.accounts.middleware import second_factor_not_required
+from casework.accounts.middleware import end_this_session, second_factor_not_required
+from casework.accounts.views.auth import safe_next
 
 MAX_CODE_FAILURES = 5
 FAILURES_KEY = "casework_mfa_failures"
 NEW_CODES_KEY = "casework_new_recovery_codes"
+LOW_CODES_WARNING_AT = 2
+
+SETUP_WRONG = "The code is not correct. Check the time on your phone is right, then enter the newest code"
+VERIFY_WRONG = "The security code is not correct. Enter the newest code from your authenticator app, or a recovery code"
+TOO_MANY = "You entered too many wrong security codes, so you have been signed out. Sign in again to continue."
 
 
-def _count_failure(request: HttpRequest) -> bool:
-    """Count a wrong code; after too many, end the session. True if the session ended."""
+def count_failure(request: HttpRequest) -> bool:
+    """Count a refused code or passkey; after ``MAX_CODE_FAILURES`` end the session (this one
+    only: the user's other sessions are not this attempt's to end). True if the session ended."""
     failures = request.session.get(FAILURES_KEY, 0) + 1
     request.session[FAILURES_KEY] = failures
     if failures >= MAX_CODE_FAILURES:
-        logout(request)
+        end_this_session(request, "too many wrong security codes")
+        messages.error(request, TOO_MANY)
         return True
     return False
+
+
+def clear_failures(request: HttpRequest) -> None:
+    request.session.pop(FAILURES_KEY, None)
+
+
+def _refusal(check: mfa.CodeCheck, wrong: str) -> str:
+    if check.outcome is mfa.Outcome.THROTTLED:
+        seconds = check.wait_seconds
+        return f"Wait {seconds} second{'s' if seconds != 1 else ''}, then enter the newest code"
+    return wrong
 
 
 @second_factor_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request: HttpRequest) -> HttpResponse:
+    """Set up the authenticator app: at first sign-in, or (once verified) to replace the app."""
     user = request.user
     if mfa.has_second_factor(user) and not user.is_verified():
         return redirect("accounts:mfa_verify")
-    device = mfa.pending_totp_device(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = mfa.totp_confirm(request=request, user=user, code=form.cleaned_data["code"])
+        check, codes = mfa.totp_confirm(request=request, user=user, code=form.cleaned_data["code"])
         if codes is not None:
-            request.session.pop(FAILURES_KEY, None)
-            request.session[NEW_CODES_KEY] = codes
+            clear_failures(request)
+            request.session[NEW_CODES_KEY] = {"codes": codes, "then": "core:my_work"}
             return redirect("accounts:recovery_codes")
-        if _count_failure(request):
+        if count_failure(request):
             return redirect("accounts:sign_in")
-        form.add_error("code", "The code is not correct. Check the time on your phone and enter the newest code")
+        form.add_error("code", _refusal(check, SETUP_WRONG))
+    device = mfa.pending_totp_device(user)
     return render(
         request, "accounts/mfa_setup.jinja",
-        {"form": form, "qr_svg": mfa.totp_qr_svg(device), "secret": mfa.totp_secret_for_display(device)},
+        {"form": form, "qr_svg": mfa.totp_qr_svg(device), "secret": mfa.totp_secret_for_display(device),
+         "replacing": mfa.has_totp(user)},
         status=400 if form.errors else 200,
     )
 
@@ -59,43 +79,59 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 def mfa_verify(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_verified():
-        return redirect("core:my_work")
+        return redirect(safe_next(request))
     if not mfa.has_second_factor(user):
         return redirect("accounts:mfa_setup")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if mfa.verify_code(request=request, user=user, code=form.cleaned_data["code"]):
-            request.session.pop(FAILURES_KEY, None)
-            if mfa.recovery_codes_left(user) <= 2:
-                messages.warning(request, "You have few recovery codes left. Make a new set from Sign-in security.")
-            return redirect(request.GET.get("next") or "core:my_work")
-        if _count_failure(request):
+        check = mfa.verify_code(request=request, user=user, code=form.cleaned_data["code"])
+        if check.ok:
+            clear_failures(request)
+            left = mfa.recovery_codes_left(user)
+            if left <= LOW_CODES_WARNING_AT:
+                messages.warning(
+                    request,
+                    f"You have {left} recovery code{'s' if left != 1 else ''} left. "
+                    "Make a new set from Sign-in security.",
+                )
+            return redirect(safe_next(request))
+        if count_failure(request):
             return redirect("accounts:sign_in")
-        form.add_error("code", "The security code is not correct")
-    return render(request, "accounts/mfa_verify.jinja",
-                  {"form": form, "has_passkeys": user.passkeys.exists()},
-                  status=400 if form.errors else 200)
+        form.add_error("code", _refusal(check, VERIFY_WRONG))
+    offer_passkey = passkeys.available() and passkeys.has_passkeys(user)
+    return render(
+        request, "accounts/mfa_verify.jinja",
+        {"form": form, "offer_passkey": offer_passkey, "next": safe_next(request, default="")},
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request: HttpRequest) -> HttpResponse:
-    """Shows a newly made set of recovery codes once; POST makes a new set."""
+    """Shows a newly made set of recovery codes once; POST makes a new set (old ones stop working)."""
     if request.method == "POST":
-        request.session[NEW_CODES_KEY] = mfa.new_recovery_codes(request.user)
-        from casework.audit.models import Action
-        from casework.audit.services import record
-
-        record(action=Action.MFA_ENROLLED, request=request, obj=request.user, reason="new recovery codes")
+        codes = mfa.recovery_codes_renew(request=request, user=request.user)
+        request.session[NEW_CODES_KEY] = {"codes": codes, "then": "accounts:security"}
         return redirect("accounts:recovery_codes")
-    codes = request.session.pop(NEW_CODES_KEY, None)
-    return render(request, "accounts/recovery_codes.jinja", {"codes": codes})
+    fresh = request.session.pop(NEW_CODES_KEY, None) or {}
+    return render(
+        request, "accounts/recovery_codes.jinja",
+        {"codes": fresh.get("codes"), "then": fresh.get("then", "accounts:security")},
+    )
 
 
 @never_cache
 @require_http_methods(["GET"])
 def security(request: HttpRequest) -> HttpResponse:
+    user = request.user
     return render(
         request, "accounts/security.jinja",
-        {"codes_left": mfa.recovery_codes_left(request.user), "passkeys": list(request.user.passkeys.all())},
+        {
+            "has_totp": mfa.has_totp(user),
+            "codes_left": mfa.recovery_codes_left(user),
+            "passkeys_offered": passkeys.available(),
+            "passkeys": passkeys.passkeys_of(user),
+            "verified_by_passkey": passkeys.verified_by(request),
+        },
     )
