@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Action(models.TextChoices):
@@ -53,6 +54,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id", "sequence"], name="audit_object_idx"),
             models.Index(fields=["actor", "sequence"], name="audit_actor_idx"),
+            # Access review searches by record reference.
+            models.Index(fields=["object_label", "sequence"], name="audit_label_idx"),
         ]
 
     def __str__(self) -> str:
@@ -60,11 +63,19 @@ class AuditEvent(models.Model):
 
 
 class ChainHead(models.Model):
-    """The one row that holds the newest sequence and hash; locked while an event is added."""
+    """The one row that holds the newest sequence and hash; locked while an event is added.
+
+    ``seal`` is an HMAC over the sequence and hash (``chain.head_seal``), so the head cannot be
+    rewound to hide deleted events without the key.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.PositiveBigIntegerField(default=0)
     entry_hash = models.CharField(max_length=64, default="0" * 64)
+    seal = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"chain head #{self.sequence}"
 
 
 class BreakGlassGrant(models.Model):
@@ -83,6 +94,12 @@ class BreakGlassGrant(models.Model):
         ordering = ["-granted_at"]
         indexes = [models.Index(fields=["object_type", "object_id", "expires_at"], name="breakglass_object_idx")]
 
+    def __str__(self) -> str:
+        return f"break-glass grant {self.pk}"
+
+    def is_active(self, at=None) -> bool:
+        return self.expires_at > (at or timezone.now())
+
 
 class Alert(models.Model):
     """An alert raised to clinical leads (break-glass use, for now)."""
@@ -98,3 +115,7 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["recipient", "acknowledged_at"], name="alert_recipient_idx")]
+
+    def __str__(self) -> str:
+        return f"alert {self.pk}"

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import ipaddress
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -21,6 +23,14 @@ from casework.audit import chain
 from casework.audit.models import Action, Alert, AuditEvent, BreakGlassGrant, ChainHead
 
 SECRET_FIELDS = frozenset({"password", "key", "secret", "token", "credential_id", "public_key"})
+SECRET_SUFFIXES = ("_password", "_key", "_secret", "_token")
+
+
+def is_secret(name: str) -> bool:
+    """Fields never written to the trail: passwords, keys, tokens, second-factor secrets.
+    (Whole names and suffixes, so that, say, ``key_worker`` is still audited.)"""
+    name = str(name).lower()
+    return name in SECRET_FIELDS or name.endswith(SECRET_SUFFIXES) or name.startswith("password")
 
 
 def _json_value(value: Any) -> Any:
@@ -41,11 +51,7 @@ def _json_value(value: Any) -> Any:
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The values of ``fields`` on ``instance``, secrets excluded, ready for JSON."""
-    return {
-        name: _json_value(getattr(instance, name))
-        for name in fields
-        if not any(secret in name for secret in SECRET_FIELDS)
-    }
+    return {name: _json_value(getattr(instance, name)) for name in fields if not is_secret(name)}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -53,14 +59,21 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
     return {
         name: {"old": before.get(name), "new": after.get(name)}
         for name in sorted(set(before) | set(after))
-        if before.get(name) != after.get(name)
+        if before.get(name) != after.get(name) and not is_secret(name)
     }
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address in the form the database stores it (so the hash verifies after a
+    round trip), or None if there is none or it is not an IP address."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    value = (request.META.get("REMOTE_ADDR") or "").strip()
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    return AuditEvent._meta.get_field("ip_address").get_prep_value(value)
 
 
 def object_type_of(obj: models.Model | str | None) -> str:
@@ -103,7 +116,7 @@ def record(
             object_id=str(object_id or ""),
             object_label=(object_label or "")[:200],
             reason=reason or "",
-            changes=_json_value(changes or {}),
+            changes=_json_value({k: v for k, v in (changes or {}).items() if not is_secret(k)}),
             ip_address=client_ip(request),
             request_id=getattr(request, "request_id", "") if request is not None else "",
             previous_hash=head.entry_hash,
@@ -112,14 +125,20 @@ def record(
         event.save(force_insert=True)
         head.sequence = event.sequence
         head.entry_hash = event.entry_hash
-        head.save(update_fields=["sequence", "entry_hash"])
+        head.seal = chain.head_seal(head.sequence, head.entry_hash)
+        head.save(update_fields=["sequence", "entry_hash", "seal"])
     return event
 
 
 def _locked_head() -> ChainHead:
+    """The chain head, locked until the transaction ends so that writers queue one at a time."""
     head = ChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
-        ChainHead.objects.get_or_create(pk=1)
+        # Migration 0003 creates the head; a test database flushed between tests may not have it.
+        ChainHead.objects.get_or_create(
+            pk=1, defaults={"sequence": 0, "entry_hash": chain.GENESIS_HASH,
+                            "seal": chain.head_seal(0, chain.GENESIS_HASH)},
+        )
         head = ChainHead.objects.select_for_update().get(pk=1)
     return head
 
@@ -157,9 +176,12 @@ def record_create(*, request: HttpRequest | None, actor: Any, obj: models.Model,
 
 # --- Break-glass -------------------------------------------------------------------------------
 
+BREAK_GLASS_REASON_MIN_LENGTH = 20
+
 
 def active_break_glass(user: Any, obj: models.Model) -> BreakGlassGrant | None:
-    if not getattr(user, "is_authenticated", False):
+    """The user's unexpired break-glass grant on ``obj``, or None."""
+    if not getattr(user, "is_authenticated", False) or obj is None:
         return None
     return (
         BreakGlassGrant.objects.filter(
@@ -183,32 +205,48 @@ def break_glass_open(
     *, user: Any, obj: models.Model, reason: str, request: HttpRequest | None = None,
     crosses_barrier: bool = False,
 ) -> BreakGlassGrant:
-    """Grant ``user`` time-limited access to ``obj``, audit it and alert every clinical lead."""
+    """Grant ``user`` time-limited access to ``obj``, audit it and alert every clinical lead.
+
+    The caller decides that ``user`` has no other access to ``obj``; this refuses anyone whose
+    role may not use break-glass at all (``audit.use_break_glass``) and a reason shorter than
+    ``BREAK_GLASS_REASON_MIN_LENGTH`` characters. The grant, its audit event and the alerts are
+    one transaction; the email to clinical leads is queued once it commits.
+    """
     from casework.accounts.queries import active_clinical_leads
 
+    if not user.has_perm("audit.use_break_glass", obj):
+        raise PermissionDenied("This role may not use break-glass access")
     reason = (reason or "").strip()
-    if len(reason) < 20:
-        raise ValueError("Give a reason of at least 20 characters")
+    if len(reason) < BREAK_GLASS_REASON_MIN_LENGTH:
+        raise ValueError(f"Give a reason of at least {BREAK_GLASS_REASON_MIN_LENGTH} characters")
     now = timezone.now()
     with transaction.atomic():
         grant = BreakGlassGrant.objects.create(
             user=user, object_type=object_type_of(obj), object_id=str(obj.pk),
-            object_label=_label_of(obj), reason=reason, granted_at=now,
+            object_label=_label_of(obj)[:200], reason=reason, granted_at=now,
             expires_at=now + dt.timedelta(hours=settings.CASEWORK_BREAK_GLASS_HOURS),
             crosses_barrier=crosses_barrier,
         )
-        record(action=Action.BREAK_GLASS, actor=user, request=request, obj=obj, reason=reason)
+        record(
+            action=Action.BREAK_GLASS, actor=user, request=request, obj=obj, reason=reason,
+            changes={"expires_at": {"old": None, "new": grant.expires_at},
+                     "crosses_barrier": {"old": None, "new": crosses_barrier}},
+        )
         message = f"{user.full_name} used break-glass access to {grant.object_label}"
         Alert.objects.bulk_create(
             Alert(
-                raised_at=now, recipient=lead, kind="break_glass", message=message[:300],
+                raised_at=now, recipient=lead, kind=ALERT_BREAK_GLASS, message=message[:300],
                 object_type=grant.object_type, object_id=grant.object_id, grant=grant,
             )
             for lead in active_clinical_leads()
             if lead.pk != user.pk
         )
-        transaction.on_commit(lambda: _email_break_glass_alert(grant.pk))
+        grant_id = grant.pk
+        transaction.on_commit(lambda: _email_break_glass_alert(grant_id))
     return grant
+
+
+ALERT_BREAK_GLASS = "break_glass"
 
 
 def _email_break_glass_alert(grant_id: int) -> None:
@@ -217,8 +255,35 @@ def _email_break_glass_alert(grant_id: int) -> None:
     email_break_glass_alert.enqueue(grant_id)
 
 
-def alert_acknowledge(*, alert: Alert, by: Any) -> None:
-    if alert.recipient_id != by.pk or alert.acknowledged_at:
-        return
-    alert.acknowledged_at = timezone.now()
-    alert.save(update_fields=["acknowledged_at"])
+def alert_acknowledge(*, alert: Alert, by: Any, request: HttpRequest | None = None) -> bool:
+    """Mark ``alert`` acknowledged by its recipient. Returns False if there was nothing to do."""
+    if alert.recipient_id != getattr(by, "pk", None):
+        raise PermissionDenied("Only the recipient may acknowledge an alert")
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if alert.acknowledged_at is not None:
+            return False
+        alert.acknowledged_at = timezone.now()
+        alert.save(update_fields=["acknowledged_at"])
+        record(
+            action=Action.UPDATE, actor=by, request=request, obj=alert,
+            changes={"acknowledged_at": {"old": None, "new": alert.acknowledged_at}},
+        )
+    return True
+
+
+# --- Reading the audit log is itself audited ---------------------------------------------------
+
+AUDIT_LOG_TYPE = "audit.log"
+
+
+def record_audit_log_view(
+    request: HttpRequest, *, log: str, label: str, criteria: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """A clinical lead read part of the audit log. ``log`` names which page ("record", "user",
+    "search", "review", "alerts"); ``label`` is a reference such as "accounts.user 12" (never a
+    name); ``criteria`` (kept in the event's changes) is what was searched for."""
+    return record(
+        action=Action.VIEW, request=request, object_type=AUDIT_LOG_TYPE, object_id=log,
+        object_label=label, changes={"criteria": criteria} if criteria else None,
+    )

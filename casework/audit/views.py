@@ -1,0 +1,276 @@
+"""Access review for clinical leads: who looked at a record, what a user looked at, break-glass
+use and its alerts. Reading any of these pages is itself audited.
+
+``break_glass_page`` is not routed here: the apps that own records (referrals, cases) call it
+from their own views when a clinician who is not on a record asks to open it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casework.accounts.roles import Role
+from casework.audit import queries
+from casework.audit.forms import AccessSearchForm, BreakGlassForm
+from casework.audit.links import record_log_url, user_log_url
+from casework.audit.models import Action
+from casework.audit.services import alert_acknowledge, break_glass_open, record_audit_log_view
+from casework.core import formatting
+from casework.core.pagination import page_links, paginate
+
+ACTION_LABELS = dict(Action.choices)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _require_review(request: HttpRequest) -> None:
+    if not request.user.has_perm("audit.review_access"):
+        raise PermissionDenied
+
+
+# --- Shaping events for the page (no queries in templates) -------------------------------------
+
+
+def role_label(value: str) -> str:
+    try:
+        return Role(value).label
+    except ValueError:
+        return value or ""
+
+
+def show_value(value: Any) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        try:
+            if _ISO_DATETIME.match(value):
+                return formatting.datetime_gb(dt.datetime.fromisoformat(value))
+            if _ISO_DATE.match(value):
+                return formatting.date_gb(dt.date.fromisoformat(value))
+        except ValueError:
+            pass
+        return value
+    if isinstance(value, list):
+        return ", ".join(show_value(v) for v in value) or "(none)"
+    if isinstance(value, dict):
+        return "; ".join(f"{_field_name(k)}: {show_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _field_name(name: str) -> str:
+    name = str(name)
+    if name.endswith("_id"):
+        name = name[:-3]
+    return name.replace("_", " ").capitalize()
+
+
+def change_rows(changes: Any) -> list[dict[str, str | None]]:
+    if not isinstance(changes, dict):
+        return []
+    rows = []
+    for name, value in changes.items():
+        if isinstance(value, dict) and set(value) == {"old", "new"}:
+            old = None if value["old"] is None else show_value(value["old"])
+            rows.append({"field": _field_name(name), "old": old, "new": show_value(value["new"])})
+        else:
+            rows.append({"field": _field_name(name), "old": None, "new": show_value(value)})
+    return rows
+
+
+def _links_to_record(object_type: str, object_id: str) -> bool:
+    return bool(
+        queries.OBJECT_TYPE_PATTERN.match(object_type or "") and queries.OBJECT_ID_PATTERN.match(object_id or "")
+    )
+
+
+def event_rows(events) -> list[dict[str, Any]]:
+    rows = []
+    for event in events:
+        actor = event.actor
+        rows.append({
+            "sequence": event.sequence,
+            "when": event.occurred_at,
+            "who": actor.full_name if actor is not None else "No account",
+            "who_url": user_log_url(actor) if actor is not None else None,
+            "role": role_label(event.actor_role),
+            "action": ACTION_LABELS.get(event.action, event.action),
+            "record": event.object_label or " ".join(filter(None, [event.object_type, event.object_id])),
+            "record_url": record_log_url(object_type=event.object_type, object_id=event.object_id)
+            if _links_to_record(event.object_type, event.object_id) else None,
+            "reason": event.reason,
+            "ip_address": event.ip_address or "",
+            "request_id": event.request_id,
+            "changes": change_rows(event.changes),
+        })
+    return rows
+
+
+def grant_rows(grants, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    now = now or timezone.now()
+    return [
+        {
+            "who": grant.user.full_name,
+            "who_url": user_log_url(grant.user),
+            "record": grant.object_label,
+            "record_url": record_log_url(object_type=grant.object_type, object_id=grant.object_id)
+            if _links_to_record(grant.object_type, grant.object_id) else None,
+            "reason": grant.reason,
+            "granted_at": grant.granted_at,
+            "expires_at": grant.expires_at,
+            "active": grant.is_active(now),
+            "crosses_barrier": grant.crosses_barrier,
+        }
+        for grant in grants
+    ]
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+@require_GET
+def review(request: HttpRequest) -> HttpResponse:
+    """Access review home: recent break-glass use, and a search of the audit trail."""
+    _require_review(request)
+    page = paginate(request, queries.break_glass_grants_visible_to(request.user))
+    record_audit_log_view(request, log="review", label=f"Access review, break-glass grants page {page.number}")
+    return render(request, "audit/review.jinja", {
+        "form": AccessSearchForm(),
+        "grants": grant_rows(page.object_list),
+        "page": page,
+        "links": page_links(request, page),
+        "alert_count": queries.unacknowledged_alerts_for(request.user).count(),
+    })
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    _require_review(request)
+    if not AccessSearchForm.submitted(request.GET):
+        return render(request, "audit/search.jinja", {"form": AccessSearchForm(), "page": None})
+    form = AccessSearchForm(request.GET)
+    if not form.is_valid():
+        return render(request, "audit/search.jinja", {"form": form, "page": None}, status=400)
+    data = form.cleaned_data
+    page = paginate(request, queries.events_matching(
+        request.user, actor=form.actor, reference=data["reference"],
+        date_from=data["date_from"], date_to=data["date_to"],
+    ))
+    record_audit_log_view(request, log="search", label="Audit search", criteria=form.criteria())
+    return render(request, "audit/search.jinja", {
+        "form": form, "page": page, "links": page_links(request, page), "events": event_rows(page.object_list),
+    })
+
+
+@require_GET
+def record_log(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
+    """Who looked at (or changed) one record, newest first."""
+    _require_review(request)
+    if not (queries.OBJECT_TYPE_PATTERN.match(object_type) and queries.OBJECT_ID_PATTERN.match(object_id)):
+        raise Http404
+    page = paginate(request, queries.events_for_record(request.user, object_type, object_id))
+    label = queries.latest_label(request.user, object_type, object_id) or f"{object_type} {object_id}"
+    record_audit_log_view(request, log="record", label=f"Access log of {object_type} {object_id}"[:200])
+    return render(request, "audit/record_log.jinja", {
+        "label": label, "object_type": object_type, "object_id": object_id,
+        "page": page, "links": page_links(request, page), "events": event_rows(page.object_list),
+    })
+
+
+@require_GET
+def user_log(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Everything one user did, newest first."""
+    _require_review(request)
+    subject = queries.auditable_user(request.user, user_id)
+    if subject is None:
+        raise Http404
+    page = paginate(request, queries.events_by_user(request.user, subject))
+    record_audit_log_view(request, log="user", label=f"Activity of user {subject.pk}")
+    return render(request, "audit/user_log.jinja", {
+        "subject": subject, "subject_role": subject.role_label,
+        "about_url": record_log_url(subject),
+        "page": page, "links": page_links(request, page), "events": event_rows(page.object_list),
+    })
+
+
+@require_GET
+def alerts(request: HttpRequest) -> HttpResponse:
+    """The alerts raised to this clinical lead, unacknowledged first."""
+    _require_review(request)
+    page = paginate(request, queries.alerts_for(request.user))
+    record_audit_log_view(request, log="alerts", label=f"Break-glass alerts page {page.number}")
+    now = timezone.now()
+    rows = [
+        {
+            "id": alert.pk, "message": alert.message, "raised_at": alert.raised_at,
+            "acknowledged_at": alert.acknowledged_at,
+            "grant": grant_rows([alert.grant], now)[0] if alert.grant is not None else None,
+            "record_url": record_log_url(object_type=alert.object_type, object_id=alert.object_id)
+            if _links_to_record(alert.object_type, alert.object_id) else None,
+        }
+        for alert in page.object_list
+    ]
+    return render(request, "audit/alerts.jinja", {
+        "alerts": rows, "page": page, "links": page_links(request, page), "next": request.get_full_path(),
+    })
+
+
+@require_POST
+def alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = get_object_or_404(queries.alerts_for(request.user), pk=alert_id)
+    if not request.user.has_perm("audit.acknowledge_alert", alert):
+        raise PermissionDenied
+    if alert_acknowledge(alert=alert, by=request.user, request=request):
+        messages.success(request, "Alert acknowledged")
+    return redirect(_safe_next(request) or "audit:alerts")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or ""
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+        candidate, {request.get_host()}, request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+# --- Break-glass, for the apps that own records --------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass_page(
+    request: HttpRequest, *, obj: models.Model, cancel_url: str, success_url: str,
+    record_label: str = "", crosses_barrier: bool = False,
+) -> HttpResponse:
+    """Ask for a written reason and, once given, open ``obj`` with time-limited break-glass access.
+
+    Call it from your own view after finding that the user cannot otherwise see ``obj``
+    (``record_label`` is its reference, never a name). Anyone whose role may not use
+    break-glass gets 403. On success it redirects to ``success_url``.
+    """
+    if not request.user.has_perm("audit.use_break_glass", obj):
+        raise PermissionDenied
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        break_glass_open(
+            user=request.user, obj=obj, reason=form.cleaned_data["reason"], request=request,
+            crosses_barrier=crosses_barrier,
+        )
+        return redirect(success_url)
+    return render(request, "audit/break_glass.jinja", {
+        "form": form, "record_label": record_label, "cancel_url": cancel_url,
+        "hours": settings.CASEWORK_BREAK_GLASS_HOURS, "crosses_barrier": crosses_barrier,
+    }, status=400 if form.is_bound else 200)

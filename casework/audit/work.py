@@ -1,0 +1,42 @@
+"""The audit app's part of "My work": break-glass alerts waiting for a clinical lead."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from casework.audit.queries import unacknowledged_alerts_for
+from casework.core import formatting
+from casework.core.work import WorkItem, WorkSection, register
+
+SHOWN = 5
+
+
+@register(order=90)
+def break_glass_alerts(request: HttpRequest) -> list[WorkSection]:
+    user = request.user
+    if not user.has_perm("audit.review_access"):
+        return []
+    alerts = unacknowledged_alerts_for(user)
+    shown = list(alerts[:SHOWN])
+    count = len(shown) if len(shown) < SHOWN else alerts.count()
+    href = reverse("audit:alerts")
+    return [
+        WorkSection(
+            title="Break-glass alerts",
+            empty_text=(
+                "When a clinician opens a record they are not on, using break-glass access, "
+                "an alert appears here for you to review and acknowledge."
+            ),
+            items=[
+                WorkItem(
+                    text=alert.message, href=f"{href}#alert-{alert.pk}",
+                    detail=f"Raised {formatting.datetime_gb(alert.raised_at)}",
+                    tag="Not acknowledged", tag_colour="orange",
+                )
+                for alert in shown
+            ],
+            more_href=href,
+            count=count,
+        )
+    ]
