@@ -23,6 +23,7 @@ class NavItem:
 # Apps add their items here in the order they appear.
 NAVIGATION: list[NavItem] = [
     NavItem("My work", "core:my_work", None),
+    NavItem("Referrals", "referrals:list", "referrals.view_list"),
     NavItem("Staff", "staff_admin:staff_list", "accounts.view_staff_only"),
     NavItem("Users", "staff_admin:user_list", "accounts.manage_users"),
     NavItem("Organisations", "organisations:list", "organisations.manage"),

@@ -168,6 +168,9 @@ class RequestedService(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["referral", "service"], name="requested_service_unique")]
 
+    def __str__(self) -> str:
+        return Service(self.service).label
+
 
 class NamedParty(models.Model):
     """Another person the referral names (a victim, a family member …), as free text."""
@@ -183,6 +186,10 @@ class NamedParty(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        # Never the name: this may reach logs.
+        return f"Named party {self.pk}"
+
 
 class Transition(models.Model):
     """One change of a referral's status: who, when, why."""
@@ -196,6 +203,9 @@ class Transition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{Status(self.from_status).label} to {Status(self.to_status).label}"
 
 
 def document_path(instance: ReferralDocument, filename: str) -> str:
@@ -219,6 +229,9 @@ class ReferralDocument(models.Model):
     class Meta:
         ordering = ["uploaded_at", "id"]
 
+    def __str__(self) -> str:
+        return self.audit_label
+
     @property
     def audit_label(self) -> str:
         return f"{self.referral.audit_label} document {self.pk}"
@@ -239,6 +252,9 @@ class Letter(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.audit_label
 
     @property
     def audit_label(self) -> str:

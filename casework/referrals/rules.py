@@ -1,0 +1,84 @@
+"""Who may do what with referrals on the staff side. Views and templates ask these, never the role.
+
+Permissions that act on one referral take it as the object
+(``user.has_perm("referrals.allocate", referral)``); asked without an object they answer whether
+the role may take the action at all (for navigation and buttons), and the object-level check
+adds the referral's state. Seeing a referral at all is decided by ``queries.referrals_visible_to``.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from casework.accounts.rules import is_clinical_lead, is_clinician, is_referrals_coordinator
+from casework.referrals.choices import Status
+from casework.referrals.workflow import TRANSITIONS
+
+FINAL_STATUSES = frozenset({Status.CLOSED})
+
+
+@rules.predicate
+def has_referral(user, referral) -> bool:
+    return referral is not None
+
+
+@rules.predicate
+def is_open(user, referral) -> bool:
+    """A referral still in the journey (anything but closed)."""
+    return referral is None or referral.status not in FINAL_STATUSES
+
+
+@rules.predicate
+def is_submitted(user, referral) -> bool:
+    return referral is None or referral.status != Status.DRAFT
+
+
+@rules.predicate
+def is_being_screened(user, referral) -> bool:
+    return referral is None or referral.status == Status.SCREENING
+
+
+@rules.predicate
+def is_accepted(user, referral) -> bool:
+    return referral is None or referral.status == Status.ACCEPTED
+
+
+@rules.predicate
+def can_move_on(user, referral) -> bool:
+    return referral is None or bool(TRANSITIONS[Status(referral.status)])
+
+
+@rules.predicate
+def is_allocated_to_user(user, referral) -> bool:
+    return referral is not None and user.pk in (referral.lead_clinician_id, referral.second_assessor_id)
+
+
+@rules.predicate
+def is_not_allocated_to_user(user, referral) -> bool:
+    return referral is None or user.pk not in (referral.lead_clinician_id, referral.second_assessor_id)
+
+
+is_triage_staff = is_referrals_coordinator | is_clinical_lead
+is_referrals_staff = is_referrals_coordinator | is_clinical_lead | is_clinician
+
+# The staff list of referrals and the referral page (which referrals: queries.referrals_visible_to).
+rules.add_perm("referrals.view_list", is_referrals_staff)
+rules.add_perm("referrals.view", is_referrals_staff & is_submitted)
+# Logging a referral that came by telephone, post or email.
+rules.add_perm("referrals.log", is_referrals_coordinator)
+# Correcting a referral's details, until it is closed.
+rules.add_perm("referrals.edit", is_triage_staff & is_submitted & is_open)
+# The screening page (eligibility) and, while the referral is being screened, the decision.
+rules.add_perm("referrals.view_screening", is_triage_staff & is_submitted)
+rules.add_perm("referrals.screen", is_triage_staff & is_submitted & is_being_screened)
+# Moving a referral along the workflow by hand: start screening, information received, withdraw, close.
+rules.add_perm("referrals.transition", is_triage_staff & is_submitted & can_move_on)
+# Allocating accepted work to a lead clinician.
+rules.add_perm("referrals.allocate", is_clinical_lead & is_submitted & is_accepted)
+# Adding documents: triage staff, and the clinicians the work is allocated to.
+rules.add_perm(
+    "referrals.upload_document",
+    is_submitted & is_open & (is_triage_staff | (is_clinician & has_referral & is_allocated_to_user)),
+)
+# Break-glass: a clinician opening a referral they are not allocated to, with a written reason.
+rules.add_perm("referrals.break_glass", is_clinician & is_submitted & is_not_allocated_to_user)

@@ -1,0 +1,214 @@
+"""Triage: moving a referral through the workflow, screening decisions, letters, allocation.
+
+Every function is one transaction. The referral's row is locked and re-read first, so two
+people acting at once cannot both move it from the same status. Every status change writes a
+``Transition`` row and an audit event (``Action.TRANSITION`` with the old and new status).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from casework.accounts.queries import has_current_training, latest_training
+from casework.accounts.roles import Instrument, Role
+from casework.audit.models import Action
+from casework.audit.services import record, record_create, snapshot
+from casework.core.formatting import date_gb
+from casework.referrals import eligibility, letters
+from casework.referrals.choices import SRP_SERVICES, Decision, Service, Status
+from casework.referrals.models import Letter, Referral, Transition
+from casework.referrals.workflow import check_transition
+
+DECISION_FIELDS = ("decision", "decision_reason", "decided_at", "accepted_services", "information_requested_at")
+ALLOCATION_FIELDS = ("lead_clinician_id", "second_assessor_id", "allocated_at")
+
+
+class TriageRefused(ValueError):
+    """A triage action the rules refuse; the message is written for the person who asked."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _locked(referral: Referral) -> None:
+    """Lock the row (until the transaction ends) and bring the in-memory referral up to date."""
+    list(Referral.objects.select_for_update().filter(pk=referral.pk).values_list("pk", flat=True))
+    referral.refresh_from_db()
+
+
+def _move(referral: Referral, *, to: Status, by, request: HttpRequest | None, reason: str,
+          changes: dict | None = None) -> Transition:
+    """Change the status (already locked), store the Transition and audit it. Inside a transaction."""
+    check_transition(referral.status, to)
+    old = referral.status
+    now = timezone.now()
+    referral.status = to
+    referral.save()
+    step = Transition.objects.create(referral=referral, from_status=old, to_status=to, by=by, at=now, reason=reason)
+    record(
+        action=Action.TRANSITION, actor=by, request=request, obj=referral, reason=reason,
+        changes={"status": {"old": str(old), "new": str(to)}, **(changes or {})},
+    )
+    return step
+
+
+def transition(*, referral: Referral, to: Status | str, by, request: HttpRequest | None = None,
+               reason: str = "") -> Transition:
+    """Move a referral by hand: start screening, information received (back to screening),
+    withdraw or close. Accepting, declining, asking for information and allocating have their
+    own services, which record what the step needs. Raises ``InvalidTransition``."""
+    to = Status(to)
+    if to in (Status.ACCEPTED, Status.DECLINED, Status.AWAITING_INFORMATION, Status.ALLOCATED, Status.RECEIVED):
+        raise TriageRefused(f"A referral becomes {to.label.lower()} through its own step, not by hand.")
+    with transaction.atomic():
+        _locked(referral)
+        check_transition(referral.status, to)
+        if not reason:
+            reason = {
+                Status.SCREENING: "Information received" if referral.status == Status.AWAITING_INFORMATION
+                else "Screening started",
+            }.get(to, "")
+        if to in (Status.WITHDRAWN, Status.CLOSED) and not reason.strip():
+            raise TriageRefused(f"Enter why the referral is {to.label.lower()}", field="reason")
+        return _move(referral, to=to, by=by, request=request, reason=reason)
+
+
+def _check_reason_names_no_one(referral: Referral, reason: str) -> None:
+    """A letter to the referrer must not carry a named party's name (nor a victim subject's)."""
+    from casework.referrals.queries import searchable_party_names
+
+    lowered = reason.lower()
+    for name in searchable_party_names(referral):
+        if name.lower() in lowered:
+            raise TriageRefused(
+                "The reason goes into a letter to the referrer, so it must not name a person the referral names "
+                "(such as a victim). Remove the name.",
+                field="reason",
+            )
+
+
+def screening_decide(
+    *, referral: Referral, by, decision: Decision | str, reason: str, accepted_services: Iterable[str] = (),
+    request: HttpRequest | None = None,
+) -> Letter | None:
+    """Record the screening decision. Accepting chooses which requested services are accepted;
+    a service a failing eligibility rule blocks (for example treatment without compulsion) is
+    refused with the rule's reason. Declining and asking for more information issue a letter to
+    the referrer, which is returned."""
+    decision = Decision(decision)
+    reason = (reason or "").strip()
+    if not reason:
+        raise TriageRefused("Enter the reason for the decision", field="reason")
+    with transaction.atomic():
+        _locked(referral)
+        if referral.status != Status.SCREENING:
+            raise TriageRefused(
+                f"A decision can only be recorded while the referral is being screened; it is "
+                f"{Status(referral.status).label.lower()}."
+            )
+        before = snapshot(referral, DECISION_FIELDS)
+        now = timezone.now()
+        letter = None
+        if decision == Decision.ACCEPT:
+            chosen = [s.value for s in Service if s.value in set(accepted_services)]
+            if not chosen:
+                raise TriageRefused("Select the services the clinic accepts", field="accepted_services")
+            not_requested = [s for s in chosen if s not in referral.services]
+            if not_requested:
+                raise TriageRefused("Select only services the referrer asked for", field="accepted_services")
+            refused = eligibility.refused_services(referral, chosen)
+            if refused:
+                service, why = next(iter(refused.items()))
+                raise TriageRefused(f"{Service(service).label} cannot be accepted. {why}", field="accepted_services")
+            referral.accepted_services = chosen
+            referral.decided_at = now
+            target = Status.ACCEPTED
+        else:
+            _check_reason_names_no_one(referral, reason)
+            referral.accepted_services = []
+            if decision == Decision.DECLINE:
+                referral.decided_at = now
+                target = Status.DECLINED
+            else:
+                referral.information_requested_at = now
+                target = Status.AWAITING_INFORMATION
+        referral.decision = decision
+        referral.decision_reason = reason
+        referral.decided_by = by
+        after = snapshot(referral, DECISION_FIELDS)
+        changes = {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}
+        _move(referral, to=target, by=by, request=request, reason=reason, changes=changes)
+        if decision != Decision.ACCEPT:
+            kind = Letter.Kind.DECLINE if decision == Decision.DECLINE else Letter.Kind.INFORMATION_REQUEST
+            letter = _issue_letter(referral=referral, kind=kind, reason=reason, by=by, request=request, at=now)
+    return letter
+
+
+def _issue_letter(*, referral: Referral, kind: str, reason: str, by, request, at) -> Letter:
+    letter = Letter.objects.create(
+        referral=referral, kind=kind, issued_by=by, issued_at=at,
+        body_html=letters.render_letter_html(referral=referral, kind=kind, reason=reason, by=by, issued_at=at),
+    )
+    record_create(request=request, actor=by, obj=letter, fields=("kind", "issued_at"))
+    return letter
+
+
+def _srp_refusal(clinician) -> str | None:
+    """Why ``clinician`` may not take work that needs the Stalking Risk Profile, or None."""
+    if has_current_training(clinician, Instrument.SRP):
+        return None
+    latest = latest_training(clinician, Instrument.SRP)
+    if latest is not None and latest.expires_on is not None and latest.expires_on < timezone.localdate():
+        return f"{clinician.full_name}'s Stalking Risk Profile training expired on {date_gb(latest.expires_on)}"
+    if latest is not None:
+        return f"{clinician.full_name}'s Stalking Risk Profile training is not current"
+    return f"{clinician.full_name} has no Stalking Risk Profile training recorded"
+
+
+def work_needs_srp(referral: Referral) -> bool:
+    services = referral.accepted_services or referral.services
+    return bool(set(services) & {s.value for s in SRP_SERVICES})
+
+
+def allocate(
+    *, referral: Referral, lead_clinician, by, second_assessor=None, request: HttpRequest | None = None,
+    reason: str = "",
+) -> Transition:
+    """A clinical lead allocates accepted work to a lead clinician (and perhaps a second
+    assessor, who must be someone else). Work that needs the Stalking Risk Profile goes only
+    to people whose SRP training is current."""
+    people = [("lead_clinician", lead_clinician)] + ([("second_assessor", second_assessor)] if second_assessor else [])
+    for field, person in people:
+        if person.role not in (Role.CLINICIAN, Role.CLINICAL_LEAD) or not person.is_active:
+            raise TriageRefused("Select an active clinician", field=field)
+    if second_assessor is not None and second_assessor.pk == lead_clinician.pk:
+        raise TriageRefused("The second assessor must be a different person from the lead clinician",
+                            field="second_assessor")
+    with transaction.atomic():
+        _locked(referral)
+        if referral.status != Status.ACCEPTED:
+            raise TriageRefused(
+                f"Only accepted work can be allocated; this referral is {Status(referral.status).label.lower()}."
+            )
+        if work_needs_srp(referral):
+            for field, person in people:
+                refusal = _srp_refusal(person)
+                if refusal:
+                    raise TriageRefused(
+                        f"{refusal}. This work needs the Stalking Risk Profile, so allocate it to someone whose "
+                        "training is current.",
+                        field=field,
+                    )
+        before = snapshot(referral, ALLOCATION_FIELDS)
+        referral.lead_clinician = lead_clinician
+        referral.second_assessor = second_assessor
+        referral.allocated_at = timezone.now()
+        after = snapshot(referral, ALLOCATION_FIELDS)
+        changes = {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}
+        reason = reason.strip() or "Allocated"
+        return _move(referral, to=Status.ALLOCATED, by=by, request=request, reason=reason, changes=changes)

@@ -1,0 +1,2 @@
+"""The staff side of referrals: the list, the referral page, intake, screening, allocation,
+documents, letters and break-glass. The agency portal's views live in ``portal_*``."""

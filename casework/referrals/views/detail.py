@@ -1,0 +1,204 @@
+"""The referral page, and break-glass access to one a clinician is not allocated to."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
+
+from casework.audit.services import active_break_glass, break_glass_open, record_view
+from casework.core.formatting import date_gb, datetime_gb, yes_no
+from casework.referrals import eligibility
+from casework.referrals.choices import (
+    STATUS_TAG_COLOUR,
+    LegalStatus,
+    Offence,
+    Order,
+    PartyRole,
+    Service,
+    Setting,
+    Status,
+    SubjectRole,
+)
+from casework.referrals.forms import BreakGlassForm
+from casework.referrals.queries import (
+    documents_of,
+    letters_of,
+    referral_for_break_glass,
+    referrals_visible_to,
+    transitions_of,
+)
+from casework.referrals.services import documents as document_service
+from casework.referrals.views.common import error_summary, referral_or_404
+from casework.referrals.workflow import TRANSITIONS
+
+# The transitions staff make by hand from the referral page, in the order offered.
+MANUAL_TARGETS = (Status.SCREENING, Status.WITHDRAWN, Status.CLOSED)
+
+
+def _label(vocabulary, value: str, empty: str = "Not recorded") -> str:
+    return vocabulary(value).label if value in vocabulary.values else (value or empty)
+
+
+def _labels(vocabulary, values) -> str:
+    return "; ".join(_label(vocabulary, v) for v in values) if values else "None recorded"
+
+
+def _row(key: str, value, *, html: bool = False) -> dict:
+    if html:
+        return {"key": {"text": key}, "value": {"html": value}}
+    text = value if value not in (None, "") else "Not recorded"
+    return {"key": {"text": key}, "value": {"text": str(text)}}
+
+
+def _paragraphs(text: str):
+    return mark_safe(linebreaks(text, autoescape=True)) if text else "Not recorded"  # noqa: S308 (escaped)
+
+
+def _list(items: list[str]):
+    if not items:
+        return "None recorded"
+    return format_html('<ul class="nhsuk-list nhsuk-list--bullet">{}</ul>', format_html_join("", "<li>{}</li>", ((i,) for i in items)))
+
+
+def summary_sections(referral) -> list[dict]:
+    """The referral's details as titled summary lists."""
+    org = referral.referring_organisation
+    parties = [
+        format_html(
+            "<strong>{}</strong> ({}){}{}", p.name, _label(PartyRole, p.role),
+            format_html("<br>{}", p.relationship_to_subject) if p.relationship_to_subject else "",
+            format_html("<br>{}", p.details) if p.details else "",
+        )
+        for p in referral.named_parties.all()
+    ]
+    return [
+        {"title": "Referrer", "rows": [
+            _row("How it arrived", referral.get_received_via_display()),
+            _row("Received", datetime_gb(referral.received_at)),
+            _row("Referring organisation", f"{org.name} ({org.get_kind_display()})"),
+            _row("Referring officer", referral.referrer_name),
+            _row("Job title", referral.referrer_job_title),
+            _row("Email address", referral.referrer_email),
+            _row("Telephone number", referral.referrer_phone),
+        ]},
+        {"title": "Services requested", "rows": [
+            _row("Requested", _list([Service(s).label for s in referral.services]), html=True),
+            _row("Accepted", _list([_label(Service, s) for s in referral.accepted_services]), html=True)
+            if referral.accepted_services else _row("Accepted", "None yet"),
+        ]},
+        {"title": "Subject", "rows": [
+            _row("Role", _label(SubjectRole, referral.subject_role)),
+            _row("Name", referral.subject_name),
+            _row("Date of birth", date_gb(referral.subject_date_of_birth)),
+            _row("Other details", _paragraphs(referral.subject_details), html=True),
+            _row("Other people named", _list(parties), html=True),
+        ]},
+        {"title": "Behaviour", "rows": [
+            _row("Outline", _paragraphs(referral.behaviour_summary), html=True),
+            _row("How long it has gone on", referral.behaviour_duration),
+            _row("Significant part of the case", yes_no(referral.stalking_significant)),
+        ]},
+        {"title": "Legal position", "rows": [
+            _row("Legal status", _label(LegalStatus, referral.legal_status)),
+            _row("Offences", _labels(Offence, referral.offences)),
+            *([_row("Other offences", referral.other_offences)] if referral.other_offences else []),
+            _row("Orders in force", _labels(Order, referral.orders_in_force)),
+        ]},
+        {"title": "Where an assessment would happen", "rows": [
+            _row("Setting", _label(Setting, referral.assessment_setting)),
+            *([_row("Prison or establishment", referral.custody_establishment),
+               _row("Prison number", referral.prison_number)]
+              if referral.assessment_setting == Setting.CUSTODY else []),
+            *([_row("Mental health facility", referral.facility_name)]
+              if referral.assessment_setting == Setting.MENTAL_HEALTH_FACILITY else []),
+        ]},
+        {"title": "Key dates", "rows": [
+            _row("Next court hearing", date_gb(referral.next_hearing_on)),
+            _row("Report needed by", date_gb(referral.report_due_on)),
+            _row("Parole hearing", date_gb(referral.parole_hearing_on)),
+        ]},
+        {"title": "Funding", "rows": [
+            _row("Commissioning organisation", referral.commissioner.name if referral.commissioner else "Not known yet"),
+            _row("Purchase order number", referral.purchase_order),
+            _row("Contract reference", referral.contract_reference),
+        ]},
+    ]
+
+
+def available_actions(user, referral) -> list[dict]:
+    """What this user may do next with this referral, asked of the rules."""
+    ref = referral.reference
+    actions = []
+    if user.has_perm("referrals.view_screening", referral) and referral.status in (Status.RECEIVED, Status.SCREENING):
+        actions.append({"text": "Screen this referral", "href": reverse("referrals:screening", args=[ref])})
+    if user.has_perm("referrals.allocate", referral):
+        actions.append({"text": "Allocate to a clinician", "href": reverse("referrals:allocate", args=[ref])})
+    if user.has_perm("referrals.transition", referral):
+        allowed = TRANSITIONS[Status(referral.status)]
+        for target in MANUAL_TARGETS:
+            if target in allowed:
+                text = {
+                    Status.SCREENING: "Information received: return to screening"
+                    if referral.status == Status.AWAITING_INFORMATION else "Start screening",
+                    Status.WITHDRAWN: "Record that the referral was withdrawn",
+                    Status.CLOSED: "Close the referral",
+                }[target]
+                actions.append({"text": text, "href": reverse("referrals:transition", args=[ref, target.value])})
+    if user.has_perm("referrals.edit", referral):
+        actions.append({"text": "Change the referral's details", "href": reverse("referrals:edit", args=[ref])})
+    if user.has_perm("referrals.upload_document", referral):
+        actions.append({"text": "Add a document", "href": reverse("referrals:document_upload", args=[ref])})
+    return actions
+
+
+@require_http_methods(["GET"])
+def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = referral_or_404(request, reference)
+    if not request.user.has_perm("referrals.view", referral):
+        raise Http404("No such referral")
+    record_view(request, referral)
+    status = Status(referral.status)
+    context = {
+        "referral": referral,
+        "status_label": status.label,
+        "status_colour": STATUS_TAG_COLOUR[status],
+        "sections": summary_sections(referral),
+        "results": eligibility.evaluate(referral),
+        "transitions": transitions_of(referral),
+        "documents": documents_of(referral),
+        "letters": letters_of(referral),
+        "days_to_decision": referral.days_to_decision(),
+        "days_to_allocation": referral.days_to_allocation(),
+        "decided": referral.decided_at is not None,
+        "allocated": referral.allocated_at is not None,
+        "actions": available_actions(request.user, referral),
+        "grant": active_break_glass(request.user, referral),
+        "human_size": document_service.human_size,
+    }
+    return render(request, "referrals/detail.jinja", context)
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
+    """A clinician opens a referral they are not allocated to, giving a written reason. Anyone
+    else, and any reference that is not a submitted referral, gets 404."""
+    referral = referral_for_break_glass(request.user, reference)
+    if referral is None or not request.user.has_perm("referrals.break_glass", referral):
+        raise Http404("No such referral")
+    if referrals_visible_to(request.user).filter(pk=referral.pk).exists():
+        return redirect("referrals:detail", reference=referral.reference)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        break_glass_open(user=request.user, obj=referral, reason=form.cleaned_data["reason"], request=request)
+        messages.success(request, f"You have break-glass access to {referral.reference}. Clinical leads have been told.")
+        return redirect("referrals:detail", reference=referral.reference)
+    return render(
+        request, "referrals/break_glass.jinja",
+        {"form": form, "reference": referral.reference, "errors": error_summary(form)},
+        status=400 if form.is_bound else 200,
+    )

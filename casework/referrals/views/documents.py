@@ -1,0 +1,48 @@
+"""Uploading a document to a referral, and downloading one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from casework.referrals.forms import DocumentUploadForm
+from casework.referrals.queries import document_of
+from casework.referrals.services.documents import DocumentRefused, document_download, document_upload
+from casework.referrals.views.common import error_summary, referral_or_404
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = referral_or_404(request, reference)
+    if not request.user.has_perm("referrals.upload_document", referral):
+        raise PermissionDenied
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                document_upload(referral=referral, kind=form.cleaned_data["kind"],
+                                uploaded=form.cleaned_data["file"], by=request.user, request=request)
+            except DocumentRefused as refused:
+                form.add_error("file", str(refused))
+            else:
+                messages.success(request, "Document added")
+                return redirect("referrals:detail", reference=referral.reference)
+    return render(
+        request, "referrals/document_upload.jinja",
+        {"referral": referral, "form": form, "errors": error_summary(form)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_GET
+def download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    referral = referral_or_404(request, reference)
+    if not request.user.has_perm("referrals.view", referral):
+        raise Http404("No such document")
+    document = document_of(referral, pk)
+    if document is None:
+        raise Http404("No such document")
+    return document_download(document=document, by=request.user, request=request)

@@ -1,0 +1,88 @@
+"""Logging a referral that arrived by telephone, post or email, and correcting its details."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from casework.referrals.choices import STAFF_CHANNELS
+from casework.referrals.forms import ReferralForm, party_formset
+from casework.referrals.queries import referring_organisations
+from casework.referrals.services.intake import referral_log, referral_update
+from casework.referrals.views.common import error_summary, referral_or_404
+
+
+def _apply_model_errors(form: ReferralForm, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+def _render(request: HttpRequest, form, parties, *, referral=None, status: int = 200) -> HttpResponse:
+    return render(
+        request, "referrals/form.jinja",
+        {"form": form, "parties": parties, "referral": referral, "errors": error_summary(form, parties)},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_new(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("referrals.log"):
+        raise PermissionDenied
+    organisations = referring_organisations()
+    if request.method == "POST":
+        form = ReferralForm(request.POST, organisations=organisations)
+        parties = party_formset(request.POST)
+        form_ok, parties_ok = form.is_valid(), parties.is_valid()
+        if form_ok and parties_ok:
+            try:
+                referral = referral_log(
+                    by=request.user, request=request, services=form.cleaned_data["services"],
+                    parties=parties.parties(), **form.referral_fields(),
+                )
+            except ValidationError as error:
+                _apply_model_errors(form, error)
+            else:
+                messages.success(request, f"Referral {referral.reference} logged")
+                return redirect("referrals:detail", reference=referral.reference)
+        return _render(request, form, parties, status=400)
+    form = ReferralForm(organisations=organisations)
+    return _render(request, form, party_formset())
+
+
+@require_http_methods(["GET", "POST"])
+def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = referral_or_404(request, reference)
+    if not request.user.has_perm("referrals.edit", referral):
+        raise PermissionDenied
+    organisations = referring_organisations(current=referral.referring_organisation)
+    channel_editable = referral.received_via in {c.value for c in STAFF_CHANNELS}
+    initial = ReferralForm.initial_from(referral)
+    if request.method == "POST":
+        form = ReferralForm(request.POST, initial=initial, organisations=organisations,
+                            channel_editable=channel_editable)
+        parties = party_formset(request.POST)
+        form_ok, parties_ok = form.is_valid(), parties.is_valid()
+        if form_ok and parties_ok:
+            try:
+                referral_update(
+                    referral=referral, by=request.user, request=request, services=form.cleaned_data["services"],
+                    parties=parties.parties(), **form.referral_fields(),
+                )
+            except ValidationError as error:
+                _apply_model_errors(form, error)
+            else:
+                messages.success(request, "Referral details saved")
+                return redirect("referrals:detail", reference=referral.reference)
+        return _render(request, form, parties, referral=referral, status=400)
+    form = ReferralForm(initial=initial, organisations=organisations, channel_editable=channel_editable)
+    parties = party_formset(parties=[
+        {"role": p.role, "name": p.name, "relationship_to_subject": p.relationship_to_subject, "details": p.details}
+        for p in referral.named_parties.all()
+    ])
+    return _render(request, form, parties, referral=referral)

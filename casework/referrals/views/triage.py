@@ -1,0 +1,151 @@
+"""Screening decisions, moving a referral along the workflow by hand, and allocation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from casework.audit.services import record_view
+from casework.core.formatting import date_gb
+from casework.referrals import eligibility
+from casework.referrals.choices import STATUS_TAG_COLOUR, Decision, Service, Status
+from casework.referrals.forms import AllocationForm, ScreeningDecisionForm, TransitionForm, srp_status_text
+from casework.referrals.queries import clinicians_for_allocation
+from casework.referrals.services.triage import TriageRefused, allocate, screening_decide, transition, work_needs_srp
+from casework.referrals.views.common import error_summary, referral_or_404
+from casework.referrals.workflow import InvalidTransition, can_transition
+
+MANUAL_TARGETS = {s.value: s for s in (Status.SCREENING, Status.WITHDRAWN, Status.CLOSED)}
+
+
+def _refusal_to_form(form, refused: TriageRefused) -> None:
+    form.add_error(refused.field if refused.field in form.fields else None, str(refused))
+
+
+@require_http_methods(["GET", "POST"])
+def screening(request: HttpRequest, reference: str) -> HttpResponse:
+    """The eligibility rules, each with its reason, and (while screening) the decision."""
+    referral = referral_or_404(request, reference)
+    if not request.user.has_perm("referrals.view_screening", referral):
+        raise PermissionDenied
+    results = eligibility.evaluate(referral)
+    requested = referral.services
+    refused = eligibility.refused_services(referral, requested, results)
+    may_decide = request.user.has_perm("referrals.screen", referral)
+    form = None
+    status = 200
+    if may_decide:
+        form = ScreeningDecisionForm(request.POST or None, requested=requested, refused=refused)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                letter = screening_decide(
+                    referral=referral, by=request.user, request=request, decision=data["decision"],
+                    reason=data["reason"], accepted_services=data.get("accepted_services") or [],
+                )
+            except TriageRefused as refusal:
+                _refusal_to_form(form, refusal)
+            except InvalidTransition as invalid:
+                form.add_error(None, str(invalid))
+            else:
+                decision = Decision(data["decision"])
+                if letter is not None:
+                    messages.success(request, f"{decision.label} recorded. The letter to the referrer is ready.")
+                    return redirect("referrals:letter", reference=referral.reference, pk=letter.pk)
+                messages.success(request, "Referral accepted")
+                return redirect("referrals:detail", reference=referral.reference)
+        if form.is_bound:
+            status = 400
+    elif request.method == "POST":
+        raise PermissionDenied
+    record_view(request, referral)
+    current = Status(referral.status)
+    return render(
+        request, "referrals/screening.jinja",
+        {
+            "referral": referral, "results": results, "form": form,
+            "refused": [(Service(s).label, why) for s, why in refused.items()],
+            "errors": error_summary(form) if form is not None else [],
+            "status_label": current.label, "status_colour": STATUS_TAG_COLOUR[current],
+            "may_start": current == Status.RECEIVED and request.user.has_perm("referrals.transition", referral),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def change_status(request: HttpRequest, reference: str, target: str) -> HttpResponse:
+    """Start screening, information received (back to screening), withdraw, close."""
+    referral = referral_or_404(request, reference)
+    if target not in MANUAL_TARGETS:
+        raise Http404("No such step")
+    target_status = MANUAL_TARGETS[target]
+    if not request.user.has_perm("referrals.transition", referral):
+        raise PermissionDenied
+    form = TransitionForm(request.POST or None, target=target_status)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                transition(referral=referral, to=target_status, by=request.user, request=request,
+                           reason=form.cleaned_data["reason"])
+            except InvalidTransition as invalid:
+                form.add_error(None, str(invalid))
+            except TriageRefused as refusal:
+                _refusal_to_form(form, refusal)
+            else:
+                messages.success(request, f"Referral is now {Status(referral.status).label.lower()}")
+                return redirect("referrals:detail", reference=referral.reference)
+        status = 400
+    invalid_message = None
+    if not can_transition(referral.status, target_status) and not form.errors:
+        invalid_message = str(InvalidTransition(referral.status, target_status))
+    current = Status(referral.status)
+    return render(
+        request, "referrals/transition.jinja",
+        {"referral": referral, "form": form, "target": target_status, "errors": error_summary(form),
+         "invalid_message": invalid_message, "status_label": current.label,
+         "status_colour": STATUS_TAG_COLOUR[current],
+         "from_awaiting": current == Status.AWAITING_INFORMATION},
+        status=status if invalid_message is None else 409,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def allocation(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = referral_or_404(request, reference)
+    if not request.user.has_perm("referrals.allocate", referral):
+        raise PermissionDenied
+    clinicians = list(clinicians_for_allocation())
+    form = AllocationForm(request.POST or None, clinicians=clinicians)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                allocate(referral=referral, lead_clinician=data["lead"], second_assessor=data["second"],
+                         by=request.user, request=request, reason=data["reason"])
+            except TriageRefused as refusal:
+                _refusal_to_form(form, refusal)
+            except InvalidTransition as invalid:
+                form.add_error(None, str(invalid))
+            else:
+                messages.success(request, f"Allocated to {data['lead'].full_name}")
+                return redirect("referrals:detail", reference=referral.reference)
+        status = 400
+    record_view(request, referral)
+    rows = [
+        {"name": c.full_name, "profession": c.get_profession_display(), "caseload": c.caseload,
+         "srp": srp_status_text(c), "srp_current": c.srp_current,
+         "srp_expiry": date_gb(c.srp_latest_expiry, empty="") if c.srp_latest_expiry else ""}
+        for c in clinicians
+    ]
+    return render(
+        request, "referrals/allocate.jinja",
+        {"referral": referral, "form": form, "errors": error_summary(form), "clinicians": rows,
+         "needs_srp": work_needs_srp(referral)},
+        status=status,
+    )
