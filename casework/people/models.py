@@ -305,6 +305,26 @@ class OnlineIdentifier(models.Model):
         return []
 
 
+class PersonMatchKey(models.Model):
+    """A blocking key of the matching engine (``matching.blocking``), stored as a keyed hash.
+
+    The engine's keys hold identifiers in clear (``n:9434765919``, ``pc:SW1A1AA``), so only their
+    HMAC is stored. ``from_contact_details`` marks keys made from a postcode, telephone number or
+    email address: for a sealed person they are used only when the user may see those details.
+    Rebuilt from the record by ``candidates.refresh_match_keys`` after every change.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="match_keys")
+    key_hash = models.CharField(max_length=64, db_index=True)
+    from_contact_details = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "key_hash"], name="match_key_unique")]
+
+    def __str__(self) -> str:
+        return f"Match key {self.pk}"
+
+
 # Child tables that hold a person's details, in the order merge and unmerge walk them.
 DETAIL_MODELS = (PersonName, PersonAddress, PersonPhone, PersonEmail, OnlineIdentifier)
 CONTACT_MODELS = (PersonAddress, PersonPhone, PersonEmail, OnlineIdentifier)
