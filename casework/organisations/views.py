@@ -20,6 +20,11 @@ from casework.organisations.models import Organisation
 GET_POST = ["GET", "POST"]
 
 
+def _posted(request: HttpRequest):
+    """The submitted data on a POST (even an empty one, so it is validated), None on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _require(request: HttpRequest, permission: str, obj=None) -> None:
     if not request.user.has_perm(permission, obj):
         raise PermissionDenied
@@ -67,7 +72,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def organisation_create(request: HttpRequest) -> HttpResponse:
     _require(request, "organisations.manage")
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_create(by=request.user, request=request, **form.service_fields())
@@ -84,7 +89,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
-    form = OrganisationForm(request.POST or None, organisation=organisation)
+    form = OrganisationForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_update(organisation=organisation, by=request.user, request=request,
@@ -103,7 +108,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
     _require(request, "organisations.deactivate", organisation)
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         disabled = services.organisation_deactivate(organisation=organisation, by=request.user, request=request)
         accounts = "account" if disabled == 1 else "accounts"
@@ -119,7 +124,7 @@ def organisation_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
     _require(request, "organisations.reactivate", organisation)
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.organisation_reactivate(organisation=organisation, by=request.user, request=request)
         messages.success(request, "Organisation reactivated. Re-enable its agency referrers one by one if they still need access.")

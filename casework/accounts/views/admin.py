@@ -36,6 +36,11 @@ from casework.organisations.queries import organisations_for_user_form, organisa
 GET_POST = ["GET", "POST"]
 
 
+def _posted(request: HttpRequest):
+    """The submitted data on a POST (even an empty one, so it is validated), None on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 # --- Helpers -------------------------------------------------------------------------------
 
 
@@ -133,7 +138,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def user_create(request: HttpRequest) -> HttpResponse:
     _require(request, "accounts.manage_users")
-    form = UserForm(request.POST or None, organisations=organisations_for_user_form(request.user))
+    form = UserForm(_posted(request), organisations=organisations_for_user_form(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             subject = services.user_create(by=request.user, request=request, **form.service_fields())
@@ -154,7 +159,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "accounts.change_user", subject)
     _audit_page(request, subject)
     form = UserForm(
-        request.POST or None, subject=subject,
+        _posted(request), subject=subject,
         organisations=organisations_for_user_form(request.user, current=subject.organisation),
         lock_role=not request.user.has_perm("accounts.change_role", subject),
     )
@@ -177,7 +182,7 @@ def _confirm(request: HttpRequest, pk: int, *, permission: str, template: str, a
     subject = _subject(request, pk)
     _require(request, permission, subject)
     _audit_page(request, subject)
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             act(subject)
@@ -246,7 +251,7 @@ def user_set_password_link(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _subject(request, pk)
     _require(request, "accounts.issue_set_password_link", subject)
     _audit_page(request, subject)
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(_posted(request))
     context = {"form": form, "subject": subject, "has_password": subject.has_usable_password(),
                "valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
                "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
@@ -272,7 +277,7 @@ def _training_subject(request: HttpRequest, pk: int) -> User:
 def training_add(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _training_subject(request, pk)
     _audit_page(request, subject)
-    form = TrainingRecordForm(request.POST or None)
+    form = TrainingRecordForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.training_record_add(user=subject, by=request.user, request=request, **form.cleaned_data)
@@ -291,7 +296,7 @@ def training_remove(request: HttpRequest, pk: int, training_pk: int) -> HttpResp
     subject = _training_subject(request, pk)
     training = get_object_or_404(queries.training_records_for(request.user, subject), pk=training_pk)
     _audit_page(request, subject)
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.training_record_delete(training=training, by=request.user, request=request)
         messages.success(request, "Training record removed")
@@ -335,7 +340,7 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     session_token = request.session.get(LINK_SESSION_KEY)
     if user is None or not session_token or not tokens.check_token(user, session_token):
         return render(request, "accounts/admin/set_password_invalid.jinja", status=404)
-    form = SetPasswordForm(request.POST or None, user=user)
+    form = SetPasswordForm(_posted(request), user=user)
     if request.method == "POST" and form.is_valid():
         services.user_set_password_from_link(user=user, password=form.cleaned_data["password"], request=request)
         request.session.pop(LINK_SESSION_KEY, None)
