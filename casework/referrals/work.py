@@ -1,1 +1,233 @@
-"""My work sections for referrals (registered with casework.core.work)."""
+"""My work sections for referrals (registered with casework.core.work).
+
+Which sections a user gets is decided by permissions (``portal_rules``), never by testing the
+role here; what each section lists comes from ``work_queries``, which starts from
+``referrals_visible_to``. Each section runs a fixed number of queries (a count and one page of
+at most ``SECTION_LIMIT`` rows), however much data there is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from casework.core.formatting import date_gb
+from casework.core.work import WorkItem, WorkSection, register
+from casework.referrals import (
+    portal_rules,  # noqa: F401  (registers the permissions asked below)
+    work_queries,
+)
+from casework.referrals.choices import STATUS_TAG_COLOUR, Status
+from casework.referrals.models import Referral
+from casework.referrals.portal_forms import resume_at, step_url
+
+SECTION_LIMIT = 10
+
+
+def _reverse(name: str, **kwargs) -> str | None:
+    """A URL if the page exists (the staff pages are built alongside these sections)."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def _staff_href(referral: Referral) -> str | None:
+    return _reverse("referrals:detail", reference=referral.reference)
+
+
+def _staff_list(**params: str) -> str | None:
+    base = _reverse("referrals:list")
+    return f"{base}?{urlencode(params)}" if base else None
+
+
+def _section(
+    title: str, empty_text: str, queryset: QuerySet[Referral], item: Callable[[Referral], WorkItem],
+    more_href: str | None = None,
+) -> WorkSection:
+    count = queryset.count()
+    rows = list(queryset[:SECTION_LIMIT])
+    return WorkSection(
+        title=title, empty_text=empty_text, items=[item(r) for r in rows], count=count,
+        more_href=more_href if count > len(rows) else None,
+    )
+
+
+def _status_tag(referral: Referral) -> dict[str, str]:
+    status = Status(referral.status)
+    return {"tag": status.label, "tag_colour": STATUS_TAG_COLOUR.get(status, "grey")}
+
+
+def _due_text(referral: Referral, today) -> tuple[str, str, str]:
+    """How the report due date reads, and a tag when it has passed or is close."""
+    due = referral.report_due_on
+    if due is None:
+        return "No report due date", "", ""
+    days = (due - today).days
+    if days < 0:
+        return f"Report was due {date_gb(due)}", "Overdue", "red"
+    if days == 0:
+        return f"Report due today, {date_gb(due)}", "Due today", "orange"
+    return f"Report due {date_gb(due)}, in {days} day{'s' if days != 1 else ''}", "", ""
+
+
+# --- Referrals coordinators and clinical leads --------------------------------------------------
+
+
+def _screening_section(user) -> WorkSection:
+    def item(referral: Referral) -> WorkItem:
+        return WorkItem(
+            text=referral.reference, href=_staff_href(referral),
+            detail=f"{referral.referring_organisation.name}, received {date_gb(referral.received_at)}",
+            **_status_tag(referral),
+        )
+
+    return _section(
+        "Referrals awaiting screening",
+        "No referrals are waiting to be screened. New referrals from every channel appear here, oldest first, "
+        "until a screening decision is made.",
+        work_queries.awaiting_screening(user), item,
+        _staff_list(status=Status.RECEIVED.value, sort="received_asc"),
+    )
+
+
+def _information_overdue_section(user) -> WorkSection:
+    days = work_queries.information_overdue_working_days()
+
+    def item(referral: Referral) -> WorkItem:
+        return WorkItem(
+            text=referral.reference, href=_staff_href(referral),
+            detail=f"{referral.referring_organisation.name}, information asked for "
+                   f"{date_gb(referral.information_requested_at)}",
+            tag="Overdue", tag_colour="red",
+        )
+
+    return _section(
+        "Information requests overdue",
+        f"No requests for information are overdue. A referral appears here when the information asked for has not "
+        f"arrived within {days} working days.",
+        work_queries.information_overdue(user), item,
+        _staff_list(status=Status.AWAITING_INFORMATION.value, overdue="on"),
+    )
+
+
+def _due_soon_section(user) -> WorkSection:
+    today = timezone.localdate()
+
+    def item(referral: Referral) -> WorkItem:
+        text, tag, colour = _due_text(referral, today)
+        return WorkItem(
+            text=referral.reference, href=_staff_href(referral),
+            detail=f"{text}. {referral.referring_organisation.name}; {Status(referral.status).label.lower()}",
+            tag=tag, tag_colour=colour,
+        )
+
+    return _section(
+        "Report due dates coming up",
+        f"No open referral has a report due in the next {work_queries.DUE_SOON_DAYS} days. Referrals whose report "
+        "is due within two weeks, or overdue, appear here, soonest first.",
+        work_queries.due_soon(user), item,
+        _staff_list(sort="due_asc"),
+    )
+
+
+def _allocation_section(user) -> WorkSection:
+    def item(referral: Referral) -> WorkItem:
+        decided = f", accepted {date_gb(referral.decided_at)}" if referral.decided_at else ""
+        return WorkItem(
+            text=referral.reference, href=_staff_href(referral),
+            detail=f"{referral.referring_organisation.name}{decided}",
+            tag="Accepted", tag_colour=STATUS_TAG_COLOUR[Status.ACCEPTED],
+        )
+
+    return _section(
+        "Accepted work awaiting allocation",
+        "No accepted work is waiting to be allocated. Referrals appear here when they are accepted, until they are "
+        "allocated to a clinician.",
+        work_queries.awaiting_allocation(user), item,
+        _staff_list(status=Status.ACCEPTED.value, sort="received_asc"),
+    )
+
+
+# --- Clinicians ----------------------------------------------------------------------------------
+
+
+def _allocated_section(user) -> WorkSection:
+    today = timezone.localdate()
+
+    def item(referral: Referral) -> WorkItem:
+        text, tag, colour = _due_text(referral, today)
+        role = "lead clinician" if referral.lead_clinician_id == user.pk else "second assessor"
+        return WorkItem(
+            text=referral.reference, href=_staff_href(referral),
+            detail=f"{text}. {referral.referring_organisation.name}; you are the {role}",
+            tag=tag, tag_colour=colour,
+        )
+
+    return _section(
+        "Referrals allocated to you",
+        "No referrals are allocated to you. Work a clinical lead allocates to you appears here, the soonest report "
+        "due first.",
+        work_queries.allocated_to(user), item,
+        _staff_list(status=Status.ALLOCATED.value, sort="due_asc"),
+    )
+
+
+# --- Agency referrers ----------------------------------------------------------------------------
+
+
+def _drafts_section(user) -> WorkSection:
+    def item(referral: Referral) -> WorkItem:
+        return WorkItem(
+            text=f"Draft started {date_gb(referral.created_at)}", href=step_url(referral, resume_at(referral)),
+            detail=f"Last saved {date_gb(referral.updated_at)}. Only you can see it until you send it.",
+            tag="Draft", tag_colour=STATUS_TAG_COLOUR[Status.DRAFT],
+        )
+
+    return _section(
+        "Your draft referrals",
+        "You have no draft referrals. A referral you start and have not sent yet appears here, so you can "
+        "continue it.",
+        work_queries.drafts_of(user), item, _reverse("portal:drafts"),
+    )
+
+
+def _agency_information_section(user) -> WorkSection:
+    def item(referral: Referral) -> WorkItem:
+        return WorkItem(
+            text=referral.reference, href=_reverse("portal:detail", reference=referral.reference),
+            detail=f"The clinic asked for more information on {date_gb(referral.information_requested_at)}",
+            **_status_tag(referral),
+        )
+
+    return _section(
+        "Referrals awaiting information from you",
+        "The clinic is not waiting for information from your organisation. When it asks for more information "
+        "about a referral, the referral appears here.",
+        work_queries.awaiting_information_from(user), item,
+        f"{_reverse('portal:referrals')}?{urlencode({'status': Status.AWAITING_INFORMATION.value})}",
+    )
+
+
+@register(order=20)
+def referral_sections(request: HttpRequest) -> list[WorkSection]:
+    user = request.user
+    sections: list[WorkSection] = []
+    if user.has_perm("referrals.work_screening_queue"):
+        sections.append(_screening_section(user))
+        sections.append(_information_overdue_section(user))
+    if user.has_perm("referrals.work_allocation_queue"):
+        sections.append(_allocation_section(user))
+    if user.has_perm("referrals.work_due_dates"):
+        sections.append(_due_soon_section(user))
+    if user.has_perm("referrals.work_allocated_to_me"):
+        sections.append(_allocated_section(user))
+    if user.has_perm("referrals.work_agency_queue"):
+        sections.append(_drafts_section(user))
+        sections.append(_agency_information_section(user))
+    return sections
