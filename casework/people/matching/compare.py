@@ -156,8 +156,10 @@ def _email_level(a: str, b: str) -> int | None:
         return None
     if a == b:
         return 0
+    # The same mailbox name at another provider, or one mistyped character. Addresses that are
+    # merely alike (jo.smith12@ / jo.smith47@) belong to different people as often as not.
     local_a, local_b = a.split("@", 1)[0], b.split("@", 1)[0]
-    if local_a == local_b or is_one_edit(a, b) or jaro_winkler(a, b) >= 0.95:
+    if local_a == local_b or is_one_edit(a, b):
         return 1
     return 2
 
@@ -174,6 +176,8 @@ class Comparison:
 
     levels: tuple[int | None, ...]
     names_swapped: bool = False
+    #: one record's given name is the other's family name (or the other way round), not both
+    names_cross_match: bool = False
 
     def level(self, field: str) -> int | None:
         return self.levels[FIELD_INDEX[field]]
@@ -186,13 +190,15 @@ class Comparison:
 def compare(a: PreparedPerson, b: PreparedPerson) -> Comparison:
     given = _given_level(a, b)
     family = _family_level(a.family_tokens, a.family, b.family_tokens, b.family)
-    swapped = False
+    swapped = cross_match = False
     if given is not None and family is not None and given + family >= 6:
         # Names in the wrong fields: the given name of one is the family name of the other.
         cross_1 = _name_string_level(a.given_full, b.family)
         cross_2 = _name_string_level(a.family, b.given_full)
         if cross_1 is not None and cross_2 is not None and cross_1 <= 2 and cross_2 <= 2:
             given, family, swapped = cross_1, cross_2, True
+        elif (cross_1 is not None and cross_1 <= 2) or (cross_2 is not None and cross_2 <= 2):
+            cross_match = True
     levels = (
         given,
         family,
@@ -205,4 +211,4 @@ def compare(a: PreparedPerson, b: PreparedPerson) -> Comparison:
         _identifier_level(a.phone, b.phone),
         _email_level(a.email, b.email),
     )
-    return Comparison(levels, swapped)
+    return Comparison(levels, swapped, cross_match)

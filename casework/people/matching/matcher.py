@@ -14,12 +14,14 @@ from .rules import different_person_reason
 from .scoring import (
     DEFAULT_PARAMETERS,
     Parameters,
+    agreement_counts,
     estimate_m,
     estimate_u,
+    exact_u_without_matches,
     match_weight,
     name_frequencies,
+    posterior,
     probability,
-    remove_matches_from_u,
 )
 
 LIKELY = "likely the same person"
@@ -157,7 +159,8 @@ def train(
 ) -> tuple[Parameters, dict]:
     """Unsupervised parameters for one data set: ``u`` from random pairs, ``m`` and the match share by EM."""
     u = estimate_u(people, other, seed=seed)
-    em = estimate_m((c.levels for c in comparisons.values()), initial=start, u_start=u)
+    all_levels = [c.levels for c in comparisons.values()]
+    em = estimate_m(all_levels, initial=start, u_start=u)
     m = {}
     for name, values in em.m.items():
         floored = [max(value, m_floor) for value in values]
@@ -167,9 +170,10 @@ def train(
     total_pairs = n * len(other) if other is not None else n * (n - 1) / 2
     expected_matches = em.match_share * len(pairs)
     prior = min(max(expected_matches / max(total_pairs, 1), 1e-12), 0.5)
-    observed = {name for name in FIELDS if any(c.levels[FIELD_INDEX[name]] is not None for c in comparisons.values())}
-    corrected = remove_matches_from_u({name: u[name] for name in observed}, m, prior)
-    u = {name: corrected.get(name, values) for name, values in u.items()}
+    posteriors = [posterior(levels, em.m, em.u_candidates, em.match_share) for levels in all_levels]
+    observed = {name for name in FIELDS if any(levels[FIELD_INDEX[name]] is not None for levels in all_levels)}
+    counts = {name: value for name, value in agreement_counts(people, other).items() if name in observed}
+    u = exact_u_without_matches(u, counts, all_levels, posteriors)
     everyone = list(people) + (list(other) if other is not None else [])
     frequencies, floors = name_frequencies(everyone)
     parameters = Parameters(m=m, u=u, prior=prior, frequencies=frequencies, min_frequency=floors)

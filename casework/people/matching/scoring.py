@@ -255,24 +255,74 @@ def _exact_agreement_rates(left: Sequence[PreparedPerson], right: Sequence[Prepa
     return rates
 
 
-def remove_matches_from_u(
-    u: dict[str, list[float]], m: dict[str, list[float]], prior: float, *, max_shrink: float = 20.0
-) -> dict[str, list[float]]:
-    """Take the true matches' share out of ``u`` measured on random pairs.
+def agreement_counts(
+    left: Sequence[PreparedPerson], right: Sequence[PreparedPerson] | None = None
+) -> dict[str, tuple[float, float]]:
+    """Per field: (pairs that agree exactly, pairs with the field filled on both sides).
 
-    Random pairs include a few matches (a share ``prior`` of them), and for rare agreements such
-    as an identical identifier those few dominate the count: ``u = (u_random - prior·m) / (1 - prior)``.
-    No level shrinks below ``1/max_shrink`` of its measured value, so a poor estimate of
-    ``prior`` cannot make an agreement near-certain proof.
+    Within one list (``right`` None) pairs are unordered pairs of distinct records.
     """
-    corrected = {}
-    for name, values in u.items():
-        levels = [
-            max((value - prior * m_value) / (1.0 - prior), value / max_shrink)
-            for value, m_value in zip(values, m[name])
-        ]
-        corrected[name] = _normalised(levels)
+    counts = {}
+    for name in FIELDS:
+        if name == "address":
+            continue
+        left_counts = Counter(value for value in (_value_of(p, name) for p in left) if value is not None)
+        if right is None:
+            n = sum(left_counts.values())
+            agreeing = sum(count * (count - 1) / 2 for count in left_counts.values())
+            both = n * (n - 1) / 2
+        else:
+            right_counts = Counter(value for value in (_value_of(p, name) for p in right) if value is not None)
+            agreeing = sum(count * right_counts.get(value, 0) for value, count in left_counts.items())
+            both = sum(left_counts.values()) * sum(right_counts.values())
+        if both:
+            counts[name] = (float(agreeing), float(both))
+    return counts
+
+
+def exact_u_without_matches(
+    u: dict[str, list[float]], counts: dict[str, tuple[float, float]], candidate_levels: Sequence[Levels],
+    posteriors: Sequence[float], *, floor_pairs: float = 0.5,
+) -> dict[str, list[float]]:
+    """``u`` of each field's exact level with the matches taken out.
+
+    Counting all pairs that agree exactly on, say, the PNC ID counts mostly *duplicates*, not
+    coincidences. Blocking found those pairs and EM gave each a probability of being a match, so
+    the expected matches are subtracted from both the agreeing pairs and all pairs:
+    ``u = (agreeing - E[matches agreeing]) / (both filled - E[matches both filled])``, at least
+    ``floor_pairs`` coincidences. The other levels keep their sampled shares of the rest.
+    """
+    corrected = {name: list(values) for name, values in u.items()}
+    for name, (agreeing, both) in counts.items():
+        index = FIELD_INDEX[name]
+        expected_agreeing = 0.0
+        expected_both = 0.0
+        for levels, posterior in zip(candidate_levels, posteriors):
+            level = levels[index]
+            if level is None:
+                continue
+            expected_both += posterior
+            if level == 0:
+                expected_agreeing += posterior
+        exact = max(agreeing - expected_agreeing, floor_pairs) / max(both - expected_both, 1.0)
+        exact = min(exact, 0.999)
+        rest = corrected[name][1:]
+        rest_total = sum(rest) or 1.0
+        corrected[name] = [exact] + [(1.0 - exact) * value / rest_total for value in rest]
     return corrected
+
+
+def posterior(levels: Levels, m: dict[str, list[float]], u: dict[str, list[float]], share: float) -> float:
+    """Probability that a candidate pair is a match under a two-class model (EM's E-step)."""
+    log_m = math.log(share)
+    log_u = math.log(1.0 - share)
+    for index, name in enumerate(FIELDS):
+        level = levels[index]
+        if level is not None:
+            log_m += math.log(m[name][level])
+            log_u += math.log(u[name][level])
+    difference = log_u - log_m
+    return 1.0 / (1.0 + math.exp(difference)) if difference < 700 else 0.0
 
 
 @dataclass
