@@ -437,20 +437,6 @@ class DocumentUploadForm(NHSForm):
         return uploaded
 
 
-class BreakGlassForm(NHSForm):
-    reason = forms.CharField(
-        label="Why do you need to open this referral?", widget=forms.Textarea, max_length=2000,
-        help_text="At least 20 characters. Your reason is recorded, and every clinical lead is told.",
-        error_messages={"required": "Enter why you need to open this referral"},
-    )
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if len(reason) < 20:
-            raise ValidationError("Reason must be 20 characters or more")
-        return reason
-
-
 class ReferralFilterForm(NHSForm):
     status = forms.ChoiceField(label="Status", required=False,
                                choices=[("", "Any status"), *[c for c in Status.choices if c[0] != Status.DRAFT]])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +9,10 @@ from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from casework.audit.services import active_break_glass, break_glass_open, record_view
+from casework.audit.links import record_log_url
+from casework.audit.queries import recent_access
+from casework.audit.services import active_break_glass, record_view
+from casework.audit.views import break_glass_page
 from casework.core.formatting import date_gb, datetime_gb, yes_no
 from casework.referrals import eligibility
 from casework.referrals.choices import (
@@ -24,7 +26,6 @@ from casework.referrals.choices import (
     Status,
     SubjectRole,
 )
-from casework.referrals.forms import BreakGlassForm
 from casework.referrals.queries import (
     documents_of,
     letters_of,
@@ -33,7 +34,7 @@ from casework.referrals.queries import (
     transitions_of,
 )
 from casework.referrals.services import documents as document_service
-from casework.referrals.views.common import error_summary, referral_or_404
+from casework.referrals.views.common import referral_or_404
 from casework.referrals.workflow import TRANSITIONS
 
 # The transitions staff make by hand from the referral page, in the order offered.
@@ -177,7 +178,9 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "decided": referral.decided_at is not None,
         "allocated": referral.allocated_at is not None,
         "actions": available_actions(request.user, referral),
-        "grant": active_break_glass(request.user, referral),
+        "break_glass_grant": active_break_glass(request.user, referral),
+        "access_events": recent_access(referral, viewer=request.user),
+        "access_log_url": record_log_url(referral),
         "human_size": document_service.human_size,
     }
     return render(request, "referrals/detail.jinja", context)
@@ -185,20 +188,16 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
-    """A clinician opens a referral they are not allocated to, giving a written reason. Anyone
-    else, and any reference that is not a submitted referral, gets 404."""
+    """A clinician opens a referral they are not allocated to, giving a written reason (the audit
+    app's shared break-glass page). Anyone else, and any reference that is not a submitted
+    referral, gets 404; a clinician who can already see it goes straight to it."""
     referral = referral_for_break_glass(request.user, reference)
     if referral is None or not request.user.has_perm("referrals.break_glass", referral):
         raise Http404("No such referral")
     if referrals_visible_to(request.user).filter(pk=referral.pk).exists():
         return redirect("referrals:detail", reference=referral.reference)
-    form = BreakGlassForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        break_glass_open(user=request.user, obj=referral, reason=form.cleaned_data["reason"], request=request)
-        messages.success(request, f"You have break-glass access to {referral.reference}. Clinical leads have been told.")
-        return redirect("referrals:detail", reference=referral.reference)
-    return render(
-        request, "referrals/break_glass.jinja",
-        {"form": form, "reference": referral.reference, "errors": error_summary(form)},
-        status=400 if form.is_bound else 200,
+    return break_glass_page(
+        request, obj=referral, record_label=referral.reference,
+        cancel_url=reverse("core:my_work"),
+        success_url=reverse("referrals:detail", args=[referral.reference]),
     )

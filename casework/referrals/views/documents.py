@@ -19,7 +19,8 @@ def upload(request: HttpRequest, reference: str) -> HttpResponse:
     referral = referral_or_404(request, reference)
     if not request.user.has_perm("referrals.upload_document", referral):
         raise PermissionDenied
-    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = DocumentUploadForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST":
         if form.is_valid():
             try:

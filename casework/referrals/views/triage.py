@@ -38,7 +38,9 @@ def screening(request: HttpRequest, reference: str) -> HttpResponse:
     form = None
     status = 200
     if may_decide:
-        form = ScreeningDecisionForm(request.POST or None, requested=requested, refused=refused)
+        form = ScreeningDecisionForm(
+            request.POST if request.method == "POST" else None, requested=requested, refused=refused
+        )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -85,7 +87,7 @@ def change_status(request: HttpRequest, reference: str, target: str) -> HttpResp
     target_status = MANUAL_TARGETS[target]
     if not request.user.has_perm("referrals.transition", referral):
         raise PermissionDenied
-    form = TransitionForm(request.POST or None, target=target_status)
+    form = TransitionForm(request.POST if request.method == "POST" else None, target=target_status)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -120,7 +122,7 @@ def allocation(request: HttpRequest, reference: str) -> HttpResponse:
     if not request.user.has_perm("referrals.allocate", referral):
         raise PermissionDenied
     clinicians = list(clinicians_for_allocation())
-    form = AllocationForm(request.POST or None, clinicians=clinicians)
+    form = AllocationForm(request.POST if request.method == "POST" else None, clinicians=clinicians)
     status = 200
     if request.method == "POST":
         if form.is_valid():
