@@ -54,6 +54,7 @@ def test_a_new_user_sets_their_password_with_the_link_and_can_then_sign_in(cast,
     admin = client_for(cast.sysadmin)
     confirm = admin.get(reverse("staff_admin:user_set_password_link", args=[newcomer.pk]))
     assert confirm.status_code == 200
+    assert "stops working after 3 days" in confirm.content.decode()
     link = issue_link(admin, newcomer)
     assert link.startswith("http://testserver/set-password/")
 

@@ -253,13 +253,22 @@ def user_set_password_link(request: HttpRequest, pk: int) -> HttpResponse:
     _audit_page(request, subject)
     form = ConfirmForm(_posted(request))
     context = {"form": form, "subject": subject, "has_password": subject.has_usable_password(),
-               "valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
-               "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+               "validity": _link_validity()}
     if request.method == "POST" and form.is_valid():
         uid, token = services.user_issue_set_password_link(user=subject, by=request.user, request=request)
         link = request.build_absolute_uri(reverse("staff_admin:set_password", args=[uid, token]))
         return render(request, "accounts/admin/set_password_link_issued.jinja", {**context, "link": link})
     return render(request, "accounts/admin/set_password_link.jinja", context)
+
+
+def _link_validity() -> str:
+    """How long a set-password link works, in words: "3 days", "12 hours"."""
+    seconds = settings.PASSWORD_RESET_TIMEOUT
+    if seconds >= 86400 and seconds % 86400 == 0:
+        days = seconds // 86400
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = max(1, seconds // 3600)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
 # --- Training records ------------------------------------------------------------------------
