@@ -1,0 +1,110 @@
+"""Writers racing each other on PostgreSQL still leave a gap-free, valid chain: the chain head
+is locked (SELECT … FOR UPDATE) while each event is added.
+
+Every database call here runs in its own thread, on its own connection, committing for real, so
+that the writers see each other; the test's own (rolled-back) transaction touches nothing. The
+events written are removed afterwards, with the triggers lifted, and the chain head put back."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection, connections, transaction
+
+from casework.audit import chain
+from casework.audit.models import Action, AuditEvent, ChainHead
+from casework.audit.services import record
+
+THREADS = 4
+EVENTS_EACH = 15
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+
+
+def in_threads(*work: Callable[[], Any]) -> list[Any]:
+    """Run each callable in its own thread (own connection, autocommit); return their results."""
+    results: list[Any] = [None] * len(work)
+    errors: list[BaseException] = []
+
+    def run(index: int, fn: Callable[[], Any]) -> None:
+        try:
+            results[index] = fn()
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(work)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    if errors:
+        raise errors[0]
+    return results
+
+
+def _head() -> tuple[int, str, str] | None:
+    head = ChainHead.objects.filter(pk=1).first()
+    return (head.sequence, head.entry_hash, head.seal) if head else None
+
+
+def _put_back(saved: tuple[int, str, str] | None) -> None:
+    start = saved[0] if saved else 0
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        try:
+            cursor.execute("DELETE FROM audit_auditevent WHERE sequence > %s", [start])
+        finally:
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+    if saved:
+        ChainHead.objects.update_or_create(pk=1, defaults={"sequence": saved[0], "entry_hash": saved[1], "seal": saved[2]})
+    else:
+        ChainHead.objects.filter(pk=1).delete()
+
+
+@pytest.fixture
+def saved_head(db):
+    [saved] = in_threads(_head)
+    yield saved
+    in_threads(lambda: _put_back(saved))
+
+
+def test_concurrent_writers_leave_a_gap_free_valid_chain(saved_head, monkeypatch):
+    start = saved_head[0] if saved_head else 0
+    real_compute_hash = chain.compute_hash
+
+    def slow_compute_hash(*args, **kwargs):
+        time.sleep(0.002)  # widen the window between reading the head and writing the event
+        return real_compute_hash(*args, **kwargs)
+
+    monkeypatch.setattr(chain, "compute_hash", slow_compute_hash)
+    barrier = threading.Barrier(THREADS)
+
+    def writer(n: int) -> Callable[[], None]:
+        def write() -> None:
+            barrier.wait(timeout=30)
+            for i in range(EVENTS_EACH):
+                with transaction.atomic():
+                    record(action=Action.VIEW, object_type="accounts.user", object_id=n + 1,
+                           object_label=f"thread {n} event {i}")
+        return write
+
+    in_threads(*[writer(n) for n in range(THREADS)])
+    monkeypatch.undo()
+
+    def check():
+        written = list(
+            AuditEvent.objects.filter(sequence__gt=start).order_by("sequence").values_list("sequence", "object_id")
+        )
+        return written, chain.verify_database()
+
+    [(written, result)] = in_threads(check)
+    assert [sequence for sequence, _ in written] == list(range(start + 1, start + 1 + THREADS * EVENTS_EACH))
+    assert {object_id for _, object_id in written} == {str(n + 1) for n in range(THREADS)}
+    assert result.intact, str(result.broken)
+    assert result.head.sequence == start + THREADS * EVENTS_EACH
