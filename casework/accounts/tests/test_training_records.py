@@ -199,3 +199,20 @@ def test_has_current_training_and_latest_training(cast):
     assert has_current_training(subject, "srp", on=today() - dt.timedelta(days=20)) == lapsed
     assert latest_training(subject, Instrument.SRP) == renewed
     assert has_current_training(subject, Instrument.SAM) is None
+
+
+def test_the_account_page_runs_the_same_number_of_queries_however_much_training(cast, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(cast.sysadmin)
+    url = reverse("staff_admin:user_detail", args=[cast.other_clinician.pk])
+    client.get(url)
+    TrainingRecordFactory(user=cast.other_clinician)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for instrument in (Instrument.SAM, Instrument.DASH, Instrument.S_DASH, Instrument.HCR_20):
+        TrainingRecordFactory(user=cast.other_clinician, instrument=instrument)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -233,3 +233,15 @@ def test_only_administrators_reactivate(cast, client_for, role):
     assert client.post(reverse("organisations:reactivate", args=[closed.pk])).status_code == 403
     closed.refresh_from_db()
     assert not closed.is_active
+
+
+def test_the_organisation_page_runs_the_same_number_of_queries_however_many_referrers(cast, client_for):
+    client = client_for(cast.sysadmin)
+    url = reverse("organisations:detail", args=[cast.organisation.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    UserFactory.create_batch(15, role=Role.AGENCY_REFERRER, organisation=cast.organisation)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)
