@@ -108,7 +108,7 @@ def screening_decide(
         _locked(referral)
         if referral.status != Status.SCREENING:
             raise TriageRefused(
-                f"A decision can only be recorded while the referral is being screened; it is "
+                f"A decision can only be recorded while the referral is being screened; its status is "
                 f"{Status(referral.status).label.lower()}."
             )
         before = snapshot(referral, DECISION_FIELDS)
@@ -193,7 +193,8 @@ def allocate(
         _locked(referral)
         if referral.status != Status.ACCEPTED:
             raise TriageRefused(
-                f"Only accepted work can be allocated; this referral is {Status(referral.status).label.lower()}."
+                f"Only accepted work can be allocated; this referral's status is "
+                f"{Status(referral.status).label.lower()}."
             )
         if work_needs_srp(referral):
             for field, person in people:

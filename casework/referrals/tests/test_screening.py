@@ -78,7 +78,7 @@ def test_a_decision_needs_a_reason(cast):
 
 
 def test_a_decision_only_while_screening(cast):
-    with pytest.raises(TriageRefused, match="while the referral is being screened; it is received"):
+    with pytest.raises(TriageRefused, match="while the referral is being screened; its status is received"):
         screening_decide(referral=ReferralFactory(), by=cast.coordinator, decision=Decision.DECLINE, reason="No")
 
 

@@ -1,0 +1,191 @@
+"""Allocation: a clinical lead gives accepted work to a lead clinician (and perhaps a second
+assessor); Stalking Risk Profile work only to people whose SRP training is current."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from casework.accounts.roles import Instrument, Role
+from casework.accounts.tests.factories import TrainingRecordFactory, UserFactory
+from casework.audit.models import Action, AuditEvent
+from casework.referrals.choices import Service, Status
+from casework.referrals.queries import clinicians_for_allocation
+from casework.referrals.services.triage import TriageRefused, allocate
+from casework.referrals.tests.factories import ReferralFactory
+
+
+def _accepted(**kwargs):
+    kwargs.setdefault("accepted_services", [Service.STALKER_ASSESSMENT])
+    return ReferralFactory(status=Status.ACCEPTED, **kwargs)
+
+
+def _clinician(name, *, srp_expires=None, srp=True):
+    user = UserFactory(role=Role.CLINICIAN, full_name=name)
+    if srp:
+        today = timezone.localdate()
+        TrainingRecordFactory(user=user, instrument=Instrument.SRP, trained_on=today - dt.timedelta(days=900),
+                              expires_on=srp_expires or today + dt.timedelta(days=100))
+    return user
+
+
+def test_allocating_stores_the_clinicians_the_clock_and_the_transition(cast):
+    referral = _accepted()
+    second = _clinician("Sue Second")
+    allocate(referral=referral, lead_clinician=cast.clinician, second_assessor=second, by=cast.clinical_lead)
+    referral.refresh_from_db()
+    assert referral.status == Status.ALLOCATED
+    assert (referral.lead_clinician, referral.second_assessor) == (cast.clinician, second)
+    assert referral.days_to_allocation() == 3
+    event = AuditEvent.objects.get(action=Action.TRANSITION, object_id=str(referral.pk))
+    assert event.changes["status"] == {"old": "accepted", "new": "allocated"}
+    assert event.changes["lead_clinician_id"] == {"old": None, "new": cast.clinician.pk}
+    assert event.changes["second_assessor_id"] == {"old": None, "new": second.pk}
+    assert referral.transitions.get(to_status=Status.ALLOCATED).by == cast.clinical_lead
+
+
+def test_expired_srp_training_is_refused_with_its_expiry_date(cast):
+    expired = _clinician("Dr Xavier Expired", srp_expires=dt.date(2026, 10, 23))
+    referral = _accepted()
+    with pytest.raises(TriageRefused) as refused:
+        allocate(referral=referral, lead_clinician=expired, by=cast.clinical_lead)
+    assert str(refused.value).startswith(
+        "Dr Xavier Expired's Stalking Risk Profile training expired on 23 October 2026"
+    )
+    assert refused.value.field == "lead_clinician"
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED
+
+
+def test_no_srp_training_is_refused(cast):
+    untrained = _clinician("Nat Untrained", srp=False)
+    with pytest.raises(TriageRefused, match="Nat Untrained has no Stalking Risk Profile training recorded"):
+        allocate(referral=_accepted(), lead_clinician=untrained, by=cast.clinical_lead)
+
+
+def test_a_second_assessor_without_srp_is_refused_too(cast):
+    untrained = _clinician("Nat Untrained", srp=False)
+    with pytest.raises(TriageRefused) as refused:
+        allocate(referral=_accepted(), lead_clinician=cast.clinician, second_assessor=untrained, by=cast.clinical_lead)
+    assert refused.value.field == "second_assessor"
+
+
+def test_work_that_needs_no_srp_can_go_to_anyone_clinical(cast):
+    untrained = _clinician("Nat Untrained", srp=False)
+    referral = _accepted(services=[Service.VICTIM_ASSESSMENT], accepted_services=[Service.VICTIM_ASSESSMENT])
+    allocate(referral=referral, lead_clinician=untrained, by=cast.clinical_lead)
+    referral.refresh_from_db()
+    assert referral.lead_clinician == untrained
+
+
+def test_lead_and_second_must_differ(cast):
+    with pytest.raises(TriageRefused, match="must be a different person"):
+        allocate(referral=_accepted(), lead_clinician=cast.clinician, second_assessor=cast.clinician,
+                 by=cast.clinical_lead)
+
+
+def test_only_clinicians_can_be_allocated(cast):
+    with pytest.raises(TriageRefused, match="Select an active clinician"):
+        allocate(referral=_accepted(), lead_clinician=cast.coordinator, by=cast.clinical_lead)
+
+
+def test_only_accepted_work_is_allocated(cast):
+    with pytest.raises(TriageRefused, match="Only accepted work can be allocated; this referral's status is screening"):
+        allocate(referral=ReferralFactory(status=Status.SCREENING), lead_clinician=cast.clinician, by=cast.clinical_lead)
+
+
+def test_caseloads_for_every_clinician_in_one_query(cast, django_assert_num_queries):
+    busy = _clinician("Bea Busy")
+    for _ in range(3):
+        ReferralFactory(status=Status.ALLOCATED, lead_clinician=busy)
+    ReferralFactory(status=Status.ALLOCATED, lead_clinician=cast.clinician, second_assessor=busy)
+    ReferralFactory(status=Status.CLOSED, lead_clinician=busy)  # not current
+    ReferralFactory(status=Status.ACCEPTED)
+    for n in range(5):
+        _clinician(f"Extra {n}")
+    with django_assert_num_queries(1):
+        rows = {c.full_name: c for c in clinicians_for_allocation()}
+    assert rows["Bea Busy"].caseload == 4
+    assert rows["Clare Clinician"].caseload == 1
+    assert rows["Oscar Other"].caseload == 0
+    assert rows["Clare Clinician"].srp_current
+    assert not rows["Oscar Other"].srp_current
+    assert "Cora Coordinator" not in rows
+
+
+# --- The allocation page -----------------------------------------------------------------------
+
+
+def test_the_page_shows_caseloads_and_training(cast, client_for):
+    ReferralFactory(status=Status.ALLOCATED, lead_clinician=cast.clinician)
+    _clinician("Dr Xavier Expired", srp_expires=dt.date(2026, 10, 23))
+    referral = _accepted()
+    response = client_for(cast.clinical_lead).get(f"/referrals/{referral.reference}/allocate/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Clare Clinician – 1 current case – SRP trained" in page
+    assert "SRP training expired 23 October 2026" in page
+    assert "This work needs the Stalking Risk Profile" in page
+
+
+def test_the_page_refuses_expired_training_and_keeps_the_choice(cast, client_for):
+    expired = _clinician("Dr Xavier Expired", srp_expires=dt.date(2026, 10, 23))
+    referral = _accepted()
+    response = client_for(cast.clinical_lead).post(
+        f"/referrals/{referral.reference}/allocate/", {"lead_clinician": str(expired.pk), "reason": "Has capacity"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "Dr Xavier Expired&#39;s Stalking Risk Profile training expired on 23 October 2026" in page
+    assert f'value="{expired.pk}" selected' in page
+    assert "Has capacity" in page
+
+
+def test_the_page_refuses_the_same_person_twice(cast, client_for):
+    referral = _accepted()
+    response = client_for(cast.clinical_lead).post(
+        f"/referrals/{referral.reference}/allocate/",
+        {"lead_clinician": str(cast.clinician.pk), "second_assessor": str(cast.clinician.pk)},
+    )
+    assert response.status_code == 400
+    assert "The second assessor must be a different person from the lead clinician" in response.content.decode()
+
+
+def test_the_page_needs_a_lead(cast, client_for):
+    response = client_for(cast.clinical_lead).post(f"/referrals/{_accepted().reference}/allocate/", {})
+    assert response.status_code == 400
+    assert "Select the lead clinician" in response.content.decode()
+
+
+def test_the_page_allocates(cast, client_for):
+    referral = _accepted()
+    response = client_for(cast.clinical_lead).post(
+        f"/referrals/{referral.reference}/allocate/", {"lead_clinician": str(cast.clinician.pk)}
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.lead_clinician == cast.clinician
+    # and now the clinician sees it
+    assert client_for(cast.clinician).get(f"/referrals/{referral.reference}/").status_code == 200
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("coordinator", 403), ("clinician", 404), ("finance", 404), ("researcher", 404), ("sysadmin", 404),
+    ("agency", 404), ("agency_other", 404),
+])
+def test_others_cannot_allocate(cast, client_for, who, status):
+    referral = _accepted(referring_organisation=cast.organisation)
+    response = client_for(getattr(cast, who)).post(
+        f"/referrals/{referral.reference}/allocate/", {"lead_clinician": str(cast.clinician.pk)}
+    )
+    assert response.status_code == status
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED
+
+
+def test_allocating_work_not_yet_accepted_is_403(cast, client_for):
+    referral = ReferralFactory(status=Status.SCREENING)
+    assert client_for(cast.clinical_lead).get(f"/referrals/{referral.reference}/allocate/").status_code == 403
