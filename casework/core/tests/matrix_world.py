@@ -44,4 +44,10 @@ def build_world(cast) -> World:
         "user_id": cast.agency.pk,
         "pk": cast.agency.pk,
     })
+    world.overrides.update({
+        "staff_admin:training_remove": {"pk": cast.clinician.pk, "training_pk": cast.clinician.training_records.get().pk},
+        # A malformed token: the page answers 404 to everyone, signed in or not.
+        "staff_admin:set_password": {"uidb64": "MQ", "token": "not-a-real-token"},
+        **{f"organisations:{n}": {"pk": cast.organisation.pk} for n in ("detail", "edit", "deactivate", "reactivate")},
+    })
     return world
