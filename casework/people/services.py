@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from casework.audit.models import Action
-from casework.audit.services import _json_value, break_glass_open, record
+from casework.audit.services import _json_value, record
 from casework.core.models import next_reference
 from casework.people import identifiers
 from casework.people.candidates import delete_match_keys, refresh_match_keys
@@ -223,14 +223,6 @@ def person_unseal(*, person: Person, by, request: HttpRequest | None = None, rea
     return person
 
 
-def person_break_glass(*, person: Person, by, reason: str, request: HttpRequest | None = None):
-    """Time-limited access to a sealed person's details for clinical staff not on the team:
-    audited, and every clinical lead is alerted (it crosses the victim's information barrier)."""
-    _require(by, "people.break_glass", person)
-    _require(by, "audit.use_break_glass", person)
-    return break_glass_open(user=by, obj=person, reason=reason, request=request, crosses_barrier=True)
-
-
 # --- Names, addresses, numbers, emails, online identifiers -------------------------------------
 
 DETAIL_LABELS = {
@@ -432,14 +424,29 @@ def referral_link(
 
 
 def person_create_and_link(
-    *, referral, named_party, by, request: HttpRequest | None = None, **fields: Any
+    *, referral, named_party, by, request: HttpRequest | None = None, contact: dict[str, Any] | None = None,
+    **fields: Any,
 ) -> tuple[Person, ReferralPersonLink]:
-    """A new person from the referral's details, linked to it: one transaction."""
+    """A new person from the referral's details, linked to it: one transaction.
+
+    ``contact`` may hold ``address``, ``postcode``, ``phone`` and ``email`` taken from the
+    referral; they are added before the record is sealed (a coordinator who seals a victim's
+    record may add what the referrer sent, but will not see it again)."""
     _require(by, "people.link_referral")
     _require(by, "people.create")
     is_sealed = bool(fields.pop("is_sealed", False))
+    contact = contact or {}
     with transaction.atomic():
-        person = person_create(by=by, request=request, is_sealed=is_sealed, **fields)
+        person = person_create(by=by, request=request, **fields)
+        if contact.get("address"):
+            detail_add(person=person, model=PersonAddress, by=by, request=request,
+                       address=contact["address"], postcode=contact.get("postcode", ""))
+        if contact.get("phone"):
+            detail_add(person=person, model=PersonPhone, by=by, request=request, number=contact["phone"])
+        if contact.get("email"):
+            detail_add(person=person, model=PersonEmail, by=by, request=request, address=contact["email"])
+        if is_sealed:
+            person = person_seal(person=person, by=by, request=request, reason="Sealed when added from a referral")
         link = referral_link(referral=referral, named_party=named_party, person=person, by=by, request=request)
     return person, link
 

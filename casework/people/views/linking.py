@@ -1,0 +1,139 @@
+"""Linking a referral's subject and named parties to person records: the duplicate check.
+
+For one slot of a referral (its subject, or one named party) the page shows what the referral
+says, the persons who may be the same (ranked by the matching engine, each with a score and the
+reasons in plain words), and lets a referrals coordinator or clinical lead confirm one of them or
+add a new person from the referral's details. Candidates come from ``candidates.candidates_for``,
+which only ever scores persons the user may see, and never compares a sealed person's contact
+details for someone outside their care team.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from casework.audit.services import record_view
+from casework.people import candidates, queries, services
+from casework.people.forms import LinkForm, ReferralPersonForm
+from casework.people.views.common import GET_POST, apply_errors, require
+from casework.referrals.choices import PartyRole, SubjectRole
+
+
+def _referral_and_party(request: HttpRequest, reference: str, party_id: int | None):
+    """The referral (404 unless the user may see it), then the permission (403), then the party."""
+    referral = queries.referral_for_linking(request.user, reference)
+    if referral is None:
+        raise Http404("No such referral")
+    require(request, "people.link_referral")
+    party = None
+    if party_id is not None:
+        party = queries.named_party_of(referral, party_id)
+        if party is None:
+            raise Http404("No such named party")
+    return referral, party
+
+
+def _slot(referral, party) -> dict:
+    """What the referral says about this person, for the page."""
+    found = candidates.details_in_text(referral.subject_details if party is None else party.details)
+    if party is None:
+        return {
+            "title": "Subject of the referral",
+            "role": SubjectRole(referral.subject_role).label if referral.subject_role else "Not given",
+            "name": referral.subject_name, "date_of_birth": referral.subject_date_of_birth,
+            "details": referral.subject_details, "found": found,
+            "is_victim": referral.subject_role == SubjectRole.VICTIM,
+        }
+    return {
+        "title": f"Named party: {party.get_role_display().lower()}",
+        "role": party.get_role_display(), "name": party.name, "date_of_birth": None,
+        "relationship": party.relationship_to_subject, "details": party.details, "found": found,
+        "is_victim": party.role == PartyRole.VICTIM,
+    }
+
+
+def _urls(referral, party) -> dict:
+    if party is None:
+        return {"link": reverse("people:link_subject", args=[referral.reference]),
+                "new": reverse("people:link_subject_new", args=[referral.reference])}
+    return {"link": reverse("people:link_party", args=[referral.reference, party.pk]),
+            "new": reverse("people:link_party_new", args=[referral.reference, party.pk])}
+
+
+def _done(referral) -> HttpResponse:
+    return redirect("referrals:detail", reference=referral.reference)
+
+
+@never_cache
+@require_http_methods(GET_POST)
+def link(request: HttpRequest, reference: str, party_id: int | None = None) -> HttpResponse:
+    referral, party = _referral_and_party(request, reference, party_id)
+    form = LinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = queries.person_for(request.user, form.cleaned_data["person"])
+        if person is None:
+            form.add_error("person", "Select a person from the list")
+        else:
+            try:
+                services.referral_link(referral=referral, named_party=party, person=person, by=request.user,
+                                       request=request)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"{person.reference} linked to {referral.reference}")
+                return _done(referral)
+    record_view(request, referral)
+    current = queries.link_for(referral, party)
+    exclude = [current.person_id] if current else []
+    found = candidates.candidates_for(request.user, candidates.referral_record(referral, party), exclude_ids=exclude)
+    return render(request, "people/link.jinja", {
+        "form": form, "referral": referral, "party": party, "slot": _slot(referral, party), "urls": _urls(referral, party),
+        "current": current, "candidates": found,
+    }, status=400 if form.errors else 200)
+
+
+def _initial(referral, party) -> dict:
+    record = candidates.referral_record(referral, party)
+    slot = _slot(referral, party)
+    initial = {
+        "given_name": record.given_name, "family_name": record.family_name,
+        "nhs_number": record.nhs_number, "pnc_id": record.pnc_id, "prison_number": record.other_id,
+        "address": record.address, "postcode": record.postcode, "phone": record.phone, "email": record.email,
+        "is_sealed": slot["is_victim"],
+    }
+    if party is None and referral.subject_date_of_birth:
+        initial["date_of_birth"] = referral.subject_date_of_birth
+    elif record.date_of_birth:
+        initial["date_of_birth"] = record.date_of_birth
+    return initial
+
+
+@never_cache
+@require_http_methods(GET_POST)
+def link_new(request: HttpRequest, reference: str, party_id: int | None = None) -> HttpResponse:
+    referral, party = _referral_and_party(request, reference, party_id)
+    require(request, "people.create")
+    form = ReferralPersonForm(request.POST or None, include_seal=True,
+                              initial=None if request.method == "POST" else _initial(referral, party))
+    if request.method == "POST" and form.is_valid():
+        try:
+            person, _ = services.person_create_and_link(
+                referral=referral, named_party=party, by=request.user, request=request, **form.service_fields()
+            )
+        except ValidationError as error:
+            apply_errors(form, error, field_map={"number": "phone"})
+        else:
+            messages.success(request, f"{person.reference} added and linked to {referral.reference}")
+            for warning in form.warnings:
+                messages.warning(request, warning)
+            return _done(referral)
+    record_view(request, referral)
+    return render(request, "people/link_new.jinja", {
+        "form": form, "referral": referral, "party": party, "slot": _slot(referral, party), "urls": _urls(referral, party),
+    }, status=400 if form.errors else 200)

@@ -1,0 +1,183 @@
+"""The person list, the person page, adding and correcting a person, sealing, break-glass."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from casework.audit.links import record_log_url
+from casework.audit.models import Action
+from casework.audit.queries import recent_access
+from casework.audit.services import active_break_glass, record, record_view
+from casework.audit.views import break_glass_page
+from casework.core.pagination import page_links, paginate
+from casework.people import candidates, identifiers, queries, services
+from casework.people.forms import PersonForm, PersonSearchForm, ReasonForm
+from casework.people.views.common import GET_POST, apply_errors, person_or_404, require
+
+SEARCH_KINDS = (
+    ("referral reference", lambda t: t.upper().startswith("REF-")),
+    ("NHS number", lambda t: identifiers.is_valid_nhs_number(t)),
+    ("PNC ID", lambda t: identifiers.parse_pnc_id(t) is not None),
+    ("email address", lambda t: "@" in t),
+    ("telephone number", lambda t: bool(identifiers.normalise_phone(t)) and sum(c.isdigit() for c in t) >= 9),
+)
+
+
+def _search_kind(text: str) -> str:
+    """What kind of search was made, for the audit event (the text itself is not recorded: it may
+    be a telephone number or an email address)."""
+    if not text:
+        return ""
+    return next((name for name, test in SEARCH_KINDS if test(text)), "name or other identifier")
+
+
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    require(request, "people.view_list")
+    form = PersonSearchForm(request.GET or None)
+    text = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    page = paginate(request, queries.persons_for_list(request.user, text))
+    rows = [
+        {
+            "reference": p.reference, "name": p.display_name, "preferred_name": p.preferred_name,
+            "date_of_birth": p.date_of_birth, "nhs_number": p.nhs_number_display, "sealed": p.is_sealed,
+        }
+        for p in page.object_list
+    ]
+    record(
+        action=Action.VIEW, request=request, object_type=queries.OBJECT_TYPE,
+        object_label=f"person list, page {page.number}",
+        changes={"search": _search_kind(text), "shown": [r["reference"] for r in rows]},
+    )
+    return render(request, "people/list.jinja", {
+        "form": form, "page": page, "links": page_links(request, page), "rows": rows, "searched": bool(text),
+        "can_create": request.user.has_perm("people.create"),
+    }, status=400 if form.errors else 200)
+
+
+@require_GET
+def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    person = person_or_404(request, reference)
+    require(request, "people.view", person)
+    user = request.user
+    details = queries.person_details(user, person)
+    record_view(request, person)
+    duplicates = []
+    if user.has_perm("people.merge"):
+        own = candidates.person_records(
+            candidates.with_details(queries.persons_visible_to(user).filter(pk=person.pk)).get(),
+            include_contact=details.details_visible,
+        )[0]
+        duplicates = candidates.candidates_for(user, own, exclude_ids=[person.pk], limit=5)
+    return render(request, "people/detail.jinja", {
+        "person": person,
+        "details": details,
+        "duplicates": duplicates,
+        "can_edit": user.has_perm("people.edit", person),
+        "can_edit_contact": user.has_perm("people.edit_contact_details", person),
+        "can_seal": user.has_perm("people.seal", person),
+        "can_unseal": user.has_perm("people.unseal", person),
+        "can_break_glass": user.has_perm("people.break_glass", person) and user.has_perm("audit.use_break_glass", person),
+        "can_manage_team": user.has_perm("people.manage_care_team", person),
+        "can_merge": user.has_perm("people.merge", person),
+        "break_glass_grant": active_break_glass(user, person),
+        "access_events": recent_access(person, viewer=user),
+        "access_log_url": record_log_url(person),
+    })
+
+
+def _flash_warnings(request: HttpRequest, form: PersonForm) -> None:
+    for warning in form.warnings:
+        messages.warning(request, warning)
+
+
+@never_cache
+@require_http_methods(GET_POST)
+def person_create(request: HttpRequest) -> HttpResponse:
+    require(request, "people.create")
+    form = PersonForm(request.POST or None, include_seal=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(by=request.user, request=request, **form.service_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{person.reference} added to the person index")
+            _flash_warnings(request, form)
+            return redirect("people:detail", reference=person.reference)
+    return render(request, "people/form.jinja", {"form": form, "person": None},
+                  status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(GET_POST)
+def person_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    person = person_or_404(request, reference)
+    require(request, "people.edit", person)
+    include_workplace = request.user.has_perm("people.edit_contact_details", person)
+    form = PersonForm(request.POST or None, person=person, include_workplace=include_workplace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(person=person, by=request.user, request=request, **form.service_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Details saved")
+            _flash_warnings(request, form)
+            return redirect("people:detail", reference=person.reference)
+    return render(request, "people/form.jinja", {"form": form, "person": person},
+                  status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(GET_POST)
+def person_seal(request: HttpRequest, reference: str) -> HttpResponse:
+    person = person_or_404(request, reference)
+    require(request, "people.seal", person)
+    form = ReasonForm(request.POST or None, label="Why are you sealing this record? (optional)", required=False)
+    if request.method == "POST" and form.is_valid():
+        services.person_seal(person=person, by=request.user, request=request, reason=form.cleaned_data["reason"])
+        messages.success(request, "Record sealed. Only the care team will see the contact details")
+        return redirect("people:detail", reference=person.reference)
+    return render(request, "people/seal.jinja", {"form": form, "person": person, "sealing": True},
+                  status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(GET_POST)
+def person_unseal(request: HttpRequest, reference: str) -> HttpResponse:
+    person = person_or_404(request, reference)
+    require(request, "people.unseal", person)
+    form = ReasonForm(request.POST or None, label="Why do the details no longer need to be sealed?",
+                      required_message="Enter why the details no longer need to be sealed")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_unseal(person=person, by=request.user, request=request, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Record unsealed")
+            return redirect("people:detail", reference=person.reference)
+    return render(request, "people/seal.jinja", {"form": form, "person": person, "sealing": False},
+                  status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(GET_POST)
+def person_break_glass(request: HttpRequest, reference: str) -> HttpResponse:
+    """Clinical staff who can see a sealed person but are not on their care team open the sealed
+    details with a written reason (the audit app's break-glass page: audited, leads alerted)."""
+    person = person_or_404(request, reference)
+    if request.user.has_perm("people.view_contact_details", person):
+        return redirect("people:detail", reference=person.reference)
+    if not request.user.has_perm("people.break_glass", person):
+        raise PermissionDenied
+    detail_url = reverse("people:detail", args=[person.reference])
+    return break_glass_page(request, obj=person, record_label=person.reference, cancel_url=detail_url,
+                            success_url=detail_url)
