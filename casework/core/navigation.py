@@ -24,6 +24,7 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem("My work", "core:my_work", None),
     NavItem("Referrals", "referrals:list", "referrals.view_list"),
+    NavItem("People", "people:list", "people.view_list"),
     NavItem("Refer a case", "portal:start", "referrals.use_portal"),
     NavItem("Your referrals", "portal:referrals", "referrals.use_portal"),
     NavItem("Staff", "staff_admin:staff_list", "accounts.view_staff_only"),
