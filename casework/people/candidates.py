@@ -24,12 +24,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 
 from casework.people import crypto, identifiers
 from casework.people.matching.blocking import index_keys, query_keys
 from casework.people.matching.matcher import MatchResult, rank_candidates
 from casework.people.matching.normalise import PersonRecord, prepare
+from casework.people.matching.scoring import DEFAULT_PARAMETERS, prior_for
 from casework.people.models import (
     Person,
     PersonAddress,
@@ -41,6 +42,8 @@ BIDX_MATCH_KEY = "match"
 # At most this many persons are scored for one look-up (those sharing the most keys first).
 MAX_SCORED = 400
 DEFAULT_LIMIT = 10
+# Share of new records expected to have a duplicate already in the index (as matching.index).
+DUPLICATE_RATE = 0.2
 
 
 # --- Person rows to engine records ---------------------------------------------------------------
@@ -264,9 +267,15 @@ def candidates_for(
     keys = PersonMatchKey.objects.filter(key_hash__in=hashes, person__in=visible.values("pk")).filter(
         Q(from_contact_details=False) | Q(person__in=visible.filter(persons_with_visible_details(user)).values("pk"))
     )
-    person_ids = list(dict.fromkeys(keys.order_by("person_id").values_list("person_id", flat=True)))[:MAX_SCORED]
+    # Those sharing the most keys first, so that the cap drops the weakest.
+    person_ids = list(
+        keys.values("person_id").annotate(shared=Count("id")).order_by("-shared", "person_id")
+        .values_list("person_id", flat=True)[:MAX_SCORED]
+    )
     if not person_ids:
         return []
+    # The prior odds follow the size of the index the user may search, as the engine's own index does.
+    parameters = DEFAULT_PARAMETERS.with_prior(prior_for(visible.count(), DUPLICATE_RATE))
     persons = list(with_details(visible.filter(pk__in=person_ids)))
     sealed_ids = [p.pk for p in persons if p.is_sealed]
     open_ids = sealed_details_visible_ids(user, sealed_ids)
@@ -280,7 +289,7 @@ def candidates_for(
         by_id[person.pk] = person
         prepared.extend(prepare(r) for r in person_records(person, include_contact=include_contact))
     best: dict[int, MatchResult] = {}
-    for result in rank_candidates(wanted, prepared, limit=None):
+    for result in rank_candidates(wanted, prepared, parameters, limit=None):
         pk = person_id_of(result.b.record.record_id)
         if pk not in best or result.score > best[pk].score:
             best[pk] = result

@@ -20,8 +20,8 @@ key                         survives
 ==========================  ================================================================
 
 A look-up also tries *variants* of the new person's keys: given and family names exchanged,
-and the two last digits of the birth year transposed (1985/1958), so these faults are found
-without storing more keys per person.
+and the date-of-birth key with the two last digits of the year transposed (1985/1958), so
+these faults are found without storing more keys per person.
 """
 
 from __future__ import annotations
@@ -66,21 +66,15 @@ def query_keys(person: PreparedPerson) -> set[str]:
     """Keys to look a new person up by: their own keys and the fault variants."""
     keys = index_keys(person)
     dob = person.dob
-    years = []
     if dob is not None:
-        years.append(dob.year)
         text = f"{dob.year:04d}"
         transposed = int(text[:2] + text[3] + text[2])
         if transposed != dob.year:
-            years.append(transposed)
             keys.add(_dob_key(transposed, dob.month, dob.day))
-            for code in person.family_codes:
-                keys.add(f"fy:{code}:{transposed:04d}")
-    # Names in the wrong fields: the given name as a family name and the other way round.
+    # Names in the wrong fields: the given name as a family name and the other way round (with
+    # an intact date of birth the ``d:`` key finds them anyway; this one survives a date error).
     if person.given and person.family:
         swapped_family_code = nysiis(person.given_full or person.given)
-        for year in years:
-            keys.add(f"fy:{swapped_family_code}:{year:04d}")
         family_as_given = person.family_tokens[0]
         for formal in formal_names(family_as_given):
             keys.add(f"fg:{swapped_family_code}:{formal}")

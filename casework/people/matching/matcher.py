@@ -102,7 +102,14 @@ def rank_candidates(
     """
     results = []
     for candidate in candidates:
-        result = score_pair(person, candidate, parameters)
+        comparison = compare(person, candidate)
+        weight, contributions = match_weight(comparison.levels, parameters, person, candidate,
+                                             swapped=comparison.names_swapped)
+        p = probability(weight)
+        if p < minimum_probability and not include_different:
+            continue
+        result = MatchResult(person, candidate, weight, p, comparison, contributions,
+                             different_person_reason(person, candidate, comparison))
         if result.different_person is not None:
             if include_different:
                 results.append(result)

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from .nicknames import formal_names
 from .phonetic import nysiis
 
@@ -38,8 +40,9 @@ _NON_LETTERS = re.compile(r"[^a-z ]+")
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lower-case, strip accents and apostrophes: ``"O’Brien-Núñez"`` -> ``"obrien-nunez"``."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     for apostrophe in _APOSTROPHES:
         text = text.replace(apostrophe, "")
     return text.lower().strip()
@@ -130,10 +133,7 @@ def is_one_edit(a: str, b: str) -> bool:
     """Equal length strings differing by one substituted character or one adjacent transposition."""
     if len(a) != len(b) or a == b:
         return False
-    diffs = [i for i in range(len(a)) if a[i] != b[i]]
-    if len(diffs) == 1:
-        return True
-    return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+    return OSA.distance(a, b, score_cutoff=1) == 1
 
 
 def is_transposition(a: str, b: str) -> bool:
@@ -239,7 +239,7 @@ def normalise_email(raw: str | None) -> str:
 
 
 def normalise_other_id(raw: str | None) -> str:
-    if raw is None:
+    if not raw:
         return ""
     text = re.sub(r"[\s\-/]", "", str(raw).strip().upper())
     if text.endswith(".0"):
@@ -308,7 +308,7 @@ class Address:
     numbers: tuple[str, ...]  # house/flat numbers in order
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def parse_address(raw: str | None) -> Address | None:
     if not raw:
         return None
@@ -434,7 +434,7 @@ def prepare(record: PersonRecord) -> PreparedPerson:
         dob=parse_birth_date(record.date_of_birth),
         sex=normalise_sex(record.sex),
         nhs=nhs,
-        nhs_valid=bool(nhs) and is_valid_nhs_number(nhs),
+        nhs_valid=bool(nhs) and nhs_check_digit(nhs[:9]) == int(nhs[9]),
         pnc=pnc.canonical if pnc else normalise_other_id(record.pnc_id),
         other_id=normalise_other_id(record.other_id),
         postcode=parse_postcode(record.postcode),

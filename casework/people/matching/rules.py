@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rapidfuzz.distance import OSA
 
-from .compare import Comparison
+from .compare import FIELD_INDEX, Comparison
 from .normalise import PreparedPerson, is_transposition
 
 #: a parent is at least this many years older than their child, and at most this many
@@ -19,8 +19,16 @@ GENERATION_GAP_YEARS = 12
 MAX_GENERATION_GAP_YEARS = 60
 
 
+_IDENTIFIERS = tuple(FIELD_INDEX[name] for name in ("nhs_number", "pnc_id", "other_id"))
+
+
 def identifiers_agree(comparison: Comparison) -> bool:
-    return any(comparison.level(name) in (0, 1) for name in ("nhs_number", "pnc_id", "other_id"))
+    levels = comparison.levels
+    for index in _IDENTIFIERS:
+        level = levels[index]
+        if level is not None and level <= 1:
+            return True
+    return False
 
 
 def clearly_different_given_names(a: PreparedPerson, b: PreparedPerson, comparison: Comparison) -> bool:

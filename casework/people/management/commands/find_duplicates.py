@@ -1,0 +1,65 @@
+"""List likely duplicates in the person index for data-quality review, or check a CSV before import.
+
+    manage.py find_duplicates                      pairs of person references with their score
+    manage.py find_duplicates --input persons.csv --output pairs.csv
+
+The index run prints person references (PER-2026-00042) and scores only: never names, contact
+details or identifiers, so its output can go into a data-quality ticket. Pairs already known to
+be different people (twins, parent and child) are left out by the matching engine's rules.
+Review each pair on the person pages, where a clinical lead can merge them.
+
+The CSV run reads ``record_id, given_name, family_name, date_of_birth (YYYY-MM-DD), sex,
+nhs_number, pnc_id, address, postcode, phone, email`` (any blank but record_id) and writes
+``record_id_1, record_id_2, score``, one row per likely duplicate pair, with the matching engine's
+CSV tool (``casework.people.matching.csvtool``).
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from casework.people.candidates import index_records, person_id_of, with_details
+from casework.people.matching import MATCH_THRESHOLD, csvtool, find_duplicates
+from casework.people.models import Person
+
+
+class Command(BaseCommand):
+    help = "List likely duplicate persons (references and scores), or check a CSV of persons before import."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--input", help="CSV of persons to check before import")
+        parser.add_argument("--output", help="Where to write the duplicate pairs found in --input")
+        parser.add_argument("--threshold", type=float, default=MATCH_THRESHOLD,
+                            help=f"Lowest match probability reported (default {MATCH_THRESHOLD})")
+
+    def handle(self, *args, input: str | None, output: str | None, threshold: float, **options) -> None:
+        if not 0 < threshold <= 1:
+            raise CommandError("--threshold must be more than 0 and at most 1")
+        if input or output:
+            if not (input and output):
+                raise CommandError("Give both --input and --output")
+            try:
+                count = csvtool.find_duplicates_csv(input, output, threshold=threshold)
+            except csvtool.InputError as error:
+                raise CommandError(str(error)) from error
+            except FileNotFoundError as error:
+                raise CommandError(f"No such file: {error.filename}") from error
+            self.stdout.write(self.style.SUCCESS(f"{count} likely duplicate pairs written to {output}"))
+            return
+        self._index(threshold)
+
+    def _index(self, threshold: float) -> None:
+        persons = list(with_details(Person.objects.filter(merged_into__isnull=True).order_by("pk")))
+        references = {p.pk: p.reference for p in persons}
+        result = find_duplicates(index_records(persons), threshold=threshold)
+        best: dict[tuple[int, int], float] = {}
+        for pair in result.pairs:
+            a, b = person_id_of(pair.a.record.record_id), person_id_of(pair.b.record.record_id)
+            if a == b:
+                continue  # two names or addresses of one person
+            key = (min(a, b), max(a, b))
+            best[key] = max(best.get(key, 0.0), pair.probability)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        self.stdout.write(f"{len(persons)} persons checked; {len(ranked)} likely duplicate pairs")
+        for (a, b), score in ranked:
+            self.stdout.write(f"{references[a]}\t{references[b]}\t{score:.4f}")
