@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from casework.audit.services import record_view
 from casework.referrals.choices import STAFF_CHANNELS
 from casework.referrals.forms import ReferralForm, party_formset
 from casework.referrals.queries import referring_organisations
@@ -23,6 +24,8 @@ def _apply_model_errors(form: ReferralForm, error: ValidationError) -> None:
 
 
 def _render(request: HttpRequest, form, parties, *, referral=None, status: int = 200) -> HttpResponse:
+    if referral is not None:
+        record_view(request, referral)  # the form shows the referral's details
     return render(
         request, "referrals/form.jinja",
         {"form": form, "parties": parties, "referral": referral, "errors": error_summary(form, parties)},
