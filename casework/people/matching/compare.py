@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
 from .normalise import PreparedPerson, day_month_swapped, is_one_edit
@@ -39,6 +39,11 @@ def jaro_winkler(a: str, b: str) -> float:
     return JaroWinkler.similarity(a, b)
 
 
+def _one_keystroke(a: str, b: str) -> bool:
+    """One letter wrong, missing, added or two neighbours swapped, in a name of four letters or more."""
+    return max(len(a), len(b)) >= 4 and OSA.distance(a, b, score_cutoff=1) <= 1
+
+
 def _given_level(a: PreparedPerson, b: PreparedPerson) -> int | None:
     if not a.given or not b.given:
         return None
@@ -47,7 +52,7 @@ def _given_level(a: PreparedPerson, b: PreparedPerson) -> int | None:
     if a.given_formals & b.given_formals:
         return 1
     similarity = jaro_winkler(a.given, b.given)
-    if similarity >= VERY_SIMILAR:
+    if similarity >= VERY_SIMILAR or _one_keystroke(a.given, b.given):
         return 2
     if similarity >= SIMILAR:
         return 3
@@ -70,7 +75,7 @@ def _family_level(a_tokens: tuple[str, ...], a_joined: str, b_tokens: tuple[str,
     if len(a_tokens) != len(b_tokens) and set(a_tokens) & set(b_tokens):
         return 1
     similarity = jaro_winkler(a_joined, b_joined)
-    if similarity >= VERY_SIMILAR:
+    if similarity >= VERY_SIMILAR or _one_keystroke(a_joined, b_joined):
         return 2
     if len(a_tokens) > 1 or len(b_tokens) > 1:
         best = max(jaro_winkler(x, y) for x in a_tokens for y in b_tokens)

@@ -3,7 +3,8 @@
 ``nysiis`` follows the New York State Identification and Intelligence System code (Taft, 1970):
 it keeps the first letter's sound, folds vowels together and maps letter groups that sound alike
 (``PH``/``F``, ``KN``/``N``, ``SCH``/``SSS``), so ``Smith`` and ``Smyth`` share ``SNAT``… The
-code here keeps up to 8 characters, which separates long names better than the classic 6.
+code here keeps up to 8 characters, which separates long names better than the classic 6, and
+reads a Y after the first letter as a vowel (so ``Smyth``, ``Smith`` and ``Smithe`` agree).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def nysiis(name: str, max_length: int = 8) -> str:
         nxt = chars[i + 1] if i + 1 < length else ""
         if ch == "E" and nxt == "V":
             chars[i], chars[i + 1] = "A", "F"
-        elif ch in _VOWELS:
+        elif ch in _VOWELS or ch == "Y":
             chars[i] = "A"
         elif ch == "Q":
             chars[i] = "G"
