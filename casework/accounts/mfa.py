@@ -73,7 +73,7 @@ def totp_secret_for_display(device: TOTPDevice) -> str:
 def totp_qr_svg(device: TOTPDevice) -> str:
     """An inline SVG of the otpauth:// URL. Safe to mark safe: segno writes the markup itself."""
     return segno.make(device.config_url, error="m").svg_inline(
-        scale=5, title="QR code for your authenticator app"
+        scale=5, light="#ffffff", title="QR code for your authenticator app"
     )
 
 

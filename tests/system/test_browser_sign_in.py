@@ -125,7 +125,9 @@ def test_a_new_user_sets_up_the_second_factor_reaches_my_work_and_signs_out(brow
     assert actions == [Action.SIGN_IN, Action.MFA_ENROLLED, Action.SIGN_OUT]
 
 
-def test_a_passkey_is_made_from_sign_in_security_and_used_at_the_next_sign_in(browser_page: Page, live_server, settings):
+def test_a_passkey_is_made_from_sign_in_security_and_used_at_the_next_sign_in(
+    browser_page: Page, live_server, settings, screenshots
+):
     settings.CASEWORK_WEBAUTHN_RP_ID = "localhost"
     settings.CASEWORK_WEBAUTHN_ORIGIN = live_server.url
     user = UserFactory(role=Role.CLINICAL_LEAD, email="lead.passkey@nsc.example.nhs.uk")
@@ -154,10 +156,12 @@ def test_a_passkey_is_made_from_sign_in_security_and_used_at_the_next_sign_in(br
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/passkeys/add/create/")
     check_page(page)
+    page.screenshot(path=str(screenshots / "passkey-create.png"), full_page=True)
     page.get_by_role("button", name="Create passkey").click()
     page.wait_for_url("**/account/security/")
     expect(page.get_by_text("Passkey added: Test laptop")).to_be_visible()
     check_page(page)
+    page.screenshot(path=str(screenshots / "sign-in-security.png"), full_page=True)
 
     page.get_by_role("link", name="Sign out").click()
     page.get_by_role("button", name="Sign out").click()
@@ -166,6 +170,16 @@ def test_a_passkey_is_made_from_sign_in_security_and_used_at_the_next_sign_in(br
     sign_in_with_password(page, user.email)
     page.wait_for_url("**/sign-in/security-code/")
     check_page(page)
+    page.screenshot(path=str(screenshots / "security-code-with-passkey.png"), full_page=True)
+
+    # A refusal from the server is shown in the NHS error summary, and the user can try again.
+    settings.CASEWORK_WEBAUTHN_ORIGIN = "https://somewhere-else.example"
+    page.get_by_role("button", name="Use a passkey").click()
+    summary = page.locator("[data-passkey-error] .nhsuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Your passkey could not be checked. Try again, or enter a security code.")
+    expect(summary).to_be_focused()
+    settings.CASEWORK_WEBAUTHN_ORIGIN = live_server.url
     page.get_by_role("button", name="Use a passkey").click()
     page.wait_for_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("My work")
