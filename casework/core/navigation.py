@@ -30,6 +30,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Staff", "staff_admin:staff_list", "accounts.view_staff_only"),
     NavItem("Users", "staff_admin:user_list", "accounts.manage_users"),
     NavItem("Organisations", "organisations:list", "organisations.manage"),
+    NavItem("Access review", "audit:review", "audit.review_access"),
 ]
 
 

@@ -43,6 +43,9 @@ def build_world(cast) -> World:
     world.values.update({
         "user_id": cast.agency.pk,
         "pk": cast.agency.pk,
+        "object_type": "accounts.user",
+        "object_id": str(cast.agency.pk),
+        "alert_id": 1,
     })
     world.overrides.update({
         "staff_admin:training_remove": {"pk": cast.clinician.pk, "training_pk": cast.clinician.training_records.get().pk},
