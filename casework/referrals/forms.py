@@ -295,7 +295,14 @@ class PartyFormSet(BasePartyFormSet):
             if form.cleaned_data and not form.cleaned_data.get("blank", True)
         ]
 
+    @property
+    def readable(self) -> bool:
+        """False when the rows' bookkeeping fields did not arrive (never from a real form)."""
+        return not self.is_bound or self.management_form.is_valid()
+
     def error_summary(self) -> list[dict[str, str]]:
+        if not self.readable:
+            return [{"text": "The other people named could not be read: enter them again", "href": "#parties"}]
         items = [{"text": str(e), "href": "#parties"} for e in self.non_form_errors()]
         for index, form in enumerate(self.forms, start=1):
             for item in form.error_summary():

@@ -151,6 +151,17 @@ def test_an_empty_form_asks_for_each_required_answer(cast, client_for):
         assert message in page, message
 
 
+def test_missing_rows_bookkeeping_is_refused_in_plain_english(cast, client_for):
+    data = {k: v for k, v in valid_post(cast.organisation).items() if not k.startswith("parties-")}
+    response = client_for(cast.coordinator).post(URL, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The other people named could not be read: enter them again" in page
+    assert "ManagementForm" not in page
+    assert page.count("Person ") == 3
+    assert not Referral.objects.exists()
+
+
 def test_an_inactive_organisation_cannot_be_chosen(cast, client_for):
     closed = OrganisationFactory(name="Disbanded Unit", is_active=False)
     response = client_for(cast.coordinator).post(URL, valid_post(closed))

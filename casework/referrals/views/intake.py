@@ -26,9 +26,12 @@ def _apply_model_errors(form: ReferralForm, error: ValidationError) -> None:
 def _render(request: HttpRequest, form, parties, *, referral=None, status: int = 200) -> HttpResponse:
     if referral is not None:
         record_view(request, referral)  # the form shows the referral's details
+    errors = error_summary(form, parties)
+    if not parties.readable:
+        parties = party_formset()  # blank rows to fill in again
     return render(
         request, "referrals/form.jinja",
-        {"form": form, "parties": parties, "referral": referral, "errors": error_summary(form, parties)},
+        {"form": form, "parties": parties, "referral": referral, "errors": errors},
         status=status,
     )
 
