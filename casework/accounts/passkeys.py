@@ -48,6 +48,10 @@ AUTHENTICATION_KEY = "casework_webauthn_authentication"
 VERIFIED_KEY = "casework_passkey_id"
 CHALLENGE_SECONDS = 5 * 60
 TIMEOUT_MS = 2 * 60 * 1000
+# A person needs a passkey or two (a laptop, a phone, a security key); the cap keeps the list on
+# the security page short enough not to need pages.
+MAX_PASSKEYS = 10
+AT_LIMIT = f"You have {MAX_PASSKEYS} passkeys, the most you can have. Remove one before you add another."
 NAME_MAX_LENGTH = Passkey._meta.get_field("name").max_length
 
 # Anything a malformed or hostile response can raise while being parsed and checked.
@@ -89,6 +93,10 @@ def has_passkeys(user: User) -> bool:
     return Passkey.objects.filter(user=user).exists()
 
 
+def can_add(user: User) -> bool:
+    return Passkey.objects.filter(user=user).count() < MAX_PASSKEYS
+
+
 def passkey_of(user: User, pk: int) -> Passkey | None:
     """One of ``user``'s own passkeys, or None: nobody sees another person's passkeys."""
     return Passkey.objects.filter(user=user, pk=pk).first()
@@ -127,6 +135,8 @@ def _take_challenge(request: HttpRequest, key: str) -> bytes:
 
 def registration_options(*, request: HttpRequest, user: User) -> str:
     """Options for ``navigator.credentials.create()``, as JSON; the challenge is kept in the session."""
+    if not can_add(user):
+        raise PasskeyError(AT_LIMIT)
     options = generate_registration_options(
         rp_id=settings.CASEWORK_WEBAUTHN_RP_ID,
         rp_name=RP_NAME,
@@ -164,6 +174,8 @@ def passkey_register(*, request: HttpRequest, user: User, name: str, credential:
         raise PasskeyError("Your passkey could not be checked. Try again.") from exc
     try:
         with transaction.atomic():
+            if Passkey.objects.select_for_update().filter(user=user).count() >= MAX_PASSKEYS:
+                raise PasskeyError(AT_LIMIT)
             if Passkey.objects.filter(credential_id=verified.credential_id).exists():
                 raise IntegrityError("credential already registered")
             passkey = Passkey.objects.create(

@@ -509,3 +509,47 @@ def test_the_removal_page_warns_when_this_sign_in_used_the_passkey(db):
     passkey = Passkey.objects.get(user=user)
     page = client.get(f"/account/security/passkeys/{passkey.pk}/remove/").content.decode()
     assert "You used this passkey to sign in" in page
+
+
+# --- The list stays short ------------------------------------------------------------------------------------
+
+
+QUERIES_ON_SECURITY_PAGE = 11
+
+
+def add_passkeys(user, count: int) -> None:
+    Passkey.objects.bulk_create(
+        Passkey(user=user, name=f"Key {n}", credential_id=os.urandom(16), public_key=b"-") for n in range(count)
+    )
+
+
+def test_a_user_can_have_at_most_ten_passkeys(cast, client_for):
+    add_passkeys(cast.clinician, passkeys.MAX_PASSKEYS - 1)
+    client = client_for(cast.clinician)
+    options = start_registration(client)
+    assert post_json(client, REGISTER_VERIFY, {"credential": SoftwareAuthenticator().create(options)}).status_code == 200
+
+    page = client.get(ADD)
+    assert page.status_code == 200
+    assert passkeys.AT_LIMIT in page.content.decode() and 'name="name"' not in page.content.decode()
+    assert client.post(ADD, {"name": "Eleventh"}).status_code == 200
+    response = post_json(client, REGISTER_OPTIONS)
+    assert response.status_code == 400
+    assert response.json()["error"] in (passkeys.AT_LIMIT, "Start again: name your passkey first.")
+    # Even with a name pending from before the limit was reached, no options are given.
+    session = client.session
+    session["casework_passkey_pending_name"] = "Sneaky"
+    session.save()
+    response = post_json(client, REGISTER_OPTIONS)
+    assert response.status_code == 400 and response.json()["error"] == passkeys.AT_LIMIT
+    assert Passkey.objects.filter(user=cast.clinician).count() == passkeys.MAX_PASSKEYS
+
+
+@pytest.mark.parametrize("count", [1, passkeys.MAX_PASSKEYS])
+def test_the_security_page_runs_the_same_queries_however_many_passkeys(cast, client_for, django_assert_num_queries, count):
+    add_passkeys(cast.clinician, count)
+    client = client_for(cast.clinician)
+    client.get(SECURITY)  # warm up: the session and the user are loaded the same way each time
+    with django_assert_num_queries(QUERIES_ON_SECURITY_PAGE):
+        response = client.get(SECURITY)
+    assert response.content.decode().count("/remove/") == count

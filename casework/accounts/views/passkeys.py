@@ -68,6 +68,8 @@ def _refused(message: str, status: int = 400, **extra: Any) -> JsonResponse:
 def passkey_add(request: HttpRequest) -> HttpResponse:
     """Step 1: name the passkey (an ordinary form, refused with the NHS error summary)."""
     _require_available()
+    if not passkeys.can_add(request.user):
+        return render(request, "accounts/passkey_add.jinja", {"at_limit": passkeys.AT_LIMIT})
     form = PasskeyNameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         request.session[PENDING_NAME_KEY] = form.cleaned_data["name"]
@@ -92,7 +94,10 @@ def passkey_register_options(request: HttpRequest) -> HttpResponse:
     _require_available()
     if not request.session.get(PENDING_NAME_KEY):
         return _refused("Start again: name your passkey first.")
-    return _json_options(passkeys.registration_options(request=request, user=request.user))
+    try:
+        return _json_options(passkeys.registration_options(request=request, user=request.user))
+    except passkeys.PasskeyError as refusal:
+        return _refused(str(refusal))
 
 
 @never_cache
