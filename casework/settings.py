@@ -234,6 +234,12 @@ SESSION_COOKIE_NAME = "__Host-casework_session" if PRODUCTION else "casework_ses
 CSRF_COOKIE_NAME = "__Host-csrftoken" if PRODUCTION else "csrftoken"
 CSRF_COOKIE_HTTPONLY = True
 
+# Referrals: an information request is overdue after this many working days; uploads are capped.
+CASEWORK_INFORMATION_OVERDUE_WORKING_DAYS = env_int("INFORMATION_OVERDUE_WORKING_DAYS", 10)
+CASEWORK_DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
 # Break-glass access lasts this long.
 CASEWORK_BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 8)
 
@@ -349,6 +355,8 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "weasyprint": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "fontTools": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 

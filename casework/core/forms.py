@@ -98,7 +98,5 @@ def error_summary(form: forms.BaseForm) -> list[dict[str, str]]:
         href = f"#{bound.auto_id}"
         if getattr(bound.field, "widget_type", "") == "nhsdate":
             href = f"#{bound.auto_id}_day"
-        elif bound.widget_type in {"radioselect", "checkboxselectmultiple"}:
-            href = f"#{bound.auto_id}_0"
         items.extend({"text": str(e), "href": href} for e in errors)
     return items

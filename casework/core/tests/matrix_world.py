@@ -39,7 +39,26 @@ def _url_params(url_name: str) -> list[str]:
 
 
 def build_world(cast) -> World:
+    from casework.referrals.choices import Status
+    from casework.referrals.tests.factories import LetterFactory, ReferralDocumentFactory, ReferralFactory
+
     world = World(cast=cast)
+    # A referral of cast.organisation allocated to cast.clinician, with a document and a letter; and an
+    # accepted one of the same organisation waiting for allocation.
+    allocated = ReferralFactory(status=Status.ALLOCATED, referring_organisation=cast.organisation,
+                                lead_clinician=cast.clinician)
+    accepted = ReferralFactory(status=Status.ACCEPTED, referring_organisation=cast.organisation,
+                               accepted_services=["stalker_assessment"])
+    document = ReferralDocumentFactory(referral=allocated)
+    letter = LetterFactory(referral=allocated)
+    ref = {"reference": allocated.reference}
+    world.values["reference"] = allocated.reference
+    world.overrides.update({
+        "referrals:transition": {**ref, "target": "closed"},
+        "referrals:allocate": {"reference": accepted.reference},
+        "referrals:document_download": {**ref, "pk": document.pk},
+        **{f"referrals:{n}": {**ref, "pk": letter.pk} for n in ("letter", "letter_print", "letter_pdf")},
+    })
     world.values.update({
         "user_id": cast.agency.pk,
         "pk": cast.agency.pk,
