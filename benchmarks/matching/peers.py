@@ -51,7 +51,8 @@ def _splink_run(frames: list[pd.DataFrame], link_type: str, comparisons, blockin
                 recall: float, em_rules) -> tuple[set, float]:
     from splink import DuckDBAPI, Linker, SettingsCreator
 
-    logging.getLogger("splink").setLevel(logging.ERROR)
+    for name in [name for name in logging.root.manager.loggerDict if name.startswith("splink")] + ["splink"]:
+        logging.getLogger(name).setLevel(logging.ERROR)
     started = time.perf_counter()
     settings = SettingsCreator(
         unique_id_column_name="record_id",
