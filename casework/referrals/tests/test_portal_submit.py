@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +14,7 @@ from casework.audit.models import Action, AuditEvent
 from casework.referrals.choices import Channel, Status
 from casework.referrals.models import Referral, Transition
 from casework.referrals.portal_forms import STEPS
+from casework.referrals.tests.factories import NamedPartyFactory
 from casework.referrals.tests.portal_support import answers, check_url, complete_draft, in_days, step_url
 
 
@@ -173,3 +176,16 @@ def test_the_whole_journey_through_the_pages(cast, agency_client):
     assert draft.prison_number == "A1234BC"
     assert [p.name for p in draft.named_parties.all()] == ["Vera Victim", "Nat Newpartner"]
     assert draft.services == ["stalker_assessment", "report_sentencing"]
+
+
+def test_check_answers_runs_the_same_number_of_queries_however_many_people_are_named(cast, agency_client):
+    draft = complete_draft(cast.agency, parties=1)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert agency_client.get(check_url(draft)).status_code == 200
+        return len(captured)
+
+    small = count()
+    NamedPartyFactory.create_batch(15, referral=draft)
+    assert count() == small
