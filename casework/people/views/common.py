@@ -34,3 +34,8 @@ def apply_errors(form, error: ValidationError, field_map: dict[str, str] | None 
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def post_data(request: HttpRequest):
+    """The POST data of a POST (even an empty one, so a bare confirmation binds the form), else None."""
+    return request.POST if request.method == "POST" else None

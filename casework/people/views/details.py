@@ -26,7 +26,7 @@ from casework.people.forms import (
     detail_initial,
 )
 from casework.people.models import OnlineIdentifier, PersonAddress, PersonEmail, PersonName, PersonPhone
-from casework.people.views.common import GET_POST, apply_errors, person_or_404, require
+from casework.people.views.common import GET_POST, apply_errors, person_or_404, post_data, require
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def detail_add(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     person = person_or_404(request, reference)
     spec = _kind(kind)
     require(request, spec.permission, person)
-    form = spec.make_form(request.POST or None)
+    form = spec.make_form(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.detail_add(person=person, model=spec.model, by=request.user, request=request,
@@ -98,7 +98,7 @@ def detail_edit(request: HttpRequest, reference: str, kind: str, pk: int) -> Htt
     spec = _kind(kind)
     require(request, spec.permission, person)
     detail = _detail(person, spec, pk)
-    form = spec.make_form(request.POST or None, detail=detail)
+    form = spec.make_form(post_data(request), detail=detail)
     if request.method == "POST" and form.is_valid():
         try:
             services.detail_update(detail=detail, by=request.user, request=request, **form.service_fields())
@@ -119,7 +119,7 @@ def detail_remove(request: HttpRequest, reference: str, kind: str, pk: int) -> H
     spec = _kind(kind)
     require(request, spec.permission, person)
     detail = _detail(person, spec, pk)
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         services.detail_remove(detail=detail, by=request.user, request=request)
         messages.success(request, f"{spec.noun.capitalize()} removed")
@@ -135,7 +135,7 @@ def care_team_add(request: HttpRequest, reference: str) -> HttpResponse:
     person = person_or_404(request, reference)
     require(request, "people.manage_care_team", person)
     staff = [u for u in queries.staff_for_care_team(person) if u.pk != request.user.pk]
-    form = CareTeamForm(request.POST or None, staff=staff)
+    form = CareTeamForm(post_data(request), staff=staff)
     if request.method == "POST" and form.is_valid():
         member = queries.staff_member(form.cleaned_data["user"])
         try:
@@ -160,7 +160,7 @@ def care_team_remove(request: HttpRequest, reference: str, pk: int) -> HttpRespo
     member = queries.care_team_member_of(person, pk)
     if member is None:
         raise Http404("No such team member")
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         services.care_team_remove(member=member, by=request.user, request=request)
         messages.success(request, f"{member.user.full_name} removed from the care team")

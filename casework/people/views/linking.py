@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from casework.audit.services import record_view
 from casework.people import candidates, queries, services
 from casework.people.forms import LinkForm, ReferralPersonForm
-from casework.people.views.common import GET_POST, apply_errors, require
+from casework.people.views.common import GET_POST, apply_errors, post_data, require
 from casework.referrals.choices import PartyRole, SubjectRole
 
 
@@ -74,7 +74,7 @@ def _done(referral) -> HttpResponse:
 @require_http_methods(GET_POST)
 def link(request: HttpRequest, reference: str, party_id: int | None = None) -> HttpResponse:
     referral, party = _referral_and_party(request, reference, party_id)
-    form = LinkForm(request.POST or None)
+    form = LinkForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         person = queries.person_for(request.user, form.cleaned_data["person"])
         if person is None:
@@ -119,7 +119,7 @@ def _initial(referral, party) -> dict:
 def link_new(request: HttpRequest, reference: str, party_id: int | None = None) -> HttpResponse:
     referral, party = _referral_and_party(request, reference, party_id)
     require(request, "people.create")
-    form = ReferralPersonForm(request.POST or None, include_seal=True,
+    form = ReferralPersonForm(post_data(request), include_seal=True,
                               initial=None if request.method == "POST" else _initial(referral, party))
     if request.method == "POST" and form.is_valid():
         try:

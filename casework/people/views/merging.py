@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from casework.audit.services import record_view
 from casework.people import queries, services
 from casework.people.forms import MergeForm, ReasonForm
-from casework.people.views.common import GET_POST, apply_errors, person_or_404, require
+from casework.people.views.common import GET_POST, apply_errors, person_or_404, post_data, require
 
 
 def _summary(person) -> dict:
@@ -36,16 +36,19 @@ def merge(request: HttpRequest, reference: str) -> HttpResponse:
     target = person_or_404(request, reference)
     require(request, "people.merge", target)
     initial = {"other": request.GET.get("other", "")} if request.method == "GET" else None
-    form = MergeForm(request.POST or None, initial=initial)
+    form = MergeForm(post_data(request), initial=initial)
     source = None
-    if request.method == "POST" and form.is_valid():
-        source = queries.person_for(request.user, form.cleaned_data["other"])
-        if source is None:
-            form.add_error("other", "Enter the reference of a person in the index, like PER-2026-00042")
-        elif source.pk == target.pk:
-            form.add_error("other", "Enter the reference of a different record")
-            source = None
-        elif form.cleaned_data["confirm"]:
+    if request.method == "POST":
+        form.is_valid()
+        other = form.cleaned_data.get("other")
+        if other:
+            source = queries.person_for(request.user, other)
+            if source is None:
+                form.add_error("other", "Enter the reference of a person in the index, like PER-2026-00042")
+            elif source.pk == target.pk:
+                form.add_error("other", "Enter the reference of a different record")
+                source = None
+        if source is not None and not form.errors and form.cleaned_data.get("confirm"):
             try:
                 services.person_merge(source=source, target=target, by=request.user, request=request,
                                       reason=form.cleaned_data["reason"])
@@ -70,7 +73,7 @@ def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
     merge_record = queries.merge_for(request.user, pk)
     if merge_record is None:
         raise Http404("No such merge")
-    form = ReasonForm(request.POST or None, label="Why are you undoing this merge?",
+    form = ReasonForm(post_data(request), label="Why are you undoing this merge?",
                       required_message="Enter why the merge is being undone")
     if request.method == "POST" and form.is_valid() and merge_record.is_active:
         try:

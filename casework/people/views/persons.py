@@ -18,7 +18,7 @@ from casework.audit.views import break_glass_page
 from casework.core.pagination import page_links, paginate
 from casework.people import candidates, identifiers, queries, services
 from casework.people.forms import PersonForm, PersonSearchForm, ReasonForm
-from casework.people.views.common import GET_POST, apply_errors, person_or_404, require
+from casework.people.views.common import GET_POST, apply_errors, person_or_404, post_data, require
 
 SEARCH_KINDS = (
     ("referral reference", lambda t: t.upper().startswith("REF-")),
@@ -101,7 +101,7 @@ def _flash_warnings(request: HttpRequest, form: PersonForm) -> None:
 @require_http_methods(GET_POST)
 def person_create(request: HttpRequest) -> HttpResponse:
     require(request, "people.create")
-    form = PersonForm(request.POST or None, include_seal=True)
+    form = PersonForm(post_data(request), include_seal=True)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(by=request.user, request=request, **form.service_fields())
@@ -121,7 +121,7 @@ def person_edit(request: HttpRequest, reference: str) -> HttpResponse:
     person = person_or_404(request, reference)
     require(request, "people.edit", person)
     include_workplace = request.user.has_perm("people.edit_contact_details", person)
-    form = PersonForm(request.POST or None, person=person, include_workplace=include_workplace)
+    form = PersonForm(post_data(request), person=person, include_workplace=include_workplace)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(person=person, by=request.user, request=request, **form.service_fields())
@@ -140,7 +140,7 @@ def person_edit(request: HttpRequest, reference: str) -> HttpResponse:
 def person_seal(request: HttpRequest, reference: str) -> HttpResponse:
     person = person_or_404(request, reference)
     require(request, "people.seal", person)
-    form = ReasonForm(request.POST or None, label="Why are you sealing this record? (optional)", required=False)
+    form = ReasonForm(post_data(request), label="Why are you sealing this record? (optional)", required=False)
     if request.method == "POST" and form.is_valid():
         services.person_seal(person=person, by=request.user, request=request, reason=form.cleaned_data["reason"])
         messages.success(request, "Record sealed. Only the care team will see the contact details")
@@ -154,7 +154,7 @@ def person_seal(request: HttpRequest, reference: str) -> HttpResponse:
 def person_unseal(request: HttpRequest, reference: str) -> HttpResponse:
     person = person_or_404(request, reference)
     require(request, "people.unseal", person)
-    form = ReasonForm(request.POST or None, label="Why do the details no longer need to be sealed?",
+    form = ReasonForm(post_data(request), label="Why do the details no longer need to be sealed?",
                       required_message="Enter why the details no longer need to be sealed")
     if request.method == "POST" and form.is_valid():
         try:
