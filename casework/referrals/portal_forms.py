@@ -52,25 +52,7 @@ def _text(label: str, *, required_message: str = "", max_length: int, textarea: 
     )
 
 
-class PortalFormMixin:
-    """The NHS error summary, linked to the ids the NHS.UK radios and checkboxes give their
-    first item (the field's id, without a suffix)."""
-
-    def error_summary(self) -> list[dict[str, str]]:
-        items = []
-        for name, errors in self.errors.items():
-            if name == "__all__":
-                items.extend({"text": str(e), "href": "#main-content"} for e in errors)
-                continue
-            bound = self[name]
-            href = f"#{bound.auto_id}"
-            if getattr(bound.field, "widget_type", "") == "nhsdate":
-                href = f"#{bound.auto_id}_day"
-            items.extend({"text": str(e), "href": href} for e in errors)
-        return items
-
-
-class PartyForm(PortalFormMixin, NHSForm):
+class PartyForm(NHSForm):
     """One other person the referral names."""
 
     role = forms.ChoiceField(
@@ -92,7 +74,7 @@ class PartyForm(PortalFormMixin, NHSForm):
         return {k: party.get(k, "") for k in ("role", "name", "relationship_to_subject", "details")}
 
 
-class PortalStepForm(PortalFormMixin, NHSForm):
+class PortalStepForm(NHSForm):
     """A question page of a draft referral."""
 
     slug: ClassVar[str] = ""

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.audit.models import Action
@@ -259,6 +260,7 @@ def _referral_rows(referrals) -> list[dict[str, Any]]:
 # --- Your referrals -------------------------------------------------------------------------
 
 
+@never_cache
 @require_GET
 def referral_list(request: HttpRequest) -> HttpResponse:
     """The organisation's referrals (paginated, filter by status) and the user's own drafts."""
@@ -281,6 +283,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
+@never_cache
 @require_GET
 def draft_list(request: HttpRequest) -> HttpResponse:
     _require_portal(request)
@@ -295,6 +298,7 @@ def draft_list(request: HttpRequest) -> HttpResponse:
 # --- Refer a case ----------------------------------------------------------------------------
 
 
+@never_cache
 @require_http_methods(GET_POST)
 def start(request: HttpRequest) -> HttpResponse:
     """What the referral will ask for; "Start now" makes a draft only this user can see."""
@@ -305,6 +309,7 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/portal/start.jinja", {"steps": portal_forms.STEPS})
 
 
+@never_cache
 @require_http_methods(GET_POST)
 @draft_view
 def step(request: HttpRequest, referral: Referral, step: str) -> HttpResponse:
@@ -359,6 +364,7 @@ def _party_rows(referral: Referral, parties: list[dict[str, Any]], returning: bo
     return rows
 
 
+@never_cache
 @require_http_methods(GET_POST)
 @draft_view
 def parties(request: HttpRequest, referral: Referral) -> HttpResponse:
@@ -407,6 +413,7 @@ def _party_or_404(referral: Referral, index: int) -> tuple[list[dict[str, Any]],
     return named, named[index - 1]
 
 
+@never_cache
 @require_http_methods(GET_POST)
 @draft_view
 def party_change(request: HttpRequest, referral: Referral, index: int) -> HttpResponse:
@@ -429,6 +436,7 @@ def party_change(request: HttpRequest, referral: Referral, index: int) -> HttpRe
     }, status=400 if form.errors else 200)
 
 
+@never_cache
 @require_http_methods(GET_POST)
 @draft_view
 def party_remove(request: HttpRequest, referral: Referral, index: int) -> HttpResponse:
@@ -451,6 +459,7 @@ def party_remove(request: HttpRequest, referral: Referral, index: int) -> HttpRe
 # --- Check your answers, send ------------------------------------------------------------------
 
 
+@never_cache
 @require_http_methods(GET_POST)
 @draft_view
 def check(request: HttpRequest, referral: Referral) -> HttpResponse:
@@ -476,6 +485,7 @@ def check(request: HttpRequest, referral: Referral) -> HttpResponse:
     }, status=400 if request.method == "POST" else 200)
 
 
+@never_cache
 @require_http_methods(GET_POST)
 @draft_view
 def discard(request: HttpRequest, referral: Referral) -> HttpResponse:
@@ -492,6 +502,7 @@ def discard(request: HttpRequest, referral: Referral) -> HttpResponse:
     })
 
 
+@never_cache
 @require_GET
 def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     referral = _referral(request, reference)
@@ -501,6 +512,7 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
 # --- Following a referral ----------------------------------------------------------------------
 
 
+@never_cache
 @require_GET
 def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The status of one referral as the referring agency should see it: what it sent, where
@@ -522,6 +534,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     })
 
 
+@never_cache
 @require_GET
 def letter(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse:
     referral = _referral(request, reference)

@@ -161,3 +161,10 @@ def test_a_draft_is_never_shown_as_a_sent_referral(cast, client_for, world):
     url = reverse("portal:detail", kwargs={"reference": draft_with_reference.reference})
     assert client.get(url).status_code == 404
     assert draft.reference == ""
+
+
+def test_portal_pages_are_never_cached(cast, client_for, world):
+    """Agency staff may share computers: pages with case details must not be kept by the browser."""
+    client = client_for(cast.agency)
+    for url in organisation_pages(world) + draft_pages(world):
+        assert "no-store" in client.get(url)["Cache-Control"], url
