@@ -9,7 +9,7 @@ PORT ?= 8000
 MFA ?= off
 DEMO_ENV := CASEWORK_ENV=demo CASEWORK_MFA_DISABLED=$(if $(filter on,$(MFA)),0,1)
 
-.PHONY: run test test-fast assets install install-dev migrate seed worker lint lock bench clean check-deploy
+.PHONY: run test assets install install-dev migrate seed lint lock bench bench-matching clean check-deploy
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,10 +60,24 @@ check-deploy: install
 	  DATABASE_URL=sqlite:///var/check-deploy.sqlite3 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
+# Benchmarks run in their own virtualenv, so the peers they compare against (recordlinkage,
+# Splink) never enter the service's environment.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: requirements/bench.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/bench.txt
+	touch $@
+
+bench-matching: $(BENCH_VENV)/.installed
+	nice -n 19 $(BENCH_VENV)/bin/python benchmarks/matching/run.py $(BENCH_ARGS)
+
+bench: bench-matching
+
 lock: $(VENV)/.dev-installed
 	$(PY) -m pip install --quiet uv
 	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 base.in -o base.txt
 	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 dev.in -o dev.txt
+	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 bench.in -o bench.txt
 
 clean:
-	rm -rf $(VENV) node_modules casework/static/vendor staticfiles var/casework.sqlite3*
+	rm -rf $(VENV) $(BENCH_VENV) node_modules casework/static/vendor staticfiles var/casework.sqlite3*
