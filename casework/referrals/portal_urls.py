@@ -28,6 +28,7 @@ urlpatterns = [
     path("referrals/<portal_reference:reference>/", views.referral_detail, name="detail"),
     path("referrals/<portal_reference:reference>/sent/", views.confirmation, name="confirmation"),
     path("referrals/<portal_reference:reference>/letters/<int:letter_id>/", views.letter, name="letter"),
+    path("referrals/<portal_reference:reference>/letters/<int:letter_id>/pdf/", views.letter_pdf, name="letter_pdf"),
     path("new/", views.start, name="start"),
     path("new/<int:draft_id>/people/", views.parties, name="parties"),
     path("new/<int:draft_id>/people/<int:index>/", views.party_change, name="party_change"),

@@ -27,6 +27,7 @@ from casework.audit.services import record, record_view
 from casework.core.formatting import date_gb, yes_no
 from casework.core.pagination import page_links, paginate
 from casework.referrals import (
+    letters,
     portal_forms,
     portal_queries,
     portal_rules,  # noqa: F401  (registers the portal permissions)
@@ -543,3 +544,19 @@ def letter(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse
         raise Http404
     record_view(request, issued)
     return render(request, "referrals/portal/letter.jinja", {"referral": referral, "letter": issued})
+
+
+@never_cache
+@require_GET
+def letter_pdf(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse:
+    """The letter as a PDF to keep on the agency's own file. Audited as an export."""
+    referral = _referral(request, reference)
+    issued = portal_queries.letter_for(referral, letter_id)
+    if issued is None:
+        raise Http404
+    pdf = letters.letter_pdf(issued)
+    record(action=Action.EXPORT, request=request, obj=issued, reason="Letter downloaded as PDF through the portal")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{referral.reference}-{issued.kind}-{issued.pk}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -34,6 +34,7 @@ def organisation_pages(world) -> list[str]:
         reverse("portal:detail", kwargs={"reference": reference}),
         reverse("portal:confirmation", kwargs={"reference": reference}),
         reverse("portal:letter", kwargs={"reference": reference, "letter_id": world["letter"].pk}),
+        reverse("portal:letter_pdf", kwargs={"reference": reference, "letter_id": world["letter"].pk}),
     ]
 
 

@@ -159,6 +159,18 @@ def test_a_letter_is_shown_as_issued_and_its_reading_audited(cast, agency_client
     assert AuditEvent.objects.filter(action=Action.VIEW, object_type="referrals.letter", object_id=str(letter.pk)).exists()
 
 
+def test_a_letter_can_be_downloaded_as_a_pdf_and_the_export_is_audited(cast, agency_client, allocated):
+    letter = allocated.letters.get()
+    response = agency_client.get(
+        reverse("portal:letter_pdf", kwargs={"reference": allocated.reference, "letter_id": letter.pk}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert "attachment" in response["Content-Disposition"]
+    event = AuditEvent.objects.get(action=Action.EXPORT, object_type="referrals.letter", object_id=str(letter.pk))
+    assert event.actor == cast.agency and event.object_label == f"{allocated.reference} letter {letter.pk}"
+
+
 def test_a_status_page_says_what_was_sent(cast, agency_client):
     referral = ReferralFactory(referring_organisation=cast.organisation, behaviour_summary="Line one\nLine <two>")
     NamedPartyFactory(referral=referral, name="Vera Victim", relationship_to_subject="Former partner")
