@@ -9,7 +9,7 @@ from casework.referrals import portal_views as views
 class ReferenceConverter:
     """A referral reference such as REF-2026-00042."""
 
-    regex = r"REF-[0-9]{4}-[0-9]{5}"
+    regex = r"REF-[0-9]{4}-[0-9]{5,}"
 
     def to_python(self, value: str) -> str:
         return value
