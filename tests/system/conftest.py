@@ -17,11 +17,6 @@ from django.apps import apps
 from django.db import connection
 from django.db.models.signals import post_migrate
 
-# Playwright's sync API runs an asyncio event loop in the test thread; Django refuses database
-# work from a thread with a running loop unless told it is safe. It is: the loop only drives the
-# browser. (This is process-wide once this conftest is imported.)
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -29,7 +24,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     if not os.path.exists(CHROMIUM):
         reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium chromium-driver)"
@@ -38,12 +33,24 @@ def chromium():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    # Playwright's sync API runs an asyncio event loop in the test thread, and Django refuses
+    # database work from a thread with a running loop unless told it is safe. It is here: the
+    # loop only drives the browser. The variable is set only while the browser runs, because
+    # other tests start subprocesses (``manage.py check --deploy``) that must not inherit it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 # --- The append-only audit log and the flush after a live-server test --------------------------------
