@@ -255,3 +255,20 @@ def test_the_edit_form_refuses_bad_input_and_keeps_it(cast, world, client_for):
     html = response.content.decode()
     assert response.status_code == 400
     assert "Enter the given name" in html and "NHS number must be 10 digits" in html and 'value="12"' in html
+
+
+def test_a_leads_person_page_with_possible_duplicates_keeps_its_query_count(cast, world, client_for,
+                                                                           django_assert_num_queries):
+    import datetime as dt
+
+    client = client_for(cast.clinical_lead)
+    create_person(by=cast.coordinator, given_name="Peter", family_name="Perpetrator", date_of_birth=dt.date(1980, 2, 3))
+    client.get(_detail(world.subject))
+    small = _count(client, _detail(world.subject))
+    for number in range(4):
+        create_person(by=cast.coordinator, given_name="Peter", family_name="Perpetrator",
+                      date_of_birth=dt.date(1980, 2, 4 + number))
+    html = client.get(_detail(world.subject)).content.decode()
+    assert 'data-testid="possible-duplicates"' in html
+    with django_assert_num_queries(small):
+        client.get(_detail(world.subject))
