@@ -226,3 +226,20 @@ def _add_alias(cast, person):
     from casework.people.models import PersonName
 
     services.detail_add(person=person, model=PersonName, by=cast.coordinator, kind="alias", given_name="Jack")
+
+
+def test_the_link_page_audits_the_referral_and_the_persons_offered(cast, fresh_referral, client_for):
+    person = create_person(by=cast.coordinator, given_name="John", family_name="Smith", date_of_birth=dt.date(1985, 4, 12))
+    client_for(cast.coordinator).get(_subject_url(fresh_referral))
+    event = AuditEvent.objects.filter(action=Action.VIEW, object_type="referrals.referral",
+                                      object_id=str(fresh_referral.pk)).latest("sequence")
+    assert event.changes["person check"]["new"]["offered"] == [person.reference]
+    assert event.object_label == fresh_referral.reference
+
+
+def test_opening_a_contact_detail_to_change_it_is_audited(cast, world, client_for):
+    address = world.victim.addresses.get()
+    url = reverse("people:detail_edit", args=[world.victim.reference, "addresses", address.pk])
+    client_for(cast.clinician).get(url)
+    event = AuditEvent.objects.filter(action=Action.VIEW, object_id=str(world.victim.pk)).latest("sequence")
+    assert event.object_label == f"{world.victim.reference} address {address.pk}"

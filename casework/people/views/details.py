@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from casework.accounts.forms import ConfirmForm
+from casework.audit.services import record_view
 from casework.people import queries, services
 from casework.people.forms import (
     AddressForm,
@@ -107,6 +108,7 @@ def detail_edit(request: HttpRequest, reference: str, kind: str, pk: int) -> Htt
         else:
             messages.success(request, f"{spec.noun.capitalize()} saved")
             return redirect("people:detail", reference=person.reference)
+    record_view(request, person, object_label=f"{person.reference} {spec.noun} {detail.pk}")
     return render(request, "people/detail_form.jinja", {
         "form": form, "person": person, "kind": kind, "title": f"Change {spec.noun}", "detail": detail,
     }, status=400 if form.errors else 200)
@@ -124,6 +126,7 @@ def detail_remove(request: HttpRequest, reference: str, kind: str, pk: int) -> H
         services.detail_remove(detail=detail, by=request.user, request=request)
         messages.success(request, f"{spec.noun.capitalize()} removed")
         return redirect("people:detail", reference=person.reference)
+    record_view(request, person, object_label=f"{person.reference} {spec.noun} {detail.pk}")
     return render(request, "people/detail_remove.jinja", {
         "form": form, "person": person, "kind": kind, "noun": spec.noun, "detail": detail,
     })

@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from casework.audit.services import record_view
+from casework.audit.models import Action
+from casework.audit.services import record, record_view
 from casework.people import candidates, queries, services
 from casework.people.forms import LinkForm, ReferralPersonForm
 from casework.people.views.common import GET_POST, apply_errors, post_data, require
@@ -88,10 +89,17 @@ def link(request: HttpRequest, reference: str, party_id: int | None = None) -> H
             else:
                 messages.success(request, f"{person.reference} linked to {referral.reference}")
                 return _done(referral)
-    record_view(request, referral)
     current = queries.link_for(referral, party)
     exclude = [current.person_id] if current else []
     found = candidates.candidates_for(request.user, candidates.referral_record(referral, party), exclude_ids=exclude)
+    # The referral is read, and so are the persons offered: their references go in the event.
+    record(action=Action.VIEW, request=request, obj=referral, changes={
+        "person check": {"old": None, "new": {
+            "slot": "subject" if party is None else f"named party {party.pk}",
+            "offered": [c.person.reference for c in found],
+            "linked": current.person.reference if current else None,
+        }},
+    })
     return render(request, "people/link.jinja", {
         "form": form, "referral": referral, "party": party, "slot": _slot(referral, party), "urls": _urls(referral, party),
         "current": current, "candidates": found,

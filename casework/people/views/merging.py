@@ -60,6 +60,7 @@ def merge(request: HttpRequest, reference: str) -> HttpResponse:
     comparison = None
     if source is not None and not form.errors:
         record_view(request, source)
+        record_view(request, target)
         comparison = {"target": _summary(target), "source": _summary(source)}
     return render(request, "people/merge.jinja", {
         "form": form, "person": target, "comparison": comparison,

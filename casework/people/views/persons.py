@@ -131,6 +131,7 @@ def person_edit(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, "Details saved")
             _flash_warnings(request, form)
             return redirect("people:detail", reference=person.reference)
+    record_view(request, person)
     return render(request, "people/form.jinja", {"form": form, "person": person},
                   status=400 if form.errors else 200)
 
