@@ -37,6 +37,16 @@ CAST_ROLES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The sign-in address throttle lives in the cache; no test inherits another's counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     organisation = OrganisationFactory(name="Northshire Police")

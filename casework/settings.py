@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "casework.audit",
     "casework.referrals",
     "casework.people",
+    "casework.cases",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_RESET_ON_SUCCESS = True
+# A locked account's cool-off is not restarted by further attempts, so nobody can keep someone
+# else's account locked indefinitely by retrying.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "casework.accounts.views.auth.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
@@ -264,7 +268,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "font-src": [SELF],
+        # The NHS.UK stylesheet loads the Frutiger web font from the NHS asset server.
+        "font-src": [SELF, "https://assets.nhs.uk"],
         "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],

@@ -52,6 +52,11 @@ def build_world(cast) -> World:
     document = ReferralDocumentFactory(referral=allocated)
     letter = LetterFactory(referral=allocated)
     ref = {"reference": allocated.reference}
+    from casework.referrals.tests.factories import DraftReferralFactory, NamedPartyFactory
+
+    draft = DraftReferralFactory(created_by=cast.agency, referrer_user=cast.agency, referring_organisation=cast.organisation)
+    NamedPartyFactory(referral=draft)
+    world.values.update({"draft_id": draft.pk, "step": "services", "index": 1, "letter_id": letter.pk})
     world.values["reference"] = allocated.reference
     world.overrides.update({
         "referrals:transition": {**ref, "target": "closed"},
@@ -72,4 +77,8 @@ def build_world(cast) -> World:
         "staff_admin:set_password": {"uidb64": "MQ", "token": "not-a-real-token"},
         **{f"organisations:{n}": {"pk": cast.organisation.pk} for n in ("detail", "edit", "deactivate", "reactivate")},
     })
+    from casework.accounts.models import Passkey
+
+    passkey = Passkey.objects.create(user=cast.clinician, name="Matrix key", credential_id=b"matrix-key", public_key=b"-")
+    world.overrides["accounts:passkey_remove"] = {"pk": passkey.pk}
     return world

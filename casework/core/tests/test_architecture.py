@@ -11,7 +11,7 @@ ROOT = Path(casework.__file__).parent
 
 
 def _view_modules() -> list[Path]:
-    files = list(ROOT.glob("*/views.py")) + list(ROOT.glob("*/views/*.py"))
+    files = list(ROOT.glob("*/*views*.py")) + list(ROOT.glob("*/views/*.py"))
     return sorted(f for f in files if "tests" not in f.parts)
 
 
