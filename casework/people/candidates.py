@@ -61,6 +61,12 @@ def person_records(person: Person, *, include_contact: bool) -> list[PersonRecor
     Expects ``other_names``, ``addresses``, ``phones`` and ``emails`` prefetched. With
     ``include_contact`` False the records carry no address, postcode, phone or email.
     """
+    return [record for record, _ in person_variants(person, include_contact=include_contact)]
+
+
+def person_variants(person: Person, *, include_contact: bool) -> list[tuple[PersonRecord, str]]:
+    """``person_records`` with, for each, what it stands for when it is not the current record
+    ("a previous name: Sarah Jones"), for the reasons shown to staff."""
     given = " ".join(p for p in (person.given_name, person.middle_names) if p)
     addresses = list(person.addresses.all()) if include_contact else []
     phones = list(person.phones.all()) if include_contact else []
@@ -83,12 +89,13 @@ def person_records(person: Person, *, include_contact: bool) -> list[PersonRecor
             other_id=person.prison_number,
         )
 
-    records = [make(0, given, person.family_name, first_address)]
+    variants = [(make(0, given, person.family_name, first_address), "")]
     for name in person.other_names.all():
-        records.append(make(len(records), name.given_name or given, name.family_name or person.family_name, first_address))
+        record = make(len(variants), name.given_name or given, name.family_name or person.family_name, first_address)
+        variants.append((record, f"compared with {name.get_kind_display().lower()} {name.full_name}"))
     for address in addresses[1:]:
-        records.append(make(len(records), given, person.family_name, address))
-    return records
+        variants.append((make(len(variants), given, person.family_name, address), "compared with an earlier address"))
+    return variants
 
 
 def with_details(queryset):
@@ -281,13 +288,16 @@ def candidates_for(
     open_ids = sealed_details_visible_ids(user, sealed_ids)
     prepared = []
     by_id: dict[int, Person] = {}
+    notes: dict[str, str] = {}
     withheld: set[int] = set()
     for person in persons:
         include_contact = not person.is_sealed or person.pk in open_ids
         if not include_contact:
             withheld.add(person.pk)
         by_id[person.pk] = person
-        prepared.extend(prepare(r) for r in person_records(person, include_contact=include_contact))
+        for record, note in person_variants(person, include_contact=include_contact):
+            prepared.append(prepare(record))
+            notes[record.record_id] = note
     best: dict[int, MatchResult] = {}
     for result in rank_candidates(wanted, prepared, parameters, limit=None):
         pk = person_id_of(result.b.record.record_id)
@@ -296,8 +306,8 @@ def candidates_for(
     ranked = sorted(best.items(), key=lambda item: (-item[1].score, by_id[item[0]].reference))[:limit]
     return [
         Candidate(
-            person=by_id[pk], score=result.score, reasons=result.reasons, verdict=result.verdict,
-            details_withheld=pk in withheld,
+            person=by_id[pk], score=result.score, verdict=result.verdict, details_withheld=pk in withheld,
+            reasons=[n for n in [notes[result.b.record.record_id]] if n] + result.reasons,
         )
         for pk, result in ranked
     ]

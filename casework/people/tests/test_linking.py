@@ -243,3 +243,17 @@ def test_opening_a_contact_detail_to_change_it_is_audited(cast, world, client_fo
     client_for(cast.clinician).get(url)
     event = AuditEvent.objects.filter(action=Action.VIEW, object_id=str(world.victim.pk)).latest("sequence")
     assert event.object_label == f"{world.victim.reference} address {address.pk}"
+
+
+def test_a_match_on_a_previous_name_says_so(cast):
+    from casework.people import services
+    from casework.people.models import PersonName
+
+    married = create_person(by=cast.coordinator, given_name="Sarah", family_name="Ward", date_of_birth=dt.date(1988, 6, 15))
+    services.detail_add(person=married, model=PersonName, by=cast.coordinator, kind="previous", given_name="Sarah",
+                        family_name="Jones")
+    record = candidates.PersonRecord(record_id="q", given_name="Sarah", family_name="Jones", date_of_birth="1988-06-15")
+    found = candidates.candidates_for(cast.coordinator, record)
+    assert found[0].person == married
+    assert found[0].reasons[0] == "compared with previous name Sarah Jones"
+    assert "same family name" in found[0].reasons
