@@ -9,6 +9,7 @@ urlpatterns = [
     path("referrals/", include("casework.referrals.urls")),
     path("portal/", include("casework.referrals.portal_urls")),
     path("people/", include("casework.people.urls")),
+    path("cases/", include("casework.cases.urls")),
 ]
 
 handler404 = "casework.core.errors.not_found"

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "casework.cases"
+    label = "cases"
+    verbose_name = "Cases"
+
+    def ready(self) -> None:
+        from casework.cases import work  # noqa: F401  (registers My work sections)

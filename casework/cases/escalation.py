@@ -1,0 +1,261 @@
+"""The escalation view of a case's incident timeline, and the rule that flags a case as escalating.
+
+Pure functions over plain values (no database): ``queries.incident_points`` fetches every incident
+in one query, and ``assess`` turns them into
+
+- incidents per 4-week window, counted back from the day the view is for (``as_of``);
+- severity over time (the highest and the mean severity in each window);
+- the first appearance of each behaviour;
+- likely breaches: contact of a kind a no-contact condition forbids, with the victim it protects,
+  on or after the order's start and on or before its end date;
+- whether the case is escalating, with the reasons.
+
+The rule is written out, with its reasons, in docs/escalation-rule.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from casework.cases.choices import (
+    CONTACT_BEHAVIOURS,
+    IN_PERSON_BEHAVIOURS,
+    VIOLENT_BEHAVIOURS,
+    Behaviour,
+    Channel,
+    DatePrecision,
+)
+
+WINDOW_DAYS = 28
+# "Recent" for the severity, in-person and violence tests: the last two windows (8 weeks).
+RECENT_WINDOWS = 2
+# Rising frequency: at least this many incidents in the latest window ...
+FREQUENCY_MINIMUM = 3
+# ... and at least this many times the mean of the three windows before it.
+FREQUENCY_RATIO = 2.0
+FREQUENCY_BASELINE_WINDOWS = 3
+# Rising severity: the recent highest must reach at least this.
+SEVERITY_MINIMUM = 3
+
+
+@dataclass(frozen=True)
+class Point:
+    """One incident, as the escalation view needs it."""
+
+    occurred_on: dt.date
+    severity: int
+    behaviour: str
+    channel: str
+    victim_id: int | None = None
+    precision: str = DatePrecision.DAY
+
+    @property
+    def in_person(self) -> bool:
+        return self.behaviour in IN_PERSON_BEHAVIOURS or self.channel == Channel.IN_PERSON
+
+    @property
+    def violent(self) -> bool:
+        return self.behaviour in VIOLENT_BEHAVIOURS
+
+    @property
+    def last_possible_day(self) -> dt.date:
+        """The latest day the incident may have happened on (the month's end, when only the month is known)."""
+        if self.precision == DatePrecision.MONTH:
+            last = calendar.monthrange(self.occurred_on.year, self.occurred_on.month)[1]
+            return self.occurred_on.replace(day=last)
+        return self.occurred_on
+
+
+@dataclass(frozen=True)
+class OrderSpan:
+    """An order as the breach test needs it: when it is in force, whether it forbids contact,
+    and the parties (case party ids) it protects."""
+
+    order_id: int
+    label: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    no_contact: bool
+    protects: frozenset[int]
+
+    def covers(self, point: Point) -> bool:
+        """The whole of the time the incident may have happened falls while the order is in force."""
+        if point.occurred_on < self.starts_on:
+            return False
+        return self.ends_on is None or point.last_possible_day <= self.ends_on
+
+
+@dataclass
+class Window:
+    starts_on: dt.date
+    ends_on: dt.date
+    count: int = 0
+    max_severity: int | None = None
+    mean_severity: float | None = None
+    new_behaviours: list[str] = field(default_factory=list)
+    breaches: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{_short(self.starts_on)} to {_short(self.ends_on)}"
+
+
+@dataclass(frozen=True)
+class Breach:
+    point: Point
+    order: OrderSpan
+
+
+@dataclass
+class Escalation:
+    as_of: dt.date
+    windows: list[Window]
+    first_appearances: list[tuple[str, dt.date]]
+    breaches: list[Breach]
+    reasons: list[str]
+
+    @property
+    def escalating(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def incident_count(self) -> int:
+        return sum(w.count for w in self.windows)
+
+
+def _short(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def points_from(rows: Iterable[tuple]) -> list[Point]:
+    """Points from ``queries.incident_points`` rows, oldest first."""
+    return sorted((Point(*row) for row in rows), key=lambda p: p.occurred_on)
+
+
+def windows_of(points: list[Point], as_of: dt.date) -> list[Window]:
+    """4-week windows, oldest first, the last ending on ``as_of``, back to the first incident."""
+    if not points:
+        return []
+    first = min(p.occurred_on for p in points)
+    as_of = max(as_of, max(p.occurred_on for p in points))
+    count = (as_of - first).days // WINDOW_DAYS + 1
+    windows = []
+    for back in range(count - 1, -1, -1):
+        ends = as_of - dt.timedelta(days=WINDOW_DAYS * back)
+        windows.append(Window(starts_on=ends - dt.timedelta(days=WINDOW_DAYS - 1), ends_on=ends))
+    severities: list[list[int]] = [[] for _ in windows]
+    for point in points:
+        index = count - 1 - (as_of - point.occurred_on).days // WINDOW_DAYS
+        severities[index].append(point.severity)
+    for window, values in zip(windows, severities, strict=True):
+        window.count = len(values)
+        if values:
+            window.max_severity = max(values)
+            window.mean_severity = round(sum(values) / len(values), 1)
+    return windows
+
+
+def _window_index(windows: list[Window], day: dt.date) -> int | None:
+    for index, window in enumerate(windows):
+        if window.starts_on <= day <= window.ends_on:
+            return index
+    return None
+
+
+def first_appearances(points: list[Point]) -> list[tuple[str, dt.date]]:
+    """Each behaviour with the date it first appeared, in the order they appeared."""
+    seen: dict[str, dt.date] = {}
+    for point in sorted(points, key=lambda p: p.occurred_on):
+        seen.setdefault(point.behaviour, point.occurred_on)
+    return list(seen.items())
+
+
+def likely_breaches(points: list[Point], orders: Iterable[OrderSpan]) -> list[Breach]:
+    """Contact a no-contact condition forbade: an incident of a contact behaviour, with a victim the
+    order protects, on or after its start and on or before its end (the whole month, when only
+    the month is known)."""
+    found = []
+    no_contact = [o for o in orders if o.no_contact and o.protects]
+    for point in points:
+        if point.behaviour not in CONTACT_BEHAVIOURS or point.victim_id is None:
+            continue
+        for order in no_contact:
+            if point.victim_id in order.protects and order.covers(point):
+                found.append(Breach(point=point, order=order))
+                break
+    return found
+
+
+def escalation_reasons(points: list[Point], windows: list[Window]) -> list[str]:
+    """The escalation rule (docs/escalation-rule.md). Empty: not escalating."""
+    if not windows:
+        return []
+    reasons = []
+    latest = windows[-1]
+    recent_start = windows[-RECENT_WINDOWS].starts_on if len(windows) >= RECENT_WINDOWS else windows[0].starts_on
+    earlier = [p for p in points if p.occurred_on < latest.starts_on]
+    before_recent = [p for p in points if p.occurred_on < recent_start]
+    recent = [p for p in points if p.occurred_on >= recent_start]
+
+    # 1. Rising frequency.
+    baseline = [w.count for w in windows[-1 - FREQUENCY_BASELINE_WINDOWS:-1]]
+    baseline += [0] * (FREQUENCY_BASELINE_WINDOWS - len(baseline))
+    mean = sum(baseline) / FREQUENCY_BASELINE_WINDOWS
+    if earlier and latest.count >= FREQUENCY_MINIMUM and latest.count >= FREQUENCY_RATIO * mean:
+        reasons.append(
+            f"Rising frequency: {latest.count} incidents in the last 4 weeks, against an average of "
+            f"{mean:.1f} in each of the 4-week periods before"
+        )
+    # 2. Rising severity.
+    if recent and before_recent:
+        recent_max = max(p.severity for p in recent)
+        before_max = max(p.severity for p in before_recent)
+        if recent_max >= SEVERITY_MINIMUM and recent_max > before_max:
+            reasons.append(
+                f"Rising severity: an incident of severity {recent_max} in the last 8 weeks, higher than any "
+                f"before (at most {before_max})"
+            )
+    # 3. From remote to in-person contact.
+    if before_recent and any(p.in_person for p in recent) and not any(p.in_person for p in before_recent):
+        reasons.append("From remote to in-person: the first in-person incident came in the last 8 weeks, after "
+                       "only remote contact")
+    # 4. From threats to violence.
+    recent_violence = [p for p in recent if p.violent]
+    if recent_violence and not any(p.violent for p in before_recent):
+        first_violence = min(p.occurred_on for p in recent_violence)
+        if any(p.behaviour == Behaviour.THREATS and p.occurred_on <= first_violence for p in points):
+            reasons.append("From threats to violence: violence in the last 8 weeks after earlier threats")
+    return reasons
+
+
+def assess(points: list[Point], orders: Iterable[OrderSpan], as_of: dt.date) -> Escalation:
+    orders = list(orders)
+    windows = windows_of(points, as_of)
+    appearances = first_appearances(points)
+    breaches = likely_breaches(points, orders)
+    for behaviour, day in appearances:
+        index = _window_index(windows, day)
+        if index is not None:
+            windows[index].new_behaviours.append(behaviour)
+    for breach in breaches:
+        index = _window_index(windows, breach.point.occurred_on)
+        if index is not None:
+            windows[index].breaches += 1
+    return Escalation(
+        as_of=windows[-1].ends_on if windows else as_of, windows=windows, first_appearances=appearances,
+        breaches=breaches, reasons=escalation_reasons(points, windows),
+    )
+
+
+def order_spans(orders) -> list[OrderSpan]:
+    """OrderSpans from ``LegalOrder`` rows whose ``protects`` are prefetched."""
+    return [
+        OrderSpan(
+            order_id=o.pk, label=o.get_kind_display(), starts_on=o.starts_on, ends_on=o.ends_on,
+            no_contact=o.no_contact, protects=frozenset(p.pk for p in o.protects.all()),
+        )
+        for o in orders
+    ]

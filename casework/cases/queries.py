@@ -1,0 +1,481 @@
+"""Readers for cases. Every case a user sees comes through ``cases_visible_to``.
+
+Who sees which cases (deny by default):
+
+- referrals coordinators: every case, as case administration only (rules.py says what they may
+  read on it);
+- clinical leads: the whole caseload, except cases across an information barrier from a case they
+  are on the team of (barrier.py), unless they hold an active break-glass grant on it;
+- clinicians: cases they are on the team of, and cases they hold an active break-glass grant on;
+- everyone else (finance, researchers, system administrators, agency referrers): none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from casework.accounts.models import User
+from casework.accounts.queries import clinicians
+from casework.accounts.roles import Role
+from casework.audit.models import BreakGlassGrant
+from casework.cases import barrier
+from casework.cases.choices import ACTIVE_STATUSES, CaseKind, CaseStatus, PartyRole, TeamRole
+from casework.cases.models import (
+    AgencyOfficer,
+    Case,
+    CaseParty,
+    CaseReferral,
+    CaseStatusChange,
+    CaseTeamMember,
+    Hearing,
+    Incident,
+    InvolvedAgency,
+    LegalOrder,
+    MappaMeeting,
+    MappaRegistration,
+    StalkingEpisode,
+)
+from casework.organisations.models import Organisation
+from casework.people.models import ReferralPersonLink
+from casework.referrals.choices import Status as ReferralStatus
+from casework.referrals.models import Referral, ReferralDocument
+
+OBJECT_TYPE = "cases.case"
+READY_REFERRAL_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.ALLOCATED)
+
+
+def _active_user(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _break_glass_on_case(user) -> Exists:
+    return Exists(
+        BreakGlassGrant.objects.filter(
+            user=user, object_type=OBJECT_TYPE, object_id=Cast(OuterRef("pk"), CharField()),
+            expires_at__gt=timezone.now(),
+        )
+    )
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    if not _active_user(user):
+        return Case.objects.none()
+    base = Case.objects.all()
+    if user.role == Role.REFERRALS_COORDINATOR:
+        return base
+    if user.role == Role.CLINICAL_LEAD:
+        across = barrier.cases_across_barrier_for(user).values("pk")
+        return base.filter(~Q(pk__in=across) | _break_glass_on_case(user))
+    if user.role == Role.CLINICIAN:
+        on_team = CaseTeamMember.objects.filter(case=OuterRef("pk"), user=user)
+        return base.filter(Exists(on_team) | _break_glass_on_case(user))
+    return Case.objects.none()
+
+
+def case_for(user, reference: str) -> Case | None:
+    return cases_visible_to(user).select_related("subject", "opened_by").filter(reference=reference).first()
+
+
+def case_for_break_glass(user, reference: str) -> Case | None:
+    """A case a clinician or clinical lead cannot see, which they may ask to open by break-glass.
+    Across an information barrier only clinical leads may; for a clinician such a case is not
+    there at all (the answer never says that a barrier exists)."""
+    if not _active_user(user) or user.role not in (Role.CLINICIAN, Role.CLINICAL_LEAD):
+        return None
+    case = Case.objects.select_related("subject").filter(reference=reference).first()
+    if case is None:
+        return None
+    if user.role == Role.CLINICIAN and barrier.is_across_barrier(user, case):
+        return None
+    return case
+
+
+# --- The list -----------------------------------------------------------------------------------
+
+
+def _lead_name() -> Subquery:
+    return Subquery(
+        CaseTeamMember.objects.filter(case=OuterRef("pk"), role=TeamRole.LEAD_CLINICIAN).values("user__full_name")[:1]
+    )
+
+
+def cases_for_list(user, *, status: str = "", kind: str = "", mine: bool = False) -> QuerySet[Case]:
+    cases = cases_visible_to(user)
+    if status:
+        cases = cases.filter(status=status)
+    if kind:
+        cases = cases.filter(kind=kind)
+    if mine:
+        cases = cases.filter(Exists(CaseTeamMember.objects.filter(case=OuterRef("pk"), user=user)))
+    return cases.select_related("subject").annotate(lead_name=_lead_name()).order_by("-opened_on", "-id")
+
+
+# --- Opening a case -----------------------------------------------------------------------------
+
+
+def _subject_link() -> Exists:
+    return Exists(ReferralPersonLink.objects.filter(referral=OuterRef("pk"), named_party__isnull=True))
+
+
+def referrals_ready_to_open(user) -> QuerySet[Referral]:
+    """Accepted or allocated referrals whose subject is linked to a person and whose work is in no
+    case yet, oldest first: for clinical leads."""
+    if not user.has_perm("cases.open"):
+        return Referral.objects.none()
+    from casework.referrals.queries import referrals_visible_to
+
+    return (
+        referrals_visible_to(user)
+        .filter(status__in=READY_REFERRAL_STATUSES)
+        .filter(_subject_link())
+        .filter(~Exists(CaseReferral.objects.filter(referral=OuterRef("pk"))))
+        .select_related("referring_organisation", "lead_clinician", "second_assessor")
+        .order_by("received_at", "id")
+    )
+
+
+def referral_ready_to_open(user, reference: str) -> Referral | None:
+    return referrals_ready_to_open(user).filter(reference=reference).prefetch_related("requested_services").first()
+
+
+def subject_of(referral: Referral):
+    link = ReferralPersonLink.objects.filter(referral=referral, named_party__isnull=True).select_related("person").first()
+    return link.person if link else None
+
+
+def party_links_of(referral: Referral) -> list[ReferralPersonLink]:
+    return list(
+        ReferralPersonLink.objects.filter(referral=referral, named_party__isnull=False)
+        .select_related("person", "named_party").order_by("named_party_id", "id")
+    )
+
+
+def unlinked_party_count(referral: Referral) -> int:
+    return referral.named_parties.exclude(person_links__isnull=False).count()
+
+
+def open_cases_of(user, person) -> list[Case]:
+    """The subject's open and on-hold cases the user may see (a referral may add work to one)."""
+    if person is None:
+        return []
+    return list(
+        cases_visible_to(user).filter(subject=person, status__in=ACTIVE_STATUSES)
+        .annotate(lead_name=_lead_name()).order_by("-opened_on", "-id")
+    )
+
+
+def case_clinicians() -> QuerySet[User]:
+    """Who may be on a case team: active clinicians and clinical leads."""
+    return clinicians().order_by("full_name", "id")
+
+
+def case_clinician(pk) -> User | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return clinicians().filter(pk=pk).first()
+
+
+# --- One case -----------------------------------------------------------------------------------
+
+
+def team_of(case: Case) -> list[CaseTeamMember]:
+    members = list(case.team.select_related("user").order_by("role", "added_at", "id"))
+    case._team_roles = {m.user_id: m.role for m in members}
+    return members
+
+
+def team_member_of(case: Case, pk) -> CaseTeamMember | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return case.team.select_related("user").filter(pk=pk).first()
+
+
+def parties_of(case: Case) -> list[CaseParty]:
+    return list(case.parties.select_related("person").order_by("id"))
+
+
+def party_of(case: Case, pk) -> CaseParty | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return case.parties.select_related("person").filter(pk=pk).exclude(role=PartyRole.SUBJECT).first()
+
+
+def victim_choices_of(case: Case, parties: list[CaseParty] | None = None) -> list[CaseParty]:
+    """Whom an incident or an episode can be about: the victims, or in a victim case the subject."""
+    parties = parties if parties is not None else parties_of(case)
+    wanted = PartyRole.SUBJECT if case.kind == CaseKind.VICTIM else PartyRole.VICTIM
+    return [p for p in parties if p.role == wanted]
+
+
+def episode_of(party: CaseParty) -> StalkingEpisode | None:
+    return StalkingEpisode.objects.filter(victim=party).first()
+
+
+def incidents_of(case: Case) -> QuerySet[Incident]:
+    """The timeline, newest first, with what a row shows (for a paginated list)."""
+    return case.incidents.select_related("victim").prefetch_related(
+        Prefetch("documents", queryset=ReferralDocument.objects.only("pk", "original_name", "referral_id"))
+    )
+
+
+def incident_of(case: Case, pk) -> Incident | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return case.incidents.prefetch_related("documents").filter(pk=pk).first()
+
+
+def incident_points(case: Case) -> list[tuple]:
+    """Every incident as (occurred_on, severity, behaviour, channel, victim_id, precision), oldest
+    first, in one query: what the escalation view and its chart are built from."""
+    return list(
+        Incident.objects.filter(case=case)
+        .order_by("occurred_on", "occurred_time", "id")
+        .values_list("occurred_on", "severity", "behaviour", "channel", "victim_id", "precision")
+    )
+
+
+def incidents_for_export(case: Case) -> QuerySet[Incident]:
+    return case.incidents.select_related("victim").order_by("occurred_on", "occurred_time", "id")
+
+
+def orders_of(case: Case) -> list[LegalOrder]:
+    return list(case.orders.prefetch_related(Prefetch("protects", queryset=CaseParty.objects.order_by("id"))))
+
+
+def order_of(case: Case, pk) -> LegalOrder | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return case.orders.prefetch_related("protects").filter(pk=pk).first()
+
+
+def hearings_of(case: Case) -> list[Hearing]:
+    return list(case.hearings.order_by("hearing_on", "id"))
+
+
+def hearing_of(case: Case, pk) -> Hearing | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return case.hearings.filter(pk=pk).first()
+
+
+def mappa_of(case: Case) -> MappaRegistration | None:
+    return MappaRegistration.objects.filter(case=case).first()
+
+
+def mappa_meetings_of(case: Case) -> list[MappaMeeting]:
+    return list(case.mappa_meetings.order_by("meets_on", "id"))
+
+
+def agencies_of(case: Case) -> list[InvolvedAgency]:
+    return list(
+        case.agencies.select_related("organisation")
+        .prefetch_related(Prefetch("officers", queryset=AgencyOfficer.objects.order_by("role", "name", "id")))
+    )
+
+
+def agency_of(case: Case, pk) -> InvolvedAgency | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return case.agencies.filter(pk=pk).first()
+
+
+def agency_organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(is_active=True).order_by("name", "id")
+
+
+def agency_organisation(pk) -> Organisation | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return agency_organisations().filter(pk=pk).first()
+
+
+def referrals_of(case: Case) -> list[CaseReferral]:
+    return list(case.case_referrals.select_related("referral").order_by("added_at", "id"))
+
+
+def documents_of(case: Case) -> list[ReferralDocument]:
+    """The documents of the case's referrals (what incidents may link to)."""
+    return list(
+        ReferralDocument.objects.filter(referral__case_link__case=case)
+        .select_related("referral").order_by("uploaded_at", "id")
+    )
+
+
+def document_of(case: Case, pk) -> ReferralDocument | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return ReferralDocument.objects.filter(referral__case_link__case=case, pk=pk).select_related("referral").first()
+
+
+def history_of(case: Case) -> list[CaseStatusChange]:
+    return list(case.status_changes.select_related("by").order_by("at", "id"))
+
+
+def visible_referral_ids(user, referral_ids: list[int]) -> set[int]:
+    """Of the case's referrals, those this user may open on the referrals pages (one query)."""
+    if not referral_ids:
+        return set()
+    from casework.referrals.queries import referrals_visible_to
+
+    return set(referrals_visible_to(user).filter(pk__in=referral_ids).values_list("pk", flat=True))
+
+
+def risk_judgements_of(case: Case) -> list:
+    """The current risk judgements of the case's signed-off assessments. The assessments app (a
+    later issue) answers this; until it exists there are none, and the case page says
+    "No assessment yet"."""
+    return []
+
+
+# --- My work ------------------------------------------------------------------------------------
+
+
+def _my_active_cases(user) -> QuerySet[Case]:
+    return cases_visible_to(user).filter(
+        status__in=ACTIVE_STATUSES, pk__in=CaseTeamMember.objects.filter(user=user).values("case_id")
+    )
+
+
+def orders_ending(user, *, within_days: int, today: dt.date | None = None) -> QuerySet[LegalOrder]:
+    """Orders on the user's own open cases that end today or within ``within_days`` days."""
+    today = today or timezone.localdate()
+    return (
+        LegalOrder.objects.filter(case__in=_my_active_cases(user).values("pk"))
+        .filter(ends_on__gte=today, ends_on__lte=today + dt.timedelta(days=within_days))
+        .select_related("case").order_by("ends_on", "id")
+    )
+
+
+def hearings_coming_up(user, *, within_days: int, today: dt.date | None = None) -> QuerySet[Hearing]:
+    """Hearings today or within ``within_days`` days: on the user's own open cases, or, for
+    referrals coordinators (who book around them), on every open case."""
+    today = today or timezone.localdate()
+    if not _active_user(user):
+        return Hearing.objects.none()
+    cases = (
+        cases_visible_to(user).filter(status__in=ACTIVE_STATUSES)
+        if user.role == Role.REFERRALS_COORDINATOR else _my_active_cases(user)
+    )
+    return (
+        Hearing.objects.filter(case__in=cases.values("pk"))
+        .filter(hearing_on__gte=today, hearing_on__lte=today + dt.timedelta(days=within_days))
+        .select_related("case").order_by("hearing_on", "id")
+    )
+
+
+# --- The case page ------------------------------------------------------------------------------
+
+
+@dataclass
+class CasePage:
+    """What the case page shows, fetched in a fixed number of queries however long the timeline."""
+
+    case: Case
+    clinical: bool
+    team: list[CaseTeamMember]
+    referrals: list[CaseReferral]
+    visible_referral_ids: set[int]
+    hearings: list[Hearing]
+    mappa: MappaRegistration | None
+    mappa_meetings: list[MappaMeeting]
+    agencies: list[InvolvedAgency]
+    history: list[CaseStatusChange]
+    parties: list[CaseParty] = field(default_factory=list)
+    victim_client_ids: set[int] = field(default_factory=set)
+    episodes: dict[int, StalkingEpisode] = field(default_factory=dict)
+    recent_incidents: list[Incident] = field(default_factory=list)
+    incident_count: int = 0
+    points: list[tuple] = field(default_factory=list)
+    orders: list[LegalOrder] = field(default_factory=list)
+    documents: list[ReferralDocument] = field(default_factory=list)
+    risk_judgements: list = field(default_factory=list)
+
+    @property
+    def lead(self) -> CaseTeamMember | None:
+        return next((m for m in self.team if m.role == TeamRole.LEAD_CLINICIAN), None)
+
+    @property
+    def subject_party(self) -> CaseParty | None:
+        return next((p for p in self.parties if p.role == PartyRole.SUBJECT), None)
+
+    @property
+    def other_parties(self) -> list[CaseParty]:
+        return [p for p in self.parties if p.role != PartyRole.SUBJECT]
+
+    @property
+    def victims(self) -> list[CaseParty]:
+        wanted = PartyRole.SUBJECT if self.case.kind == CaseKind.VICTIM else PartyRole.VICTIM
+        return [p for p in self.parties if p.role == wanted]
+
+    def orders_in_force(self, on: dt.date | None = None) -> list[LegalOrder]:
+        on = on or timezone.localdate()
+        return [o for o in self.orders if o.in_force_on(on)]
+
+
+RECENT_INCIDENTS = 10
+
+
+def case_page(user, case: Case) -> CasePage:
+    clinical = user.has_perm("cases.view_clinical", case)
+    referrals = referrals_of(case)
+    page = CasePage(
+        case=case, clinical=clinical, team=team_of(case), referrals=referrals,
+        visible_referral_ids=visible_referral_ids(user, [r.referral_id for r in referrals]),
+        hearings=hearings_of(case), mappa=mappa_of(case), mappa_meetings=mappa_meetings_of(case),
+        agencies=agencies_of(case), history=history_of(case),
+    )
+    if not clinical:
+        return page
+    page.parties = parties_of(case)
+    page.victim_client_ids = barrier.victim_clients(
+        p.person_id for p in page.parties if p.role != PartyRole.SUBJECT
+    ) if case.kind != CaseKind.VICTIM else set()
+    page.episodes = {e.victim_id: e for e in StalkingEpisode.objects.filter(case=case)}
+    page.points = incident_points(case)
+    page.incident_count = len(page.points)
+    page.recent_incidents = list(incidents_of(case)[:RECENT_INCIDENTS])
+    page.orders = orders_of(case)
+    page.documents = documents_of(case)
+    page.risk_judgements = risk_judgements_of(case)
+    return page
+
+
+def status_counts(user) -> dict[str, int]:
+    """How many visible cases are in each status (for the list's filter labels)."""
+    from django.db.models import Count
+
+    rows = cases_visible_to(user).order_by().values("status").annotate(n=Count("pk"))
+    counts = {s.value: 0 for s in CaseStatus}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def officer_of(case: Case, pk) -> AgencyOfficer | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return AgencyOfficer.objects.filter(agency__case=case, pk=pk).select_related("agency").first()

@@ -1,0 +1,1 @@
+"""The only writers of cases: one transaction per business action, audited inside it."""

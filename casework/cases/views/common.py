@@ -1,0 +1,68 @@
+"""What the case views share: loading a case for this user (or 404), the permission checks, and
+the one form page most case actions use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from casework.audit.services import record_view
+from casework.cases.errors import CaseRefused
+from casework.cases.models import Case
+from casework.cases.queries import case_for
+
+
+def case_or_404(request: HttpRequest, reference: str, permission: str = "cases.view") -> Case:
+    """The case, if this user may see it; otherwise 404, which says nothing about whether it exists.
+    Then ``permission`` on the case, or 403."""
+    case = case_for(request.user, reference) if request.user.has_perm("cases.view_list") else None
+    if case is None:
+        raise Http404("No such case")
+    if not request.user.has_perm("cases.view", case):
+        raise Http404("No such case")
+    if permission != "cases.view" and not request.user.has_perm(permission, case):
+        raise PermissionDenied
+    return case
+
+
+def case_url(case: Case, anchor: str = "") -> str:
+    return reverse("cases:detail", args=[case.reference]) + (f"#{anchor}" if anchor else "")
+
+
+def refusal_to_form(form, refused: CaseRefused) -> None:
+    form.add_error(refused.field if refused.field in form.fields else None, refused.message)
+
+
+def form_page(
+    request: HttpRequest, *, case: Case, form, title: str, save: Callable[[dict[str, Any]], Any],
+    success_message: str, success_url: str | None = None, cancel_url: str | None = None,
+    template: str = "cases/form.jinja", submit_text: str = "Save", extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Show ``form``; on a valid POST call ``save(cleaned_data)`` (a service) and go back to the case.
+    A refused form answers 400 with the NHS error summary and what the user typed."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except CaseRefused as refused:
+            refusal_to_form(form, refused)
+        else:
+            messages.success(request, success_message)
+            return redirect(success_url or case_url(case))
+    if request.method == "GET":
+        record_view(request, case)
+    context = {
+        "case": case, "form": form, "title": title, "submit_text": submit_text,
+        "cancel_url": cancel_url or case_url(case), **(extra or {}),
+    }
+    return render(request, template, context, status=400 if form.is_bound else 200)
+
+
+def require_post_permission(request: HttpRequest, case: Case, permission: str) -> None:
+    if not request.user.has_perm(permission, case):
+        raise PermissionDenied

@@ -1,0 +1,177 @@
+"""The case page, break-glass access to a case, and the case's documents."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from casework.audit.links import record_log_url
+from casework.audit.queries import recent_access
+from casework.audit.services import active_break_glass, record_view
+from casework.audit.views import break_glass_page
+from casework.cases import barrier, charts, escalation, queries
+from casework.cases.choices import (
+    SEVERITY_LABELS,
+    SEVERITY_LEVELS,
+    STATUS_TAG_COLOUR,
+    Behaviour,
+    CaseKind,
+    CaseStatus,
+    PartyRole,
+    Relationship,
+    StalkerType,
+)
+from casework.cases.views.common import case_or_404
+from casework.referrals.services.documents import document_download as serve_document
+from casework.referrals.services.documents import human_size
+
+
+def _people_url(reference: str) -> str | None:
+    try:
+        return reverse("people:detail", args=[reference])
+    except NoReverseMatch:
+        return None
+
+
+def as_of(case) -> object:
+    """The day the escalation view is for: today, or the day a closed case closed."""
+    return case.closed_on if case.status == CaseStatus.CLOSED and case.closed_on else timezone.localdate()
+
+
+def case_escalation(page: queries.CasePage) -> escalation.Escalation:
+    return escalation.assess(
+        escalation.points_from(page.points), escalation.order_spans(page.orders), as_of(page.case)
+    )
+
+
+def party_rows(user, page: queries.CasePage) -> list[dict]:
+    """The parties as the page shows them. A victim who is also a client (a victim case exists for
+    them) is shown on this side only by the name the referral gave and the relationship, and is
+    never linked to their person record (barrier.py)."""
+    case = page.case
+    edit = user.has_perm("cases.edit_clinical", case)
+    rows = []
+    for party in page.other_parties:
+        behind = party.person_id in page.victim_client_ids
+        episode = page.episodes.get(party.pk)
+        relationship = Relationship(episode.prior_relationship).label if episode else ""
+        is_victim = party.role == PartyRole.VICTIM and case.kind != CaseKind.VICTIM
+        rows.append({
+            "name": party.name_as_given,
+            "role": PartyRole(party.role).label,
+            "relationship": relationship or party.relationship_to_subject or "Not recorded",
+            "relationship_as_given": party.relationship_to_subject,
+            "href": None if behind else _people_url(party.person.reference),
+            "behind_barrier": behind,
+            "is_victim": is_victim,
+            "episode": episode,
+            "edit_href": reverse("cases:party_edit", args=[case.reference, party.pk]) if edit else None,
+            "episode_href": reverse("cases:episode", args=[case.reference, party.pk]) if edit and is_victim else None,
+        })
+    return rows
+
+
+def victim_rows(page: queries.CasePage) -> list[dict]:
+    rows = []
+    for party in page.victims:
+        episode = page.episodes.get(party.pk)
+        rows.append({
+            "party": party,
+            "name": party.name_as_given if party.role != PartyRole.SUBJECT else page.case.subject.full_name,
+            "relationship": Relationship(episode.prior_relationship).label if episode else (
+                party.relationship_to_subject or "Not recorded"),
+            "episode": episode,
+        })
+    return rows
+
+
+def available_actions(user, case) -> list[dict]:
+    ref = case.reference
+    actions = []
+    pairs = [
+        ("cases.edit_clinical", "Add an incident", "cases:incident_add"),
+        ("cases.edit_clinical", "Add incidents from a table", "cases:incident_import"),
+        ("cases.edit_clinical", "Add a person to the case", "cases:party_add"),
+        ("cases.edit_clinical", "Add an order or conditions", "cases:order_add"),
+        ("cases.edit_admin", "Add a hearing", "cases:hearing_add"),
+        ("cases.edit_clinical", "Record MAPPA", "cases:mappa"),
+        ("cases.edit_admin", "Add a MAPPA meeting", "cases:mappa_meeting_add"),
+        ("cases.edit_admin", "Add an agency", "cases:agency_add"),
+        ("cases.manage_team", "Manage the case team", "cases:team"),
+        ("cases.change_status", "Change the status", "cases:status"),
+    ]
+    for permission, text, name in pairs:
+        if user.has_perm(permission, case):
+            actions.append({"text": text, "href": reverse(name, args=[ref])})
+    return actions
+
+
+@require_GET
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = case_or_404(request, reference)
+    user = request.user
+    page = queries.case_page(user, case)
+    record_view(request, case)
+    status = CaseStatus(case.status)
+    context = {
+        "case": case, "page": page,
+        "kind_label": CaseKind(case.kind).label,
+        "status_label": status.label, "status_colour": STATUS_TAG_COLOUR[status],
+        "stalker_type": StalkerType(case.stalker_type).label if case.stalker_type else "",
+        "actions": available_actions(user, case),
+        "can_edit_clinical": user.has_perm("cases.edit_clinical", case),
+        "can_edit_admin": user.has_perm("cases.edit_admin", case),
+        "can_export": user.has_perm("cases.export", case),
+        "break_glass_grant": active_break_glass(user, case),
+        "access_events": recent_access(case, viewer=user),
+        "access_log_url": record_log_url(case),
+        "subject_href": _people_url(case.subject.reference),
+        "today": timezone.localdate(),
+    }
+    if page.clinical:
+        esc = case_escalation(page)
+        context.update({
+            "parties": party_rows(user, page),
+            "victims": victim_rows(page),
+            "stalkers": [p for p in page.other_parties if p.role == PartyRole.PERSON_WHO_STALKS],
+            "escalation": esc,
+            "chart": charts.escalation_svg(esc),
+            "behaviour_labels": dict(Behaviour.choices),
+            "severity_labels": SEVERITY_LABELS,
+            "severity_levels": SEVERITY_LEVELS,
+            "human_size": human_size,
+            "breach_incidents": {(b.point.occurred_on, b.point.victim_id) for b in esc.breaches},
+        })
+    return render(request, "cases/detail.jinja", context)
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
+    """A clinician or clinical lead opens a case they are not on, giving a written reason (the audit
+    app's shared page). Across an information barrier only a clinical lead may, and the grant is
+    marked as crossing it; for a clinician such a case answers 404 like any case they cannot see.
+    Anyone who can already see the case goes straight to it."""
+    case = queries.case_for_break_glass(request.user, reference)
+    if case is None or not request.user.has_perm("cases.break_glass", case):
+        raise Http404("No such case")
+    if queries.cases_visible_to(request.user).filter(pk=case.pk).exists():
+        return redirect("cases:detail", reference=case.reference)
+    return break_glass_page(
+        request, obj=case, record_label=case.reference, cancel_url=reverse("core:my_work"),
+        success_url=reverse("cases:detail", args=[case.reference]),
+        crosses_barrier=barrier.is_across_barrier(request.user, case),
+    )
+
+
+@require_GET
+def document_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """A document of one of the case's referrals, for those who read the case's clinical content
+    (who may not be allocated to the referral itself). Audited as an export."""
+    case = case_or_404(request, reference, "cases.view_clinical")
+    document = queries.document_of(case, pk)
+    if document is None:
+        raise Http404("No such document")
+    return serve_document(document=document, by=request.user, request=request)
