@@ -31,6 +31,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Users", "staff_admin:user_list", "accounts.manage_users"),
     NavItem("Organisations", "organisations:list", "organisations.manage"),
     NavItem("Access review", "audit:review", "audit.review_access"),
+    NavItem("Cases", "cases:list", "cases.view_list"),
 ]
 
 
