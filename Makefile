@@ -46,6 +46,8 @@ run: seed
 	  $(DEMO_ENV) $(PY) manage.py db_worker --interval 2 >var/worker.log 2>&1 & \
 	  $(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two workers by default (pytest-xdist); PYTEST_ARGS="-n 0 -k something" for a quick, focused run.
+PYTEST_ARGS ?= -n auto
 test: install-dev assets
 	CASEWORK_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 
