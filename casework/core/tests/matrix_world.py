@@ -81,4 +81,41 @@ def build_world(cast) -> World:
 
     passkey = Passkey.objects.create(user=cast.clinician, name="Matrix key", credential_id=b"matrix-key", public_key=b"-")
     world.overrides["accounts:passkey_remove"] = {"pk": passkey.pk}
+    world.overrides.update(people_overrides(cast, allocated))
     return world
+
+
+def people_overrides(cast, allocated):
+    """What matrix_world.build_world would add (allocated: the referral of cast.organisation
+    allocated to cast.clinician)."""
+    from casework.accounts.roles import Role
+    from casework.accounts.tests.factories import UserFactory
+    from casework.people import services
+    from casework.people.models import CareTeamRole, PersonAddress
+    from casework.people.tests.factories import create_person
+    from casework.referrals.tests.factories import NamedPartyFactory
+
+    party = NamedPartyFactory(referral=allocated)
+    person = create_person(by=cast.coordinator, given_name="Matrix", family_name="Subject")
+    services.referral_link(referral=allocated, named_party=None, person=person, by=cast.coordinator)
+    address = services.detail_add(person=person, model=PersonAddress, by=cast.coordinator, address="1 Matrix Road")
+    member = services.care_team_add(person=person, user=UserFactory(role=Role.CLINICIAN), role=CareTeamRole.CLINICIAN,
+                                    by=cast.clinical_lead)
+    sealed = create_person(by=cast.coordinator, given_name="Matrix", family_name="Victim", is_sealed=True)
+    services.referral_link(referral=allocated, named_party=party, person=sealed, by=cast.coordinator)
+    services.care_team_add(person=sealed, user=cast.clinician, role=CareTeamRole.CLINICIAN, by=cast.clinical_lead)
+    merged = create_person(by=cast.coordinator, given_name="Matrix", family_name="Duplicate")
+    merge = services.person_merge(source=merged, target=person, by=cast.clinical_lead, reason="Matrix")
+    p = {"reference": person.reference}
+    r = {"reference": allocated.reference}
+    return {
+        "people:list": {}, "people:create": {},
+        **{f"people:{n}": p for n in ("detail", "edit", "seal", "merge", "care_team_add")},
+        **{f"people:{n}": {"reference": sealed.reference} for n in ("unseal", "break_glass")},
+        "people:care_team_remove": {**p, "pk": member.pk},
+        "people:detail_add": {**p, "kind": "addresses"},
+        **{f"people:{n}": {**p, "kind": "addresses", "pk": address.pk} for n in ("detail_edit", "detail_remove")},
+        "people:unmerge": {"pk": merge.pk},
+        "people:link_subject": r, "people:link_subject_new": r,
+        "people:link_party": {**r, "party_id": party.pk}, "people:link_party_new": {**r, "party_id": party.pk},
+    }

@@ -30,10 +30,25 @@ def _set_services(referral: Referral, services: Iterable[str] | None) -> None:
 
 
 def _set_parties(referral: Referral, parties: Iterable[dict[str, Any]] | None) -> None:
+    """Make the referral's named parties these, in order, updating rows in place so that their ids
+    (and the person links that hang on them) survive an edit. A dict with an ``id`` updates that
+    party; the others take the places of the existing parties in order; extra rows are removed."""
     if parties is None:
         return
-    referral.named_parties.all().delete()
-    NamedParty.objects.bulk_create(NamedParty(referral=referral, **party) for party in parties)
+    wanted = [dict(party) for party in parties]
+    existing = list(referral.named_parties.order_by("id"))
+    by_id = {party.pk: party for party in existing}
+    kept: set[int] = set()
+    unmatched = [party for party in existing if party.pk not in {w.get("id") for w in wanted}]
+    for values in wanted:
+        party = by_id.get(values.pop("id", None)) or (unmatched.pop(0) if unmatched else None)
+        if party is None:
+            party = NamedParty(referral=referral)
+        for name, value in values.items():
+            setattr(party, name, value)
+        party.save()
+        kept.add(party.pk)
+    referral.named_parties.exclude(pk__in=kept).delete()
 
 
 def _audited_snapshot(referral: Referral) -> dict[str, Any]:

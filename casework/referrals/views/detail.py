@@ -182,8 +182,31 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "access_events": recent_access(referral, viewer=request.user),
         "access_log_url": record_log_url(referral),
         "human_size": document_service.human_size,
+        "people_rows": people_rows(request.user, referral),
     }
     return render(request, "referrals/detail.jinja", context)
+
+
+def people_rows(user, referral) -> list[dict]:
+    """The subject and each named party, with the person record each is linked to (only persons
+    the user may see) and, for staff who keep the person index, a link to find or add one."""
+    from casework.people.queries import links_for_referral
+
+    linked = {link.named_party_id: link.person for link in links_for_referral(user, referral)}
+    can_link = user.has_perm("people.link_referral")
+    ref = referral.reference
+    rows = [{
+        "who": f"{referral.subject_name} (subject: {referral.get_subject_role_display().lower() or 'role not recorded'})",
+        "person": linked.get(None),
+        "link_href": reverse("people:link_subject", args=[ref]) if can_link else None,
+    }]
+    for party in referral.named_parties.all():
+        rows.append({
+            "who": f"{party.name} ({party.get_role_display().lower()})",
+            "person": linked.get(party.pk),
+            "link_href": reverse("people:link_party", args=[ref, party.pk]) if can_link else None,
+        })
+    return rows
 
 
 @require_http_methods(["GET", "POST"])
