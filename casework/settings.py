@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "casework.referrals",
     "casework.people",
     "casework.cases",
+    "casework.search",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,10 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Static files, uploads ----------------------------------------------------------------
 STATIC_URL = "/static/"
+# Outside production WhiteNoise serves straight from the app folders (no collectstatic), with
+# DEBUG still off; in production it serves the hashed, compressed files collectstatic wrote.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "casework" / "static"]
