@@ -76,7 +76,7 @@ def is_across_barrier(user, case: Case) -> bool:
 def persons_behind_barrier_for(user) -> QuerySet:
     """Persons ``user`` must not see beyond what their own case needs: the subjects of victim cases
     across a barrier from the user's cases (a ``values`` subquery of person ids)."""
-    return cases_across_barrier_for(user).filter(kind=CaseKind.VICTIM).values("subject_id")
+    return cases_across_barrier_for(user).filter(kind=CaseKind.VICTIM).values_list("subject_id", flat=True)
 
 
 def victim_clients(person_ids: Iterable[int]) -> set[int]:

@@ -155,10 +155,12 @@ def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
     marked as crossing it; for a clinician such a case answers 404 like any case they cannot see.
     Anyone who can already see the case goes straight to it."""
     case = queries.case_for_break_glass(request.user, reference)
-    if case is None or not request.user.has_perm("cases.break_glass", case):
+    if case is None:
         raise Http404("No such case")
     if queries.cases_visible_to(request.user).filter(pk=case.pk).exists():
         return redirect("cases:detail", reference=case.reference)
+    if not request.user.has_perm("cases.break_glass", case):
+        raise Http404("No such case")
     return break_glass_page(
         request, obj=case, record_label=case.reference, cancel_url=reverse("core:my_work"),
         success_url=reverse("cases:detail", args=[case.reference]),
