@@ -14,6 +14,7 @@ from casework.audit.services import record, record_change, record_create, snapsh
 from casework.core.models import next_reference
 from casework.referrals.choices import Channel, Status
 from casework.referrals.models import NamedParty, Referral, RequestedService, Transition
+from casework.search.services import index_referral
 
 REFERENCE_PREFIX = "REF"
 
@@ -79,6 +80,7 @@ def referral_log(
             reason=f"Logged from {referral.get_received_via_display().lower()}",
         )
         record_create(request=request, actor=by, obj=referral, fields=Referral.AUDITED_FIELDS)
+        index_referral(referral)
     return referral
 
 
@@ -101,6 +103,7 @@ def referral_update(
         changes = {k: {"old": before.get(k), "new": after.get(k)} for k in after if before.get(k) != after.get(k)}
         if changes:
             record(action=Action.UPDATE, actor=by, request=request, obj=referral, changes=changes)
+        index_referral(referral)
     return referral
 
 
@@ -155,6 +158,7 @@ def draft_submit(*, referral: Referral, by, request: HttpRequest | None = None) 
             changes={"status": {"old": Status.DRAFT.value, "new": Status.RECEIVED.value}},
             reason="Submitted through the agency portal",
         )
+        index_referral(referral)
     return referral
 
 

@@ -1,0 +1,194 @@
+"""The one way to search: ``search(user, text, page)``.
+
+Results are only ever records the user may see at the moment of the search, decided by the apps
+that own them:
+
+- referrals: ``referrals.queries.referrals_visible_to(user)`` (submitted ones), less any whose
+  work is in a case across an information barrier from the user's own cases that the user
+  cannot see (a clinical lead on a perpetrator case's team sees every referral on the referrals
+  pages, but search never leads them to the victim's);
+- cases: ``cases.queries.cases_visible_to(user)``, which already leaves out, for a clinical lead,
+  cases across a barrier from their own; a case's clinical content (incident descriptions, its
+  parties) is searched only for users who may read clinical content (``cases.view_clinical``):
+  a referrals coordinator finds a case by its reference and its subject's name alone.
+
+The count, the pages and the snippets come from the same scoped query, so nothing hidden is
+counted, ranked or hinted at. Callers audit each search (``services.audit_search``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.urls import reverse
+from markupsafe import Markup
+
+from casework.cases import barrier
+from casework.cases.choices import STATUS_TAG_COLOUR as CASE_STATUS_COLOUR
+from casework.cases.choices import CaseKind, CaseStatus
+from casework.cases.models import Case
+from casework.cases.queries import cases_visible_to
+from casework.referrals.choices import STATUS_TAG_COLOUR as REFERRAL_STATUS_COLOUR
+from casework.referrals.choices import Status as ReferralStatus
+from casework.referrals.models import Referral
+from casework.referrals.queries import referrals_visible_to
+from casework.search import backends
+from casework.search.models import RecordType
+from casework.search.text import Query, has_highlight, highlighted, parse
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Result:
+    record_type: str
+    type_label: str
+    reference: str
+    url: str
+    status: str
+    status_colour: str
+    subject: str
+    snippet: Markup
+
+
+def referrals_in_scope(user) -> QuerySet[Referral]:
+    """Submitted referrals ``user`` may find by searching."""
+    if not user.has_perm("search.use"):
+        return Referral.objects.none()
+    hidden_cases = barrier.cases_across_barrier_for(user).exclude(pk__in=cases_visible_to(user).values("pk"))
+    return (
+        referrals_visible_to(user).exclude(status=ReferralStatus.DRAFT)
+        .exclude(case_link__case__in=hidden_cases.values("pk"))
+    )
+
+
+def cases_in_scope(user) -> QuerySet[Case]:
+    """Cases ``user`` may find by searching."""
+    if not user.has_perm("search.use"):
+        return Case.objects.none()
+    return cases_visible_to(user)
+
+
+def searches_clinical_content(user) -> bool:
+    return user.has_perm("cases.view_clinical")
+
+
+def _subquery(queryset: QuerySet) -> tuple[str, list] | None:
+    """The ids of ``queryset`` as SQL for ``IN (…)``, or None if it can match nothing."""
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, list(params)
+
+
+def scope_for(user) -> backends.Scope:
+    """The condition on a search document ``d`` that it is the document of a record ``user`` may
+    find (deny by default: a user who may see nothing gets a condition nothing meets)."""
+    conditions, params = [], []
+    for record_type, queryset in (
+        (RecordType.REFERRAL, referrals_in_scope(user)), (RecordType.CASE, cases_in_scope(user)),
+    ):
+        compiled = _subquery(queryset)
+        if compiled is not None:
+            conditions.append(f"(d.record_type = %s AND d.record_id IN ({compiled[0]}))")
+            params += [record_type.value, *compiled[1]]
+    if not conditions:
+        return backends.Scope(sql="1 = 0", params=[])
+    return backends.Scope(sql=" OR ".join(conditions), params=params)
+
+
+def _best_snippet(parts: backends.Snippets | None) -> Markup:
+    """The part that matched, preferring the longer text (which shows the words in context) over
+    the heading (which the result shows anyway)."""
+    if parts is None:
+        return Markup("")
+    for text in (parts.clinical, parts.details, parts.heading):
+        if has_highlight(text):
+            return highlighted(text)
+    return Markup("")
+
+
+class Hits:
+    """The hits of one search, for Django's paginator: ``count()`` is one query, a slice is one
+    page (the hits, their snippets, and the records' current status and subject: four queries)."""
+
+    def __init__(self, user, query: Query) -> None:
+        self.user = user
+        self.query = query
+        self.clinical = searches_clinical_content(user)
+        self.scope = scope_for(user)
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = backends.count(self.query, clinical=self.clinical, scope=self.scope)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[Result]:
+        if not isinstance(item, slice):
+            raise TypeError("Hits are read a page at a time")
+        offset = item.start or 0
+        limit = (item.stop if item.stop is not None else offset + PER_PAGE) - offset
+        if limit <= 0 or self.count() == 0:
+            return []
+        hits = backends.page(self.query, clinical=self.clinical, scope=self.scope, limit=limit, offset=offset)
+        snippets = backends.snippets(self.query, clinical=self.clinical, ids=[h.id for h in hits])
+        records = self._records(hits)
+        results = []
+        for hit in hits:
+            record = records.get((hit.record_type, hit.record_id))
+            if record is None:  # no longer visible, or gone, since the page was read
+                continue
+            results.append(Result(**record, reference=hit.reference, snippet=_best_snippet(snippets.get(hit.id))))
+        return results
+
+    def _records(self, hits: list[backends.Hit]) -> dict[tuple[str, int], dict]:
+        """The current status and subject of each hit's record, read through the same scope."""
+        referral_ids = [h.record_id for h in hits if h.record_type == RecordType.REFERRAL]
+        case_ids = [h.record_id for h in hits if h.record_type == RecordType.CASE]
+        records = {}
+        if referral_ids:
+            rows = referrals_in_scope(self.user).filter(pk__in=referral_ids).values(
+                "pk", "reference", "status", "subject_given_name", "subject_family_name"
+            )
+            for row in rows:
+                status = ReferralStatus(row["status"])
+                records[(RecordType.REFERRAL.value, row["pk"])] = {
+                    "record_type": RecordType.REFERRAL.value, "type_label": "Referral",
+                    "url": reverse("referrals:detail", args=[row["reference"]]),
+                    "status": status.label, "status_colour": REFERRAL_STATUS_COLOUR[status],
+                    "subject": " ".join(n for n in (row["subject_given_name"], row["subject_family_name"]) if n)
+                    or "Not given",
+                }
+        if case_ids:
+            rows = cases_in_scope(self.user).filter(pk__in=case_ids).values(
+                "pk", "reference", "status", "kind", "subject__given_name", "subject__middle_names",
+                "subject__family_name",
+            )
+            for row in rows:
+                status = CaseStatus(row["status"])
+                records[(RecordType.CASE.value, row["pk"])] = {
+                    "record_type": RecordType.CASE.value, "type_label": CaseKind(row["kind"]).label,
+                    "url": reverse("cases:detail", args=[row["reference"]]),
+                    "status": status.label, "status_colour": CASE_STATUS_COLOUR[status],
+                    "subject": " ".join(
+                        n for n in (row["subject__given_name"], row["subject__middle_names"], row["subject__family_name"])
+                        if n
+                    ),
+                }
+        return records
+
+
+def search(user, text: str | Query, page: int | str | None = 1) -> Page:
+    """One page of the records ``user`` may see that match ``text``, best first. ``text`` is
+    what the user typed (``text.QueryError`` if it cannot be searched for) or an already parsed
+    ``Query``. Out-of-range or malformed page numbers give the nearest page."""
+    query = text if isinstance(text, Query) else parse(text)
+    return Paginator(Hits(user, query), PER_PAGE).get_page(page)
