@@ -1,0 +1,56 @@
+"""The list of cases: scoped to the user, filtered, paginated, audited, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casework.audit.models import Action, AuditEvent
+from casework.cases.tests.factories import make_case
+
+
+def test_clinicians_see_their_team_s_cases_only(cast, world, client_for):
+    other = make_case(lead=cast.other_clinician, by=cast.clinical_lead)
+    body = client_for(cast.clinician).get(reverse("cases:list")).content.decode()
+    assert world.case.reference in body and other.reference not in body
+    lead_body = client_for(cast.clinical_lead).get(reverse("cases:list")).content.decode()
+    assert world.case.reference in lead_body and other.reference in lead_body
+
+
+def test_filters_by_status_kind_and_my_cases(cast, world, client_for):
+    other = make_case(lead=cast.other_clinician, by=cast.clinical_lead, kind="consultation")
+    client = client_for(cast.clinical_lead)
+    body = client.get(reverse("cases:list") + "?kind=consultation").content.decode()
+    assert other.reference in body and world.case.reference not in body
+    body = client.get(reverse("cases:list") + "?status=closed").content.decode()
+    assert "No cases match these filters" in body
+    mine = client_for(cast.other_clinician).get(reverse("cases:list") + "?mine=on").content.decode()
+    assert other.reference in mine
+
+
+def test_reading_the_list_is_audited(cast, world, client_for):
+    client_for(cast.coordinator).get(reverse("cases:list"))
+    event = AuditEvent.objects.filter(action=Action.VIEW, object_type="cases.case").latest("sequence")
+    assert event.object_label == "case list, page 1"
+
+
+def test_the_list_paginates_in_a_fixed_number_of_queries(cast, world, client_for):
+    client = client_for(cast.clinical_lead)
+    client.get(reverse("cases:list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("cases:list"))
+    for _ in range(30):
+        make_case(lead=cast.clinician, by=cast.clinical_lead)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(reverse("cases:list")).content.decode()
+    assert len(many) == len(few)
+    assert "Showing 1 to 25 of 31 cases" in body
+
+
+def test_the_open_list_shows_referrals_ready_for_a_case(cast, world, client_for):
+    from casework.cases.tests.factories import ready_referral
+
+    ready = ready_referral(lead_clinician=cast.clinician)
+    body = client_for(cast.clinical_lead).get(reverse("cases:open_list")).content.decode()
+    assert ready.reference in body and world.referral.reference not in body
