@@ -1,0 +1,76 @@
+"""The demo cases: about 100, realistic proportions, a barrier pair, idempotent."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from faker import Faker
+
+from casework.cases import demo
+from casework.cases.barrier import cases_across_barrier_from
+from casework.cases.choices import CaseKind, Relationship
+from casework.cases.models import Case, Incident, LegalOrder, StalkingEpisode
+from casework.core.management.commands.seed_demo import DemoContext
+
+
+@pytest.fixture
+def seeded(db):
+    from casework.accounts import demo as accounts_demo
+    from casework.organisations import demo as organisations_demo
+
+    faker = Faker("en_GB")
+    faker.seed_instance(7)
+    context = DemoContext(faker=faker, rng=random.Random(7))
+    organisations_demo.seed(context)
+    accounts_demo.seed(context)
+    demo.seed(context)
+    return context
+
+
+def test_the_demo_makes_about_a_hundred_cases_with_realistic_proportions(seeded):
+    cases = Case.objects.count()
+    assert 95 <= cases <= 100
+    episodes = list(StalkingEpisode.objects.values_list("prior_relationship", flat=True))
+    share = {r: episodes.count(r) / len(episodes) for r in Relationship}
+    assert 0.18 <= share[Relationship.EX_INTIMATE_PARTNER] <= 0.42
+    assert 0.12 <= share[Relationship.PROFESSIONAL_CONTACT] <= 0.34
+    assert 0.04 <= share[Relationship.WORKPLACE_CONTACT] <= 0.2
+    assert 0.06 <= share[Relationship.STRANGER] <= 0.24
+    with_threats = Case.objects.filter(incidents__behaviour="threats").distinct().count() / cases
+    with_violence = Case.objects.filter(incidents__behaviour="violence").distinct().count() / cases
+    assert 0.45 <= with_threats <= 0.75
+    assert 0.2 <= with_violence <= 0.5
+    assert Incident.objects.count() > cases * 5
+    assert LegalOrder.objects.exists()
+    assert Case.objects.filter(mappa__isnull=False).exists()
+    assert Case.objects.filter(status="closed").exists() and Case.objects.filter(status="on_hold").exists()
+
+
+def test_some_demo_cases_are_escalating(seeded):
+    from casework.cases import escalation, queries
+    from casework.cases.views.detail import as_of
+
+    flagged = 0
+    for case in Case.objects.all():
+        points = escalation.points_from(queries.incident_points(case))
+        spans = escalation.order_spans(queries.orders_of(case))
+        flagged += escalation.assess(points, spans, as_of(case)).escalating
+    assert 5 <= flagged <= 60
+
+
+def test_a_victim_and_the_person_stalking_her_are_both_clients_with_different_clinicians(seeded):
+    victim_case = Case.objects.filter(kind=CaseKind.VICTIM).filter(
+        pk__in=cases_across_barrier_from(Case.objects.filter(kind=CaseKind.PERPETRATOR).values("pk")).values("pk")
+    ).first()
+    assert victim_case is not None
+    other_side = cases_across_barrier_from([victim_case.pk]).get()
+    assert not set(victim_case.team.values_list("user_id", flat=True)) & set(other_side.team.values_list("user_id", flat=True))
+    victim_case.subject.refresh_from_db()
+    assert victim_case.subject.is_sealed
+
+
+def test_the_demo_is_idempotent(seeded):
+    before = (Case.objects.count(), Incident.objects.count())
+    demo.seed(seeded)
+    assert (Case.objects.count(), Incident.objects.count()) == before
