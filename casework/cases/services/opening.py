@@ -41,7 +41,8 @@ def _check_referral(referral: Referral) -> Person:
 
 
 def _allocated(referral: Referral) -> list:
-    return [u for u in (referral.lead_clinician, referral.second_assessor) if u is not None]
+    """The referral's allocated clinicians who still work here."""
+    return [u for u in (referral.lead_clinician, referral.second_assessor) if u is not None and u.is_active]
 
 
 def _add_member(case: Case, user, role: str, by, now) -> CaseTeamMember:
