@@ -159,3 +159,28 @@ def test_the_page_has_the_chart_data_as_a_table(cast, world, client_for):
     body = page(client_for(cast.clinician), world.case).content.decode()
     assert 'data-testid="escalation-table"' in body
     assert "The chart&#39;s figures as a table" in body or "The chart's figures as a table" in body
+
+
+def test_a_team_member_downloads_a_referral_document_from_the_case_and_it_is_audited(cast, world, client_for):
+    from casework.referrals.tests.factories import ReferralDocumentFactory
+
+    document = ReferralDocumentFactory(referral=world.referral, original_name="police-summary.pdf")
+    body = page(client_for(cast.clinician), world.case).content.decode()
+    url = reverse("cases:document_download", args=[world.case.reference, document.pk])
+    assert url in body and "police-summary.pdf" in body
+    response = client_for(cast.clinician).get(url)
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action=Action.EXPORT, actor=cast.clinician).exists()
+    # A document of a referral outside the case is not there.
+    other = ReferralDocumentFactory()
+    assert client_for(cast.clinician).get(
+        reverse("cases:document_download", args=[world.case.reference, other.pk])).status_code == 404
+
+
+def test_a_break_glass_holder_sees_the_banner_and_no_actions(cast, world, client_for):
+    from casework.audit.services import break_glass_open
+
+    break_glass_open(user=cast.other_clinician, obj=world.case, reason="Covering the on-call rota for the team tonight")
+    body = page(client_for(cast.other_clinician), world.case).content.decode()
+    assert 'data-testid="break-glass-banner"' in body
+    assert "There is nothing for you to change in this case" in body
