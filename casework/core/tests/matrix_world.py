@@ -82,6 +82,9 @@ def build_world(cast) -> World:
     passkey = Passkey.objects.create(user=cast.clinician, name="Matrix key", credential_id=b"matrix-key", public_key=b"-")
     world.overrides["accounts:passkey_remove"] = {"pk": passkey.pk}
     world.overrides.update(people_overrides(cast, allocated))
+    from casework.cases.tests.matrix import case_overrides
+
+    world.overrides.update(case_overrides(cast))
     return world
 
 
