@@ -13,14 +13,18 @@ column names, the highlight marks and the scope's compiled SQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 from casework.search.text import ELLIPSIS, MARK_END, MARK_START, Query, index_words
 
 TABLE = "search_searchdocument"
+# The document row in count and page queries goes by the table's own (quoted) name, which is what
+# the scope condition compiled by Django refers to.
+DOC = f'"{TABLE}"'
 FTS = "search_fts"
 # The parts a user may search: everyone the record's heading and details; clinical content only
 # for those who may read it.
@@ -56,7 +60,8 @@ class Snippets:
 
 @dataclass(frozen=True)
 class Scope:
-    """``sql`` is a condition on the document row ``d``; ``params`` its parameters."""
+    """``sql`` is a condition on the document row (``search_searchdocument``); ``params`` its
+    parameters."""
 
     sql: str
     params: Sequence
@@ -100,6 +105,22 @@ def rebuild() -> None:
 # --- Reading ----------------------------------------------------------------------------------
 
 
+@contextmanager
+def _reading() -> Iterator:
+    """A cursor for the scoped statements. On PostgreSQL, just-in-time compilation is switched off
+    for them (``SET LOCAL``, this transaction only): the scope's nested subqueries make the planner's
+    cost estimate high enough to trigger JIT, which then spends over a second compiling a
+    statement that runs in a few milliseconds."""
+    if is_postgresql():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            yield cursor
+    else:
+        with connection.cursor() as cursor:
+            yield cursor
+
+
+
 def _sqlite_match(query: Query, clinical: bool) -> str:
     return query.fts5(None if clinical else OPEN_COLUMNS)
 
@@ -111,39 +132,44 @@ def _tsquery(query: Query, clinical: bool) -> str:
 def count(query: Query, *, clinical: bool, scope: Scope) -> int:
     if is_postgresql():
         sql = (
-            f"SELECT COUNT(*) FROM {TABLE} d, to_tsquery('simple', %s) q "
-            f"WHERE d.vector @@ q AND ({scope.sql})"
+            f"SELECT COUNT(*) FROM {TABLE}, to_tsquery('simple', %s) q "
+            f"WHERE {DOC}.vector @@ q AND ({scope.sql})"
         )
         params = [_tsquery(query, clinical), *scope.params]
     else:
         sql = (
-            f"SELECT COUNT(*) FROM {FTS} JOIN {TABLE} d ON d.id = {FTS}.rowid "
+            f"SELECT COUNT(*) FROM {FTS} JOIN {TABLE} ON {DOC}.id = {FTS}.rowid "
             f"WHERE {FTS} MATCH %s AND ({scope.sql})"
         )
         params = [_sqlite_match(query, clinical), *scope.params]
-    with connection.cursor() as cursor:
+    with _reading() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
 
 
-def page(query: Query, *, clinical: bool, scope: Scope, limit: int, offset: int) -> list[Hit]:
-    """Hits, best first (ties: the newest record first)."""
+def page(query: Query, *, clinical: bool, scope: Scope, limit: int, offset: int) -> tuple[list[Hit], int | None]:
+    """Hits, best first (ties: the newest record first), and how many there are in all (counted in
+    the same statement; None when the page is empty, which says nothing about the total)."""
     if is_postgresql():
         sql = (
-            f"SELECT d.id, d.record_type, d.record_id, d.reference FROM {TABLE} d, to_tsquery('simple', %s) q "
-            f"WHERE d.vector @@ q AND ({scope.sql}) "
-            "ORDER BY ts_rank(d.vector, q, 1) DESC, d.id DESC LIMIT %s OFFSET %s"
+            f"SELECT {DOC}.id, {DOC}.record_type, {DOC}.record_id, {DOC}.reference, COUNT(*) OVER () "
+            f"FROM {TABLE}, to_tsquery('simple', %s) q WHERE {DOC}.vector @@ q AND ({scope.sql}) "
+            f"ORDER BY ts_rank({DOC}.vector, q, 1) DESC, {DOC}.id DESC LIMIT %s OFFSET %s"
         )
         params = [_tsquery(query, clinical), *scope.params, limit, offset]
     else:
+        # bm25() is only available beside the MATCH, so the matches and their scores come first.
         sql = (
-            f"SELECT d.id, d.record_type, d.record_id, d.reference FROM {FTS} JOIN {TABLE} d ON d.id = {FTS}.rowid "
-            f"WHERE {FTS} MATCH %s AND ({scope.sql}) ORDER BY {BM25}, d.id DESC LIMIT %s OFFSET %s"
+            f"WITH m AS (SELECT rowid AS id, {BM25} AS score FROM {FTS} WHERE {FTS} MATCH %s) "
+            f"SELECT {DOC}.id, {DOC}.record_type, {DOC}.record_id, {DOC}.reference, COUNT(*) OVER () "
+            f"FROM m JOIN {TABLE} ON {DOC}.id = m.id WHERE ({scope.sql}) "
+            f"ORDER BY m.score, {DOC}.id DESC LIMIT %s OFFSET %s"
         )
         params = [_sqlite_match(query, clinical), *scope.params, limit, offset]
-    with connection.cursor() as cursor:
+    with _reading() as cursor:
         cursor.execute(sql, params)
-        return [Hit(*row) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    return [Hit(*row[:4]) for row in rows], (rows[0][4] if rows else None)
 
 
 def snippets(query: Query, *, clinical: bool, ids: Sequence[int]) -> dict[int, Snippets]:

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from markupsafe import Markup
 
@@ -36,7 +37,7 @@ from casework.referrals.choices import Status as ReferralStatus
 from casework.referrals.models import Referral
 from casework.referrals.queries import referrals_visible_to
 from casework.search import backends
-from casework.search.models import RecordType
+from casework.search.models import RecordType, SearchDocument
 from casework.search.text import Query, has_highlight, highlighted, parse
 
 PER_PAGE = 20
@@ -54,11 +55,17 @@ class Result:
     snippet: Markup
 
 
-def referrals_in_scope(user) -> QuerySet[Referral]:
-    """Submitted referrals ``user`` may find by searching."""
-    if not user.has_perm("search.use"):
+def _may_search(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm("search.use")
+
+
+def referrals_in_scope(user, visible_cases: QuerySet[Case] | None = None) -> QuerySet[Referral]:
+    """Submitted referrals ``user`` may find by searching (``visible_cases``: ``cases_visible_to(user)``
+    if the caller has it already)."""
+    if not _may_search(user):
         return Referral.objects.none()
-    hidden_cases = barrier.cases_across_barrier_for(user).exclude(pk__in=cases_visible_to(user).values("pk"))
+    visible_cases = cases_visible_to(user) if visible_cases is None else visible_cases
+    hidden_cases = barrier.cases_across_barrier_for(user).exclude(pk__in=visible_cases.values("pk"))
     return (
         referrals_visible_to(user).exclude(status=ReferralStatus.DRAFT)
         .exclude(case_link__case__in=hidden_cases.values("pk"))
@@ -67,7 +74,7 @@ def referrals_in_scope(user) -> QuerySet[Referral]:
 
 def cases_in_scope(user) -> QuerySet[Case]:
     """Cases ``user`` may find by searching."""
-    if not user.has_perm("search.use"):
+    if not _may_search(user):
         return Case.objects.none()
     return cases_visible_to(user)
 
@@ -76,29 +83,24 @@ def searches_clinical_content(user) -> bool:
     return user.has_perm("cases.view_clinical")
 
 
-def _subquery(queryset: QuerySet) -> tuple[str, list] | None:
-    """The ids of ``queryset`` as SQL for ``IN (…)``, or None if it can match nothing."""
-    try:
-        sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:
-        return None
-    return sql, list(params)
-
-
 def scope_for(user) -> backends.Scope:
-    """The condition on a search document ``d`` that it is the document of a record ``user`` may
-    find (deny by default: a user who may see nothing gets a condition nothing meets)."""
-    conditions, params = [], []
-    for record_type, queryset in (
-        (RecordType.REFERRAL, referrals_in_scope(user)), (RecordType.CASE, cases_in_scope(user)),
-    ):
-        compiled = _subquery(queryset)
-        if compiled is not None:
-            conditions.append(f"(d.record_type = %s AND d.record_id IN ({compiled[0]}))")
-            params += [record_type.value, *compiled[1]]
-    if not conditions:
+    """The condition that a search document is the document of a record ``user`` may find: the
+    referrals and cases apps' own querysets, each as ``EXISTS (… WHERE pk = record_id)`` so that
+    the database checks only the documents that matched (deny by default: a user who may search
+    nothing gets a condition nothing meets)."""
+    if not _may_search(user):
         return backends.Scope(sql="1 = 0", params=[])
-    return backends.Scope(sql=" OR ".join(conditions), params=params)
+    cases = cases_in_scope(user)
+    referrals = referrals_in_scope(user, visible_cases=cases)
+    condition = (
+        Q(record_type=RecordType.REFERRAL) & Exists(referrals.filter(pk=OuterRef("record_id")))
+    ) | (Q(record_type=RecordType.CASE) & Exists(cases.filter(pk=OuterRef("record_id"))))
+    query = SearchDocument.objects.filter(condition).query
+    try:
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+    except EmptyResultSet:
+        return backends.Scope(sql="1 = 0", params=[])
+    return backends.Scope(sql=sql, params=list(params))
 
 
 def _best_snippet(parts: backends.Snippets | None) -> Markup:
@@ -113,19 +115,37 @@ def _best_snippet(parts: backends.Snippets | None) -> Markup:
 
 
 class Hits:
-    """The hits of one search, for Django's paginator: ``count()`` is one query, a slice is one
-    page (the hits, their snippets, and the records' current status and subject: four queries)."""
+    """The hits of one search, for Django's paginator. The page asked for is read, with the count,
+    in one statement; then its snippets, and its records' current status and subject: four
+    queries a page, however many records there are."""
 
-    def __init__(self, user, query: Query) -> None:
+    def __init__(self, user, query: Query, *, expected_offset: int = 0) -> None:
         self.user = user
         self.query = query
         self.clinical = searches_clinical_content(user)
         self.scope = scope_for(user)
+        self._expected_offset = expected_offset
         self._count: int | None = None
+        self._pages: dict[tuple[int, int], list[backends.Hit]] = {}
+
+    def _page(self, offset: int, limit: int) -> list[backends.Hit]:
+        read = next((hits for (o, n), hits in self._pages.items() if o == offset and n >= limit), None)
+        if read is not None:  # the paginator trims the last page to the count
+            return read[:limit]
+        if (offset, limit) not in self._pages:
+            hits, total = backends.page(self.query, clinical=self.clinical, scope=self.scope, limit=limit, offset=offset)
+            self._pages[(offset, limit)] = hits
+            if total is not None:
+                self._count = total
+        return self._pages[(offset, limit)]
 
     def count(self) -> int:
         if self._count is None:
-            self._count = backends.count(self.query, clinical=self.clinical, scope=self.scope)
+            self._page(self._expected_offset, PER_PAGE)
+        if self._count is None:
+            # The page asked for is empty: no hits at all, or a page past the end.
+            self._count = 0 if self._expected_offset == 0 else backends.count(
+                self.query, clinical=self.clinical, scope=self.scope)
         return self._count
 
     def __len__(self) -> int:
@@ -138,52 +158,54 @@ class Hits:
         limit = (item.stop if item.stop is not None else offset + PER_PAGE) - offset
         if limit <= 0 or self.count() == 0:
             return []
-        hits = backends.page(self.query, clinical=self.clinical, scope=self.scope, limit=limit, offset=offset)
+        hits = self._page(offset, limit)
         snippets = backends.snippets(self.query, clinical=self.clinical, ids=[h.id for h in hits])
-        records = self._records(hits)
+        records = _records(hits)
         results = []
         for hit in hits:
             record = records.get((hit.record_type, hit.record_id))
-            if record is None:  # no longer visible, or gone, since the page was read
+            if record is None:  # gone since the page was read
                 continue
             results.append(Result(**record, reference=hit.reference, snippet=_best_snippet(snippets.get(hit.id))))
         return results
 
-    def _records(self, hits: list[backends.Hit]) -> dict[tuple[str, int], dict]:
-        """The current status and subject of each hit's record, read through the same scope."""
-        referral_ids = [h.record_id for h in hits if h.record_type == RecordType.REFERRAL]
-        case_ids = [h.record_id for h in hits if h.record_type == RecordType.CASE]
-        records = {}
-        if referral_ids:
-            rows = referrals_in_scope(self.user).filter(pk__in=referral_ids).values(
-                "pk", "reference", "status", "subject_given_name", "subject_family_name"
-            )
-            for row in rows:
-                status = ReferralStatus(row["status"])
-                records[(RecordType.REFERRAL.value, row["pk"])] = {
-                    "record_type": RecordType.REFERRAL.value, "type_label": "Referral",
-                    "url": reverse("referrals:detail", args=[row["reference"]]),
-                    "status": status.label, "status_colour": REFERRAL_STATUS_COLOUR[status],
-                    "subject": " ".join(n for n in (row["subject_given_name"], row["subject_family_name"]) if n)
-                    or "Not given",
-                }
-        if case_ids:
-            rows = cases_in_scope(self.user).filter(pk__in=case_ids).values(
-                "pk", "reference", "status", "kind", "subject__given_name", "subject__middle_names",
-                "subject__family_name",
-            )
-            for row in rows:
-                status = CaseStatus(row["status"])
-                records[(RecordType.CASE.value, row["pk"])] = {
-                    "record_type": RecordType.CASE.value, "type_label": CaseKind(row["kind"]).label,
-                    "url": reverse("cases:detail", args=[row["reference"]]),
-                    "status": status.label, "status_colour": CASE_STATUS_COLOUR[status],
-                    "subject": " ".join(
-                        n for n in (row["subject__given_name"], row["subject__middle_names"], row["subject__family_name"])
-                        if n
-                    ),
-                }
-        return records
+
+def _records(hits: list[backends.Hit]) -> dict[tuple[str, int], dict]:
+    """The current status and subject of each hit's record. The hits come from the scoped query a
+    moment before, so these are looked up by id (scoping them again would double the work)."""
+    referral_ids = [h.record_id for h in hits if h.record_type == RecordType.REFERRAL]
+    case_ids = [h.record_id for h in hits if h.record_type == RecordType.CASE]
+    records = {}
+    if referral_ids:
+        rows = Referral.objects.filter(pk__in=referral_ids).values(
+            "pk", "reference", "status", "subject_given_name", "subject_family_name"
+        )
+        for row in rows:
+            status = ReferralStatus(row["status"])
+            records[(RecordType.REFERRAL.value, row["pk"])] = {
+                "record_type": RecordType.REFERRAL.value, "type_label": "Referral",
+                "url": reverse("referrals:detail", args=[row["reference"]]),
+                "status": status.label, "status_colour": REFERRAL_STATUS_COLOUR[status],
+                "subject": " ".join(n for n in (row["subject_given_name"], row["subject_family_name"]) if n)
+                or "Not given",
+            }
+    if case_ids:
+        rows = Case.objects.filter(pk__in=case_ids).values(
+            "pk", "reference", "status", "kind", "subject__given_name", "subject__middle_names",
+            "subject__family_name",
+        )
+        for row in rows:
+            status = CaseStatus(row["status"])
+            records[(RecordType.CASE.value, row["pk"])] = {
+                "record_type": RecordType.CASE.value, "type_label": CaseKind(row["kind"]).label,
+                "url": reverse("cases:detail", args=[row["reference"]]),
+                "status": status.label, "status_colour": CASE_STATUS_COLOUR[status],
+                "subject": " ".join(
+                    n for n in (row["subject__given_name"], row["subject__middle_names"], row["subject__family_name"])
+                    if n
+                ),
+            }
+    return records
 
 
 def search(user, text: str | Query, page: int | str | None = 1) -> Page:
@@ -191,4 +213,8 @@ def search(user, text: str | Query, page: int | str | None = 1) -> Page:
     what the user typed (``text.QueryError`` if it cannot be searched for) or an already parsed
     ``Query``. Out-of-range or malformed page numbers give the nearest page."""
     query = text if isinstance(text, Query) else parse(text)
-    return Paginator(Hits(user, query), PER_PAGE).get_page(page)
+    try:
+        number = max(int(page or 1), 1)
+    except (TypeError, ValueError):
+        number = 1
+    return Paginator(Hits(user, query, expected_offset=(number - 1) * PER_PAGE), PER_PAGE).get_page(page)
