@@ -63,10 +63,20 @@ def _break_glass_on_person(user) -> Exists:
     )
 
 
+def _behind_barrier(user):
+    """Persons on the far side of an information barrier from the user's cases: victims who are
+    clients, seen from their stalker's case. Their person records are never shown on that side."""
+    from casework.cases.barrier import persons_behind_barrier_for
+
+    # Evaluated here (one query, usually an empty list): nesting it as a subquery inside the other
+    # scoped subqueries makes SQL too deep for SQLite's parser.
+    return list(persons_behind_barrier_for(user))
+
+
 def persons_visible_to(user) -> QuerySet[Person]:
     if not _active_user(user):
         return Person.objects.none()
-    base = Person.objects.filter(merged_into__isnull=True)
+    base = Person.objects.filter(merged_into__isnull=True).exclude(pk__in=_behind_barrier(user))
     if user.role in (Role.REFERRALS_COORDINATOR, Role.CLINICAL_LEAD):
         return base
     if user.role == Role.CLINICIAN:
@@ -85,6 +95,26 @@ def person_for(user, reference: str) -> Person | None:
 
 
 # --- Sealed details ------------------------------------------------------------------------------
+
+
+def withheld_party_ids(user, referral) -> set[int]:
+    """The referral's named parties whose free-text details this user must not read: those linked
+    to a sealed person whose details the user may not see, or to a person behind an information
+    barrier from the user's cases. (The name as given and the relationship stay visible.)"""
+    links = list(
+        ReferralPersonLink.objects.filter(referral=referral, named_party__isnull=False)
+        .values_list("named_party_id", "person_id", "person__is_sealed")
+    )
+    if not links:
+        return set()
+    behind = set(_behind_barrier(user))
+    sealed = [person for _, person, is_sealed in links if is_sealed]
+    visible_sealed = sealed_details_visible_ids(user, sealed) if sealed else set()
+    return {
+        party for party, person, is_sealed in links
+        if person in behind or (is_sealed and person not in visible_sealed)
+    }
+
 
 
 def can_see_sealed_details(user, person: Person) -> bool:

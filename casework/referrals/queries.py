@@ -28,6 +28,28 @@ def _active_break_glass(user) -> Exists:
     )
 
 
+def _behind_barrier(user) -> Q:
+    """Referrals on the far side of an information barrier from the user's cases: the referrals of
+    a victim case seen from her stalker's case, and any referral whose subject is that victim.
+
+    Evaluated to ids here (one query, and two more only when a barrier applies) rather than nested
+    as subqueries: the scoped queries nest each other, and SQLite's parser has a depth limit."""
+    from casework.cases.barrier import cases_across_barrier_for
+    from casework.cases.choices import CaseKind
+    from casework.cases.models import CaseReferral
+    from casework.people.models import ReferralPersonLink
+
+    across = list(cases_across_barrier_for(user).order_by().values_list("pk", "kind", "subject_id"))
+    if not across:
+        return Q(pk__in=[])
+    victims = [subject for _, kind, subject in across if kind == CaseKind.VICTIM]
+    ids = set(CaseReferral.objects.filter(case_id__in=[pk for pk, _, _ in across]).values_list("referral_id", flat=True))
+    ids |= set(
+        ReferralPersonLink.objects.filter(named_party__isnull=True, person_id__in=victims).values_list("referral_id", flat=True)
+    )
+    return Q(pk__in=sorted(ids))
+
+
 def referrals_visible_to(user) -> QuerySet[Referral]:
     """Deny by default.
 
@@ -39,7 +61,7 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
-    base = Referral.objects.all()
+    base = Referral.objects.exclude(_behind_barrier(user))
     role = user.role
     if role in (Role.REFERRALS_COORDINATOR, Role.CLINICAL_LEAD):
         return base.exclude(status=Status.DRAFT)

@@ -59,10 +59,10 @@ CASE_CANARIES = {
     "officer_email": "ottilie.canary@advocacy.example.org",
     "mappa": "Canarymappa Coordinator",
 }
-# Her new identity: her person record's current name, not the name the referral gave. The cases
-# app never shows it on the perpetrator side; the people and referrals pages still show a linked
-# person's current name to those who may see the person (reported to their owners, ADR 0007), so
-# this set is checked on the cases pages and exports only.
+# Her new identity: her person record's current name, not the name the referral gave. Nobody on the
+# perpetrator case's team sees it anywhere (her person record and her own referral are behind the
+# barrier for them); staff on neither team who keep the person index may see her record's name, so
+# for them this set is checked on the cases pages and exports only.
 NEW_IDENTITY = {"new_given_name": "Zephyrine", "new_family_name": "Quillcanary"}
 ALL_CANARIES = {**SEALED_CANARIES, **CASE_CANARIES, **NEW_IDENTITY}
 
@@ -198,6 +198,9 @@ def walk(client, case: Case, depth: int = 3) -> dict[str, tuple[int, str]]:
     return seen
 
 
+ON_THE_PERPETRATOR_TEAM = {"lead clinician", "clinician on the team", "clinical lead on the team"}
+
+
 def test_nothing_of_the_victim_reaches_anyone_on_the_perpetrator_side(cast, pair, client_for):
     perpetrator_side = {
         "lead clinician": cast.clinician,
@@ -216,7 +219,7 @@ def test_nothing_of_the_victim_reaches_anyone_on_the_perpetrator_side(cast, pair
         walked += len(ok)
         for url, (_status, body) in pages.items():
             found = canaries_in(body, {**SEALED_CANARIES, **CASE_CANARIES})
-            if url.startswith("/cases/"):
+            if url.startswith("/cases/") or who in ON_THE_PERPETRATOR_TEAM:
                 found += canaries_in(body, NEW_IDENTITY)
             if found:
                 leaks.append(f"{who} {url}: {found}")

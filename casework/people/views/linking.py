@@ -35,8 +35,13 @@ def _referral_and_party(request: HttpRequest, reference: str, party_id: int | No
     party = None
     if party_id is not None:
         party = queries.named_party_of(referral, party_id)
-        if party is None:
+        if party is None or party.pk in queries.withheld_party_ids(request.user, referral):
+            # A party linked to a sealed person or a victim behind a barrier from this user's
+            # cases: the page would show her record or the details the referral gave.
             raise Http404("No such named party")
+    current = queries.link_for(referral, party)
+    if current is not None and queries.person_for(request.user, current.person.reference) is None:
+        raise Http404("No such person slot")
     return referral, party
 
 
@@ -75,6 +80,7 @@ def _done(referral) -> HttpResponse:
 @require_http_methods(GET_POST)
 def link(request: HttpRequest, reference: str, party_id: int | None = None) -> HttpResponse:
     referral, party = _referral_and_party(request, reference, party_id)
+    current = queries.link_for(referral, party)
     form = LinkForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         person = queries.person_for(request.user, form.cleaned_data["person"])
@@ -89,7 +95,6 @@ def link(request: HttpRequest, reference: str, party_id: int | None = None) -> H
             else:
                 messages.success(request, f"{person.reference} linked to {referral.reference}")
                 return _done(referral)
-    current = queries.link_for(referral, party)
     exclude = [current.person_id] if current else []
     found = candidates.candidates_for(request.user, candidates.referral_record(referral, party), exclude_ids=exclude)
     # The referral is read, and so are the persons offered: their references go in the event.

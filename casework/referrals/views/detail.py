@@ -14,6 +14,7 @@ from casework.audit.queries import recent_access
 from casework.audit.services import active_break_glass, record_view
 from casework.audit.views import break_glass_page
 from casework.core.formatting import date_gb, datetime_gb, yes_no
+from casework.people.queries import withheld_party_ids
 from casework.referrals import eligibility
 from casework.referrals.choices import (
     STATUS_TAG_COLOUR,
@@ -66,14 +67,16 @@ def _list(items: list[str]):
     return format_html('<ul class="nhsuk-list nhsuk-list--bullet">{}</ul>', format_html_join("", "<li>{}</li>", ((i,) for i in items)))
 
 
-def summary_sections(referral) -> list[dict]:
-    """The referral's details as titled summary lists."""
+def summary_sections(referral, withheld: frozenset[int] | set[int] = frozenset()) -> list[dict]:
+    """The referral's details as titled summary lists. ``withheld``: named parties whose free-text
+    details the viewer may not read (sealed victims, or victims across an information barrier)."""
     org = referral.referring_organisation
     parties = [
         format_html(
             "<strong>{}</strong> ({}){}{}", p.name, _label(PartyRole, p.role),
             format_html("<br>{}", p.relationship_to_subject) if p.relationship_to_subject else "",
-            format_html("<br>{}", p.details) if p.details else "",
+            (format_html("<br>{}", "Details withheld") if p.pk in withheld else format_html("<br>{}", p.details))
+            if p.details else "",
         )
         for p in referral.named_parties.all()
     ]
@@ -168,7 +171,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "referral": referral,
         "status_label": status.label,
         "status_colour": STATUS_TAG_COLOUR[status],
-        "sections": summary_sections(referral),
+        "sections": summary_sections(referral, withheld_party_ids(request.user, referral)),
         "results": eligibility.evaluate(referral),
         "transitions": transitions_of(referral),
         "documents": documents_of(referral),
@@ -193,6 +196,7 @@ def people_rows(user, referral) -> list[dict]:
     from casework.people.queries import links_for_referral
 
     linked = {link.named_party_id: link.person for link in links_for_referral(user, referral)}
+    withheld = withheld_party_ids(user, referral)
     can_link = user.has_perm("people.link_referral")
     ref = referral.reference
     rows = [{
@@ -204,7 +208,7 @@ def people_rows(user, referral) -> list[dict]:
         rows.append({
             "who": f"{party.name} ({party.get_role_display().lower()})",
             "person": linked.get(party.pk),
-            "link_href": reverse("people:link_party", args=[ref, party.pk]) if can_link else None,
+            "link_href": reverse("people:link_party", args=[ref, party.pk]) if can_link and party.pk not in withheld else None,
         })
     return rows
 
