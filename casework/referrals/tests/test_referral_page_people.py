@@ -38,3 +38,11 @@ def test_clinician_sees_the_people_but_cannot_link_them(cast, client_for):
     page = client_for(cast.clinician).get(reverse("referrals:detail", args=[referral.reference])).content.decode()
     assert "Robin Example" in page
     assert "Find or add a person record" not in page
+
+
+def test_a_clinical_lead_is_offered_to_open_a_case_from_an_allocated_referral(cast, client_for):
+    referral = _referral(cast)
+    page = client_for(cast.clinical_lead).get(reverse("referrals:detail", args=[referral.reference])).content.decode()
+    assert reverse("cases:open", args=[referral.reference]) in page
+    coordinator_page = client_for(cast.coordinator).get(reverse("referrals:detail", args=[referral.reference]))
+    assert reverse("cases:open", args=[referral.reference]) not in coordinator_page.content.decode()

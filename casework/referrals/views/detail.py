@@ -153,6 +153,10 @@ def available_actions(user, referral) -> list[dict]:
                     Status.CLOSED: "Close the referral",
                 }[target]
                 actions.append({"text": text, "href": reverse("referrals:transition", args=[ref, target.value])})
+    if user.has_perm("cases.open") and referral.status in (Status.ACCEPTED, Status.ALLOCATED) \
+            and not hasattr(referral, "case_link"):
+        actions.append({"text": "Open a case, or add this work to an open case",
+                        "href": reverse("cases:open", args=[ref])})
     if user.has_perm("referrals.edit", referral):
         actions.append({"text": "Change the referral's details", "href": reverse("referrals:edit", args=[ref])})
     if user.has_perm("referrals.upload_document", referral):
