@@ -9,7 +9,7 @@ PORT ?= 8000
 MFA ?= off
 DEMO_ENV := CASEWORK_ENV=demo CASEWORK_MFA_DISABLED=$(if $(filter on,$(MFA)),0,1)
 
-.PHONY: run test assets install install-dev migrate seed lint lock bench bench-matching clean check-deploy
+.PHONY: run test assets install install-dev migrate seed lint lock bench bench-matching bench-search clean check-deploy
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,7 +73,10 @@ $(BENCH_VENV)/.installed: requirements/bench.txt
 bench-matching: $(BENCH_VENV)/.installed
 	nice -n 19 $(BENCH_VENV)/bin/python benchmarks/matching/run.py $(BENCH_ARGS)
 
-bench: bench-matching
+bench-search: install-dev
+	nice -n 19 $(PY) benchmarks/search/run.py $(BENCH_ARGS)
+
+bench: bench-matching bench-search
 
 lock: $(VENV)/.dev-installed
 	$(PY) -m pip install --quiet uv
