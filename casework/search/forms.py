@@ -9,7 +9,7 @@ from casework.search.text import Query, QueryError, parse
 
 class SearchForm(NHSForm):
     q = forms.CharField(
-        label="Search referrals and cases", required=False, strip=True,
+        label="Name, reference or words", required=False, strip=True,
         help_text="A name, a reference (REF-2026-00042, CASE-2026-00017) or words from a description",
     )
 

@@ -56,6 +56,8 @@ def test_results_link_to_the_records_with_highlighted_snippets(world, cast, clie
     assert "<mark>stuffed</mark> <mark>wombat</mark>" in body
     assert "Perpetrator case" in body and "Showing 1 to 1 of 1 results" in body
     assert "no-store" in response["Cache-Control"]
+    # Browsers are asked not to remember what was typed (often a person's name).
+    assert 'name="q" type="text" value="stuffed wombat"' in body and 'autocomplete="off"' in body
 
 
 def test_no_results_says_so_without_hinting_at_hidden_records(world, cast, client_for):
