@@ -99,6 +99,7 @@ def people_overrides(cast, allocated):
     from casework.referrals.tests.factories import NamedPartyFactory
 
     party = NamedPartyFactory(referral=allocated)
+    unlinked = NamedPartyFactory(referral=allocated, role="family_member")
     person = create_person(by=cast.coordinator, given_name="Matrix", family_name="Subject")
     services.referral_link(referral=allocated, named_party=None, person=person, by=cast.coordinator)
     address = services.detail_add(person=person, model=PersonAddress, by=cast.coordinator, address="1 Matrix Road")
@@ -120,5 +121,7 @@ def people_overrides(cast, allocated):
         **{f"people:{n}": {**p, "kind": "addresses", "pk": address.pk} for n in ("detail_edit", "detail_remove")},
         "people:unmerge": {"pk": merge.pk},
         "people:link_subject": r, "people:link_subject_new": r,
-        "people:link_party": {**r, "party_id": party.pk}, "people:link_party_new": {**r, "party_id": party.pk},
+        # A party not yet linked: the pages for a party linked to a sealed person are closed to
+        # everyone outside her care team (casework/cases/tests/test_barrier_in_people_and_referrals.py).
+        "people:link_party": {**r, "party_id": unlinked.pk}, "people:link_party_new": {**r, "party_id": unlinked.pk},
     }
