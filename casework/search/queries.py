@@ -5,8 +5,8 @@ that own them:
 
 - referrals: ``referrals.queries.referrals_visible_to(user)`` (submitted ones), less any whose
   work is in a case across an information barrier from the user's own cases that the user
-  cannot see (a clinical lead on a perpetrator case's team sees every referral on the referrals
-  pages, but search never leads them to the victim's);
+  cannot see: search never leads a clinical lead on a perpetrator case's team to the victim's
+  referral, whatever the referrals pages list (search checks this itself rather than rely on it);
 - cases: ``cases.queries.cases_visible_to(user)``, which already leaves out, for a clinical lead,
   cases across a barrier from their own; a case's clinical content (incident descriptions, its
   parties) is searched only for users who may read clinical content (``cases.view_clinical``):
@@ -117,7 +117,8 @@ def _best_snippet(parts: backends.Snippets | None) -> Markup:
 class Hits:
     """The hits of one search, for Django's paginator. The page asked for is read, with the count,
     in one statement; then its snippets, and its records' current status and subject: four
-    queries a page, however many records there are."""
+    statements of its own a page (besides any the visible-to queries run to build the scope),
+    however many records there are."""
 
     def __init__(self, user, query: Query, *, expected_offset: int = 0) -> None:
         self.user = user
