@@ -10,6 +10,7 @@ urlpatterns = [
     path("portal/", include("casework.referrals.portal_urls")),
     path("people/", include("casework.people.urls")),
     path("cases/", include("casework.cases.urls")),
+    path("search/", include("casework.search.urls")),
 ]
 
 handler404 = "casework.core.errors.not_found"

@@ -186,6 +186,9 @@ def person_update(*, person: Person, by, request: HttpRequest | None = None, **f
             changes=_changes(before, after, Person.ENCRYPTED_FIELDS),
         )
         refresh_match_keys(person)
+        from casework.search.services import index_cases_of_person  # search reads people; no import cycle at load
+
+        index_cases_of_person(person)
     return person
 
 

@@ -12,6 +12,7 @@ from casework.cases import barrier
 from casework.cases.choices import ACTIVE_STATUSES, REFERRAL_PARTY_ROLES, CaseKind, CaseStatus, PartyRole, TeamRole
 from casework.cases.errors import CaseRefused
 from casework.cases.models import Case, CaseParty, CaseReferral, CaseStatusChange, CaseTeamMember
+from casework.search.services import index_case
 from casework.cases.services.common import require, sync_care_team_add
 from casework.core.models import next_reference
 from casework.people.models import Person, ReferralPersonLink
@@ -137,6 +138,7 @@ def case_open(
             },
         )
         barrier.check_case(case, "lead_clinician", by=by)
+        index_case(case)
         if kind == CaseKind.VICTIM:
             _seal_and_share(case, members, by, request)
     return case
@@ -183,6 +185,7 @@ def case_add_referral(*, case: Case, referral: Referral, by, request: HttpReques
             },
         )
         barrier.check_case(case, "target", by=by)
+        index_case(case)
         for member in members:
             sync_care_team_add(case=case, member=member, by=by, request=request)
     return case

@@ -33,6 +33,7 @@ from casework.cases.models import (
     StalkingEpisode,
 )
 from casework.cases.services.common import audit_changed, audit_created, require
+from casework.search.services import index_case
 
 
 def _validated(obj) -> None:
@@ -81,6 +82,7 @@ def party_add(
         party.save()
         audit_created(case=case, by=by, request=request, obj=party, label="party", fields=CaseParty.AUDITED_FIELDS)
         barrier.check_case(case, "person", by=by)
+        index_case(case)
     return party
 
 
@@ -104,6 +106,7 @@ def party_update(
         audit_changed(case=case, by=by, request=request, obj=party, label="party", before=before,
                       fields=CaseParty.AUDITED_FIELDS)
         barrier.check_case(case, "role", by=by)
+        index_case(case)
     return party
 
 
@@ -195,6 +198,7 @@ def incident_add(*, case: Case, by, request: HttpRequest | None = None, document
         incident.documents.set(chosen)
         audit_created(case=case, by=by, request=request, obj=incident, label="incident", fields=Incident.AUDITED_FIELDS,
                       extra={"documents": [d.pk for d in chosen]})
+        index_case(case)
     return incident
 
 
@@ -215,6 +219,7 @@ def incident_update(
         audit_changed(case=case, by=by, request=request, obj=incident, label="incident", before=before,
                       fields=Incident.AUDITED_FIELDS,
                       extra={"documents": (old_documents, sorted(d.pk for d in chosen))})
+        index_case(case)
     return incident
 
 
@@ -243,6 +248,7 @@ def incidents_import(*, case: Case, rows: list[dict[str, Any]], by, request: Htt
             action=Action.CREATE, actor=by, request=request, obj=case, reason="Incidents added from a table",
             changes={"incidents imported": {"old": None, "new": {"count": len(incidents), "ids": ids}}},
         )
+        index_case(case)
     return created
 
 
