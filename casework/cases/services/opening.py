@@ -12,12 +12,12 @@ from casework.cases import barrier
 from casework.cases.choices import ACTIVE_STATUSES, REFERRAL_PARTY_ROLES, CaseKind, CaseStatus, PartyRole, TeamRole
 from casework.cases.errors import CaseRefused
 from casework.cases.models import Case, CaseParty, CaseReferral, CaseStatusChange, CaseTeamMember
-from casework.search.services import index_case
 from casework.cases.services.common import require, sync_care_team_add
 from casework.core.models import next_reference
 from casework.people.models import Person, ReferralPersonLink
 from casework.referrals.choices import Status as ReferralStatus
 from casework.referrals.models import Referral
+from casework.search.services import index_case
 
 REFERENCE_PREFIX = "CASE"
 READY_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.ALLOCATED)
