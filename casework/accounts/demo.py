@@ -10,7 +10,7 @@ from casework.accounts.models import TrainingRecord, User
 from casework.accounts.roles import Instrument, Profession, Role
 from casework.organisations.models import Organisation, OrganisationKind
 
-DEMO_PASSWORD = "demo-stalking-clinic-2026"
+DEMO_PASSWORD = "demo-stalking-clinic-2026"  # noqa: S105  (demo only; seed_demo refuses production)
 
 # (email, name, role, profession, job title, SRP training: "current" | "expired" | None)
 DEMO_STAFF = [

@@ -153,6 +153,9 @@ class UserSession(models.Model):
     session_key = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"Session of user {self.user_id}"
+
 
 class Passkey(models.Model):
     """A WebAuthn credential (passkey) registered as a second factor."""
@@ -167,3 +170,6 @@ class Passkey(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name

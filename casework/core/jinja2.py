@@ -31,7 +31,7 @@ def environment(**options: Any) -> Environment:
     options["undefined"] = ChainableUndefined
     options["autoescape"] = True
     options["extensions"] = [*options.get("extensions", []), "jinja2.ext.do"]
-    env = Environment(loader=loader, **options)
+    env = Environment(loader=loader, **options)  # noqa: S701  (autoescape=True is in options)
     env.globals.update(
         {
             "static": static,

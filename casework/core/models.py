@@ -14,6 +14,9 @@ class ReferenceSequence(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="reference_sequence_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
 
 def next_reference(prefix: str, when=None) -> str:
     """The next reference for ``prefix`` in the current year, e.g. REF-2026-00042. Gap-free per year
