@@ -107,6 +107,10 @@ class Referral(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     portal_step = models.CharField(max_length=40, blank=True, help_text="Where a portal draft was left")
+    as_sent = models.JSONField(
+        default=list, blank=True, editable=False,
+        help_text="What the referrer sent, as received: the portal shows the agency this, never later staff edits",
+    )
 
     AUDITED_FIELDS = (
         "status", "received_via", "received_at", "referring_organisation_id", "referrer_name", "referrer_job_title",

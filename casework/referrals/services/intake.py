@@ -52,6 +52,15 @@ def _set_parties(referral: Referral, parties: Iterable[dict[str, Any]] | None) -
     referral.named_parties.exclude(pk__in=kept).delete()
 
 
+def _keep_as_sent(referral: Referral) -> None:
+    """Keep what the referrer sent, as it reads on receipt. The agency's status page shows this
+    copy, so details staff add later (a victim's new address, say) never reach the agency."""
+    from casework.referrals.presenters import as_sent
+
+    referral.as_sent = as_sent(referral)
+    referral.save(update_fields=["as_sent"])
+
+
 def _audited_snapshot(referral: Referral) -> dict[str, Any]:
     values = snapshot(referral, Referral.AUDITED_FIELDS)
     values["services"] = sorted(referral.requested_services.values_list("service", flat=True))
@@ -75,6 +84,7 @@ def referral_log(
         referral.save()
         _set_services(referral, services)
         _set_parties(referral, parties)
+        _keep_as_sent(referral)
         Transition.objects.create(
             referral=referral, from_status=Status.DRAFT, to_status=Status.RECEIVED, by=by, at=timezone.now(),
             reason=f"Logged from {referral.get_received_via_display().lower()}",
@@ -149,6 +159,7 @@ def draft_submit(*, referral: Referral, by, request: HttpRequest | None = None) 
         referral.portal_step = ""
         referral.full_clean()
         referral.save()
+        _keep_as_sent(referral)
         Transition.objects.create(
             referral=referral, from_status=Status.DRAFT, to_status=Status.RECEIVED, by=by, at=now,
             reason="Submitted through the agency portal",
