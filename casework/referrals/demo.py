@@ -598,5 +598,11 @@ def seed(context) -> None:
     for index in range(DRAFTS):
         plan = builder.draft(index)
         made.append(_write(plan, plan.fields["referrer_user"]))
+    # Keep what each referrer sent, as the intake services do on receipt.
+    from casework.referrals.presenters import as_sent
+
+    for referral in made:
+        if referral.status != Status.DRAFT:
+            Referral.objects.filter(pk=referral.pk).update(as_sent=as_sent(referral))
     context.made["referrals"] = made
     context.say(f"Referrals: {len(made)} ({DRAFTS} drafts)")
