@@ -9,7 +9,7 @@ PORT ?= 8000
 MFA ?= off
 DEMO_ENV := CASEWORK_ENV=demo CASEWORK_MFA_DISABLED=$(if $(filter on,$(MFA)),0,1)
 
-.PHONY: run test assets install install-dev migrate seed lint lock bench bench-matching bench-search clean check-deploy
+.PHONY: run test chromium assets install install-dev migrate seed lint lock bench bench-matching bench-search clean check-deploy
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,7 +48,17 @@ run: seed
 
 # Two workers by default (pytest-xdist); PYTEST_ARGS="-n 0 -k something" for a quick, focused run.
 PYTEST_ARGS ?= -n auto
-test: install-dev assets
+# The browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium at /usr/bin/chromium: sudo apt-get install chromium chromium-driver" >&2; exit 1; \
+	  fi; }
+
+test: install-dev assets chromium
 	CASEWORK_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

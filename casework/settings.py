@@ -1,9 +1,12 @@
 """Settings for NSC Casework, read from environment variables.
 
-Secure by default: unless ``CASEWORK_ENV`` says otherwise this is production, with
-``DEBUG`` off, a ``SECRET_KEY`` that must be supplied, HTTPS-only cookies and HSTS.
-``CASEWORK_ENV=demo`` (set by ``make run``) keeps a random key in ``var/`` and serves
-over plain HTTP on 127.0.0.1; ``CASEWORK_ENV=test`` is what the test suite uses.
+Secure by default: wherever a database is configured (``DATABASE_URL``) this is production unless
+``CASEWORK_ENV`` says otherwise, with ``DEBUG`` off, a ``SECRET_KEY`` that must be supplied,
+HTTPS-only cookies and HSTS. A checkout with nothing configured (``python manage.py
+makemigrations`` on a fresh clone) runs as the local demo: it keeps random secrets in ``var/``,
+uses SQLite there, keeps ``DEBUG`` off and answers only to 127.0.0.1 and localhost, so it cannot
+serve a real host name; ``check --deploy`` warns (casework.W001) whenever production settings are
+not in force. ``CASEWORK_ENV=demo`` is what ``make run`` sets; ``CASEWORK_ENV=test`` the test suite.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-CASEWORK_ENV = env_str("CASEWORK_ENV", "production")
+CASEWORK_ENV = env_str("CASEWORK_ENV", "production" if env_str("DATABASE_URL") else "demo")
 if CASEWORK_ENV not in {"production", "demo", "test"}:
     raise ImproperlyConfigured("CASEWORK_ENV must be production, demo or test")
 PRODUCTION = CASEWORK_ENV == "production"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=False)
@@ -23,4 +23,17 @@ def mfa_not_disabled_in_production(app_configs, **kwargs):
 def production_secrets_distinct(app_configs, **kwargs):
     if settings.CASEWORK_ENV == "production" and settings.SECRET_KEY == settings.AUDIT_HMAC_KEY:
         return [Error("AUDIT_HMAC_KEY must differ from SECRET_KEY.", id="casework.E002")]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def production_settings_in_force(app_configs, **kwargs):
+    if settings.CASEWORK_ENV != "production":
+        return [
+            Warning(
+                f"CASEWORK_ENV is {settings.CASEWORK_ENV!r}, not production.",
+                hint="Set CASEWORK_ENV=production and DATABASE_URL (with the other variables the README names).",
+                id="casework.W001",
+            )
+        ]
     return []

@@ -1,15 +1,23 @@
-"""Writers racing each other on PostgreSQL still leave a gap-free, valid chain: the chain head
-is locked (SELECT … FOR UPDATE) while each event is added.
+"""Writers racing each other still leave a gap-free, valid chain.
 
-Every database call here runs in its own thread, on its own connection, committing for real, so
-that the writers see each other; the test's own (rolled-back) transaction touches nothing. The
-events written are removed afterwards, with the triggers lifted, and the chain head put back."""
+PostgreSQL: the chain head is locked (SELECT … FOR UPDATE) while each event is added. Every
+database call runs in its own thread, on its own connection, committing for real, so that the
+writers see each other; the test's own (rolled-back) transaction touches nothing. The events
+written are removed afterwards, with the triggers lifted, and the chain head put back.
+
+SQLite: IMMEDIATE transactions serialise writers. The suite's SQLite database lives in memory, so
+the race runs in a subprocess against a fresh file database (race_sqlite.py)."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +30,6 @@ from casework.audit.services import record
 THREADS = 4
 EVENTS_EACH = 15
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
 
 
 def in_threads(*work: Callable[[], Any]) -> list[Any]:
@@ -69,12 +76,18 @@ def _put_back(saved: tuple[int, str, str] | None) -> None:
 
 @pytest.fixture
 def saved_head(db):
+    if connection.vendor != "postgresql":
+        yield None  # the SQLite race runs in its own database
+        return
     [saved] = in_threads(_head)
     yield saved
     in_threads(lambda: _put_back(saved))
 
 
-def test_concurrent_writers_leave_a_gap_free_valid_chain(saved_head, monkeypatch):
+def test_concurrent_writers_leave_a_gap_free_valid_chain(saved_head, monkeypatch, tmp_path):
+    if connection.vendor == "sqlite":
+        _race_on_a_sqlite_file(tmp_path)
+        return
     start = saved_head[0] if saved_head else 0
     real_compute_hash = chain.compute_hash
 
@@ -108,3 +121,19 @@ def test_concurrent_writers_leave_a_gap_free_valid_chain(saved_head, monkeypatch
     assert {object_id for _, object_id in written} == {str(n + 1) for n in range(THREADS)}
     assert result.intact, str(result.broken)
     assert result.head.sequence == start + THREADS * EVENTS_EACH
+
+
+def _race_on_a_sqlite_file(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CASEWORK_ENV")}
+    env.update({"CASEWORK_ENV": "demo", "CASEWORK_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "casework.settings"})
+    result = subprocess.run(
+        [sys.executable, "-m", "casework.audit.tests.race_sqlite", str(THREADS), str(EVENTS_EACH)],
+        cwd=Path(__file__).resolve().parents[3], env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["errors"] == []
+    assert outcome["sequences"] == list(range(1, THREADS * EVENTS_EACH + 1))
+    assert outcome["object_ids"] == sorted(str(n + 1) for n in range(THREADS))
+    assert outcome["intact"], outcome["broken"]
+    assert outcome["head"] == THREADS * EVENTS_EACH

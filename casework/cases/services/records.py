@@ -51,6 +51,25 @@ def _set(obj, fields: dict[str, Any]) -> None:
         setattr(obj, name, value)
 
 
+def _save_new(*, case: Case, by, request: HttpRequest | None, obj, label: str):
+    """Validate, save and audit a new record of the case (inside the caller's transaction)."""
+    _validated(obj)
+    obj.save()
+    audit_created(case=case, by=by, request=request, obj=obj, label=label, fields=type(obj).AUDITED_FIELDS)
+    return obj
+
+
+def _save_changes(*, case: Case, by, request: HttpRequest | None, obj, label: str, fields: dict[str, Any]):
+    """Apply ``fields``, validate, save and audit the change, old and new values."""
+    before = snapshot(obj, type(obj).AUDITED_FIELDS)
+    _set(obj, fields)
+    _validated(obj)
+    obj.save()
+    audit_changed(case=case, by=by, request=request, obj=obj, label=label, before=before,
+                  fields=type(obj).AUDITED_FIELDS)
+    return obj
+
+
 # --- Parties ------------------------------------------------------------------------------------
 
 
@@ -297,23 +316,14 @@ def hearing_add(*, case: Case, by, request: HttpRequest | None = None, **fields:
     require(by, "cases.edit_admin", case)
     with transaction.atomic():
         hearing = Hearing(case=case, recorded_by=by, recorded_at=timezone.now(), **fields)
-        _validated(hearing)
-        hearing.save()
-        audit_created(case=case, by=by, request=request, obj=hearing, label="hearing", fields=Hearing.AUDITED_FIELDS)
-    return hearing
+        return _save_new(case=case, by=by, request=request, obj=hearing, label="hearing")
 
 
 def hearing_update(*, hearing: Hearing, by, request: HttpRequest | None = None, **fields: Any) -> Hearing:
     case = hearing.case
     require(by, "cases.edit_admin", case)
     with transaction.atomic():
-        before = snapshot(hearing, Hearing.AUDITED_FIELDS)
-        _set(hearing, fields)
-        _validated(hearing)
-        hearing.save()
-        audit_changed(case=case, by=by, request=request, obj=hearing, label="hearing", before=before,
-                      fields=Hearing.AUDITED_FIELDS)
-    return hearing
+        return _save_changes(case=case, by=by, request=request, obj=hearing, label="hearing", fields=fields)
 
 
 # --- MAPPA --------------------------------------------------------------------------------------
@@ -345,11 +355,7 @@ def mappa_meeting_add(*, case: Case, by, request: HttpRequest | None = None, **f
     require(by, "cases.edit_admin", case)
     with transaction.atomic():
         meeting = MappaMeeting(case=case, recorded_by=by, recorded_at=timezone.now(), **fields)
-        _validated(meeting)
-        meeting.save()
-        audit_created(case=case, by=by, request=request, obj=meeting, label="MAPPA meeting",
-                      fields=MappaMeeting.AUDITED_FIELDS)
-    return meeting
+        return _save_new(case=case, by=by, request=request, obj=meeting, label="MAPPA meeting")
 
 
 # --- Agencies -----------------------------------------------------------------------------------
@@ -376,20 +382,11 @@ def officer_add(*, agency: InvolvedAgency, by, request: HttpRequest | None = Non
     require(by, "cases.edit_admin", case)
     with transaction.atomic():
         officer = AgencyOfficer(agency=agency, added_at=timezone.now(), added_by=by, **fields)
-        _validated(officer)
-        officer.save()
-        audit_created(case=case, by=by, request=request, obj=officer, label="officer", fields=AgencyOfficer.AUDITED_FIELDS)
-    return officer
+        return _save_new(case=case, by=by, request=request, obj=officer, label="officer")
 
 
 def officer_update(*, officer: AgencyOfficer, by, request: HttpRequest | None = None, **fields: Any) -> AgencyOfficer:
     case = officer.agency.case
     require(by, "cases.edit_admin", case)
     with transaction.atomic():
-        before = snapshot(officer, AgencyOfficer.AUDITED_FIELDS)
-        _set(officer, fields)
-        _validated(officer)
-        officer.save()
-        audit_changed(case=case, by=by, request=request, obj=officer, label="officer", before=before,
-                      fields=AgencyOfficer.AUDITED_FIELDS)
-    return officer
+        return _save_changes(case=case, by=by, request=request, obj=officer, label="officer", fields=fields)

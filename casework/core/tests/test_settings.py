@@ -7,9 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from django.db import connection
-
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -59,6 +56,26 @@ def test_production_refuses_to_start_without_encryption_keys():
     assert "FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY must be set in production" in result.stderr
 
 
+def test_a_configured_database_means_production_unless_said_otherwise():
+    env = {k: v for k, v in PRODUCTION.items() if k not in ("CASEWORK_ENV", "SECRET_KEY")}
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_a_checkout_with_nothing_configured_runs_as_the_local_demo(tmp_path):
+    """``python manage.py makemigrations --check`` works on a fresh clone; the demo it runs as keeps
+    DEBUG off and answers only to local host names, and the deploy check says it is not production."""
+    result = run_manage("makemigrations", "--check", "--dry-run", CASEWORK_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    shown = run_manage("shell", "-c", "from django.conf import settings; print(settings.CASEWORK_ENV, settings.DEBUG, "
+                       "settings.ALLOWED_HOSTS)", CASEWORK_VAR_DIR=str(tmp_path))
+    assert shown.stdout.strip().splitlines()[-1] == "demo False ['127.0.0.1', 'localhost', 'testserver']", shown.stderr
+    deploy = run_manage("check", "--deploy", "--fail-level", "WARNING", CASEWORK_VAR_DIR=str(tmp_path))
+    assert deploy.returncode != 0
+    assert "casework.W001" in deploy.stderr
+
+
 def test_switching_off_mfa_is_refused_in_production():
     result = run_manage("check", **PRODUCTION, CASEWORK_MFA_DISABLED="1")
     assert result.returncode != 0
@@ -82,29 +99,21 @@ def test_healthz_answers_503_when_the_database_is_unreachable():
     assert "unavailable" in result.stdout
 
 
-@pytest.mark.django_db
-def test_sqlite_runs_in_wal_mode_with_full_synchronous_writes():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only")
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA synchronous")
-        assert cursor.fetchone()[0] == 2  # FULL
-        cursor.execute("PRAGMA foreign_keys")
-        assert cursor.fetchone()[0] == 1
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-
-
-def test_sqlite_file_database_uses_wal(tmp_path):
-    """In-memory test databases cannot use WAL, so check a real file database in a subprocess."""
+def test_sqlite_runs_in_wal_mode_with_full_synchronous_writes_and_immediate_transactions(tmp_path):
+    """A real file database, in a subprocess (so this runs whichever database the suite is on, and
+    in-memory test databases cannot use WAL): WAL, synchronous=FULL (2), foreign keys on, and
+    transactions that take the write lock at BEGIN."""
     code = (
         "import django; django.setup(); from django.db import connection; "
         "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]); "
-        "c.execute('PRAGMA synchronous'); print(c.fetchone()[0])"
+        "c.execute('PRAGMA synchronous'); print(c.fetchone()[0]); "
+        "c.execute('PRAGMA foreign_keys'); print(c.fetchone()[0]); "
+        "print(connection.settings_dict['OPTIONS']['transaction_mode'])"
     )
     env = {**os.environ, "CASEWORK_ENV": "demo", "CASEWORK_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "casework.settings"}
     env.pop("DATABASE_URL", None)
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert result.stdout.split() == ["wal", "2"], result.stderr
+    assert result.stdout.split() == ["wal", "2", "1", "IMMEDIATE"], result.stderr
 
 
 def test_demo_writes_a_random_secret_key_to_var_once(tmp_path):
