@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "casework.organisations",
     "casework.accounts",
     "casework.audit",
+    "casework.access",
     "casework.referrals",
     "casework.people",
     "casework.cases",

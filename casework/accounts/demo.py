@@ -12,11 +12,13 @@ from casework.organisations.models import Organisation, OrganisationKind
 
 DEMO_PASSWORD = "demo-stalking-clinic-2026"  # noqa: S105  (demo only; seed_demo refuses production)
 
-# (email, name, role, profession, job title, SRP training: "current" | "expired" | None)
+# (email, name, role, profession, job title, SRP training: "current" | "expired" | None). The deputy
+# clinical lead is the Caldicott guardian: told of break-glass when no other clinical lead can be.
 DEMO_STAFF = [
     ("coordinator@nsc.example", "Priya Shah", Role.REFERRALS_COORDINATOR, "", "Referrals coordinator", None),
     ("coordinator2@nsc.example", "Tom Wright", Role.REFERRALS_COORDINATOR, "", "Referrals administrator", None),
     ("lead@nsc.example", "Dr Helen Okafor", Role.CLINICAL_LEAD, Profession.PSYCHIATRIST, "Consultant forensic psychiatrist", "current"),
+    ("lead2@nsc.example", "Dr Marcus Bell", Role.CLINICAL_LEAD, Profession.PSYCHOLOGIST, "Consultant clinical psychologist, deputy clinical lead and Caldicott guardian", "current"),
     ("psychologist@nsc.example", "Dr James Harper", Role.CLINICIAN, Profession.PSYCHOLOGIST, "Consultant forensic psychologist", "current"),
     ("psychiatrist@nsc.example", "Dr Aisha Rahman", Role.CLINICIAN, Profession.PSYCHIATRIST, "Specialty doctor, forensic psychiatry", "current"),
     ("nurse@nsc.example", "Megan Doyle", Role.CLINICIAN, Profession.NURSE, "Forensic community psychiatric nurse", "expired"),
@@ -53,7 +55,7 @@ def seed(context) -> None:
     staff = []
     for email, name, role, profession, title, srp in DEMO_STAFF:
         user = _user(email, full_name=name, role=role, profession=profession, job_title=title,
-                     phone=context.faker.phone_number())
+                     phone=context.faker.phone_number(), is_caldicott_guardian="Caldicott guardian" in title)
         staff.append(user)
         if srp and not TrainingRecord.objects.filter(user=user, instrument=Instrument.SRP).exists():
             if srp == "current":

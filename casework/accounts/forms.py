@@ -67,6 +67,10 @@ class UserForm(NHSForm):
         empty_label="None",
         error_messages={"invalid_choice": "Select an organisation from the list"},
     )
+    is_caldicott_guardian = forms.BooleanField(
+        label="Caldicott guardian", required=False,
+        help_text="Told of break-glass access when there is no other clinical lead to tell. Clinic staff only.",
+    )
 
     def __init__(self, *args, organisations=None, subject: User | None = None, lock_role: bool = False,
                  **kwargs) -> None:
@@ -75,14 +79,16 @@ class UserForm(NHSForm):
             kwargs["initial"] = {
                 "full_name": subject.full_name, "email": subject.email, "role": subject.role,
                 "profession": subject.profession, "job_title": subject.job_title, "phone": subject.phone,
-                "organisation": subject.organisation_id,
+                "organisation": subject.organisation_id, "is_caldicott_guardian": subject.is_caldicott_guardian,
             }
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.none()
         self.role_locked = lock_role
         if lock_role:
+            # Nobody changes their own role, nor names themselves the Caldicott guardian.
             del self.fields["role"]
             del self.fields["organisation"]
+            del self.fields["is_caldicott_guardian"]
 
     def clean_full_name(self) -> str:
         return " ".join(self.cleaned_data["full_name"].split())
@@ -112,13 +118,15 @@ class UserForm(NHSForm):
             self.add_error("profession", "Select the profession of this clinician")
         if role and role not in CLINICAL_ROLES and profession:
             self.add_error("profession", "Only clinicians and clinical leads have a profession; choose Not applicable")
+        if role == Role.AGENCY_REFERRER and cleaned.get("is_caldicott_guardian"):
+            self.add_error("is_caldicott_guardian", "The Caldicott guardian must be a member of clinic staff")
         return cleaned
 
     def service_fields(self) -> dict:
         """The cleaned values, named as the accounts services take them."""
         names = ["full_name", "email", "profession", "job_title", "phone"]
         if not self.role_locked:
-            names += ["role", "organisation"]
+            names += ["role", "organisation", "is_caldicott_guardian"]
         return {name: self.cleaned_data[name] for name in names}
 
 

@@ -50,6 +50,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Agency referrers belong to exactly one organisation",
     )
     is_active = models.BooleanField(default=True)
+    # The Caldicott guardian is told of break-glass access when no other clinical lead can be
+    # (casework.access.breakglass): someone independent must always be alerted.
+    is_caldicott_guardian = models.BooleanField("Caldicott guardian", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
 
@@ -61,8 +64,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     AUDITED_FIELDS = (
         "email", "full_name", "role", "profession", "job_title", "phone", "organisation_id",
-        "is_active",
+        "is_active", "is_caldicott_guardian",
     )
+    # Staff and agency officers' own account details are kept in the trail (not clients' data).
+    AUDIT_VALUES_RECORDED = ("email", "full_name", "job_title", "phone")
 
     class Meta:
         ordering = ["full_name", "id"]
@@ -87,6 +92,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             raise ValidationError({"organisation": "Select the organisation this referrer works for"})
         if self.role != Role.AGENCY_REFERRER and self.organisation_id:
             raise ValidationError({"organisation": "Only agency referrers belong to an organisation"})
+        if self.role == Role.AGENCY_REFERRER and self.is_caldicott_guardian:
+            raise ValidationError({"is_caldicott_guardian": "The Caldicott guardian must be a member of clinic staff"})
 
     @property
     def role_enum(self) -> Role:
@@ -119,6 +126,7 @@ class TrainingRecord(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     AUDITED_FIELDS = ("instrument", "trained_on", "expires_on", "provider")
+    AUDIT_VALUES_RECORDED = ("provider",)
 
     class Meta:
         ordering = ["instrument", "-trained_on", "id"]
@@ -167,6 +175,9 @@ class Passkey(models.Model):
     sign_count = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    # The label the user gave their own device is kept in the trail.
+    AUDIT_VALUES_RECORDED = ("name",)
 
     class Meta:
         ordering = ["created_at"]

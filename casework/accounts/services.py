@@ -61,6 +61,8 @@ def user_update(*, user: User, by: User, request: HttpRequest | None = None, **f
             raise PermissionDenied("Nobody can change their own role")
         if by.pk == current.pk and was_active and not current.is_active:
             raise PermissionDenied("Nobody can disable their own account")
+        if by.pk == current.pk and current.is_caldicott_guardian != before["is_caldicott_guardian"]:
+            raise PermissionDenied("Nobody can name themselves the Caldicott guardian")
         if current.role != Role.AGENCY_REFERRER:
             current.organisation = None
         if current.is_active and current.role == Role.AGENCY_REFERRER and current.organisation is not None \

@@ -3,30 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from casework.accounts.queries import user_by_email
-from casework.audit.services import BREAK_GLASS_REASON_MIN_LENGTH
 from casework.core.forms import NHSDateField, NHSForm
-
-REASON_MAX_LENGTH = 2000
-
-
-class BreakGlassForm(NHSForm):
-    """The written reason a clinician gives to open a record they are not on."""
-
-    reason = forms.CharField(
-        label="Why do you need to open this record?",
-        widget=forms.Textarea,
-        min_length=BREAK_GLASS_REASON_MIN_LENGTH,
-        max_length=REASON_MAX_LENGTH,
-        help_text=(
-            "Say what you need to do and why it cannot wait for the allocated clinician. "
-            "Clinical leads will read this."
-        ),
-        error_messages={
-            "required": "Enter why you need to open this record",
-            "min_length": f"Reason must be {BREAK_GLASS_REASON_MIN_LENGTH} characters or more",
-            "max_length": f"Reason must be {REASON_MAX_LENGTH:,} characters or fewer",
-        },
-    )
 
 
 class AccessSearchForm(NHSForm):

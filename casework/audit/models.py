@@ -21,6 +21,7 @@ class Action(models.TextChoices):
     MFA_FAILED = "mfa_failed", "Second factor failed"
     BREAK_GLASS = "break_glass", "Break-glass access"
     TRANSITION = "transition", "Status changed"
+    REFUSED = "refused", "Refused"
 
 
 class AuditEvent(models.Model):

@@ -1,7 +1,7 @@
-"""Who may read the audit trail, acknowledge alerts and use break-glass access.
+"""Who may read the audit trail and see and acknowledge alerts.
 
-Views and templates ask ``user.has_perm("audit.…")``; other apps combine the predicates here
-(for example ``is_allocated | has_active_break_glass``) in their own rules.
+Views and templates ask ``user.has_perm("audit.…")``. Break-glass, and which records' events a
+reviewer may see, are the access rules' (``casework.access``).
 """
 
 from __future__ import annotations
@@ -21,18 +21,13 @@ def is_alert_recipient(user, alert) -> bool:
 
 
 @rules.predicate
-def has_active_break_glass(user, obj) -> bool:
-    """The user holds an unexpired break-glass grant on this record."""
-    if obj is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    from casework.audit.services import active_break_glass
-
-    return active_break_glass(user, obj) is not None
+def is_caldicott_guardian(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and getattr(user, "is_caldicott_guardian", False))
 
 
 # Clinical leads audit access: who looked at a record, what a user looked at, break-glass use.
 rules.add_perm("audit.review_access", is_clinical_lead)
+# Alerts reach clinical leads, the Caldicott guardian, and the lead clinician of a victim's case
+# when someone breaks glass across her barrier.
+rules.add_perm("audit.view_alerts", is_clinical_staff | is_caldicott_guardian)
 rules.add_perm("audit.acknowledge_alert", is_alert_recipient)
-# Clinical staff may open a record they are not on by giving a reason (break-glass). Whether a
-# record needs it is decided by the record's own app; this only says who may ever use it.
-rules.add_perm("audit.use_break_glass", is_clinical_staff)

@@ -13,14 +13,13 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from casework.audit import chain
-from casework.audit.models import Action, Alert, AuditEvent, BreakGlassGrant, ChainHead
+from casework.audit.models import Action, Alert, AuditEvent, ChainHead
 
 SECRET_FIELDS = frozenset({"password", "key", "secret", "token", "credential_id", "public_key"})
 SECRET_SUFFIXES = ("_password", "_key", "_secret", "_token")
@@ -50,14 +49,64 @@ def _json_value(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """The values of ``fields`` on ``instance``, secrets excluded, ready for JSON."""
+    """The values of ``fields`` on ``instance``, secrets excluded, ready for JSON. These are for
+    comparing before and after; what reaches the trail goes through ``diff`` or ``for_trail``."""
     return {name: _json_value(getattr(instance, name)) for name in fields if not is_secret(name)}
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Changed fields with their old and new values."""
+# --- What the trail keeps of a value ----------------------------------------------------------------
+
+WITHHELD = "[not recorded]"
+_STRUCTURED = (
+    models.BooleanField, models.IntegerField, models.DecimalField, models.FloatField, models.DateField,
+    models.TimeField, models.DurationField, models.UUIDField,
+)
+
+
+def records_value(model: type[models.Model] | None, name: str) -> bool:
+    """Whether the trail keeps the value of ``model``'s field ``name``, or only that it changed.
+
+    Structured values are kept — choices, yes/no, numbers, dates and times, links to other records
+    by id — because a reviewer needs them and they carry no story. Free text is not kept: it may
+    hold a clinical narrative, a victim's new name or address, an officer's telephone number.
+    A model lists exceptions in ``AUDIT_VALUES_WITHHELD`` (a date of birth) and
+    ``AUDIT_VALUES_RECORDED`` (a list of choices kept in a JSON field). Unknown names are withheld."""
+    if model is None or is_secret(name):
+        return False
+    if name in getattr(model, "AUDIT_VALUES_WITHHELD", ()):
+        return False
+    if name in getattr(model, "AUDIT_VALUES_RECORDED", ()):
+        return True
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    if field.is_relation or field.choices:
+        return True
+    return isinstance(field, _STRUCTURED)
+
+
+def trail_value(model: type[models.Model] | None, name: str, value: Any) -> Any:
+    """``value`` as the trail keeps it: itself, or ``WITHHELD`` when it is free text (and was set)."""
+    if records_value(model, name) or value in (None, "", [], {}):
+        return _json_value(value)
+    return WITHHELD
+
+
+def for_trail(model: type[models.Model] | None, values: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot as the trail keeps it."""
+    return {name: trail_value(model, name, value) for name, value in values.items() if not is_secret(name)}
+
+
+def diff(
+    before: dict[str, Any], after: dict[str, Any], *, model: type[models.Model] | None, prefix: str = "",
+) -> dict[str, dict[str, Any]]:
+    """The one "what changed": fields whose value differs between two snapshots of ``model``, each
+    with its old and new value as the trail keeps them (``trail_value``), keyed ``prefix + name``.
+    ``model=None`` withholds every value that is not empty."""
     return {
-        name: {"old": before.get(name), "new": after.get(name)}
+        f"{prefix}{name}": {"old": trail_value(model, name, before.get(name)),
+                            "new": trail_value(model, name, after.get(name))}
         for name in sorted(set(before) | set(after))
         if before.get(name) != after.get(name) and not is_secret(name)
     }
@@ -103,7 +152,7 @@ def record(
     if obj is not None:
         object_type = object_type or object_type_of(obj)
         object_id = object_id or obj.pk
-        object_label = object_label or _label_of(obj)
+        object_label = object_label or label_of(obj)
     with transaction.atomic():
         head = _locked_head()
         event = AuditEvent(
@@ -143,7 +192,7 @@ def _locked_head() -> ChainHead:
     return head
 
 
-def _label_of(obj: models.Model) -> str:
+def label_of(obj: models.Model) -> str:
     """A human reference for the record, never a person's name."""
     for attr in ("reference", "audit_label"):
         value = getattr(obj, attr, None)
@@ -160,99 +209,41 @@ def record_view(request: HttpRequest, obj: models.Model, *, object_label: str = 
 def record_change(
     *, request: HttpRequest | None, actor: Any, obj: models.Model, before: dict[str, Any], fields: Iterable[str]
 ) -> AuditEvent | None:
-    changes = diff(before, snapshot(obj, fields))
+    changes = diff(before, snapshot(obj, fields), model=type(obj))
     if not changes:
         return None
     return record(action=Action.UPDATE, actor=actor, request=request, obj=obj, changes=changes)
 
 
 def record_create(*, request: HttpRequest | None, actor: Any, obj: models.Model, fields: Iterable[str]) -> AuditEvent:
-    values = snapshot(obj, fields)
+    values = for_trail(type(obj), snapshot(obj, fields))
     return record(
         action=Action.CREATE, actor=actor, request=request, obj=obj,
         changes={name: {"old": None, "new": value} for name, value in values.items()},
     )
 
 
-# --- Break-glass -------------------------------------------------------------------------------
+# --- Refused attempts ----------------------------------------------------------------------------
 
-BREAK_GLASS_REASON_MIN_LENGTH = 20
+REFUSED_ACROSS_BARRIER = "Refused: the record is across an information barrier from the user's cases"
+REFUSED_NO_RELATIONSHIP = "Refused: the user has no relationship to the record"
 
 
-def active_break_glass(user: Any, obj: models.Model) -> BreakGlassGrant | None:
-    """The user's unexpired break-glass grant on ``obj``, or None."""
-    if not getattr(user, "is_authenticated", False) or obj is None:
-        return None
-    return (
-        BreakGlassGrant.objects.filter(
-            user=user, object_type=object_type_of(obj), object_id=str(obj.pk),
-            expires_at__gt=timezone.now(),
-        )
-        .order_by("-expires_at")
-        .first()
+def record_refusal(
+    request: HttpRequest, *, obj: models.Model | None = None, object_type: str = "", object_id: str | int = "",
+    across_barrier: bool = True,
+) -> AuditEvent:
+    """A request for a record that exists and that the user may not see. The user is answered
+    exactly as for a record that does not exist (404); this event lets the record's "who looked"
+    page show who tried. It never records anything of the record beyond its type, id and label."""
+    return record(
+        action=Action.REFUSED, request=request, obj=obj, object_type=object_type, object_id=object_id,
+        reason=REFUSED_ACROSS_BARRIER if across_barrier else REFUSED_NO_RELATIONSHIP,
+        changes={"path": request.path[:200]},
     )
 
 
-def break_glass_grants_for(obj: models.Model) -> list[BreakGlassGrant]:
-    return list(
-        BreakGlassGrant.objects.filter(object_type=object_type_of(obj), object_id=str(obj.pk))
-        .select_related("user")
-        .order_by("-granted_at")
-    )
-
-
-def break_glass_open(
-    *, user: Any, obj: models.Model, reason: str, request: HttpRequest | None = None,
-    crosses_barrier: bool = False,
-) -> BreakGlassGrant:
-    """Grant ``user`` time-limited access to ``obj``, audit it and alert every clinical lead.
-
-    The caller decides that ``user`` has no other access to ``obj``; this refuses anyone whose
-    role may not use break-glass at all (``audit.use_break_glass``) and a reason shorter than
-    ``BREAK_GLASS_REASON_MIN_LENGTH`` characters. The grant, its audit event and the alerts are
-    one transaction; the email to clinical leads is queued once it commits.
-    """
-    from casework.accounts.queries import active_clinical_leads
-
-    if not user.has_perm("audit.use_break_glass", obj):
-        raise PermissionDenied("This role may not use break-glass access")
-    reason = (reason or "").strip()
-    if len(reason) < BREAK_GLASS_REASON_MIN_LENGTH:
-        raise ValueError(f"Give a reason of at least {BREAK_GLASS_REASON_MIN_LENGTH} characters")
-    now = timezone.now()
-    with transaction.atomic():
-        grant = BreakGlassGrant.objects.create(
-            user=user, object_type=object_type_of(obj), object_id=str(obj.pk),
-            object_label=_label_of(obj)[:200], reason=reason, granted_at=now,
-            expires_at=now + dt.timedelta(hours=settings.CASEWORK_BREAK_GLASS_HOURS),
-            crosses_barrier=crosses_barrier,
-        )
-        record(
-            action=Action.BREAK_GLASS, actor=user, request=request, obj=obj, reason=reason,
-            changes={"expires_at": {"old": None, "new": grant.expires_at},
-                     "crosses_barrier": {"old": None, "new": crosses_barrier}},
-        )
-        message = f"{user.full_name} used break-glass access to {grant.object_label}"
-        Alert.objects.bulk_create(
-            Alert(
-                raised_at=now, recipient=lead, kind=ALERT_BREAK_GLASS, message=message[:300],
-                object_type=grant.object_type, object_id=grant.object_id, grant=grant,
-            )
-            for lead in active_clinical_leads()
-            if lead.pk != user.pk
-        )
-        grant_id = grant.pk
-        transaction.on_commit(lambda: _email_break_glass_alert(grant_id))
-    return grant
-
-
-ALERT_BREAK_GLASS = "break_glass"
-
-
-def _email_break_glass_alert(grant_id: int) -> None:
-    from casework.audit.tasks import email_break_glass_alert
-
-    email_break_glass_alert.enqueue(grant_id)
+# --- Alerts ------------------------------------------------------------------------------------
 
 
 def alert_acknowledge(*, alert: Alert, by: Any, request: HttpRequest | None = None) -> bool:

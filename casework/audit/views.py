@@ -1,8 +1,6 @@
-"""Access review for clinical leads: who looked at a record, what a user looked at, break-glass
-use and its alerts. Reading any of these pages is itself audited.
-
-``break_glass_page`` is not routed here: the apps that own records (referrals, cases) call it
-from their own views when a clinician who is not on a record asks to open it.
+"""Access review for clinical leads: who looked at a record (and who tried and was refused), what a
+user looked at, break-glass use and its alerts. Reading any of these pages is itself audited, and
+every page leaves out what the access rules hide from the reviewer (``queries``, ``scope``).
 """
 
 from __future__ import annotations
@@ -11,22 +9,20 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from casework.accounts.roles import Role
 from casework.audit import queries
-from casework.audit.forms import AccessSearchForm, BreakGlassForm
+from casework.audit.forms import AccessSearchForm
 from casework.audit.links import record_log_url, user_log_url
 from casework.audit.models import Action
-from casework.audit.services import alert_acknowledge, break_glass_open, record_audit_log_view
+from casework.audit.services import alert_acknowledge, record_audit_log_view, record_refusal
 from casework.core import formatting
 from casework.core.pagination import page_links, paginate
 
@@ -108,6 +104,7 @@ def event_rows(events) -> list[dict[str, Any]]:
             "who_url": user_log_url(actor) if actor is not None else None,
             "role": role_label(event.actor_role),
             "action": ACTION_LABELS.get(event.action, event.action),
+            "refused": event.action == Action.REFUSED,
             "record": event.object_label or " ".join(filter(None, [event.object_type, event.object_id])),
             "record_url": record_log_url(object_type=event.object_type, object_id=event.object_id)
             if _links_to_record(event.object_type, event.object_id) else None,
@@ -181,6 +178,9 @@ def record_log(request: HttpRequest, object_type: str, object_id: str) -> HttpRe
     _require_review(request)
     if not (queries.OBJECT_TYPE_PATTERN.match(object_type) and queries.OBJECT_ID_PATTERN.match(object_id)):
         raise Http404
+    if queries.record_is_hidden(request.user, object_type, object_id):
+        record_refusal(request, object_type=object_type, object_id=object_id)
+        raise Http404
     page = paginate(request, queries.events_for_record(request.user, object_type, object_id))
     label = queries.latest_label(request.user, object_type, object_id) or f"{object_type} {object_id}"
     record_audit_log_view(request, log="record", label=f"Access log of {object_type} {object_id}"[:200])
@@ -208,18 +208,21 @@ def user_log(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
-    """The alerts raised to this clinical lead, unacknowledged first."""
-    _require_review(request)
+    """The alerts raised to this user (clinical leads, a Caldicott guardian, the lead clinician of
+    a victim's case), unacknowledged first."""
+    if not request.user.has_perm("audit.view_alerts"):
+        raise PermissionDenied
     page = paginate(request, queries.alerts_for(request.user))
     record_audit_log_view(request, log="alerts", label=f"Break-glass alerts page {page.number}")
     now = timezone.now()
+    may_review = request.user.has_perm("audit.review_access")
     rows = [
         {
             "id": alert.pk, "message": alert.message, "raised_at": alert.raised_at,
             "acknowledged_at": alert.acknowledged_at,
             "grant": grant_rows([alert.grant], now)[0] if alert.grant is not None else None,
             "record_url": record_log_url(object_type=alert.object_type, object_id=alert.object_id)
-            if _links_to_record(alert.object_type, alert.object_id) else None,
+            if may_review and _links_to_record(alert.object_type, alert.object_id) else None,
         }
         for alert in page.object_list
     ]
@@ -245,32 +248,3 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return candidate
     return ""
-
-
-# --- Break-glass, for the apps that own records --------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def break_glass_page(
-    request: HttpRequest, *, obj: models.Model, cancel_url: str, success_url: str,
-    record_label: str = "", crosses_barrier: bool = False,
-) -> HttpResponse:
-    """Ask for a written reason and, once given, open ``obj`` with time-limited break-glass access.
-
-    Call it from your own view after finding that the user cannot otherwise see ``obj``
-    (``record_label`` is its reference, never a name). Anyone whose role may not use
-    break-glass gets 403. On success it redirects to ``success_url``.
-    """
-    if not request.user.has_perm("audit.use_break_glass", obj):
-        raise PermissionDenied
-    form = BreakGlassForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        break_glass_open(
-            user=request.user, obj=obj, reason=form.cleaned_data["reason"], request=request,
-            crosses_barrier=crosses_barrier,
-        )
-        return redirect(success_url)
-    return render(request, "audit/break_glass.jinja", {
-        "form": form, "record_label": record_label, "cancel_url": cancel_url,
-        "hours": settings.CASEWORK_BREAK_GLASS_HOURS, "crosses_barrier": crosses_barrier,
-    }, status=400 if form.is_bound else 200)

@@ -1,4 +1,4 @@
-"""The audit app's part of "My work": break-glass alerts waiting for a clinical lead."""
+"""The audit app's part of "My work": break-glass alerts waiting for their recipient, first on the page."""
 
 from __future__ import annotations
 
@@ -12,21 +12,24 @@ from casework.core.work import WorkItem, WorkSection, register
 SHOWN = 5
 
 
-@register(order=90)
+@register(order=5)
 def break_glass_alerts(request: HttpRequest) -> list[WorkSection]:
     user = request.user
-    if not user.has_perm("audit.review_access"):
+    if not user.has_perm("audit.view_alerts"):
         return []
     alerts = unacknowledged_alerts_for(user)
     shown = list(alerts[:SHOWN])
+    if not shown and not user.has_perm("audit.review_access"):
+        # Clinicians are told only now and then (their victim's case was opened across a barrier).
+        return []
     count = len(shown) if len(shown) < SHOWN else alerts.count()
     href = reverse("audit:alerts")
     return [
         WorkSection(
             title="Break-glass alerts",
             empty_text=(
-                "When a clinician opens a record they are not on, using break-glass access, "
-                "an alert appears here for you to review and acknowledge."
+                "When someone opens a record they have no relationship to, using break-glass access, "
+                "and you are to be told, an alert appears here for you to review and acknowledge."
             ),
             items=[
                 WorkItem(

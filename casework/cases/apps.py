@@ -7,4 +7,6 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
-        from casework.cases import work  # noqa: F401  (registers My work sections)
+        from casework.cases import access, work  # noqa: F401  (registers My work sections)
+
+        access.register()

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from casework.access import vocabulary
+
 
 class CaseKind(models.TextChoices):
-    PERPETRATOR = "perpetrator", "Perpetrator case"
-    VICTIM = "victim", "Victim case"
-    CONSULTATION = "consultation", "Consultation"
+    PERPETRATOR = vocabulary.PERPETRATOR_CASE, "Perpetrator case"
+    VICTIM = vocabulary.VICTIM_CASE, "Victim case"
+    CONSULTATION = vocabulary.CONSULTATION_CASE, "Consultation"
 
 
 KIND_HINTS = {
@@ -48,14 +50,14 @@ class ClosureReason(models.TextChoices):
 
 
 class TeamRole(models.TextChoices):
-    LEAD_CLINICIAN = "lead_clinician", "Lead clinician"
+    LEAD_CLINICIAN = vocabulary.LEAD_CLINICIAN, "Lead clinician"
     CLINICIAN = "clinician", "Clinician"
 
 
 class PartyRole(models.TextChoices):
-    SUBJECT = "subject", "Subject of the case"
-    VICTIM = "victim", "Victim"
-    PERSON_WHO_STALKS = "person_who_stalks", "Person who stalks"
+    SUBJECT = vocabulary.SUBJECT_PARTY, "Subject of the case"
+    VICTIM = vocabulary.VICTIM_PARTY, "Victim"
+    PERSON_WHO_STALKS = vocabulary.STALKER_PARTY, "Person who stalks"
     FAMILY_MEMBER = "family_member", "Family member"
     NEW_PARTNER = "new_partner", "New partner"
     COLLEAGUE = "colleague", "Colleague"

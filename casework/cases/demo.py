@@ -387,9 +387,22 @@ def _barrier_pair(seeder: Seeder) -> None:
     party = perpetrator_case.parties.filter(role=PartyRole.VICTIM).select_related("person").first()
     referral = seeder.make_referral(victim_subject=True, victim_person=party.person, stalker_person=perpetrator_case.subject,
                                     relation=party.relationship_to_subject)
-    case = seeder.open(referral)
+    # A clinical lead on neither team opens her case: a lead on his team stands on the far side.
+    independent = (
+        User.objects.filter(role=Role.CLINICAL_LEAD, is_active=True).exclude(case_teams__case=perpetrator_case)
+        .order_by("id").first()
+    )
+    if independent is None:
+        seeder.context.say("Cases: no victim case beside a perpetrator case (no clinical lead is off his team)")
+        return
+    usual_lead, seeder.lead = seeder.lead, independent
+    try:
+        case = seeder.open(referral)
+        if case is not None:
+            seeder.fill(case, 0)
+    finally:
+        seeder.lead = usual_lead
     if case is not None:
-        seeder.fill(case, 0)
         seeder.context.say(f"Cases: {case.reference} (victim) and {perpetrator_case.reference} (perpetrator) "
                            "are either side of an information barrier")
 

@@ -185,6 +185,7 @@ class StalkingEpisode(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     AUDITED_FIELDS = ("prior_relationship", "started_on", "started_precision", "behaviours", "motivation_in_own_words")
+    AUDIT_VALUES_RECORDED = ("behaviours",)
 
     class Meta:
         ordering = ["id"]

@@ -1,13 +1,7 @@
-"""Readers for cases. Every case a user sees comes through ``cases_visible_to``.
-
-Who sees which cases (deny by default):
-
-- referrals coordinators: every case, as case administration only (rules.py says what they may
-  read on it);
-- clinical leads: the whole caseload, except cases across an information barrier from a case they
-  are on the team of (barrier.py), unless they hold an active break-glass grant on it;
-- clinicians: cases they are on the team of, and cases they hold an active break-glass grant on;
-- everyone else (finance, researchers, system administrators, agency referrers): none.
+"""Readers for cases. Every case a user sees comes through ``cases_visible_to``, which asks the
+access rules (``casework.access.scopes``: who is related to which case, the information barrier,
+break-glass). Coordinators see case administration only, clinical leads the whole caseload less
+what a barrier hides from them, clinicians their team's cases; ``rules.py`` says what each may do.
 """
 
 from __future__ import annotations
@@ -15,15 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from casework.access import barrier, policy
 from casework.accounts.models import User
 from casework.accounts.queries import clinicians
 from casework.accounts.roles import Role
-from casework.audit.models import BreakGlassGrant
-from casework.cases import barrier
 from casework.cases.choices import ACTIVE_STATUSES, CaseKind, CaseStatus, PartyRole, TeamRole
 from casework.cases.models import (
     AgencyOfficer,
@@ -53,46 +45,12 @@ def _active_user(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _break_glass_on_case(user) -> Exists:
-    return Exists(
-        BreakGlassGrant.objects.filter(
-            user=user, object_type=OBJECT_TYPE, object_id=Cast(OuterRef("pk"), CharField()),
-            expires_at__gt=timezone.now(),
-        )
-    )
-
-
 def cases_visible_to(user) -> QuerySet[Case]:
-    if not _active_user(user):
-        return Case.objects.none()
-    base = Case.objects.all()
-    if user.role == Role.REFERRALS_COORDINATOR:
-        return base
-    if user.role == Role.CLINICAL_LEAD:
-        across = barrier.cases_across_barrier_for(user).values("pk")
-        return base.filter(~Q(pk__in=across) | _break_glass_on_case(user))
-    if user.role == Role.CLINICIAN:
-        on_team = CaseTeamMember.objects.filter(case=OuterRef("pk"), user=user)
-        return base.filter(Exists(on_team) | _break_glass_on_case(user))
-    return Case.objects.none()
+    return policy.visible(user, Case)
 
 
 def case_for(user, reference: str) -> Case | None:
     return cases_visible_to(user).select_related("subject", "opened_by").filter(reference=reference).first()
-
-
-def case_for_break_glass(user, reference: str) -> Case | None:
-    """A case a clinician or clinical lead cannot see, which they may ask to open by break-glass.
-    Across an information barrier only clinical leads may; for a clinician such a case is not
-    there at all (the answer never says that a barrier exists)."""
-    if not _active_user(user) or user.role not in (Role.CLINICIAN, Role.CLINICAL_LEAD):
-        return None
-    case = Case.objects.select_related("subject").filter(reference=reference).first()
-    if case is None:
-        return None
-    if user.role == Role.CLINICIAN and barrier.is_across_barrier(user, case):
-        return None
-    return case
 
 
 # --- The list -----------------------------------------------------------------------------------
@@ -127,10 +85,8 @@ def referrals_ready_to_open(user) -> QuerySet[Referral]:
     case yet, oldest first: for clinical leads."""
     if not user.has_perm("cases.open"):
         return Referral.objects.none()
-    from casework.referrals.queries import referrals_visible_to
-
     return (
-        referrals_visible_to(user)
+        policy.visible(user, Referral)
         .filter(status__in=READY_REFERRAL_STATUSES)
         .filter(_subject_link())
         .filter(~Exists(CaseReferral.objects.filter(referral=OuterRef("pk"))))
@@ -338,9 +294,7 @@ def visible_referral_ids(user, referral_ids: list[int]) -> set[int]:
     """Of the case's referrals, those this user may open on the referrals pages (one query)."""
     if not referral_ids:
         return set()
-    from casework.referrals.queries import referrals_visible_to
-
-    return set(referrals_visible_to(user).filter(pk__in=referral_ids).values_list("pk", flat=True))
+    return set(policy.visible(user, Referral).filter(pk__in=referral_ids).values_list("pk", flat=True))
 
 
 def risk_judgements_of(case: Case) -> list:
@@ -465,8 +419,6 @@ def case_page(user, case: Case) -> CasePage:
 
 def status_counts(user) -> dict[str, int]:
     """How many visible cases are in each status (for the list's filter labels)."""
-    from django.db.models import Count
-
     rows = cases_visible_to(user).order_by().values("status").annotate(n=Count("pk"))
     counts = {s.value: 0 for s in CaseStatus}
     counts.update({row["status"]: row["n"] for row in rows})

@@ -14,7 +14,9 @@ Decisions (docs/adr/0007-information-barrier.md has the barrier):
   hearings and agencies up to date: they book appointments and write to agencies, and must not
   read clinical content (design.md);
 - clinical leads open cases, manage teams and change status; the lead clinician may change status;
-- break-glass holders read, and do not write;
+- every change needs a real relationship to the case (``access.rules.has_real_relationship``):
+  break-glass holders read, and do not write — not even a clinical lead who broke glass across an
+  information barrier;
 - finance officers, researchers, system administrators and agency referrers: nothing.
 """
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import rules
 
+from casework.access.rules import has_real_relationship, needs_break_glass
 from casework.accounts.rules import is_clinical_lead, is_clinical_staff, is_clinician, is_referrals_coordinator
 from casework.cases.choices import CaseStatus, TeamRole
 
@@ -56,7 +59,7 @@ def is_lead_clinician(user, case) -> bool:
 
 
 is_case_staff = is_referrals_coordinator | is_clinical_staff
-may_write_clinical = is_clinical_lead | (is_clinician & has_case & is_on_team)
+may_write_clinical = (is_clinical_lead | (is_clinician & has_case & is_on_team)) & has_real_relationship
 
 rules.add_perm("cases.view_list", is_case_staff)
 rules.add_perm("cases.view", is_case_staff)
@@ -65,14 +68,18 @@ rules.add_perm("cases.view", is_case_staff)
 rules.add_perm("cases.view_clinical", is_clinical_staff)
 rules.add_perm("cases.export", is_clinical_staff)
 rules.add_perm("cases.open", is_clinical_lead)
-rules.add_perm("cases.manage_team", is_clinical_lead & is_not_closed)
-rules.add_perm("cases.change_status", is_clinical_lead | (is_clinician & has_case & is_lead_clinician))
+rules.add_perm("cases.manage_team", is_clinical_lead & has_real_relationship & is_not_closed)
+rules.add_perm(
+    "cases.change_status", (is_clinical_lead | (is_clinician & has_case & is_lead_clinician)) & has_real_relationship
+)
 rules.add_perm("cases.edit_clinical", may_write_clinical & is_not_closed)
 # Hearings, MAPPA meetings and agencies: the administration coordinators keep too.
-rules.add_perm("cases.edit_admin", (is_referrals_coordinator | may_write_clinical) & is_not_closed)
-# Break-glass into a case a clinician or clinical lead is not on (who may cross a barrier is
-# decided in the view: only clinical leads).
-rules.add_perm("cases.break_glass", is_clinical_staff & ~is_on_team)
+rules.add_perm(
+    "cases.edit_admin", ((is_referrals_coordinator & has_real_relationship) | may_write_clinical) & is_not_closed
+)
+# Break-glass into a case a clinician or clinical lead cannot read (who may cross a barrier, and
+# what a grant allows, is the access rules' question: casework.access.breakglass).
+rules.add_perm("cases.break_glass", is_clinical_staff & needs_break_glass)
 # My work.
 rules.add_perm("cases.work_orders", is_clinical_staff)
 rules.add_perm("cases.work_hearings", is_case_staff)

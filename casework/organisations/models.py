@@ -51,3 +51,5 @@ class Organisation(models.Model):
 
     # Fields compared and recorded in the audit trail when an organisation changes.
     AUDITED_FIELDS = ("name", "kind", "ods_code", "address", "postcode", "phone", "email", "is_active")
+    # An agency's own details are kept in the trail as they are (not a client's data).
+    AUDIT_VALUES_RECORDED = AUDITED_FIELDS

@@ -123,6 +123,8 @@ class Person(models.Model):
         "given_name", "middle_names", "family_name", "preferred_name", "date_of_birth", "sex", "gender",
         "is_sealed",
     )
+    # The trail records that a name or the date of birth changed, never the value (a new identity).
+    AUDIT_VALUES_WITHHELD = ("date_of_birth",)
     ENCRYPTED_FIELDS = ("nhs_number", "pnc_id", "prison_number", "workplace")
     # Withheld from anyone outside the care team when the person is sealed.
     SEALED_FIELDS = ("workplace",)

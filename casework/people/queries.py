@@ -1,32 +1,26 @@
 """Readers for the person index. Every person a user sees comes through ``persons_visible_to``;
-every sealed detail through ``can_see_sealed_details``.
-
-Who sees persons (deny by default):
-
-- referrals coordinators and clinical leads: every person (not merged away);
-- clinicians: persons linked to a referral they may see (``referrals_visible_to``, which already
-  counts allocation and break-glass), persons on whose care team they are, and persons they hold
-  an active break-glass grant on;
-- everyone else (finance, researchers, system administrators, agency referrers): none.
-
-Who sees a sealed person's addresses, telephone numbers, email addresses, online identifiers
-and workplace: only members of that person's care team, and anyone holding an active
-break-glass grant on the person. Not clinical leads as such (see docs/adr/0006): a lead who is
-not on the team uses break-glass, which is audited and alerts the other leads.
+every sealed detail through ``can_see_sealed_details``. Both ask the access rules
+(``casework.access.scopes`` and ``casework.access.sealed``): coordinators and clinical leads see
+every person, clinicians the persons of their referrals, care teams and case teams, nobody sees
+a person across an information barrier from their own cases, and a sealed person's contact
+details are for their care team and break-glass only (docs/adr/0006).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Cast
-from django.utils import timezone
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
+from casework.access import barrier, policy
+from casework.access.sealed import (  # noqa: F401  (the people app's readers of the one sealed-details rule)
+    can_see_sealed_details,
+    is_on_care_team,
+    persons_with_visible_details,
+    sealed_details_visible_ids,
+)
 from casework.accounts.models import User
 from casework.accounts.roles import Role
-from casework.audit.models import BreakGlassGrant
 from casework.people import crypto, identifiers
 from casework.people.models import (
     BIDX_EMAIL,
@@ -50,44 +44,8 @@ from casework.referrals.models import NamedParty, Referral
 OBJECT_TYPE = "people.person"
 
 
-def _active_user(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def _break_glass_on_person(user) -> Exists:
-    return Exists(
-        BreakGlassGrant.objects.filter(
-            user=user, object_type=OBJECT_TYPE, object_id=Cast(OuterRef("pk"), CharField()),
-            expires_at__gt=timezone.now(),
-        )
-    )
-
-
-def _behind_barrier(user):
-    """Persons on the far side of an information barrier from the user's cases: victims who are
-    clients, seen from their stalker's case. Their person records are never shown on that side."""
-    from casework.cases.barrier import persons_behind_barrier_for
-
-    # Evaluated here (one query, usually an empty list): nesting it as a subquery inside the other
-    # scoped subqueries makes SQL too deep for SQLite's parser.
-    return list(persons_behind_barrier_for(user))
-
-
 def persons_visible_to(user) -> QuerySet[Person]:
-    if not _active_user(user):
-        return Person.objects.none()
-    base = Person.objects.filter(merged_into__isnull=True).exclude(pk__in=_behind_barrier(user))
-    if user.role in (Role.REFERRALS_COORDINATOR, Role.CLINICAL_LEAD):
-        return base
-    if user.role == Role.CLINICIAN:
-        from casework.referrals.queries import referrals_visible_to
-
-        linked = ReferralPersonLink.objects.filter(
-            person=OuterRef("pk"), referral__in=referrals_visible_to(user).values("pk")
-        )
-        on_team = PersonCareTeam.objects.filter(person=OuterRef("pk"), user=user)
-        return base.filter(Exists(linked) | Exists(on_team) | _break_glass_on_person(user))
-    return Person.objects.none()
+    return policy.visible(user, Person)
 
 
 def person_for(user, reference: str) -> Person | None:
@@ -107,7 +65,7 @@ def withheld_party_ids(user, referral) -> set[int]:
     )
     if not links:
         return set()
-    behind = set(_behind_barrier(user))
+    behind = set(barrier.persons_behind_barrier_for(user))
     sealed = [person for _, person, is_sealed in links if is_sealed]
     visible_sealed = sealed_details_visible_ids(user, sealed) if sealed else set()
     return {
@@ -115,46 +73,6 @@ def withheld_party_ids(user, referral) -> set[int]:
         if person in behind or (is_sealed and person not in visible_sealed)
     }
 
-
-
-def can_see_sealed_details(user, person: Person) -> bool:
-    """Whether ``user`` may see this person's contact details, addresses, online identifiers and
-    workplace. Always true for a person who is not sealed (visibility of the person itself is
-    ``persons_visible_to``'s job); for a sealed person, only their care team and break-glass.
-
-    A later issue re-points this at case teams.
-    """
-    if person is None or not _active_user(user):
-        return False
-    if not person.is_sealed:
-        return True
-    return bool(sealed_details_visible_ids(user, [person.pk]))
-
-
-def sealed_details_visible_ids(user, person_ids: Iterable[int]) -> set[int]:
-    """Of ``person_ids``, the sealed persons whose details ``user`` may see (two queries at most)."""
-    ids = list(person_ids)
-    if not ids or not _active_user(user):
-        return set()
-    visible = set(PersonCareTeam.objects.filter(user=user, person_id__in=ids).values_list("person_id", flat=True))
-    grants = BreakGlassGrant.objects.filter(
-        user=user, object_type=OBJECT_TYPE, object_id__in=[str(i) for i in ids], expires_at__gt=timezone.now()
-    ).values_list("object_id", flat=True)
-    visible.update(int(object_id) for object_id in grants)
-    return visible
-
-
-def persons_with_visible_details(user) -> Q:
-    """A filter on Person: those whose contact details ``user`` may see (for look-ups by contact
-    detail, so that a search by a sealed person's phone number is no oracle)."""
-    on_team = PersonCareTeam.objects.filter(person=OuterRef("pk"), user=user)
-    return Q(is_sealed=False) | Q(Exists(on_team)) | Q(_break_glass_on_person(user))
-
-
-def is_on_care_team(user, person: Person) -> bool:
-    if person is None or not _active_user(user):
-        return False
-    return PersonCareTeam.objects.filter(person=person, user=user).exists()
 
 
 # --- Searching ---------------------------------------------------------------------------------
@@ -172,9 +90,7 @@ def persons_search(user, queryset: QuerySet[Person], text: str) -> QuerySet[Pers
         return queryset
     upper = text.upper()
     if upper.startswith(_REFERENCE_PREFIXES):
-        from casework.referrals.queries import referrals_visible_to
-
-        referrals = referrals_visible_to(user).filter(reference__iexact=text).values("pk")
+        referrals = policy.visible(user, Referral).filter(reference__iexact=text).values("pk")
         return queryset.filter(Exists(ReferralPersonLink.objects.filter(person=OuterRef("pk"), referral__in=referrals)))
     digits = identifiers.normalise_nhs_number(text)
     if len(digits) == 10 and digits.isdigit() and identifiers.is_valid_nhs_number(digits):
@@ -265,10 +181,8 @@ def person_details(user, person: Person) -> PersonDetails:
 
 def referral_links_of(user, person: Person) -> list[ReferralPersonLink]:
     """The person's links to referrals the user may see (others are not listed)."""
-    from casework.referrals.queries import referrals_visible_to
-
     return list(
-        person.referral_links.filter(referral__in=referrals_visible_to(user).values("pk"))
+        person.referral_links.filter(referral__in=policy.visible(user, Referral).values("pk"))
         .select_related("referral", "named_party")
         .order_by("-linked_at", "-id")
     )
@@ -316,11 +230,9 @@ def staff_member(pk) -> User | None:
 
 
 def referral_for_linking(user, reference: str) -> Referral | None:
-    """A submitted referral the user may see, for the linking pages."""
-    from casework.referrals.queries import referrals_visible_to
-
+    """A submitted referral the user is related to (linking writes: never by break-glass alone)."""
     return (
-        referrals_visible_to(user).filter(reference=reference)
+        policy.related(user, Referral).filter(reference=reference)
         .select_related("referring_organisation")
         .prefetch_related(Prefetch("named_parties", queryset=NamedParty.objects.order_by("id")))
         .first()

@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from casework.audit.models import Action
-from casework.audit.services import _json_value, record
+from casework.audit.services import diff, record
 from casework.core.models import next_reference
 from casework.people import identifiers
 from casework.people.candidates import delete_match_keys, refresh_match_keys
@@ -53,18 +53,14 @@ def _values(obj, fields) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any], encrypted, prefix: str = "") -> dict[str, Any]:
-    """Changed fields, old and new; an encrypted field only says that it changed."""
-    changes = {}
-    for name in sorted(set(before) | set(after)):
-        old, new = before.get(name), after.get(name)
-        if old == new:
-            continue
+def _changes(before: dict[str, Any], after: dict[str, Any], model, prefix: str = "") -> dict[str, Any]:
+    """Changed fields (``audit.services.diff``: free text only as changed); an encrypted field
+    says only that it was set or cleared."""
+    changes = diff(before, after, model=model, prefix=prefix)
+    for name in getattr(model, "ENCRYPTED_FIELDS", ()):
         key = f"{prefix}{name}"
-        if name in encrypted:
-            changes[key] = {"old": ENCRYPTED if old else "", "new": ENCRYPTED if new else ""}
-        else:
-            changes[key] = {"old": _json_value(old), "new": _json_value(new)}
+        if key in changes:
+            changes[key] = {"old": ENCRYPTED if before.get(name) else "", "new": ENCRYPTED if after.get(name) else ""}
     return changes
 
 
@@ -153,7 +149,7 @@ def person_create(*, by, request: HttpRequest | None = None, is_sealed: bool = F
         after = _values(person, Person.AUDITED_FIELDS + Person.ENCRYPTED_FIELDS)
         record(
             action=Action.CREATE, actor=by, request=request, obj=person,
-            changes=_changes({}, after, Person.ENCRYPTED_FIELDS),
+            changes=_changes({}, after, Person),
         )
         refresh_match_keys(person)
     return person
@@ -183,7 +179,7 @@ def person_update(*, person: Person, by, request: HttpRequest | None = None, **f
         person.save(update_fields=[*changed, "updated_at"])
         record(
             action=Action.UPDATE, actor=by, request=request, obj=person,
-            changes=_changes(before, after, Person.ENCRYPTED_FIELDS),
+            changes=_changes(before, after, Person),
         )
         refresh_match_keys(person)
         from casework.search.services import index_cases_of_person  # search reads people; no import cycle at load
@@ -289,7 +285,7 @@ def detail_add(*, person: Person, model, by, request: HttpRequest | None = None,
         label = f"{DETAIL_LABELS[model]} {detail.pk}: "
         record(
             action=Action.UPDATE, actor=by, request=request, obj=person,
-            changes=_changes({}, _values(detail, _fields_of(detail)), model.ENCRYPTED_FIELDS, prefix=label),
+            changes=_changes({}, _values(detail, _fields_of(detail)), model, prefix=label),
         )
         refresh_match_keys(person)
     return detail
@@ -318,7 +314,7 @@ def detail_update(*, detail, by, request: HttpRequest | None = None, **fields: A
         detail.save(update_fields=changed)
         record(
             action=Action.UPDATE, actor=by, request=request, obj=person,
-            changes=_changes(before, after, model.ENCRYPTED_FIELDS, prefix=f"{DETAIL_LABELS[model]} {detail.pk}: "),
+            changes=_changes(before, after, model, prefix=f"{DETAIL_LABELS[model]} {detail.pk}: "),
         )
         refresh_match_keys(person)
     return detail
@@ -334,7 +330,7 @@ def detail_remove(*, detail, by, request: HttpRequest | None = None) -> None:
         detail.delete()
         record(
             action=Action.UPDATE, actor=by, request=request, obj=person,
-            changes=_changes(before, {}, model.ENCRYPTED_FIELDS, prefix=label),
+            changes=_changes(before, {}, model, prefix=label),
         )
         refresh_match_keys(person)
 
@@ -565,7 +561,7 @@ def person_merge(*, source: Person, target: Person, by, reason: str, request: Ht
             changes={
                 "merged_from": {"old": None, "new": source.reference},
                 "moved": {"old": None, "new": moved_counts},
-                **_changes({n: target_before[n] for n in filled}, filled, Person.ENCRYPTED_FIELDS),
+                **_changes({n: target_before[n] for n in filled}, filled, Person),
             },
         )
         record(

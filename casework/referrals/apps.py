@@ -7,4 +7,6 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals"
 
     def ready(self) -> None:
-        from casework.referrals import work  # noqa: F401  (registers My work sections)
+        from casework.referrals import access, work  # noqa: F401  (registers My work sections)
+
+        access.register()

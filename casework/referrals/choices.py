@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 
+from casework.access import vocabulary
+
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
+    DRAFT = vocabulary.DRAFT_REFERRAL, "Draft"
     RECEIVED = "received", "Received"
     SCREENING = "screening", "Screening"
     AWAITING_INFORMATION = "awaiting_information", "Awaiting information"

@@ -121,6 +121,13 @@ class Referral(models.Model):
         "purchase_order", "contract_reference", "decision", "decision_reason", "accepted_services",
         "lead_clinician_id", "second_assessor_id",
     )
+    # The trail keeps lists of choices; never the subject's date of birth (audit.services.records_value).
+    AUDIT_VALUES_RECORDED = (
+        "offences", "orders_in_force", "accepted_services",
+        # The referring officer is a professional, not a client.
+        "referrer_name", "referrer_job_title", "referrer_email", "referrer_phone",
+    )
+    AUDIT_VALUES_WITHHELD = ("subject_date_of_birth",)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -229,6 +236,8 @@ class ReferralDocument(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     AUDITED_FIELDS = ("kind", "original_name", "content_type", "size", "sha256")
+    # The file's name may name someone; its type, size and hash do not.
+    AUDIT_VALUES_RECORDED = ("content_type", "sha256")
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from casework.access import policy
 from casework.accounts.models import TrainingRecord, User
 from casework.accounts.queries import clinicians
-from casework.accounts.roles import Instrument, Role
-from casework.audit.models import BreakGlassGrant
+from casework.accounts.roles import Instrument
 from casework.organisations.models import Organisation
 from casework.referrals.choices import Status, SubjectRole
 from casework.referrals.models import Letter, Referral, ReferralDocument, RequestedService, Transition
@@ -20,70 +20,13 @@ from casework.referrals.models import Letter, Referral, ReferralDocument, Reques
 OBJECT_TYPE = "referrals.referral"
 
 
-def _active_break_glass(user) -> Exists:
-    return Exists(
-        BreakGlassGrant.objects.filter(
-            user=user, object_type=OBJECT_TYPE, object_id=OuterRef("pk_text"), expires_at__gt=timezone.now()
-        )
-    )
-
-
-def _behind_barrier(user) -> Q:
-    """Referrals on the far side of an information barrier from the user's cases: the referrals of
-    a victim case seen from her stalker's case, and any referral whose subject is that victim.
-
-    Evaluated to ids here (one query, and two more only when a barrier applies) rather than nested
-    as subqueries: the scoped queries nest each other, and SQLite's parser has a depth limit."""
-    from casework.cases.barrier import cases_across_barrier_for
-    from casework.cases.choices import CaseKind
-    from casework.cases.models import CaseReferral
-    from casework.people.models import ReferralPersonLink
-
-    across = list(cases_across_barrier_for(user).order_by().values_list("pk", "kind", "subject_id"))
-    if not across:
-        return Q(pk__in=[])
-    victims = [subject for _, kind, subject in across if kind == CaseKind.VICTIM]
-    ids = set(CaseReferral.objects.filter(case_id__in=[pk for pk, _, _ in across]).values_list("referral_id", flat=True))
-    ids |= set(
-        ReferralPersonLink.objects.filter(named_party__isnull=True, person_id__in=victims).values_list("referral_id", flat=True)
-    )
-    return Q(pk__in=sorted(ids))
-
-
 def referrals_visible_to(user) -> QuerySet[Referral]:
-    """Deny by default.
-
-    - referrals coordinators and clinical leads: every submitted referral;
-    - clinicians: referrals allocated to them (lead or second assessor), and any they hold
-      active break-glass access to;
-    - agency referrers: their own organisation's submitted referrals, and their own drafts;
-    - everyone else (finance, researchers, system administrators): none.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Referral.objects.none()
-    base = Referral.objects.exclude(_behind_barrier(user))
-    role = user.role
-    if role in (Role.REFERRALS_COORDINATOR, Role.CLINICAL_LEAD):
-        return base.exclude(status=Status.DRAFT)
-    if role == Role.CLINICIAN:
-        return (
-            base.exclude(status=Status.DRAFT)
-            .annotate(pk_text=Cast("pk", CharField()))
-            .filter(Q(lead_clinician=user) | Q(second_assessor=user) | _active_break_glass(user))
-        )
-    if role == Role.AGENCY_REFERRER and user.organisation_id:
-        return base.filter(referring_organisation_id=user.organisation_id).filter(
-            ~Q(status=Status.DRAFT) | Q(created_by=user)
-        )
-    return Referral.objects.none()
-
-
-def referral_for_break_glass(user, reference: str) -> Referral | None:
-    """A submitted referral a clinician is not allocated to, which they may open by break-glass.
-    Only clinicians may ask; the answer never distinguishes 'does not exist' from 'not allowed'."""
-    if not getattr(user, "is_authenticated", False) or user.role != Role.CLINICIAN:
-        return None
-    return Referral.objects.exclude(status=Status.DRAFT).filter(reference=reference).first()
+    """Deny by default; the access rules decide (``casework.access.scopes``): coordinators and
+    clinical leads see every submitted referral, clinicians those allocated to them or held by a
+    case they are on the team of, agency referrers their organisation's (``portal_queries``); nobody
+    sees a referral across an information barrier from their own side; a break-glass grant opens
+    one for reading."""
+    return policy.visible(user, Referral)
 
 
 def with_list_relations(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -151,17 +94,21 @@ def referrals_filtered(
     return with_list_relations(queryset).order_by(*ordering)
 
 
-def staff_referral(user, reference: str) -> Referral | None:
-    """One referral for the staff pages, if the user may see it there (agency referrers use the portal)."""
+def staff_referrals(user) -> QuerySet[Referral]:
+    """Referrals for the staff pages, with what one referral's page shows (agency referrers use the
+    portal: nothing here for them)."""
     if not user.has_perm("referrals.view_list"):
-        return None
+        return Referral.objects.none()
     return (
         referrals_visible_to(user)
-        .filter(reference=reference)
         .select_related("referring_organisation", "commissioner", "lead_clinician", "second_assessor", "decided_by")
         .prefetch_related("requested_services", "named_parties")
-        .first()
     )
+
+
+def staff_referral(user, reference: str) -> Referral | None:
+    """One referral for the staff pages, if the user may see it there."""
+    return staff_referrals(user).filter(reference=reference).first()
 
 
 def transitions_of(referral: Referral) -> list[Transition]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import rules
 
-from casework.accounts.rules import is_clinical_lead, is_clinician, is_referrals_coordinator
+from casework.access.rules import has_real_relationship, needs_break_glass
+from casework.accounts.rules import is_clinical_lead, is_clinical_staff, is_clinician, is_referrals_coordinator
 from casework.referrals.choices import Status
 from casework.referrals.workflow import TRANSITIONS
 
@@ -53,12 +54,8 @@ def is_allocated_to_user(user, referral) -> bool:
     return referral is not None and user.pk in (referral.lead_clinician_id, referral.second_assessor_id)
 
 
-@rules.predicate
-def is_not_allocated_to_user(user, referral) -> bool:
-    return referral is None or user.pk not in (referral.lead_clinician_id, referral.second_assessor_id)
-
-
-is_triage_staff = is_referrals_coordinator | is_clinical_lead
+# Every change to a referral needs a real relationship to it: never break-glass alone (casework.access).
+is_triage_staff = (is_referrals_coordinator | is_clinical_lead) & has_real_relationship
 is_referrals_staff = is_referrals_coordinator | is_clinical_lead | is_clinician
 
 # The staff list of referrals and the referral page (which referrals: queries.referrals_visible_to).
@@ -69,16 +66,17 @@ rules.add_perm("referrals.log", is_referrals_coordinator)
 # Correcting a referral's details, until it is closed.
 rules.add_perm("referrals.edit", is_triage_staff & is_submitted & is_open)
 # The screening page (eligibility) and, while the referral is being screened, the decision.
-rules.add_perm("referrals.view_screening", is_triage_staff & is_submitted)
+rules.add_perm("referrals.view_screening", (is_referrals_coordinator | is_clinical_lead) & is_submitted)
 rules.add_perm("referrals.screen", is_triage_staff & is_submitted & is_being_screened)
 # Moving a referral along the workflow by hand: start screening, information received, withdraw, close.
 rules.add_perm("referrals.transition", is_triage_staff & is_submitted & can_move_on)
 # Allocating accepted work to a lead clinician.
-rules.add_perm("referrals.allocate", is_clinical_lead & is_submitted & is_accepted)
+rules.add_perm("referrals.allocate", is_clinical_lead & has_real_relationship & is_submitted & is_accepted)
 # Adding documents: triage staff, and the clinicians the work is allocated to.
 rules.add_perm(
     "referrals.upload_document",
     is_submitted & is_open & (is_triage_staff | (is_clinician & has_referral & is_allocated_to_user)),
 )
-# Break-glass: a clinician opening a referral they are not allocated to, with a written reason.
-rules.add_perm("referrals.break_glass", is_clinician & is_submitted & is_not_allocated_to_user)
+# Break-glass: a clinician or clinical lead opening a referral they cannot read, with a written
+# reason (which referrals, and across a barrier: casework.access.breakglass).
+rules.add_perm("referrals.break_glass", is_clinical_staff & is_submitted & needs_break_glass)

@@ -1,14 +1,11 @@
 """The one way to search: ``search(user, text, page)``.
 
-Results are only ever records the user may see at the moment of the search, decided by the apps
-that own them:
+Results are only ever records the user may see at the moment of the search, decided by the access
+rules (``casework.access.policy.visible``), the same as every page:
 
-- referrals: ``referrals.queries.referrals_visible_to(user)`` (submitted ones), less any whose
-  work is in a case across an information barrier from the user's own cases that the user
-  cannot see: search never leads a clinical lead on a perpetrator case's team to the victim's
-  referral, whatever the referrals pages list (search checks this itself rather than rely on it);
-- cases: ``cases.queries.cases_visible_to(user)``, which already leaves out, for a clinical lead,
-  cases across a barrier from their own; a case's clinical content (incident descriptions, its
+- referrals: the submitted referrals the user may read (none across an information barrier from
+  the user's own cases, unless they broke glass into one);
+- cases: the cases the user may read; a case's clinical content (incident descriptions, its
   parties) is searched only for users who may read clinical content (``cases.view_clinical``):
   a referrals coordinator finds a case by its reference and its subject's name alone.
 
@@ -27,15 +24,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from markupsafe import Markup
 
-from casework.cases import barrier
+from casework.access import policy
 from casework.cases.choices import STATUS_TAG_COLOUR as CASE_STATUS_COLOUR
 from casework.cases.choices import CaseKind, CaseStatus
 from casework.cases.models import Case
-from casework.cases.queries import cases_visible_to
 from casework.referrals.choices import STATUS_TAG_COLOUR as REFERRAL_STATUS_COLOUR
 from casework.referrals.choices import Status as ReferralStatus
 from casework.referrals.models import Referral
-from casework.referrals.queries import referrals_visible_to
 from casework.search import backends
 from casework.search.models import RecordType, SearchDocument
 from casework.search.text import Query, has_highlight, highlighted, parse
@@ -59,24 +54,18 @@ def _may_search(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.has_perm("search.use")
 
 
-def referrals_in_scope(user, visible_cases: QuerySet[Case] | None = None) -> QuerySet[Referral]:
-    """Submitted referrals ``user`` may find by searching (``visible_cases``: ``cases_visible_to(user)``
-    if the caller has it already)."""
+def referrals_in_scope(user) -> QuerySet[Referral]:
+    """Submitted referrals ``user`` may find by searching."""
     if not _may_search(user):
         return Referral.objects.none()
-    visible_cases = cases_visible_to(user) if visible_cases is None else visible_cases
-    hidden_cases = barrier.cases_across_barrier_for(user).exclude(pk__in=visible_cases.values("pk"))
-    return (
-        referrals_visible_to(user).exclude(status=ReferralStatus.DRAFT)
-        .exclude(case_link__case__in=hidden_cases.values("pk"))
-    )
+    return policy.visible(user, Referral).exclude(status=ReferralStatus.DRAFT)
 
 
 def cases_in_scope(user) -> QuerySet[Case]:
     """Cases ``user`` may find by searching."""
     if not _may_search(user):
         return Case.objects.none()
-    return cases_visible_to(user)
+    return policy.visible(user, Case)
 
 
 def searches_clinical_content(user) -> bool:
@@ -91,7 +80,7 @@ def scope_for(user) -> backends.Scope:
     if not _may_search(user):
         return backends.Scope(sql="1 = 0", params=[])
     cases = cases_in_scope(user)
-    referrals = referrals_in_scope(user, visible_cases=cases)
+    referrals = referrals_in_scope(user)
     condition = (
         Q(record_type=RecordType.REFERRAL) & Exists(referrals.filter(pk=OuterRef("record_id")))
     ) | (Q(record_type=RecordType.CASE) & Exists(cases.filter(pk=OuterRef("record_id"))))

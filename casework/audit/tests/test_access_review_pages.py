@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Action, AuditEvent
-from casework.audit.services import AUDIT_LOG_TYPE, break_glass_open, record
-from casework.audit.tests.factories import write_events
+from casework.audit.services import AUDIT_LOG_TYPE, record
+from casework.audit.tests.factories import break_glass_grant, write_events
 
 OTHERS = ["coordinator", "clinician", "other_clinician", "finance", "researcher", "sysadmin", "agency", "agency_other"]
 
@@ -42,11 +42,29 @@ def test_clinical_leads_can_open_every_page(cast, client_for, name):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("role", OTHERS)
-@pytest.mark.parametrize("name", ["audit:review", "audit:search", "audit:record_log", "audit:user_log", "audit:alerts"])
+# Clinicians read the alerts raised to them (test_clinicians_see_their_own_alerts_…), nothing else here.
+REFUSED = [
+    (role, name) for role in OTHERS
+    for name in ["audit:review", "audit:search", "audit:record_log", "audit:user_log", "audit:alerts"]
+    if not (name == "audit:alerts" and role in ("clinician", "other_clinician"))
+]
+
+
+@pytest.mark.parametrize("role,name", REFUSED)
 def test_everyone_else_is_refused(cast, client_for, role, name):
     response = client_for(cast.by_name(role)).get(urls_for(cast)[name])
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["clinician", "other_clinician"])
+def test_clinicians_see_their_own_alerts_and_no_link_into_the_review(cast, client_for, role):
+    """A victim's lead clinician is told when someone breaks glass across her barrier."""
+    user = cast.by_name(role)
+    break_glass_grant(user=cast.clinical_lead, obj=cast.agency, reason="Urgent call tonight about the risk",
+                      recipients=[user])
+    body = page_text(client_for(user).get(urls_for(cast)["audit:alerts"]))
+    assert "Urgent call tonight about the risk" in body
+    assert "/audit/records/" not in body
 
 
 @pytest.mark.parametrize("name", ["audit:review", "audit:search", "audit:record_log", "audit:user_log", "audit:alerts"])
@@ -175,10 +193,10 @@ def test_reading_a_user_log_is_audited_without_the_name(cast, client_for):
 
 
 def test_review_home_lists_break_glass_grants_with_status(cast, client_for, monkeypatch):
-    break_glass_open(user=cast.clinician, obj=cast.agency, reason="Police called about imminent risk tonight")
+    break_glass_grant(user=cast.clinician, obj=cast.agency, reason="Police called about imminent risk tonight")
     long_ago = timezone.now() - dt.timedelta(days=3)
     monkeypatch.setattr(timezone, "now", lambda: long_ago)
-    break_glass_open(user=cast.other_clinician, obj=cast.agency_other, reason="Covering a colleague's urgent duty call")
+    break_glass_grant(user=cast.other_clinician, obj=cast.agency_other, reason="Covering a colleague's urgent duty call")
     monkeypatch.undo()
     response = client_for(cast.clinical_lead).get(reverse("audit:review"))
     text = page_text(response)
@@ -191,7 +209,7 @@ def test_review_home_lists_break_glass_grants_with_status(cast, client_for, monk
 
 def test_review_home_paginates_grants(cast, client_for):
     for _ in range(26):
-        break_glass_open(user=cast.clinician, obj=cast.agency, reason="A reason that is long enough to accept")
+        break_glass_grant(user=cast.clinician, obj=cast.agency, reason="A reason that is long enough to accept")
     text = page_text(client_for(cast.clinical_lead).get(reverse("audit:review")))
     assert "Showing 1 to 25 of 26 break-glass grants" in text
 
@@ -321,7 +339,8 @@ def test_pages_run_the_same_number_of_queries_at_two_sizes(cast, client_for, nam
             actor = UserFactory()
             record(action=Action.VIEW, actor=actor, obj=cast.clinician)
             record(action=Action.VIEW, actor=cast.clinician, obj=actor)
-            break_glass_open(user=cast.clinician, obj=actor, reason="A reason that is long enough to accept")
+            break_glass_grant(user=cast.clinician, obj=actor, reason="A reason that is long enough to accept",
+                              recipients=[cast.clinical_lead])
 
     grow(2)
     small = _queries(client, url)

@@ -9,14 +9,14 @@ from django.urls import reverse
 from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Action, Alert, AuditEvent
-from casework.audit.services import break_glass_open
+from casework.audit.tests.factories import break_glass_grant
 
 REASON = "Duty call from probation about escalating contact"
 
 
 @pytest.fixture
 def alert(cast):
-    break_glass_open(user=cast.clinician, obj=cast.agency, reason=REASON)
+    break_glass_grant(user=cast.clinician, obj=cast.agency, reason=REASON, recipients=[cast.clinical_lead])
     return Alert.objects.get(recipient=cast.clinical_lead)
 
 
@@ -46,7 +46,7 @@ def test_my_work_shows_no_alerts_section_to_other_roles(cast, client_for, alert,
 
 def test_my_work_counts_more_alerts_than_it_lists(cast, client_for):
     for _ in range(7):
-        break_glass_open(user=cast.clinician, obj=cast.agency, reason=REASON)
+        break_glass_grant(user=cast.clinician, obj=cast.agency, reason=REASON, recipients=[cast.clinical_lead])
     text = client_for(cast.clinical_lead).get(reverse("core:my_work")).content.decode()
     assert "Break-glass alerts (7)" in text
     assert text.count("used break-glass access to") == 5

@@ -10,7 +10,19 @@ from django.test import RequestFactory
 from casework.accounts import services as accounts
 from casework.accounts.tests.factories import TEST_PASSWORD
 from casework.audit.models import Action, AuditEvent
-from casework.audit.services import diff, record, record_create, record_view, snapshot
+from casework.audit.services import (
+    WITHHELD,
+    diff,
+    for_trail,
+    record,
+    record_create,
+    record_view,
+    records_value,
+    snapshot,
+    trail_value,
+)
+from casework.cases.models import Incident, MappaRegistration
+from casework.people.models import Person
 
 
 @pytest.fixture
@@ -75,14 +87,41 @@ def test_a_create_records_every_field_as_new(cast):
 def test_snapshot_diff_and_record_leave_out_secrets(cast):
     values = snapshot(cast.clinician, ["email", "password", "last_login"])
     assert set(values) == {"email", "last_login"}
-    assert diff({"password": "a", "api_key": "b", "totp_secret": "c"}, {}) == {}
+    assert diff({"password": "a", "api_key": "b", "totp_secret": "c"}, {}, model=type(cast.clinician)) == {}
     event = record(action=Action.UPDATE, actor=cast.sysadmin, obj=cast.clinician,
                    changes={"password": {"old": "x", "new": "y"}, "key_worker": {"old": 1, "new": 2}})
     assert event.changes == {"key_worker": {"old": 1, "new": 2}}
 
 
 def test_diff_lists_only_changed_fields():
-    assert diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": None}) == {"b": {"old": 2, "new": 3}}
+    assert diff({"severity": 1, "category": 2}, {"severity": 1, "category": 3, "level": None}, model=MappaRegistration) == {
+        "category": {"old": 2, "new": 3}
+    }
+
+
+def test_structured_values_are_kept_and_free_text_only_as_changed():
+    changes = diff(
+        {"behaviour": "text", "severity": 2, "occurred_on": "2026-11-01", "victim_id": 4, "description": "old words"},
+        {"behaviour": "following", "severity": 3, "occurred_on": "2026-11-02", "victim_id": 5,
+         "description": "He waited outside her new flat"},
+        model=Incident,
+    )
+    assert changes == {
+        "behaviour": {"old": "text", "new": "following"},
+        "severity": {"old": 2, "new": 3},
+        "occurred_on": {"old": "2026-11-01", "new": "2026-11-02"},
+        "victim_id": {"old": 4, "new": 5},
+        "description": {"old": WITHHELD, "new": WITHHELD},
+    }
+
+
+def test_unknown_fields_a_date_of_birth_and_a_missing_model_are_withheld():
+    assert records_value(Incident, "no_such_field") is False
+    assert records_value(Person, "date_of_birth") is False
+    assert records_value(Person, "sex") is True
+    assert diff({"anything": "a"}, {"anything": "b"}, model=None) == {"anything": {"old": WITHHELD, "new": WITHHELD}}
+    assert trail_value(Incident, "description", "") == ""  # an empty value says nothing, so it is kept
+    assert for_trail(Incident, {"description": "words", "severity": 4}) == {"description": WITHHELD, "severity": 4}
 
 
 def test_sign_in_sign_out_and_failed_sign_in_are_recorded(cast, client):

@@ -10,8 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from casework.accounts import services as accounts
 from casework.accounts.models import User
-from casework.audit.models import Action, Alert, AuditEvent, BreakGlassGrant, ChainHead
-from casework.audit.services import break_glass_open
+from casework.audit.models import Action, AuditEvent, ChainHead
 from casework.audit.tests.factories import write_events
 from casework.audit.tests.tampering import execute
 
@@ -76,12 +75,3 @@ def test_a_failing_audit_write_rolls_back_the_change(cast):
             accounts.user_update(user=cast.clinician, by=cast.sysadmin, job_title="Consultant psychologist")
     assert User.objects.get(pk=cast.clinician.pk).job_title == ""
     assert head() == before_head
-
-
-def test_a_failing_audit_write_leaves_no_break_glass_grant_or_alert(cast):
-    with audit_inserts_fail():
-        with pytest.raises(DatabaseError, match="audit write failed"):
-            break_glass_open(user=cast.clinician, obj=cast.agency,
-                             reason="Urgent risk call from the police about this person")
-    assert not BreakGlassGrant.objects.exists()
-    assert not Alert.objects.exists()

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from casework.audit.models import Action
-from casework.audit.services import _json_value, record, snapshot
+from casework.audit.services import _json_value, diff, for_trail, record, snapshot
 from casework.cases.choices import CaseKind, TeamRole
 from casework.cases.models import Case, CaseTeamMember
 
@@ -27,7 +27,7 @@ def require(user, permission: str, obj=None) -> None:
 def audit_created(
     *, case: Case, by, request: HttpRequest | None, obj, label: str, fields, extra: dict[str, Any] | None = None,
 ) -> None:
-    values = snapshot(obj, fields)
+    values = for_trail(type(obj), snapshot(obj, fields))
     values.update({name: _json_value(value) for name, value in (extra or {}).items()})
     record(
         action=Action.CREATE, actor=by, request=request, obj=case,
@@ -39,12 +39,10 @@ def audit_changed(
     *, case: Case, by, request: HttpRequest | None, obj, label: str, before: dict[str, Any], fields,
     extra: dict[str, Any] | None = None,
 ) -> bool:
-    """Record the fields of ``obj`` that changed since ``before``; nothing if none did."""
-    after = snapshot(obj, fields)
-    changes = {
-        f"{label} {obj.pk} {name}": {"old": before.get(name), "new": after.get(name)}
-        for name in fields if before.get(name) != after.get(name)
-    }
+    """Record the fields of ``obj`` that changed since ``before`` (free text as "changed", never
+    its words: ``audit.services.diff``); nothing if none did. ``extra`` holds (old, new) pairs of
+    structured values the snapshot does not cover."""
+    changes = diff(before, snapshot(obj, fields), model=type(obj), prefix=f"{label} {obj.pk} ")
     for name, (old, new) in (extra or {}).items():
         if old != new:
             changes[f"{label} {obj.pk} {name}"] = {"old": _json_value(old), "new": _json_value(new)}

@@ -178,7 +178,7 @@ def test_a_team_member_downloads_a_referral_document_from_the_case_and_it_is_aud
 
 
 def test_a_break_glass_holder_sees_the_banner_and_no_actions(cast, world, client_for):
-    from casework.audit.services import break_glass_open
+    from casework.access.breakglass import open_grant as break_glass_open
 
     break_glass_open(user=cast.other_clinician, obj=world.case, reason="Covering the on-call rota for the team tonight")
     body = page(client_for(cast.other_clinician), world.case).content.decode()

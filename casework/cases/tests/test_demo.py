@@ -7,8 +7,8 @@ import random
 import pytest
 from faker import Faker
 
+from casework.access.barrier import cases_across_barrier_from
 from casework.cases import demo
-from casework.cases.barrier import cases_across_barrier_from
 from casework.cases.choices import CaseKind, Relationship
 from casework.cases.models import Case, Incident, LegalOrder, StalkingEpisode
 from casework.core.management.commands.seed_demo import DemoContext

@@ -12,18 +12,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from casework.access import policy
 from casework.audit.services import record_view
 from casework.cases.errors import CaseRefused
 from casework.cases.models import Case
-from casework.cases.queries import case_for
+from casework.cases.queries import cases_visible_to
 
 
 def case_or_404(request: HttpRequest, reference: str, permission: str = "cases.view") -> Case:
-    """The case, if this user may see it; otherwise 404, which says nothing about whether it exists.
+    """The case, if this user may see it; otherwise 404, which says nothing about whether it exists
+    (a refused request for a case that does exist is audited: ``access.policy.get_or_404``).
     Then ``permission`` on the case, or 403."""
-    case = case_for(request.user, reference) if request.user.has_perm("cases.view_list") else None
-    if case is None:
+    if not request.user.has_perm("cases.view_list"):
         raise Http404("No such case")
+    case = policy.get_or_404(
+        request, Case, queryset=cases_visible_to(request.user).select_related("subject", "opened_by"),
+        reference=reference,
+    )
     if not request.user.has_perm("cases.view", case):
         raise Http404("No such case")
     if permission != "cases.view" and not request.user.has_perm(permission, case):

@@ -8,11 +8,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from casework.access import breakglass
+from casework.access.grants import active_grant
+from casework.access.views import break_glass_page
 from casework.audit.links import record_log_url
 from casework.audit.queries import recent_access
-from casework.audit.services import active_break_glass, record_view
-from casework.audit.views import break_glass_page
-from casework.cases import barrier, charts, escalation, queries
+from casework.audit.services import record_view
+from casework.cases import charts, escalation, queries
 from casework.cases.choices import (
     SEVERITY_LABELS,
     SEVERITY_LEVELS,
@@ -24,6 +26,7 @@ from casework.cases.choices import (
     Relationship,
     StalkerType,
 )
+from casework.cases.models import Case
 from casework.cases.views.common import case_or_404
 from casework.referrals.services.documents import document_download as serve_document
 from casework.referrals.services.documents import human_size
@@ -125,7 +128,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_edit_clinical": user.has_perm("cases.edit_clinical", case),
         "can_edit_admin": user.has_perm("cases.edit_admin", case),
         "can_export": user.has_perm("cases.export", case),
-        "break_glass_grant": active_break_glass(user, case),
+        "break_glass_grant": active_grant(user, case),
         "access_events": recent_access(case, viewer=user),
         "access_log_url": record_log_url(case),
         "subject_href": _people_url(case.subject.reference),
@@ -150,21 +153,18 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
-    """A clinician or clinical lead opens a case they are not on, giving a written reason (the audit
-    app's shared page). Across an information barrier only a clinical lead may, and the grant is
-    marked as crossing it; for a clinician such a case answers 404 like any case they cannot see.
-    Anyone who can already see the case goes straight to it."""
-    case = queries.case_for_break_glass(request.user, reference)
-    if case is None:
+    """A clinician or clinical lead opens a case they have no relationship to, for reading, giving a
+    written reason (``casework.access.breakglass``: across an information barrier only a clinical
+    lead may, and for a clinician such a case answers 404 like any case they cannot see). Anyone who
+    can already read the case goes straight to it."""
+    target = breakglass.target(request.user, Case, reference=reference)
+    if target is None:
         raise Http404("No such case")
-    if queries.cases_visible_to(request.user).filter(pk=case.pk).exists():
-        return redirect("cases:detail", reference=case.reference)
-    if not request.user.has_perm("cases.break_glass", case):
-        raise Http404("No such case")
+    if not request.user.has_perm("cases.break_glass", target.obj):
+        return redirect("cases:detail", reference=target.obj.reference)
     return break_glass_page(
-        request, obj=case, record_label=case.reference, cancel_url=reverse("core:my_work"),
-        success_url=reverse("cases:detail", args=[case.reference]),
-        crosses_barrier=barrier.is_across_barrier(request.user, case),
+        request, target=target, record_label=target.obj.reference, record_noun="case",
+        cancel_url=reverse("core:my_work"), success_url=reverse("cases:detail", args=[target.obj.reference]),
     )
 
 

@@ -180,7 +180,9 @@ def test_adding_a_person(cast, client_for):
     assert str(person.date_of_birth) == "1991-05-04"
     event = AuditEvent.objects.filter(action=Action.CREATE, object_id=str(person.pk)).get()
     assert event.changes["nhs_number"] == {"old": "", "new": "[encrypted]"}
-    assert event.changes["family_name"] == {"old": None, "new": "Newperson"}
+    # Names are recorded as set, never spelled out (a victim's new name must not reach the trail).
+    assert event.changes["family_name"] == {"old": None, "new": "[not recorded]"}
+    assert "Newperson" not in str(event.changes)
     assert "9990000018" not in str(event.changes)
 
 
@@ -245,7 +247,8 @@ def test_correcting_a_person_is_audited_with_encrypted_fields_redacted(cast, wor
     world.subject.refresh_from_db()
     assert world.subject.given_name == "Pete" and world.subject.nhs_number == "9990000026"
     event = AuditEvent.objects.filter(action=Action.UPDATE, object_id=str(world.subject.pk)).latest("sequence")
-    assert event.changes["given_name"] == {"old": "Peter", "new": "Pete"}
+    assert event.changes["given_name"] == {"old": "[not recorded]", "new": "[not recorded]"}
+    assert "Pete" not in str(event.changes)
     assert event.changes["nhs_number"] == {"old": "[encrypted]", "new": "[encrypted]"}
     assert "9434765919" not in str(event.changes) and "9990000026" not in str(event.changes)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 
+from casework.access import policy
 from casework.people import queries
 from casework.people.models import Person
 
@@ -18,11 +19,14 @@ def require(request: HttpRequest, permission: str, obj=None) -> None:
 
 
 def person_or_404(request: HttpRequest, reference: str) -> Person:
-    """The person, if the user may see them; otherwise 404 (never says whether they exist)."""
-    person = queries.person_for(request.user, reference)
-    if person is None:
+    """The person, if the user may see them; otherwise 404 (never says whether they exist; a
+    refused request for a person who does exist is audited: ``access.policy.get_or_404``)."""
+    if not request.user.has_perm("people.view"):
         raise Http404("No such person")
-    return person
+    return policy.get_or_404(
+        request, Person, queryset=queries.persons_visible_to(request.user).select_related("created_by"),
+        reference=reference,
+    )
 
 
 def apply_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:

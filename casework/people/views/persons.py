@@ -10,14 +10,17 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from casework.access import breakglass
+from casework.access.grants import active_grant
+from casework.access.views import break_glass_page
 from casework.audit.links import record_log_url
 from casework.audit.models import Action
 from casework.audit.queries import recent_access
-from casework.audit.services import active_break_glass, record, record_view
-from casework.audit.views import break_glass_page
+from casework.audit.services import record, record_view
 from casework.core.pagination import page_links, paginate
 from casework.people import candidates, identifiers, queries, services
 from casework.people.forms import PersonForm, PersonSearchForm, ReasonForm
+from casework.people.models import Person
 from casework.people.views.common import GET_POST, apply_errors, person_or_404, post_data, require
 
 SEARCH_KINDS = (
@@ -83,10 +86,10 @@ def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_edit_contact": user.has_perm("people.edit_contact_details", person),
         "can_seal": user.has_perm("people.seal", person),
         "can_unseal": user.has_perm("people.unseal", person),
-        "can_break_glass": user.has_perm("people.break_glass", person) and user.has_perm("audit.use_break_glass", person),
+        "can_break_glass": user.has_perm("people.break_glass", person),
         "can_manage_team": user.has_perm("people.manage_care_team", person),
         "can_merge": user.has_perm("people.merge", person),
-        "break_glass_grant": active_break_glass(user, person),
+        "break_glass_grant": active_grant(user, person),
         "access_events": recent_access(person, viewer=user),
         "access_log_url": record_log_url(person),
     })
@@ -173,12 +176,19 @@ def person_unseal(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(GET_POST)
 def person_break_glass(request: HttpRequest, reference: str) -> HttpResponse:
     """Clinical staff who can see a sealed person but are not on their care team open the sealed
-    details with a written reason (the audit app's break-glass page: audited, leads alerted)."""
-    person = person_or_404(request, reference)
-    if request.user.has_perm("people.view_contact_details", person):
-        return redirect("people:detail", reference=person.reference)
-    if not request.user.has_perm("people.break_glass", person):
-        raise PermissionDenied
+    details with a written reason; a clinical lead may so open a person across an information
+    barrier from their own cases (``casework.access.breakglass``: reading only, audited, alerted).
+    Other roles get 403 on a person they can see; anyone on a person they cannot see, 404."""
+    target = breakglass.target(request.user, Person, reference=reference)
+    if target is None:
+        person = person_or_404(request, reference)
+        if not request.user.has_perm("access.use_break_glass"):
+            raise PermissionDenied
+        return redirect("people:detail", reference=person.reference)  # nothing sealed to open
+    person = target.obj
     detail_url = reverse("people:detail", args=[person.reference])
-    return break_glass_page(request, obj=person, record_label=person.reference, cancel_url=detail_url,
-                            success_url=detail_url)
+    if not request.user.has_perm("people.break_glass", person):
+        return redirect(detail_url)
+    noun = "person" if target.crosses_barrier else "person's sealed details"
+    return break_glass_page(request, target=target, record_label=person.reference, record_noun=noun,
+                            cancel_url=detail_url, success_url=detail_url)

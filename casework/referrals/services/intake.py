@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from casework.audit.models import Action
-from casework.audit.services import record, record_change, record_create, snapshot
+from casework.audit.services import diff, for_trail, record, record_change, record_create, snapshot
 from casework.core.models import next_reference
 from casework.referrals.choices import Channel, Status
 from casework.referrals.models import NamedParty, Referral, RequestedService, Transition
@@ -63,11 +63,35 @@ def _keep_as_sent(referral: Referral) -> None:
 
 def _audited_snapshot(referral: Referral) -> dict[str, Any]:
     values = snapshot(referral, Referral.AUDITED_FIELDS)
-    values["services"] = sorted(referral.requested_services.values_list("service", flat=True))
-    values["named_parties"] = [
-        snapshot(p, NamedParty.AUDITED_FIELDS) for p in referral.named_parties.order_by("id")
-    ]
+    values.update(related_snapshot(referral))
     return values
+
+
+def related_snapshot(referral: Referral) -> dict[str, Any]:
+    """The referral's requested services and named parties, for comparing before and after."""
+    return {
+        "services": sorted(referral.requested_services.values_list("service", flat=True)),
+        "named_parties": [snapshot(p, NamedParty.AUDITED_FIELDS) for p in referral.named_parties.order_by("id")],
+    }
+
+
+def referral_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What changed between two snapshots, as the trail keeps it: the referral's own fields through
+    ``audit.services.diff`` (free text only as changed), the services as they are, and the named
+    parties (a victim's name and details) only as changed."""
+    own = {k: v for k, v in before.items() if k not in RELATED}
+    changes = diff(own, {k: v for k, v in after.items() if k not in RELATED}, model=Referral)
+    if before.get("services") != after.get("services") and "services" in after:
+        changes["services"] = {"old": before.get("services"), "new": after.get("services")}
+    if before.get("named_parties") != after.get("named_parties") and "named_parties" in after:
+        changes["named_parties"] = {
+            "old": [for_trail(NamedParty, p) for p in before.get("named_parties") or []],
+            "new": [for_trail(NamedParty, p) for p in after.get("named_parties") or []],
+        }
+    return changes
+
+
+RELATED = ("services", "named_parties")
 
 
 def referral_log(
@@ -110,7 +134,7 @@ def referral_update(
         _set_services(referral, services)
         _set_parties(referral, parties)
         after = _audited_snapshot(referral)
-        changes = {k: {"old": before.get(k), "new": after.get(k)} for k in after if before.get(k) != after.get(k)}
+        changes = referral_changes(before, after)
         if changes:
             record(action=Action.UPDATE, actor=by, request=request, obj=referral, changes=changes)
         index_referral(referral)

@@ -14,21 +14,20 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from casework.audit.models import Action
-from casework.audit.services import record, snapshot
+from casework.audit.services import record
 from casework.referrals.choices import Status
-from casework.referrals.models import NamedParty, Referral
-from casework.referrals.services.intake import draft_discard, draft_save, draft_submit
+from casework.referrals.models import Referral
+from casework.referrals.services.intake import (
+    draft_discard,
+    draft_save,
+    draft_submit,
+    referral_changes,
+    related_snapshot,
+)
 
 
 class AlreadySent(Exception):
     """The draft was sent (or deleted) before this request could send it."""
-
-
-def _related_snapshot(referral: Referral) -> dict[str, Any]:
-    return {
-        "services": sorted(referral.requested_services.values_list("service", flat=True)),
-        "named_parties": [snapshot(p, NamedParty.AUDITED_FIELDS) for p in referral.named_parties.order_by("id")],
-    }
 
 
 def portal_save_step(
@@ -37,11 +36,10 @@ def portal_save_step(
 ) -> Referral:
     """Save one page of a draft and where the referrer has got to."""
     with transaction.atomic():
-        before = _related_snapshot(referral) if (services is not None or parties is not None) else None
+        before = related_snapshot(referral) if (services is not None or parties is not None) else None
         draft_save(referral=referral, by=by, request=request, step=step, services=services, parties=parties, **fields)
         if before is not None:
-            after = _related_snapshot(referral)
-            changes = {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}
+            changes = referral_changes(before, related_snapshot(referral))
             if changes:
                 record(action=Action.UPDATE, actor=by, request=request, obj=referral, changes=changes)
     # Drop any cached prefetch so the caller reads what was saved.

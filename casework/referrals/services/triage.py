@@ -16,7 +16,7 @@ from django.utils import timezone
 from casework.accounts.queries import has_current_training, latest_training
 from casework.accounts.roles import Instrument, Role
 from casework.audit.models import Action
-from casework.audit.services import record, record_create, snapshot
+from casework.audit.services import diff, record, record_create, snapshot
 from casework.core.formatting import date_gb
 from casework.referrals import eligibility, letters
 from casework.referrals.choices import SRP_SERVICES, Decision, Service, Status
@@ -141,7 +141,7 @@ def screening_decide(
         referral.decision_reason = reason
         referral.decided_by = by
         after = snapshot(referral, DECISION_FIELDS)
-        changes = {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}
+        changes = diff(before, after, model=Referral)
         _move(referral, to=target, by=by, request=request, reason=reason, changes=changes)
         if decision != Decision.ACCEPT:
             kind = Letter.Kind.DECLINE if decision == Decision.DECLINE else Letter.Kind.INFORMATION_REQUEST
@@ -210,6 +210,6 @@ def allocate(
         referral.second_assessor = second_assessor
         referral.allocated_at = timezone.now()
         after = snapshot(referral, ALLOCATION_FIELDS)
-        changes = {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}
+        changes = diff(before, after, model=Referral)
         reason = reason.strip() or "Allocated"
         return _move(referral, to=Status.ALLOCATED, by=by, request=request, reason=reason, changes=changes)

@@ -221,7 +221,10 @@ def test_people_are_added_one_at_a_time_and_listed(draft, agency_client):
     html = agency_client.get(url).content.decode()
     assert "Vera Victim" in html and "Fred Family" in html and "Add another person" in html
     event = AuditEvent.objects.filter(action=Action.UPDATE, object_id=str(draft.pk)).latest("sequence")
-    assert [p["name"] for p in event.changes["named_parties"]["new"]] == ["Vera Victim", "Fred Family"]
+    # The trail records that the people named changed, and their roles; never their names.
+    assert [p["name"] for p in event.changes["named_parties"]["new"]] == ["[not recorded]", "[not recorded]"]
+    assert [p["role"] for p in event.changes["named_parties"]["new"]] == ["victim", "family_member"]
+    assert "Vera Victim" not in str(event.changes)
 
 
 def test_adding_a_person_needs_their_name_and_part_and_keeps_what_was_typed(draft, agency_client):

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
+from casework.access import policy
 from casework.referrals.models import Referral
-from casework.referrals.queries import staff_referral
+from casework.referrals.queries import staff_referrals
 
 
 def referral_or_404(request: HttpRequest, reference: str) -> Referral:
     """The referral, if this user may see it on the staff side; otherwise 404, which says nothing
-    about whether it exists."""
-    referral = staff_referral(request.user, reference)
-    if referral is None:
+    about whether it exists (a refused request for one that does is audited)."""
+    if not request.user.has_perm("referrals.view_list"):
         raise Http404("No such referral")
-    return referral
+    return policy.get_or_404(request, Referral, queryset=staff_referrals(request.user), reference=reference)
 
 
 def error_summary(*forms) -> list[dict[str, str]]:

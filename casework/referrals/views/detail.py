@@ -9,10 +9,12 @@ from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from casework.access import breakglass
+from casework.access.grants import active_grant
+from casework.access.views import break_glass_page
 from casework.audit.links import record_log_url
 from casework.audit.queries import recent_access
-from casework.audit.services import active_break_glass, record_view
-from casework.audit.views import break_glass_page
+from casework.audit.services import record_view
 from casework.core.formatting import date_gb, datetime_gb, yes_no
 from casework.people.queries import withheld_party_ids
 from casework.referrals import eligibility
@@ -27,11 +29,10 @@ from casework.referrals.choices import (
     Status,
     SubjectRole,
 )
+from casework.referrals.models import Referral
 from casework.referrals.queries import (
     documents_of,
     letters_of,
-    referral_for_break_glass,
-    referrals_visible_to,
     transitions_of,
 )
 from casework.referrals.services import documents as document_service
@@ -185,7 +186,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "decided": referral.decided_at is not None,
         "allocated": referral.allocated_at is not None,
         "actions": available_actions(request.user, referral),
-        "break_glass_grant": active_break_glass(request.user, referral),
+        "break_glass_grant": active_grant(request.user, referral),
         "access_events": recent_access(referral, viewer=request.user),
         "access_log_url": record_log_url(referral),
         "human_size": document_service.human_size,
@@ -219,16 +220,16 @@ def people_rows(user, referral) -> list[dict]:
 
 @require_http_methods(["GET", "POST"])
 def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
-    """A clinician opens a referral they are not allocated to, giving a written reason (the audit
-    app's shared break-glass page). Anyone else, and any reference that is not a submitted
-    referral, gets 404; a clinician who can already see it goes straight to it."""
-    referral = referral_for_break_glass(request.user, reference)
-    if referral is None or not request.user.has_perm("referrals.break_glass", referral):
+    """A clinician or clinical lead opens a referral they have no relationship to, for reading,
+    giving a written reason (``casework.access.breakglass``: across an information barrier only a
+    clinical lead may, flagged as crossing it; for a clinician such a referral answers 404 like one
+    that does not exist). Anyone who can already read it goes straight to it."""
+    target = breakglass.target(request.user, Referral, reference=reference)
+    if target is None:
         raise Http404("No such referral")
-    if referrals_visible_to(request.user).filter(pk=referral.pk).exists():
-        return redirect("referrals:detail", reference=referral.reference)
+    if not request.user.has_perm("referrals.break_glass", target.obj):
+        return redirect("referrals:detail", reference=target.obj.reference)
     return break_glass_page(
-        request, obj=referral, record_label=referral.reference,
-        cancel_url=reverse("core:my_work"),
-        success_url=reverse("referrals:detail", args=[referral.reference]),
+        request, target=target, record_label=target.obj.reference, record_noun="referral",
+        cancel_url=reverse("core:my_work"), success_url=reverse("referrals:detail", args=[target.obj.reference]),
     )

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from casework.access.breakglass import open_grant as break_glass_open
 from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
-from casework.audit.services import break_glass_open
 from casework.search.models import SearchDocument
 from casework.search.queries import search
 from casework.search.tests.conftest import (

@@ -1,0 +1,214 @@
+"""Who may see which case, person and referral: the one definition (deny by default).
+
+Each anchor has two conditions, both filters on its own table:
+
+- **related**: the user has a legitimate relationship to the record — the role sees the whole
+  caseload, or the user is on the case team, allocated to the referral, on the person's care team.
+  A related user reads the record, and may change it as far as their role's rules allow.
+- **readable**: related, *or* the user holds an active break-glass grant that opens it. A grant
+  gives reading only: nothing here lets a grant holder change anything (``policy.can_change``).
+
+Who is related, by role:
+
+| role | cases | persons | referrals |
+|---|---|---|---|
+| referrals coordinator | every case (administration only: cases' rules) | every person | every submitted referral |
+| clinical lead | every case | every person | every submitted referral |
+| clinician | cases they are on the team of | persons linked to a referral they are related to, on their care team, or the subject or a party of a case they are on the team of | referrals allocated to them, or held by a case they are on the team of |
+| agency referrer | none | none | their organisation's submitted referrals and their own drafts |
+| finance, researcher, system administrator | none | none | none |
+
+In every row, records on the far side of an information barrier from the user's side
+(``barrier``) are not related, whatever the role: a clinical lead on the stalker's case team does
+not see the victim's case, her person record or her referral; an agency referrer does not see
+referrals of their organisation that sit across a barrier from a referral they sent.
+
+Break-glass opens a record for reading: the record itself, and for a case or referral also what
+hangs off it (a grant on a case shows its referrals and its subject's person record, read-only).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from casework.access import barrier, grants, registry
+from casework.access.vocabulary import DRAFT_REFERRAL
+from casework.accounts.roles import Role
+
+CASELOAD_ROLES = (Role.REFERRALS_COORDINATOR, Role.CLINICAL_LEAD)
+NOTHING = Q(pk__in=[])
+
+
+def is_active_user(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+class Side:
+    """What stands across a barrier from ``user``'s side, worked out at most once per question
+    (each list is one query, and usually empty)."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+
+    @cached_property
+    def cases(self) -> QuerySet:
+        """Cases across the barrier, as a subquery (costs no query of its own)."""
+        return barrier.cases_across_barrier_for(self.user).values("pk")
+
+    @cached_property
+    def persons(self) -> list[int]:
+        return barrier.persons_behind_barrier_for(self.user)
+
+    @cached_property
+    def referrals(self) -> list[int]:
+        return barrier.referrals_behind_barrier_for(self.user)
+
+
+def _grant_opens(user, label: str, across: Q) -> Q:
+    """Records ``user`` holds an active grant on. A clinician's grant never opens a record across a
+    barrier from their side (one they broke glass into before the barrier appeared stays shut);
+    a clinical lead's does, because only a lead may break glass across one, knowingly."""
+    granted = Q(grants.grant_exists(user, label))
+    return granted if user.role == Role.CLINICAL_LEAD else granted & ~across
+
+
+def _may_break_glass(user) -> bool:
+    return is_active_user(user) and user.role in (Role.CLINICIAN, Role.CLINICAL_LEAD)
+
+
+# --- Cases ----------------------------------------------------------------------------------------
+
+
+def case_related(user, side: Side | None = None) -> Q:
+    if not is_active_user(user):
+        return NOTHING
+    side = side or Side(user)
+    not_across = ~Q(pk__in=side.cases)
+    if user.role in CASELOAD_ROLES:
+        # (Coordinators join no team, so for them nothing is ever across a barrier.)
+        return not_across
+    if user.role == Role.CLINICIAN:
+        return Q(Exists(registry.cases().team.objects.filter(case=OuterRef("pk"), user=user))) & not_across
+    return NOTHING
+
+
+def _granted_case_ids(user, side: Side) -> QuerySet:
+    """The cases a grant opens for ``user`` (as ``case_readable`` decides), as a subquery."""
+    Case = registry.cases().case
+    return Case.objects.filter(_grant_opens(user, grants.label_of(Case), Q(pk__in=side.cases))).values("pk")
+
+
+def case_readable(user, side: Side | None = None) -> Q:
+    side = side or Side(user)
+    related = case_related(user, side)
+    if not _may_break_glass(user):
+        return related
+    return related | _grant_opens(user, grants.label_of(registry.cases().case), Q(pk__in=side.cases))
+
+
+def cases_related_to(user) -> QuerySet:
+    return registry.cases().case.objects.filter(case_related(user))
+
+
+def cases_readable_by(user) -> QuerySet:
+    return registry.cases().case.objects.filter(case_readable(user))
+
+
+# --- Referrals ------------------------------------------------------------------------------------
+
+
+def referral_related(user, side: Side | None = None) -> Q:
+    if not is_active_user(user):
+        return NOTHING
+    side = side or Side(user)
+    not_behind = ~Q(pk__in=side.referrals) if side.referrals else Q()
+    submitted = ~Q(status=DRAFT_REFERRAL)
+    if user.role in CASELOAD_ROLES:
+        return submitted & not_behind
+    if user.role == Role.CLINICIAN:
+        in_team_case = Q(case_link__case__in=barrier.team_case_ids(user).values("case_id"))
+        allocated = Q(lead_clinician=user) | Q(second_assessor=user)
+        return submitted & (allocated | in_team_case) & not_behind
+    if user.role == Role.AGENCY_REFERRER and user.organisation_id:
+        # What they sent (and their own drafts) always; the rest of their organisation's submitted
+        # referrals unless one sits across a barrier from something they sent.
+        return Q(created_by=user) | (Q(referring_organisation_id=user.organisation_id) & submitted & not_behind)
+    return NOTHING
+
+
+def _granted_referral_ids(user, side: Side) -> QuerySet:
+    Referral = registry.referrals().referral
+    return Referral.objects.filter(
+        _grant_opens(user, grants.label_of(Referral), Q(pk__in=side.referrals))
+    ).values("pk")
+
+
+def referral_readable(user, side: Side | None = None) -> Q:
+    side = side or Side(user)
+    related = referral_related(user, side)
+    if not _may_break_glass(user):
+        return related
+    opened = Q(pk__in=_granted_referral_ids(user, side)) | Q(case_link__case__in=_granted_case_ids(user, side))
+    return related | (~Q(status=DRAFT_REFERRAL) & opened)
+
+
+def referrals_related_to(user) -> QuerySet:
+    return registry.referrals().referral.objects.filter(referral_related(user))
+
+
+def referrals_readable_by(user) -> QuerySet:
+    return registry.referrals().referral.objects.filter(referral_readable(user))
+
+
+# --- Persons --------------------------------------------------------------------------------------
+
+
+def person_related(user, side: Side | None = None) -> Q:
+    if not is_active_user(user):
+        return NOTHING
+    side = side or Side(user)
+    not_behind = ~Q(pk__in=side.persons) if side.persons else Q()
+    current = Q(merged_into__isnull=True)
+    if user.role in CASELOAD_ROLES:
+        return current & not_behind
+    if user.role == Role.CLINICIAN:
+        people, cases = registry.people(), registry.cases()
+        team_cases = barrier.team_case_ids(user)
+        related_referrals = registry.referrals().referral.objects.filter(referral_related(user, side)).values("pk")
+        linked = Exists(people.referral_link.objects.filter(person=OuterRef("pk"), referral__in=related_referrals))
+        on_care_team = Exists(people.care_team.objects.filter(person=OuterRef("pk"), user=user))
+        subject_of_team_case = Exists(cases.case.objects.filter(subject=OuterRef("pk"), pk__in=team_cases))
+        party_of_team_case = Exists(cases.party.objects.filter(person=OuterRef("pk"), case__in=team_cases))
+        return current & (Q(linked) | Q(on_care_team) | Q(subject_of_team_case) | Q(party_of_team_case)) & not_behind
+    return NOTHING
+
+
+def person_readable(user, side: Side | None = None) -> Q:
+    side = side or Side(user)
+    related = person_related(user, side)
+    if not _may_break_glass(user):
+        return related
+    people, cases = registry.people(), registry.cases()
+    granted = _grant_opens(user, grants.label_of(people.person), Q(pk__in=side.persons))
+    # The subject of a case or referral opened by break-glass (not its other parties: a victim named
+    # in her stalker's case is shown there by the name as given, never by her person record).
+    in_granted = Q(Exists(
+        cases.case.objects.filter(subject=OuterRef("pk"), pk__in=_granted_case_ids(user, side))
+    )) | Q(Exists(people.referral_link.objects.filter(
+        person=OuterRef("pk"), referral__in=_granted_referral_ids(user, side), named_party=None,
+    )))
+    return related | (Q(merged_into__isnull=True) & (granted | in_granted))
+
+
+def persons_related_to(user) -> QuerySet:
+    return registry.people().person.objects.filter(person_related(user))
+
+
+def persons_readable_by(user) -> QuerySet:
+    return registry.people().person.objects.filter(person_readable(user))
+
+
+RELATED = {registry.CASE: case_related, registry.PERSON: person_related, registry.REFERRAL: referral_related}
+READABLE = {registry.CASE: case_readable, registry.PERSON: person_readable, registry.REFERRAL: referral_readable}

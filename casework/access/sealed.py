@@ -1,0 +1,61 @@
+"""Sealed details: a sealed person's addresses, telephone numbers, email addresses, online
+identifiers and workplace.
+
+Seeing the person at all is ``scopes``' question. Their sealed details are shown only to members of
+their care team (a victim case's team is its subject's care team: the cases app keeps the two the
+same) and to whoever holds an active break-glass grant on the person. Not to clinical leads as
+such (docs/adr/0006): a lead who is not on the team uses break-glass, which is audited and alerted.
+An unsealed person's details follow the person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Q
+
+from casework.access import grants, registry
+from casework.access.scopes import is_active_user
+
+
+def sealed_details_visible_ids(user, person_ids: Iterable[int]) -> set[int]:
+    """Of ``person_ids``, the sealed persons whose details ``user`` may see (two queries at most)."""
+    ids = list(person_ids)
+    if not ids or not is_active_user(user):
+        return set()
+    people = registry.people()
+    visible = set(people.care_team.objects.filter(user=user, person_id__in=ids).values_list("person_id", flat=True))
+    visible |= grants.granted_ids(user, grants.label_of(people.person), ids)
+    return visible
+
+
+def can_see_sealed_details(user, person) -> bool:
+    """Whether ``user`` may see this person's contact details, addresses, online identifiers and
+    workplace: always for a person who is not sealed; for a sealed person, only their care team and
+    break-glass."""
+    if person is None or not is_active_user(user):
+        return False
+    if not person.is_sealed:
+        return True
+    return bool(sealed_details_visible_ids(user, [person.pk]))
+
+
+def persons_with_visible_details(user) -> Q:
+    """A filter on persons: those whose contact details ``user`` may see (for look-ups by contact
+    detail, so that a search by a sealed person's telephone number is no oracle)."""
+    people = registry.people()
+    on_team = people.care_team.objects.filter(person=OuterRef("pk"), user=user)
+    return Q(is_sealed=False) | Q(Exists(on_team)) | Q(grants.grant_exists(user, grants.label_of(people.person)))
+
+
+def details_open_without_break_glass(user) -> Q:
+    """A filter on persons: those whose contact details ``user`` sees without break-glass (for
+    changing them: a grant reads and never changes)."""
+    on_team = registry.people().care_team.objects.filter(person=OuterRef("pk"), user=user)
+    return Q(is_sealed=False) | Q(Exists(on_team))
+
+
+def is_on_care_team(user, person) -> bool:
+    if person is None or not is_active_user(user):
+        return False
+    return registry.people().care_team.objects.filter(person=person, user=user).exists()
