@@ -227,7 +227,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "casework.accounts.views.auth.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
+# Behind TRUSTED_PROXY_COUNT reverse proxies the client is the N-th X-Forwarded-For entry from the
+# right; with 0 the header is ignored. One function gives that address to axes, to the address
+# throttle and to the audit trail (casework/core/client_address.py, docs/adr/0003).
+CASEWORK_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "casework.core.client_address.client_ip"
 CASEWORK_IP_FAILURE_LIMIT = env_int("SIGN_IN_IP_FAILURE_LIMIT", 30)
 
 # Sessions: idle expiry (renewed on each request) and an absolute lifetime.
