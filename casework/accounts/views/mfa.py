@@ -43,11 +43,19 @@ def clear_failures(request: HttpRequest) -> None:
     request.session.pop(FAILURES_KEY, None)
 
 
-def _refusal(check: mfa.CodeCheck, wrong: str) -> str:
+def _refusal(check: mfa.CodeCheck, wrong: str, again: str = "the newest code") -> str:
     if check.outcome is mfa.Outcome.THROTTLED:
         seconds = check.wait_seconds
-        return f"Wait {seconds} second{'s' if seconds != 1 else ''}, then enter the newest code"
+        return f"Wait {seconds} second{'s' if seconds != 1 else ''}, then enter {again}"
     return wrong
+
+
+def _refuse(request: HttpRequest, form, check: mfa.CodeCheck, wrong: str, again: str = "the newest code"):
+    """A refused code: counted (the sign-in page if that ended the session), else said on the field."""
+    if count_failure(request):
+        return redirect("accounts:sign_in")
+    form.add_error("code", _refusal(check, wrong, again))
+    return None
 
 
 @second_factor_not_required
@@ -70,9 +78,9 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             clear_failures(request)
             request.session[NEW_CODES_KEY] = {"codes": codes, "then": "core:my_work"}
             return redirect("accounts:recovery_codes")
-        if count_failure(request):
-            return redirect("accounts:sign_in")
-        form.add_error("code", _refusal(check, SETUP_WRONG))
+        ended = _refuse(request, form, check, SETUP_WRONG)
+        if ended:
+            return ended
     device = mfa.pending_totp_device(user)
     return render(
         request, "accounts/mfa_setup.jinja",
@@ -99,9 +107,9 @@ def mfa_enrolment_code(request: HttpRequest) -> HttpResponse:
         if check.ok:
             clear_failures(request)
             return redirect("accounts:mfa_setup")
-        if count_failure(request):
-            return redirect("accounts:sign_in")
-        form.add_error("code", _refusal(check, ENROLMENT_WRONG).replace("the newest code", "the code again"))
+        ended = _refuse(request, form, check, ENROLMENT_WRONG, again="the code again")
+        if ended:
+            return ended
     return render(request, "accounts/mfa_enrolment_code.jinja",
                   {"form": form, "validity": enrolment.validity_words()}, status=400 if form.errors else 200)
 
@@ -128,9 +136,9 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
                     "Make a new set from Sign-in security.",
                 )
             return redirect(safe_next(request))
-        if count_failure(request):
-            return redirect("accounts:sign_in")
-        form.add_error("code", _refusal(check, VERIFY_WRONG))
+        ended = _refuse(request, form, check, VERIFY_WRONG)
+        if ended:
+            return ended
     offer_passkey = passkeys.available() and passkeys.has_passkeys(user)
     return render(
         request, "accounts/mfa_verify.jinja",

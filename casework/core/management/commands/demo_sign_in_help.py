@@ -25,8 +25,10 @@ class Command(BaseCommand):
                 "enter the account's enrolment code below (single use, new ones each time this runs), then set up "
                 "an authenticator app."
             )
-        width = max(len(role) for role, _, _ in sign_in_help())
-        for role, email, name in sign_in_help():
+        rows = sign_in_help()
+        width = max(len(role) for role, _, _ in rows)
+        name_width = max(len(name) for _, _, name in rows) if codes else 0
+        for role, email, name in rows:
             code = f"  enrolment code {codes[email]}" if email in codes else ""
-            self.stdout.write(f"  {role.ljust(width)}  {email:<28} {name}{code}")
+            self.stdout.write(f"  {role.ljust(width)}  {email:<28} {name.ljust(name_width)}{code}".rstrip())
         self.stdout.write("")
