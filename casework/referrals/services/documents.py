@@ -167,6 +167,9 @@ def document_upload(
     name = (uploaded.name or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
     detected = check_file(name, max(uploaded.size or 0, len(content)), content)
     digest = hashlib.sha256(content).hexdigest()
+    if ReferralDocument.objects.filter(sha256=digest, scan_status=ScanStatus.INFECTED).exists():
+        # The same bytes were quarantined before: refused whether or not a scanner answers now.
+        raise DocumentRefused(INFECTED_MESSAGE)
     status, scanned_at = _scan_at_upload(content, referral=referral, by=by)
     with transaction.atomic():
         document = ReferralDocument(

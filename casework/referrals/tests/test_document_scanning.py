@@ -21,7 +21,7 @@ from casework.core import malware
 from casework.core.checks import malware_scanner_configured
 from casework.referrals.choices import ScanStatus
 from casework.referrals.models import ReferralDocument
-from casework.referrals.services.documents import INFECTED_MESSAGE, document_upload
+from casework.referrals.services.documents import INFECTED_MESSAGE, DocumentRefused, document_upload
 from casework.referrals.tasks import retry_delay, scan_document
 from casework.referrals.tests.factories import ReferralFactory
 from casework.referrals.tests.test_documents import PDF, TEXT
@@ -245,6 +245,11 @@ def test_malware_found_later_quarantines_every_copy_and_tells_staff(cast, client
     assert "Quarantined: virus found" in page
     my_work = client.get("/").content.decode()
     assert "Documents quarantined by the virus scanner" in my_work and referral.reference in my_work
+    # The same bytes uploaded again are refused, even with the scanner gone.
+    settings.CLAMAV_SOCKET = None
+    with pytest.raises(DocumentRefused, match="contains a virus"):
+        document_upload(referral=referral, kind="other", uploaded=SimpleUploadedFile("again.txt", EICAR),
+                        by=cast.coordinator)
     changes = [e.changes["scan_status"] for e in AuditEvent.objects.filter(
         action=Action.UPDATE, object_type="referrals.referraldocument", object_id__in=[first.pk, second.pk])]
     assert changes == [{"old": "not_scanned", "new": "infected"}] * 2
