@@ -9,7 +9,7 @@ PORT ?= 8000
 MFA ?= off
 DEMO_ENV := CASEWORK_ENV=demo CASEWORK_MFA_DISABLED=$(if $(filter on,$(MFA)),0,1)
 
-.PHONY: run test chromium assets install install-dev migrate seed lint lock bench bench-matching bench-search clean check-deploy
+.PHONY: run test chromium clamav assets install install-dev migrate seed lint lock bench bench-matching bench-search clean check-deploy
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,7 +58,17 @@ chromium:
 	    echo "The browser tests need Chromium at /usr/bin/chromium: sudo apt-get install chromium chromium-driver" >&2; exit 1; \
 	  fi; }
 
-test: install-dev assets chromium
+# The upload tests start their own clamd (Debian's clamav-daemon) with a signature of their own.
+clamav:
+	@test -x /usr/sbin/clamd || command -v clamd >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing ClamAV (clamd) for the upload tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clamav-daemon >/dev/null; \
+	  else \
+	    echo "The upload tests need clamd at /usr/sbin/clamd: sudo apt-get install clamav-daemon" >&2; exit 1; \
+	  fi; }
+
+test: install-dev assets chromium clamav
 	CASEWORK_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
@@ -68,7 +78,7 @@ check-deploy: install
 	CASEWORK_ENV=production DEBUG=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \
 	  AUDIT_HMAC_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=casework.example.nhs.uk \
 	  FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
-	  BLIND_INDEX_KEY="$$(head -c 48 /dev/urandom | base64)" \
+	  BLIND_INDEX_KEY="$$(head -c 48 /dev/urandom | base64)" CLAMAV_SOCKET=/run/clamav/clamd.ctl \
 	  DATABASE_URL=sqlite:///var/check-deploy.sqlite3 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 

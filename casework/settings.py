@@ -205,6 +205,11 @@ CASEWORK_MFA_DISABLED = env_bool("CASEWORK_MFA_DISABLED", False)
 OTP_TOTP_ISSUER = "NSC Casework"
 OTP_TOTP_THROTTLE_FACTOR = 1
 CASEWORK_RECOVERY_CODE_COUNT = 10
+# A second factor is enrolled only in the session that used a set-password link, or with a
+# single-use enrolment code from a system administrator (docs/adr/0010): never with a password alone.
+CASEWORK_ENROLMENT_CODE_HOURS = env_int("ENROLMENT_CODE_HOURS", 24)
+CASEWORK_ENROLMENT_CODE_ATTEMPTS = 5
+CASEWORK_ENROLMENT_WINDOW_MINUTES = 60
 # Passkeys (WebAuthn): the relying party is the host name the site is served on.
 CASEWORK_WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "localhost" if not PRODUCTION else None)
 CASEWORK_WEBAUTHN_ORIGIN = env_str(
@@ -228,7 +233,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "casework.accounts.views.auth.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
+# Behind TRUSTED_PROXY_COUNT reverse proxies the client is the N-th X-Forwarded-For entry from the
+# right; with 0 the header is ignored. One function gives that address to axes, to the address
+# throttle and to the audit trail (casework/core/client_address.py, docs/adr/0003).
+CASEWORK_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "casework.core.client_address.client_ip"
 CASEWORK_IP_FAILURE_LIMIT = env_int("SIGN_IN_IP_FAILURE_LIMIT", 30)
 
 # Sessions: idle expiry (renewed on each request) and an absolute lifetime.
@@ -246,6 +255,19 @@ CSRF_COOKIE_HTTPONLY = True
 # Referrals: an information request is overdue after this many working days; uploads are capped.
 CASEWORK_INFORMATION_OVERDUE_WORKING_DAYS = env_int("INFORMATION_OVERDUE_WORKING_DAYS", 10)
 CASEWORK_DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Zip-based uploads (DOCX and the like) are inflated and refused past these limits before they are
+# accepted (casework/core/archives.py).
+CASEWORK_ARCHIVE_MAX_INFLATED_BYTES = env_int("ARCHIVE_MAX_INFLATED_BYTES", 100 * 1024 * 1024)
+CASEWORK_ARCHIVE_MAX_ENTRIES = env_int("ARCHIVE_MAX_ENTRIES", 1000)
+CASEWORK_ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 100)
+# Malware scanning with ClamAV's clamd (casework/core/malware.py, docs/adr/0009): a Unix socket, or
+# a host and port. Unset means no scanner: documents are marked "not scanned", and check --deploy
+# warns (casework.W002). Set but down or too slow: uploads are held, not yet scanned, until a
+# background task scans them.
+CLAMAV_SOCKET = env_str("CLAMAV_SOCKET")
+CLAMAV_HOST = env_str("CLAMAV_HOST")
+CLAMAV_PORT = env_int("CLAMAV_PORT", 3310)
+CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 10)
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 

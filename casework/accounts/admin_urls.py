@@ -15,6 +15,7 @@ urlpatterns = [
     path("users/<int:pk>/disable/", admin.user_disable, name="user_disable"),
     path("users/<int:pk>/enable/", admin.user_enable, name="user_enable"),
     path("users/<int:pk>/reset-second-factor/", admin.user_reset_second_factor, name="user_reset_second_factor"),
+    path("users/<int:pk>/enrolment-code/", admin.user_enrolment_code, name="user_enrolment_code"),
     path("users/<int:pk>/unlock/", admin.user_unlock, name="user_unlock"),
     path("users/<int:pk>/set-password-link/", admin.user_set_password_link, name="user_set_password_link"),
     path("users/<int:pk>/training/add/", admin.training_add, name="training_add"),

@@ -78,3 +78,18 @@ def sign_in_help() -> list[tuple[str, str, str]]:
     rows = [(Role(role).label, email, name) for email, name, role, *_ in DEMO_STAFF]
     rows += [(f"Agency referrer ({kind.label})", email, name) for email, name, kind, _ in DEMO_AGENCY]
     return rows
+
+
+def demo_enrolment_codes() -> dict[str, str]:
+    """A fresh enrolment code for each demo account that has no second factor yet (so that the demo
+    can be used with the second factor on), by email address. Earlier codes stop working."""
+    from casework.accounts.enrolment import enrolment_code_issue
+    from casework.accounts.mfa import has_second_factor
+
+    emails = [email for _, email, _ in sign_in_help()]
+    codes = {}
+    for user in User.objects.filter(email__in=emails, is_active=True):
+        if not has_second_factor(user):
+            issued = enrolment_code_issue(user=user, by=None, reason="demo: issued by manage.py demo_sign_in_help")
+            codes[user.email] = issued.code
+    return codes

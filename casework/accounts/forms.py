@@ -26,6 +26,14 @@ class CodeForm(NHSForm):
     )
 
 
+class EnrolmentCodeForm(NHSForm):
+    code = forms.CharField(
+        label="Enrolment code", max_length=30,
+        error_messages={"required": "Enter your enrolment code", "max_length": "Enrolment code must be 30 characters or fewer"},
+        help_text="12 letters and numbers, like ABCD-EFGH-JKMN",
+    )
+
+
 PHONE_PATTERN = r"^\+?[0-9 ()-]{6,30}$"
 phone_validator = RegexValidator(
     PHONE_PATTERN, "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"

@@ -184,3 +184,31 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EnrolmentCode(models.Model):
+    """A single-use, time-limited code a system administrator gives someone so that they can set
+    up a second factor when they have none (a new account, a lost phone). Only a keyed hash of the
+    code is kept (``casework.accounts.enrolment``); the code itself is shown once, when issued."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  help_text="Empty when issued from the command line")
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    throttled_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["user", "used_at", "revoked_at"], name="enrolment_code_user_idx")]
+
+    def __str__(self) -> str:
+        return f"Enrolment code {self.pk} for user {self.user_id}"
+
+    def is_usable(self, at: dt.datetime | None = None) -> bool:
+        at = at or timezone.now()
+        return self.used_at is None and self.revoked_at is None and self.expires_at > at

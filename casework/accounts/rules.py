@@ -83,6 +83,8 @@ rules.add_perm("accounts.enable_user", is_system_administrator & subject_is_disa
 # Your own second factor is reset from your own sign-in security page, not here.
 rules.add_perm("accounts.reset_second_factor", is_system_administrator & subject_is_active & ~is_self)
 rules.add_perm("accounts.unlock_user", is_system_administrator & has_subject)
+# An enrolment code lets someone set up a second factor when they have none: never for oneself.
+rules.add_perm("accounts.issue_enrolment_code", is_system_administrator & subject_is_active & ~is_self)
 rules.add_perm("accounts.issue_set_password_link", is_system_administrator & subject_is_active & ~is_self)
 
 # Training records: clinical leads and system administrators, for clinic staff only, and not

@@ -9,6 +9,7 @@ urlpatterns = [
     path("sign-out/", auth.sign_out, name="sign_out"),
     path("sign-in/set-up-security/", mfa.mfa_setup, name="mfa_setup"),
     path("sign-in/security-code/", mfa.mfa_verify, name="mfa_verify"),
+    path("sign-in/enrolment-code/", mfa.mfa_enrolment_code, name="mfa_enrolment_code"),
     path("sign-in/passkey/options/", passkeys.passkey_sign_in_options, name="passkey_sign_in_options"),
     path("sign-in/passkey/verify/", passkeys.passkey_sign_in_verify, name="passkey_sign_in_verify"),
     path("account/security/", mfa.security, name="security"),

@@ -8,8 +8,9 @@ deleting the newest events and rewinding the head to match is also caught.
 What verification can and cannot prove: anyone without the key cannot alter, insert, delete or
 reorder events without the check naming the first broken link. Someone who can drop the
 database triggers and who once copied a sealed head could roll the log back to that moment;
-keeping the head printed by ``verify_audit`` somewhere else (a ticket, a log shipped off the
-server) closes that gap.
+keeping the head printed by ``verify_audit --print-head`` somewhere else (a ticket, a log shipped
+off the server) and checking with ``verify_audit --expect-head SEQ:HASH`` closes that gap
+(``check_expected_head``). ``verify_audit`` also checks the triggers themselves (``append_only``).
 """
 
 from __future__ import annotations
@@ -205,3 +206,27 @@ def verify_database(key: str | None = None, chunk_size: int = 2000) -> Result:
                 "it was inserted, or the head was rewound",
             )
     return Result(checked, head, broken)
+
+
+def check_expected_head(expected: Head, result: Result) -> str | None:
+    """Whether the chain still holds ``expected`` (a head recorded off the server earlier): None
+    if it holds that event with that hash, otherwise what is wrong. The chain's own verification
+    (``result``) proves the events before it; this proves the chain was not rolled back past it."""
+    from casework.audit.models import AuditEvent
+
+    if result.head.sequence < expected.sequence:
+        return (
+            f"Audit chain rolled back: it ends at event #{result.head.sequence}, before event "
+            f"#{expected.sequence} recorded off the server; events were removed (rolled back or truncated)"
+        )
+    found = AuditEvent.objects.filter(sequence=expected.sequence).values_list("entry_hash", flat=True).first()
+    if found is None:
+        return (
+            f"Audit chain rolled back: event #{expected.sequence} recorded off the server is missing"
+        )
+    if not hmac.compare_digest(found, expected.entry_hash):
+        return (
+            f"Audit chain rewritten: event #{expected.sequence} does not have the hash recorded off the "
+            "server; the chain was rolled back and written again from that event or earlier"
+        )
+    return None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import ipaddress
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from casework.audit import chain
 from casework.audit.models import Action, Alert, AuditEvent, ChainHead
+from casework.core.client_address import client_ip as address_of
 
 SECRET_FIELDS = frozenset({"password", "key", "secret", "token", "credential_id", "public_key"})
 SECRET_SUFFIXES = ("_password", "_key", "_secret", "_token")
@@ -113,14 +113,11 @@ def diff(
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address in the form the database stores it (so the hash verifies after a
-    round trip), or None if there is none or it is not an IP address."""
-    if request is None:
-        return None
-    value = (request.META.get("REMOTE_ADDR") or "").strip()
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
+    """The client's address (through the trusted proxies: ``casework.core.client_address``) in the
+    form the database stores it (so the hash verifies after a round trip), or None if there is
+    none or it is not an IP address."""
+    value = address_of(request)
+    if value is None:
         return None
     return AuditEvent._meta.get_field("ip_address").get_prep_value(value)
 

@@ -37,3 +37,20 @@ def production_settings_in_force(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def malware_scanner_configured(app_configs, **kwargs):
+    """Without a scanner, uploads are stored unscanned (marked so): production must not forget it."""
+    from casework.core import malware
+
+    if settings.CASEWORK_ENV == "production" and not malware.configured():
+        return [
+            Warning(
+                "No virus scanner is configured: uploaded documents are stored without a malware scan.",
+                hint="Run clamd (Debian's clamav-daemon, with freshclam) and set CLAMAV_SOCKET, or CLAMAV_HOST "
+                     "and CLAMAV_PORT. See docs/adr/0009.",
+                id="casework.W002",
+            )
+        ]
+    return []

@@ -127,6 +127,23 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", "Other document"
 
 
+class ScanStatus(models.TextChoices):
+    """Where a document stands with the malware scan (casework/core/malware.py)."""
+
+    CLEAN = "clean", "Scanned: no virus found"
+    PENDING = "pending", "Not yet scanned"
+    INFECTED = "infected", "Quarantined: virus found"
+    NOT_SCANNED = "not_scanned", "Not scanned: no virus scanner configured"
+
+
+# Documents in these states are held: nobody can download them.
+SCAN_HELD = frozenset({ScanStatus.PENDING, ScanStatus.INFECTED})
+SCAN_TAG_COLOUR = {
+    ScanStatus.CLEAN: "green", ScanStatus.PENDING: "yellow", ScanStatus.INFECTED: "red",
+    ScanStatus.NOT_SCANNED: "grey",
+}
+
+
 class Decision(models.TextChoices):
     ACCEPT = "accept", "Accept"
     DECLINE = "decline", "Decline"

@@ -7,11 +7,14 @@ from django.db import models
 from django.utils import timezone
 
 from casework.referrals.choices import (
+    SCAN_HELD,
+    SCAN_TAG_COLOUR,
     Channel,
     Decision,
     DocumentKind,
     LegalStatus,
     PartyRole,
+    ScanStatus,
     Service,
     Setting,
     Status,
@@ -234,10 +237,16 @@ class ReferralDocument(models.Model):
     file = models.FileField(upload_to=document_path, max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    scan_status = models.CharField(
+        max_length=20, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED,
+        help_text="Pending and infected documents cannot be downloaded",
+    )
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    scan_signature = models.CharField(max_length=200, blank=True, help_text="What the scanner found")
 
-    AUDITED_FIELDS = ("kind", "original_name", "content_type", "size", "sha256")
-    # The file's name may name someone; its type, size and hash do not.
-    AUDIT_VALUES_RECORDED = ("content_type", "sha256")
+    AUDITED_FIELDS = ("kind", "original_name", "content_type", "size", "sha256", "scan_status", "scan_signature")
+    # The file's name may name someone; its type, size, hash and what the scanner found do not.
+    AUDIT_VALUES_RECORDED = ("content_type", "sha256", "scan_signature")
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -248,6 +257,15 @@ class ReferralDocument(models.Model):
     @property
     def audit_label(self) -> str:
         return f"{self.referral.audit_label} document {self.pk}"
+
+    @property
+    def held(self) -> bool:
+        """Not downloadable: not yet scanned, or quarantined."""
+        return self.scan_status in SCAN_HELD
+
+    @property
+    def scan_tag_colour(self) -> str:
+        return SCAN_TAG_COLOUR.get(self.scan_status, "grey")
 
 
 class Letter(models.Model):

@@ -214,6 +214,23 @@ def _agency_information_section(user) -> WorkSection:
     )
 
 
+def _quarantine_section(user) -> WorkSection | None:
+    """Shown only while there is something to tell: a document on a referral the user can see was
+    found to hold malware and is quarantined."""
+    queryset = work_queries.with_quarantined_documents(user)
+    if not queryset.exists():
+        return None
+
+    def item(referral: Referral) -> WorkItem:
+        return WorkItem(
+            text=referral.reference, href=_staff_href(referral),
+            detail="The virus scanner quarantined a document. Ask the sender for a clean copy.",
+            tag="Quarantined", tag_colour="red",
+        )
+
+    return _section("Documents quarantined by the virus scanner", "", queryset, item)
+
+
 @register(order=20)
 def referral_sections(request: HttpRequest) -> list[WorkSection]:
     user = request.user
@@ -230,4 +247,6 @@ def referral_sections(request: HttpRequest) -> list[WorkSection]:
     if user.has_perm("referrals.work_agency_queue"):
         sections.append(_drafts_section(user))
         sections.append(_agency_information_section(user))
+    if user.has_perm("referrals.view_list") and (quarantined := _quarantine_section(user)) is not None:
+        sections.insert(0, quarantined)
     return sections

@@ -86,3 +86,15 @@ def awaiting_information_from(user) -> QuerySet[Referral]:
         .filter(status=Status.AWAITING_INFORMATION)
         .order_by("information_requested_at", "id")
     )
+
+
+def with_quarantined_documents(user) -> QuerySet[Referral]:
+    """Referrals the user can see that hold a document the virus scanner quarantined."""
+    from casework.referrals.choices import ScanStatus
+
+    return (
+        referrals_visible_to(user)
+        .filter(documents__scan_status=ScanStatus.INFECTED)
+        .distinct()
+        .order_by("-received_at", "id")
+    )

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from casework.accounts import mfa
+from casework.accounts.enrolment import enrolment_code_issue
 from casework.accounts.models import Passkey
 from casework.accounts.roles import Role
 from casework.accounts.tests.factories import TEST_PASSWORD, UserFactory
@@ -89,6 +90,15 @@ def test_a_new_user_sets_up_the_second_factor_reaches_my_work_and_signs_out(brow
     page.screenshot(path=str(screenshots / "sign-in.png"), full_page=True)
 
     sign_in_with_password(page, user.email)
+    # A password alone does not set up the second factor: an administrator's enrolment code does.
+    page.wait_for_url("**/sign-in/enrolment-code/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You need an enrolment code to set up your security code")
+    check_page(page)
+    page.screenshot(path=str(screenshots / "enrolment-code.png"), full_page=True)
+    issued = enrolment_code_issue(user=user, by=UserFactory(role=Role.SYSTEM_ADMINISTRATOR))
+    page.get_by_label("Enrolment code").fill(issued.code.lower())
+    page.get_by_role("button", name="Continue").click()
+
     page.wait_for_url("**/sign-in/set-up-security/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up your security code")
     expect(page.locator(".casework-qr svg")).to_be_visible()
@@ -122,7 +132,7 @@ def test_a_new_user_sets_up_the_second_factor_reaches_my_work_and_signs_out(brow
     page.wait_for_url("**/sign-in/?next=/")
     assert csp_violations(page) == []
     actions = list(AuditEvent.objects.filter(actor=user).values_list("action", flat=True))
-    assert actions == [Action.SIGN_IN, Action.MFA_ENROLLED, Action.SIGN_OUT]
+    assert actions == [Action.SIGN_IN, Action.UPDATE, Action.MFA_ENROLLED, Action.SIGN_OUT]  # UPDATE: code used
 
 
 def test_a_passkey_is_made_from_sign_in_security_and_used_at_the_next_sign_in(

@@ -25,6 +25,7 @@ from casework.audit.models import Action, AuditEvent
 from casework.core.checks import mfa_not_disabled_in_production
 
 SET_UP = "/sign-in/set-up-security/"
+ENROLMENT_CODE = "/sign-in/enrolment-code/"
 SECURITY_CODE = "/sign-in/security-code/"
 RECOVERY = "/account/security/recovery-codes/"
 SECURITY = "/account/security/"
@@ -56,6 +57,18 @@ def password_client(user) -> Client:
     return client
 
 
+def enrolling_client(user) -> Client:
+    """Signed in with the password, then through the enrolment-code page with a code a system
+    administrator issued: the session may now set up the second factor."""
+    from casework.accounts.enrolment import enrolment_code_issue
+
+    client = password_client(user)
+    issued = enrolment_code_issue(user=user, by=UserFactory(role=Role.SYSTEM_ADMINISTRATOR))
+    response = client.post(ENROLMENT_CODE, {"code": issued.code})
+    assert response.status_code == 302 and response["Location"] == SET_UP, response.content.decode()[:500]
+    return client
+
+
 def enrolled_user(**fields):
     """A user who set up an authenticator app and holds recovery codes."""
     user = UserFactory(**fields)
@@ -73,10 +86,9 @@ def actions_for(user) -> list[tuple[str, str]]:
 
 def test_first_sign_in_sets_up_the_app_shows_recovery_codes_once_and_reaches_my_work(db):
     user = UserFactory(role=Role.CLINICIAN)
-    client = password_client(user)
-
-    response = client.get("/")
+    response = password_client(user).get("/")
     assert response.status_code == 302 and response["Location"] == SET_UP
+    client = enrolling_client(user)
 
     page = client.get(SET_UP)
     assert page.status_code == 200
@@ -103,7 +115,7 @@ def test_first_sign_in_sets_up_the_app_shows_recovery_codes_once_and_reaches_my_
 
 def test_a_wrong_set_up_code_is_refused_with_a_message_and_kept(db):
     user = UserFactory()
-    client = password_client(user)
+    client = enrolling_client(user)
     client.get(SET_UP)
     response = client.post(SET_UP, {"code": "000000" if code_for(mfa.pending_totp_device(user)) != "000000" else "111111"})
     assert response.status_code == 400
@@ -122,7 +134,7 @@ def test_an_empty_code_is_refused_with_a_message(db):
 
 def test_the_set_up_key_stays_the_same_until_it_is_confirmed(db):
     user = UserFactory()
-    client = password_client(user)
+    client = enrolling_client(user)
     first = re.search(r'data-testid="totp-secret">([^<]+)<', client.get(SET_UP).content.decode()).group(1)
     second = re.search(r'data-testid="totp-secret">([^<]+)<', client.get(SET_UP).content.decode()).group(1)
     assert first == second
@@ -363,9 +375,12 @@ def test_the_security_page_counts_recovery_codes(db, client_for):
     assert re.search(rf"Recovery codes left\s*</dt>\s*<dd[^>]*>\s*{len(codes)}\s*<", html)
 
 
-def test_set_up_page_needs_no_inline_style_or_event_handlers(db):
+@pytest.mark.parametrize("path", [SET_UP, ENROLMENT_CODE])
+def test_set_up_pages_need_no_inline_style_or_event_handlers(db, path):
     user = UserFactory()
-    response = password_client(user).get(SET_UP)
+    client = enrolling_client(user) if path == SET_UP else password_client(user)
+    response = client.get(path)
+    assert response.status_code == 200
     csp = response["Content-Security-Policy"]
     assert "'unsafe-inline'" not in csp
     html = response.content.decode()

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casework.accounts import queries, services
+from casework.accounts import enrolment, queries, services
 from casework.accounts.forms import (
     ConfirmForm,
     SetPasswordForm,
@@ -176,7 +176,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _confirm(request: HttpRequest, pk: int, *, permission: str, template: str, act, done: str,
-             extra=None) -> HttpResponse:
+             extra=None, then: str = "staff_admin:user_detail") -> HttpResponse:
     """A confirmation page (GET) for an action on one account, and the action (POST)."""
     _require(request, "accounts.manage_users")
     subject = _subject(request, pk)
@@ -190,7 +190,7 @@ def _confirm(request: HttpRequest, pk: int, *, permission: str, template: str, a
             _apply_errors(form, error)
         else:
             messages.success(request, done)
-            return _detail(subject)
+            return redirect(then, pk=subject.pk)
     context = {"form": form, "subject": subject, **(extra(subject) if extra else {})}
     return render(request, template, context, status=400 if form.errors else 200)
 
@@ -222,9 +222,32 @@ def user_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
         request, pk, permission="accounts.reset_second_factor",
         template="accounts/admin/user_reset_second_factor.jinja",
         act=lambda subject: services.user_reset_second_factor(user=subject, by=request.user, request=request),
-        done="Second factor reset. They will set up a new one when they next sign in.",
+        done="Second factor reset. Give them an enrolment code so that they can set up a new one.",
         extra=lambda subject: {"has_second_factor": queries.has_second_factor(subject)},
+        then="staff_admin:user_enrolment_code",
     )
+
+
+@sensitive_variables("issued")
+@never_cache
+@require_http_methods(GET_POST)
+def user_enrolment_code(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm (GET), then issue a single-use enrolment code and show it this once (POST): how
+    someone with no second factor (a new account, or one just reset) sets one up."""
+    _require(request, "accounts.manage_users")
+    subject = _subject(request, pk)
+    _require(request, "accounts.issue_enrolment_code", subject)
+    _audit_page(request, subject)
+    form = ConfirmForm(_posted(request))
+    context = {"form": form, "subject": subject, "has_second_factor": queries.has_second_factor(subject),
+               "validity": enrolment.validity_words()}
+    if request.method == "POST" and form.is_valid():
+        if context["has_second_factor"]:
+            form.add_error(None, "They already have a second factor. Reset it first if they have lost it")
+        else:
+            issued = enrolment.enrolment_code_issue(user=subject, by=request.user, request=request)
+            return render(request, "accounts/admin/enrolment_code_issued.jinja", {**context, "issued": issued})
+    return render(request, "accounts/admin/enrolment_code.jinja", context, status=400 if form.errors else 200)
 
 
 @never_cache
@@ -353,6 +376,8 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.user_set_password_from_link(user=user, password=form.cleaned_data["password"], request=request)
         request.session.pop(LINK_SESSION_KEY, None)
+        # This session proved the link: it may set up the second factor once signed in (docs/adr/0010).
+        enrolment.allow_in_session(request, user, enrolment.VIA_LINK)
         messages.success(request, "Your password is set. Sign in with your email address and new password.")
         return redirect("accounts:sign_in")
     return render(request, "accounts/admin/set_password.jinja", {"form": form, "email": user.email},

@@ -9,7 +9,6 @@ and a throttled address get one answer, whether or not the account exists.
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_not_required
@@ -28,6 +27,7 @@ from casework.accounts.queries import user_by_email
 from casework.accounts.signals import refused_while_locked
 from casework.audit.models import Action
 from casework.audit.services import record
+from casework.core.client_address import client_ip
 
 FAILED_MESSAGE = "Enter a correct email address and password. The password is case-sensitive."
 LOCKED_MESSAGE = (
@@ -38,8 +38,8 @@ IP_WINDOW_SECONDS = 15 * 60
 
 
 def _ip_key(request: HttpRequest) -> str:
-    # The address django-axes sees: it honours TRUSTED_PROXY_COUNT behind a load balancer.
-    return f"sign-in-failures:{get_client_ip_address(request) or 'unknown'}"
+    # The address django-axes and the audit trail see, through TRUSTED_PROXY_COUNT proxies.
+    return f"sign-in-failures:{client_ip(request) or 'unknown'}"
 
 
 def _ip_throttled(request: HttpRequest) -> bool:

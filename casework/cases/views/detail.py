@@ -28,8 +28,8 @@ from casework.cases.choices import (
 )
 from casework.cases.models import Case
 from casework.cases.views.common import case_or_404
-from casework.referrals.services.documents import document_download as serve_document
 from casework.referrals.services.documents import human_size
+from casework.referrals.views.documents import serve_document
 
 
 def _people_url(reference: str) -> str | None:
@@ -176,4 +176,5 @@ def document_download(request: HttpRequest, reference: str, pk: int) -> HttpResp
     document = queries.document_of(case, pk)
     if document is None:
         raise Http404("No such document")
-    return serve_document(document=document, by=request.user, request=request)
+    return serve_document(request, document, back_href=f"{reverse('cases:detail', args=[case.reference])}#documents",
+                          back_text="Back to the case")

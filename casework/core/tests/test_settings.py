@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "DATABASE_URL", "SECRET_KEY", "AUDIT_HMAC_KEY", "DEBUG", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "DATABASE_URL", "SECRET_KEY", "AUDIT_HMAC_KEY", "DEBUG", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "CLAMAV_"))}
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
@@ -26,6 +26,7 @@ PRODUCTION = {
     "DATABASE_URL": "sqlite:///var/settings-test.sqlite3",
     "FIELD_ENCRYPTION_KEYS": "Qo6E1Tt9FCcddzpCxFla7uxopyn-aebo6MWUMIRNV8Q=",
     "BLIND_INDEX_KEY": "a-blind-index-key-that-is-long-and-random-0123456789abcdef",
+    "CLAMAV_SOCKET": "/run/clamav/clamd.ctl",
 }
 
 
@@ -47,6 +48,13 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_without_a_virus_scanner_fails_the_deploy_check():
+    env = {k: v for k, v in PRODUCTION.items() if k != "CLAMAV_SOCKET"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "casework.W002" in result.stderr
 
 
 def test_production_refuses_to_start_without_encryption_keys():

@@ -1,14 +1,25 @@
-"""Documents that come with a referral: checked, stored content-addressed outside the web root,
-served only to people who may see the referral, every upload and download audited.
+"""Documents that come with a referral: checked, scanned for malware, stored content-addressed
+outside the web root, served only to people who may see the referral, every upload and download
+audited.
 
 The type is decided by the file's own bytes (its "magic"), and the name's extension must agree
-with them: a browser's content type and a file name alone are never trusted.
+with them: a browser's content type and a file name alone are never trusted. A zip-based file
+(DOCX) is inflated and refused past the archive limits first (``casework.core.archives``).
+
+Malware (``casework.core.malware``, docs/adr/0009): with a scanner configured, an upload is scanned
+before it is stored and refused if infected. If the scanner is down or too slow the upload is
+stored but held as "not yet scanned", and a background task (``referrals.tasks.scan_document``)
+scans it; held and quarantined documents cannot be downloaded. A later scan that finds malware
+(``manage.py scan_documents --all`` after new signatures) quarantines every document with those
+bytes. With no scanner configured documents are marked "not scanned" and can be downloaded; a
+deploy check warns about that in production.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import zipfile
 from dataclasses import dataclass
 
@@ -17,11 +28,15 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import FileResponse, HttpRequest
+from django.utils import timezone
 
 from casework.audit.models import Action
-from casework.audit.services import record, record_create
-from casework.referrals.choices import DocumentKind
+from casework.audit.services import record, record_change, record_create, snapshot
+from casework.core import archives, malware
+from casework.referrals.choices import DocumentKind, ScanStatus
 from casework.referrals.models import Referral, ReferralDocument, document_path
+
+log = logging.getLogger("casework.security")
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -48,6 +63,20 @@ ALLOWED_DESCRIPTION = "a PDF, Word document (DOCX), plain text file, JPEG or PNG
 
 class DocumentRefused(ValueError):
     """An upload refused; the message is written for the person uploading."""
+
+
+class DocumentHeld(Exception):
+    """The document cannot be downloaded: not yet scanned, or quarantined."""
+
+    def __init__(self, document: ReferralDocument) -> None:
+        super().__init__(document.scan_status)
+        self.document = document
+
+
+INFECTED_MESSAGE = (
+    "The selected file contains a virus or other harmful content, so it cannot be uploaded. "
+    "Tell whoever sent it to you"
+)
 
 
 def max_bytes() -> int:
@@ -104,6 +133,11 @@ def check_file(name: str, size: int, content: bytes) -> FileType:
         raise DocumentRefused("The selected file is empty")
     if size > limit:
         raise DocumentRefused(f"The selected file must be smaller than {human_size(limit)}")
+    if archives.is_zip(content):
+        try:
+            archives.check_zip(content)
+        except archives.ArchiveRefused as refused:
+            raise DocumentRefused(str(refused)) from None
     detected = sniff(content)
     if detected is None:
         raise DocumentRefused(f"The selected file must be {ALLOWED_DESCRIPTION}")
@@ -133,10 +167,14 @@ def document_upload(
     name = (uploaded.name or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
     detected = check_file(name, max(uploaded.size or 0, len(content)), content)
     digest = hashlib.sha256(content).hexdigest()
+    if ReferralDocument.objects.filter(sha256=digest, scan_status=ScanStatus.INFECTED).exists():
+        # The same bytes were quarantined before: refused whether or not a scanner answers now.
+        raise DocumentRefused(INFECTED_MESSAGE)
+    status, scanned_at = _scan_at_upload(content, referral=referral, by=by)
     with transaction.atomic():
         document = ReferralDocument(
             referral=referral, kind=DocumentKind(kind), original_name=name, content_type=detected.content_type,
-            size=len(content), sha256=digest, uploaded_by=by,
+            size=len(content), sha256=digest, uploaded_by=by, scan_status=status, scanned_at=scanned_at,
         )
         path = document_path(document, name)
         storage = document.file.storage
@@ -150,12 +188,80 @@ def document_upload(
         document.full_clean()
         document.save()
         record_create(request=request, actor=by, obj=document, fields=ReferralDocument.AUDITED_FIELDS)
+        if status == ScanStatus.PENDING:
+            document_id = document.pk
+            transaction.on_commit(lambda: _enqueue_scan(document_id))
     return document
+
+
+def _scan_at_upload(content: bytes, *, referral: Referral, by) -> tuple[ScanStatus, object]:
+    """The status an upload is stored with; ``DocumentRefused`` if it is infected."""
+    if not malware.configured():
+        return ScanStatus.NOT_SCANNED, None
+    try:
+        verdict = malware.scan(content)
+    except malware.ScannerUnavailable as reason:
+        log.warning("Upload held, not yet scanned: %s (referral %s)", reason, referral.pk)
+        return ScanStatus.PENDING, None
+    if verdict.infected:
+        log.warning("Upload refused: malware %r found (referral %s, user %s)", verdict.signature, referral.pk,
+                    getattr(by, "pk", None))
+        raise DocumentRefused(INFECTED_MESSAGE)
+    return ScanStatus.CLEAN, timezone.now()
+
+
+def _enqueue_scan(document_id: int) -> None:
+    from casework.referrals.tasks import scan_document
+
+    scan_document.enqueue(document_id)
+
+
+def document_scan(*, document: ReferralDocument) -> ScanStatus:
+    """Scan a stored document again and record the outcome (audited, by the system).
+
+    Clean: the document is released. Infected: every document with the same bytes is quarantined.
+    ``malware.ScannerUnavailable`` if it could not be scanned: nothing changes, the document
+    stays as it was (a pending one stays held)."""
+    with document.file.storage.open(document.file.name, "rb") as handle:
+        content = handle.read()
+    verdict = malware.scan(content)
+    now = timezone.now()
+    with transaction.atomic():
+        if verdict.infected:
+            affected = list(ReferralDocument.objects.select_for_update().filter(sha256=document.sha256))
+            log.warning("Stored document quarantined: malware %r found (documents %s)", verdict.signature,
+                        [d.pk for d in affected])
+            for each in affected:
+                _set_scan(each, ScanStatus.INFECTED, now, verdict.signature)
+            return ScanStatus.INFECTED
+        current = ReferralDocument.objects.select_for_update().get(pk=document.pk)
+        if current.scan_status != ScanStatus.INFECTED:
+            _set_scan(current, ScanStatus.CLEAN, now, "")
+        return ScanStatus(current.scan_status)
+
+
+def _set_scan(document: ReferralDocument, status: ScanStatus, at, signature: str) -> None:
+    before = snapshot(document, ReferralDocument.AUDITED_FIELDS)
+    document.scan_status, document.scanned_at, document.scan_signature = status, at, signature
+    document.save(update_fields=["scan_status", "scanned_at", "scan_signature"])
+    record_change(request=None, actor=None, obj=document, before=before, fields=ReferralDocument.AUDITED_FIELDS)
+
+
+def documents_to_scan(*, everything: bool = False):
+    """The documents a scanning run looks at: those waiting, or (``everything``, after new
+    signatures arrive) every document not already quarantined."""
+    documents = ReferralDocument.objects.select_related("referral").order_by("pk")
+    if everything:
+        return documents.exclude(scan_status=ScanStatus.INFECTED)
+    return documents.filter(scan_status=ScanStatus.PENDING)
 
 
 def document_download(*, document: ReferralDocument, by, request: HttpRequest | None = None) -> FileResponse:
     """The document as an attachment, never cached, never sniffed by the browser. Audited as an
-    export. The caller has already checked the user may see the referral."""
+    export. The caller has already checked the user may see the referral. ``DocumentHeld`` if it
+    is not yet scanned or quarantined."""
+    if document.held:
+        raise DocumentHeld(document)
     handle = document.file.storage.open(document.file.name, "rb")
     record(action=Action.EXPORT, actor=by, request=request, obj=document, reason="Document downloaded")
     response = FileResponse(

@@ -6,12 +6,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.referrals.forms import DocumentUploadForm
+from casework.referrals.models import ReferralDocument
 from casework.referrals.queries import document_of
-from casework.referrals.services.documents import DocumentRefused, document_download, document_upload
+from casework.referrals.services.documents import DocumentHeld, DocumentRefused, document_download, document_upload
 from casework.referrals.views.common import error_summary, referral_or_404
+
+# A held document answers 423 Locked with a page that says why, never the file.
+HELD_STATUS = 423
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,4 +51,14 @@ def download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     document = document_of(referral, pk)
     if document is None:
         raise Http404("No such document")
-    return document_download(document=document, by=request.user, request=request)
+    return serve_document(request, document, back_href=reverse("referrals:detail", args=[referral.reference]),
+                          back_text="Back to the referral")
+
+
+def serve_document(request: HttpRequest, document: ReferralDocument, *, back_href: str, back_text: str) -> HttpResponse:
+    """The file, or (not yet scanned, or quarantined) a page that says why it cannot be had."""
+    try:
+        return document_download(document=document, by=request.user, request=request)
+    except DocumentHeld:
+        return render(request, "referrals/document_held.jinja",
+                      {"document": document, "back_href": back_href, "back_text": back_text}, status=HELD_STATUS)
