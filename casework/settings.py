@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "casework.core.middleware.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: NUL and other control characters answer 400.
+    "casework.core.middleware.RefuseControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -3,10 +3,12 @@ from __future__ import annotations
 from django import forms
 
 from casework.accounts.queries import user_by_email
+from casework.audit.models import BreakGlassGrant
 from casework.audit.services import BREAK_GLASS_REASON_MIN_LENGTH
 from casework.core.forms import NHSDateField, NHSForm
+from casework.core.limits import limit
 
-REASON_MAX_LENGTH = 2000
+REASON_MAX_LENGTH = limit(BreakGlassGrant, "reason")
 
 
 class BreakGlassForm(NHSForm):

@@ -54,6 +54,6 @@ def account_break_glass(request, pk: int) -> HttpResponse:
 
 urlpatterns = [
     *site_urlpatterns,
-    path("test-accounts/<int:pk>/", account_record, name="test_account_record"),
-    path("test-accounts/<int:pk>/break-glass/", account_break_glass, name="test_break_glass"),
+    path("test-accounts/<id:pk>/", account_record, name="test_account_record"),
+    path("test-accounts/<id:pk>/break-glass/", account_break_glass, name="test_break_glass"),
 ]
