@@ -14,6 +14,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
 
 from casework.core import formatting
 from casework.core.assets import layout_asset_urls
+from casework.core.idempotency import hidden_input as idempotency_input
 from casework.core.navigation import header_items
 
 
@@ -37,6 +38,7 @@ def environment(**options: Any) -> Environment:
         {
             "static": static,
             "layout_asset_urls": layout_asset_urls,
+            "idempotency_input": idempotency_input,
             "url": url,
             "get_messages": get_messages,
             "now": timezone.now,

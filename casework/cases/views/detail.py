@@ -25,6 +25,7 @@ from casework.cases.choices import (
     StalkerType,
 )
 from casework.cases.views.common import case_or_404
+from casework.core.idempotency import creates_record
 from casework.referrals.services.documents import document_download as serve_document
 from casework.referrals.services.documents import human_size
 
@@ -149,6 +150,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
     """A clinician or clinical lead opens a case they are not on, giving a written reason (the audit
     app's shared page). Across an information barrier only a clinical lead may, and the grant is

@@ -15,6 +15,7 @@ from casework.audit.models import Action
 from casework.audit.queries import recent_access
 from casework.audit.services import active_break_glass, record, record_view
 from casework.audit.views import break_glass_page
+from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 from casework.people import candidates, identifiers, queries, services
 from casework.people.forms import PersonForm, PersonSearchForm, ReasonForm
@@ -99,6 +100,7 @@ def _flash_warnings(request: HttpRequest, form: PersonForm) -> None:
 
 @never_cache
 @require_http_methods(GET_POST)
+@creates_record
 def person_create(request: HttpRequest) -> HttpResponse:
     require(request, "people.create")
     form = PersonForm(post_data(request), include_seal=True)
@@ -171,6 +173,7 @@ def person_unseal(request: HttpRequest, reference: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
+@creates_record
 def person_break_glass(request: HttpRequest, reference: str) -> HttpResponse:
     """Clinical staff who can see a sealed person but are not on their care team open the sealed
     details with a written reason (the audit app's break-glass page: audited, leads alerted)."""

@@ -14,6 +14,7 @@ from casework.audit.queries import recent_access
 from casework.audit.services import active_break_glass, record_view
 from casework.audit.views import break_glass_page
 from casework.core.formatting import date_gb, datetime_gb, yes_no
+from casework.core.idempotency import creates_record
 from casework.people.queries import withheld_party_ids
 from casework.referrals import eligibility
 from casework.referrals.choices import (
@@ -218,6 +219,7 @@ def people_rows(user, referral) -> list[dict]:
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
     """A clinician opens a referral they are not allocated to, giving a written reason (the audit
     app's shared break-glass page). Anyone else, and any reference that is not a submitted

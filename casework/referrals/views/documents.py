@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from casework.core.idempotency import creates_record
 from casework.referrals.forms import DocumentUploadForm
 from casework.referrals.queries import document_of
 from casework.referrals.services.documents import DocumentRefused, document_download, document_upload
@@ -15,6 +16,7 @@ from casework.referrals.views.common import error_summary, referral_or_404
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def upload(request: HttpRequest, reference: str) -> HttpResponse:
     referral = referral_or_404(request, reference)
     if not request.user.has_perm("referrals.upload_document", referral):
