@@ -3,12 +3,12 @@ from __future__ import annotations
 from django import forms
 
 from casework.accounts.queries import user_by_email
-from casework.audit.models import BreakGlassGrant
 from casework.audit.services import BREAK_GLASS_REASON_MIN_LENGTH
 from casework.core.forms import NHSDateField, NHSForm
-from casework.core.limits import limit
 
-REASON_MAX_LENGTH = limit(BreakGlassGrant, "reason")
+# The audit tables are append-only (database triggers), so their columns are never altered to carry
+# a max_length: the break-glass reason's maximum is defined here (docs/input-limits.md).
+REASON_MAX_LENGTH = 2000
 
 
 class BreakGlassForm(NHSForm):

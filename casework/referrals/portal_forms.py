@@ -8,7 +8,6 @@ still valid (a date that was in the future when it was typed may have passed sin
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -40,7 +39,6 @@ VICTIM_WORK = frozenset({Service.VICTIM_ASSESSMENT, Service.VICTIM_TREATMENT})
 PRISON_NUMBER = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
 PHONE_ALLOWED = re.compile(r"^[0-9 +()\-]+$")
 MAX_PARTIES = 20
-EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 
 def _text(label: str, *, required_message: str = "", max_length: int, textarea: bool = False, **kwargs: Any):
@@ -161,12 +159,6 @@ class SubjectForm(PortalStepForm):
         "Other details about them", max_length=limit(Referral, "subject_details"), textarea=True,
         help_text="Other names they use, their address, NHS number or Police National Computer (PNC) ID, if you know them.",
     )
-
-    def clean_subject_date_of_birth(self) -> dt.date | None:
-        value = self.cleaned_data.get("subject_date_of_birth")
-        if value and value < EARLIEST_BIRTH:
-            raise forms.ValidationError("Date of birth must be after 1 January 1900")
-        return value
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
