@@ -79,8 +79,9 @@ def hidden_input(request) -> Markup:
     return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, token_for_form(request))
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _digest(token: str, path: str) -> str:
+    """The token for this address: a page's forms share a token, but each form posts to its own."""
+    return hashlib.sha256(f"{token}\n{path}".encode()).hexdigest()
 
 
 def _claim(request: HttpRequest, digest: str) -> SubmittedForm | None:
@@ -107,7 +108,7 @@ def handle_once(request: HttpRequest, view: Callable[[], HttpResponse]) -> HttpR
         return view()
     if not valid_token(request, token):
         raise TokenRefused
-    digest = _digest(token)
+    digest = _digest(token, request.path)
     with transaction.atomic():
         claim = _claim(request, digest)
         if claim is not None:

@@ -140,3 +140,23 @@ def test_two_different_tokens_are_two_records(cast):
 def test_the_decorator_marks_the_view():
     assert creates_record(lambda request: None).creates_record is True
     assert resolve(INTAKE_URL).func.creates_record is True
+
+
+def test_a_token_shared_by_two_forms_of_a_page_makes_a_record_for_each(cast):
+    """A page's forms carry the same token; each form posts to its own address, and is its own
+    submission."""
+    from casework.cases.models import Hearing
+    from casework.cases.tests.factories import make_case
+    from casework.cases.tests.test_incidents import form_data
+
+    case = make_case(lead=cast.clinician, by=cast.clinical_lead)
+    client = signed_in_client(cast.clinician)
+    token = token_in(client.get(reverse("cases:incident_add", args=[case.reference])).content.decode())
+    assert client.post(reverse("cases:incident_add", args=[case.reference]),
+                       {**form_data(), FIELD: token}).status_code == 302
+    hearing = client.post(reverse("cases:hearing_add", args=[case.reference]), {
+        "kind": "court", "hearing_on_day": "1", "hearing_on_month": "2", "hearing_on_year": "2027", FIELD: token})
+    assert hearing.status_code == 302
+    assert Incident.objects.filter(case=case).count() == 1
+    assert Hearing.objects.filter(case=case).count() == 1
+
