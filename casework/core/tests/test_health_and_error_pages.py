@@ -41,30 +41,27 @@ def test_healthz_answers_503_when_the_layouts_static_files_are_missing(client, d
     assert str(ROOT) not in response.content.decode()
 
 
-def test_another_part_of_the_service_can_add_a_check(client, db):
-    def sentinel():
-        return "the field keys cannot decrypt the sentinel"
-
+@pytest.fixture
+def extra_check():
+    """``extra_check(name, check)`` adds a check to /healthz for one test."""
     before = list(health.CHECKS)
-    health.register("field_keys", sentinel)
-    try:
-        response = client.get("/healthz")
-    finally:
-        health.CHECKS[:] = before
+    yield health.register
+    health.CHECKS[:] = before
+
+
+def test_another_part_of_the_service_can_add_a_check(client, db, extra_check):
+    extra_check("field_keys", lambda: "the field keys cannot decrypt the sentinel")
+    response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failed"] == {"field_keys": "the field keys cannot decrypt the sentinel"}
 
 
-def test_a_check_that_raises_is_a_failed_check_and_says_only_what_kind_of_error(client, db):
+def test_a_check_that_raises_is_a_failed_check_and_says_only_what_kind_of_error(client, db, extra_check):
     def broken():
         raise RuntimeError("secret-looking detail")
 
-    before = list(health.CHECKS)
-    health.register("broken", broken)
-    try:
-        response = client.get("/healthz")
-    finally:
-        health.CHECKS[:] = before
+    extra_check("broken", broken)
+    response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failed"] == {"broken": "the check failed (RuntimeError)"}
 
