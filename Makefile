@@ -62,7 +62,7 @@ test: install-dev assets chromium
 	CASEWORK_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(VENV)/bin/ruff check casework benchmarks
+	$(VENV)/bin/ruff check casework benchmarks scripts
 
 check-deploy: install
 	CASEWORK_ENV=production DEBUG=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \
