@@ -9,7 +9,7 @@ PORT ?= 8000
 MFA ?= off
 DEMO_ENV := CASEWORK_ENV=demo CASEWORK_MFA_DISABLED=$(if $(filter on,$(MFA)),0,1)
 
-.PHONY: run test chromium clamav assets install install-dev migrate seed lint lock bench bench-matching bench-search clean check-deploy
+.PHONY: run test chromium clamav assets install install-dev migrate seed lint lock bench bench-matching bench-search clean check-deploy prod-check
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -72,7 +72,7 @@ test: install-dev assets chromium clamav
 	CASEWORK_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(VENV)/bin/ruff check casework benchmarks
+	$(VENV)/bin/ruff check casework benchmarks scripts
 
 check-deploy: install
 	CASEWORK_ENV=production DEBUG=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \
@@ -81,6 +81,12 @@ check-deploy: install
 	  BLIND_INDEX_KEY="$$(head -c 48 /dev/urandom | base64)" CLAMAV_SOCKET=/run/clamav/clamd.ctl \
 	  DATABASE_URL=sqlite:///var/check-deploy.sqlite3 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
+
+# The production configuration as the README tells an operator to start it (PostgreSQL, collectstatic,
+# check --deploy, gunicorn behind a simulated TLS proxy), crawled as every member of the test cast.
+# PROD_CHECK_DB (casework_prodcheck) and PROD_CHECK_PORT (8200, and the next one) choose where.
+prod-check: install-dev assets
+	bash scripts/prod-check.sh
 
 # Benchmarks run in their own virtualenv, so the peers they compare against (recordlinkage,
 # Splink) never enter the service's environment.

@@ -47,8 +47,8 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
-def cast(db) -> Cast:
+def make_cast() -> Cast:
+    """The cast, created in the database (also used by scripts/prod_check.py to seed production)."""
     organisation = OrganisationFactory(name="Northshire Police")
     other_organisation = OrganisationFactory(name="Southshire Probation", kind="probation")
     clinician = UserFactory(role=Role.CLINICIAN, full_name="Clare Clinician", email="clinician@nsc.example.nhs.uk")
@@ -66,6 +66,11 @@ def cast(db) -> Cast:
         organisation=organisation,
         other_organisation=other_organisation,
     )
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return make_cast()
 
 
 def signed_in_client(user, client: Client | None = None) -> Client:

@@ -5,6 +5,8 @@ from django import forms
 from casework.access.breakglass import REASON_MIN_LENGTH
 from casework.core.forms import NHSForm
 
+# The reason is kept in the append-only audit tables, whose columns are never altered to carry a
+# max_length: its maximum is defined here (docs/input-limits.md).
 REASON_MAX_LENGTH = 2000
 
 

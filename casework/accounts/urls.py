@@ -20,5 +20,5 @@ urlpatterns = [
          name="passkey_register_options"),
     path("account/security/passkeys/register/verify/", passkeys.passkey_register_verify,
          name="passkey_register_verify"),
-    path("account/security/passkeys/<int:pk>/remove/", passkeys.passkey_remove, name="passkey_remove"),
+    path("account/security/passkeys/<id:pk>/remove/", passkeys.passkey_remove, name="passkey_remove"),
 ]

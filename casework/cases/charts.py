@@ -55,6 +55,9 @@ def describe(escalation: Escalation) -> str:
         f"The latest period had {windows[-1].count}.",
         f"The highest severity was {highest} of 5.",
     ]
+    if escalation.undrawn:
+        parts.append(f"{escalation.undrawn} older incident{'s' if escalation.undrawn != 1 else ''} "
+                     "before the first period are not drawn.")
     if escalation.breaches:
         parts.append(f"{len(escalation.breaches)} incident{'s' if len(escalation.breaches) != 1 else ''} "
                      "looked like contact an order forbade.")

@@ -39,6 +39,8 @@ FREQUENCY_RATIO = 2.0
 FREQUENCY_BASELINE_WINDOWS = 3
 # Rising severity: the recent highest must reach at least this.
 SEVERITY_MINIMUM = 3
+# The chart draws at most this many windows (20 years); older incidents still count in the rule.
+MAX_WINDOWS = 260
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ class Escalation:
     first_appearances: list[tuple[str, dt.date]]
     breaches: list[Breach]
     reasons: list[str]
+    # Incidents older than the first window drawn (more than MAX_WINDOWS windows back).
+    undrawn: int = 0
 
     @property
     def escalating(self) -> bool:
@@ -135,21 +139,31 @@ def points_from(rows: Iterable[tuple]) -> list[Point]:
     return sorted((Point(*row) for row in rows), key=lambda p: p.occurred_on)
 
 
+def _days_before(day: dt.date, days: int) -> dt.date:
+    """``day`` less ``days``, or the first date there is (any stored date must render)."""
+    try:
+        return day - dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.min
+
+
 def windows_of(points: list[Point], as_of: dt.date) -> list[Window]:
-    """4-week windows, oldest first, the last ending on ``as_of``, back to the first incident."""
+    """4-week windows, oldest first, the last ending on ``as_of``, back to the first incident (at
+    most ``MAX_WINDOWS`` of them)."""
     if not points:
         return []
     first = min(p.occurred_on for p in points)
     as_of = max(as_of, max(p.occurred_on for p in points))
-    count = (as_of - first).days // WINDOW_DAYS + 1
+    count = min((as_of - first).days // WINDOW_DAYS + 1, MAX_WINDOWS)
     windows = []
     for back in range(count - 1, -1, -1):
-        ends = as_of - dt.timedelta(days=WINDOW_DAYS * back)
-        windows.append(Window(starts_on=ends - dt.timedelta(days=WINDOW_DAYS - 1), ends_on=ends))
+        ends = _days_before(as_of, WINDOW_DAYS * back)
+        windows.append(Window(starts_on=_days_before(ends, WINDOW_DAYS - 1), ends_on=ends))
     severities: list[list[int]] = [[] for _ in windows]
     for point in points:
         index = count - 1 - (as_of - point.occurred_on).days // WINDOW_DAYS
-        severities[index].append(point.severity)
+        if index >= 0:
+            severities[index].append(point.severity)
     for window, values in zip(windows, severities, strict=True):
         window.count = len(values)
         if values:
@@ -247,6 +261,7 @@ def assess(points: list[Point], orders: Iterable[OrderSpan], as_of: dt.date) -> 
     return Escalation(
         as_of=windows[-1].ends_on if windows else as_of, windows=windows, first_appearances=appearances,
         breaches=breaches, reasons=escalation_reasons(points, windows),
+        undrawn=len(points) - sum(w.count for w in windows),
     )
 
 

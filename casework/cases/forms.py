@@ -27,7 +27,9 @@ from casework.cases.choices import (
     TeamRole,
 )
 from casework.cases.incident_table import parse_time
+from casework.cases.models import Case, Hearing, Incident, LegalOrder, MappaMeeting, StalkingEpisode
 from casework.core.forms import NHSDateField, NHSForm
+from casework.core.limits import limit
 
 NEW_CASE = "new"
 EMAIL_INVALID = "Enter an email address in the correct format, like name@example.org"
@@ -48,7 +50,7 @@ def _text(label: str, max_length: int, message: str = "", *, required: bool = Fa
     return forms.CharField(label=label, max_length=max_length, required=required, error_messages=errors, **kwargs)
 
 
-def _long_text(label: str, message: str = "", *, required: bool = False, max_length: int = 10000, **kwargs):
+def _long_text(label: str, message: str = "", *, required: bool = False, max_length: int, **kwargs):
     return _text(label, max_length, message, required=required, widget=forms.Textarea, **kwargs)
 
 
@@ -97,7 +99,7 @@ class StatusForm(NHSForm):
     to = _choice("Change the status to", [], "Select the new status")
     closure_reason = _choice("If you are closing the case, why?", ClosureReason.choices,
                              "Select why the case is closing", required=False)
-    note = _long_text("Notes", max_length=2000,
+    note = _long_text("Notes", max_length=limit(Case, "closure_note"),
                       help_text="Why the case is on hold, or more about why it is closing")
 
     def __init__(self, *args, current: str, **kwargs) -> None:
@@ -149,7 +151,7 @@ class EpisodeForm(NHSForm):
         help_text="Select all that apply", error_messages={"invalid_choice": "Select behaviours from the list"},
     )
     motivation_in_own_words = _long_text(
-        "Apparent motivation, in the stalker's own words",
+        "Apparent motivation, in the stalker's own words", max_length=limit(StalkingEpisode, "motivation_in_own_words"),
         help_text="Quote what they have said about why, where you can",
     )
 
@@ -168,7 +170,8 @@ class IncidentForm(NHSForm):
     source = _choice("Source", Source.choices, "Select who reported it")
     severity = _choice("Severity", SEVERITY_CHOICES, "Select the severity, from 1 to 5",
                        help_text="See the severity scale above")
-    description = _long_text("Description", "Enter a description of the incident", required=True)
+    description = _long_text("Description", "Enter a description of the incident", required=True,
+                             max_length=limit(Incident, "description"))
     documents = forms.MultipleChoiceField(
         label="Documents", choices=[], required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Documents of the case's referrals that record this incident",
@@ -235,10 +238,10 @@ class OrderForm(NHSForm):
     ends_on = NHSDateField(label="End date", required=False, help_text="Leave blank if it has no end date")
     no_contact = forms.BooleanField(label="No contact", required=False)
     exclusion_zone = forms.BooleanField(label="Exclusion zone", required=False)
-    exclusion_zone_details = _long_text("Where the exclusion zone is", max_length=2000,
+    exclusion_zone_details = _long_text("Where the exclusion zone is", max_length=limit(LegalOrder, "exclusion_zone_details"),
                                         help_text="Describe the area, without the victim's address")
     attend_treatment = forms.BooleanField(label="Attend treatment or an assessment", required=False)
-    other_conditions = _long_text("Other conditions", max_length=2000)
+    other_conditions = _long_text("Other conditions", max_length=limit(LegalOrder, "other_conditions"))
     protects = forms.MultipleChoiceField(
         label="Whom it protects", choices=[], required=False, widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Select people from the list"},
@@ -262,8 +265,8 @@ class OrderForm(NHSForm):
 class HearingForm(NHSForm):
     kind = _choice("Kind of hearing", HearingKind.choices, "Select the kind of hearing")
     hearing_on = NHSDateField(label="Date of the hearing")
-    venue = _text("Court or venue", 200)
-    notes = _long_text("Notes", max_length=2000)
+    venue = _text("Court or venue", limit(Hearing, "venue"))
+    notes = _long_text("Notes", max_length=limit(Hearing, "notes"))
 
 
 class MappaForm(NHSForm):
@@ -283,7 +286,7 @@ class MappaForm(NHSForm):
 
 class MappaMeetingForm(NHSForm):
     meets_on = NHSDateField(label="Date of the meeting")
-    notes = _long_text("Notes", max_length=2000)
+    notes = _long_text("Notes", max_length=limit(MappaMeeting, "notes"))
 
 
 # --- Agencies -----------------------------------------------------------------------------------

@@ -22,9 +22,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casework.cases.choices import Behaviour, Channel, DatePrecision, Source
+from casework.cases.models import Incident
+from casework.core.forms import date_range_error
+from casework.core.limits import limit, too_long_message
+from casework.core.middleware import CONTROL_CHARACTERS
 
 MAX_ROWS = 2000
 MAX_BYTES = 1024 * 1024
+# A cell may be as long as the whole table may be, so that an over-long cell is refused by the
+# column's own limit (with its message) rather than by the csv module's 131,072-character default.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES + 1))
+DESCRIPTION_MAX = limit(Incident, "description")
 COLUMNS = ("date", "time", "type", "channel", "victim", "source", "severity", "description")
 REQUIRED = ("date", "type", "channel", "source", "severity", "description")
 ALIASES = {"behaviour": "type", "behavior": "type", "incident type": "type", "victim affected": "victim",
@@ -126,7 +134,14 @@ def read(text: str, *, victims: dict[str, Any], default_victim: Any = None, toda
     party; ``default_victim`` is used for a blank victim (the subject, in a victim case)."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise TableRefused("The table must be smaller than 1 MB")
-    lines = [row for row in csv.reader(io.StringIO(text.strip())) if any(cell.strip() for cell in row)]
+    if found := CONTROL_CHARACTERS.search(text):
+        line = text.count("\n", 0, found.start()) + 1
+        raise TableRefused(f"Line {line} of the table contains a control character (such as a NUL byte) that the "
+                           "service cannot accept: save the file again as plain CSV")
+    try:
+        lines = [row for row in csv.reader(io.StringIO(text.strip())) if any(cell.strip() for cell in row)]
+    except csv.Error as error:
+        raise TableRefused(f"The table cannot be read as CSV ({error}): check its quotes and commas") from None
     if not lines:
         raise TableRefused("Paste the table, or choose a CSV file, with a header row and at least one incident")
     header = _header(lines[0])
@@ -161,8 +176,8 @@ def _check(row: TableRow, *, victims, default_victim, today: dt.date) -> None:
     except ValueError:
         errors.append("Date must be a real date, like 27/11/2026, or a month, like 11/2026" if values.get("date")
                       else "Enter the date")
-    if occurred_on and occurred_on > today:
-        errors.append("Date must be today or in the past")
+    if occurred_on and (problem := date_range_error("Date", occurred_on, past_only=True, today=today)):
+        errors.append(problem)
     if values.get("time"):
         try:
             occurred_time = parse_time(values["time"])
@@ -192,6 +207,8 @@ def _check(row: TableRow, *, victims, default_victim, today: dt.date) -> None:
     description = values.get("description", "")
     if not description:
         errors.append("Enter a description")
+    elif len(description) > DESCRIPTION_MAX:
+        errors.append(too_long_message("Description", DESCRIPTION_MAX))
     victim_name = " ".join(values.get("victim", "").lower().split())
     victim = default_victim
     if victim_name:
@@ -217,8 +234,8 @@ def safe_cell(value: Any) -> str:
 
 def date_cell(occurred_on: dt.date, precision: str) -> str:
     if precision == DatePrecision.MONTH:
-        return f"{occurred_on.month:02d}/{occurred_on.year}"
-    return f"{occurred_on.day:02d}/{occurred_on.month:02d}/{occurred_on.year}"
+        return f"{occurred_on.month:02d}/{occurred_on.year:04d}"
+    return f"{occurred_on.day:02d}/{occurred_on.month:02d}/{occurred_on.year:04d}"
 
 
 def write(incidents, out) -> None:

@@ -44,7 +44,7 @@ class Case(models.Model):
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     closed_on = models.DateField("Date closed", null=True, blank=True)
     closure_reason = models.CharField(max_length=30, choices=ClosureReason.choices, blank=True)
-    closure_note = models.TextField(blank=True)
+    closure_note = models.TextField(blank=True, max_length=2000)
     # Filled in by a signed-off assessment (a later issue); blank means "not yet assessed".
     stalker_type = models.CharField(max_length=30, choices=StalkerType.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -125,7 +125,7 @@ class CaseStatusChange(models.Model):
     from_status = models.CharField(max_length=20, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=CaseStatus.choices)
     closure_reason = models.CharField(max_length=30, choices=ClosureReason.choices, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=2000)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
 
@@ -180,7 +180,8 @@ class StalkingEpisode(models.Model):
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.MONTH
     )
     behaviours = models.JSONField(default=list, blank=True)
-    motivation_in_own_words = models.TextField("Apparent motivation, in the stalker's own words", blank=True)
+    motivation_in_own_words = models.TextField("Apparent motivation, in the stalker's own words", blank=True,
+                                               max_length=10_000)
     updated_at = models.DateTimeField()
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -214,7 +215,7 @@ class Incident(models.Model):
     severity = models.PositiveSmallIntegerField(
         choices=SEVERITY_CHOICES, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    description = models.TextField()
+    description = models.TextField(max_length=10_000)
     documents = models.ManyToManyField("referrals.ReferralDocument", blank=True, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
@@ -249,9 +250,9 @@ class LegalOrder(models.Model):
     ends_on = models.DateField("End date", null=True, blank=True)
     no_contact = models.BooleanField("No contact", default=False)
     exclusion_zone = models.BooleanField("Exclusion zone", default=False)
-    exclusion_zone_details = models.TextField("Where the exclusion zone is", blank=True)
+    exclusion_zone_details = models.TextField("Where the exclusion zone is", blank=True, max_length=2000)
     attend_treatment = models.BooleanField("Attend treatment or an assessment", default=False)
-    other_conditions = models.TextField("Other conditions", blank=True)
+    other_conditions = models.TextField("Other conditions", blank=True, max_length=2000)
     protects = models.ManyToManyField(CaseParty, blank=True, related_name="protecting_orders")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
@@ -295,7 +296,7 @@ class Hearing(models.Model):
     kind = models.CharField(max_length=20, choices=HearingKind.choices)
     hearing_on = models.DateField("Date of the hearing")
     venue = models.CharField("Court or venue", max_length=200, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=2000)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
@@ -330,7 +331,7 @@ class MappaRegistration(models.Model):
 class MappaMeeting(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mappa_meetings")
     meets_on = models.DateField("Date of the meeting")
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=2000)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 

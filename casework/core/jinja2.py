@@ -13,6 +13,8 @@ from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 
 from casework.core import formatting
+from casework.core.assets import layout_asset_urls
+from casework.core.idempotency import hidden_input as idempotency_input
 from casework.core.navigation import header_items
 
 
@@ -35,6 +37,8 @@ def environment(**options: Any) -> Environment:
     env.globals.update(
         {
             "static": static,
+            "layout_asset_urls": layout_asset_urls,
+            "idempotency_input": idempotency_input,
             "url": url,
             "get_messages": get_messages,
             "now": timezone.now,

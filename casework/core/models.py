@@ -28,3 +28,18 @@ def next_reference(prefix: str, when=None) -> str:
         sequence.last_number += 1
         sequence.save(update_fields=["last_number"])
     return f"{prefix}-{year}-{sequence.last_number:05d}"
+
+
+class SubmittedForm(models.Model):
+    """A create form that was sent, by its idempotency token: the same token sent again (a double
+    click, a retry after a lost response) is answered with the page the first one led to, and
+    creates nothing (``casework.core.idempotency``). Only a digest of the token is kept."""
+
+    token_digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    submitted_at = models.DateTimeField(db_index=True)
+    # Where the first submission led (the record it made); blank while it is being handled.
+    result_url = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"form sent by user {self.user_id} at {self.submitted_at:%Y-%m-%d %H:%M}"

@@ -27,7 +27,7 @@ class Organisation(models.Model):
     ods_code = models.CharField(
         "ODS code", max_length=9, blank=True, validators=[ods_code_validator]
     )
-    address = models.TextField(blank=True)
+    address = models.TextField(blank=True, max_length=1000)
     postcode = models.CharField(max_length=10, blank=True)
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)

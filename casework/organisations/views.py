@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.accounts.forms import ConfirmForm
 from casework.audit.services import record_view
+from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 from casework.organisations import queries, services
 from casework.organisations.forms import OrganisationFilterForm, OrganisationForm
@@ -70,6 +71,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
+@creates_record
 def organisation_create(request: HttpRequest) -> HttpResponse:
     _require(request, "organisations.manage")
     form = OrganisationForm(_posted(request))

@@ -8,8 +8,22 @@ from typing import Any
 from django import forms
 
 from casework.core.forms import NHSDateField, NHSForm
+from casework.core.limits import limit
 from casework.people import identifiers
-from casework.people.models import AddressKind, CareTeamRole, NameKind, PhoneKind, Platform, Sex
+from casework.people.models import (
+    AddressKind,
+    CareTeamRole,
+    NameKind,
+    OnlineIdentifier,
+    Person,
+    PersonAddress,
+    PersonEmail,
+    PersonMerge,
+    PersonPhone,
+    PhoneKind,
+    Platform,
+    Sex,
+)
 
 
 def _too_long(label: str, limit: int) -> dict[str, str]:
@@ -54,10 +68,10 @@ class PersonForm(ServiceFieldsMixin, NHSForm):
     sex = forms.ChoiceField(label="Sex", required=False, choices=Sex.choices, widget=forms.RadioSelect,
                             error_messages={"invalid_choice": "Select sex from the list"})
     gender = _text("Gender identity", 100, help_text="In the person's own words, if they have told us")
-    nhs_number = _text("NHS number", 20, help_text="10 digits, for example 943 476 5919")
-    pnc_id = _text("PNC ID", 20, help_text="Police National Computer ID, for example 01/0171310W")
-    prison_number = _text("Prison number", 20, help_text="For example, A1234BC")
-    workplace = _text("Workplace", 300, widget=forms.Textarea,
+    nhs_number = _text("NHS number", limit(Person, "nhs_number"), help_text="10 digits, for example 943 476 5919")
+    pnc_id = _text("PNC ID", limit(Person, "pnc_id"), help_text="Police National Computer ID, for example 01/0171310W")
+    prison_number = _text("Prison number", limit(Person, "prison_number"), help_text="For example, A1234BC")
+    workplace = _text("Workplace", limit(Person, "workplace"), widget=forms.Textarea,
                       help_text="Employer and where they work. Withheld from anyone outside the care team if the record is sealed")
     is_sealed = forms.BooleanField(
         label="Seal this record: only the care team will see the address, contact details, online identifiers and workplace",
@@ -132,9 +146,9 @@ class AddressForm(ServiceFieldsMixin, NHSForm):
     kind = forms.ChoiceField(label="Kind of address", choices=AddressKind.choices, widget=forms.RadioSelect,
                              error_messages={"required": "Select the kind of address",
                                              "invalid_choice": "Select a kind of address from the list"})
-    address = _text("Address", 1000, required=True, widget=forms.Textarea,
+    address = _text("Address", limit(PersonAddress, "address"), required=True, widget=forms.Textarea,
                     required_message="Enter the address")
-    postcode = _text("Postcode", 10, help_text="Leave blank for an address outside the UK")
+    postcode = _text("Postcode", limit(PersonAddress, "postcode"), help_text="Leave blank for an address outside the UK")
     lived_from = NHSDateField(label="Lived there from", required=False, past_only=True, help_text="If known. For example, 1 6 2020")
     lived_to = NHSDateField(label="Lived there until", required=False, help_text="Leave blank for a current address")
 
@@ -153,12 +167,12 @@ class PhoneForm(ServiceFieldsMixin, NHSForm):
     kind = forms.ChoiceField(label="Kind of number", choices=PhoneKind.choices, widget=forms.RadioSelect,
                              error_messages={"required": "Select the kind of number",
                                              "invalid_choice": "Select a kind of number from the list"})
-    number = _text("Telephone number", 30, required=True, required_message="Enter a telephone number")
+    number = _text("Telephone number", limit(PersonPhone, "number"), required=True, required_message="Enter a telephone number")
     safe_to_contact = forms.ChoiceField(label="Is it safe to contact them on this number?", choices=YES_NO_UNKNOWN,
                                         widget=forms.RadioSelect,
                                         error_messages={"required": "Select yes, no or not known",
                                                         "invalid_choice": "Select yes, no or not known"})
-    notes = _text("Safe times to call and other notes", 500, widget=forms.Textarea)
+    notes = _text("Safe times to call and other notes", limit(PersonPhone, "notes"), widget=forms.Textarea)
 
     def __init__(self, *args, detail=None, **kwargs) -> None:
         if detail is not None and "initial" not in kwargs:
@@ -176,7 +190,7 @@ class PhoneForm(ServiceFieldsMixin, NHSForm):
 
 
 class EmailForm(ServiceFieldsMixin, NHSForm):
-    address = _text("Email address", 254, required=True, required_message="Enter an email address")
+    address = _text("Email address", limit(PersonEmail, "address"), required=True, required_message="Enter an email address")
     safe_to_contact = forms.ChoiceField(label="Is it safe to contact them at this address?", choices=YES_NO_UNKNOWN,
                                         widget=forms.RadioSelect,
                                         error_messages={"required": "Select yes, no or not known",
@@ -200,7 +214,7 @@ class OnlineIdentifierForm(ServiceFieldsMixin, NHSForm):
     platform = forms.ChoiceField(label="Website, app or game", choices=[("", "Select one"), *Platform.choices],
                                  error_messages={"required": "Select the website, app or game",
                                                  "invalid_choice": "Select a website, app or game from the list"})
-    handle = _text("Username, handle or ID", 200, required=True, required_message="Enter the username, handle or ID",
+    handle = _text("Username, handle or ID", limit(OnlineIdentifier, "handle"), required=True, required_message="Enter the username, handle or ID",
                    help_text="As it appears on the site, for example @jo.example")
 
     def clean_handle(self) -> str:
@@ -243,9 +257,10 @@ class MergeForm(NHSForm):
                             help_text="For example, PER-2026-00042. That record's details move to this one and it is hidden",
                             error_messages={"required": "Enter the reference of the other record",
                                             **_too_long("Reference", 20)})
-    reason = forms.CharField(label="Why are they the same person?", widget=forms.Textarea, max_length=2000,
+    reason = forms.CharField(label="Why are they the same person?", widget=forms.Textarea,
+                             max_length=limit(PersonMerge, "reason"),
                              error_messages={"required": "Enter why these records are the same person",
-                                             **_too_long("Reason", 2000)})
+                                             **_too_long("Reason", limit(PersonMerge, "reason"))})
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_other(self) -> str:
@@ -264,7 +279,7 @@ class PersonSearchForm(NHSForm):
 class ReferralPersonForm(PersonForm):
     """A new person from what a referral says, with the contact details the referrer gave."""
 
-    address = _text("Address", 1000, widget=forms.Textarea,
+    address = _text("Address", limit(PersonAddress, "address"), widget=forms.Textarea,
                     help_text="As the referrer gave it. Leave blank if there is none")
     postcode = _text("Postcode", 10)
     phone = _text("Telephone number", 30)

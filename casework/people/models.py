@@ -95,13 +95,13 @@ class Person(models.Model):
     sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)
     gender = models.CharField("Gender identity", max_length=100, blank=True)
 
-    nhs_number = EncryptedTextField("NHS number", blank=True)
+    nhs_number = EncryptedTextField("NHS number", blank=True, max_length=20)
     nhs_number_bidx = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    pnc_id = EncryptedTextField("PNC ID", blank=True)
+    pnc_id = EncryptedTextField("PNC ID", blank=True, max_length=20)
     pnc_id_bidx = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    prison_number = EncryptedTextField("Prison number", blank=True)
+    prison_number = EncryptedTextField("Prison number", blank=True, max_length=20)
     prison_number_bidx = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    workplace = EncryptedTextField("Workplace", blank=True)
+    workplace = EncryptedTextField("Workplace", blank=True, max_length=300)
 
     is_sealed = models.BooleanField(
         "Sealed", default=False,
@@ -203,8 +203,8 @@ class PersonName(models.Model):
 class PersonAddress(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
     kind = models.CharField(max_length=20, choices=AddressKind.choices, default=AddressKind.HOME)
-    address = EncryptedTextField("Address")
-    postcode = EncryptedTextField("Postcode", blank=True)
+    address = EncryptedTextField("Address", max_length=1000)
+    postcode = EncryptedTextField("Postcode", blank=True, max_length=10)
     postcode_bidx = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     lived_from = models.DateField("From", null=True, blank=True)
     lived_to = models.DateField("Until", null=True, blank=True)
@@ -233,10 +233,10 @@ class PersonAddress(models.Model):
 class PersonPhone(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
     kind = models.CharField(max_length=20, choices=PhoneKind.choices, default=PhoneKind.MOBILE)
-    number = EncryptedTextField("Telephone number", help_text="Stored in E.164 form")
+    number = EncryptedTextField("Telephone number", max_length=30, help_text="Stored in E.164 form")
     number_bidx = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     safe_to_contact = models.BooleanField("Safe to contact on this number", null=True, blank=True)
-    notes = EncryptedTextField("Safe times and other notes", blank=True)
+    notes = EncryptedTextField("Safe times and other notes", blank=True, max_length=500)
 
     AUDITED_FIELDS = ("kind", "safe_to_contact")
     ENCRYPTED_FIELDS = ("number", "notes")
@@ -261,7 +261,7 @@ class PersonPhone(models.Model):
 
 class PersonEmail(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails")
-    address = EncryptedTextField("Email address")
+    address = EncryptedTextField("Email address", max_length=254)
     address_bidx = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     safe_to_contact = models.BooleanField("Safe to contact at this address", null=True, blank=True)
 
@@ -287,7 +287,7 @@ class OnlineIdentifier(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="online_identifiers")
     platform = models.CharField(max_length=20, choices=Platform.choices)
-    handle = EncryptedTextField("Username, handle or ID")
+    handle = EncryptedTextField("Username, handle or ID", max_length=200)
     handle_bidx = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     AUDITED_FIELDS = ("platform",)
@@ -395,7 +395,7 @@ class PersonMerge(models.Model):
 
     source = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_as_source")
     target = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_as_target")
-    reason = models.TextField()
+    reason = models.TextField(max_length=2000)
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     merged_at = models.DateTimeField()
     snapshot = EncryptedTextField()
@@ -403,7 +403,7 @@ class PersonMerge(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     unmerged_at = models.DateTimeField(null=True, blank=True)
-    unmerge_reason = models.TextField(blank=True)
+    unmerge_reason = models.TextField(blank=True, max_length=2000)
 
     class Meta:
         ordering = ["-merged_at", "-id"]

@@ -13,6 +13,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 
 from casework.core.forms import NHSDateField, NHSForm
+from casework.core.limits import limit
 from casework.organisations.models import OrganisationKind
 from casework.referrals.choices import (
     STAFF_CHANNELS,
@@ -27,6 +28,7 @@ from casework.referrals.choices import (
     Status,
     SubjectRole,
 )
+from casework.referrals.models import NamedParty, Referral
 from casework.referrals.queries import DEFAULT_SORT, SORTS
 from casework.referrals.services import documents
 
@@ -102,12 +104,14 @@ class ReferralForm(NHSForm):
     subject_date_of_birth = NHSDateField(label="Date of birth", past_only=True, required=False)
     subject_details = forms.CharField(
         label="Other details about the subject", required=False, widget=forms.Textarea,
+        max_length=limit(Referral, "subject_details"),
         help_text="Other names, address, NHS number or PNC ID, as the referrer gave them",
     )
 
     # The behaviour
     behaviour_summary = forms.CharField(
         label="Stalking, harassment or threat behaviour, in outline", widget=forms.Textarea,
+        max_length=limit(Referral, "behaviour_summary"),
         error_messages={"required": "Enter an outline of the behaviour"},
     )
     behaviour_duration = forms.CharField(label="How long it has gone on", max_length=100, required=False,
@@ -268,6 +272,7 @@ class NamedPartyForm(NHSForm):
     name = forms.CharField(label="Name", max_length=200, required=False)
     relationship_to_subject = forms.CharField(label="Relationship to the subject", max_length=200, required=False)
     details = forms.CharField(label="Other details", required=False, widget=forms.Textarea,
+                              max_length=limit(NamedParty, "details"),
                               help_text="Age, address or contact details, as the referrer gave them")
 
     def clean(self) -> dict[str, Any]:
@@ -331,7 +336,7 @@ class ScreeningDecisionForm(NHSForm):
         error_messages={"invalid_choice": "Select only services the referrer asked for"},
     )
     reason = forms.CharField(
-        label="Reason", widget=forms.Textarea, max_length=4000,
+        label="Reason", widget=forms.Textarea, max_length=limit(Referral, "decision_reason"),
         help_text="A decline or a request for more information goes to the referrer in a letter with this text. "
                   "Do not name victims or other people.",
         error_messages={"required": "Enter the reason for the decision"},

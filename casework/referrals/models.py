@@ -53,12 +53,12 @@ class Referral(models.Model):
     subject_family_name = models.CharField("Family name", max_length=100, blank=True)
     subject_date_of_birth = models.DateField("Date of birth", null=True, blank=True)
     subject_details = models.TextField(
-        "Other details about the subject", blank=True,
+        "Other details about the subject", blank=True, max_length=2000,
         help_text="Other names, address, NHS number or PNC ID, as the referrer gave them",
     )
 
     # The behaviour
-    behaviour_summary = models.TextField("Stalking, harassment or threat behaviour", blank=True)
+    behaviour_summary = models.TextField("Stalking, harassment or threat behaviour", blank=True, max_length=5000)
     behaviour_duration = models.CharField("How long it has gone on", max_length=100, blank=True)
     stalking_significant = models.BooleanField(
         "Stalking, harassment or threat is a significant part of the case", null=True, blank=True
@@ -91,7 +91,7 @@ class Referral(models.Model):
 
     # Screening
     decision = models.CharField(max_length=30, choices=Decision.choices, blank=True)
-    decision_reason = models.TextField(blank=True)
+    decision_reason = models.TextField(blank=True, max_length=4000)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     accepted_services = models.JSONField(default=list, blank=True)
@@ -193,7 +193,7 @@ class NamedParty(models.Model):
     role = models.CharField(max_length=20, choices=PartyRole.choices)
     name = models.CharField(max_length=200)
     relationship_to_subject = models.CharField(max_length=200, blank=True)
-    details = models.TextField(blank=True, help_text="Other details as given: age, address, contact")
+    details = models.TextField(blank=True, max_length=2000, help_text="Other details as given: age, address, contact")
 
     AUDITED_FIELDS = ("role", "name", "relationship_to_subject", "details")
 
@@ -213,7 +213,7 @@ class Transition(models.Model):
     to_status = models.CharField(max_length=30, choices=Status.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=4000)
 
     class Meta:
         ordering = ["at", "id"]

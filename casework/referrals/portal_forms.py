@@ -8,7 +8,6 @@ still valid (a date that was in the future when it was typed may have passed sin
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 
 from casework.core.forms import NHSDateField, NHSForm
+from casework.core.limits import limit
 from casework.referrals import portal_queries
 from casework.referrals.choices import (
     REPORT_SERVICES,
@@ -31,7 +31,7 @@ from casework.referrals.choices import (
     Status,
     SubjectRole,
 )
-from casework.referrals.models import Referral
+from casework.referrals.models import NamedParty, Referral
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 STALKER_WORK = frozenset({Service.STALKER_ASSESSMENT, Service.STALKER_TREATMENT})
@@ -39,7 +39,6 @@ VICTIM_WORK = frozenset({Service.VICTIM_ASSESSMENT, Service.VICTIM_TREATMENT})
 PRISON_NUMBER = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
 PHONE_ALLOWED = re.compile(r"^[0-9 +()\-]+$")
 MAX_PARTIES = 20
-EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 
 def _text(label: str, *, required_message: str = "", max_length: int, textarea: bool = False, **kwargs: Any):
@@ -65,7 +64,7 @@ class PartyForm(NHSForm):
         help_text="For example, former partner, neighbour, colleague, or none (a stranger)",
     )
     details = _text(
-        "Other details", max_length=2000, textarea=True,
+        "Other details", max_length=limit(NamedParty, "details"), textarea=True,
         help_text="Their age, and address or contact details if you know them and it is safe to share them.",
     )
 
@@ -157,15 +156,9 @@ class SubjectForm(PortalStepForm):
         help_text="For example, 15 3 1984. Leave this blank if you do not know it.",
     )
     subject_details = _text(
-        "Other details about them", max_length=2000, textarea=True,
+        "Other details about them", max_length=limit(Referral, "subject_details"), textarea=True,
         help_text="Other names they use, their address, NHS number or Police National Computer (PNC) ID, if you know them.",
     )
-
-    def clean_subject_date_of_birth(self) -> dt.date | None:
-        value = self.cleaned_data.get("subject_date_of_birth")
-        if value and value < EARLIEST_BIRTH:
-            raise forms.ValidationError("Date of birth must be after 1 January 1900")
-        return value
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -189,7 +182,7 @@ class SubjectForm(PortalStepForm):
 class BehaviourForm(PortalStepForm):
     slug = "behaviour"
     behaviour_summary = _text(
-        "Describe the behaviour in outline", max_length=5000, textarea=True,
+        "Describe the behaviour in outline", max_length=limit(Referral, "behaviour_summary"), textarea=True,
         required_message="Describe the stalking, harassment or threat behaviour",
         help_text="What has happened, who it is aimed at, how it started, and any threats or violence.",
     )

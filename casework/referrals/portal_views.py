@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.audit.models import Action
 from casework.audit.services import record, record_view
+from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 from casework.referrals import (
     letters,
@@ -197,6 +198,7 @@ def draft_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
+@creates_record
 def start(request: HttpRequest) -> HttpResponse:
     """What the referral will ask for; "Start now" makes a draft only this user can see."""
     _require_portal(request)
@@ -264,6 +266,7 @@ def _party_rows(referral: Referral, parties: list[dict[str, Any]], returning: bo
 @never_cache
 @require_http_methods(GET_POST)
 @draft_view
+@creates_record
 def parties(request: HttpRequest, referral: Referral) -> HttpResponse:
     """The people the referral names: add them one at a time, then continue."""
     returning = _returning(request)
@@ -359,6 +362,7 @@ def party_remove(request: HttpRequest, referral: Referral, index: int) -> HttpRe
 @never_cache
 @require_http_methods(GET_POST)
 @draft_view
+@creates_record
 def check(request: HttpRequest, referral: Referral) -> HttpResponse:
     problems = portal_forms.problems_with(referral, request.user)
     if request.method == "POST" and not problems:

@@ -15,9 +15,9 @@ urlpatterns = [
     path("<str:reference>/status/<str:target>/", triage.change_status, name="transition"),
     path("<str:reference>/allocate/", triage.allocation, name="allocate"),
     path("<str:reference>/documents/new/", documents.upload, name="document_upload"),
-    path("<str:reference>/documents/<int:pk>/", documents.download, name="document_download"),
-    path("<str:reference>/letters/<int:pk>/", letters.letter, name="letter"),
-    path("<str:reference>/letters/<int:pk>/print/", letters.letter_print, name="letter_print"),
-    path("<str:reference>/letters/<int:pk>/pdf/", letters.letter_pdf, name="letter_pdf"),
+    path("<str:reference>/documents/<id:pk>/", documents.download, name="document_download"),
+    path("<str:reference>/letters/<id:pk>/", letters.letter, name="letter"),
+    path("<str:reference>/letters/<id:pk>/print/", letters.letter_print, name="letter_print"),
+    path("<str:reference>/letters/<id:pk>/pdf/", letters.letter_pdf, name="letter_pdf"),
     path("<str:reference>/break-glass/", detail.break_glass, name="break_glass"),
 ]

@@ -30,6 +30,7 @@ from casework.accounts.middleware import second_factor_not_required
 from casework.accounts.models import User
 from casework.audit.models import Action
 from casework.audit.services import record, record_view
+from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 from casework.organisations.queries import organisations_for_user_form, organisations_visible_to
 
@@ -136,6 +137,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
+@creates_record
 def user_create(request: HttpRequest) -> HttpResponse:
     _require(request, "accounts.manage_users")
     form = UserForm(_posted(request), organisations=organisations_for_user_form(request.user))
@@ -306,6 +308,7 @@ def _training_subject(request: HttpRequest, pk: int) -> User:
 
 @never_cache
 @require_http_methods(GET_POST)
+@creates_record
 def training_add(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _training_subject(request, pk)
     _audit_page(request, subject)

@@ -33,12 +33,15 @@ from casework.cases.models import (
     StalkingEpisode,
 )
 from casework.cases.services.common import audit_changed, audit_created, require
+from casework.core.forms import date_range_error
+from casework.core.limits import check_text_limits
 from casework.search.services import index_case
 
 
 def _validated(obj) -> None:
     """Model validation, as a refusal naming the first field at fault."""
     try:
+        check_text_limits(obj)
         obj.full_clean(exclude=["case", "recorded_by", "added_by", "updated_by", "agency", "victim", "person",
                                 "named_party", "organisation"])
     except ValidationError as error:
@@ -188,8 +191,8 @@ def _incident_fields(case: Case, fields: dict[str, Any]) -> dict[str, Any]:
         fields["occurred_time"] = None
     elif fields.get("occurred_time") is None:
         raise CaseRefused("Enter the time, or choose date only", "occurred_time")
-    if fields.get("occurred_on") and fields["occurred_on"] > timezone.localdate():
-        raise CaseRefused("Date must be today or in the past", "occurred_on")
+    if fields.get("occurred_on") and (problem := date_range_error("Date", fields["occurred_on"], past_only=True)):
+        raise CaseRefused(problem, "occurred_on")
     return fields
 
 

@@ -9,11 +9,13 @@ from casework.cases import queries
 from casework.cases.forms import AgencyForm, OfficerForm
 from casework.cases.services import records
 from casework.cases.views.common import case_or_404, case_url, form_page
+from casework.core.idempotency import creates_record
 
 OFFICER_FIELDS = ("role", "name", "job_title", "email", "phone")
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def agency_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_admin")
     form = AgencyForm(request.POST if request.method == "POST" else None,
@@ -33,6 +35,7 @@ def _officer_fields(data) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def officer_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_admin")
     agency = queries.agency_of(case, pk)

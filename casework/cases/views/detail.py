@@ -28,6 +28,7 @@ from casework.cases.choices import (
 )
 from casework.cases.models import Case
 from casework.cases.views.common import case_or_404
+from casework.core.idempotency import creates_record
 from casework.referrals.services.documents import human_size
 from casework.referrals.views.documents import serve_document
 
@@ -152,6 +153,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
     """A clinician or clinical lead opens a case they have no relationship to, for reading, giving a
     written reason (``casework.access.breakglass``: across an information barrier only a clinical

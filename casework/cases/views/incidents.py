@@ -20,6 +20,7 @@ from casework.cases.errors import CaseRefused
 from casework.cases.forms import IncidentForm, IncidentImportForm
 from casework.cases.services import records
 from casework.cases.views.common import case_or_404, case_url, form_page, refusal_to_form
+from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 
 TIMELINE_PER_PAGE = 50
@@ -99,6 +100,7 @@ def _fields(form, data) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def incident_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_clinical")
     form = _incident_form(request, case)
@@ -134,6 +136,7 @@ def _read_table(case, text: str) -> incident_table.ParsedTable:
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def incident_import(request: HttpRequest, reference: str) -> HttpResponse:
     """Step 1: paste or upload. Step 2 (a POST without ``confirm``): the preview, every row checked,
     bad rows shown with their reasons. Step 3 (``confirm``): all the rows, in one transaction."""

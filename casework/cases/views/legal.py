@@ -10,6 +10,7 @@ from casework.cases.choices import CaseKind, PartyRole
 from casework.cases.forms import HearingForm, MappaForm, MappaMeetingForm, OrderForm
 from casework.cases.services import records
 from casework.cases.views.common import case_or_404, case_url, form_page
+from casework.core.idempotency import creates_record
 
 ORDER_FIELDS = ("kind", "issued_by", "starts_on", "ends_on", "no_contact", "exclusion_zone", "exclusion_zone_details",
                 "attend_treatment", "other_conditions")
@@ -44,6 +45,7 @@ def _order_fields(form, data) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def order_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_clinical")
     form = _order_form(request, case)
@@ -74,6 +76,7 @@ def _hearing_fields(data) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def hearing_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_admin")
     form = HearingForm(request.POST if request.method == "POST" else None)
@@ -122,6 +125,7 @@ def mappa(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def mappa_meeting_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_admin")
     form = MappaMeetingForm(request.POST if request.method == "POST" else None)

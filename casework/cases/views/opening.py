@@ -15,6 +15,7 @@ from casework.cases.errors import CaseRefused
 from casework.cases.forms import NEW_CASE, OpenCaseForm
 from casework.cases.services.opening import case_add_referral, case_open
 from casework.cases.views.common import refusal_to_form
+from casework.core.idempotency import creates_record
 from casework.referrals.choices import Service, SubjectRole
 
 
@@ -30,6 +31,7 @@ def suggested_kind(referral) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def open_case(request: HttpRequest, referral_reference: str) -> HttpResponse:
     if not request.user.has_perm("cases.open"):
         raise PermissionDenied

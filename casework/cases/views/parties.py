@@ -11,10 +11,12 @@ from casework.cases.errors import CaseRefused
 from casework.cases.forms import EpisodeForm, PartyAddForm, PartyForm
 from casework.cases.services import records
 from casework.cases.views.common import case_or_404, case_url, form_page
+from casework.core.idempotency import creates_record
 from casework.people.queries import person_for
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def party_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_clinical")
     form = PartyAddForm(request.POST if request.method == "POST" else None)

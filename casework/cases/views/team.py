@@ -15,9 +15,11 @@ from casework.cases.errors import CaseRefused
 from casework.cases.forms import StatusForm, TeamAddForm
 from casework.cases.services import team as team_services
 from casework.cases.views.common import case_or_404, case_url, form_page, refusal_to_form
+from casework.core.idempotency import creates_record
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def team(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.manage_team")
     members = queries.team_of(case)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework.accounts.forms import ConfirmForm
 from casework.audit.services import record_view
+from casework.core.idempotency import creates_record
 from casework.people import queries, services
 from casework.people.forms import (
     AddressForm,
@@ -73,6 +74,7 @@ def _detail(person, kind: DetailKind, pk):
 
 @never_cache
 @require_http_methods(GET_POST)
+@creates_record
 def detail_add(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     person = person_or_404(request, reference)
     spec = _kind(kind)
@@ -134,6 +136,7 @@ def detail_remove(request: HttpRequest, reference: str, kind: str, pk: int) -> H
 
 @never_cache
 @require_http_methods(GET_POST)
+@creates_record
 def care_team_add(request: HttpRequest, reference: str) -> HttpResponse:
     person = person_or_404(request, reference)
     require(request, "people.manage_care_team", person)

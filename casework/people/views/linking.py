@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework.audit.models import Action
 from casework.audit.services import record, record_view
+from casework.core.idempotency import creates_record
 from casework.people import candidates, queries, services
 from casework.people.forms import LinkForm, ReferralPersonForm
 from casework.people.views.common import GET_POST, apply_errors, post_data, require
@@ -129,6 +130,7 @@ def _initial(referral, party) -> dict:
 
 @never_cache
 @require_http_methods(GET_POST)
+@creates_record
 def link_new(request: HttpRequest, reference: str, party_id: int | None = None) -> HttpResponse:
     referral, party = _referral_and_party(request, reference, party_id)
     require(request, "people.create")

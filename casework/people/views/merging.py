@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from casework.audit.services import record_view
+from casework.core.idempotency import creates_record
 from casework.people import queries, services
 from casework.people.forms import MergeForm, ReasonForm
 from casework.people.views.common import GET_POST, apply_errors, person_or_404, post_data, require
@@ -30,6 +31,7 @@ def _summary(person) -> dict:
 
 @never_cache
 @require_http_methods(GET_POST)
+@creates_record
 def merge(request: HttpRequest, reference: str) -> HttpResponse:
     """Merge another record into this one. The first POST shows both records side by side; the
     second (``confirm``) merges."""

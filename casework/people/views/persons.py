@@ -17,6 +17,7 @@ from casework.audit.links import record_log_url
 from casework.audit.models import Action
 from casework.audit.queries import recent_access
 from casework.audit.services import record, record_view
+from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 from casework.people import candidates, identifiers, queries, services
 from casework.people.forms import PersonForm, PersonSearchForm, ReasonForm
@@ -102,6 +103,7 @@ def _flash_warnings(request: HttpRequest, form: PersonForm) -> None:
 
 @never_cache
 @require_http_methods(GET_POST)
+@creates_record
 def person_create(request: HttpRequest) -> HttpResponse:
     require(request, "people.create")
     form = PersonForm(post_data(request), include_seal=True)
@@ -174,6 +176,7 @@ def person_unseal(request: HttpRequest, reference: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
+@creates_record
 def person_break_glass(request: HttpRequest, reference: str) -> HttpResponse:
     """Clinical staff who can see a sealed person but are not on their care team open the sealed
     details with a written reason; a clinical lead may so open a person across an information

@@ -174,7 +174,7 @@ def test_subject_page_has_a_message_per_missing_answer_and_keeps_what_was_typed(
     ("1", "1", str(timezone.localdate().year + 1), "Date of birth must be today or in the past"),
     ("31", "2", "1980", "Date of birth must be a real date"),
     ("", "2", "1980", "Date of birth must include a day"),
-    ("1", "1", "1850", "Date of birth must be after 1 January 1900"),
+    ("1", "1", "1850", "Date of birth must be 1 January 1900 or later"),
 ])
 def test_subject_date_of_birth_must_be_a_real_past_date(day, month, year, message, cast, draft, agency_client):
     data = {**answers(cast.organisation.pk)["subject"], "subject_date_of_birth_day": day,

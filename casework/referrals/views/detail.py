@@ -16,6 +16,7 @@ from casework.audit.links import record_log_url
 from casework.audit.queries import recent_access
 from casework.audit.services import record_view
 from casework.core.formatting import date_gb, datetime_gb, yes_no
+from casework.core.idempotency import creates_record
 from casework.people.queries import withheld_party_ids
 from casework.referrals import eligibility
 from casework.referrals.choices import (
@@ -219,6 +220,7 @@ def people_rows(user, referral) -> list[dict]:
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
     """A clinician or clinical lead opens a referral they have no relationship to, for reading,
     giving a written reason (``casework.access.breakglass``: across an information barrier only a

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from casework.core.idempotency import creates_record
 from casework.referrals.forms import DocumentUploadForm
 from casework.referrals.models import ReferralDocument
 from casework.referrals.queries import document_of
@@ -20,6 +21,7 @@ HELD_STATUS = 423
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def upload(request: HttpRequest, reference: str) -> HttpResponse:
     referral = referral_or_404(request, reference)
     if not request.user.has_perm("referrals.upload_document", referral):

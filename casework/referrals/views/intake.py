@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from casework.audit.services import record_view
+from casework.core.idempotency import creates_record
 from casework.referrals.choices import STAFF_CHANNELS
 from casework.referrals.forms import ReferralForm, party_formset
 from casework.referrals.queries import referring_organisations
@@ -37,6 +38,7 @@ def _render(request: HttpRequest, form, parties, *, referral=None, status: int =
 
 
 @require_http_methods(["GET", "POST"])
+@creates_record
 def referral_new(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("referrals.log"):
         raise PermissionDenied
