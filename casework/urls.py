@@ -5,7 +5,7 @@ urlpatterns = [
     path("", include("casework.accounts.urls")),
     path("", include("casework.accounts.admin_urls")),
     path("organisations/", include("casework.organisations.urls")),
-    path("audit/", include("casework.audit.urls")),
+    path("audit/", include("casework.access.urls")),
     path("referrals/", include("casework.referrals.urls")),
     path("portal/", include("casework.referrals.portal_urls")),
     path("people/", include("casework.people.urls")),

@@ -8,7 +8,8 @@
 - ``breakglass``— emergency reading, with a reason, alerted to someone independent;
 - ``policy``    — the questions pages ask: ``visible``, ``relationship``, ``can_read``,
   ``can_change``, ``is_across_barrier``, ``get_or_404`` (refused attempts are audited);
-- ``review``    — which audit events a reviewer may see (the audit app asks through ``audit.scope``);
+- ``review``    — the review of the audit trail: which events a reviewer may see, and the readers
+  of its pages (``views/review.py``, at /audit/);
 - ``rules``     — predicates the apps' ``rules`` combine with what each role may do.
 
 Import the submodule you need (``from casework.access import policy``): this package sits below

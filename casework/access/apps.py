@@ -7,8 +7,4 @@ class AccessConfig(AppConfig):
     verbose_name = "Access"
 
     def ready(self) -> None:
-        from casework.access import checks, review, rules  # noqa: F401  (system checks, permissions)
-        from casework.audit import scope
-
-        # The audit review pages ask these rules which records' events a reviewer may see.
-        scope.provide(review.hidden_records)
+        from casework.access import checks, work  # noqa: F401  (system checks, the alerts on My work)

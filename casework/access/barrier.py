@@ -27,7 +27,7 @@ from django.db.models import Q, QuerySet
 
 from casework.access import registry
 from casework.access.vocabulary import LEAD_CLINICIAN, NOT_VICTIM_CASES, STALKER_PARTY, VICTIM_CASE, VICTIM_PARTY
-from casework.accounts.roles import Role
+from casework.core.roles import Role
 
 
 def cases_across_barrier_from(case_ids) -> QuerySet:

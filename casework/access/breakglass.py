@@ -29,10 +29,10 @@ from django.utils import timezone
 from casework.access import barrier, policy, registry, sealed
 from casework.access.vocabulary import DRAFT_REFERRAL, VICTIM_CASE
 from casework.accounts.models import User
-from casework.accounts.roles import Role
 from casework.audit.models import Action, Alert, BreakGlassGrant
 from casework.audit.services import label_of, object_type_of, record
 from casework.audit.tasks import email_break_glass_alert
+from casework.core.roles import Role
 
 REASON_MIN_LENGTH = 20
 ALERT_KIND = "break_glass"

@@ -10,8 +10,8 @@ from django.db.models import CharField, Exists, Model, OuterRef
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from casework.accounts.roles import Role
 from casework.audit.models import BreakGlassGrant
+from casework.core.roles import Role
 
 BREAK_GLASS_ROLES = (Role.CLINICIAN, Role.CLINICAL_LEAD)
 

@@ -23,8 +23,8 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from casework.access import barrier, registry, scopes, sealed
-from casework.accounts.roles import Role
 from casework.audit.services import record_refusal
+from casework.core.roles import Role
 
 
 class Relationship(IntEnum):

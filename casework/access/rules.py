@@ -12,7 +12,7 @@ from __future__ import annotations
 import rules
 
 from casework.access import breakglass, policy
-from casework.accounts.rules import is_clinical_staff
+from casework.accounts.rules import is_clinical_lead, is_clinical_staff
 
 
 @rules.predicate
@@ -42,3 +42,30 @@ def needs_break_glass(user, obj) -> bool:
 # Who may ever use break-glass: clinicians and clinical leads. Which record, and across a barrier,
 # is ``breakglass.target``'s question.
 rules.add_perm("access.use_break_glass", is_clinical_staff)
+
+
+# --- The review of the audit trail, and alerts ------------------------------------------------------
+
+
+@rules.predicate
+def is_alert_recipient(user, alert) -> bool:
+    """The alert was raised to this user (and only they may acknowledge it)."""
+    return bool(
+        alert is not None and getattr(user, "is_authenticated", False) and user.is_active
+        and alert.recipient_id == user.pk
+    )
+
+
+@rules.predicate
+def is_caldicott_guardian(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False) and user.is_active and getattr(user, "is_caldicott_guardian", False)
+    )
+
+
+# Clinical leads audit access: who looked at a record, what a user looked at, break-glass use.
+rules.add_perm("audit.review_access", is_clinical_lead)
+# Alerts reach clinical leads, the Caldicott guardian, and the lead clinician of a victim's case
+# when someone breaks glass across her barrier.
+rules.add_perm("audit.view_alerts", is_clinical_staff | is_caldicott_guardian)
+rules.add_perm("audit.acknowledge_alert", is_alert_recipient)

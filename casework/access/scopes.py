@@ -35,7 +35,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from casework.access import barrier, grants, registry
 from casework.access.vocabulary import DRAFT_REFERRAL
-from casework.accounts.roles import Role
+from casework.core.roles import Role
 
 CASELOAD_ROLES = (Role.REFERRALS_COORDINATOR, Role.CLINICAL_LEAD)
 NOTHING = Q(pk__in=[])

@@ -7,8 +7,8 @@ import datetime as dt
 from django.utils import timezone
 
 from casework.accounts.models import TrainingRecord, User
-from casework.accounts.roles import Instrument, Profession, Role
-from casework.organisations.models import Organisation, OrganisationKind
+from casework.accounts.queries import organisation_kind_label, organisations_of_kind
+from casework.core.roles import Instrument, Profession, Role
 
 DEMO_PASSWORD = "demo-stalking-clinic-2026"  # noqa: S105  (demo only; seed_demo refuses production)
 
@@ -29,14 +29,15 @@ DEMO_STAFF = [
     ("admin@nsc.example", "Ravi Patel", Role.SYSTEM_ADMINISTRATOR, "", "Systems administrator", None),
 ]
 
-# (email, name, organisation kind, job title) — the first organisation of that kind in the demo.
+# (email, name, organisation kind, job title) — the first organisation of that kind in the demo (the
+# organisations app, a layer above, seeds the organisations first; its kinds are stored as these values).
 DEMO_AGENCY = [
-    ("police@agency.example", "DC Mark Fisher", OrganisationKind.POLICE_FORCE, "Stalking advocate liaison officer"),
-    ("probation@agency.example", "Jo Barnes", OrganisationKind.PROBATION, "Probation officer"),
-    ("court@agency.example", "Anne Whitfield", OrganisationKind.COURT, "Legal adviser"),
-    ("mappa@agency.example", "Neil Archer", OrganisationKind.MAPPA_AREA, "MAPPA coordinator"),
-    ("nhs@agency.example", "Dr Femi Adeyemi", OrganisationKind.NHS_TRUST, "Consultant psychiatrist"),
-    ("socialcare@agency.example", "Karen Holt", OrganisationKind.SOCIAL_SERVICES, "Social worker"),
+    ("police@agency.example", "DC Mark Fisher", "police", "Stalking advocate liaison officer"),
+    ("probation@agency.example", "Jo Barnes", "probation", "Probation officer"),
+    ("court@agency.example", "Anne Whitfield", "court", "Legal adviser"),
+    ("mappa@agency.example", "Neil Archer", "mappa", "MAPPA coordinator"),
+    ("nhs@agency.example", "Dr Femi Adeyemi", "nhs_trust", "Consultant psychiatrist"),
+    ("socialcare@agency.example", "Karen Holt", "social_services", "Social worker"),
 ]
 
 
@@ -66,7 +67,7 @@ def seed(context) -> None:
                                           expires_on=expires, provider="Stalking Risk Profile training (demo)")
     agency = []
     for email, name, kind, title in DEMO_AGENCY:
-        organisation = Organisation.objects.filter(kind=kind).order_by("id").first()
+        organisation = organisations_of_kind(kind).first()
         agency.append(_user(email, full_name=name, role=Role.AGENCY_REFERRER, organisation=organisation,
                             job_title=title, phone=context.faker.phone_number()))
     context.made["staff"] = staff
@@ -76,7 +77,7 @@ def seed(context) -> None:
 
 def sign_in_help() -> list[tuple[str, str, str]]:
     rows = [(Role(role).label, email, name) for email, name, role, *_ in DEMO_STAFF]
-    rows += [(f"Agency referrer ({kind.label})", email, name) for email, name, kind, _ in DEMO_AGENCY]
+    rows += [(f"Agency referrer ({organisation_kind_label(kind)})", email, name) for email, name, kind, _ in DEMO_AGENCY]
     return rows
 
 

@@ -5,9 +5,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.validators import RegexValidator
 
 from casework.accounts.models import User
-from casework.accounts.roles import Instrument, Profession, Role
+from casework.accounts.queries import email_in_use, organisation_choices
 from casework.core.forms import NHSDateField, NHSForm
-from casework.organisations.models import Organisation
+from casework.core.roles import Instrument, Profession, Role
 
 
 class SignInForm(NHSForm):
@@ -70,7 +70,7 @@ class UserForm(NHSForm):
     phone = forms.CharField(label="Telephone number", max_length=30, required=False, validators=[phone_validator],
                             error_messages=_too_long("Telephone number", 30))
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), required=False, label="Organisation",
+        queryset=None, required=False, label="Organisation",
         help_text="Agency referrers only: the one organisation they refer for",
         empty_label="None",
         error_messages={"invalid_choice": "Select an organisation from the list"},
@@ -90,7 +90,7 @@ class UserForm(NHSForm):
                 "organisation": subject.organisation_id, "is_caldicott_guardian": subject.is_caldicott_guardian,
             }
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.none()
+        self.fields["organisation"].queryset = organisations if organisations is not None else organisation_choices(None)
         self.role_locked = lock_role
         if lock_role:
             # Nobody changes their own role, nor names themselves the Caldicott guardian.
@@ -102,8 +102,6 @@ class UserForm(NHSForm):
         return " ".join(self.cleaned_data["full_name"].split())
 
     def clean_email(self) -> str:
-        from casework.accounts.queries import email_in_use
-
         email = (self.cleaned_data.get("email") or "").strip().lower()
         if email and email_in_use(email, exclude=self.subject):
             raise forms.ValidationError("A user with this email address already exists")
@@ -151,7 +149,7 @@ class UserFilterForm(NHSForm):
                         error_messages=_too_long("Name or email address", 100))
     role = forms.ChoiceField(choices=[("", "All roles"), *Role.choices()], required=False, label="Role",
                              error_messages={"invalid_choice": "Select a role from the list"})
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), required=False,
+    organisation = forms.ModelChoiceField(queryset=None, required=False,
                                           label="Organisation", empty_label="All organisations",
                                           error_messages={"invalid_choice": "Select an organisation from the list"})
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, label="Status",
@@ -165,7 +163,7 @@ class UserFilterForm(NHSForm):
             self.fields["status"].choices = self.STAFF_STATUS_CHOICES
             del self.fields["organisation"]
         else:
-            self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.none()
+            self.fields["organisation"].queryset = organisations if organisations is not None else organisation_choices(None)
 
     def filters(self) -> dict:
         """Filter values for accounts.queries.users_filtered. A refused form filters nothing

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from casework.accounts.roles import Instrument, Profession, Role
+from casework.core.roles import Instrument, Profession, Role
 
 
 class UserManager(BaseUserManager["User"]):

@@ -10,8 +10,44 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from casework.accounts.models import TrainingRecord, User
-from casework.accounts.roles import Instrument, Role
 from casework.core.formatting import date_gb
+from casework.core.roles import Instrument, Role
+
+# --- The organisations a user may belong to ----------------------------------------------------------
+# The organisations app sits a layer above this one (its pages list an agency's referrers and
+# disable them with it); accounts reaches the directory only through the model its own
+# ``User.organisation`` field points to, to offer its rows as choices.
+
+
+def _organisations():
+    return User._meta.get_field("organisation").related_model.objects
+
+
+def organisations_of_kind(kind: str) -> QuerySet:
+    return _organisations().filter(kind=kind).order_by("id")
+
+
+def organisation_kind_label(kind: str) -> str:
+    return dict(User._meta.get_field("organisation").related_model._meta.get_field("kind").choices).get(kind, kind)
+
+
+def organisation_choices(user, current=None) -> QuerySet:
+    """Organisations an agency referrer may be given, for clinic staff: the active ones, and the
+    one they already have even if it has since been deactivated (so editing them does not
+    silently move them). None for anyone signed out or outside the clinic."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.role == Role.AGENCY_REFERRER:
+        return _organisations().none()
+    condition = Q(is_active=True)
+    if current is not None:
+        condition |= Q(pk=current.pk)
+    return _organisations().filter(condition).order_by("name", "id")
+
+
+def organisation_filter_choices(user) -> QuerySet:
+    """Every organisation, to filter the user list by (clinic staff only)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.role == Role.AGENCY_REFERRER:
+        return _organisations().none()
+    return _organisations().order_by("name", "id")
 
 
 def active_clinical_leads() -> QuerySet[User]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import rules
 
-from casework.accounts.roles import Role
+from casework.core.roles import Role
 
 
 def has_role(*roles: Role):

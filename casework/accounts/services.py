@@ -14,9 +14,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from casework.accounts.models import TrainingRecord, User, UserSession
-from casework.accounts.roles import Role
 from casework.audit.models import Action
 from casework.audit.services import record, record_change, record_create, snapshot
+from casework.core.roles import Role
 
 SESSION_STARTED_AT = "casework_signed_in_at"
 

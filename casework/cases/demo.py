@@ -20,7 +20,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from casework.accounts.models import User
-from casework.accounts.roles import Role
 from casework.cases import queries
 from casework.cases.choices import (
     CaseKind,
@@ -39,6 +38,7 @@ from casework.cases.services.opening import case_open
 from casework.cases.services.team import case_change_status
 from casework.cases.views.opening import suggested_kind
 from casework.core.models import next_reference
+from casework.core.roles import Role
 from casework.organisations.models import Organisation, OrganisationKind
 from casework.people import services as people_services
 from casework.people.models import Person

@@ -15,7 +15,6 @@ from django.utils import timezone
 from casework.access import barrier, policy
 from casework.accounts.models import User
 from casework.accounts.queries import clinicians
-from casework.accounts.roles import Role
 from casework.cases.choices import ACTIVE_STATUSES, CaseKind, CaseStatus, PartyRole, TeamRole
 from casework.cases.models import (
     AgencyOfficer,
@@ -32,6 +31,7 @@ from casework.cases.models import (
     MappaRegistration,
     StalkingEpisode,
 )
+from casework.core.roles import Role
 from casework.organisations.models import Organisation
 from casework.people.models import ReferralPersonLink
 from casework.referrals.choices import Status as ReferralStatus

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from casework.core.roles import Role
+
 
 @dataclass
 class WorkItem:
@@ -52,8 +54,6 @@ def sections_for(request: HttpRequest) -> list[WorkSection]:
 
 
 def role_summary(role: Any) -> str:
-    from casework.accounts.roles import Role
-
     return {
         Role.REFERRALS_COORDINATOR: "Log and screen referrals, chase missing information and send letters.",
         Role.CLINICIAN: "Your allocated cases, assessments, reports and treatment sessions.",

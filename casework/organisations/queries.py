@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from casework.accounts.models import User
 from casework.accounts.queries import users_visible_to
-from casework.accounts.roles import Role
+from casework.core.roles import Role
 from casework.organisations.models import Organisation
 
 STATUS_ACTIVE = "active"

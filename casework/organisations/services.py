@@ -8,8 +8,8 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from casework.accounts.models import User
-from casework.accounts.roles import Role
 from casework.audit.services import record_change, record_create, snapshot
+from casework.core.roles import Role
 from casework.organisations.models import Organisation
 
 EDITABLE_FIELDS = ("name", "kind", "ods_code", "address", "postcode", "phone", "email")

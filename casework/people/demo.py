@@ -15,7 +15,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 
 from casework.accounts.models import User
-from casework.accounts.roles import Role
+from casework.core.roles import Role
 from casework.people import candidates, crypto, identifiers, services
 from casework.people.models import (
     BIDX_NHS,

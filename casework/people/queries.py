@@ -20,7 +20,7 @@ from casework.access.sealed import (  # noqa: F401  (the people app's readers of
     sealed_details_visible_ids,
 )
 from casework.accounts.models import User
-from casework.accounts.roles import Role
+from casework.core.roles import Role
 from casework.people import crypto, identifiers
 from casework.people.models import (
     BIDX_EMAIL,

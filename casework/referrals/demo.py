@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from casework.accounts.demo import DEMO_AGENCY, DEMO_STAFF
 from casework.accounts.models import TrainingRecord, User
-from casework.accounts.roles import Instrument, Role
 from casework.core.models import next_reference
+from casework.core.roles import Instrument, Role
 from casework.organisations.models import Organisation, OrganisationKind
 from casework.referrals import letters, portal_forms
 from casework.referrals.choices import (

@@ -12,7 +12,7 @@ from django.utils import timezone
 from casework.access import policy
 from casework.accounts.models import TrainingRecord, User
 from casework.accounts.queries import clinicians
-from casework.accounts.roles import Instrument
+from casework.core.roles import Instrument
 from casework.organisations.models import Organisation
 from casework.referrals.choices import Status, SubjectRole
 from casework.referrals.models import Letter, Referral, ReferralDocument, RequestedService, Transition

@@ -17,9 +17,9 @@ from django.utils import timezone
 from casework.access import breakglass, policy
 from casework.access.forms import BreakGlassForm
 from casework.access.grants import active_grant
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Action, Alert, AuditEvent, BreakGlassGrant
+from casework.core.roles import Role
 
 REASON = "Police called out of hours about an imminent risk to the victim"
 

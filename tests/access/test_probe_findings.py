@@ -14,13 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from casework.access import breakglass, policy
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Action, Alert, AuditEvent, BreakGlassGrant
 from casework.cases.services.common import audit_changed
 from casework.cases.services.team import team_add
 from casework.cases.tests.factories import IncidentFactory
 from casework.cases.tests.test_information_barrier import ALL_CANARIES, NEW_IDENTITY, canaries_in
+from casework.core.roles import Role
 from casework.people import services as people_services
 from casework.people.models import Person
 from casework.people.tests.factories import create_person

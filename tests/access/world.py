@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import OrganisationFactory, TrainingRecordFactory, UserFactory
 from casework.audit.models import BreakGlassGrant
 from casework.cases.choices import CaseKind, PartyRole, TeamRole
@@ -38,6 +37,7 @@ from casework.cases.models import (
 )
 from casework.cases.services.opening import case_open
 from casework.cases.tests.factories import HearingFactory, IncidentFactory, OrderFactory, ready_referral
+from casework.core.roles import Role
 from casework.people import services as people_services
 from casework.people.models import (
     OnlineIdentifier,

@@ -14,9 +14,9 @@ from playwright.sync_api import Page, expect
 from casework.accounts import mfa
 from casework.accounts.enrolment import enrolment_code_issue
 from casework.accounts.models import Passkey
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import TEST_PASSWORD, UserFactory
 from casework.audit.models import Action, AuditEvent
+from casework.core.roles import Role
 
 pytestmark = pytest.mark.system
 

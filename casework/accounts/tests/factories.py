@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from casework.accounts.models import TrainingRecord, User
-from casework.accounts.roles import Instrument, Profession, Role
+from casework.core.roles import Instrument, Profession, Role
 from casework.organisations.models import Organisation, OrganisationKind
 
 TEST_PASSWORD = "correct horse battery staple 42"

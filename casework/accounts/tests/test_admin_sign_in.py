@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from casework.accounts.models import User
 from casework.accounts.queries import sign_in_lock
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import TEST_PASSWORD, UserFactory
 from casework.audit.models import Action, AuditEvent
+from casework.core.roles import Role
 
 NOT_ADMINS = ["coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "agency",
               "agency_other"]

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.accounts.roles import Instrument, Role
 from casework.accounts.tests.factories import TrainingRecordFactory, UserFactory
 from casework.audit.models import Action, AuditEvent
 from casework.core.formatting import date_gb
+from casework.core.roles import Instrument, Role
 
 REFUSED = ["coordinator", "clinician", "other_clinician", "finance", "researcher", "agency", "agency_other"]
 

@@ -13,9 +13,9 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.accounts.models import User
-from casework.accounts.roles import Profession, Role
 from casework.accounts.tests.factories import OrganisationFactory, UserFactory
 from casework.audit.models import Action, AuditEvent
+from casework.core.roles import Profession, Role
 
 NOT_ADMINS = ["coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "agency",
               "agency_other"]

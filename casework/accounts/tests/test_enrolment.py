@@ -18,7 +18,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.accounts import enrolment, mfa
 from casework.accounts.models import EnrolmentCode, User
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import TEST_PASSWORD, UserFactory
 from casework.accounts.tests.test_admin_sign_in import NEW_PASSWORD, NOT_ADMINS, issue_link
 from casework.accounts.tests.test_second_factor import (
@@ -30,6 +29,7 @@ from casework.accounts.tests.test_second_factor import (
 )
 from casework.accounts.views.mfa import ENROLMENT_WRONG
 from casework.audit.models import Action, AuditEvent
+from casework.core.roles import Role
 
 
 @pytest.fixture

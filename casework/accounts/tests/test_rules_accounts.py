@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from casework.accounts import rules as account_rules
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
+from casework.core.roles import Role
 
 STAFF = ["coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "sysadmin"]
 EVERYONE = [*STAFF, "agency", "agency_other"]

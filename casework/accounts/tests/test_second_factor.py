@@ -18,11 +18,11 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.accounts import mfa
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import TEST_PASSWORD, UserFactory
 from casework.accounts.views.mfa import MAX_CODE_FAILURES, TOO_MANY, VERIFY_WRONG
 from casework.audit.models import Action, AuditEvent
 from casework.core.checks import mfa_not_disabled_in_production
+from casework.core.roles import Role
 
 SET_UP = "/sign-in/set-up-security/"
 ENROLMENT_CODE = "/sign-in/enrolment-code/"

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from casework.accounts.models import TrainingRecord
 from casework.accounts.queries import has_current_training, latest_training, training_status
-from casework.accounts.roles import Instrument
 from casework.accounts.tests.factories import TrainingRecordFactory
 from casework.audit.models import Action, AuditEvent
 from casework.core.formatting import date_gb
+from casework.core.roles import Instrument
 
 MANAGERS = ["clinical_lead", "sysadmin"]
 OTHERS = ["coordinator", "clinician", "other_clinician", "finance", "researcher", "agency", "agency_other"]

@@ -32,7 +32,6 @@ from casework.audit.models import Action
 from casework.audit.services import record, record_view
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
-from casework.organisations.queries import organisations_for_user_form, organisations_visible_to
 
 GET_POST = ["GET", "POST"]
 
@@ -85,7 +84,7 @@ def _list_context(request: HttpRequest, form, queryset, noun: str) -> dict:
 def user_list(request: HttpRequest) -> HttpResponse:
     """Every account, for system administrators: filter by role, organisation, status; search."""
     _require(request, "accounts.manage_users")
-    form = UserFilterForm(request.GET or None, organisations=organisations_visible_to(request.user).order_by("name"))
+    form = UserFilterForm(request.GET or None, organisations=queries.organisation_filter_choices(request.user))
     queryset = queries.users_filtered(queries.users_visible_to(request.user), **form.filters())
     context = _list_context(request, form, queryset, "users")
     record(action=Action.VIEW, request=request, object_type="accounts.user",
@@ -140,7 +139,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @creates_record
 def user_create(request: HttpRequest) -> HttpResponse:
     _require(request, "accounts.manage_users")
-    form = UserForm(_posted(request), organisations=organisations_for_user_form(request.user))
+    form = UserForm(_posted(request), organisations=queries.organisation_choices(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             subject = services.user_create(by=request.user, request=request, **form.service_fields())
@@ -162,7 +161,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _audit_page(request, subject)
     form = UserForm(
         _posted(request), subject=subject,
-        organisations=organisations_for_user_form(request.user, current=subject.organisation),
+        organisations=queries.organisation_choices(request.user, current=subject.organisation),
         lock_role=not request.user.has_perm("accounts.change_role", subject),
     )
     if request.method == "POST" and form.is_valid():

@@ -21,8 +21,6 @@ from casework.audit.services import (
     snapshot,
     trail_value,
 )
-from casework.cases.models import Incident, MappaRegistration
-from casework.people.models import Person
 
 
 @pytest.fixture
@@ -94,34 +92,35 @@ def test_snapshot_diff_and_record_leave_out_secrets(cast):
 
 
 def test_diff_lists_only_changed_fields():
-    assert diff({"severity": 1, "category": 2}, {"severity": 1, "category": 3, "level": None}, model=MappaRegistration) == {
-        "category": {"old": 2, "new": 3}
-    }
+    assert diff({"sequence": 1, "action": "view"}, {"sequence": 1, "action": "update", "occurred_at": None},
+                model=AuditEvent) == {"action": {"old": "view", "new": "update"}}
 
 
 def test_structured_values_are_kept_and_free_text_only_as_changed():
     changes = diff(
-        {"behaviour": "text", "severity": 2, "occurred_on": "2026-11-01", "victim_id": 4, "description": "old words"},
-        {"behaviour": "following", "severity": 3, "occurred_on": "2026-11-02", "victim_id": 5,
-         "description": "He waited outside her new flat"},
-        model=Incident,
+        {"action": "view", "sequence": 2, "occurred_at": "2026-11-01T10:00:00", "actor": 4, "reason": "old words"},
+        {"action": "update", "sequence": 3, "occurred_at": "2026-11-02T10:00:00", "actor": 5,
+         "reason": "He waited outside her new flat"},
+        model=AuditEvent,
     )
     assert changes == {
-        "behaviour": {"old": "text", "new": "following"},
-        "severity": {"old": 2, "new": 3},
-        "occurred_on": {"old": "2026-11-01", "new": "2026-11-02"},
-        "victim_id": {"old": 4, "new": 5},
-        "description": {"old": WITHHELD, "new": WITHHELD},
+        "action": {"old": "view", "new": "update"},
+        "sequence": {"old": 2, "new": 3},
+        "occurred_at": {"old": "2026-11-01T10:00:00", "new": "2026-11-02T10:00:00"},
+        "actor": {"old": 4, "new": 5},
+        "reason": {"old": WITHHELD, "new": WITHHELD},
     }
 
 
-def test_unknown_fields_a_date_of_birth_and_a_missing_model_are_withheld():
-    assert records_value(Incident, "no_such_field") is False
-    assert records_value(Person, "date_of_birth") is False
-    assert records_value(Person, "sex") is True
+def test_unknown_fields_and_a_missing_model_are_withheld_and_models_may_list_exceptions(monkeypatch):
+    assert records_value(AuditEvent, "no_such_field") is False
     assert diff({"anything": "a"}, {"anything": "b"}, model=None) == {"anything": {"old": WITHHELD, "new": WITHHELD}}
-    assert trail_value(Incident, "description", "") == ""  # an empty value says nothing, so it is kept
-    assert for_trail(Incident, {"description": "words", "severity": 4}) == {"description": WITHHELD, "severity": 4}
+    assert trail_value(AuditEvent, "reason", "") == ""  # an empty value says nothing, so it is kept
+    assert for_trail(AuditEvent, {"reason": "words", "sequence": 4}) == {"reason": WITHHELD, "sequence": 4}
+    monkeypatch.setattr(AuditEvent, "AUDIT_VALUES_RECORDED", ("reason",), raising=False)
+    monkeypatch.setattr(AuditEvent, "AUDIT_VALUES_WITHHELD", ("sequence",), raising=False)
+    assert records_value(AuditEvent, "reason") is True
+    assert records_value(AuditEvent, "sequence") is False
 
 
 def test_sign_in_sign_out_and_failed_sign_in_are_recorded(cast, client):

@@ -8,11 +8,11 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
 from casework.cases.choices import Behaviour, CaseKind, Channel, DatePrecision, OrderKind, Source
 from casework.cases.models import Hearing, Incident, LegalOrder
 from casework.cases.services.opening import case_open
+from casework.core.roles import Role
 from casework.people import services as people_services
 from casework.people.tests.factories import create_person
 from casework.referrals.choices import PartyRole, Status, SubjectRole

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 
 def case_overrides(cast) -> dict[str, dict]:
-    from casework.accounts.roles import Role
     from casework.accounts.tests.factories import UserFactory
     from casework.cases.models import AgencyOfficer, InvolvedAgency
     from casework.cases.services.team import team_add
     from casework.cases.tests.factories import HearingFactory, IncidentFactory, OrderFactory, make_case, ready_referral
+    from casework.core.roles import Role
     from casework.people.tests.factories import create_person
     from casework.referrals.tests.factories import ReferralDocumentFactory
 

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from casework.access import barrier, policy
 from casework.access.breakglass import open_grant as break_glass_open
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Alert, BreakGlassGrant
 from casework.cases.choices import CaseKind, PartyRole
@@ -30,6 +29,7 @@ from casework.cases.services import records
 from casework.cases.services.opening import case_open
 from casework.cases.services.team import team_add
 from casework.cases.tests.factories import HearingFactory, IncidentFactory, OrderFactory, ready_referral
+from casework.core.roles import Role
 from casework.people import services as people_services
 from casework.people.models import OnlineIdentifier, PersonAddress, PersonEmail, PersonPhone, Platform
 from casework.people.queries import can_see_sealed_details

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Action, AuditEvent
 from casework.cases.choices import CaseKind, CaseStatus, PartyRole, TeamRole
@@ -13,6 +12,7 @@ from casework.cases.errors import CaseRefused
 from casework.cases.models import Case
 from casework.cases.services.opening import case_add_referral, case_open
 from casework.cases.tests.factories import ready_referral
+from casework.core.roles import Role
 from casework.people.tests.factories import create_person
 from casework.referrals.choices import Service, Status, SubjectRole
 from casework.referrals.tests.factories import ReferralFactory

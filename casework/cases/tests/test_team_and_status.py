@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Action, AuditEvent
 from casework.cases.choices import CaseStatus, TeamRole
 from casework.cases.errors import CaseRefused
 from casework.cases.models import Case
 from casework.cases.services.team import case_change_status, team_add, team_remove
+from casework.core.roles import Role
 
 
 def test_a_lead_adds_a_clinician_who_can_then_open_the_case(cast, world, client_for):

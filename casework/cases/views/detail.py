@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.access import breakglass
 from casework.access.grants import active_grant
+from casework.access.links import record_log_url
+from casework.access.review import recent_access
 from casework.access.views import break_glass_page
-from casework.audit.links import record_log_url
-from casework.audit.queries import recent_access
 from casework.audit.services import record_view
 from casework.cases import charts, escalation, queries
 from casework.cases.choices import (

@@ -91,8 +91,8 @@ def build_world(cast) -> World:
 def people_overrides(cast, allocated):
     """What matrix_world.build_world would add (allocated: the referral of cast.organisation
     allocated to cast.clinician)."""
-    from casework.accounts.roles import Role
     from casework.accounts.tests.factories import UserFactory
+    from casework.core.roles import Role
     from casework.people import services
     from casework.people.models import CareTeamRole, PersonAddress
     from casework.people.tests.factories import create_person

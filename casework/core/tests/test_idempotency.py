@@ -118,8 +118,8 @@ def test_a_refused_form_does_not_use_up_its_token(cast):
 
 
 def test_a_token_issued_to_someone_else_is_refused(cast):
-    from casework.accounts.roles import Role
     from casework.accounts.tests.factories import UserFactory
+    from casework.core.roles import Role
 
     other = UserFactory(role=Role.REFERRALS_COORDINATOR)
     token = token_in(signed_in_client(other).get(INTAKE_URL).content.decode())

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import OrganisationFactory, UserFactory
 from casework.audit.models import Action, AuditEvent
+from casework.core.roles import Role
 from casework.organisations.models import Organisation, OrganisationKind
 
 NOT_ADMINS = ["coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "agency",

@@ -8,8 +8,8 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
+from casework.core.roles import Role
 from casework.people import services
 from casework.people.models import CareTeamRole, Person, PersonCareTeam
 

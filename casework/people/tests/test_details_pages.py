@@ -175,8 +175,8 @@ def test_unsealing_needs_a_clinical_lead_who_can_see_the_details(cast, world, cl
 
 
 def test_a_lead_on_the_team_unseals_with_a_reason(cast, world, client_for):
-    from casework.accounts.roles import Role
     from casework.accounts.tests.factories import UserFactory
+    from casework.core.roles import Role
     from casework.people import services
 
     other_lead = UserFactory(role=Role.CLINICAL_LEAD)

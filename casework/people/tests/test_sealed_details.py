@@ -185,8 +185,8 @@ def test_the_audit_log_holds_no_sealed_values(cast, world, client_for):
 
 
 def test_break_glass_opens_the_details_audited_and_alerted(cast, world, client_for):
-    from casework.accounts.roles import Role
     from casework.accounts.tests.factories import UserFactory
+    from casework.core.roles import Role
 
     other_lead = UserFactory(role=Role.CLINICAL_LEAD)
     client = client_for(cast.clinical_lead)

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from casework.access.breakglass import open_grant as break_glass_open
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
+from casework.core.roles import Role
 from casework.people import services
 from casework.people.models import CareTeamRole
 from casework.people.queries import can_see_sealed_details, persons_visible_to, sealed_details_visible_ids

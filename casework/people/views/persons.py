@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.access import breakglass
 from casework.access.grants import active_grant
+from casework.access.links import record_log_url
+from casework.access.review import recent_access
 from casework.access.views import break_glass_page
-from casework.audit.links import record_log_url
 from casework.audit.models import Action
-from casework.audit.queries import recent_access
 from casework.audit.services import record, record_view
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate

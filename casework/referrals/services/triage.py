@@ -14,10 +14,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from casework.accounts.queries import has_current_training, latest_training
-from casework.accounts.roles import Instrument, Role
 from casework.audit.models import Action
 from casework.audit.services import diff, record, record_create, snapshot
 from casework.core.formatting import date_gb
+from casework.core.roles import Instrument, Role
 from casework.referrals import eligibility, letters
 from casework.referrals.choices import SRP_SERVICES, Decision, Service, Status
 from casework.referrals.models import Letter, Referral, Transition

@@ -14,8 +14,8 @@ import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import OrganisationFactory, UserFactory
+from casework.core.roles import Role
 from casework.referrals.choices import (
     Channel,
     DocumentKind,

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from casework.accounts.roles import Instrument, Role
 from casework.accounts.tests.factories import TrainingRecordFactory, UserFactory
 from casework.audit.models import Action, AuditEvent
+from casework.core.roles import Instrument, Role
 from casework.referrals.choices import Service, Status
 from casework.referrals.queries import clinicians_for_allocation
 from casework.referrals.services.triage import TriageRefused, allocate

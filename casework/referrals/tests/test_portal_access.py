@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
+from casework.core.roles import Role
 from casework.referrals.choices import Status
 from casework.referrals.models import Referral
 from casework.referrals.tests.factories import LetterFactory, NamedPartyFactory, ReferralFactory

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Action, AuditEvent
+from casework.core.roles import Role
 from casework.referrals.choices import Decision, Status
 from casework.referrals.tests.factories import LetterFactory, NamedPartyFactory, ReferralFactory, TransitionFactory
 from casework.referrals.tests.portal_support import complete_draft

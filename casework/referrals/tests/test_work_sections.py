@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
+from casework.core.roles import Role
 from casework.referrals import work_queries
 from casework.referrals.choices import Status
 from casework.referrals.tests.factories import DraftReferralFactory, ReferralFactory

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
 from casework.cases.choices import CaseKind, PartyRole
 from casework.cases.services import records
 from casework.cases.services.opening import case_open
 from casework.cases.tests.factories import IncidentFactory, ready_referral
+from casework.core.roles import Role
 from casework.people import services as people_services
 from casework.people.models import OnlineIdentifier, PersonAddress, PersonEmail, PersonPhone, Platform
 from casework.people.tests.factories import create_person

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 
 from casework.access.breakglass import open_grant as break_glass_open
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
+from casework.core.roles import Role
 from casework.search.models import SearchDocument
 from casework.search.queries import search
 from casework.search.tests.conftest import (

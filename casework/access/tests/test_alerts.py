@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from casework.accounts.roles import Role
 from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Action, Alert, AuditEvent
 from casework.audit.tests.factories import break_glass_grant
+from casework.core.roles import Role
 
 REASON = "Duty call from probation about escalating contact"
 

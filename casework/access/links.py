@@ -1,4 +1,4 @@
-"""Links into the access-review pages, for other apps' record pages."""
+"""Links into the access-review pages (``views/review.py``), for the record pages of the apps above."""
 
 from __future__ import annotations
 

@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from casework.accounts.roles import Role
+from casework.access.rules import is_alert_recipient
 from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Alert
-from casework.audit.rules import is_alert_recipient
+from casework.core.roles import Role
 
 ALL = ["coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "sysadmin",
        "agency", "agency_other"]

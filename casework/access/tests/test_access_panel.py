@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from casework.audit.links import record_log_url
+from casework.access.links import record_log_url
+from casework.access.review import recent_access
 from casework.audit.models import Action
-from casework.audit.queries import recent_access
 from casework.audit.services import record
 
 

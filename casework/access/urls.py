@@ -1,7 +1,8 @@
 from django.urls import path
 
-from casework.audit import views
+from casework.access.views import review as views
 
+# The review of the audit trail, at /audit/: its URLs keep the audit app's name.
 app_name = "audit"
 
 urlpatterns = [

@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from casework.accounts.roles import Role
-from casework.audit import queries
-from casework.audit.forms import AccessSearchForm
-from casework.audit.links import record_log_url, user_log_url
+from casework.access import review as queries
+from casework.access.links import record_log_url, user_log_url
+from casework.access.review_forms import AccessSearchForm
 from casework.audit.models import Action
 from casework.audit.services import alert_acknowledge, record_audit_log_view, record_refusal
 from casework.core import formatting
 from casework.core.pagination import page_links, paginate
+from casework.core.roles import Role
 
 ACTION_LABELS = dict(Action.choices)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

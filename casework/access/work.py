@@ -1,11 +1,11 @@
-"""The audit app's part of "My work": break-glass alerts waiting for their recipient, first on the page."""
+"""The access rules' part of "My work": break-glass alerts waiting for their recipient, first on the page."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
 
-from casework.audit.queries import unacknowledged_alerts_for
+from casework.access.review import unacknowledged_alerts_for
 from casework.core import formatting
 from casework.core.work import WorkItem, WorkSection, register
 

@@ -1,3 +1,7 @@
+"""The roles, professions and instruments every part of the service speaks of. They live in core,
+below every app, because everything from My work to the access rules is written in terms of them;
+the accounts app stores a user's role."""
+
 from __future__ import annotations
 
 from enum import StrEnum
