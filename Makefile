@@ -73,6 +73,7 @@ test: install-dev assets chromium clamav
 
 lint: install-dev
 	$(VENV)/bin/ruff check casework benchmarks scripts
+	$(VENV)/bin/lint-imports  # the apps stack in layers (pyproject: [tool.importlinter])
 
 check-deploy: install
 	CASEWORK_ENV=production DEBUG=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \

@@ -100,9 +100,9 @@ def build(n_cases: int, seed: int) -> dict:
     from faker import Faker
 
     from casework.accounts.models import User
-    from casework.core.roles import Role
     from casework.cases.choices import Behaviour, CaseKind, Channel, PartyRole, Source, TeamRole
     from casework.cases.models import Case, CaseParty, CaseReferral, CaseTeamMember, Incident
+    from casework.core.roles import Role
     from casework.organisations.models import Organisation
     from casework.people.models import Person
     from casework.referrals.choices import Channel as ReferralChannel

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from casework.access import barrier, registry, scopes, sealed
@@ -162,6 +162,17 @@ def note_refusal(request: HttpRequest, model: type[Model], **lookup) -> None:
     hidden = registry.kind_of(model).model.objects.filter(**lookup).first()
     if hidden is not None:
         record_refusal(request, obj=hidden, across_barrier=is_across_barrier(request.user, hidden))
+
+
+def persons_linked_to(user, referral) -> list:
+    """A referral's links to the persons ``user`` may see (subject first, then the named parties in
+    order), with the person and the party loaded; a person the user may not see is not listed."""
+    Link = registry.people().referral_link
+    return list(
+        visible(user, Link).filter(referral=referral)
+        .select_related("person", "named_party")
+        .order_by(F("named_party_id").asc(nulls_first=True), "id")
+    )
 
 
 def may_break_glass_role(user) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q
 
-from casework.access import grants, registry
+from casework.access import barrier, grants, registry
 from casework.access.scopes import is_active_user
 
 
@@ -59,3 +59,22 @@ def is_on_care_team(user, person) -> bool:
     if person is None or not is_active_user(user):
         return False
     return registry.people().care_team.objects.filter(person=person, user=user).exists()
+
+
+def withheld_party_ids(user, referral) -> set[int]:
+    """The referral's named parties whose free-text details ``user`` must not read: those linked to
+    a sealed person whose details the user may not see, or to a person behind an information
+    barrier from the user's cases. (The name as given and the relationship stay visible.)"""
+    links = list(
+        registry.people().referral_link.objects.filter(referral=referral, named_party__isnull=False)
+        .values_list("named_party_id", "person_id", "person__is_sealed")
+    )
+    if not links:
+        return set()
+    behind = set(barrier.persons_behind_barrier_for(user))
+    sealed = [person for _, person, is_sealed in links if is_sealed]
+    visible_sealed = sealed_details_visible_ids(user, sealed) if sealed else set()
+    return {
+        party for party, person, is_sealed in links
+        if person in behind or (is_sealed and person not in visible_sealed)
+    }

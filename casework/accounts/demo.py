@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from casework.accounts.enrolment import enrolment_code_issue
+from casework.accounts.mfa import has_second_factor
 from casework.accounts.models import TrainingRecord, User
 from casework.accounts.queries import organisation_kind_label, organisations_of_kind
 from casework.core.roles import Instrument, Profession, Role
@@ -84,9 +86,6 @@ def sign_in_help() -> list[tuple[str, str, str]]:
 def demo_enrolment_codes() -> dict[str, str]:
     """A fresh enrolment code for each demo account that has no second factor yet (so that the demo
     can be used with the second factor on), by email address. Earlier codes stop working."""
-    from casework.accounts.enrolment import enrolment_code_issue
-    from casework.accounts.mfa import has_second_factor
-
     emails = [email for _, email, _ in sign_in_help()]
     codes = {}
     for user in User.objects.filter(email__in=emails, is_active=True):

@@ -11,6 +11,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.accounts.mfa import has_second_factor
+from casework.accounts.passkeys import apply_session_verification
 from casework.accounts.services import SESSION_STARTED_AT
 
 # Set on the request before a logout that the user did not ask for: the session is ended and the
@@ -68,8 +70,6 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from casework.accounts.passkeys import apply_session_verification
-
         apply_session_verification(request)
         return self.get_response(request)
 
@@ -83,8 +83,6 @@ class SecondFactorRequiredMiddleware:
             return None  # public pages (healthz, static)
         if user.is_verified():
             return None
-        from casework.accounts.mfa import has_second_factor
-
         if not has_second_factor(user):
             return redirect("accounts:mfa_setup")
         target = reverse("accounts:mfa_verify")

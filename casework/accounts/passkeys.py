@@ -38,6 +38,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from casework.accounts.mfa import has_totp
 from casework.accounts.models import Passkey, User
 from casework.audit.models import Action
 from casework.audit.services import record, record_create
@@ -190,8 +191,6 @@ def passkey_register(*, request: HttpRequest, user: User, name: str, credential:
 
 def passkey_remove(*, request: HttpRequest, user: User, passkey: Passkey) -> None:
     """Remove one of the user's passkeys. Refuses to remove the user's last second factor."""
-    from casework.accounts.mfa import has_totp
-
     if passkey.user_id != user.pk:
         raise PasskeyError("This is not your passkey.")
     with transaction.atomic():

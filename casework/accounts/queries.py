@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_credentials
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from casework.accounts.mfa import has_second_factor as _has
 from casework.accounts.models import TrainingRecord, User
 from casework.core.formatting import date_gb
 from casework.core.roles import Instrument, Role
@@ -173,9 +176,6 @@ class SignInLock:
 def sign_in_lock(subject: User) -> SignInLock:
     """Whether django-axes has locked the account after repeated failed sign-ins, asked through
     axes' own handler (whatever storage it is configured with), for this account's email address."""
-    from axes.handlers.proxy import AxesProxyHandler
-    from axes.helpers import get_credentials
-
     probe = HttpRequest()  # no address or browser: only the account's own attempts count
     credentials = get_credentials(subject.email)
     failures = AxesProxyHandler.get_failures(probe, credentials)
@@ -183,8 +183,6 @@ def sign_in_lock(subject: User) -> SignInLock:
 
 
 def has_second_factor(subject: User) -> bool:
-    from casework.accounts.mfa import has_second_factor as _has
-
     return _has(subject)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.accounts.models import TrainingRecord, User, UserSession
 from casework.audit.models import Action
@@ -87,9 +90,6 @@ def user_set_active(*, user: User, by: User, active: bool, request: HttpRequest 
 
 def user_reset_second_factor(*, user: User, by: User, request: HttpRequest | None = None) -> None:
     """Remove a user's TOTP, recovery codes and passkeys so they enrol again at next sign-in."""
-    from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
@@ -126,8 +126,6 @@ def training_record_delete(*, training: TrainingRecord, by: User, request: HttpR
 def user_unlock(*, user: User, by: User, request: HttpRequest | None = None) -> int:
     """Clear django-axes' failed sign-in attempts for the account, through axes' own API.
     Returns how many attempt records were removed."""
-    from axes.utils import reset as axes_reset
-
     with transaction.atomic():
         removed = axes_reset(username=user.email)
         record(

@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from casework.accounts import services
 from casework.accounts.middleware import SIGN_OUT_REASON
+from casework.accounts.queries import user_by_email
 from casework.audit.models import Action
 from casework.audit.services import record
 
@@ -46,8 +47,6 @@ def refused_while_locked(request) -> bool:
 def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     if request is not None and refused_while_locked(request):
         return  # recorded once, as SIGN_IN_LOCKED, by the sign-in view
-    from casework.accounts.queries import user_by_email
-
     user = user_by_email(credentials.get("email") or credentials.get("username") or "")
     # An unknown address is recorded without the address itself: no personal data in the trail
     # for someone who is not a user.

@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Subquery
+
+from casework.audit.models import AuditEvent, ChainHead
 
 GENESIS_HASH = "0" * 64
 
@@ -178,10 +181,6 @@ def verify_database(key: str | None = None, chunk_size: int = 2000) -> Result:
     with the head as it is at that moment, so events written while we verify are not mistaken
     for inserted ones, while events past a rewound head are caught.
     """
-    from django.db.models import Subquery
-
-    from casework.audit.models import AuditEvent, ChainHead
-
     row = ChainHead.objects.filter(pk=1).first()
     head = (
         Head(row.sequence, row.entry_hash, row.seal)
@@ -212,8 +211,6 @@ def check_expected_head(expected: Head, result: Result) -> str | None:
     """Whether the chain still holds ``expected`` (a head recorded off the server earlier): None
     if it holds that event with that hash, otherwise what is wrong. The chain's own verification
     (``result``) proves the events before it; this proves the chain was not rolled back past it."""
-    from casework.audit.models import AuditEvent
-
     if result.head.sequence < expected.sequence:
         return (
             f"Audit chain rolled back: it ends at event #{result.head.sequence}, before event "

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
+from casework.core import malware
+
 
 @register(Tags.security, deploy=False)
 def mfa_not_disabled_in_production(app_configs, **kwargs):
@@ -42,8 +44,6 @@ def production_settings_in_force(app_configs, **kwargs):
 @register(Tags.security, deploy=True)
 def malware_scanner_configured(app_configs, **kwargs):
     """Without a scanner, uploads are stored unscanned (marked so): production must not forget it."""
-    from casework.core import malware
-
     if settings.CASEWORK_ENV == "production" and not malware.configured():
         return [
             Warning(

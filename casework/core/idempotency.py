@@ -37,6 +37,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from markupsafe import Markup
 
+from casework.core.errors import error_page
 from casework.core.models import SubmittedForm
 
 FIELD = "idempotency_token"
@@ -133,8 +134,6 @@ def creates_record(view_func: Callable[..., HttpResponse]) -> Callable[..., Http
         try:
             return handle_once(request, lambda: view_func(request, *args, **kwargs))
         except TokenRefused:
-            from casework.core.errors import error_page
-
             return error_page(request, 400, "Sorry, this form has expired",
                               "Go back, reload the page and fill in the form again.")
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from casework.core.errors import error_page
+
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
@@ -66,8 +68,6 @@ class RefuseControlCharactersMiddleware:
         where = control_character_in(request)
         if where is None:
             return self.get_response(request)
-        from casework.core.errors import error_page
-
         if where == "cookie":
             request.COOKIES = {}
         return error_page(request, 400, "Sorry, there is a problem with this request",

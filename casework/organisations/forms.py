@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from casework.accounts.forms import phone_validator
 from casework.core.forms import NHSForm
 from casework.organisations.models import Organisation, OrganisationKind
+from casework.organisations.queries import name_in_use, ods_code_in_use
 
 ODS_CODE_MESSAGE = "Enter an ODS code of 1 to 9 letters and numbers, like RRP or Y9N01"
 ods_code_validator = RegexValidator(r"^[A-Z0-9]{1,9}$", ODS_CODE_MESSAGE)
@@ -49,8 +50,6 @@ class OrganisationForm(NHSForm):
         return " ".join(self.cleaned_data["name"].split())
 
     def clean_ods_code(self) -> str:
-        from casework.organisations.queries import ods_code_in_use
-
         code = "".join(self.cleaned_data["ods_code"].split()).upper()
         if not code:
             return ""
@@ -74,8 +73,6 @@ class OrganisationForm(NHSForm):
         return " ".join(self.cleaned_data["phone"].split())
 
     def clean(self):
-        from casework.organisations.queries import name_in_use
-
         cleaned = super().clean()
         name, kind = cleaned.get("name"), cleaned.get("kind")
         if name and kind and name_in_use(name, kind, exclude=self.organisation):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from casework.accounts.models import User
+from casework.accounts.services import user_update
 from casework.audit.services import record_change, record_create, snapshot
 from casework.core.roles import Role
 from casework.organisations.models import Organisation
@@ -50,8 +51,6 @@ def organisation_deactivate(*, organisation: Organisation, by: User, request: Ht
     """Deactivate an organisation: it can no longer be chosen, and its agency referrers'
     accounts are disabled (their sessions end), each change audited. Returns how many
     accounts were disabled."""
-    from casework.accounts.services import user_update
-
     with transaction.atomic():
         current = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if not current.is_active:

@@ -264,6 +264,7 @@ def candidates_for(
     user, record: PersonRecord, *, exclude_ids: Iterable[int] = (), limit: int = DEFAULT_LIMIT
 ) -> list[Candidate]:
     """Persons the user may see who may be the person ``record`` describes, best first."""
+    # Here, not at the top: people.queries builds on this module (person_records, with_details).
     from casework.people.queries import persons_visible_to, persons_with_visible_details, sealed_details_visible_ids
 
     wanted = prepare(record)

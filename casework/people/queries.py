@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from casework.access import barrier, policy
+from casework.access import policy
+from casework.access.policy import persons_linked_to as links_for_referral  # noqa: F401  (a name the people pages use)
 from casework.access.sealed import (  # noqa: F401  (the people app's readers of the one sealed-details rule)
     can_see_sealed_details,
     is_on_care_team,
     persons_with_visible_details,
     sealed_details_visible_ids,
+    withheld_party_ids,
 )
 from casework.accounts.models import User
 from casework.core.roles import Role
@@ -53,26 +55,6 @@ def person_for(user, reference: str) -> Person | None:
 
 
 # --- Sealed details ------------------------------------------------------------------------------
-
-
-def withheld_party_ids(user, referral) -> set[int]:
-    """The referral's named parties whose free-text details this user must not read: those linked
-    to a sealed person whose details the user may not see, or to a person behind an information
-    barrier from the user's cases. (The name as given and the relationship stay visible.)"""
-    links = list(
-        ReferralPersonLink.objects.filter(referral=referral, named_party__isnull=False)
-        .values_list("named_party_id", "person_id", "person__is_sealed")
-    )
-    if not links:
-        return set()
-    behind = set(barrier.persons_behind_barrier_for(user))
-    sealed = [person for _, person, is_sealed in links if is_sealed]
-    visible_sealed = sealed_details_visible_ids(user, sealed) if sealed else set()
-    return {
-        party for party, person, is_sealed in links
-        if person in behind or (is_sealed and person not in visible_sealed)
-    }
-
 
 
 # --- Searching ---------------------------------------------------------------------------------
@@ -251,16 +233,6 @@ def link_for(referral: Referral, named_party: NamedParty | None) -> ReferralPers
     return (
         ReferralPersonLink.objects.filter(referral=referral, named_party=named_party)
         .select_related("person", "linked_by").first()
-    )
-
-
-def links_for_referral(user, referral: Referral) -> list[ReferralPersonLink]:
-    """A referral's links to persons the user may see: subject first, then parties in order.
-    For the referral page (a person the user may not see is not listed)."""
-    return list(
-        ReferralPersonLink.objects.filter(referral=referral, person__in=persons_visible_to(user).values("pk"))
-        .select_related("person", "named_party")
-        .order_by(F("named_party_id").asc(nulls_first=True), "id")
     )
 
 

@@ -20,10 +20,12 @@ from django.utils import timezone
 
 from casework.audit.models import Action
 from casework.audit.services import diff, record
+from casework.core.changes import announce
 from casework.core.models import next_reference
-from casework.people import identifiers
+from casework.people import crypto, identifiers
 from casework.people.candidates import delete_match_keys, refresh_match_keys
 from casework.people.models import (
+    BIDX_NHS,
     CONTACT_MODELS,
     NameKind,
     OnlineIdentifier,
@@ -36,6 +38,7 @@ from casework.people.models import (
     PersonPhone,
     ReferralPersonLink,
 )
+from casework.people.queries import persons_visible_to, staff_member
 
 REFERENCE_PREFIX = "PER"
 ENCRYPTED = "[encrypted]"
@@ -103,9 +106,6 @@ def _clean_identifiers(fields: dict[str, Any]) -> None:
 
 def nhs_number_holder(nhs_number: str, exclude: Person | None = None) -> Person | None:
     """The person (not merged away) who already has this NHS number, if any."""
-    from casework.people import crypto
-    from casework.people.models import BIDX_NHS
-
     if not nhs_number:
         return None
     queryset = Person.objects.filter(
@@ -120,8 +120,6 @@ def _refuse_duplicate_nhs_number(person: Person, by) -> None:
     holder = nhs_number_holder(person.nhs_number, exclude=person)
     if holder is None:
         return
-    from casework.people.queries import persons_visible_to
-
     if persons_visible_to(by).filter(pk=holder.pk).exists():
         message = f"{holder.reference} already has this NHS number. Check whether they are the same person"
     else:
@@ -182,9 +180,7 @@ def person_update(*, person: Person, by, request: HttpRequest | None = None, **f
             changes=_changes(before, after, Person),
         )
         refresh_match_keys(person)
-        from casework.search.services import index_cases_of_person  # search reads people; no import cycle at load
-
-        index_cases_of_person(person)
+        announce(person)
     return person
 
 
@@ -340,8 +336,6 @@ def detail_remove(*, detail, by, request: HttpRequest | None = None) -> None:
 
 def care_team_add(*, person: Person, user, role: str, by, request: HttpRequest | None = None) -> PersonCareTeam:
     _require(by, "people.manage_care_team", person)
-    from casework.people.queries import staff_member
-
     if staff_member(user.pk) is None:
         raise ValidationError({"user": ["Select a member of clinic staff"]})
     if user.pk == by.pk:

@@ -46,6 +46,7 @@ from casework.referrals.choices import (
     SubjectRole,
 )
 from casework.referrals.models import Letter, NamedParty, Referral, RequestedService, Transition
+from casework.referrals.presenters import as_sent
 from casework.referrals.services.intake import REFERENCE_PREFIX
 
 SUBMITTED_BY_STATUS = {
@@ -599,8 +600,6 @@ def seed(context) -> None:
         plan = builder.draft(index)
         made.append(_write(plan, plan.fields["referrer_user"]))
     # Keep what each referrer sent, as the intake services do on receipt.
-    from casework.referrals.presenters import as_sent
-
     for referral in made:
         if referral.status != Status.DRAFT:
             Referral.objects.filter(pk=referral.pk).update(as_sent=as_sent(referral))

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
 
+from casework.core.formatting import date_gb
 from casework.core.forms import NHSDateField, NHSForm
 from casework.core.limits import limit
 from casework.organisations.models import OrganisationKind
@@ -406,8 +407,6 @@ def clinician_choice_label(clinician) -> str:
 
 
 def srp_status_text(clinician) -> str:
-    from casework.core.formatting import date_gb
-
     if clinician.srp_current:
         return "SRP trained"
     if clinician.srp_latest_expiry and clinician.srp_latest_expiry < timezone.localdate():

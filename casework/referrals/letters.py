@@ -73,6 +73,7 @@ def letter_document_html(letter, *, screen_note: bool = False) -> str:
 def _no_fetching():
     """A URL fetcher that fetches nothing: a letter needs no outside resource, and must never
     make the server reach one."""
+    # WeasyPrint (and Pango beneath it) loads only when a PDF is made, not with every page.
     from weasyprint.urls import URLFetcher
 
     class NoFetching(URLFetcher):
@@ -84,7 +85,7 @@ def _no_fetching():
 
 def letter_pdf(letter) -> bytes:
     """The letter as a PDF, made by WeasyPrint with the fonts it finds on the system."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # loaded only when a PDF is made (see _no_fetching)
 
     html = HTML(string=letter_document_html(letter), base_url=None, url_fetcher=_no_fetching())
     return html.write_pdf()

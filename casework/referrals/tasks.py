@@ -8,6 +8,9 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
+from casework.core.malware import ScannerUnavailable
+from casework.referrals.models import ReferralDocument
+
 log = logging.getLogger("casework.security")
 
 # Wait before trying a held document again: 1, 2, 4 … minutes, at most an hour.
@@ -24,8 +27,7 @@ def scan_document(document_id: int, attempt: int = 1) -> str:
     document stays held and, where the task backend can run tasks later (the database backend of
     ``db_worker``), the scan is queued again with a growing delay; ``manage.py scan_documents``
     (run from cron) catches anything left."""
-    from casework.core.malware import ScannerUnavailable
-    from casework.referrals.models import ReferralDocument
+    # Here, not at the top: the documents service queues this task when it holds an upload.
     from casework.referrals.services.documents import document_scan
 
     document = ReferralDocument.objects.filter(pk=document_id).first()

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from casework.referrals.choices import Status
+from casework.referrals.choices import ScanStatus, Status
 from casework.referrals.models import Referral
 from casework.referrals.queries import information_overdue_working_days, referrals_visible_to, working_days_before
 
@@ -90,8 +90,6 @@ def awaiting_information_from(user) -> QuerySet[Referral]:
 
 def with_quarantined_documents(user) -> QuerySet[Referral]:
     """Referrals the user can see that hold a document the virus scanner quarantined."""
-    from casework.referrals.choices import ScanStatus
-
     return (
         referrals_visible_to(user)
         .filter(documents__scan_status=ScanStatus.INFECTED)

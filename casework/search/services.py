@@ -1,7 +1,8 @@
 """Keeping the search index current, and auditing searches.
 
-The services that write referrals and cases call these inside their own transaction, after the
-write, so the index changes with the record or not at all:
+The services that write referrals, cases and persons announce each change inside their own
+transaction (``casework.core.changes.announce``); these listeners, registered in ``apps.py``, keep
+the index current in the same transaction, so it changes with the record or not at all:
 
 - ``index_referral(referral)`` after a referral is logged, submitted or edited (a draft is
   never indexed: indexing one removes any document it had);

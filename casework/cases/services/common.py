@@ -17,6 +17,8 @@ from casework.audit.models import Action
 from casework.audit.services import _json_value, diff, for_trail, record, snapshot
 from casework.cases.choices import CaseKind, TeamRole
 from casework.cases.models import Case, CaseTeamMember
+from casework.people.queries import is_on_care_team
+from casework.people.services import care_team_add, care_team_remove
 
 
 def require(user, permission: str, obj=None) -> None:
@@ -60,9 +62,6 @@ def sync_care_team_add(*, case: Case, member: CaseTeamMember, by, request: HttpR
     details: ``people.queries.can_see_sealed_details``)."""
     if case.kind != CaseKind.VICTIM:
         return
-    from casework.people.queries import is_on_care_team
-    from casework.people.services import care_team_add
-
     if not is_on_care_team(member.user, case.subject):
         care_team_add(person=case.subject, user=member.user, role=CARE_TEAM_ROLES[member.role], by=by, request=request)
 
@@ -77,8 +76,6 @@ def sync_care_team_remove(*, case: Case, user, by, request: HttpRequest | None) 
     ).exclude(case=case).exists()
     if still_on_one:
         return
-    from casework.people.services import care_team_remove
-
     member = case.subject.care_team.filter(user=user).first()
     if member is not None:
         care_team_remove(member=member, by=by, request=request)

@@ -12,12 +12,14 @@ from casework.cases import barrier
 from casework.cases.choices import ACTIVE_STATUSES, REFERRAL_PARTY_ROLES, CaseKind, CaseStatus, PartyRole, TeamRole
 from casework.cases.errors import CaseRefused
 from casework.cases.models import Case, CaseParty, CaseReferral, CaseStatusChange, CaseTeamMember
+from casework.cases.queries import case_clinician
 from casework.cases.services.common import require, sync_care_team_add
+from casework.core.changes import announce
 from casework.core.models import next_reference
 from casework.people.models import Person, ReferralPersonLink
+from casework.people.services import person_seal
 from casework.referrals.choices import Status as ReferralStatus
 from casework.referrals.models import Referral
-from casework.search.services import index_case
 
 REFERENCE_PREFIX = "CASE"
 READY_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.ALLOCATED)
@@ -99,8 +101,6 @@ def case_open(
     require(by, "cases.open")
     if kind not in CaseKind.values:
         raise CaseRefused("Select the kind of case", "kind")
-    from casework.cases.queries import case_clinician
-
     if lead_clinician is None or case_clinician(lead_clinician.pk) is None:
         raise CaseRefused("Select a lead clinician", "lead_clinician")
     with transaction.atomic():
@@ -138,15 +138,13 @@ def case_open(
             },
         )
         barrier.check_case(case, "lead_clinician", by=by)
-        index_case(case)
+        announce(case)
         if kind == CaseKind.VICTIM:
             _seal_and_share(case, members, by, request)
     return case
 
 
 def _seal_and_share(case: Case, members: list[CaseTeamMember], by, request) -> None:
-    from casework.people.services import person_seal
-
     if not case.subject.is_sealed:
         case.subject = person_seal(person=case.subject, by=by, request=request,
                                    reason=f"The subject of victim case {case.reference}")
@@ -185,7 +183,7 @@ def case_add_referral(*, case: Case, referral: Referral, by, request: HttpReques
             },
         )
         barrier.check_case(case, "target", by=by)
-        index_case(case)
+        announce(case)
         for member in members:
             sync_care_team_add(case=case, member=member, by=by, request=request)
     return case

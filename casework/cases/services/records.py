@@ -32,10 +32,11 @@ from casework.cases.models import (
     MappaRegistration,
     StalkingEpisode,
 )
+from casework.cases.queries import documents_of
 from casework.cases.services.common import audit_changed, audit_created, require
+from casework.core.changes import announce
 from casework.core.forms import date_range_error
 from casework.core.limits import check_text_limits
-from casework.search.services import index_case
 
 
 def _validated(obj) -> None:
@@ -104,7 +105,7 @@ def party_add(
         party.save()
         audit_created(case=case, by=by, request=request, obj=party, label="party", fields=CaseParty.AUDITED_FIELDS)
         barrier.check_case(case, "person", by=by)
-        index_case(case)
+        announce(case)
     return party
 
 
@@ -128,7 +129,7 @@ def party_update(
         audit_changed(case=case, by=by, request=request, obj=party, label="party", before=before,
                       fields=CaseParty.AUDITED_FIELDS)
         barrier.check_case(case, "role", by=by)
-        index_case(case)
+        announce(case)
     return party
 
 
@@ -197,8 +198,6 @@ def _incident_fields(case: Case, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _allowed_documents(case: Case, documents) -> list:
-    from casework.cases.queries import documents_of
-
     allowed = {d.pk: d for d in documents_of(case)}
     chosen = []
     for document in documents or []:
@@ -220,7 +219,7 @@ def incident_add(*, case: Case, by, request: HttpRequest | None = None, document
         incident.documents.set(chosen)
         audit_created(case=case, by=by, request=request, obj=incident, label="incident", fields=Incident.AUDITED_FIELDS,
                       extra={"documents": [d.pk for d in chosen]})
-        index_case(case)
+        announce(case)
     return incident
 
 
@@ -241,7 +240,7 @@ def incident_update(
         audit_changed(case=case, by=by, request=request, obj=incident, label="incident", before=before,
                       fields=Incident.AUDITED_FIELDS,
                       extra={"documents": (old_documents, sorted(d.pk for d in chosen))})
-        index_case(case)
+        announce(case)
     return incident
 
 
@@ -270,7 +269,7 @@ def incidents_import(*, case: Case, rows: list[dict[str, Any]], by, request: Htt
             action=Action.CREATE, actor=by, request=request, obj=case, reason="Incidents added from a table",
             changes={"incidents imported": {"old": None, "new": {"count": len(incidents), "ids": ids}}},
         )
-        index_case(case)
+        announce(case)
     return created
 
 

@@ -12,6 +12,7 @@ from casework.cases import barrier
 from casework.cases.choices import STATUS_MOVES, CaseKind, CaseStatus, ClosureReason, TeamRole
 from casework.cases.errors import CaseRefused
 from casework.cases.models import Case, CaseStatusChange, CaseTeamMember
+from casework.cases.queries import case_clinician
 from casework.cases.services.common import require, sync_care_team_add, sync_care_team_remove
 
 
@@ -25,8 +26,6 @@ def team_add(*, case: Case, user, role: str, by, request: HttpRequest | None = N
     """Put a clinician on the team. Adding a lead clinician makes the current lead a clinician.
     Refused if they would be on both sides of an information barrier."""
     require(by, "cases.manage_team", case)
-    from casework.cases.queries import case_clinician
-
     if user is None or case_clinician(user.pk) is None:
         raise CaseRefused("Select a clinician or clinical lead", "user")
     if role not in TeamRole.values:

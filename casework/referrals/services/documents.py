@@ -211,6 +211,7 @@ def _scan_at_upload(content: bytes, *, referral: Referral, by) -> tuple[ScanStat
 
 
 def _enqueue_scan(document_id: int) -> None:
+    # Here, not at the top: the task calls back into this service (document_scan).
     from casework.referrals.tasks import scan_document
 
     scan_document.enqueue(document_id)

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from casework.audit.models import Action
 from casework.audit.services import diff, for_trail, record, record_change, record_create, snapshot
+from casework.core.changes import announce
 from casework.core.models import next_reference
 from casework.referrals.choices import Channel, Status
 from casework.referrals.models import NamedParty, Referral, RequestedService, Transition
-from casework.search.services import index_referral
+from casework.referrals.presenters import as_sent
 
 REFERENCE_PREFIX = "REF"
 
@@ -55,8 +56,6 @@ def _set_parties(referral: Referral, parties: Iterable[dict[str, Any]] | None) -
 def _keep_as_sent(referral: Referral) -> None:
     """Keep what the referrer sent, as it reads on receipt. The agency's status page shows this
     copy, so details staff add later (a victim's new address, say) never reach the agency."""
-    from casework.referrals.presenters import as_sent
-
     referral.as_sent = as_sent(referral)
     referral.save(update_fields=["as_sent"])
 
@@ -114,7 +113,7 @@ def referral_log(
             reason=f"Logged from {referral.get_received_via_display().lower()}",
         )
         record_create(request=request, actor=by, obj=referral, fields=Referral.AUDITED_FIELDS)
-        index_referral(referral)
+        announce(referral)
     return referral
 
 
@@ -137,7 +136,7 @@ def referral_update(
         changes = referral_changes(before, after)
         if changes:
             record(action=Action.UPDATE, actor=by, request=request, obj=referral, changes=changes)
-        index_referral(referral)
+        announce(referral)
     return referral
 
 
@@ -193,7 +192,7 @@ def draft_submit(*, referral: Referral, by, request: HttpRequest | None = None) 
             changes={"status": {"old": Status.DRAFT.value, "new": Status.RECEIVED.value}},
             reason="Submitted through the agency portal",
         )
-        index_referral(referral)
+        announce(referral)
     return referral
 
 

@@ -21,6 +21,7 @@ from casework.core.roles import Instrument, Role
 from casework.referrals import eligibility, letters
 from casework.referrals.choices import SRP_SERVICES, Decision, Service, Status
 from casework.referrals.models import Letter, Referral, Transition
+from casework.referrals.queries import searchable_party_names
 from casework.referrals.workflow import check_transition
 
 DECISION_FIELDS = ("decision", "decision_reason", "decided_at", "accepted_services", "information_requested_at")
@@ -80,8 +81,6 @@ def transition(*, referral: Referral, to: Status | str, by, request: HttpRequest
 
 def _check_reason_names_no_one(referral: Referral, reason: str) -> None:
     """A letter to the referrer must not carry a named party's name (nor a victim subject's)."""
-    from casework.referrals.queries import searchable_party_names
-
     lowered = reason.lower()
     for name in searchable_party_names(referral):
         if name.lower() in lowered:

@@ -9,15 +9,15 @@ from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from casework.access import breakglass
+from casework.access import breakglass, policy
 from casework.access.grants import active_grant
 from casework.access.links import record_log_url
 from casework.access.review import recent_access
+from casework.access.sealed import withheld_party_ids
 from casework.access.views import break_glass_page
 from casework.audit.services import record_view
 from casework.core.formatting import date_gb, datetime_gb, yes_no
 from casework.core.idempotency import creates_record
-from casework.people.queries import withheld_party_ids
 from casework.referrals import eligibility
 from casework.referrals.choices import (
     STATUS_TAG_COLOUR,
@@ -199,9 +199,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def people_rows(user, referral) -> list[dict]:
     """The subject and each named party, with the person record each is linked to (only persons
     the user may see) and, for staff who keep the person index, a link to find or add one."""
-    from casework.people.queries import links_for_referral
-
-    linked = {link.named_party_id: link.person for link in links_for_referral(user, referral)}
+    linked = {link.named_party_id: link.person for link in policy.persons_linked_to(user, referral)}
     withheld = withheld_party_ids(user, referral)
     can_link = user.has_perm("people.link_referral")
     ref = referral.reference

@@ -24,7 +24,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from casework.people import crypto
+from casework.people.candidates import refresh_match_keys
 from casework.people.fields import EncryptedTextField
+from casework.people.models import Person
 
 
 def encrypted_columns() -> list[tuple[type, list[str]]]:
@@ -117,9 +119,6 @@ class Command(BaseCommand):
                         rotated += 1
 
     def _reindex(self, batch_size: int) -> None:
-        from casework.people.candidates import refresh_match_keys
-        from casework.people.models import Person
-
         updated = 0
         for model in apps.get_app_config("people").get_models():
             if not hasattr(model, "refresh_blind_indexes"):
