@@ -37,3 +37,14 @@ def production_settings_in_force(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=False)
+def keys_read_this_database(app_configs, **kwargs):
+    """The service refuses to start when its keys cannot read its database (casework.people.keycheck)."""
+    from casework.people.keycheck import key_problems
+
+    return [
+        Error(problem, hint="See README: Keys and backups.", id="casework.E010")
+        for problem in key_problems()
+    ]
