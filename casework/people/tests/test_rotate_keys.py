@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from casework.people import crypto, services
-from casework.people.management.commands.rotate_keys import encrypted_columns
 from casework.people.keycheck import ensure_key_check
+from casework.people.management.commands.rotate_keys import encrypted_columns
 from casework.people.models import KeyCheck, Person, PersonAddress, PersonEmail, PersonMerge, PersonPhone
 from casework.people.tests.factories import create_person
 
