@@ -49,18 +49,30 @@ def write_input(path: Path, rows: int, *, duplicate_share: float = 0.1, seed: in
 
 
 def run(root: Path, rows: int, keep: bool = False) -> dict:
+    """Generate the file (or reuse one kept by an earlier run with --keep-index), check it in a child
+    process, and measure: wall time, CPU time (the fairer figure on a shared machine) and peak RSS."""
     folder = root / "var" / "bench"
     source, output = folder / f"duplicates-input-{rows}.csv", folder / f"duplicates-output-{rows}.csv"
+    truth_file = folder / f"duplicates-truth-{rows}.csv"
     started = time.perf_counter()
-    truth = write_input(source, rows)
+    if source.exists() and truth_file.exists():
+        with truth_file.open(newline="") as stream:
+            truth = {tuple(row) for row in csv.reader(stream)}
+    else:
+        truth = write_input(source, rows)
+        with truth_file.open("w", newline="") as stream:
+            csv.writer(stream).writerows(sorted(truth))
     generated = time.perf_counter() - started
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(  # noqa: S603 - this interpreter, code written above
         [sys.executable, "-c", CHILD.format(root=str(root), source=str(source), output=str(output))],
         capture_output=True, text=True, check=False,
     )
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    peak_mb = after.ru_maxrss / 1024
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     pairs, read, problems, encoding, _ = result.stdout.split()
@@ -69,11 +81,12 @@ def run(root: Path, rows: int, keep: bool = False) -> dict:
     true_found = len(found & truth)
     figures = {
         "rows": rows, "size_mb": source.stat().st_size / 1e6, "generated_s": generated, "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "peak_mb": peak_mb, "pairs": int(pairs), "rows_read": int(read), "problems": int(problems),
         "encoding": encoding, "true_pairs": len(truth),
         "precision": true_found / len(found) if found else 0.0, "recall_of_copies": true_found / len(truth),
     }
     if not keep:
-        source.unlink()
-        output.unlink()
+        for path in (source, output, truth_file):
+            path.unlink()
     return figures

@@ -372,10 +372,12 @@ def restore_backup(folder: Path, *, replace: bool) -> RestoreReport:
     if engine != connection.vendor:
         raise BackupError(f"This is a backup of a {engine} database; the database configured here is {connection.vendor}")
     check_backup(folder, manifest)
-    if _target_holds_data() and not replace:
+    location = documents_location()
+    documents_here = location.exists() and any(path.is_file() for path in location.rglob("*"))
+    if (_target_holds_data() or documents_here) and not replace:
         raise BackupError(
-            "The database configured here already holds data. Restoring replaces all of it: "
-            "stop the site and the worker, then run restore again with --replace."
+            "The database or the documents store configured here already holds data. Restoring replaces all of "
+            "it: stop the site and the worker, then run restore again with --replace."
         )
     database_file = folder / manifest["database"]["file"]
     if engine == "sqlite":
