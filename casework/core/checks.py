@@ -115,3 +115,16 @@ def keys_well_formed_strong_and_distinct(app_configs, **kwargs):
                 errors.append(Error(f"{name} and {other_name} are the same; every key must be different.",
                                     id="casework.E013"))
     return errors
+
+
+@register(deploy=False)
+def worker_lease_outlasts_heartbeats(app_configs, **kwargs):
+    """A task's lease must survive a missed heartbeat or two, or live tasks would be taken as lost."""
+    if settings.CASEWORK_TASK_HEARTBEAT_SECONDS * 3 > settings.CASEWORK_TASK_LEASE_SECONDS:
+        return [Error(
+            "TASK_LEASE_SECONDS must be at least three times TASK_HEARTBEAT_SECONDS.",
+            hint="A running task renews its lease every heartbeat; a lease that lapses sooner makes the worker's "
+                 "tasks look abandoned and run twice.",
+            id="casework.E014",
+        )]
+    return []

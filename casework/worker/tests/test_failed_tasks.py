@@ -109,3 +109,12 @@ def test_queueing_again_a_task_that_is_not_failed_is_not_found(cast, client_for)
     ready = make_task("READY")
     response = client_for(cast.sysadmin).post(reverse("worker:task_retry", args=[ready.pk]))
     assert response.status_code == 404
+
+
+def test_a_lease_shorter_than_three_heartbeats_is_refused(settings):
+    from casework.core.checks import worker_lease_outlasts_heartbeats
+
+    assert worker_lease_outlasts_heartbeats(None) == []
+    settings.CASEWORK_TASK_LEASE_SECONDS = 20
+    settings.CASEWORK_TASK_HEARTBEAT_SECONDS = 10
+    assert [error.id for error in worker_lease_outlasts_heartbeats(None)] == ["casework.E014"]
