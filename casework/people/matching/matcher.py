@@ -126,7 +126,7 @@ def rank_candidates(
 
 @dataclass
 class BatchResult:
-    pairs: list[MatchResult]  # the pairs called the same person, best first
+    pairs: Sequence[MatchResult]  # the pairs called the same person, best first
     candidate_pairs: int
     parameters: Parameters
     diagnostics: dict = field(default_factory=dict)

@@ -24,7 +24,7 @@ import sqlite3
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .blocking import index_keys, query_keys
@@ -214,23 +214,42 @@ def find_duplicates_streaming(
         wanted = math.log2(threshold / (1.0 - threshold)) - 1e-6 if threshold < 1 else 50.0
         by_number = sorted(pattern_ids, key=pattern_ids.get)
         hopeful = [_weight_bound(levels, swapped, parameters) >= wanted for levels, swapped in by_number]
-        results = []
+        weights, lefts, rights = array("d"), array("I"), array("I")
         for first, second, numbers in pairs:
             for index, number in enumerate(numbers):
                 if not hopeful[number]:
                     continue
                 a, b = people[first[index]], people[second[index]]
                 levels, swapped = by_number[number]
-                weight, contributions = match_weight(levels, parameters, a, b, swapped=swapped)
-                p = probability(weight)
-                if p < threshold:
+                weight, _ = match_weight(levels, parameters, a, b, swapped=swapped)
+                if probability(weight) < threshold or different_person_reason(a, b, compare(a, b)) is not None:
                     continue
-                comparison = compare(a, b)
-                result = MatchResult(a, b, weight, p, comparison, contributions,
-                                     different_person_reason(a, b, comparison))
-                if result.different_person is None:
-                    results.append(result)
-        results.sort(key=lambda r: -r.weight)
+                weights.append(weight)
+                lefts.append(first[index])
+                rights.append(second[index])
+        order = array("I", sorted(range(len(weights)), key=lambda n: -weights[n]))
         diagnostics["candidate_pairs"] = pairs.count
         diagnostics["patterns"] = len(pattern_ids)
-        return BatchResult(results, pairs.count, parameters, diagnostics)
+        found = _Found(people, parameters, order, lefts, rights)
+        return BatchResult(found, pairs.count, parameters, diagnostics)
+
+
+class _Found(Sequence):
+    """The pairs found, best first, kept as numbers (a pair's full result, with its comparison and
+    reasons, is made when it is read): a file whose every row has a look-alike holds millions."""
+
+    def __init__(self, people: list[PreparedPerson], parameters: Parameters, order: array, lefts: array,
+                 rights: array):
+        self.people, self.parameters, self.order, self.lefts, self.rights = people, parameters, order, lefts, rights
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(len(self)))]
+        position = self.order[index]
+        a, b = self.people[self.lefts[position]], self.people[self.rights[position]]
+        comparison = compare(a, b)
+        weight, contributions = match_weight(comparison.levels, self.parameters, a, b, swapped=comparison.names_swapped)
+        return MatchResult(a, b, weight, probability(weight), comparison, contributions, None)
