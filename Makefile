@@ -9,7 +9,7 @@ PORT ?= 8000
 MFA ?= off
 DEMO_ENV := CASEWORK_ENV=demo CASEWORK_MFA_DISABLED=$(if $(filter on,$(MFA)),0,1)
 
-.PHONY: run test chromium clamav assets install install-dev migrate seed lint lock bench bench-matching bench-search clean check-deploy prod-check
+.PHONY: run test chromium clamav assets install install-dev migrate seed lint lock bench bench-matching bench-search clean check-deploy prod-check backup restore
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,16 @@ clamav:
 
 test: install-dev assets chromium clamav
 	CASEWORK_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+
+# Backups: the database, the documents and a manifest, never the keys (README: Keys and backups).
+# Production: run with the service's environment (DATABASE_URL and the keys). BACKUP_DIR defaults to var/backups.
+backup: install
+	$(PY) manage.py backup $(if $(BACKUP_DIR),--output $(BACKUP_DIR))
+
+# make restore BACKUP=var/backups/casework-backup-... [REPLACE=1]; stop the site and the worker first.
+restore: install
+	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=path/to/casework-backup-..." >&2; exit 2; }
+	$(PY) manage.py restore "$(BACKUP)" $(if $(filter 1,$(REPLACE)),--replace)
 
 lint: install-dev
 	$(VENV)/bin/ruff check casework benchmarks scripts

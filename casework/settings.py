@@ -53,11 +53,51 @@ if CASEWORK_ENV not in {"production", "demo", "test"}:
 PRODUCTION = CASEWORK_ENV == "production"
 
 
+# Key files whose loss makes existing data unreadable (field key, blind index) or unverifiable
+# (the audit chain). A new one is never generated beside a database that already holds data.
+_DATA_KEY_FILES = {"field_key", "blind_index_key", "audit_hmac_key"}
+
+
+def _local_database_holds_data() -> str:
+    """What the demo's own SQLite database (var/casework.sqlite3) already holds, if anything.
+    Read-only; "" when there is no such database or nothing in it that a key protects."""
+    import sqlite3
+
+    if env_str("DATABASE_URL"):
+        return ""  # another database: the start-up key check (casework.people.keycheck) guards it
+    path = VAR_DIR / "casework.sqlite3"
+    if not path.exists():
+        return ""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return ""
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table, what in (("people_keycheck", "encrypted data"), ("people_person", "encrypted data"),
+                            ("audit_auditevent", "audit events")):
+            if table in tables and connection.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():  # noqa: S608
+                return what
+    except sqlite3.Error:
+        return ""
+    finally:
+        connection.close()
+    return ""
+
+
 def _local_secret(filename: str) -> str:
-    """A random secret kept in var/ for the demo and tests; never used in production."""
+    """A random secret kept in var/ for the demo and tests; never used in production. Refuses to
+    generate a missing key file beside a database that holds data written with the lost key."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     path = VAR_DIR / filename
     if not path.exists():
+        held = _local_database_holds_data() if filename in _DATA_KEY_FILES else ""
+        if held:
+            raise ImproperlyConfigured(
+                f"The key file {path} is missing, but the database {VAR_DIR / 'casework.sqlite3'} already holds "
+                f"{held} made with that key. Put back the key files from where you keep them (README: Keys and "
+                "backups), or move the database away to start afresh. A new key would make the data unreadable."
+            )
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
@@ -95,6 +135,8 @@ INSTALLED_APPS = [
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
+    # Before django_tasks_db: its db_worker (leases, retries, clean stop) replaces theirs.
+    "casework.worker",
     "django_tasks_db",
     "casework.core",
     "casework.organisations",
@@ -105,6 +147,7 @@ INSTALLED_APPS = [
     "casework.people",
     "casework.cases",
     "casework.search",
+    "casework.backups",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +202,10 @@ FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A database host that accepts the connection but never answers cannot hang a request.
+        DATABASES["default"].setdefault("OPTIONS", {})
+        DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
 elif PRODUCTION:
     raise ImproperlyConfigured("DATABASE_URL must be set in production")
 else:
@@ -339,7 +386,14 @@ STORAGES = {
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_CONNECT_TIMEOUT", 3),
+                "socket_timeout": env_int("REDIS_TIMEOUT", 3),
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -347,6 +401,17 @@ CACHES = {
 
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# casework.worker.runner: a task that fails, or whose worker dies, runs again after
+# TASK_RETRY_DELAY_SECONDS x 2^(attempt - 1) (at most TASK_RETRY_MAX_DELAY_SECONDS), at most
+# TASK_MAX_ATTEMPTS times; then staff see it as failed. A worker renews the lease of its task every
+# TASK_HEARTBEAT_SECONDS; a lease older than TASK_LEASE_SECONDS means the worker was lost.
+CASEWORK_TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5)
+CASEWORK_TASK_RETRY_DELAY_SECONDS = env_int("TASK_RETRY_DELAY_SECONDS", 30)
+CASEWORK_TASK_RETRY_MAX_DELAY_SECONDS = env_int("TASK_RETRY_MAX_DELAY_SECONDS", 3600)
+CASEWORK_TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 120)
+CASEWORK_TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 15)
+CASEWORK_TASK_TIME_LIMIT_SECONDS = env_int("TASK_TIME_LIMIT_SECONDS", 300)
+CASEWORK_WORKER_SHUTDOWN_GRACE_SECONDS = env_int("WORKER_SHUTDOWN_GRACE_SECONDS", 20)
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -358,6 +423,9 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "nsc-casework@localhost")
+# Every outbound call has a timeout, so a hung relay or server cannot hold a worker or a request:
+# SMTP here, Redis and PostgreSQL connections below and above.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # --- Encryption of contact details at rest (casework.people.crypto) -----------------------------
 # A comma-separated list of Fernet keys, newest first: the first encrypts, all decrypt, so keys can
@@ -376,6 +444,9 @@ if not CASEWORK_FIELD_ENCRYPTION_KEYS:
     ]
 if not CASEWORK_BLIND_INDEX_KEY:
     CASEWORK_BLIND_INDEX_KEY = _local_secret("blind_index_key")
+# Only while the blind-index key is being changed: the old key, so look-ups keep finding rows not
+# yet rebuilt by ``rotate_keys --reindex``. Remove it (and restart) when the rebuild reports done.
+CASEWORK_BLIND_INDEX_PREVIOUS_KEY = env_str("BLIND_INDEX_PREVIOUS_KEY")
 
 # --- Locale -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

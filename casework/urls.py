@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/", include("casework.people.urls")),
     path("cases/", include("casework.cases.urls")),
     path("search/", include("casework.search.urls")),
+    path("background-tasks/", include("casework.worker.urls")),
 ]
 
 handler404 = "casework.core.errors.not_found"

@@ -27,11 +27,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from casework.access import barrier, policy, registry, sealed
+from casework.access.tasks import email_break_glass_alert
 from casework.access.vocabulary import DRAFT_REFERRAL, VICTIM_CASE
 from casework.accounts.models import User
 from casework.audit.models import Action, Alert, BreakGlassGrant
 from casework.audit.services import label_of, object_type_of, record
-from casework.audit.tasks import email_break_glass_alert
 from casework.core.roles import Role
 
 REASON_MIN_LENGTH = 20

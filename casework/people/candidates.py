@@ -268,7 +268,7 @@ def candidates_for(
     from casework.people.queries import persons_visible_to, persons_with_visible_details, sealed_details_visible_ids
 
     wanted = prepare(record)
-    hashes = [_hash(key) for key in query_keys(wanted)]
+    hashes = [h for key in query_keys(wanted) for h in crypto.blind_indexes(BIDX_MATCH_KEY, key)]
     if not hashes:
         return []
     visible = persons_visible_to(user).exclude(pk__in=list(exclude_ids))

@@ -10,7 +10,11 @@ See docs/adr/0006-field-encryption.md.
   ``rotate_keys`` can skip it and be re-run safely.
 - ``blind_index(kind, value)``: HMAC-SHA256 of ``kind:value`` under the blind-index key. The
   caller passes an already-normalised value (``identifiers.normalise_*``); ``kind`` separates
-  the domains so an NHS number and a phone number with the same digits never collide.
+  the domains so an NHS number and a phone number with the same digits never collide. Every
+  write uses it.
+- ``blind_indexes(kind, value)``: what a look-up searches for. While the blind-index key is
+  being changed (``BLIND_INDEX_PREVIOUS_KEY`` set, ``rotate_keys --reindex`` running), a row
+  holds the index under either key, so look-ups search for both and keep finding everyone.
 """
 
 from __future__ import annotations
@@ -81,12 +85,26 @@ def rotate(token: str) -> str:
         raise DecryptionError("A stored value could not be decrypted with the configured keys") from error
 
 
+def _hmac(key: str, kind: str, normalised: str) -> str:
+    return hmac.new(key.encode("utf-8"), f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
 def blind_index(kind: str, normalised: str) -> str:
-    """The keyed index of an already-normalised value; "" for an empty value (never indexed)."""
+    """The keyed index of an already-normalised value under the current key; "" for an empty
+    value (never indexed)."""
     if not normalised:
         return ""
     key = settings.CASEWORK_BLIND_INDEX_KEY
     if not key:
         raise ImproperlyConfigured("CASEWORK_BLIND_INDEX_KEY must be set")
-    message = f"{kind}:{normalised}".encode()
-    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+    return _hmac(key, kind, normalised)
+
+
+def blind_indexes(kind: str, normalised: str) -> list[str]:
+    """Every index a stored row may hold for this value: under the current key and, during a
+    blind-index rebuild, under the previous one. Look-ups filter with ``__in`` on this."""
+    current = blind_index(kind, normalised)
+    if not current:
+        return []
+    previous = getattr(settings, "CASEWORK_BLIND_INDEX_PREVIOUS_KEY", None)
+    return [current, _hmac(previous, kind, normalised)] if previous else [current]

@@ -57,7 +57,7 @@ def nhs_test_number(rng) -> str:
         check = identifiers.nhs_number_check_digit(first_nine)
         if check is not None:
             number = first_nine + str(check)
-            if not Person.objects.filter(nhs_number_bidx=crypto.blind_index(BIDX_NHS, number)).exists():
+            if not Person.objects.filter(nhs_number_bidx__in=crypto.blind_indexes(BIDX_NHS, number)).exists():
                 return number
 
 

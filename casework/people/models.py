@@ -424,3 +424,22 @@ class PersonMerge(models.Model):
 
     def snapshot_data(self) -> dict:
         return json.loads(self.snapshot or "{}")
+
+
+class KeyCheck(models.Model):
+    """A known value encrypted with the field keys, and its blind index: one row, written when the
+    database is first migrated (``casework.people.keycheck``). At start-up and on every
+    ``/healthz`` the service decrypts it; if the keys it was given cannot, it refuses to start
+    rather than show pages it cannot read. ``rotate_keys`` re-encrypts it with everything else
+    and moves its blind index at the end of a rebuild."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    encrypted = EncryptedTextField()
+    blind_index = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="key_check_single_row")]
+
+    def __str__(self) -> str:
+        return "Key check"

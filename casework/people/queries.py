@@ -76,29 +76,29 @@ def persons_search(user, queryset: QuerySet[Person], text: str) -> QuerySet[Pers
         return queryset.filter(Exists(ReferralPersonLink.objects.filter(person=OuterRef("pk"), referral__in=referrals)))
     digits = identifiers.normalise_nhs_number(text)
     if len(digits) == 10 and digits.isdigit() and identifiers.is_valid_nhs_number(digits):
-        return queryset.filter(nhs_number_bidx=crypto.blind_index(BIDX_NHS, digits))
+        return queryset.filter(nhs_number_bidx__in=crypto.blind_indexes(BIDX_NHS, digits))
     pnc = identifiers.parse_pnc_id(text)
     if pnc is not None:
-        return queryset.filter(pnc_id_bidx=crypto.blind_index(BIDX_PNC, pnc.canonical))
+        return queryset.filter(pnc_id_bidx__in=crypto.blind_indexes(BIDX_PNC, pnc.canonical))
     if "@" in text:
-        index = crypto.blind_index(BIDX_EMAIL, identifiers.normalise_email(text))
+        index = crypto.blind_indexes(BIDX_EMAIL, identifiers.normalise_email(text))
         return queryset.filter(persons_with_visible_details(user)).filter(
-            Exists(PersonEmail.objects.filter(person=OuterRef("pk"), address_bidx=index))
+            Exists(PersonEmail.objects.filter(person=OuterRef("pk"), address_bidx__in=index))
         )
     phone = identifiers.normalise_phone(text) if sum(ch.isdigit() for ch in text) >= 9 else ""
     if phone:
-        index = crypto.blind_index(BIDX_PHONE, phone)
+        index = crypto.blind_indexes(BIDX_PHONE, phone)
         return queryset.filter(persons_with_visible_details(user)).filter(
-            Exists(PersonPhone.objects.filter(person=OuterRef("pk"), number_bidx=index))
+            Exists(PersonPhone.objects.filter(person=OuterRef("pk"), number_bidx__in=index))
         )
     prison = identifiers.normalise_prison_number(text)
     if any(ch.isdigit() for ch in prison) and prison.isalnum():
-        prison_match = queryset.filter(prison_number_bidx=crypto.blind_index(BIDX_PRISON, prison))
+        prison_match = queryset.filter(prison_number_bidx__in=crypto.blind_indexes(BIDX_PRISON, prison))
         postcode = identifiers.normalise_postcode(text)
         if " " in postcode:  # a whole UK postcode
-            index = crypto.blind_index(BIDX_POSTCODE, postcode)
+            index = crypto.blind_indexes(BIDX_POSTCODE, postcode)
             by_postcode = queryset.filter(persons_with_visible_details(user)).filter(
-                Exists(PersonAddress.objects.filter(person=OuterRef("pk"), postcode_bidx=index))
+                Exists(PersonAddress.objects.filter(person=OuterRef("pk"), postcode_bidx__in=index))
             )
             return queryset.filter(Q(pk__in=prison_match.values("pk")) | Q(pk__in=by_postcode.values("pk")))
         return prison_match

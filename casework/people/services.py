@@ -109,7 +109,7 @@ def nhs_number_holder(nhs_number: str, exclude: Person | None = None) -> Person 
     if not nhs_number:
         return None
     queryset = Person.objects.filter(
-        merged_into__isnull=True, nhs_number_bidx=crypto.blind_index(BIDX_NHS, nhs_number)
+        merged_into__isnull=True, nhs_number_bidx__in=crypto.blind_indexes(BIDX_NHS, nhs_number)
     )
     if exclude is not None and exclude.pk:
         queryset = queryset.exclude(pk=exclude.pk)

@@ -81,6 +81,7 @@ def build_world(cast) -> World:
 
     passkey = Passkey.objects.create(user=cast.clinician, name="Matrix key", credential_id=b"matrix-key", public_key=b"-")
     world.overrides["accounts:passkey_remove"] = {"pk": passkey.pk}
+    world.overrides["worker:task_retry"] = {"task_id": "00000000-0000-4000-8000-000000000000"}
     world.overrides.update(people_overrides(cast, allocated))
     from casework.cases.tests.matrix import case_overrides
 

@@ -8,10 +8,12 @@ levels are what the Fellegi–Sunter scorer weighs and what the reasons describe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
+from .nicknames import formal_names
 from .normalise import PreparedPerson, day_month_swapped, is_one_edit
 
 #: comparison name -> its levels, best agreement first
@@ -47,22 +49,33 @@ def _one_keystroke(a: str, b: str) -> bool:
 def _given_level(a: PreparedPerson, b: PreparedPerson) -> int | None:
     if not a.given or not b.given:
         return None
-    if a.given == b.given or (a.given_full and a.given_full == b.given_full):
+    return _given_tokens_level(a.given_tokens, b.given_tokens)
+
+
+# Name comparisons depend on the two names alone, and names repeat (a batch of a million persons
+# holds a few thousand given names), so their results are kept: the same answers, found once.
+@lru_cache(maxsize=1 << 18)
+def _given_tokens_level(a_tokens: tuple[str, ...], b_tokens: tuple[str, ...]) -> int:
+    """The given-name level of two non-empty given names, from their tokens (``prepare``: the first
+    token is the given name, all of them joined its full form, its formal names from the first)."""
+    a_given, b_given = a_tokens[0], b_tokens[0]
+    a_full, b_full = "".join(a_tokens), "".join(b_tokens)
+    if a_given == b_given or (a_full and a_full == b_full):
         return 0
-    if a.given_formals & b.given_formals:
+    if formal_names(a_given) & formal_names(b_given):
         return 1
-    similarity = jaro_winkler(a.given, b.given)
-    if similarity >= VERY_SIMILAR or _one_keystroke(a.given, b.given):
+    similarity = jaro_winkler(a_given, b_given)
+    if similarity >= VERY_SIMILAR or _one_keystroke(a_given, b_given):
         return 2
     if similarity >= SIMILAR:
         return 3
     # An initial against a full name, or a shared middle name used as the first name.
-    if (len(a.given) == 1 and b.given.startswith(a.given)) or (len(b.given) == 1 and a.given.startswith(b.given)):
+    if (len(a_given) == 1 and b_given.startswith(a_given)) or (len(b_given) == 1 and a_given.startswith(b_given)):
         return 3
-    if len(a.given_tokens) > 1 or len(b.given_tokens) > 1:
-        if set(a.given_tokens) & set(b.given_tokens):
+    if len(a_tokens) > 1 or len(b_tokens) > 1:
+        if set(a_tokens) & set(b_tokens):
             return 3
-        if jaro_winkler(a.given_full, b.given_full) >= VERY_SIMILAR:
+        if jaro_winkler(a_full, b_full) >= VERY_SIMILAR:
             return 2
     return 4
 
@@ -70,6 +83,13 @@ def _given_level(a: PreparedPerson, b: PreparedPerson) -> int | None:
 def _family_level(a_tokens: tuple[str, ...], a_joined: str, b_tokens: tuple[str, ...], b_joined: str) -> int | None:
     if not a_joined or not b_joined:
         return None
+    return _family_tokens_level(a_tokens, b_tokens)
+
+
+@lru_cache(maxsize=1 << 18)
+def _family_tokens_level(a_tokens: tuple[str, ...], b_tokens: tuple[str, ...]) -> int:
+    """The family-name level of two non-empty family names (``prepare`` joins the tokens)."""
+    a_joined, b_joined = "".join(a_tokens), "".join(b_tokens)
     if a_joined == b_joined or (len(a_tokens) > 1 and sorted(a_tokens) == sorted(b_tokens)):
         return 0
     if len(a_tokens) != len(b_tokens) and set(a_tokens) & set(b_tokens):
@@ -86,6 +106,7 @@ def _family_level(a_tokens: tuple[str, ...], a_joined: str, b_tokens: tuple[str,
     return 4
 
 
+@lru_cache(maxsize=1 << 16)
 def _name_string_level(a: str, b: str) -> int | None:
     """A plain string comparison on the name scale, used to detect names in the wrong fields."""
     if not a or not b:

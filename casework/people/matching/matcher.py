@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -126,7 +126,7 @@ def rank_candidates(
 
 @dataclass
 class BatchResult:
-    pairs: list[MatchResult]  # the pairs called the same person, best first
+    pairs: Sequence[MatchResult]  # the pairs called the same person, best first
     candidate_pairs: int
     parameters: Parameters
     diagnostics: dict = field(default_factory=dict)
@@ -165,9 +165,18 @@ def train(
     start: Parameters = DEFAULT_PARAMETERS, m_floor: float = 1e-3,
 ) -> tuple[Parameters, dict]:
     """Unsupervised parameters for one data set: ``u`` from random pairs, ``m`` and the match share by EM."""
+    patterns = Counter(c.levels for c in comparisons.values())
+    return train_on_patterns(people, other, patterns, len(pairs), seed=seed, start=start, m_floor=m_floor)
+
+
+def train_on_patterns(
+    people: Sequence[PreparedPerson], other: Sequence[PreparedPerson] | None, patterns: Counter,
+    candidate_pairs: int, *, seed: int = 20260401, start: Parameters = DEFAULT_PARAMETERS, m_floor: float = 1e-3,
+) -> tuple[Parameters, dict]:
+    """``train`` from the candidate pairs' comparison levels counted by pattern (how many pairs fell
+    on each combination of levels): what a batch too large to keep its comparisons in memory has."""
     u = estimate_u(people, other, seed=seed)
-    all_levels = [c.levels for c in comparisons.values()]
-    em = estimate_m(all_levels, initial=start, u_start=u)
+    em = estimate_m(patterns, initial=start, u_start=u)
     m = {}
     for name, values in em.m.items():
         floored = [max(value, m_floor) for value in values]
@@ -175,12 +184,13 @@ def train(
         m[name] = [value / total for value in floored]
     n = len(people)
     total_pairs = n * len(other) if other is not None else n * (n - 1) / 2
-    expected_matches = em.match_share * len(pairs)
+    expected_matches = em.match_share * candidate_pairs
     prior = min(max(expected_matches / max(total_pairs, 1), 1e-12), 0.5)
-    posteriors = [posterior(levels, em.m, em.u_candidates, em.match_share) for levels in all_levels]
-    observed = {name for name in FIELDS if any(levels[FIELD_INDEX[name]] is not None for levels in all_levels)}
+    vectors = list(patterns)
+    posteriors = [posterior(levels, em.m, em.u_candidates, em.match_share) for levels in vectors]
+    observed = {name for name in FIELDS if any(levels[FIELD_INDEX[name]] is not None for levels in vectors)}
     counts = {name: value for name, value in agreement_counts(people, other).items() if name in observed}
-    u = exact_u_without_matches(u, counts, all_levels, posteriors)
+    u = exact_u_without_matches(u, counts, vectors, posteriors, weights=[patterns[v] for v in vectors])
     everyone = list(people) + (list(other) if other is not None else [])
     frequencies, floors = name_frequencies(everyone)
     parameters = Parameters(m=m, u=u, prior=prior, frequencies=frequencies, min_frequency=floors)
@@ -191,6 +201,11 @@ def train(
         "prior": prior,
     }
     return parameters, diagnostics
+
+
+def untrained_parameters(n: int) -> Parameters:
+    """The a priori weights, with the prior for a list of ``n`` records."""
+    return DEFAULT_PARAMETERS.with_prior(DEFAULT_PARAMETERS.prior if n < 2 else 0.1 / n)
 
 
 def _run(
@@ -205,8 +220,7 @@ def _run(
         if estimate:
             parameters, diagnostics = train(people, other, pairs, comparisons, seed=seed)
         else:
-            n = len(people)
-            parameters = DEFAULT_PARAMETERS.with_prior(DEFAULT_PARAMETERS.prior if n < 2 else 0.1 / n)
+            parameters = untrained_parameters(len(people))
     results = []
     for (i, j), comparison in comparisons.items():
         a, b = people[i], right[j]

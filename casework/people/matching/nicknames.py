@@ -225,8 +225,10 @@ def _parse(text: str) -> dict[str, frozenset[str]]:
 NAME_TO_FORMALS: dict[str, frozenset[str]] = _parse(NICKNAME_GROUPS)
 
 
+@lru_cache(maxsize=65536)
 def formal_names(name: str) -> frozenset[str]:
-    """The formal names ``name`` may stand for; the name itself when it is in no group."""
+    """The formal names ``name`` may stand for; the name itself when it is in no group (one shared
+    set per name: a batch of a million persons holds a few thousand names)."""
     return NAME_TO_FORMALS.get(name, frozenset((name,)))
 
 

@@ -304,8 +304,12 @@ _NUMBER = re.compile(r"^\d+[a-z]?$")
 @dataclass(frozen=True, slots=True)
 class Address:
     text: str  # normalised words joined by spaces
-    tokens: frozenset[str]
     numbers: tuple[str, ...]  # house/flat numbers in order
+
+    @property
+    def tokens(self) -> frozenset[str]:
+        """The words (made when asked: a set per address would double a large batch's memory)."""
+        return frozenset(self.text.split(" "))
 
 
 @lru_cache(maxsize=50_000)
@@ -322,7 +326,7 @@ def parse_address(raw: str | None) -> Address | None:
     if not words:
         return None
     numbers = tuple(word for word in words if _NUMBER.match(word))
-    return Address(" ".join(words), frozenset(words), numbers)
+    return Address(" ".join(words), numbers)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -282,7 +282,7 @@ def agreement_counts(
 
 def exact_u_without_matches(
     u: dict[str, list[float]], counts: dict[str, tuple[float, float]], candidate_levels: Sequence[Levels],
-    posteriors: Sequence[float], *, floor_pairs: float = 0.5,
+    posteriors: Sequence[float], *, floor_pairs: float = 0.5, weights: Sequence[float] | None = None,
 ) -> dict[str, list[float]]:
     """``u`` of each field's exact level with the matches taken out.
 
@@ -291,19 +291,21 @@ def exact_u_without_matches(
     the expected matches are subtracted from both the agreeing pairs and all pairs:
     ``u = (agreeing - E[matches agreeing]) / (both filled - E[matches both filled])``, at least
     ``floor_pairs`` coincidences. The other levels keep their sampled shares of the rest.
+    ``weights``: how many pairs each of ``candidate_levels`` stands for (one each by default).
     """
     corrected = {name: list(values) for name, values in u.items()}
+    weights = weights if weights is not None else [1] * len(candidate_levels)
     for name, (agreeing, both) in counts.items():
         index = FIELD_INDEX[name]
         expected_agreeing = 0.0
         expected_both = 0.0
-        for levels, posterior in zip(candidate_levels, posteriors):
+        for levels, posterior, weight in zip(candidate_levels, posteriors, weights):
             level = levels[index]
             if level is None:
                 continue
-            expected_both += posterior
+            expected_both += posterior * weight
             if level == 0:
-                expected_agreeing += posterior
+                expected_agreeing += posterior * weight
         exact = max(agreeing - expected_agreeing, floor_pairs) / max(both - expected_both, 1.0)
         exact = min(exact, 0.999)
         rest = corrected[name][1:]
@@ -340,9 +342,12 @@ def estimate_m(
     """Expectation–maximisation over unlabelled candidate pairs (two latent classes).
 
     Identical comparison vectors are pooled, so the cost per iteration is the number of distinct
-    vectors, not of pairs. Blank fields are skipped (missing at random).
+    vectors, not of pairs (a ``Counter`` of vectors may be given as it is). Blank fields are
+    skipped (missing at random).
     """
-    patterns = Counter(tuple(levels) for levels in candidate_levels)
+    patterns = candidate_levels if isinstance(candidate_levels, Counter) else Counter(
+        tuple(levels) for levels in candidate_levels
+    )
     if not patterns:
         return EMResult({k: list(v) for k, v in initial.m.items()}, {k: list(v) for k, v in initial.u.items()}, 0.0, 0)
     vectors = list(patterns.items())

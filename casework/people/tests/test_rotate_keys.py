@@ -11,8 +11,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from casework.people import crypto, services
+from casework.people.keycheck import ensure_key_check
 from casework.people.management.commands.rotate_keys import encrypted_columns
-from casework.people.models import Person, PersonAddress, PersonEmail, PersonMerge, PersonPhone
+from casework.people.models import KeyCheck, Person, PersonAddress, PersonEmail, PersonMerge, PersonPhone
 from casework.people.tests.factories import create_person
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,9 @@ def _plain() -> list:
 @pytest.fixture
 def data_under_key_a(settings, cast):
     settings.CASEWORK_FIELD_ENCRYPTION_KEYS = [KEY_A]
+    # A database written under key A from the start, its key check value included.
+    KeyCheck.objects.all().delete()
+    ensure_key_check()
     for number, nhs in enumerate(["9434765919", "6541003238", "9990000018", "9990000026", "9990000034"]):
         person = create_person(by=cast.coordinator, given_name=f"Rota{number}", nhs_number=nhs,
                                pnc_id="01/0171310W", workplace=f"Workplace {number}")

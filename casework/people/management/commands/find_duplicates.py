@@ -11,7 +11,10 @@ Review each pair on the person pages, where a clinical lead can merge them.
 The CSV run reads ``record_id, given_name, family_name, date_of_birth (YYYY-MM-DD), sex,
 nhs_number, pnc_id, address, postcode, phone, email`` (any blank but record_id) and writes
 ``record_id_1, record_id_2, score``, one row per likely duplicate pair, with the matching engine's
-CSV tool (``casework.people.matching.csvtool``).
+CSV tool (``casework.people.matching.csvtool``). The file is streamed, in UTF-8, UTF-16 or
+Windows-1252/Latin-1; rows it cannot read are listed by line number and left out, and the command
+then exits with status 1 after writing the pairs of the other rows. Values a spreadsheet would run
+as formulas are written with a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from django.core.management.base import BaseCommand, CommandError
 from casework.people.candidates import index_records, person_id_of, with_details
 from casework.people.matching import MATCH_THRESHOLD, csvtool, find_duplicates
 from casework.people.models import Person
+
+SHOWN_PROBLEMS = 50
 
 
 class Command(BaseCommand):
@@ -38,13 +43,24 @@ class Command(BaseCommand):
         if input or output:
             if not (input and output):
                 raise CommandError("Give both --input and --output")
+            report = csvtool.ReadReport()
             try:
-                count = csvtool.find_duplicates_csv(input, output, threshold=threshold)
+                count = csvtool.find_duplicates_csv(input, output, threshold=threshold, report=report)
             except csvtool.InputError as error:
                 raise CommandError(str(error)) from error
             except FileNotFoundError as error:
                 raise CommandError(f"No such file: {error.filename}") from error
+            self.stdout.write(f"{report.rows} rows read ({report.encoding})")
             self.stdout.write(self.style.SUCCESS(f"{count} likely duplicate pairs written to {output}"))
+            if report.problems:
+                for problem in report.problems[:SHOWN_PROBLEMS]:
+                    self.stderr.write(str(problem))
+                if len(report.problems) > SHOWN_PROBLEMS:
+                    self.stderr.write(f"… and {len(report.problems) - SHOWN_PROBLEMS} more")
+                raise CommandError(
+                    f"{len(report.problems)} rows could not be read and were left out (listed above); "
+                    f"the pairs among the other rows are in {output}"
+                )
             return
         self._index(threshold)
 

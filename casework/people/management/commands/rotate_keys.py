@@ -11,8 +11,11 @@ Rotation procedure (docs/adr/0006-field-encryption.md):
    many values have been re-encrypted.
 4. When it reports nothing left to rotate, remove the old keys from ``FIELD_ENCRYPTION_KEYS``.
 
-``--reindex`` rebuilds the blind indexes and matching keys from the decrypted values instead:
-run it after changing ``BLIND_INDEX_KEY``.
+``--reindex`` rebuilds the blind indexes and matching keys from the decrypted values instead,
+after changing ``BLIND_INDEX_KEY``: set the new key as ``BLIND_INDEX_KEY`` and the old one as
+``BLIND_INDEX_PREVIOUS_KEY``, restart, run ``rotate_keys --reindex`` (look-ups by NHS number,
+email and phone find everyone throughout: they search under both keys), then remove
+``BLIND_INDEX_PREVIOUS_KEY`` and restart.
 
 Nothing decrypted is ever printed: only table names, counts and row ids.
 """
@@ -54,7 +57,7 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         if reindex:
-            self._reindex(batch_size)
+            self._reindex(batch_size, limit)
             return
         remaining = limit
         total_rotated = 0
@@ -118,8 +121,27 @@ class Command(BaseCommand):
                                 )
                         rotated += 1
 
-    def _reindex(self, batch_size: int) -> None:
+    def _reindex(self, batch_size: int, limit: int | None) -> None:
+        """Rebuild every blind index and matching key under the current BLIND_INDEX_KEY.
+
+        Look-ups keep working throughout: with BLIND_INDEX_PREVIOUS_KEY set they search under both
+        keys, and each row holds its index under one or the other. The key check value moves to
+        the new key last, so the service refuses to start without the previous key until the
+        rebuild is done. ``--limit`` stops after that many rows (the rest on the next run)."""
+        from casework.people.keycheck import move_blind_index_to_current_key
+
         updated = 0
+        remaining = limit
+
+        def spend() -> bool:
+            nonlocal remaining
+            if remaining is None:
+                return True
+            if remaining <= 0:
+                return False
+            remaining -= 1
+            return True
+
         for model in apps.get_app_config("people").get_models():
             if not hasattr(model, "refresh_blind_indexes"):
                 continue
@@ -131,10 +153,19 @@ class Command(BaseCommand):
                         break
                     for obj in batch:
                         last = obj.pk
+                        before = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields
+                                  if f.attname.endswith("_bidx")}
                         changed = obj.refresh_blind_indexes()
-                        if changed:
-                            model.objects.filter(pk=obj.pk).update(**{name: getattr(obj, name) for name in changed})
-                            updated += 1
+                        if not changed:
+                            continue
+                        if not spend():
+                            return self._stopped(limit)
+                        # Compare-and-swap: a row the application rewrote meanwhile already has its
+                        # index under the current key, and is left alone.
+                        model.objects.filter(pk=obj.pk, **{name: before[name] for name in changed}).update(
+                            **{name: getattr(obj, name) for name in changed}
+                        )
+                        updated += 1
             self.stdout.write(f"{model._meta.db_table}: blind indexes checked")
         last = 0
         persons = 0
@@ -145,6 +176,18 @@ class Command(BaseCommand):
                     break
                 for person in batch:
                     last = person.pk
+                    if not spend():
+                        return self._stopped(limit)
                     refresh_match_keys(person)
                     persons += 1
-        self.stdout.write(self.style.SUCCESS(f"Done: {updated} rows had new blind indexes; matching keys rebuilt for {persons} persons."))
+        move_blind_index_to_current_key()
+        self.stdout.write(self.style.SUCCESS(
+            f"Done: {updated} rows had new blind indexes; matching keys rebuilt for {persons} persons. "
+            "If BLIND_INDEX_PREVIOUS_KEY is set, remove it now and restart."
+        ))
+
+    def _stopped(self, limit: int | None) -> None:
+        self.stdout.write(self.style.WARNING(
+            f"Stopped at the limit of {limit}: run rotate_keys --reindex again to finish. "
+            "Keep BLIND_INDEX_PREVIOUS_KEY set until it reports done."
+        ))

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage
 from django_tasks import task
 
 from casework.audit.models import Alert, BreakGlassGrant
+from casework.worker.delivery import send_once
 
 
 @task()
@@ -11,11 +12,12 @@ def email_break_glass_alert(grant_id: int) -> int:
     """Email everyone a break-glass grant alerted (one message each): the people the access rules
     chose when the grant was opened (``casework.access.breakglass``), as its alerts record them.
 
-    No personal data beyond the staff member's name and the record reference: the reason is
-    read in the system, where reading it is audited."""
+    No personal data beyond the staff member's name and the record reference: the reason is read in
+    the system, where reading it is audited. Each message is sent once, even if the task runs again
+    after a crash (``casework.worker.delivery``); returns how many this run sent."""
     grant = BreakGlassGrant.objects.select_related("user").get(pk=grant_id)
-    recipients = sorted(
-        Alert.objects.filter(grant=grant, recipient__is_active=True).values_list("recipient__email", flat=True)
+    recipients = (
+        Alert.objects.filter(grant=grant, recipient__is_active=True).select_related("recipient").order_by("recipient_id")
     )
     across = " across an information barrier" if grant.crosses_barrier else ""
     subject = f"Break-glass access to {grant.object_label}"
@@ -24,6 +26,7 @@ def email_break_glass_alert(grant_id: int) -> int:
         "Sign in to NSC Casework and go to your alerts to read the reason they gave, "
         "review the access and acknowledge the alert.\n"
     )
-    return send_mass_mail(
-        [(subject, body, None, [address]) for address in recipients], fail_silently=False,
+    return send_once(
+        (f"break-glass:{grant.pk}:user:{alert.recipient_id}", EmailMessage(subject, body, None, [alert.recipient.email]))
+        for alert in recipients
     )

@@ -1,0 +1,14 @@
+"""Plain-English names of background tasks, for the staff who see them fail."""
+
+from __future__ import annotations
+
+DESCRIPTIONS = {
+    "casework.access.tasks.email_break_glass_alert": "Email the people told that break-glass access was used",
+}
+
+
+def describe(task_path: str) -> str:
+    if task_path in DESCRIPTIONS:
+        return DESCRIPTIONS[task_path]
+    name = task_path.rsplit(".", 1)[-1].replace("_", " ")
+    return name[:1].upper() + name[1:]
