@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from casework.core.migration_support import keep_aside
+
 
 class Migration(migrations.Migration):
 
@@ -15,4 +17,6 @@ class Migration(migrations.Migration):
             name='is_caldicott_guardian',
             field=models.BooleanField(default=False, verbose_name='Caldicott guardian'),
         ),
+        # Rolled back and applied again, the guardian keeps the flag.
+        keep_aside("accounts", "User", ["is_caldicott_guardian"], table="accounts_user_guardian_kept"),
     ]

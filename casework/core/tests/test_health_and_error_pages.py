@@ -28,7 +28,7 @@ def no_static_manifest(settings, tmp_path):
 def test_healthz_lists_the_checks_it_passed(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "static_assets": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "static_assets": "ok", "keys": "ok"}}
 
 
 def test_healthz_answers_503_when_the_layouts_static_files_are_missing(client, db, no_static_manifest):

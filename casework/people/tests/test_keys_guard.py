@@ -49,7 +49,7 @@ def test_other_field_keys_are_reported_and_healthz_answers_503(written, settings
     assert keycheck.key_problems() == [keycheck.FIELD_KEYS_MESSAGE]
     response = client.get(reverse("core:healthz"))
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable"}
+    assert response.json() == {"status": "unavailable", "failed": {"keys": "the keys in force cannot read this database"}}
 
 
 def test_an_old_database_without_a_key_check_is_tested_on_its_data(written, settings):

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from casework.core.migration_support import keep_aside
+
 
 class Migration(migrations.Migration):
 
@@ -25,4 +27,7 @@ class Migration(migrations.Migration):
             name='scanned_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
+        # Rolled back and applied again, a quarantined document stays quarantined.
+        keep_aside("referrals", "ReferralDocument", ["scan_status", "scan_signature", "scanned_at"],
+                   table="referrals_scan_status_kept"),
     ]

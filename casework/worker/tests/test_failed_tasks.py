@@ -68,7 +68,7 @@ def test_failed_tasks_are_listed_for_the_system_administrator_without_personal_d
     response = client_for(cast.sysadmin).get(reverse("worker:failed_tasks"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Email clinical leads that break-glass access was used" in page
+    assert "Email the people told that break-glass access was used" in page
     assert "SMTPRecipientsRefused" in page
     assert f"task-{failed.pk}" in page and "Try again" in page
     assert "4242" not in page and "secret@example.org" not in page  # neither arguments nor tracebacks
@@ -79,7 +79,7 @@ def test_clinical_leads_see_failed_tasks_on_my_work_but_cannot_queue_them_again(
     client = client_for(cast.clinical_lead)
     work = client.get(reverse("core:my_work")).content.decode()
     assert "Background tasks that failed" in work
-    assert "Email clinical leads that break-glass access was used" in work
+    assert "Email the people told that break-glass access was used" in work
     page = client.get(reverse("worker:failed_tasks")).content.decode()
     assert "The worker running it stopped" in page and "Try again" not in page
     response = client.post(reverse("worker:task_retry", args=[failed.pk]))
