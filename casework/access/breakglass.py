@@ -32,18 +32,16 @@ from casework.access.vocabulary import DRAFT_REFERRAL, VICTIM_CASE
 from casework.accounts.models import User
 from casework.audit.models import Action, Alert, BreakGlassGrant
 from casework.audit.services import label_of, object_type_of, record
+from casework.core.refusals import Refused
 from casework.core.roles import Role
 
 REASON_MIN_LENGTH = 20
 ALERT_KIND = "break_glass"
 
 
-class BreakGlassRefused(PermissionDenied):
-    """Break-glass the rules refuse; the message is written for the person asking."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class BreakGlassRefused(Refused):
+    """Break-glass the rules refuse (``casework.core.refusals``); the message is written for the
+    person asking."""
 
 
 @dataclass(frozen=True)

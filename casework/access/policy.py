@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Model, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -125,6 +126,12 @@ def can_read(user, obj: Model | None) -> bool:
 def can_change(user, obj: Model | None) -> bool:
     """A real relationship: never by break-glass alone."""
     return relationship(user, obj).changes
+
+
+def require_read(user, obj: Model | None) -> None:
+    """``PermissionDenied`` unless ``user`` may read ``obj`` (for services that hand out a record)."""
+    if not can_read(user, obj):
+        raise PermissionDenied
 
 
 def is_across_barrier(user, obj: Model | None) -> bool:

@@ -19,11 +19,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from casework.accounts.models import TrainingRecord, User, UserSession
 from casework.audit.models import Action
 from casework.audit.services import record, record_change, record_create, snapshot
+from casework.core.permissions import require, requires, system_service
 from casework.core.roles import Role
 
 SESSION_STARTED_AT = "casework_signed_in_at"
 
 
+@system_service("recorded for the user who has just signed in, by the sign-in signal")
 def session_started(*, user: User, request: HttpRequest) -> None:
     request.session[SESSION_STARTED_AT] = timezone.now().timestamp()
     if not request.session.session_key:
@@ -31,6 +33,7 @@ def session_started(*, user: User, request: HttpRequest) -> None:
     UserSession.objects.get_or_create(user=user, session_key=request.session.session_key)
 
 
+@system_service("ends a user's sessions when an administrator disables them or resets their second factor")
 def sessions_end(*, user: User) -> int:
     """End every session ``user`` holds."""
     keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
@@ -39,6 +42,7 @@ def sessions_end(*, user: User) -> int:
     return deleted
 
 
+@requires("accounts.manage_users")
 def user_create(*, by: User, request: HttpRequest | None = None, password: str | None = None, **fields: Any) -> User:
     with transaction.atomic():
         email = fields.pop("email")
@@ -50,6 +54,7 @@ def user_create(*, by: User, request: HttpRequest | None = None, password: str |
     return user
 
 
+@requires("accounts.change_user", obj="user")
 def user_update(*, user: User, by: User, request: HttpRequest | None = None, **fields: Any) -> User:
     """Change an account. The old values recorded are those in the database, whatever the
     caller has done to ``user`` in memory (a bound model form changes its instance)."""
@@ -85,9 +90,11 @@ def user_update(*, user: User, by: User, request: HttpRequest | None = None, **f
 
 
 def user_set_active(*, user: User, by: User, active: bool, request: HttpRequest | None = None) -> User:
+    require(by, "accounts.enable_user" if active else "accounts.disable_user", user)
     return user_update(user=user, by=by, request=request, is_active=active)
 
 
+@requires("accounts.reset_second_factor", obj="user")
 def user_reset_second_factor(*, user: User, by: User, request: HttpRequest | None = None) -> None:
     """Remove a user's TOTP, recovery codes and passkeys so they enrol again at next sign-in."""
     with transaction.atomic():
@@ -101,6 +108,7 @@ def user_reset_second_factor(*, user: User, by: User, request: HttpRequest | Non
         sessions_end(user=user)
 
 
+@requires("accounts.manage_training", obj="user")
 def training_record_add(*, user: User, by: User, request: HttpRequest | None = None, **fields: Any) -> TrainingRecord:
     with transaction.atomic():
         training = TrainingRecord(user=user, **fields)
@@ -111,6 +119,7 @@ def training_record_add(*, user: User, by: User, request: HttpRequest | None = N
 
 
 def training_record_delete(*, training: TrainingRecord, by: User, request: HttpRequest | None = None) -> None:
+    require(by, "accounts.manage_training", training.user)
     with transaction.atomic():
         values = snapshot(training, TrainingRecord.AUDITED_FIELDS)
         record(
@@ -123,6 +132,7 @@ def training_record_delete(*, training: TrainingRecord, by: User, request: HttpR
 # --- Unlocking, and the one-time set-password link ---------------------------------------------
 
 
+@requires("accounts.unlock_user", obj="user")
 def user_unlock(*, user: User, by: User, request: HttpRequest | None = None) -> int:
     """Clear django-axes' failed sign-in attempts for the account, through axes' own API.
     Returns how many attempt records were removed."""
@@ -145,6 +155,7 @@ class SetPasswordLinkTokens(PasswordResetTokenGenerator):
 set_password_link_tokens = SetPasswordLinkTokens()
 
 
+@requires("accounts.issue_set_password_link", obj="user")
 def user_issue_set_password_link(*, user: User, by: User, request: HttpRequest | None = None) -> tuple[str, str]:
     """Make a one-time link with which ``user`` chooses their own password.
 
@@ -171,6 +182,7 @@ def user_issue_set_password_link(*, user: User, by: User, request: HttpRequest |
     return uid, set_password_link_tokens.make_token(current)
 
 
+@system_service("the holder of a one-time set-password link, checked by the link itself")
 def user_set_password_from_link(*, user: User, password: str, request: HttpRequest | None = None) -> None:
     """The account holder chooses their password with a valid one-time link."""
     with transaction.atomic():

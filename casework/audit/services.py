@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils import timezone
 from casework.audit import chain
 from casework.audit.models import Action, Alert, AuditEvent, ChainHead
 from casework.core.client_address import client_ip as address_of
+from casework.core.permissions import require
 
 SECRET_FIELDS = frozenset({"password", "key", "secret", "token", "credential_id", "public_key"})
 SECRET_SUFFIXES = ("_password", "_key", "_secret", "_token")
@@ -245,8 +246,7 @@ def record_refusal(
 
 def alert_acknowledge(*, alert: Alert, by: Any, request: HttpRequest | None = None) -> bool:
     """Mark ``alert`` acknowledged by its recipient. Returns False if there was nothing to do."""
-    if alert.recipient_id != getattr(by, "pk", None):
-        raise PermissionDenied("Only the recipient may acknowledge an alert")
+    require(by, "audit.acknowledge_alert", alert)  # only its recipient
     with transaction.atomic():
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
         if alert.acknowledged_at is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from casework.access import vocabulary
+from casework.core.workflow import Workflow
 
 
 class CaseKind(models.TextChoices):
@@ -36,6 +37,7 @@ STATUS_MOVES = {
     CaseStatus.ON_HOLD: (CaseStatus.OPEN, CaseStatus.CLOSED),
     CaseStatus.CLOSED: (CaseStatus.OPEN,),
 }
+STATUS_WORKFLOW = Workflow("case", CaseStatus, STATUS_MOVES, field_name="to")
 ACTIVE_STATUSES = (CaseStatus.OPEN, CaseStatus.ON_HOLD)
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from casework.core.refusals import Refused
 
-class CaseRefused(ValueError):
-    """An action the rules refuse. ``field`` names the form field the message belongs to."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class CaseRefused(Refused):
+    """An action on a case the rules refuse (``casework.core.refusals``)."""
 
 
 class BarrierConflict(CaseRefused):

@@ -10,7 +10,7 @@ from casework.cases.choices import (
     KIND_HINTS,
     PARTY_ROLES,
     SEVERITY_CHOICES,
-    STATUS_MOVES,
+    STATUS_WORKFLOW,
     Behaviour,
     CaseKind,
     CaseStatus,
@@ -104,7 +104,7 @@ class StatusForm(NHSForm):
 
     def __init__(self, *args, current: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(s.value, s.label) for s in STATUS_MOVES[CaseStatus(current)]]
+        self.fields["to"].choices = [(s, CaseStatus(s).label) for s in STATUS_WORKFLOW.next_statuses(current)]
 
     def clean(self):
         cleaned = super().clean()

@@ -26,6 +26,7 @@ from casework.cases.models import Incident
 from casework.core.forms import date_range_error
 from casework.core.limits import limit, too_long_message
 from casework.core.middleware import CONTROL_CHARACTERS
+from casework.core.refusals import Refused
 
 MAX_ROWS = 2000
 MAX_BYTES = 1024 * 1024
@@ -44,7 +45,7 @@ MONTHS.update({name[:3]: number for name, number in list(MONTHS.items())})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class TableRefused(ValueError):
+class TableRefused(Refused):
     """The table as a whole cannot be read (no header, a missing column, too big)."""
 
 

@@ -20,12 +20,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from casework.core.refusals import Refused
+
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 RATIO_FLOOR_BYTES = 1024 * 1024
 CHUNK = 64 * 1024
 
 
-class ArchiveRefused(ValueError):
+class ArchiveRefused(Refused):
     """The archive is refused; the message is written for the person uploading it."""
 
 

@@ -10,12 +10,14 @@ from django.http import HttpRequest
 from casework.accounts.models import User
 from casework.accounts.services import user_update
 from casework.audit.services import record_change, record_create, snapshot
+from casework.core.permissions import requires
 from casework.core.roles import Role
 from casework.organisations.models import Organisation
 
 EDITABLE_FIELDS = ("name", "kind", "ods_code", "address", "postcode", "phone", "email")
 
 
+@requires("organisations.manage")
 def organisation_create(*, by: User, request: HttpRequest | None = None, **fields: Any) -> Organisation:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -28,6 +30,7 @@ def organisation_create(*, by: User, request: HttpRequest | None = None, **field
     return organisation
 
 
+@requires("organisations.manage")
 def organisation_update(
     *, organisation: Organisation, by: User, request: HttpRequest | None = None, **fields: Any
 ) -> Organisation:
@@ -47,6 +50,7 @@ def organisation_update(
     return current
 
 
+@requires("organisations.deactivate", obj="organisation")
 def organisation_deactivate(*, organisation: Organisation, by: User, request: HttpRequest | None = None) -> int:
     """Deactivate an organisation: it can no longer be chosen, and its agency referrers'
     accounts are disabled (their sessions end), each change audited. Returns how many
@@ -68,6 +72,7 @@ def organisation_deactivate(*, organisation: Organisation, by: User, request: Ht
     return len(referrers)
 
 
+@requires("organisations.reactivate", obj="organisation")
 def organisation_reactivate(*, organisation: Organisation, by: User, request: HttpRequest | None = None) -> None:
     """Make an organisation choosable again. Its referrers' accounts stay disabled until an
     administrator re-enables each one."""

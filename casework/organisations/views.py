@@ -4,7 +4,7 @@ referrers, create, edit, deactivate and reactivate."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -14,6 +14,8 @@ from casework.accounts.forms import ConfirmForm
 from casework.audit.services import record_view
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
+from casework.core.permissions import require
+from casework.core.refusals import show_refusal
 from casework.organisations import queries, services
 from casework.organisations.forms import OrganisationFilterForm, OrganisationForm
 from casework.organisations.models import Organisation
@@ -26,27 +28,14 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def _require(request: HttpRequest, permission: str, obj=None) -> None:
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied
-
-
 def _organisation(request: HttpRequest, pk: int) -> Organisation:
-    _require(request, "organisations.manage")
+    require(request.user, "organisations.manage")
     return get_object_or_404(queries.organisations_visible_to(request.user), pk=pk)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "organisations.manage")
+    require(request.user, "organisations.manage")
     form = OrganisationFilterForm(request.GET or None)
     queryset = queries.organisations_filtered(queries.organisations_visible_to(request.user), **form.filters())
     page = paginate(request, queryset)
@@ -73,13 +62,13 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 @creates_record
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "organisations.manage")
+    require(request.user, "organisations.manage")
     form = OrganisationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_create(by=request.user, request=request, **form.service_fields())
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, "Organisation added")
             return redirect("organisations:detail", pk=organisation.pk)
@@ -97,7 +86,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.organisation_update(organisation=organisation, by=request.user, request=request,
                                          **form.service_fields())
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, "Organisation updated")
             return redirect("organisations:detail", pk=organisation.pk)
@@ -109,7 +98,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def organisation_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
-    _require(request, "organisations.deactivate", organisation)
+    require(request.user, "organisations.deactivate", organisation)
     form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         disabled = services.organisation_deactivate(organisation=organisation, by=request.user, request=request)
@@ -125,7 +114,7 @@ def organisation_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def organisation_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
-    _require(request, "organisations.reactivate", organisation)
+    require(request.user, "organisations.reactivate", organisation)
     form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.organisation_reactivate(organisation=organisation, by=request.user, request=request)

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,6 +22,7 @@ from casework.audit.models import Action
 from casework.audit.services import diff, record
 from casework.core.changes import announce
 from casework.core.models import next_reference
+from casework.core.permissions import require, requires
 from casework.people import crypto, identifiers
 from casework.people.candidates import delete_match_keys, refresh_match_keys
 from casework.people.models import (
@@ -69,11 +70,6 @@ def _changes(before: dict[str, Any], after: dict[str, Any], model, prefix: str =
 
 def _fields_of(obj) -> tuple[str, ...]:
     return tuple(obj.AUDITED_FIELDS) + tuple(getattr(obj, "ENCRYPTED_FIELDS", ()))
-
-
-def _require(user, permission: str, obj=None) -> None:
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 # --- Validation shared by forms and services ----------------------------------------------------
@@ -130,6 +126,7 @@ def _refuse_duplicate_nhs_number(person: Person, by) -> None:
 # --- Persons --------------------------------------------------------------------------------------
 
 
+@requires("people.create")
 def person_create(*, by, request: HttpRequest | None = None, is_sealed: bool = False, **fields: Any) -> Person:
     """Add a person to the index. ``fields`` are any of ``PERSON_FIELDS``."""
     unknown = set(fields) - set(PERSON_FIELDS)
@@ -160,7 +157,7 @@ def person_update(*, person: Person, by, request: HttpRequest | None = None, **f
     if unknown:
         raise ValueError(f"Unknown person fields: {sorted(unknown)}")
     if "workplace" in fields:
-        _require(by, "people.edit_contact_details", person)
+        require(by, "people.edit_contact_details", person)
     _clean_identifiers(fields)
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
@@ -185,7 +182,7 @@ def person_update(*, person: Person, by, request: HttpRequest | None = None, **f
 
 
 def person_seal(*, person: Person, by, request: HttpRequest | None = None, reason: str = "") -> Person:
-    _require(by, "people.seal", person)
+    require(by, "people.seal", person)
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         if person.is_sealed:
@@ -201,7 +198,7 @@ def person_seal(*, person: Person, by, request: HttpRequest | None = None, reaso
 
 
 def person_unseal(*, person: Person, by, request: HttpRequest | None = None, reason: str) -> Person:
-    _require(by, "people.unseal", person)
+    require(by, "people.unseal", person)
     if not (reason or "").strip():
         raise ValidationError({"reason": ["Enter why the details no longer need to be sealed"]})
     with transaction.atomic():
@@ -267,7 +264,7 @@ def _detail_permission(model) -> str:
 
 def detail_add(*, person: Person, model, by, request: HttpRequest | None = None, **fields: Any):
     """Add an other name, address, telephone number, email address or online identifier."""
-    _require(by, _detail_permission(model), person)
+    require(by, _detail_permission(model), person)
     unknown = set(fields) - set(DETAIL_FIELDS[model])
     if unknown:
         raise ValueError(f"Unknown fields: {sorted(unknown)}")
@@ -290,7 +287,7 @@ def detail_add(*, person: Person, model, by, request: HttpRequest | None = None,
 def detail_update(*, detail, by, request: HttpRequest | None = None, **fields: Any):
     model = type(detail)
     person = detail.person
-    _require(by, _detail_permission(model), person)
+    require(by, _detail_permission(model), person)
     unknown = set(fields) - set(DETAIL_FIELDS[model])
     if unknown:
         raise ValueError(f"Unknown fields: {sorted(unknown)}")
@@ -319,7 +316,7 @@ def detail_update(*, detail, by, request: HttpRequest | None = None, **fields: A
 def detail_remove(*, detail, by, request: HttpRequest | None = None) -> None:
     model = type(detail)
     person = detail.person
-    _require(by, _detail_permission(model), person)
+    require(by, _detail_permission(model), person)
     with transaction.atomic():
         before = _values(detail, _fields_of(detail))
         label = f"{DETAIL_LABELS[model]} {detail.pk}: "
@@ -335,7 +332,7 @@ def detail_remove(*, detail, by, request: HttpRequest | None = None) -> None:
 
 
 def care_team_add(*, person: Person, user, role: str, by, request: HttpRequest | None = None) -> PersonCareTeam:
-    _require(by, "people.manage_care_team", person)
+    require(by, "people.manage_care_team", person)
     if staff_member(user.pk) is None:
         raise ValidationError({"user": ["Select a member of clinic staff"]})
     if user.pk == by.pk:
@@ -358,7 +355,7 @@ def care_team_add(*, person: Person, user, role: str, by, request: HttpRequest |
 
 def care_team_remove(*, member: PersonCareTeam, by, request: HttpRequest | None = None) -> None:
     person = member.person
-    _require(by, "people.manage_care_team", person)
+    require(by, "people.manage_care_team", person)
     with transaction.atomic():
         old = {"user_id": member.user_id, "role": member.role}
         label = f"care team {member.pk}"
@@ -378,7 +375,7 @@ def referral_link(
 ) -> ReferralPersonLink:
     """Say that the referral's subject (``named_party`` None) or a named party is this person.
     A slot already linked to someone else is re-pointed (and the change audited)."""
-    _require(by, "people.link_referral")
+    require(by, "people.link_referral")
     if named_party is not None and named_party.referral_id != referral.pk:
         raise ValueError("The named party belongs to another referral")
     if person.merged_into_id is not None:
@@ -425,8 +422,8 @@ def person_create_and_link(
     ``contact`` may hold ``address``, ``postcode``, ``phone`` and ``email`` taken from the
     referral; they are added before the record is sealed (a coordinator who seals a victim's
     record may add what the referrer sent, but will not see it again)."""
-    _require(by, "people.link_referral")
-    _require(by, "people.create")
+    require(by, "people.link_referral")
+    require(by, "people.create")
     is_sealed = bool(fields.pop("is_sealed", False))
     contact = contact or {}
     with transaction.atomic():
@@ -478,7 +475,7 @@ def person_merge(*, source: Person, target: Person, by, reason: str, request: Ht
     fields take the source's values; the source's name becomes an alias of the target; a sealed
     source makes the target sealed. The source record stays, hidden, pointing at the target. What
     moved is kept, encrypted, in the merge record so that ``person_unmerge`` can put it back."""
-    _require(by, "people.merge")
+    require(by, "people.merge")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Enter why these records are the same person"]})
@@ -570,7 +567,7 @@ def person_merge(*, source: Person, target: Person, by, reason: str, request: Ht
 def person_unmerge(*, merge: PersonMerge, by, reason: str, request: HttpRequest | None = None) -> PersonMerge:
     """Undo a merge: the rows that moved go back, the filled fields and the seal go back to what
     they were (unless changed since), the alias the merge added goes, and the source reappears."""
-    _require(by, "people.merge")
+    require(by, "people.merge")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Enter why the merge is being undone"]})

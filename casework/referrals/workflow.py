@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from casework.core.workflow import InvalidTransition, Workflow
 from casework.referrals.choices import Status
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -20,21 +21,14 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 MAIN_PATH = [Status.RECEIVED, Status.SCREENING, Status.AWAITING_INFORMATION, Status.ACCEPTED, Status.ALLOCATED]
 
 
-class InvalidTransition(Exception):
-    def __init__(self, current: str, target: str) -> None:
-        self.current, self.target = Status(current), Status(target)
-        allowed = sorted(s.label.lower() for s in TRANSITIONS[self.current])
-        options = ", ".join(allowed) if allowed else "nothing: it is final"
-        super().__init__(
-            f"A referral that is {self.current.label.lower()} cannot become {self.target.label.lower()}. "
-            f"From {self.current.label.lower()} it can become: {options}."
-        )
+WORKFLOW = Workflow("referral", Status, TRANSITIONS)
+
+__all__ = ["InvalidTransition", "MAIN_PATH", "TRANSITIONS", "WORKFLOW", "can_transition", "check_transition"]
 
 
 def can_transition(current: str, target: str) -> bool:
-    return Status(target) in TRANSITIONS[Status(current)]
+    return WORKFLOW.allows(current, target)
 
 
 def check_transition(current: str, target: str) -> None:
-    if not can_transition(current, target):
-        raise InvalidTransition(current, target)
+    WORKFLOW.check(current, target)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from casework.core.refusals import Refused
+
 MIN_WORD_LENGTH = 2
 MAX_QUERY_LENGTH = 100
 MAX_PIECES = 10
@@ -67,7 +69,7 @@ def clean(text: str, limit: int) -> str:
     return cut[: cut.rfind(" ")] if " " in cut else cut
 
 
-class QueryError(ValueError):
+class QueryError(Refused):
     """The user's text cannot be searched for; the message says why, in the NHS style."""
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from casework.core.pagination import page_links
+from casework.core.permissions import require
 from casework.search import queries, services
 from casework.search.forms import SearchForm
 
@@ -16,8 +16,7 @@ from casework.search.forms import SearchForm
 @never_cache
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("search.use"):
-        raise PermissionDenied
+    require(request.user, "search.use")
     searched = "q" in request.GET
     form = SearchForm(request.GET if searched else None)
     page = None

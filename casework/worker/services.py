@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from casework.audit.models import Action
 from casework.audit.services import record
+from casework.core.permissions import require
 from casework.worker.descriptions import describe
 from casework.worker.models import TaskRun
 
@@ -20,8 +20,7 @@ from casework.worker.models import TaskRun
 def task_retry(*, task: DBTaskResult, by: Any, request: HttpRequest | None = None) -> bool:
     """Put a FAILED task back on the queue with a fresh set of attempts. False if it was no
     longer failed (someone else queued it again)."""
-    if not by.has_perm("worker.retry_task"):
-        raise PermissionDenied
+    require(by, "worker.retry_task")
     with transaction.atomic():
         result = DBTaskResult.objects.select_for_update().filter(pk=task.pk, status=TaskResultStatus.FAILED).first()
         if result is None:

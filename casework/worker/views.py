@@ -1,19 +1,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from casework.core.permissions import require
 from casework.worker.queries import failed_task_for, failed_task_rows, retrying_task_rows
 from casework.worker.services import task_retry
 
 
 @require_GET
 def failed_tasks(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("worker.view_failed_tasks"):
-        raise PermissionDenied
+    require(request.user, "worker.view_failed_tasks")
     return render(request, "worker/failed_tasks.jinja", {
         "failed": failed_task_rows(request.user, limit=200),
         "retrying": retrying_task_rows(request.user, limit=200),
@@ -23,8 +22,7 @@ def failed_tasks(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def task_retry_view(request: HttpRequest, task_id) -> HttpResponse:
-    if not request.user.has_perm("worker.retry_task"):
-        raise PermissionDenied
+    require(request.user, "worker.retry_task")
     task = failed_task_for(request.user, task_id)
     if task is None:
         raise Http404

@@ -16,7 +16,7 @@ from django.urls import reverse
 from casework.access import breakglass, policy
 from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Action, Alert, AuditEvent, BreakGlassGrant
-from casework.cases.services.common import audit_changed
+from casework.cases.services._shared import audit_changed
 from casework.cases.services.team import team_add
 from casework.cases.tests.factories import IncidentFactory
 from casework.cases.tests.test_information_barrier import ALL_CANARIES, NEW_IDENTITY, canaries_in

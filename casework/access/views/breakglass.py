@@ -4,13 +4,14 @@ and the like): the app finds the record with ``breakglass.target`` and passes it
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from casework.access.breakglass import BreakGlassRefused, Target, open_grant
 from casework.access.forms import BreakGlassForm
+from casework.core.permissions import require
+from casework.core.refusals import show_refusal
 
 
 @require_http_methods(["GET", "POST"])
@@ -20,14 +21,13 @@ def break_glass_page(
     """Ask for a written reason and, once given, open ``target`` for reading with a time-limited
     grant (``breakglass.open_grant``). ``record_label`` is its reference, never a name;
     ``record_noun`` says what it is ("case", "referral", "person's sealed details")."""
-    if not request.user.has_perm("access.use_break_glass"):
-        raise PermissionDenied
+    require(request.user, "access.use_break_glass")
     form = BreakGlassForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             open_grant(user=request.user, obj=target.obj, reason=form.cleaned_data["reason"], request=request)
         except BreakGlassRefused as refused:
-            form.add_error(None, refused.message)
+            show_refusal(form, refused)
         else:
             return redirect(success_url)
     return render(request, "access/break_glass.jinja", {

@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,16 +23,12 @@ from casework.audit.models import Action
 from casework.audit.services import alert_acknowledge, record_audit_log_view, record_refusal
 from casework.core import formatting
 from casework.core.pagination import page_links, paginate
+from casework.core.permissions import require
 from casework.core.roles import Role
 
 ACTION_LABELS = dict(Action.choices)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-
-
-def _require_review(request: HttpRequest) -> None:
-    if not request.user.has_perm("audit.review_access"):
-        raise PermissionDenied
 
 
 # --- Shaping events for the page (no queries in templates) -------------------------------------
@@ -141,7 +136,7 @@ def grant_rows(grants, now: dt.datetime | None = None) -> list[dict[str, Any]]:
 @require_GET
 def review(request: HttpRequest) -> HttpResponse:
     """Access review home: recent break-glass use, and a search of the audit trail."""
-    _require_review(request)
+    require(request.user, "audit.review_access")
     page = paginate(request, queries.break_glass_grants_visible_to(request.user))
     record_audit_log_view(request, log="review", label=f"Access review, break-glass grants page {page.number}")
     return render(request, "audit/review.jinja", {
@@ -155,7 +150,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    _require_review(request)
+    require(request.user, "audit.review_access")
     if not AccessSearchForm.submitted(request.GET):
         return render(request, "audit/search.jinja", {"form": AccessSearchForm(), "page": None})
     form = AccessSearchForm(request.GET)
@@ -175,7 +170,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def record_log(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
     """Who looked at (or changed) one record, newest first."""
-    _require_review(request)
+    require(request.user, "audit.review_access")
     if not (queries.OBJECT_TYPE_PATTERN.match(object_type) and queries.OBJECT_ID_PATTERN.match(object_id)):
         raise Http404
     if queries.record_is_hidden(request.user, object_type, object_id):
@@ -193,7 +188,7 @@ def record_log(request: HttpRequest, object_type: str, object_id: str) -> HttpRe
 @require_GET
 def user_log(request: HttpRequest, user_id: int) -> HttpResponse:
     """Everything one user did, newest first."""
-    _require_review(request)
+    require(request.user, "audit.review_access")
     subject = queries.auditable_user(request.user, user_id)
     if subject is None:
         raise Http404
@@ -210,8 +205,7 @@ def user_log(request: HttpRequest, user_id: int) -> HttpResponse:
 def alerts(request: HttpRequest) -> HttpResponse:
     """The alerts raised to this user (clinical leads, a Caldicott guardian, the lead clinician of
     a victim's case), unacknowledged first."""
-    if not request.user.has_perm("audit.view_alerts"):
-        raise PermissionDenied
+    require(request.user, "audit.view_alerts")
     page = paginate(request, queries.alerts_for(request.user))
     record_audit_log_view(request, log="alerts", label=f"Break-glass alerts page {page.number}")
     now = timezone.now()
@@ -234,8 +228,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @require_POST
 def alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = get_object_or_404(queries.alerts_for(request.user), pk=alert_id)
-    if not request.user.has_perm("audit.acknowledge_alert", alert):
-        raise PermissionDenied
+    require(request.user, "audit.acknowledge_alert", alert)
     if alert_acknowledge(alert=alert, by=request.user, request=request):
         messages.success(request, "Alert acknowledged")
     return redirect(_safe_next(request) or "audit:alerts")

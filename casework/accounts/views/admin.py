@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,6 +32,8 @@ from casework.audit.models import Action
 from casework.audit.services import record, record_view
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
+from casework.core.permissions import require
+from casework.core.refusals import show_refusal
 
 GET_POST = ["GET", "POST"]
 
@@ -44,11 +46,6 @@ def _posted(request: HttpRequest):
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _require(request: HttpRequest, permission: str, obj=None) -> None:
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied
-
-
 def _subject(request: HttpRequest, pk: int) -> User:
     """An account the signed-in user may see, or 404."""
     return get_object_or_404(queries.users_visible_to(request.user), pk=pk)
@@ -57,15 +54,6 @@ def _subject(request: HttpRequest, pk: int) -> User:
 def _audit_page(request: HttpRequest, subject: User) -> None:
     if request.method == "GET":
         record_view(request, subject)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, against the field it concerns where there is one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _detail(subject: User) -> HttpResponse:
@@ -83,7 +71,7 @@ def _list_context(request: HttpRequest, form, queryset, noun: str) -> dict:
 @require_GET
 def user_list(request: HttpRequest) -> HttpResponse:
     """Every account, for system administrators: filter by role, organisation, status; search."""
-    _require(request, "accounts.manage_users")
+    require(request.user, "accounts.manage_users")
     form = UserFilterForm(request.GET or None, organisations=queries.organisation_filter_choices(request.user))
     queryset = queries.users_filtered(queries.users_visible_to(request.user), **form.filters())
     context = _list_context(request, form, queryset, "users")
@@ -95,7 +83,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def staff_list(request: HttpRequest) -> HttpResponse:
     """Clinic staff and their training, read-only, for clinical leads (and administrators)."""
-    _require(request, "accounts.view_staff")
+    require(request.user, "accounts.view_staff")
     form = UserFilterForm(request.GET or None, staff_only=True)
     queryset = queries.users_filtered(queries.staff_visible_to(request.user), **form.filters())
     context = _list_context(request, form, queryset, "staff")
@@ -114,7 +102,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "accounts.view_staff")
+    require(request.user, "accounts.view_staff")
     subject = _subject(request, pk)
     record_view(request, subject)
     user = request.user
@@ -138,13 +126,13 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 @creates_record
 def user_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "accounts.manage_users")
+    require(request.user, "accounts.manage_users")
     form = UserForm(_posted(request), organisations=queries.organisation_choices(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             subject = services.user_create(by=request.user, request=request, **form.service_fields())
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, "Account created. Make a set-password link so they can sign in.")
             return _detail(subject)
@@ -155,9 +143,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(GET_POST)
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "accounts.manage_users")
+    require(request.user, "accounts.manage_users")
     subject = _subject(request, pk)
-    _require(request, "accounts.change_user", subject)
+    require(request.user, "accounts.change_user", subject)
     _audit_page(request, subject)
     form = UserForm(
         _posted(request), subject=subject,
@@ -168,7 +156,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.user_update(user=subject, by=request.user, request=request, **form.service_fields())
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, "Account updated")
             return _detail(subject)
@@ -179,16 +167,16 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _confirm(request: HttpRequest, pk: int, *, permission: str, template: str, act, done: str,
              extra=None, then: str = "staff_admin:user_detail") -> HttpResponse:
     """A confirmation page (GET) for an action on one account, and the action (POST)."""
-    _require(request, "accounts.manage_users")
+    require(request.user, "accounts.manage_users")
     subject = _subject(request, pk)
-    _require(request, permission, subject)
+    require(request.user, permission, subject)
     _audit_page(request, subject)
     form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             act(subject)
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, done)
             return redirect(then, pk=subject.pk)
@@ -235,9 +223,9 @@ def user_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
 def user_enrolment_code(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm (GET), then issue a single-use enrolment code and show it this once (POST): how
     someone with no second factor (a new account, or one just reset) sets one up."""
-    _require(request, "accounts.manage_users")
+    require(request.user, "accounts.manage_users")
     subject = _subject(request, pk)
-    _require(request, "accounts.issue_enrolment_code", subject)
+    require(request.user, "accounts.issue_enrolment_code", subject)
     _audit_page(request, subject)
     form = ConfirmForm(_posted(request))
     context = {"form": form, "subject": subject, "has_second_factor": queries.has_second_factor(subject),
@@ -271,9 +259,9 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def user_set_password_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm (GET), then make a one-time set-password link and show it this once (POST)."""
-    _require(request, "accounts.manage_users")
+    require(request.user, "accounts.manage_users")
     subject = _subject(request, pk)
-    _require(request, "accounts.issue_set_password_link", subject)
+    require(request.user, "accounts.issue_set_password_link", subject)
     _audit_page(request, subject)
     form = ConfirmForm(_posted(request))
     context = {"form": form, "subject": subject, "has_password": subject.has_usable_password(),
@@ -299,9 +287,9 @@ def _link_validity() -> str:
 
 
 def _training_subject(request: HttpRequest, pk: int) -> User:
-    _require(request, "accounts.manage_training")
+    require(request.user, "accounts.manage_training")
     subject = _subject(request, pk)
-    _require(request, "accounts.manage_training", subject)
+    require(request.user, "accounts.manage_training", subject)
     return subject
 
 
@@ -316,7 +304,7 @@ def training_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.training_record_add(user=subject, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, "Training record added")
             return _detail(subject)

@@ -13,7 +13,7 @@ from casework.cases.choices import ACTIVE_STATUSES, REFERRAL_PARTY_ROLES, CaseKi
 from casework.cases.errors import CaseRefused
 from casework.cases.models import Case, CaseParty, CaseReferral, CaseStatusChange, CaseTeamMember
 from casework.cases.queries import case_clinician
-from casework.cases.services.common import require, sync_care_team_add
+from casework.cases.services._shared import require, sync_care_team_add
 from casework.core.changes import announce
 from casework.core.models import next_reference
 from casework.people.models import Person, ReferralPersonLink

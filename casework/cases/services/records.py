@@ -33,7 +33,7 @@ from casework.cases.models import (
     StalkingEpisode,
 )
 from casework.cases.queries import documents_of
-from casework.cases.services.common import audit_changed, audit_created, require
+from casework.cases.services._shared import audit_changed, audit_created, require
 from casework.core.changes import announce
 from casework.core.forms import date_range_error
 from casework.core.limits import check_text_limits

@@ -9,11 +9,11 @@ from django.utils import timezone
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.cases import barrier
-from casework.cases.choices import STATUS_MOVES, CaseKind, CaseStatus, ClosureReason, TeamRole
+from casework.cases.choices import STATUS_WORKFLOW, CaseKind, CaseStatus, ClosureReason, TeamRole
 from casework.cases.errors import CaseRefused
 from casework.cases.models import Case, CaseStatusChange, CaseTeamMember
 from casework.cases.queries import case_clinician
-from casework.cases.services.common import require, sync_care_team_add, sync_care_team_remove
+from casework.cases.services._shared import require, sync_care_team_add, sync_care_team_remove
 
 
 def _locked(case: Case) -> Case:
@@ -86,8 +86,7 @@ def case_change_status(
     with transaction.atomic():
         case = _locked(case)
         current = CaseStatus(case.status)
-        if to not in CaseStatus.values or CaseStatus(to) not in STATUS_MOVES[current]:
-            raise CaseRefused(f"A case that is {current.label.lower()} cannot move to that status", "to")
+        STATUS_WORKFLOW.check(current, to)
         target = CaseStatus(to)
         if target == CaseStatus.CLOSED:
             if closure_reason not in ClosureReason.values:

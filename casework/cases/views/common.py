@@ -7,16 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from casework.access import policy
 from casework.audit.services import record_view
-from casework.cases.errors import CaseRefused
 from casework.cases.models import Case
 from casework.cases.queries import cases_visible_to
+from casework.core.permissions import require
+from casework.core.refusals import Refused, show_refusal
 
 
 def case_or_404(request: HttpRequest, reference: str, permission: str = "cases.view") -> Case:
@@ -31,17 +31,13 @@ def case_or_404(request: HttpRequest, reference: str, permission: str = "cases.v
     )
     if not request.user.has_perm("cases.view", case):
         raise Http404("No such case")
-    if permission != "cases.view" and not request.user.has_perm(permission, case):
-        raise PermissionDenied
+    if permission != "cases.view":
+        require(request.user, permission, case)
     return case
 
 
 def case_url(case: Case, anchor: str = "") -> str:
     return reverse("cases:detail", args=[case.reference]) + (f"#{anchor}" if anchor else "")
-
-
-def refusal_to_form(form, refused: CaseRefused) -> None:
-    form.add_error(refused.field if refused.field in form.fields else None, refused.message)
 
 
 def form_page(
@@ -54,8 +50,8 @@ def form_page(
     if request.method == "POST" and form.is_valid():
         try:
             save(form.cleaned_data)
-        except CaseRefused as refused:
-            refusal_to_form(form, refused)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             messages.success(request, success_message)
             return redirect(success_url or case_url(case))
@@ -66,8 +62,3 @@ def form_page(
         "cancel_url": cancel_url or case_url(case), **(extra or {}),
     }
     return render(request, template, context, status=400 if form.is_bound else 200)
-
-
-def require_post_permission(request: HttpRequest, case: Case, permission: str) -> None:
-    if not request.user.has_perm(permission, case):
-        raise PermissionDenied

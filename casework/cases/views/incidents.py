@@ -16,12 +16,12 @@ from casework.audit.models import Action
 from casework.audit.services import record, record_view
 from casework.cases import incident_table, queries
 from casework.cases.choices import SEVERITY_LABELS, SEVERITY_LEVELS, Behaviour, CaseKind, Channel, Source
-from casework.cases.errors import CaseRefused
 from casework.cases.forms import IncidentForm, IncidentImportForm
 from casework.cases.services import records
-from casework.cases.views.common import case_or_404, case_url, form_page, refusal_to_form
+from casework.cases.views.common import case_or_404, case_url, form_page
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
+from casework.core.refusals import Refused, show_refusal
 
 TIMELINE_PER_PAGE = 50
 
@@ -153,8 +153,8 @@ def incident_import(request: HttpRequest, reference: str) -> HttpResponse:
             if table.valid and request.POST.get("confirm") == "yes":
                 try:
                     created = records.incidents_import(case=case, rows=table.incident_fields(), by=request.user, request=request)
-                except CaseRefused as refused:
-                    refusal_to_form(form, refused)
+                except Refused as refused:
+                    show_refusal(form, refused)
                 else:
                     messages.success(request, f"{len(created)} incident{'s' if len(created) != 1 else ''} added")
                     return redirect("cases:timeline", reference=case.reference)

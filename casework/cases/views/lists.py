@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -13,6 +12,7 @@ from casework.cases import queries
 from casework.cases.choices import STATUS_TAG_COLOUR, CaseKind, CaseStatus
 from casework.cases.forms import CaseFilterForm
 from casework.core.pagination import page_links, paginate
+from casework.core.permissions import require
 from casework.referrals.models import Referral
 
 
@@ -32,8 +32,7 @@ def _row(case) -> dict:
 
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("cases.view_list"):
-        raise PermissionDenied
+    require(request.user, "cases.view_list")
     form = CaseFilterForm(request.GET or None)
     filters = form.filters()
     page = paginate(request, queries.cases_for_list(request.user, **filters))
@@ -61,8 +60,7 @@ def _ready_row(referral: Referral) -> dict:
 @require_GET
 def open_list(request: HttpRequest) -> HttpResponse:
     """Accepted referrals, with their subject linked to a person, whose work is in no case yet."""
-    if not request.user.has_perm("cases.open"):
-        raise PermissionDenied
+    require(request.user, "cases.open")
     page = paginate(request, queries.referrals_ready_to_open(request.user))
     record(action=Action.VIEW, request=request, object_type="referrals.referral",
            object_label=f"referrals ready for a case, page {page.number}")

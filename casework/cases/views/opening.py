@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -11,11 +10,11 @@ from django.views.decorators.http import require_http_methods
 from casework.audit.services import record_view
 from casework.cases import queries
 from casework.cases.choices import CaseKind
-from casework.cases.errors import CaseRefused
 from casework.cases.forms import NEW_CASE, OpenCaseForm
 from casework.cases.services.opening import case_add_referral, case_open
-from casework.cases.views.common import refusal_to_form
 from casework.core.idempotency import creates_record
+from casework.core.permissions import require
+from casework.core.refusals import Refused, show_refusal
 from casework.referrals.choices import Service, SubjectRole
 
 
@@ -33,8 +32,7 @@ def suggested_kind(referral) -> str:
 @require_http_methods(["GET", "POST"])
 @creates_record
 def open_case(request: HttpRequest, referral_reference: str) -> HttpResponse:
-    if not request.user.has_perm("cases.open"):
-        raise PermissionDenied
+    require(request.user, "cases.open")
     referral = queries.referral_ready_to_open(request.user, referral_reference)
     if referral is None:
         raise Http404("No such referral ready for a case")
@@ -60,8 +58,8 @@ def open_case(request: HttpRequest, referral_reference: str) -> HttpResponse:
                 target = next(c for c in open_cases if str(c.pk) == data["target"])
                 case = case_add_referral(case=target, referral=referral, by=request.user, request=request)
                 messages.success(request, f"The referral's work was added to {case.reference}")
-        except CaseRefused as refused:
-            refusal_to_form(form, refused)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             return redirect("cases:detail", reference=case.reference)
     if request.method == "GET":

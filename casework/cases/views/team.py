@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods
 from casework.audit.services import record_view
 from casework.cases import queries
 from casework.cases.choices import CaseStatus, TeamRole
-from casework.cases.errors import CaseRefused
 from casework.cases.forms import StatusForm, TeamAddForm
 from casework.cases.services import team as team_services
-from casework.cases.views.common import case_or_404, case_url, form_page, refusal_to_form
+from casework.cases.views.common import case_or_404, case_url, form_page
 from casework.core.idempotency import creates_record
+from casework.core.refusals import Refused, show_refusal
 
 
 @require_http_methods(["GET", "POST"])
@@ -31,8 +31,8 @@ def team(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             member = team_services.team_add(case=case, user=queries.case_clinician(form.cleaned_data["user"]),
                               role=form.cleaned_data["role"], by=request.user, request=request)
-        except CaseRefused as refused:
-            refusal_to_form(form, refused)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             messages.success(request, f"{member.user.full_name} is on the team as {member.get_role_display().lower()}")
             return redirect("cases:team", reference=case.reference)
@@ -53,7 +53,7 @@ def team_remove(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             team_services.team_remove(member=member, by=request.user, request=request)
-        except CaseRefused as refused:
+        except Refused as refused:
             error = refused.message
         else:
             messages.success(request, f"{member.user.full_name} is no longer on the team")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 
 from casework.access import policy
@@ -10,12 +9,6 @@ from casework.people import queries
 from casework.people.models import Person
 
 GET_POST = ["GET", "POST"]
-
-
-def require(request: HttpRequest, permission: str, obj=None) -> None:
-    """403 unless the user has ``permission`` (on ``obj``)."""
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def person_or_404(request: HttpRequest, reference: str) -> Person:
@@ -27,17 +20,6 @@ def person_or_404(request: HttpRequest, reference: str) -> Person:
         request, Person, queryset=queries.persons_visible_to(request.user).select_related("created_by"),
         reference=reference,
     )
-
-
-def apply_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form, field by field where the field exists."""
-    field_map = field_map or {}
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            name = field_map.get(name, name)
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def post_data(request: HttpRequest):

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_http_methods
 from casework.accounts.forms import ConfirmForm
 from casework.audit.services import record_view
 from casework.core.idempotency import creates_record
+from casework.core.permissions import require
+from casework.core.refusals import show_refusal
 from casework.people import queries, services
 from casework.people.forms import (
     AddressForm,
@@ -28,7 +30,7 @@ from casework.people.forms import (
     detail_initial,
 )
 from casework.people.models import OnlineIdentifier, PersonAddress, PersonEmail, PersonName, PersonPhone
-from casework.people.views.common import GET_POST, apply_errors, person_or_404, post_data, require
+from casework.people.views.common import GET_POST, person_or_404, post_data
 
 
 @dataclass(frozen=True)
@@ -78,14 +80,14 @@ def _detail(person, kind: DetailKind, pk):
 def detail_add(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     person = person_or_404(request, reference)
     spec = _kind(kind)
-    require(request, spec.permission, person)
+    require(request.user, spec.permission, person)
     form = spec.make_form(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.detail_add(person=person, model=spec.model, by=request.user, request=request,
                                 **form.service_fields())
         except ValidationError as error:
-            apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"{spec.noun.capitalize()} added")
             return redirect("people:detail", reference=person.reference)
@@ -99,14 +101,14 @@ def detail_add(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
 def detail_edit(request: HttpRequest, reference: str, kind: str, pk: int) -> HttpResponse:
     person = person_or_404(request, reference)
     spec = _kind(kind)
-    require(request, spec.permission, person)
+    require(request.user, spec.permission, person)
     detail = _detail(person, spec, pk)
     form = spec.make_form(post_data(request), detail=detail)
     if request.method == "POST" and form.is_valid():
         try:
             services.detail_update(detail=detail, by=request.user, request=request, **form.service_fields())
         except ValidationError as error:
-            apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"{spec.noun.capitalize()} saved")
             return redirect("people:detail", reference=person.reference)
@@ -121,7 +123,7 @@ def detail_edit(request: HttpRequest, reference: str, kind: str, pk: int) -> Htt
 def detail_remove(request: HttpRequest, reference: str, kind: str, pk: int) -> HttpResponse:
     person = person_or_404(request, reference)
     spec = _kind(kind)
-    require(request, spec.permission, person)
+    require(request.user, spec.permission, person)
     detail = _detail(person, spec, pk)
     form = ConfirmForm(post_data(request))
     if request.method == "POST" and form.is_valid():
@@ -139,7 +141,7 @@ def detail_remove(request: HttpRequest, reference: str, kind: str, pk: int) -> H
 @creates_record
 def care_team_add(request: HttpRequest, reference: str) -> HttpResponse:
     person = person_or_404(request, reference)
-    require(request, "people.manage_care_team", person)
+    require(request.user, "people.manage_care_team", person)
     staff = [u for u in queries.staff_for_care_team(person) if u.pk != request.user.pk]
     form = CareTeamForm(post_data(request), staff=staff)
     if request.method == "POST" and form.is_valid():
@@ -150,7 +152,7 @@ def care_team_add(request: HttpRequest, reference: str) -> HttpResponse:
             services.care_team_add(person=person, user=member, role=form.cleaned_data["role"], by=request.user,
                                    request=request)
         except ValidationError as error:
-            apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"{member.full_name} added to the care team")
             return redirect("people:detail", reference=person.reference)
@@ -162,7 +164,7 @@ def care_team_add(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(GET_POST)
 def care_team_remove(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     person = person_or_404(request, reference)
-    require(request, "people.manage_care_team", person)
+    require(request.user, "people.manage_care_team", person)
     member = queries.care_team_member_of(person, pk)
     if member is None:
         raise Http404("No such team member")

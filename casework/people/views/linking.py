@@ -21,9 +21,11 @@ from django.views.decorators.http import require_http_methods
 from casework.audit.models import Action
 from casework.audit.services import record, record_view
 from casework.core.idempotency import creates_record
+from casework.core.permissions import require
+from casework.core.refusals import show_refusal
 from casework.people import candidates, queries, services
 from casework.people.forms import LinkForm, ReferralPersonForm
-from casework.people.views.common import GET_POST, apply_errors, post_data, require
+from casework.people.views.common import GET_POST, post_data
 from casework.referrals.choices import PartyRole, SubjectRole
 
 
@@ -32,7 +34,7 @@ def _referral_and_party(request: HttpRequest, reference: str, party_id: int | No
     referral = queries.referral_for_linking(request.user, reference)
     if referral is None:
         raise Http404("No such referral")
-    require(request, "people.link_referral")
+    require(request.user, "people.link_referral")
     party = None
     if party_id is not None:
         party = queries.named_party_of(referral, party_id)
@@ -92,7 +94,7 @@ def link(request: HttpRequest, reference: str, party_id: int | None = None) -> H
                 services.referral_link(referral=referral, named_party=party, person=person, by=request.user,
                                        request=request)
             except ValidationError as error:
-                apply_errors(form, error)
+                show_refusal(form, error)
             else:
                 messages.success(request, f"{person.reference} linked to {referral.reference}")
                 return _done(referral)
@@ -133,7 +135,7 @@ def _initial(referral, party) -> dict:
 @creates_record
 def link_new(request: HttpRequest, reference: str, party_id: int | None = None) -> HttpResponse:
     referral, party = _referral_and_party(request, reference, party_id)
-    require(request, "people.create")
+    require(request.user, "people.create")
     form = ReferralPersonForm(post_data(request), include_seal=True,
                               initial=None if request.method == "POST" else _initial(referral, party))
     if request.method == "POST" and form.is_valid():
@@ -142,7 +144,7 @@ def link_new(request: HttpRequest, reference: str, party_id: int | None = None) 
                 referral=referral, named_party=party, by=request.user, request=request, **form.service_fields()
             )
         except ValidationError as error:
-            apply_errors(form, error, field_map={"number": "phone"})
+            show_refusal(form, error, field_map={"number": "phone"})
         else:
             messages.success(request, f"{person.reference} added and linked to {referral.reference}")
             for warning in form.warnings:

@@ -11,9 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from casework.audit.services import record_view
 from casework.core.idempotency import creates_record
+from casework.core.permissions import require
+from casework.core.refusals import show_refusal
 from casework.people import queries, services
 from casework.people.forms import MergeForm, ReasonForm
-from casework.people.views.common import GET_POST, apply_errors, person_or_404, post_data, require
+from casework.people.views.common import GET_POST, person_or_404, post_data
 
 
 def _summary(person) -> dict:
@@ -36,7 +38,7 @@ def merge(request: HttpRequest, reference: str) -> HttpResponse:
     """Merge another record into this one. The first POST shows both records side by side; the
     second (``confirm``) merges."""
     target = person_or_404(request, reference)
-    require(request, "people.merge", target)
+    require(request.user, "people.merge", target)
     initial = {"other": request.GET.get("other", "")} if request.method == "GET" else None
     form = MergeForm(post_data(request), initial=initial)
     source = None
@@ -55,7 +57,7 @@ def merge(request: HttpRequest, reference: str) -> HttpResponse:
                 services.person_merge(source=source, target=target, by=request.user, request=request,
                                       reason=form.cleaned_data["reason"])
             except ValidationError as error:
-                apply_errors(form, error)
+                show_refusal(form, error)
             else:
                 messages.success(request, f"{source.reference} merged into {target.reference}")
                 return redirect("people:detail", reference=target.reference)
@@ -72,7 +74,7 @@ def merge(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @require_http_methods(GET_POST)
 def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "people.merge")
+    require(request.user, "people.merge")
     merge_record = queries.merge_for(request.user, pk)
     if merge_record is None:
         raise Http404("No such merge")
@@ -83,7 +85,7 @@ def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
             services.person_unmerge(merge=merge_record, by=request.user, request=request,
                                     reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"Merge undone: {merge_record.source.reference} is a separate record again")
             return redirect("people:detail", reference=merge_record.target.reference)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,10 +19,12 @@ from casework.audit.models import Action
 from casework.audit.services import record, record_view
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
+from casework.core.permissions import require
+from casework.core.refusals import show_refusal
 from casework.people import candidates, identifiers, queries, services
 from casework.people.forms import PersonForm, PersonSearchForm, ReasonForm
 from casework.people.models import Person
-from casework.people.views.common import GET_POST, apply_errors, person_or_404, post_data, require
+from casework.people.views.common import GET_POST, person_or_404, post_data
 
 SEARCH_KINDS = (
     ("referral reference", lambda t: t.upper().startswith("REF-")),
@@ -43,7 +45,7 @@ def _search_kind(text: str) -> str:
 
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
-    require(request, "people.view_list")
+    require(request.user, "people.view_list")
     form = PersonSearchForm(request.GET or None)
     text = form.cleaned_data.get("q", "") if form.is_valid() else ""
     page = paginate(request, queries.persons_for_list(request.user, text))
@@ -68,7 +70,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
     person = person_or_404(request, reference)
-    require(request, "people.view", person)
+    require(request.user, "people.view", person)
     user = request.user
     details = queries.person_details(user, person)
     record_view(request, person)
@@ -105,13 +107,13 @@ def _flash_warnings(request: HttpRequest, form: PersonForm) -> None:
 @require_http_methods(GET_POST)
 @creates_record
 def person_create(request: HttpRequest) -> HttpResponse:
-    require(request, "people.create")
+    require(request.user, "people.create")
     form = PersonForm(post_data(request), include_seal=True)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(by=request.user, request=request, **form.service_fields())
         except ValidationError as error:
-            apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"{person.reference} added to the person index")
             _flash_warnings(request, form)
@@ -124,14 +126,14 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 def person_edit(request: HttpRequest, reference: str) -> HttpResponse:
     person = person_or_404(request, reference)
-    require(request, "people.edit", person)
+    require(request.user, "people.edit", person)
     include_workplace = request.user.has_perm("people.edit_contact_details", person)
     form = PersonForm(post_data(request), person=person, include_workplace=include_workplace)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(person=person, by=request.user, request=request, **form.service_fields())
         except ValidationError as error:
-            apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, "Details saved")
             _flash_warnings(request, form)
@@ -145,7 +147,7 @@ def person_edit(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(GET_POST)
 def person_seal(request: HttpRequest, reference: str) -> HttpResponse:
     person = person_or_404(request, reference)
-    require(request, "people.seal", person)
+    require(request.user, "people.seal", person)
     form = ReasonForm(post_data(request), label="Why are you sealing this record? (optional)", required=False)
     if request.method == "POST" and form.is_valid():
         services.person_seal(person=person, by=request.user, request=request, reason=form.cleaned_data["reason"])
@@ -159,14 +161,14 @@ def person_seal(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(GET_POST)
 def person_unseal(request: HttpRequest, reference: str) -> HttpResponse:
     person = person_or_404(request, reference)
-    require(request, "people.unseal", person)
+    require(request.user, "people.unseal", person)
     form = ReasonForm(post_data(request), label="Why do the details no longer need to be sealed?",
                       required_message="Enter why the details no longer need to be sealed")
     if request.method == "POST" and form.is_valid():
         try:
             services.person_unseal(person=person, by=request.user, request=request, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, "Record unsealed")
             return redirect("people:detail", reference=person.reference)
@@ -185,8 +187,7 @@ def person_break_glass(request: HttpRequest, reference: str) -> HttpResponse:
     target = breakglass.target(request.user, Person, reference=reference)
     if target is None:
         person = person_or_404(request, reference)
-        if not request.user.has_perm("access.use_break_glass"):
-            raise PermissionDenied
+        require(request.user, "access.use_break_glass")
         return redirect("people:detail", reference=person.reference)  # nothing sealed to open
     person = target.obj
     detail_url = reverse("people:detail", args=[person.reference])

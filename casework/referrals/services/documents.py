@@ -30,9 +30,12 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 
+from casework.access import policy
 from casework.audit.models import Action
 from casework.audit.services import record, record_change, record_create, snapshot
 from casework.core import archives, malware
+from casework.core.permissions import requires, system_service
+from casework.core.refusals import Refused
 from casework.referrals.choices import DocumentKind, ScanStatus
 from casework.referrals.models import Referral, ReferralDocument, document_path
 
@@ -61,8 +64,12 @@ ALLOWED_TYPES = (PDF, DOCX, TEXT, JPEG, PNG)
 ALLOWED_DESCRIPTION = "a PDF, Word document (DOCX), plain text file, JPEG or PNG"
 
 
-class DocumentRefused(ValueError):
-    """An upload refused; the message is written for the person uploading."""
+class DocumentRefused(Refused):
+    """An upload refused (``casework.core.refusals``); the message is written for the person
+    uploading, and belongs to the uploaded file."""
+
+    def __init__(self, message: str, field: str | None = "uploaded") -> None:
+        super().__init__(message, field)
 
 
 class DocumentHeld(Exception):
@@ -158,6 +165,7 @@ def _read(uploaded: UploadedFile) -> bytes:
     return content
 
 
+@requires("referrals.upload_document", obj="referral")
 def document_upload(
     *, referral: Referral, kind: DocumentKind | str, uploaded: UploadedFile, by, request: HttpRequest | None = None
 ) -> ReferralDocument:
@@ -217,6 +225,7 @@ def _enqueue_scan(document_id: int) -> None:
     scan_document.enqueue(document_id)
 
 
+@system_service("run by the background scanning task and manage.py scan_documents")
 def document_scan(*, document: ReferralDocument) -> ScanStatus:
     """Scan a stored document again and record the outcome (audited, by the system).
 
@@ -259,8 +268,9 @@ def documents_to_scan(*, everything: bool = False):
 
 def document_download(*, document: ReferralDocument, by, request: HttpRequest | None = None) -> FileResponse:
     """The document as an attachment, never cached, never sniffed by the browser. Audited as an
-    export. The caller has already checked the user may see the referral. ``DocumentHeld`` if it
+    export, to someone who may read it (``PermissionDenied`` otherwise). ``DocumentHeld`` if it
     is not yet scanned or quarantined."""
+    policy.require_read(by, document)
     if document.held:
         raise DocumentHeld(document)
     handle = document.file.storage.open(document.file.name, "rb")

@@ -13,6 +13,7 @@ from casework.audit.models import Action
 from casework.audit.services import diff, for_trail, record, record_change, record_create, snapshot
 from casework.core.changes import announce
 from casework.core.models import next_reference
+from casework.core.permissions import requires
 from casework.referrals.choices import Channel, Status
 from casework.referrals.models import NamedParty, Referral, RequestedService, Transition
 from casework.referrals.presenters import as_sent
@@ -93,6 +94,7 @@ def referral_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str,
 RELATED = ("services", "named_parties")
 
 
+@requires("referrals.log")
 def referral_log(
     *, by, request: HttpRequest | None = None, services: Iterable[str], parties: Iterable[dict] = (), **fields: Any
 ) -> Referral:
@@ -117,6 +119,7 @@ def referral_log(
     return referral
 
 
+@requires("referrals.edit", obj="referral")
 def referral_update(
     *, referral: Referral, by, request: HttpRequest | None = None, services: Iterable[str] | None = None,
     parties: Iterable[dict] | None = None, **fields: Any,
@@ -140,6 +143,7 @@ def referral_update(
     return referral
 
 
+@requires("referrals.use_portal")
 def draft_start(*, by, request: HttpRequest | None = None) -> Referral:
     """An agency referrer starts a portal referral: a draft only they can see until submitted."""
     with transaction.atomic():
@@ -152,6 +156,7 @@ def draft_start(*, by, request: HttpRequest | None = None) -> Referral:
     return referral
 
 
+@requires("referrals.portal_edit_draft", obj="referral")
 def draft_save(
     *, referral: Referral, by, request: HttpRequest | None = None, step: str = "", services: Iterable[str] | None = None,
     parties: Iterable[dict] | None = None, **fields: Any,
@@ -170,6 +175,7 @@ def draft_save(
     return referral
 
 
+@requires("referrals.portal_edit_draft", obj="referral")
 def draft_submit(*, referral: Referral, by, request: HttpRequest | None = None) -> Referral:
     """Submit a portal draft: it is received now and gets its reference."""
     if referral.status != Status.DRAFT:
@@ -196,6 +202,7 @@ def draft_submit(*, referral: Referral, by, request: HttpRequest | None = None) 
     return referral
 
 
+@requires("referrals.portal_edit_draft", obj="referral")
 def draft_discard(*, referral: Referral, by, request: HttpRequest | None = None) -> None:
     if referral.status != Status.DRAFT:
         raise ValueError("Only a draft can be deleted")

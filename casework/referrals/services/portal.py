@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from casework.audit.models import Action
 from casework.audit.services import record
+from casework.core.permissions import requires
 from casework.referrals.choices import Status
 from casework.referrals.models import Referral
 from casework.referrals.services.intake import (
@@ -30,6 +31,7 @@ class AlreadySent(Exception):
     """The draft was sent (or deleted) before this request could send it."""
 
 
+@requires("referrals.portal_edit_draft", obj="referral")
 def portal_save_step(
     *, referral: Referral, by, request: HttpRequest | None = None, step: str,
     services: Iterable[str] | None = None, parties: Iterable[dict[str, Any]] | None = None, **fields: Any,
@@ -47,6 +49,7 @@ def portal_save_step(
     return referral
 
 
+@requires("referrals.portal_edit_draft", obj="referral")
 def portal_submit(*, referral: Referral, by, request: HttpRequest | None = None) -> Referral:
     """Send a draft to the clinic: it is received now and gets its reference."""
     with transaction.atomic():
@@ -56,6 +59,7 @@ def portal_submit(*, referral: Referral, by, request: HttpRequest | None = None)
         return draft_submit(referral=locked, by=by, request=request)
 
 
+@requires("referrals.portal_edit_draft", obj="referral")
 def portal_discard(*, referral: Referral, by, request: HttpRequest | None = None) -> None:
     """Delete an unsent draft (audited by ``draft_discard``)."""
     with transaction.atomic():

@@ -17,6 +17,8 @@ from casework.accounts.queries import has_current_training, latest_training
 from casework.audit.models import Action
 from casework.audit.services import diff, record, record_create, snapshot
 from casework.core.formatting import date_gb
+from casework.core.permissions import requires
+from casework.core.refusals import Refused
 from casework.core.roles import Instrument, Role
 from casework.referrals import eligibility, letters
 from casework.referrals.choices import SRP_SERVICES, Decision, Service, Status
@@ -28,12 +30,8 @@ DECISION_FIELDS = ("decision", "decision_reason", "decided_at", "accepted_servic
 ALLOCATION_FIELDS = ("lead_clinician_id", "second_assessor_id", "allocated_at")
 
 
-class TriageRefused(ValueError):
-    """A triage action the rules refuse; the message is written for the person who asked."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class TriageRefused(Refused):
+    """A triage action the rules refuse (``casework.core.refusals``)."""
 
 
 def _locked(referral: Referral) -> None:
@@ -58,6 +56,7 @@ def _move(referral: Referral, *, to: Status, by, request: HttpRequest | None, re
     return step
 
 
+@requires("referrals.transition", obj="referral")
 def transition(*, referral: Referral, to: Status | str, by, request: HttpRequest | None = None,
                reason: str = "") -> Transition:
     """Move a referral by hand: start screening, information received (back to screening),
@@ -91,6 +90,7 @@ def _check_reason_names_no_one(referral: Referral, reason: str) -> None:
             )
 
 
+@requires("referrals.screen", obj="referral")
 def screening_decide(
     *, referral: Referral, by, decision: Decision | str, reason: str, accepted_services: Iterable[str] = (),
     request: HttpRequest | None = None,
@@ -174,6 +174,7 @@ def work_needs_srp(referral: Referral) -> bool:
     return bool(set(services) & {s.value for s in SRP_SERVICES})
 
 
+@requires("referrals.allocate", obj="referral")
 def allocate(
     *, referral: Referral, lead_clinician, by, second_assessor=None, request: HttpRequest | None = None,
     reason: str = "",

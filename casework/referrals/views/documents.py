@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.core.idempotency import creates_record
+from casework.core.permissions import require
+from casework.core.refusals import show_refusal
 from casework.referrals.forms import DocumentUploadForm
 from casework.referrals.models import ReferralDocument
 from casework.referrals.queries import document_of
@@ -24,8 +25,7 @@ HELD_STATUS = 423
 @creates_record
 def upload(request: HttpRequest, reference: str) -> HttpResponse:
     referral = referral_or_404(request, reference)
-    if not request.user.has_perm("referrals.upload_document", referral):
-        raise PermissionDenied
+    require(request.user, "referrals.upload_document", referral)
     posted = request.method == "POST"
     form = DocumentUploadForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST":
@@ -34,7 +34,7 @@ def upload(request: HttpRequest, reference: str) -> HttpResponse:
                 document_upload(referral=referral, kind=form.cleaned_data["kind"],
                                 uploaded=form.cleaned_data["file"], by=request.user, request=request)
             except DocumentRefused as refused:
-                form.add_error("file", str(refused))
+                show_refusal(form, refused, field_map={"uploaded": "file"})
             else:
                 messages.success(request, "Document added")
                 return redirect("referrals:detail", reference=referral.reference)

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from casework.audit.services import record_view
 from casework.core.idempotency import creates_record
+from casework.core.permissions import require
+from casework.core.refusals import show_refusal
 from casework.referrals.choices import STAFF_CHANNELS
 from casework.referrals.forms import ReferralForm, party_formset
 from casework.referrals.queries import referring_organisations
 from casework.referrals.services.intake import referral_log, referral_update
 from casework.referrals.views.common import error_summary, referral_or_404
-
-
-def _apply_model_errors(form: ReferralForm, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(target, message)
 
 
 def _render(request: HttpRequest, form, parties, *, referral=None, status: int = 200) -> HttpResponse:
@@ -40,8 +35,7 @@ def _render(request: HttpRequest, form, parties, *, referral=None, status: int =
 @require_http_methods(["GET", "POST"])
 @creates_record
 def referral_new(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("referrals.log"):
-        raise PermissionDenied
+    require(request.user, "referrals.log")
     organisations = referring_organisations()
     if request.method == "POST":
         form = ReferralForm(request.POST, organisations=organisations)
@@ -54,7 +48,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                     parties=parties.parties(), **form.referral_fields(),
                 )
             except ValidationError as error:
-                _apply_model_errors(form, error)
+                show_refusal(form, error)
             else:
                 messages.success(request, f"Referral {referral.reference} logged")
                 return redirect("referrals:detail", reference=referral.reference)
@@ -66,8 +60,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
     referral = referral_or_404(request, reference)
-    if not request.user.has_perm("referrals.edit", referral):
-        raise PermissionDenied
+    require(request.user, "referrals.edit", referral)
     organisations = referring_organisations(current=referral.referring_organisation)
     channel_editable = referral.received_via in {c.value for c in STAFF_CHANNELS}
     initial = ReferralForm.initial_from(referral)
@@ -83,7 +76,7 @@ def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
                     parties=parties.parties(), **form.referral_fields(),
                 )
             except ValidationError as error:
-                _apply_model_errors(form, error)
+                show_refusal(form, error)
             else:
                 messages.success(request, "Referral details saved")
                 return redirect("referrals:detail", reference=referral.reference)

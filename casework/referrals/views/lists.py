@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.core.pagination import page_links, paginate
+from casework.core.permissions import require
 from casework.referrals.choices import STATUS_TAG_COLOUR, Service, Status
 from casework.referrals.forms import ReferralFilterForm
 from casework.referrals.queries import (
@@ -49,8 +49,7 @@ def _row(referral, today, info_cutoff) -> dict:
 
 @require_GET
 def referral_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("referrals.view_list"):
-        raise PermissionDenied
+    require(request.user, "referrals.view_list")
     form = ReferralFilterForm(request.GET or None)
     filters = form.filters()
     today = timezone.localdate()

@@ -10,27 +10,24 @@ from django.views.decorators.http import require_http_methods
 
 from casework.audit.services import record_view
 from casework.core.formatting import date_gb
+from casework.core.permissions import require
+from casework.core.refusals import Refused, show_refusal
 from casework.referrals import eligibility
 from casework.referrals.choices import STATUS_TAG_COLOUR, Decision, Service, Status
 from casework.referrals.forms import AllocationForm, ScreeningDecisionForm, TransitionForm, srp_status_text
 from casework.referrals.queries import clinicians_for_allocation
-from casework.referrals.services.triage import TriageRefused, allocate, screening_decide, transition, work_needs_srp
+from casework.referrals.services.triage import allocate, screening_decide, transition, work_needs_srp
 from casework.referrals.views.common import error_summary, referral_or_404
-from casework.referrals.workflow import InvalidTransition, can_transition
+from casework.referrals.workflow import WORKFLOW
 
 MANUAL_TARGETS = {s.value: s for s in (Status.SCREENING, Status.WITHDRAWN, Status.CLOSED)}
-
-
-def _refusal_to_form(form, refused: TriageRefused) -> None:
-    form.add_error(refused.field if refused.field in form.fields else None, str(refused))
 
 
 @require_http_methods(["GET", "POST"])
 def screening(request: HttpRequest, reference: str) -> HttpResponse:
     """The eligibility rules, each with its reason, and (while screening) the decision."""
     referral = referral_or_404(request, reference)
-    if not request.user.has_perm("referrals.view_screening", referral):
-        raise PermissionDenied
+    require(request.user, "referrals.view_screening", referral)
     results = eligibility.evaluate(referral)
     requested = referral.services
     refused = eligibility.refused_services(referral, requested, results)
@@ -48,10 +45,8 @@ def screening(request: HttpRequest, reference: str) -> HttpResponse:
                     referral=referral, by=request.user, request=request, decision=data["decision"],
                     reason=data["reason"], accepted_services=data.get("accepted_services") or [],
                 )
-            except TriageRefused as refusal:
-                _refusal_to_form(form, refusal)
-            except InvalidTransition as invalid:
-                form.add_error(None, str(invalid))
+            except Refused as refusal:
+                show_refusal(form, refusal)
             else:
                 decision = Decision(data["decision"])
                 if letter is not None:
@@ -85,8 +80,7 @@ def change_status(request: HttpRequest, reference: str, target: str) -> HttpResp
     if target not in MANUAL_TARGETS:
         raise Http404("No such step")
     target_status = MANUAL_TARGETS[target]
-    if not request.user.has_perm("referrals.transition", referral):
-        raise PermissionDenied
+    require(request.user, "referrals.transition", referral)
     form = TransitionForm(request.POST if request.method == "POST" else None, target=target_status)
     status = 200
     if request.method == "POST":
@@ -94,17 +88,18 @@ def change_status(request: HttpRequest, reference: str, target: str) -> HttpResp
             try:
                 transition(referral=referral, to=target_status, by=request.user, request=request,
                            reason=form.cleaned_data["reason"])
-            except InvalidTransition as invalid:
-                form.add_error(None, str(invalid))
-            except TriageRefused as refusal:
-                _refusal_to_form(form, refusal)
+            except Refused as refusal:
+                show_refusal(form, refusal)
             else:
                 messages.success(request, f"Referral is now {Status(referral.status).label.lower()}")
                 return redirect("referrals:detail", reference=referral.reference)
         status = 400
     invalid_message = None
-    if not can_transition(referral.status, target_status) and not form.errors:
-        invalid_message = str(InvalidTransition(referral.status, target_status))
+    if not WORKFLOW.allows(referral.status, target_status) and not form.errors:
+        try:
+            WORKFLOW.check(referral.status, target_status)
+        except Refused as invalid:
+            invalid_message = invalid.message
     current = Status(referral.status)
     return render(
         request, "referrals/transition.jinja",
@@ -119,8 +114,7 @@ def change_status(request: HttpRequest, reference: str, target: str) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def allocation(request: HttpRequest, reference: str) -> HttpResponse:
     referral = referral_or_404(request, reference)
-    if not request.user.has_perm("referrals.allocate", referral):
-        raise PermissionDenied
+    require(request.user, "referrals.allocate", referral)
     clinicians = list(clinicians_for_allocation())
     form = AllocationForm(request.POST if request.method == "POST" else None, clinicians=clinicians)
     status = 200
@@ -130,10 +124,8 @@ def allocation(request: HttpRequest, reference: str) -> HttpResponse:
             try:
                 allocate(referral=referral, lead_clinician=data["lead"], second_assessor=data["second"],
                          by=request.user, request=request, reason=data["reason"])
-            except TriageRefused as refusal:
-                _refusal_to_form(form, refusal)
-            except InvalidTransition as invalid:
-                form.add_error(None, str(invalid))
+            except Refused as refusal:
+                show_refusal(form, refusal)
             else:
                 messages.success(request, f"Allocated to {data['lead'].full_name}")
                 return redirect("referrals:detail", reference=referral.reference)

@@ -10,20 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from casework.audit.models import Action
 from casework.audit.services import _json_value, diff, for_trail, record, snapshot
 from casework.cases.choices import CaseKind, TeamRole
 from casework.cases.models import Case, CaseTeamMember
+from casework.core.permissions import require  # noqa: F401  (the case services ask it)
 from casework.people.queries import is_on_care_team
 from casework.people.services import care_team_add, care_team_remove
-
-
-def require(user, permission: str, obj=None) -> None:
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def audit_created(
