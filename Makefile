@@ -38,7 +38,7 @@ assets: casework/static/vendor/.built
 migrate: install assets
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 
-seed: migrate
+seed: install-dev migrate
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 
 run: seed
