@@ -34,7 +34,8 @@ def main(name: str) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     by = User.objects.filter(role="referrals_coordinator", is_active=True).order_by("pk").first()
-    referrals = list(Referral.objects.order_by("pk").values_list("pk", flat=True)[:20])
+    # Documents go only where the coordinator may upload them (document_upload checks).
+    referrals = [r.pk for r in Referral.objects.order_by("pk")[:200] if by.has_perm("referrals.upload_document", r)][:20]
     number = 0
     while not stopping:
         number += 1

@@ -14,6 +14,7 @@ from casework.cases.errors import CaseRefused
 from casework.cases.models import Case, CaseStatusChange, CaseTeamMember
 from casework.cases.queries import case_clinician
 from casework.cases.services._shared import require, sync_care_team_add, sync_care_team_remove
+from casework.core.workflow import InvalidTransition
 
 
 def _locked(case: Case) -> Case:
@@ -86,7 +87,10 @@ def case_change_status(
     with transaction.atomic():
         case = _locked(case)
         current = CaseStatus(case.status)
-        STATUS_WORKFLOW.check(current, to)
+        try:
+            STATUS_WORKFLOW.check(current, to)
+        except InvalidTransition as refused:  # a case's refusals are CaseRefused, by the "to" field
+            raise CaseRefused(refused.message, "to") from refused
         target = CaseStatus(to)
         if target == CaseStatus.CLOSED:
             if closure_reason not in ClosureReason.values:

@@ -17,7 +17,7 @@ from casework.accounts.queries import has_current_training, latest_training
 from casework.audit.models import Action
 from casework.audit.services import diff, record, record_create, snapshot
 from casework.core.formatting import date_gb
-from casework.core.permissions import requires
+from casework.core.permissions import require
 from casework.core.refusals import Refused
 from casework.core.roles import Instrument, Role
 from casework.referrals import eligibility, letters
@@ -56,7 +56,6 @@ def _move(referral: Referral, *, to: Status, by, request: HttpRequest | None, re
     return step
 
 
-@requires("referrals.transition", obj="referral")
 def transition(*, referral: Referral, to: Status | str, by, request: HttpRequest | None = None,
                reason: str = "") -> Transition:
     """Move a referral by hand: start screening, information received (back to screening),
@@ -68,6 +67,9 @@ def transition(*, referral: Referral, to: Status | str, by, request: HttpRequest
     with transaction.atomic():
         _locked(referral)
         check_transition(referral.status, to)
+        # The permission depends on the status, so it is asked once the status is known to allow
+        # the move: a move the workflow refuses says why rather than answering 403.
+        require(by, "referrals.transition", referral)
         if not reason:
             reason = {
                 Status.SCREENING: "Information received" if referral.status == Status.AWAITING_INFORMATION
@@ -90,7 +92,6 @@ def _check_reason_names_no_one(referral: Referral, reason: str) -> None:
             )
 
 
-@requires("referrals.screen", obj="referral")
 def screening_decide(
     *, referral: Referral, by, decision: Decision | str, reason: str, accepted_services: Iterable[str] = (),
     request: HttpRequest | None = None,
@@ -110,6 +111,7 @@ def screening_decide(
                 f"A decision can only be recorded while the referral is being screened; its status is "
                 f"{Status(referral.status).label.lower()}."
             )
+        require(by, "referrals.screen", referral)  # after the status check, as in transition()
         before = snapshot(referral, DECISION_FIELDS)
         now = timezone.now()
         letter = None
@@ -174,7 +176,6 @@ def work_needs_srp(referral: Referral) -> bool:
     return bool(set(services) & {s.value for s in SRP_SERVICES})
 
 
-@requires("referrals.allocate", obj="referral")
 def allocate(
     *, referral: Referral, lead_clinician, by, second_assessor=None, request: HttpRequest | None = None,
     reason: str = "",
@@ -196,6 +197,7 @@ def allocate(
                 f"Only accepted work can be allocated; this referral's status is "
                 f"{Status(referral.status).label.lower()}."
             )
+        require(by, "referrals.allocate", referral)  # after the status check, as in transition()
         if work_needs_srp(referral):
             for field, person in people:
                 refusal = _srp_refusal(person)
