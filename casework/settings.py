@@ -349,8 +349,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        # The NHS.UK stylesheet loads the Frutiger web font from the NHS asset server.
-        "font-src": [SELF, "https://assets.nhs.uk"],
+        # Fonts come from the service itself: the build removes the stylesheet's third-party web font.
+        "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
