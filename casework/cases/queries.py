@@ -95,6 +95,20 @@ def referrals_ready_to_open(user) -> QuerySet[Referral]:
     )
 
 
+def referral_awaiting_subject_link(user, reference: str) -> Referral | None:
+    """An accepted or allocated referral, in no case yet, whose subject is not yet linked to a
+    person record: a case cannot open until it is, and the page says so."""
+    if not user.has_perm("cases.open"):
+        return None
+    return (
+        policy.visible(user, Referral)
+        .filter(reference=reference, status__in=READY_REFERRAL_STATUSES)
+        .filter(~_subject_link())
+        .filter(~Exists(CaseReferral.objects.filter(referral=OuterRef("pk"))))
+        .first()
+    )
+
+
 def referral_ready_to_open(user, reference: str) -> Referral | None:
     return referrals_ready_to_open(user).filter(reference=reference).prefetch_related("requested_services").first()
 

@@ -79,7 +79,12 @@ def test_only_accepted_or_allocated_referrals_open_cases(cast, client_for, statu
 
 def test_a_referral_whose_subject_is_not_linked_cannot_open_a_case(cast, client_for):
     referral = ReferralFactory(status=Status.ALLOCATED, lead_clinician=cast.clinician)
-    assert client_for(cast.clinical_lead).get(reverse("cases:open", args=[referral.reference])).status_code == 404
+    client = client_for(cast.clinical_lead)
+    # The page explains instead of opening (a POST opens nothing either).
+    assert "Link the person referred first" in client.get(reverse("cases:open", args=[referral.reference])).content.decode()
+    client.post(reverse("cases:open", args=[referral.reference]),
+                {"target": "new", "kind": "perpetrator", "lead_clinician": str(cast.clinician.pk)})
+    assert not Case.objects.exists()
     with pytest.raises(CaseRefused, match="Link the referral's subject"):
         case_open(referral=referral, kind="perpetrator", lead_clinician=cast.clinician, by=cast.clinical_lead)
 
@@ -144,3 +149,36 @@ def test_a_lead_cannot_put_themselves_on_a_victim_case_they_open(cast, client_fo
     assert not Case.objects.exists()
     victim.refresh_from_db()
     assert not victim.is_sealed
+
+
+def test_open_a_case_before_the_person_is_linked_says_why_and_links_on_the_way(cast, client_for):
+    """Issue 11.1: "Open a case" on an accepted referral whose subject had no person record
+    answered "Page not found". It now says why, and linking the person returns to the case."""
+    referral = ReferralFactory(status=Status.ALLOCATED, lead_clinician=cast.clinician,
+                               subject_given_name="Noel", subject_family_name="Unlinked")
+    client = client_for(cast.clinical_lead)
+    open_url = reverse("cases:open", args=[referral.reference])
+    page = client.get(open_url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Link the person referred first" in body
+    link_url = f"{reverse('people:link_subject', args=[referral.reference])}?next={open_url.replace('/', '%2F')}"
+    assert f'href="{link_url}"' in body
+    person = create_person(by=cast.coordinator, given_name="Noel", family_name="Unlinked")
+    linked = client.post(link_url, {"person": person.reference})
+    assert linked.status_code == 302 and linked["Location"] == open_url
+    assert client.get(open_url).status_code == 200
+    assert "Open a case" in client.get(open_url).content.decode()
+
+
+def test_the_link_step_returns_only_to_this_site(cast, client_for):
+    referral = ReferralFactory(status=Status.ALLOCATED, lead_clinician=cast.clinician)
+    person = create_person(by=cast.coordinator, given_name="Ann", family_name="Other")
+    link_url = reverse("people:link_subject", args=[referral.reference])
+    answer = client_for(cast.clinical_lead).post(f"{link_url}?next=https://evil.example/", {"person": person.reference})
+    assert answer["Location"] == reverse("referrals:detail", args=[referral.reference])
+
+
+def test_a_referral_not_yet_accepted_is_still_not_found(cast, client_for):
+    referral = ReferralFactory(status=Status.SCREENING)
+    assert client_for(cast.clinical_lead).get(reverse("cases:open", args=[referral.reference])).status_code == 404

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from casework.audit.services import record_view
@@ -29,13 +31,26 @@ def suggested_kind(referral) -> str:
     return CaseKind.PERPETRATOR
 
 
+def _needs_subject_link(request: HttpRequest, referral) -> HttpResponse:
+    """A case belongs to a person record: say so, and offer the link as a step on the way."""
+    record_view(request, referral)
+    link_url = None
+    if request.user.has_perm("people.link_referral"):
+        back_here = reverse("cases:open", args=[referral.reference])
+        link_url = f"{reverse('people:link_subject', args=[referral.reference])}?{urlencode({'next': back_here})}"
+    return render(request, "cases/open_needs_link.jinja", {"referral": referral, "link_url": link_url})
+
+
 @require_http_methods(["GET", "POST"])
 @creates_record
 def open_case(request: HttpRequest, referral_reference: str) -> HttpResponse:
     require(request.user, "cases.open")
     referral = queries.referral_ready_to_open(request.user, referral_reference)
     if referral is None:
-        raise Http404("No such referral ready for a case")
+        waiting = queries.referral_awaiting_subject_link(request.user, referral_reference)
+        if waiting is None:
+            raise Http404("No such referral ready for a case")
+        return _needs_subject_link(request, waiting)
     subject = queries.subject_of(referral)
     open_cases = queries.open_cases_of(request.user, subject)
     clinicians = list(queries.case_clinicians())

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -67,16 +68,31 @@ def _slot(referral, party) -> dict:
     }
 
 
-def _urls(referral, party) -> dict:
+def _return_to(request: HttpRequest) -> str | None:
+    """Where the user was going when they came to link (``?next=``, a path on this site only), so
+    that linking the person referred is a step in opening a case, not a detour."""
+    wanted = request.GET.get("next", "")
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
+                                                                  require_https=request.is_secure()):
+        return wanted
+    return None
+
+
+def _urls(request: HttpRequest, referral, party) -> dict:
     if party is None:
-        return {"link": reverse("people:link_subject", args=[referral.reference]),
+        urls = {"link": reverse("people:link_subject", args=[referral.reference]),
                 "new": reverse("people:link_subject_new", args=[referral.reference])}
-    return {"link": reverse("people:link_party", args=[referral.reference, party.pk]),
-            "new": reverse("people:link_party_new", args=[referral.reference, party.pk])}
+    else:
+        urls = {"link": reverse("people:link_party", args=[referral.reference, party.pk]),
+                "new": reverse("people:link_party_new", args=[referral.reference, party.pk])}
+    then = _return_to(request)
+    if then:
+        urls = {name: f"{url}?{urlencode({'next': then})}" for name, url in urls.items()}
+    return urls
 
 
-def _done(referral) -> HttpResponse:
-    return redirect("referrals:detail", reference=referral.reference)
+def _done(request: HttpRequest, referral) -> HttpResponse:
+    return redirect(_return_to(request) or reverse("referrals:detail", args=[referral.reference]))
 
 
 @never_cache
@@ -97,7 +113,7 @@ def link(request: HttpRequest, reference: str, party_id: int | None = None) -> H
                 show_refusal(form, error)
             else:
                 messages.success(request, f"{person.reference} linked to {referral.reference}")
-                return _done(referral)
+                return _done(request, referral)
     exclude = [current.person_id] if current else []
     found = candidates.candidates_for(request.user, candidates.referral_record(referral, party), exclude_ids=exclude)
     # The referral is read, and so are the persons offered: their references go in the event.
@@ -109,7 +125,7 @@ def link(request: HttpRequest, reference: str, party_id: int | None = None) -> H
         }},
     })
     return render(request, "people/link.jinja", {
-        "form": form, "referral": referral, "party": party, "slot": _slot(referral, party), "urls": _urls(referral, party),
+        "form": form, "referral": referral, "party": party, "slot": _slot(referral, party), "urls": _urls(request, referral, party),
         "current": current, "candidates": found,
     }, status=400 if form.errors else 200)
 
@@ -149,8 +165,8 @@ def link_new(request: HttpRequest, reference: str, party_id: int | None = None) 
             messages.success(request, f"{person.reference} added and linked to {referral.reference}")
             for warning in form.warnings:
                 messages.warning(request, warning)
-            return _done(referral)
+            return _done(request, referral)
     record_view(request, referral)
     return render(request, "people/link_new.jinja", {
-        "form": form, "referral": referral, "party": party, "slot": _slot(referral, party), "urls": _urls(referral, party),
+        "form": form, "referral": referral, "party": party, "slot": _slot(referral, party), "urls": _urls(request, referral, party),
     }, status=400 if form.errors else 200)
