@@ -187,6 +187,7 @@ class StalkingEpisode(models.Model):
 
     AUDITED_FIELDS = ("prior_relationship", "started_on", "started_precision", "behaviours", "motivation_in_own_words")
     AUDIT_VALUES_RECORDED = ("behaviours",)
+    AUDIT_VALUE_LABELS = {"behaviours": Behaviour.choices}
 
     class Meta:
         ordering = ["id"]

@@ -13,6 +13,8 @@ from casework.referrals.choices import (
     Decision,
     DocumentKind,
     LegalStatus,
+    Offence,
+    Order,
     PartyRole,
     ScanStatus,
     Service,
@@ -131,6 +133,9 @@ class Referral(models.Model):
         "referrer_name", "referrer_job_title", "referrer_email", "referrer_phone",
     )
     AUDIT_VALUES_WITHHELD = ("subject_date_of_birth",)
+    # Lists of choices the trail keeps, shown in the access review by their labels.
+    AUDIT_VALUE_LABELS = {"offences": Offence.choices, "orders_in_force": Order.choices,
+                          "accepted_services": Service.choices}
 
     class Meta:
         ordering = ["-received_at", "-id"]

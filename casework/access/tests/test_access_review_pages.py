@@ -346,3 +346,18 @@ def test_pages_run_the_same_number_of_queries_at_two_sizes(cast, client_for, nam
     small = _queries(client, url)
     grow(12)
     assert _queries(client, url) == small
+
+
+def test_the_changes_column_shows_choices_by_their_labels_not_their_stored_values(cast, client_for):
+    """Issue 11.9: the Changes column showed raw values such as "awaiting_information"."""
+    from casework.referrals.tests.factories import ReferralFactory
+
+    referral = ReferralFactory(status="screening")
+    record(action=Action.UPDATE, actor=cast.coordinator, obj=referral, changes={
+        "status": {"old": "screening", "new": "awaiting_information"},
+        "accepted_services": {"old": [], "new": ["stalker_assessment"]},
+    })
+    text = page_text(client_for(cast.clinical_lead).get(
+        reverse("audit:record_log", args=["referrals.referral", referral.pk])))
+    assert "Awaiting information" in text and "awaiting_information" not in text
+    assert "Assessment of the person who stalks" in text and "stalker_assessment" not in text

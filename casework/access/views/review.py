@@ -9,7 +9,10 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -69,16 +72,41 @@ def _field_name(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def change_rows(changes: Any) -> list[dict[str, str | None]]:
+def _model_of(object_type: str | None) -> type[Model] | None:
+    try:
+        return apps.get_model(object_type) if object_type else None
+    except (LookupError, ValueError):
+        return None
+
+
+def _labelled(model: type[Model] | None, name: str, value: Any) -> Any:
+    """A choice's stored value shown as its label ("awaiting_information" is "Awaiting information"),
+    for a field of ``model`` that has choices; a list of choices label by label."""
+    try:
+        field = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        field = None
+    labels = {str(k): str(v) for k, v in field.flatchoices} if field is not None and field.choices else {}
+    if not labels and model is not None:
+        labels = {str(k): str(v) for k, v in dict(getattr(model, "AUDIT_VALUE_LABELS", {}).get(name, ())).items()}
+    if not labels:
+        return value
+    if isinstance(value, list):
+        return [labels.get(str(v), v) for v in value]
+    return labels.get(str(value), value) if isinstance(value, str | int) else value
+
+
+def change_rows(changes: Any, object_type: str | None = None) -> list[dict[str, str | None]]:
     if not isinstance(changes, dict):
         return []
+    model = _model_of(object_type)
     rows = []
     for name, value in changes.items():
         if isinstance(value, dict) and set(value) == {"old", "new"}:
-            old = None if value["old"] is None else show_value(value["old"])
-            rows.append({"field": _field_name(name), "old": old, "new": show_value(value["new"])})
+            old = None if value["old"] is None else show_value(_labelled(model, name, value["old"]))
+            rows.append({"field": _field_name(name), "old": old, "new": show_value(_labelled(model, name, value["new"]))})
         else:
-            rows.append({"field": _field_name(name), "old": None, "new": show_value(value)})
+            rows.append({"field": _field_name(name), "old": None, "new": show_value(_labelled(model, name, value))})
     return rows
 
 
@@ -106,7 +134,7 @@ def event_rows(events) -> list[dict[str, Any]]:
             "reason": event.reason,
             "ip_address": event.ip_address or "",
             "request_id": event.request_id,
-            "changes": change_rows(event.changes),
+            "changes": change_rows(event.changes, event.object_type),
         })
     return rows
 
