@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -235,12 +236,13 @@ DETAIL_FIELDS = {
 
 def _clean_detail(model, fields: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
-    cleaners = {
+    cleaners_by_model: dict[type, dict[str, Callable[[Any], Any]]] = {
         PersonAddress: {"postcode": identifiers.clean_postcode},
         PersonPhone: {"number": identifiers.clean_phone},
         PersonEmail: {"address": identifiers.clean_email},
         OnlineIdentifier: {"handle": identifiers.clean_handle},
-    }.get(model, {})
+    }
+    cleaners = cleaners_by_model.get(model, {})
     for name, cleaner in cleaners.items():
         if name in fields:
             try:
@@ -249,11 +251,11 @@ def _clean_detail(model, fields: dict[str, Any]) -> None:
                 errors[name] = error.messages
     if model is PersonName and not (fields.get("given_name") or fields.get("family_name")):
         errors["given_name"] = ["Enter a given name or a family name"]
-    start, end = {
-        PersonName: ("used_from", "used_to"), PersonAddress: ("lived_from", "lived_to"),
-    }.get(model, (None, None))
-    if start and fields.get(start) and fields.get(end) and fields[end] < fields[start]:
-        errors[end] = ["The end date must be the same as or after the start date"]
+    span = {PersonName: ("used_from", "used_to"), PersonAddress: ("lived_from", "lived_to")}.get(model)
+    if span:
+        start, end = span
+        if fields.get(start) and fields.get(end) and fields[end] < fields[start]:
+            errors[end] = ["The end date must be the same as or after the start date"]
     if errors:
         raise ValidationError(errors)
 
@@ -524,7 +526,7 @@ def _merge_move_rows(source: Person, target: Person) -> tuple[dict[str, list[int
     for model in MOVED_MODELS:
         ids = list(model.objects.filter(person=source).order_by("pk").values_list("pk", flat=True))
         moved[model.__name__] = ids
-    removed_members = []
+    removed_members: list[dict[str, Any]] = []
     duplicate_members = PersonCareTeam.objects.filter(
         person=source, user_id__in=PersonCareTeam.objects.filter(person=target).values("user_id")
     )
