@@ -9,7 +9,7 @@ PORT ?= 8000
 MFA ?= off
 DEMO_ENV := CASEWORK_ENV=demo CASEWORK_MFA_DISABLED=$(if $(filter on,$(MFA)),0,1)
 
-.PHONY: run test chromium clamav assets install install-dev migrate seed lint lock bench bench-matching bench-search clean check-deploy prod-check backup restore
+.PHONY: run test chromium clamav assets install install-dev migrate seed lint typecheck hooks hooks-check lock bench bench-matching bench-search clean check-deploy prod-check backup restore
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -83,9 +83,22 @@ restore: install
 	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=path/to/casework-backup-..." >&2; exit 2; }
 	$(PY) manage.py restore "$(BACKUP)" $(if $(filter 1,$(REPLACE)),--replace)
 
-lint: install-dev
-	$(VENV)/bin/ruff check casework benchmarks scripts
+lint: install-dev typecheck
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports  # the apps stack in layers (pyproject: [tool.importlinter])
+
+# mypy with django-stubs over every services and queries module, and every new app in full
+# (pyproject: [tool.mypy] files; docs/conventions.md, Tooling).
+typecheck: install-dev
+	CASEWORK_ENV=test $(VENV)/bin/mypy
+
+# The git pre-commit hook (.pre-commit-config.yaml: ruff, ruff format, djlint, detect-secrets),
+# run from .venv: nothing is downloaded. hooks-check runs every hook over every file, as CI does.
+hooks: install-dev
+	$(VENV)/bin/pre-commit install
+
+hooks-check: install-dev
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
 check-deploy: install
 	CASEWORK_ENV=production DEBUG=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \

@@ -9,8 +9,8 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casework.core.roles import Role
 from casework.accounts.tests.factories import OrganisationFactory, TrainingRecordFactory, UserFactory
+from casework.core.roles import Role
 
 
 @dataclass

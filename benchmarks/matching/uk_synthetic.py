@@ -151,54 +151,80 @@ class _Generator:
         return digits[:i] + digits[i + 1] + digits[i] + digits[i + 2:]
 
     def apply(self, record: PersonRecord, fault: str) -> PersonRecord:
+        """A duplicate of ``record`` with one of FAULTS."""
         dup = PersonRecord(**{name: getattr(record, name) for name in PersonRecord.__slots__})
         dup.record_id = self.next_id()
-        rng = self.rng
-        if fault == "nickname":
-            options = self.nicknames.get(record.given_name.lower())
-            dup.given_name = rng.choice(options).title() if options else self.typo(record.given_name)
-        elif fault == "typo":
-            if rng.random() < 0.5:
-                dup.family_name = self.typo(record.family_name)
-            else:
-                dup.given_name = self.typo(record.given_name)
-        elif fault == "transposed_digits":
-            target = rng.choice([name for name in ("nhs_number", "phone", "date_of_birth") if getattr(record, name)])
-            setattr(dup, target, self.transpose_digits(getattr(record, target)))
-        elif fault == "day_month_swap":
-            year, month, day = record.date_of_birth.split("-")
-            if int(day) <= 12 and day != month:
-                dup.date_of_birth = f"{year}-{day}-{month}"
-            else:
-                dup.date_of_birth = f"{year}-{month}-{int(day) % 12 + 1:02d}"  # a day typo instead
-        elif fault == "names_in_wrong_fields":
-            dup.given_name, dup.family_name = record.family_name, record.given_name
-        elif fault == "family_name_change":
-            dup.family_name = self.fake.last_name()
-            dup.email = ""
-        elif fault == "double_barrelled":
-            if "-" in record.family_name:
-                dup.family_name = record.family_name.split("-")[rng.randrange(2)]
-            else:
-                other = self.fake.last_name()
-                dup.family_name = f"{record.family_name}-{other}" if rng.random() < 0.5 else f"{other}-{record.family_name}"
-        elif fault == "postcode_spacing":
-            compact = record.postcode.replace(" ", "")
-            dup.postcode = rng.choice((compact, compact.lower(), " " + record.postcode.lower() + " "))
-            dup.address = record.address.upper()
-        elif fault == "moved_address_with_nhs":
-            if not dup.nhs_number:
-                dup.nhs_number = record.nhs_number = self.nhs_number()
-            dup.address, dup.postcode = self.address()
-            dup.phone = self.phone() if rng.random() < 0.5 else ""
-            dup.email = ""
-        elif fault == "missing_identifiers":
-            dup.nhs_number = dup.pnc_id = dup.phone = dup.email = ""
-            if rng.random() < 0.5:
-                dup.sex = ""
-        else:  # pragma: no cover
+        change = self._FAULT_CHANGES.get(fault)
+        if change is None:  # pragma: no cover
             raise ValueError(fault)
+        change(self, record, dup)
         return dup
+
+    def _nickname(self, record: PersonRecord, dup: PersonRecord) -> None:
+        options = self.nicknames.get(record.given_name.lower())
+        dup.given_name = self.rng.choice(options).title() if options else self.typo(record.given_name)
+
+    def _typo(self, record: PersonRecord, dup: PersonRecord) -> None:
+        if self.rng.random() < 0.5:
+            dup.family_name = self.typo(record.family_name)
+        else:
+            dup.given_name = self.typo(record.given_name)
+
+    def _transposed_digits(self, record: PersonRecord, dup: PersonRecord) -> None:
+        target = self.rng.choice([name for name in ("nhs_number", "phone", "date_of_birth") if getattr(record, name)])
+        setattr(dup, target, self.transpose_digits(getattr(record, target)))
+
+    def _day_month_swap(self, record: PersonRecord, dup: PersonRecord) -> None:
+        year, month, day = record.date_of_birth.split("-")
+        if int(day) <= 12 and day != month:
+            dup.date_of_birth = f"{year}-{day}-{month}"
+        else:
+            dup.date_of_birth = f"{year}-{month}-{int(day) % 12 + 1:02d}"  # a day typo instead
+
+    def _names_in_wrong_fields(self, record: PersonRecord, dup: PersonRecord) -> None:
+        dup.given_name, dup.family_name = record.family_name, record.given_name
+
+    def _family_name_change(self, record: PersonRecord, dup: PersonRecord) -> None:
+        dup.family_name = self.fake.last_name()
+        dup.email = ""
+
+    def _double_barrelled(self, record: PersonRecord, dup: PersonRecord) -> None:
+        if "-" in record.family_name:
+            dup.family_name = record.family_name.split("-")[self.rng.randrange(2)]
+        else:
+            other = self.fake.last_name()
+            dup.family_name = f"{record.family_name}-{other}" if self.rng.random() < 0.5 else f"{other}-{record.family_name}"
+
+    def _postcode_spacing(self, record: PersonRecord, dup: PersonRecord) -> None:
+        compact = record.postcode.replace(" ", "")
+        dup.postcode = self.rng.choice((compact, compact.lower(), " " + record.postcode.lower() + " "))
+        dup.address = record.address.upper()
+
+    def _moved_address_with_nhs(self, record: PersonRecord, dup: PersonRecord) -> None:
+        if not dup.nhs_number:
+            dup.nhs_number = record.nhs_number = self.nhs_number()
+        dup.address, dup.postcode = self.address()
+        dup.phone = self.phone() if self.rng.random() < 0.5 else ""
+        dup.email = ""
+
+    def _missing_identifiers(self, record: PersonRecord, dup: PersonRecord) -> None:
+        dup.nhs_number = dup.pnc_id = dup.phone = dup.email = ""
+        if self.rng.random() < 0.5:
+            dup.sex = ""
+
+    # One change per fault in FAULTS (a duplicate gets one, and sometimes a second).
+    _FAULT_CHANGES = {
+        "nickname": _nickname,
+        "typo": _typo,
+        "transposed_digits": _transposed_digits,
+        "day_month_swap": _day_month_swap,
+        "names_in_wrong_fields": _names_in_wrong_fields,
+        "family_name_change": _family_name_change,
+        "double_barrelled": _double_barrelled,
+        "postcode_spacing": _postcode_spacing,
+        "moved_address_with_nhs": _moved_address_with_nhs,
+        "missing_identifiers": _missing_identifiers,
+    }
 
     def noise(self, dup: PersonRecord) -> None:
         """Ordinary variation between two records of one person."""

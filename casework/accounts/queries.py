@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_credentials
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Field, Model, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -22,8 +22,14 @@ from casework.core.roles import Instrument, Role
 # ``User.organisation`` field points to, to offer its rows as choices.
 
 
-def _organisations():
-    return User._meta.get_field("organisation").related_model.objects
+def _organisation_model() -> type[Model]:
+    model = User._meta.get_field("organisation").related_model
+    assert isinstance(model, type), "User.organisation is resolved once the apps are loaded"
+    return model
+
+
+def _organisations() -> QuerySet:
+    return _organisation_model()._default_manager.all()
 
 
 def organisations_of_kind(kind: str) -> QuerySet:
@@ -31,7 +37,9 @@ def organisations_of_kind(kind: str) -> QuerySet:
 
 
 def organisation_kind_label(kind: str) -> str:
-    return dict(User._meta.get_field("organisation").related_model._meta.get_field("kind").choices).get(kind, kind)
+    field = _organisation_model()._meta.get_field("kind")
+    assert isinstance(field, Field)
+    return dict(field.flatchoices).get(kind, kind)
 
 
 def organisation_choices(user, current=None) -> QuerySet:

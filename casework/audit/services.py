@@ -82,7 +82,7 @@ def records_value(model: type[models.Model] | None, name: str) -> bool:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return False
-    if field.is_relation or field.choices:
+    if field.is_relation or (isinstance(field, models.Field) and field.choices):
         return True
     return isinstance(field, _STRUCTURED)
 

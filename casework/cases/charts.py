@@ -80,39 +80,63 @@ def escalation_svg(escalation: Escalation, *, id_prefix: str = "escalation") -> 
         out.append(f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" fill="{GREY}" font-size="16">'
                    "No incidents recorded yet</text></svg>")
         return Markup("".join(out))  # noqa: S704 (built from numbers and escaped text)
-    plot = WIDTH - LEFT - RIGHT
-    slot = plot / len(windows)
-    bar = max(1.0, slot * 0.75)
-    top_count = max(max(w.count for w in windows), 1)
+    scale = _Scale(windows)
+    out += _axes(scale)
+    out += _bars_and_markers(scale)
+    out += _severity_line(scale)
+    out += _dates(scale)
+    out.append("</svg>")
+    return Markup("".join(out))  # noqa: S704 (built from numbers and escaped text)
 
-    def x_of(index: int) -> float:
-        return LEFT + slot * index + slot / 2
 
-    def y_count(count: int) -> float:
-        return COUNT_BOTTOM - (COUNT_BOTTOM - COUNT_TOP) * count / top_count
+class _Scale:
+    """Where a window, a count and a severity fall on the chart."""
 
+    def __init__(self, windows: list[Window]):
+        self.windows = windows
+        self.slot = (WIDTH - LEFT - RIGHT) / len(windows)
+        self.bar = max(1.0, self.slot * 0.75)
+        self.top_count = max(max(w.count for w in windows), 1)
+
+    def x_of(self, index: int) -> float:
+        return LEFT + self.slot * index + self.slot / 2
+
+    def y_count(self, count: int) -> float:
+        return COUNT_BOTTOM - (COUNT_BOTTOM - COUNT_TOP) * count / self.top_count
+
+    @staticmethod
     def y_severity(level: float) -> float:
         return SEVERITY_BOTTOM - (SEVERITY_BOTTOM - SEVERITY_TOP) * (level - 1) / 4
 
-    # Axes and guides.
-    out.append(f'<text x="{LEFT}" y="16" font-size="13" fill="{DARK}">Incidents in each 4-week period</text>')
-    out.append(f'<line x1="{LEFT}" y1="{COUNT_BOTTOM}" x2="{WIDTH - RIGHT}" y2="{COUNT_BOTTOM}" stroke="{GREY}"/>')
-    for value in sorted({0, top_count // 2, top_count}):
-        y = y_count(value)
+
+def _axes(scale: _Scale) -> list[str]:
+    """Axes and guides: the count axis (0, half and the top) and the severity axis (1 to 5)."""
+    out = [
+        f'<text x="{LEFT}" y="16" font-size="13" fill="{DARK}">Incidents in each 4-week period</text>',
+        f'<line x1="{LEFT}" y1="{COUNT_BOTTOM}" x2="{WIDTH - RIGHT}" y2="{COUNT_BOTTOM}" stroke="{GREY}"/>',
+    ]
+    for value in sorted({0, scale.top_count // 2, scale.top_count}):
+        y = scale.y_count(value)
         out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{GREY}">{value}</text>')
         if value:
             out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{PALE}"/>')
     out.append(f'<text x="{LEFT}" y="{SEVERITY_TOP - 14}" font-size="13" fill="{DARK}">Highest severity (1 to 5)</text>')
     for level in range(1, 6):
-        y = y_severity(level)
+        y = scale.y_severity(level)
         out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{PALE}"/>')
         out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{GREY}">{level}</text>')
+    return out
 
-    # Bars, first appearances and likely breaches.
-    for index, window in enumerate(windows):
+
+def _bars_and_markers(scale: _Scale) -> list[str]:
+    """A bar per window with incidents, a triangle over it for a first appearance and a diamond for
+    a likely breach."""
+    out = []
+    bar = scale.bar
+    for index, window in enumerate(scale.windows):
         if not window.count:
             continue
-        x, y = x_of(index), y_count(window.count)
+        x, y = scale.x_of(index), scale.y_count(window.count)
         out.append(
             f'<rect x="{x - bar / 2:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{COUNT_BOTTOM - y:.1f}" fill="{BLUE}">'
             f"<title>{escape(_window_title(window))}</title></rect>"
@@ -131,35 +155,44 @@ def escalation_svg(escalation: Escalation, *, id_prefix: str = "escalation") -> 
                 f'L{x - 5:.1f} {marker_y - 5:.1f} Z" fill="{RED}"><title>Likely breach of an order: '
                 f"{window.breaches}</title></path>"
             )
+    return out
 
-    # Severity: the highest in each window, joined where consecutive windows had incidents.
+
+def _severity_line(scale: _Scale) -> list[str]:
+    """The highest severity in each window (a dot), joined where consecutive windows had incidents."""
+    out = []
     run: list[str] = []
     runs: list[list[str]] = []
-    for index, window in enumerate(windows):
+    radius = 3 if len(scale.windows) < 60 else 2
+    for index, window in enumerate(scale.windows):
         if window.max_severity is None:
             if run:
                 runs.append(run)
             run = []
             continue
-        x, y = x_of(index), y_severity(window.max_severity)
+        x, y = scale.x_of(index), scale.y_severity(window.max_severity)
         run.append(f"{x:.1f},{y:.1f}")
-        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{3 if len(windows) < 60 else 2}" fill="{RED}"/>')
+        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{RED}"/>')
     if run:
         runs.append(run)
     for points in runs:
         if len(points) > 1:
             out.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{RED}" stroke-width="1.5"/>')
+    return out
 
-    # Dates along the bottom: the first, the middle and the last window.
+
+def _dates(scale: _Scale) -> list[str]:
+    """Dates along the bottom: the first, the middle and the last window."""
+    out = []
+    windows = scale.windows
     picks = sorted({0, len(windows) // 2, len(windows) - 1})
     for index in picks:
         day = windows[index].starts_on if index == 0 else windows[index].ends_on
         anchor = "start" if index == 0 and len(picks) > 1 else ("end" if index == len(windows) - 1 else "middle")
-        x = LEFT if anchor == "start" else (WIDTH - RIGHT if anchor == "end" else x_of(index))
+        x = LEFT if anchor == "start" else (WIDTH - RIGHT if anchor == "end" else scale.x_of(index))
         out.append(f'<text x="{x:.1f}" y="{AXIS_Y + 8}" font-size="11" text-anchor="{anchor}" fill="{GREY}">'
                    f"{escape(date_gb(day))}</text>")
-    out.append("</svg>")
-    return Markup("".join(out))  # noqa: S704 (built from numbers and escaped text)
+    return out
 
 
 def _window_title(window: Window) -> str:

@@ -207,42 +207,66 @@ def escalation_reasons(points: list[Point], windows: list[Window]) -> list[str]:
     """The escalation rule (docs/escalation-rule.md). Empty: not escalating."""
     if not windows:
         return []
-    reasons = []
     latest = windows[-1]
     recent_start = windows[-RECENT_WINDOWS].starts_on if len(windows) >= RECENT_WINDOWS else windows[0].starts_on
     earlier = [p for p in points if p.occurred_on < latest.starts_on]
     before_recent = [p for p in points if p.occurred_on < recent_start]
     recent = [p for p in points if p.occurred_on >= recent_start]
+    found = [
+        _rising_frequency(windows, earlier),
+        _rising_severity(recent, before_recent),
+        _remote_to_in_person(recent, before_recent),
+        _threats_to_violence(points, recent, before_recent),
+    ]
+    return [reason for reason in found if reason]
 
-    # 1. Rising frequency.
+
+def _rising_frequency(windows: list[Window], earlier: list[Point]) -> str | None:
+    """1. The latest window has at least FREQUENCY_MINIMUM incidents and FREQUENCY_RATIO times the
+    mean of the windows before it (missing windows count as none)."""
+    latest = windows[-1]
     baseline = [w.count for w in windows[-1 - FREQUENCY_BASELINE_WINDOWS:-1]]
     baseline += [0] * (FREQUENCY_BASELINE_WINDOWS - len(baseline))
     mean = sum(baseline) / FREQUENCY_BASELINE_WINDOWS
     if earlier and latest.count >= FREQUENCY_MINIMUM and latest.count >= FREQUENCY_RATIO * mean:
-        reasons.append(
+        return (
             f"Rising frequency: {latest.count} incidents in the last 4 weeks, against an average of "
             f"{mean:.1f} in each of the 4-week periods before"
         )
-    # 2. Rising severity.
-    if recent and before_recent:
-        recent_max = max(p.severity for p in recent)
-        before_max = max(p.severity for p in before_recent)
-        if recent_max >= SEVERITY_MINIMUM and recent_max > before_max:
-            reasons.append(
-                f"Rising severity: an incident of severity {recent_max} in the last 8 weeks, higher than any "
-                f"before (at most {before_max})"
-            )
-    # 3. From remote to in-person contact.
+    return None
+
+
+def _rising_severity(recent: list[Point], before_recent: list[Point]) -> str | None:
+    """2. A recent incident at least SEVERITY_MINIMUM, more severe than any before."""
+    if not (recent and before_recent):
+        return None
+    recent_max = max(p.severity for p in recent)
+    before_max = max(p.severity for p in before_recent)
+    if recent_max >= SEVERITY_MINIMUM and recent_max > before_max:
+        return (
+            f"Rising severity: an incident of severity {recent_max} in the last 8 weeks, higher than any "
+            f"before (at most {before_max})"
+        )
+    return None
+
+
+def _remote_to_in_person(recent: list[Point], before_recent: list[Point]) -> str | None:
+    """3. The first in-person contact is recent, after only remote contact."""
     if before_recent and any(p.in_person for p in recent) and not any(p.in_person for p in before_recent):
-        reasons.append("From remote to in-person: the first in-person incident came in the last 8 weeks, after "
-                       "only remote contact")
-    # 4. From threats to violence.
+        return ("From remote to in-person: the first in-person incident came in the last 8 weeks, after "
+                "only remote contact")
+    return None
+
+
+def _threats_to_violence(points: list[Point], recent: list[Point], before_recent: list[Point]) -> str | None:
+    """4. The first violence is recent, and threats came on or before it."""
     recent_violence = [p for p in recent if p.violent]
-    if recent_violence and not any(p.violent for p in before_recent):
-        first_violence = min(p.occurred_on for p in recent_violence)
-        if any(p.behaviour == Behaviour.THREATS and p.occurred_on <= first_violence for p in points):
-            reasons.append("From threats to violence: violence in the last 8 weeks after earlier threats")
-    return reasons
+    if not recent_violence or any(p.violent for p in before_recent):
+        return None
+    first_violence = min(p.occurred_on for p in recent_violence)
+    if any(p.behaviour == Behaviour.THREATS and p.occurred_on <= first_violence for p in points):
+        return "From threats to violence: violence in the last 8 weeks after earlier threats"
+    return None
 
 
 def assess(points: list[Point], orders: Iterable[OrderSpan], as_of: dt.date) -> Escalation:

@@ -51,6 +51,8 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     AUDITED_FIELDS = ("kind", "status", "subject_id", "opened_on", "closed_on", "closure_reason", "stalker_type")
+    # {user id: team role}, read once per case object by cases.rules.team_of (None: not read yet).
+    _team_roles: dict[int, str] | None = None
 
     class Meta:
         ordering = ["-opened_on", "-id"]

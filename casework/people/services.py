@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -235,12 +236,13 @@ DETAIL_FIELDS = {
 
 def _clean_detail(model, fields: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
-    cleaners = {
+    cleaners_by_model: dict[type, dict[str, Callable[[Any], Any]]] = {
         PersonAddress: {"postcode": identifiers.clean_postcode},
         PersonPhone: {"number": identifiers.clean_phone},
         PersonEmail: {"address": identifiers.clean_email},
         OnlineIdentifier: {"handle": identifiers.clean_handle},
-    }.get(model, {})
+    }
+    cleaners = cleaners_by_model.get(model, {})
     for name, cleaner in cleaners.items():
         if name in fields:
             try:
@@ -249,11 +251,11 @@ def _clean_detail(model, fields: dict[str, Any]) -> None:
                 errors[name] = error.messages
     if model is PersonName and not (fields.get("given_name") or fields.get("family_name")):
         errors["given_name"] = ["Enter a given name or a family name"]
-    start, end = {
-        PersonName: ("used_from", "used_to"), PersonAddress: ("lived_from", "lived_to"),
-    }.get(model, (None, None))
-    if start and fields.get(start) and fields.get(end) and fields[end] < fields[start]:
-        errors[end] = ["The end date must be the same as or after the start date"]
+    span = {PersonName: ("used_from", "used_to"), PersonAddress: ("lived_from", "lived_to")}.get(model)
+    if span:
+        start, end = span
+        if fields.get(start) and fields.get(end) and fields[end] < fields[start]:
+            errors[end] = ["The end date must be the same as or after the start date"]
     if errors:
         raise ValidationError(errors)
 
@@ -487,65 +489,17 @@ def person_merge(*, source: Person, target: Person, by, reason: str, request: Ht
         if source.merged_into_id or target.merged_into_id:
             raise ValidationError("One of these records has already been merged into another")
         now = timezone.now()
-        moved: dict[str, list[int]] = {}
-        for model in MOVED_MODELS:
-            ids = list(model.objects.filter(person=source).order_by("pk").values_list("pk", flat=True))
-            moved[model.__name__] = ids
-        # A member of both care teams keeps the target's row; the source's row is kept in the
-        # snapshot and put back on unmerge.
-        removed_members = []
-        duplicate_members = PersonCareTeam.objects.filter(
-            person=source, user_id__in=PersonCareTeam.objects.filter(person=target).values("user_id")
-        )
-        for member in duplicate_members:
-            removed_members.append({
-                "id": member.pk, "user_id": member.user_id, "role": member.role,
-                "added_at": member.added_at.isoformat(), "added_by_id": member.added_by_id,
-            })
-        removed_ids = [m["id"] for m in removed_members]
-        moved["PersonCareTeam"] = [pk for pk in moved["PersonCareTeam"] if pk not in removed_ids]
-        PersonCareTeam.objects.filter(pk__in=removed_ids).delete()
-        for model in MOVED_MODELS:
-            model.objects.filter(pk__in=moved[model.__name__]).update(person=target)
-
-        target_before = {name: _to_json(getattr(target, name)) for name in FILLABLE_FIELDS}
-        filled = {}
-        for name in FILLABLE_FIELDS:
-            if getattr(target, name) in (None, "") and getattr(source, name) not in (None, ""):
-                setattr(target, name, getattr(source, name))
-                filled[name] = _to_json(getattr(target, name))
-        sealed_before = {"is_sealed": target.is_sealed, "sealed_at": _to_json(target.sealed_at)}
-        if source.is_sealed and not target.is_sealed:
-            target.is_sealed, target.sealed_at = True, now
-        created_names = []
-        if (source.given_name, source.family_name) != (target.given_name, target.family_name):
-            alias = PersonName.objects.create(
-                person=target, kind=NameKind.ALIAS, given_name=source.given_name, family_name=source.family_name,
-            )
-            created_names.append(alias.pk)
-        changed = list(filled) + target.refresh_blind_indexes()
-        if target.is_sealed != sealed_before["is_sealed"]:
-            changed += ["is_sealed", "sealed_at"]
-        # updated_at is left alone by merge and unmerge: the merge record holds when they happened,
-        # and unmerge gives back the rows exactly as they were.
-        if changed:
-            target.save(update_fields=changed)
+        moved, removed_members = _merge_move_rows(source, target)
+        taken_over = _merge_take_over_details(source, target, now)
         source.merged_into = target
         source.save(update_fields=["merged_into"])
 
-        snapshot = {
-            "version": 1,
-            "moved": moved,
-            "removed_care_team": removed_members,
-            "created_names": created_names,
-            "target_before": target_before,
-            "target_filled": filled,
-            "target_sealed_before": sealed_before,
-        }
+        snapshot = {"version": 1, "moved": moved, "removed_care_team": removed_members, **taken_over}
         merge = PersonMerge.objects.create(
             source=source, target=target, reason=reason, merged_by=by, merged_at=now,
             snapshot=json.dumps(snapshot, sort_keys=True),
         )
+        filled, target_before = taken_over["target_filled"], taken_over["target_before"]
         moved_counts = {name: len(ids) for name, ids in moved.items() if ids}
         record(
             action=Action.UPDATE, actor=by, request=request, obj=target, reason=reason,
@@ -562,6 +516,64 @@ def person_merge(*, source: Person, target: Person, by, reason: str, request: Ht
         delete_match_keys(source)
         refresh_match_keys(target)
     return merge
+
+
+def _merge_move_rows(source: Person, target: Person) -> tuple[dict[str, list[int]], list[dict[str, Any]]]:
+    """Move the source's rows (MOVED_MODELS) to the target. Returns the ids moved, by model, and the
+    source's care-team rows removed: a member of both care teams keeps the target's row; the
+    source's row is kept in the snapshot and put back on unmerge."""
+    moved: dict[str, list[int]] = {}
+    for model in MOVED_MODELS:
+        ids = list(model.objects.filter(person=source).order_by("pk").values_list("pk", flat=True))
+        moved[model.__name__] = ids
+    removed_members: list[dict[str, Any]] = []
+    duplicate_members = PersonCareTeam.objects.filter(
+        person=source, user_id__in=PersonCareTeam.objects.filter(person=target).values("user_id")
+    )
+    for member in duplicate_members:
+        removed_members.append({
+            "id": member.pk, "user_id": member.user_id, "role": member.role,
+            "added_at": member.added_at.isoformat(), "added_by_id": member.added_by_id,
+        })
+    removed_ids = [m["id"] for m in removed_members]
+    moved["PersonCareTeam"] = [pk for pk in moved["PersonCareTeam"] if pk not in removed_ids]
+    PersonCareTeam.objects.filter(pk__in=removed_ids).delete()
+    for model in MOVED_MODELS:
+        model.objects.filter(pk__in=moved[model.__name__]).update(person=target)
+    return moved, removed_members
+
+
+def _merge_take_over_details(source: Person, target: Person, now: dt.datetime) -> dict[str, Any]:
+    """The target takes the source's values for its empty fields, its seal, and its name as an
+    alias, and is saved. Returns what unmerge needs to put the target back (part of the snapshot)."""
+    target_before = {name: _to_json(getattr(target, name)) for name in FILLABLE_FIELDS}
+    filled = {}
+    for name in FILLABLE_FIELDS:
+        if getattr(target, name) in (None, "") and getattr(source, name) not in (None, ""):
+            setattr(target, name, getattr(source, name))
+            filled[name] = _to_json(getattr(target, name))
+    sealed_before = {"is_sealed": target.is_sealed, "sealed_at": _to_json(target.sealed_at)}
+    if source.is_sealed and not target.is_sealed:
+        target.is_sealed, target.sealed_at = True, now
+    created_names = []
+    if (source.given_name, source.family_name) != (target.given_name, target.family_name):
+        alias = PersonName.objects.create(
+            person=target, kind=NameKind.ALIAS, given_name=source.given_name, family_name=source.family_name,
+        )
+        created_names.append(alias.pk)
+    changed = list(filled) + target.refresh_blind_indexes()
+    if target.is_sealed != sealed_before["is_sealed"]:
+        changed += ["is_sealed", "sealed_at"]
+    # updated_at is left alone by merge and unmerge: the merge record holds when they happened,
+    # and unmerge gives back the rows exactly as they were.
+    if changed:
+        target.save(update_fields=changed)
+    return {
+        "created_names": created_names,
+        "target_before": target_before,
+        "target_filled": filled,
+        "target_sealed_before": sealed_before,
+    }
 
 
 def person_unmerge(*, merge: PersonMerge, by, reason: str, request: HttpRequest | None = None) -> PersonMerge:

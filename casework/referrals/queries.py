@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ def with_list_relations(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
 
 # --- The staff pages ------------------------------------------------------------------------
 
-SORTS = {
+SORTS: dict[str, tuple[str, list[str | Combinable]]] = {
     "received_desc": ("Received, newest first", [F("received_at").desc(nulls_last=True), "-id"]),
     "received_asc": ("Received, oldest first", [F("received_at").asc(nulls_last=True), "id"]),
     "due_asc": ("Report due, soonest first", [F("report_due_on").asc(nulls_last=True), "-received_at", "-id"]),

@@ -165,36 +165,48 @@ def _records(hits: list[backends.Hit]) -> dict[tuple[str, int], dict]:
     moment before, so these are looked up by id (scoping them again would double the work)."""
     referral_ids = [h.record_id for h in hits if h.record_type == RecordType.REFERRAL]
     case_ids = [h.record_id for h in hits if h.record_type == RecordType.CASE]
-    records = {}
+    records: dict[tuple[str, int], dict] = {}
     if referral_ids:
-        rows = Referral.objects.filter(pk__in=referral_ids).values(
-            "pk", "reference", "status", "subject_given_name", "subject_family_name"
-        )
-        for row in rows:
-            status = ReferralStatus(row["status"])
-            records[(RecordType.REFERRAL.value, row["pk"])] = {
-                "record_type": RecordType.REFERRAL.value, "type_label": "Referral",
-                "url": reverse("referrals:detail", args=[row["reference"]]),
-                "status": status.label, "status_colour": REFERRAL_STATUS_COLOUR[status],
-                "subject": " ".join(n for n in (row["subject_given_name"], row["subject_family_name"]) if n)
-                or "Not given",
-            }
+        records.update(_referral_records(referral_ids))
     if case_ids:
-        rows = Case.objects.filter(pk__in=case_ids).values(
-            "pk", "reference", "status", "kind", "subject__given_name", "subject__middle_names",
-            "subject__family_name",
-        )
-        for row in rows:
-            status = CaseStatus(row["status"])
-            records[(RecordType.CASE.value, row["pk"])] = {
-                "record_type": RecordType.CASE.value, "type_label": CaseKind(row["kind"]).label,
-                "url": reverse("cases:detail", args=[row["reference"]]),
-                "status": status.label, "status_colour": CASE_STATUS_COLOUR[status],
-                "subject": " ".join(
-                    n for n in (row["subject__given_name"], row["subject__middle_names"], row["subject__family_name"])
-                    if n
-                ),
-            }
+        records.update(_case_records(case_ids))
+    return records
+
+
+def _referral_records(ids: list[int]) -> dict[tuple[str, int], dict]:
+    rows = Referral.objects.filter(pk__in=ids).values(
+        "pk", "reference", "status", "subject_given_name", "subject_family_name"
+    )
+    records = {}
+    for row in rows:
+        status = ReferralStatus(row["status"])
+        records[(RecordType.REFERRAL.value, row["pk"])] = {
+            "record_type": RecordType.REFERRAL.value, "type_label": "Referral",
+            "url": reverse("referrals:detail", args=[row["reference"]]),
+            "status": status.label, "status_colour": REFERRAL_STATUS_COLOUR[status],
+            "subject": " ".join(n for n in (row["subject_given_name"], row["subject_family_name"]) if n)
+            or "Not given",
+        }
+    return records
+
+
+def _case_records(ids: list[int]) -> dict[tuple[str, int], dict]:
+    rows = Case.objects.filter(pk__in=ids).values(
+        "pk", "reference", "status", "kind", "subject__given_name", "subject__middle_names",
+        "subject__family_name",
+    )
+    records = {}
+    for row in rows:
+        status = CaseStatus(row["status"])
+        records[(RecordType.CASE.value, row["pk"])] = {
+            "record_type": RecordType.CASE.value, "type_label": CaseKind(row["kind"]).label,
+            "url": reverse("cases:detail", args=[row["reference"]]),
+            "status": status.label, "status_colour": CASE_STATUS_COLOUR[status],
+            "subject": " ".join(
+                n for n in (row["subject__given_name"], row["subject__middle_names"], row["subject__family_name"])
+                if n
+            ),
+        }
     return records
 
 
@@ -207,4 +219,7 @@ def search(user, text: str | Query, page: int | str | None = 1) -> Page:
         number = max(int(page or 1), 1)
     except (TypeError, ValueError):
         number = 1
-    return Paginator(Hits(user, query, expected_offset=(number - 1) * PER_PAGE), PER_PAGE).get_page(page)
+    hits = Hits(user, query, expected_offset=(number - 1) * PER_PAGE)
+    # Hits is read a page (a slice) at a time, which is all the paginator asks of it; the stubs'
+    # protocol also wants indexing and iteration, which would read the whole result set.
+    return Paginator(hits, PER_PAGE).get_page(page)  # type: ignore[arg-type]

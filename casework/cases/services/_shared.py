@@ -49,7 +49,7 @@ def audit_changed(
     return True
 
 
-CARE_TEAM_ROLES = {TeamRole.LEAD_CLINICIAN: "lead_clinician", TeamRole.CLINICIAN: "clinician"}
+CARE_TEAM_ROLES: dict[str, str] = {TeamRole.LEAD_CLINICIAN: "lead_clinician", TeamRole.CLINICIAN: "clinician"}
 
 
 def sync_care_team_add(*, case: Case, member: CaseTeamMember, by, request: HttpRequest | None) -> None:

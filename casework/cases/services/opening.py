@@ -65,6 +65,7 @@ def _add_parties_from(case: Case, referral: Referral, by, now) -> list[CaseParty
         if link.person_id in present or link.person.merged_into_id is not None:
             continue
         party = link.named_party
+        assert party is not None  # the links are filtered on named_party__isnull=False
         role = REFERRAL_PARTY_ROLES.get(party.role, PartyRole.OTHER)
         if case.kind == CaseKind.VICTIM and role == PartyRole.VICTIM:
             role = PartyRole.OTHER  # in a victim case the subject is the victim

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -42,7 +44,7 @@ def team_add(*, case: Case, user, role: str, by, request: HttpRequest | None = N
         if existing is not None and (existing.role == role or role == TeamRole.CLINICIAN):
             raise CaseRefused(f"{user.full_name} is already on the team", "user")
         now = timezone.now()
-        changes = {}
+        changes: dict[str, dict[str, Any]] = {}
         if role == TeamRole.LEAD_CLINICIAN:
             current = CaseTeamMember.objects.filter(case=case, role=TeamRole.LEAD_CLINICIAN).first()
             if current is not None:

@@ -145,21 +145,41 @@ def incident_import(request: HttpRequest, reference: str) -> HttpResponse:
     form = IncidentImportForm(request.POST if posted else None, request.FILES if posted else None)
     table = None
     if posted and form.is_valid():
-        try:
-            table = _read_table(case, form.cleaned_data["table"])
-        except incident_table.TableRefused as refused:
-            form.add_error("file" if form.cleaned_data.get("file") else "table", str(refused))
-        else:
-            if table.valid and request.POST.get("confirm") == "yes":
-                try:
-                    created = records.incidents_import(case=case, rows=table.incident_fields(), by=request.user, request=request)
-                except Refused as refused:
-                    show_refusal(form, refused)
-                else:
-                    messages.success(request, f"{len(created)} incident{'s' if len(created) != 1 else ''} added")
-                    return redirect("cases:timeline", reference=case.reference)
+        table = _read_form_table(case, form)
+        if table is not None and table.valid and request.POST.get("confirm") == "yes":
+            created = _import_rows(request, case, form, table)
+            if created is not None:
+                messages.success(request, f"{len(created)} incident{'s' if len(created) != 1 else ''} added")
+                return redirect("cases:timeline", reference=case.reference)
     if not posted:
         record_view(request, case)
+    return _import_page(request, case, form, table)
+
+
+def _read_form_table(case, form: IncidentImportForm) -> incident_table.ParsedTable | None:
+    """The pasted or uploaded table, every row checked; None (the reason on the form) when it
+    cannot be read at all."""
+    try:
+        return _read_table(case, form.cleaned_data["table"])
+    except incident_table.TableRefused as refused:
+        form.add_error("file" if form.cleaned_data.get("file") else "table", str(refused))
+        return None
+
+
+def _import_rows(request: HttpRequest, case, form: IncidentImportForm, table: incident_table.ParsedTable):
+    """Every row of a valid table, all or nothing; None (the refusal on the form) when refused."""
+    try:
+        return records.incidents_import(case=case, rows=table.incident_fields(), by=request.user, request=request)
+    except Refused as refused:
+        show_refusal(form, refused)
+        return None
+
+
+def _import_page(
+    request: HttpRequest, case, form: IncidentImportForm, table: incident_table.ParsedTable | None
+) -> HttpResponse:
+    """The paste-or-upload page, with the preview when there is a table; 400 when anything is wrong."""
+    posted = request.method == "POST"
     errors = form.error_summary() if form.is_bound else []
     if table is not None:
         errors += [{"text": f"Row {row.number}: {row.errors[0]}", "href": f"#row-{row.number}"} for row in table.errors]

@@ -15,7 +15,7 @@ _VOWELS = frozenset("AEIOU")
 
 
 @lru_cache(maxsize=200_000)
-def nysiis(name: str, max_length: int = 8) -> str:
+def nysiis(name: str, max_length: int = 8) -> str:  # noqa: C901 (replaced by jellyfish in the identifiers work)
     """The NYSIIS code of ``name`` (letters only are considered; empty in, empty out)."""
     word = "".join(ch for ch in name.upper() if "A" <= ch <= "Z")
     if not word:

@@ -17,6 +17,7 @@ deploy check warns about that in production.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -202,7 +203,7 @@ def document_upload(
     return document
 
 
-def _scan_at_upload(content: bytes, *, referral: Referral, by) -> tuple[ScanStatus, object]:
+def _scan_at_upload(content: bytes, *, referral: Referral, by) -> tuple[ScanStatus, dt.datetime | None]:
     """The status an upload is stored with; ``DocumentRefused`` if it is infected."""
     if not malware.configured():
         return ScanStatus.NOT_SCANNED, None
@@ -216,6 +217,13 @@ def _scan_at_upload(content: bytes, *, referral: Referral, by) -> tuple[ScanStat
                     getattr(by, "pk", None))
         raise DocumentRefused(INFECTED_MESSAGE)
     return ScanStatus.CLEAN, timezone.now()
+
+
+def _open_stored(document: ReferralDocument):
+    """The stored file of ``document``, open for reading (every document has one)."""
+    if not document.file.name:
+        raise FileNotFoundError(f"Document {document.pk} has no stored file")
+    return document.file.storage.open(document.file.name, "rb")
 
 
 def _enqueue_scan(document_id: int) -> None:
@@ -232,7 +240,7 @@ def document_scan(*, document: ReferralDocument) -> ScanStatus:
     Clean: the document is released. Infected: every document with the same bytes is quarantined.
     ``malware.ScannerUnavailable`` if it could not be scanned: nothing changes, the document
     stays as it was (a pending one stays held)."""
-    with document.file.storage.open(document.file.name, "rb") as handle:
+    with _open_stored(document) as handle:
         content = handle.read()
     verdict = malware.scan(content)
     now = timezone.now()
@@ -273,7 +281,7 @@ def document_download(*, document: ReferralDocument, by, request: HttpRequest | 
     policy.require_read(by, document)
     if document.held:
         raise DocumentHeld(document)
-    handle = document.file.storage.open(document.file.name, "rb")
+    handle = _open_stored(document)
     record(action=Action.EXPORT, actor=by, request=request, obj=document, reason="Document downloaded")
     response = FileResponse(
         handle, as_attachment=True, filename=document.original_name, content_type=document.content_type

@@ -45,7 +45,8 @@ def portal_save_step(
             if changes:
                 record(action=Action.UPDATE, actor=by, request=request, obj=referral, changes=changes)
     # Drop any cached prefetch so the caller reads what was saved.
-    referral._prefetched_objects_cache = {}
+    # (Django's own prefetch cache, which the stubs do not declare.)
+    referral._prefetched_objects_cache = {}  # type: ignore[attr-defined]
     return referral
 
 

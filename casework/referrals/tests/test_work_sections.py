@@ -5,6 +5,7 @@ and a fixed number of queries however much data there is."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -20,6 +21,8 @@ from casework.referrals.choices import Status
 from casework.referrals.tests.factories import DraftReferralFactory, ReferralFactory
 from casework.referrals.tests.portal_support import in_days
 from casework.referrals.work import referral_sections
+
+LONDON = ZoneInfo("Europe/London")  # settings.TIME_ZONE: the clinic's working day
 
 
 def sections(user) -> dict:
@@ -96,13 +99,13 @@ def test_information_requests_are_overdue_after_ten_working_days(cast):
 
 
 @pytest.mark.parametrize(("requested", "overdue"), [
-    (dt.datetime(2026, 11, 13, 16, 0), True),   # Friday before the cutoff: 11 working days
-    (dt.datetime(2026, 11, 16, 9, 0), False),   # the cutoff Monday itself: exactly 10
-    (dt.datetime(2026, 11, 20, 9, 0), False),
+    (dt.datetime(2026, 11, 13, 16, 0, tzinfo=LONDON), True),   # Friday before the cutoff: 11 working days
+    (dt.datetime(2026, 11, 16, 9, 0, tzinfo=LONDON), False),   # the cutoff Monday itself: exactly 10
+    (dt.datetime(2026, 11, 20, 9, 0, tzinfo=LONDON), False),
 ])
 def test_overdue_counts_working_days_monday_to_friday(requested, overdue, cast):
     today = dt.date(2026, 11, 30)  # a Monday; ten working days before is Monday 16 November
-    ReferralFactory(status=Status.AWAITING_INFORMATION, information_requested_at=timezone.make_aware(requested))
+    ReferralFactory(status=Status.AWAITING_INFORMATION, information_requested_at=requested)
     assert work_queries.information_overdue(cast.coordinator, today=today).exists() is overdue
 
 
@@ -110,7 +113,7 @@ def test_the_overdue_threshold_is_a_setting(cast, settings):
     settings.CASEWORK_INFORMATION_OVERDUE_WORKING_DAYS = 2
     today = dt.date(2026, 11, 30)
     ReferralFactory(status=Status.AWAITING_INFORMATION,
-                    information_requested_at=timezone.make_aware(dt.datetime(2026, 11, 25, 12, 0)))
+                    information_requested_at=dt.datetime(2026, 11, 25, 12, 0, tzinfo=LONDON))
     assert work_queries.information_overdue(cast.coordinator, today=today).exists()
 
 
