@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -38,7 +37,6 @@ from casework.referrals.presenters import service_labels
 from casework.referrals.services.intake import draft_start
 
 GET_POST = ["GET", "POST"]
-BR = mark_safe("<br>")  # noqa: S308 (a constant line break)
 DRAFTS_ON_LIST = 5
 
 # What each status means to the agency that referred.
@@ -111,17 +109,17 @@ def initials(referral: Referral) -> str:
 
 
 def answer_sections(referral: Referral, *, editable: bool) -> list[dict[str, Any]]:
-    """What the referral says, page by page; ``editable`` adds check your answers' "Change" links
-    (each returns there after the change)."""
+    """What the referral says, page by page (the presenter the staff page shares); ``editable``
+    adds check your answers' "Change" links (each returns there after the change)."""
     if not editable:
         return presenters.answer_sections(referral)
-    return presenters.answer_sections(
-        referral, blank="Not answered", contact_title="Your contact details",
-        change=lambda slug: step_url(referral, slug, returning=True),
-        party_change=lambda index: reverse("portal:party_change", kwargs={"draft_id": referral.pk, "index": index})
+    links = presenters.ChangeLinks(
+        page=lambda slug: step_url(referral, slug, returning=True),
+        party=lambda index: reverse("portal:party_change", kwargs={"draft_id": referral.pk, "index": index})
         + "?return=check",
-        parties_change=step_url(referral, PARTIES, returning=True),
+        parties=step_url(referral, PARTIES, returning=True),
     )
+    return presenters.answer_sections(referral, blank="Not answered", contact_title="Your contact details", links=links)
 
 
 def _draft_rows(drafts) -> list[dict[str, Any]]:
