@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "casework.audit",
     "casework.access",
     "casework.referrals",
+    "casework.portal",
     "casework.people",
     "casework.cases",
     "casework.search",

@@ -7,7 +7,7 @@ urlpatterns = [
     path("organisations/", include("casework.organisations.urls")),
     path("audit/", include("casework.access.urls")),
     path("referrals/", include("casework.referrals.urls")),
-    path("portal/", include("casework.referrals.portal_urls")),
+    path("portal/", include("casework.portal.urls")),
     path("people/", include("casework.people.urls")),
     path("cases/", include("casework.cases.urls")),
     path("search/", include("casework.search.urls")),

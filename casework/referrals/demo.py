@@ -30,7 +30,7 @@ from casework.accounts.models import TrainingRecord, User
 from casework.core.models import next_reference
 from casework.core.roles import Instrument, Role
 from casework.organisations.models import Organisation, OrganisationKind
-from casework.referrals import letters, portal_forms
+from casework.referrals import letters
 from casework.referrals.choices import (
     REPORT_SERVICES,
     SRP_SERVICES,
@@ -141,6 +141,23 @@ CLOSE_REASONS = {
     Status.WITHDRAWN: ["Withdrawn: no further action"],
     Status.AWAITING_INFORMATION: ["The information asked for did not arrive: closed"],
 }
+
+
+# The agency portal's question pages in order, with the fields each asks (the portal app's
+# ``casework.portal.forms.STEPS``, which this app may not import; a portal test checks that the
+# two agree). A demo draft left at a page has that page and the ones after it unanswered.
+PORTAL_PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("services", ("services",)),
+    ("subject", ("subject_role", "subject_given_name", "subject_family_name", "subject_date_of_birth",
+                 "subject_details")),
+    ("parties", ()),
+    ("behaviour", ("behaviour_summary", "behaviour_duration", "stalking_significant")),
+    ("legal", ("legal_status", "offences", "other_offences", "orders_in_force")),
+    ("setting", ("assessment_setting", "custody_establishment", "prison_number", "facility_name")),
+    ("dates", ("next_hearing_on", "report_due_on", "parole_hearing_on")),
+    ("funding", ("commissioner", "purchase_order", "contract_reference")),
+    ("contact", ("referrer_name", "referrer_job_title", "referrer_email", "referrer_phone")),
+)
 
 
 @dataclass
@@ -536,11 +553,12 @@ class Builder:
         step = ["subject", "behaviour", "legal", "dates", "check"][index % 5]
         if set(services) & REPORT_SERVICES:
             fields["report_due_on"] = self.today + dt.timedelta(days=self.rng.randint(20, 60))
-        for page in portal_forms.STEPS[portal_forms.position(step):]:
-            if page.slug == portal_forms.PARTIES:
+        slugs = [slug for slug, _ in PORTAL_PAGES]
+        for slug, asked in PORTAL_PAGES[slugs.index(step) if step in slugs else len(slugs):]:
+            if slug == "parties":
                 parties = []
-            elif page.form_class is not None and page.form_class is not portal_forms.ContactForm:
-                for name in page.form_class.base_fields:
+            elif slug != "contact":  # the portal fills the contact details in from the user
+                for name in asked:
                     fields[name] = Referral._meta.get_field(name).get_default()
         fields["portal_step"] = step
         plan = Plan(fields=fields, services=services, parties=parties, received_at=None)

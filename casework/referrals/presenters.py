@@ -1,19 +1,29 @@
-"""How a referral's answers are shown: on the portal's check-your-answers and status pages, and in
-the copy kept of what the referrer sent (``Referral.as_sent``)."""
+"""How a referral's answers are shown: to staff on the referral page, to the referring agency on
+the portal's check-your-answers and status pages, and in the copy kept of what the referrer sent
+(``Referral.as_sent``). One presenter for all three.
+
+The answers are plain data, never HTML: a list of sections ``{"title": ..., "rows": [...]}``
+whose rows are ``{"key": label, "value": text}``. A value of several lines (an address, a named
+person) is a list of lines; a list of items (services, offences) is a list marked
+``"bulleted": True``; check your answers' rows also carry a ``"change"`` link. The Jinja macro
+``referrals/_answers.jinja`` renders them, escaping every line, so a copy stored as JSON shows
+the same years later and a line break is never stored as markup.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
-
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 from casework.core.formatting import date_gb, yes_no
 from casework.referrals.choices import LegalStatus, Offence, Order, PartyRole, Service, Setting, SubjectRole
-from casework.referrals.models import Referral
+from casework.referrals.models import NamedParty, Referral
 
-BR = mark_safe("<br>")  # noqa: S308 (a constant line break)
+Value = str | list[str]
+Row = dict[str, Any]
+Section = dict[str, Any]
+WITHHELD = "Details withheld"
 
 
 def service_labels(values) -> list[str]:
@@ -21,118 +31,181 @@ def service_labels(values) -> list[str]:
     return [s.label for s in Service if s.value in chosen]
 
 
-def _list_html(items: list[str], empty: str = "None") -> Any:
+@dataclass(frozen=True)
+class ChangeLinks:
+    """Check your answers' "Change" links: to a question page by its slug, to one named person
+    (numbered from 1), and to the page of people named."""
+
+    page: Callable[[str], str]
+    party: Callable[[int], str]
+    parties: str
+
+
+@dataclass(frozen=True)
+class _Voice:
+    """What a section needs besides the referral: the word for an unanswered question and the
+    change links (none on a read-only page)."""
+
+    blank: str
+    links: ChangeLinks | None
+
+    def change(self, slug: str) -> str | None:
+        return self.links.page(slug) if self.links else None
+
+    def label(self, choices, value: str) -> str:
+        return choices(value).label if value in choices.values else self.blank
+
+
+def row(key: str, value: Value, change: str | None = None, *, bulleted: bool = False) -> Row:
+    """One summary-list row as plain data."""
+    built: Row = {"key": key, "value": value}
+    if bulleted and isinstance(value, list):
+        built["bulleted"] = True
+    if change:
+        built["change"] = change
+    return built
+
+
+def lines(text: str, empty: str) -> Value:
+    """Free text as it was typed: one line as text, several as a list of lines."""
+    found = (text or "").strip("\r\n").splitlines()
+    if not any(line.strip() for line in found):
+        return empty
+    return found[0] if len(found) == 1 else found
+
+
+def items_row(key: str, items: list[str], empty: str, change: str | None = None) -> Row:
+    """A row listing items: none says ``empty``, one is plain text, more are a bulleted list."""
     if not items:
-        return empty
-    if len(items) == 1:
-        return items[0]
-    return format_html(
-        '<ul class="nhsuk-list nhsuk-list--bullet">{}</ul>', format_html_join("", "<li>{}</li>", ((i,) for i in items))
-    )
+        return row(key, empty, change)
+    return row(key, items if len(items) > 1 else items[0], change, bulleted=True)
 
 
-def _multiline(text: str, empty: str) -> Any:
-    lines = (text or "").splitlines()
-    if not any(line.strip() for line in lines):
-        return empty
-    return format_html_join(BR, "{}", ((line,) for line in lines))
+def _services(referral: Referral, voice: _Voice) -> Section:
+    return {"title": "Services asked for", "rows": [
+        items_row("Services", service_labels(referral.services), voice.blank, voice.change("services")),
+    ]}
 
 
-def _row(key: str, value: Any, change_href: str | None) -> dict[str, Any]:
-    row: dict[str, Any] = {"key": {"text": key}, "value": {"html": format_html("{}", value)}}
-    if change_href:
-        row["actions"] = {"items": [{"href": change_href, "text": "Change", "visuallyHiddenText": key.lower()}]}
-    return row
+def _subject(referral: Referral, voice: _Voice) -> Section:
+    change = voice.change("subject")
+    named = referral.subject_given_name or referral.subject_family_name
+    return {"title": "The person referred", "rows": [
+        row("Who they are", voice.label(SubjectRole, referral.subject_role), change),
+        row("Name", referral.subject_name if named else voice.blank, change),
+        row("Date of birth", date_gb(referral.subject_date_of_birth, "Not known"), change),
+        row("Other details", lines(referral.subject_details, "None given"), change),
+    ]}
 
 
-def answer_sections(
-    referral: Referral, *, blank: str = "Not given", contact_title: str = "Referring officer",
-    change: Callable[[str], str | None] | None = None, party_change: Callable[[int], str] | None = None,
-    parties_change: str | None = None,
-) -> list[dict[str, Any]]:
-    """What the referral says, page by page, as NHS summary-list rows. The ``change`` builders add
-    check your answers' "Change" links; without them the rows are read-only."""
-    editable = change is not None
-    change = change or (lambda slug: None)
+def party_lines(party: NamedParty, withheld: Collection[int] = ()) -> list[str]:
+    """A named person as lines: name, part in the case, relationship, then the details as typed
+    (or that they are withheld from this viewer)."""
+    described = [party.name, PartyRole(party.role).label if party.role in PartyRole.values else ""]
+    if party.relationship_to_subject:
+        described.append(f"Relationship: {party.relationship_to_subject}")
+    found = [line for line in described if line]
+    if party.details.strip():
+        found.extend([WITHHELD] if party.pk in withheld else party.details.strip("\r\n").splitlines())
+    return found
 
-    def label(choices, value: str) -> str:
-        return choices(value).label if value in choices.values else blank
 
-    services = referral.services
-    parties = list(referral.named_parties.all())
-    sections = []
-    sections.append({"title": "Services asked for", "rows": [
-        _row("Services", _list_html(service_labels(services), blank), change("services")),
-    ]})
-    sections.append({"title": "The person referred", "rows": [
-        _row("Who they are", label(SubjectRole, referral.subject_role), change("subject")),
-        _row("Name", referral.subject_name if (referral.subject_given_name or referral.subject_family_name) else blank,
-             change("subject")),
-        _row("Date of birth", date_gb(referral.subject_date_of_birth, "Not known"), change("subject")),
-        _row("Other details", _multiline(referral.subject_details, "None given"), change("subject")),
-    ]})
-    party_rows = []
-    for index, party in enumerate(parties):
-        described = [party.name, PartyRole(party.role).label if party.role in PartyRole.values else ""]
-        if party.relationship_to_subject:
-            described.append(f"Relationship: {party.relationship_to_subject}")
-        value = format_html_join(BR, "{}", ((d,) for d in described if d))
-        if party.details.strip():
-            value = BR.join([value, _multiline(party.details, "")])
-        href = party_change(index + 1) if party_change else None
-        party_rows.append(_row(f"Person {index + 1}", value, href))
-    if not party_rows:
-        party_rows.append(_row("People named", "None added", parties_change))
-    elif editable:
-        party_rows.append(_row("Add or remove people", f"{len(parties)} named", parties_change))
-    sections.append({"title": "Other people involved", "rows": party_rows})
-    significant = yes_no(referral.stalking_significant) if referral.stalking_significant is not None else blank
-    sections.append({"title": "The behaviour", "rows": [
-        _row("Behaviour in outline", _multiline(referral.behaviour_summary, blank), change("behaviour")),
-        _row("How long it has gone on", referral.behaviour_duration or blank, change("behaviour")),
-        _row("Stalking, harassment or threat is a significant part", significant, change("behaviour")),
-    ]})
+def _parties(parties: Iterable[NamedParty], voice: _Voice, withheld: Collection[int]) -> Section:
+    links = voice.links
+    rows = [
+        row(f"Person {number}", party_lines(party, withheld), links.party(number) if links else None)
+        for number, party in enumerate(parties, start=1)
+    ]
+    if not rows:
+        rows.append(row("People named", "None added", links.parties if links else None))
+    elif links:
+        rows.append(row("Add or remove people", f"{len(rows)} named", links.parties))
+    return {"title": "Other people involved", "rows": rows}
+
+
+def _behaviour(referral: Referral, voice: _Voice) -> Section:
+    change = voice.change("behaviour")
+    significant = yes_no(referral.stalking_significant) if referral.stalking_significant is not None else voice.blank
+    return {"title": "The behaviour", "rows": [
+        row("Behaviour in outline", lines(referral.behaviour_summary, voice.blank), change),
+        row("How long it has gone on", referral.behaviour_duration or voice.blank, change),
+        row("Stalking, harassment or threat is a significant part", significant, change),
+    ]}
+
+
+def _legal(referral: Referral, voice: _Voice) -> Section:
+    change = voice.change("legal")
     offences = [Offence(o).label for o in referral.offences if o in Offence.values and o != Offence.OTHER]
     if Offence.OTHER in referral.offences:
         offences.append(f"Other: {referral.other_offences}" if referral.other_offences else Offence.OTHER.label)
     orders = [Order(o).label for o in referral.orders_in_force if o in Order.values]
-    sections.append({"title": "Legal position", "rows": [
-        _row("Legal position", label(LegalStatus, referral.legal_status), change("legal")),
-        _row("Offences", _list_html(offences, "None given"), change("legal")),
-        _row("Orders in force", _list_html(orders, "None"), change("legal")),
-    ]})
-    setting_rows = [_row("Where", label(Setting, referral.assessment_setting), change("setting"))]
+    return {"title": "Legal position", "rows": [
+        row("Legal position", voice.label(LegalStatus, referral.legal_status), change),
+        items_row("Offences", offences, "None given", change),
+        items_row("Orders in force", orders, "None", change),
+    ]}
+
+
+def _setting(referral: Referral, voice: _Voice) -> Section:
+    change = voice.change("setting")
+    rows = [row("Where", voice.label(Setting, referral.assessment_setting), change)]
     if referral.assessment_setting == Setting.CUSTODY:
-        setting_rows.append(_row("Prison or establishment", referral.custody_establishment or blank, change("setting")))
-        setting_rows.append(_row("Prison number", referral.prison_number or blank, change("setting")))
+        rows.append(row("Prison or establishment", referral.custody_establishment or voice.blank, change))
+        rows.append(row("Prison number", referral.prison_number or voice.blank, change))
     elif referral.assessment_setting == Setting.MENTAL_HEALTH_FACILITY:
-        setting_rows.append(_row("Mental health facility", referral.facility_name or blank, change("setting")))
-    sections.append({"title": "Where an assessment would happen", "rows": setting_rows})
-    sections.append({"title": "Key dates", "rows": [
-        _row("Next court hearing", date_gb(referral.next_hearing_on, "None given"), change("dates")),
-        _row("Report needed by", date_gb(referral.report_due_on, "None given"), change("dates")),
-        _row("Parole hearing", date_gb(referral.parole_hearing_on, "None given"), change("dates")),
-    ]})
-    sections.append({"title": "Funding", "rows": [
-        _row("Commissioning organisation", referral.commissioner.name if referral.commissioner else blank,
-             change("funding")),
-        _row("Purchase order number", referral.purchase_order or "None given", change("funding")),
-        _row("Contract reference", referral.contract_reference or "None given", change("funding")),
-    ]})
-    sections.append({"title": contact_title, "rows": [
-        _row("Name", referral.referrer_name or blank, change("contact")),
-        _row("Job title", referral.referrer_job_title or blank, change("contact")),
-        _row("Email address", referral.referrer_email or blank, change("contact")),
-        _row("Telephone number", referral.referrer_phone or blank, change("contact")),
-    ]})
-    return sections
+        rows.append(row("Mental health facility", referral.facility_name or voice.blank, change))
+    return {"title": "Where an assessment would happen", "rows": rows}
 
 
-def as_sent(referral: Referral) -> list[dict[str, Any]]:
-    """The read-only sections as plain JSON, kept when the referral is received."""
+def _dates(referral: Referral, voice: _Voice) -> Section:
+    change = voice.change("dates")
+    return {"title": "Key dates", "rows": [
+        row("Next court hearing", date_gb(referral.next_hearing_on, "None given"), change),
+        row("Report needed by", date_gb(referral.report_due_on, "None given"), change),
+        row("Parole hearing", date_gb(referral.parole_hearing_on, "None given"), change),
+    ]}
+
+
+def _funding(referral: Referral, voice: _Voice) -> Section:
+    change = voice.change("funding")
+    return {"title": "Funding", "rows": [
+        row("Commissioning organisation", referral.commissioner.name if referral.commissioner else voice.blank, change),
+        row("Purchase order number", referral.purchase_order or "None given", change),
+        row("Contract reference", referral.contract_reference or "None given", change),
+    ]}
+
+
+def _contact(referral: Referral, voice: _Voice, title: str) -> Section:
+    change = voice.change("contact")
+    return {"title": title, "rows": [
+        row("Name", referral.referrer_name or voice.blank, change),
+        row("Job title", referral.referrer_job_title or voice.blank, change),
+        row("Email address", referral.referrer_email or voice.blank, change),
+        row("Telephone number", referral.referrer_phone or voice.blank, change),
+    ]}
+
+
+def answer_sections(
+    referral: Referral, *, blank: str = "Not given", contact_title: str = "Referring officer",
+    links: ChangeLinks | None = None, withheld: Collection[int] = frozenset(),
+) -> list[Section]:
+    """What the referral says, page by page. ``links`` adds check your answers' "Change" links
+    (without them the rows are read-only); ``withheld`` names parties whose details this viewer
+    may not read (a sealed victim, or one across an information barrier)."""
+    voice = _Voice(blank=blank, links=links)
     return [
-        {"title": section["title"], "rows": [
-            {"key": row["key"], "value": {"html": str(row["value"]["html"])}} for row in section["rows"]
-        ]}
-        for section in answer_sections(referral)
+        _services(referral, voice),
+        _subject(referral, voice),
+        _parties(referral.named_parties.all(), voice, withheld),
+        _behaviour(referral, voice),
+        _legal(referral, voice),
+        _setting(referral, voice),
+        _dates(referral, voice),
+        _funding(referral, voice),
+        _contact(referral, voice, contact_title),
     ]
+
+
+def as_sent(referral: Referral) -> list[Section]:
+    """The read-only sections, kept (as JSON) when the referral is received."""
+    return answer_sections(referral)

@@ -24,9 +24,9 @@ OBJECT_TYPE = "referrals.referral"
 def referrals_visible_to(user) -> QuerySet[Referral]:
     """Deny by default; the access rules decide (``casework.access.scopes``): coordinators and
     clinical leads see every submitted referral, clinicians those allocated to them or held by a
-    case they are on the team of, agency referrers their organisation's (``portal_queries``); nobody
-    sees a referral across an information barrier from their own side; a break-glass grant opens
-    one for reading."""
+    case they are on the team of, agency referrers their organisation's (``casework.portal.queries``);
+    nobody sees a referral across an information barrier from their own side; a break-glass grant
+    opens one for reading."""
     return policy.visible(user, Referral)
 
 

@@ -80,3 +80,10 @@ rules.add_perm(
 # Break-glass: a clinician or clinical lead opening a referral they cannot read, with a written
 # reason (which referrals, and across a barrier: casework.access.breakglass).
 rules.add_perm("referrals.break_glass", is_clinical_staff & is_submitted & needs_break_glass)
+
+# --- "My work" queues (casework.referrals.work; the agency's are the portal's) ----------------
+
+rules.add_perm("referrals.work_screening_queue", is_referrals_coordinator)
+rules.add_perm("referrals.work_allocation_queue", is_clinical_lead)
+rules.add_perm("referrals.work_due_dates", is_referrals_coordinator | is_clinical_lead)
+rules.add_perm("referrals.work_allocated_to_me", is_clinician | is_clinical_lead)

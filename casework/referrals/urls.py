@@ -1,4 +1,4 @@
-"""The staff side of referrals, at /referrals/. The agency portal is in portal_urls.py."""
+"""The staff side of referrals, at /referrals/. The agency portal is its own app (casework.portal)."""
 
 from django.urls import path
 

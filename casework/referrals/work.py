@@ -1,7 +1,7 @@
 """My work sections for referrals (registered with casework.core.work).
 
-Which sections a user gets is decided by permissions (``portal_rules``), never by testing the
-role here; what each section lists comes from ``work_queries``, which starts from
+Which sections a user gets is decided by permissions (``rules``), never by testing the role
+here; the agency's own sections are the portal's (``casework.portal.work``); what each section lists comes from ``work_queries``, which starts from
 ``referrals_visible_to``. Each section runs a fixed number of queries (a count and one page of
 at most ``SECTION_LIMIT`` rows), however much data there is.
 """
@@ -18,13 +18,9 @@ from django.utils import timezone
 
 from casework.core.formatting import date_gb
 from casework.core.work import WorkItem, WorkSection, register
-from casework.referrals import (
-    portal_rules,  # noqa: F401  (registers the permissions asked below)
-    work_queries,
-)
+from casework.referrals import work_queries
 from casework.referrals.choices import STATUS_TAG_COLOUR, Status
 from casework.referrals.models import Referral
-from casework.referrals.portal_forms import resume_at, step_url
 
 SECTION_LIMIT = 10
 
@@ -178,42 +174,6 @@ def _allocated_section(user) -> WorkSection:
     )
 
 
-# --- Agency referrers ----------------------------------------------------------------------------
-
-
-def _drafts_section(user) -> WorkSection:
-    def item(referral: Referral) -> WorkItem:
-        return WorkItem(
-            text=f"Draft started {date_gb(referral.created_at)}", href=step_url(referral, resume_at(referral)),
-            detail=f"Last saved {date_gb(referral.updated_at)}. Only you can see it until you send it.",
-            tag="Draft", tag_colour=STATUS_TAG_COLOUR[Status.DRAFT],
-        )
-
-    return _section(
-        "Your draft referrals",
-        "You have no draft referrals. A referral you start and have not sent yet appears here, so you can "
-        "continue it.",
-        work_queries.drafts_of(user), item, _reverse("portal:drafts"),
-    )
-
-
-def _agency_information_section(user) -> WorkSection:
-    def item(referral: Referral) -> WorkItem:
-        return WorkItem(
-            text=referral.reference, href=_reverse("portal:detail", reference=referral.reference),
-            detail=f"The clinic asked for more information on {date_gb(referral.information_requested_at)}",
-            **_status_tag(referral),
-        )
-
-    return _section(
-        "Referrals awaiting information from you",
-        "The clinic is not waiting for information from your organisation. When it asks for more information "
-        "about a referral, the referral appears here.",
-        work_queries.awaiting_information_from(user), item,
-        f"{_reverse('portal:referrals')}?{urlencode({'status': Status.AWAITING_INFORMATION.value})}",
-    )
-
-
 def _quarantine_section(user) -> WorkSection | None:
     """Shown only while there is something to tell: a document on a referral the user can see was
     found to hold malware and is quarantined."""
@@ -244,9 +204,6 @@ def referral_sections(request: HttpRequest) -> list[WorkSection]:
         sections.append(_due_soon_section(user))
     if user.has_perm("referrals.work_allocated_to_me"):
         sections.append(_allocated_section(user))
-    if user.has_perm("referrals.work_agency_queue"):
-        sections.append(_drafts_section(user))
-        sections.append(_agency_information_section(user))
     if user.has_perm("referrals.view_list") and (quarantined := _quarantine_section(user)) is not None:
         sections.insert(0, quarantined)
     return sections

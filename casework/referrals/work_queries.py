@@ -75,19 +75,6 @@ def allocated_to(user) -> QuerySet[Referral]:
     )
 
 
-def drafts_of(user) -> QuerySet[Referral]:
-    return referrals_visible_to(user).filter(status=Status.DRAFT, created_by=user).order_by("-updated_at", "-id")
-
-
-def awaiting_information_from(user) -> QuerySet[Referral]:
-    """The agency's referrals on which the clinic is waiting for information from it."""
-    return (
-        referrals_visible_to(user)
-        .filter(status=Status.AWAITING_INFORMATION)
-        .order_by("information_requested_at", "id")
-    )
-
-
 def with_quarantined_documents(user) -> QuerySet[Referral]:
     """Referrals the user can see that hold a document the virus scanner quarantined."""
     return (

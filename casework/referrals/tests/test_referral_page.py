@@ -37,7 +37,8 @@ def test_the_page_shows_every_section_and_is_audited(cast, client_for, referral)
     response = client_for(cast.coordinator).get(f"/referrals/{referral.reference}/")
     assert response.status_code == 200
     page = response.content.decode()
-    for heading in ("Referrer", "Services requested", "Subject", "Behaviour", "Legal position",
+    for heading in ("Referrer", "Services asked for", "The person referred", "Other people involved",
+                    "The behaviour", "Legal position",
                     "Where an assessment would happen", "Key dates", "Funding", "Eligibility", "Documents",
                     "Letters", "History"):
         assert f'<h2 class="nhsuk-heading-m">{heading}</h2>' in page, heading

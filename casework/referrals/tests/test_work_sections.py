@@ -14,12 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.accounts.tests.factories import UserFactory
-from casework.core.roles import Role
 from casework.referrals import work_queries
 from casework.referrals.choices import Status
 from casework.referrals.tests.factories import DraftReferralFactory, ReferralFactory
-from casework.referrals.tests.portal_support import in_days
 from casework.referrals.work import referral_sections
 
 LONDON = ZoneInfo("Europe/London")  # settings.TIME_ZONE: the clinic's working day
@@ -31,14 +28,17 @@ def sections(user) -> dict:
     return {s.title: s for s in referral_sections(request)}
 
 
+def in_days(days: int) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
 def days_ago(days: int) -> dt.datetime:
     return timezone.now() - dt.timedelta(days=days)
 
 
 REFERRAL_TITLES = {
     "Referrals awaiting screening", "Information requests overdue", "Accepted work awaiting allocation",
-    "Report due dates coming up", "Referrals allocated to you", "Your draft referrals",
-    "Referrals awaiting information from you",
+    "Report due dates coming up", "Referrals allocated to you",
 }
 
 
@@ -55,8 +55,7 @@ def test_each_role_gets_its_own_queues(cast):
     assert referral_titles(cast.clinical_lead) == {
         "Accepted work awaiting allocation", "Report due dates coming up", "Referrals allocated to you"}
     assert referral_titles(cast.clinician) == {"Referrals allocated to you"}
-    assert referral_titles(cast.agency) == {"Your draft referrals", "Referrals awaiting information from you"}
-    for name in ("finance", "researcher", "sysadmin"):
+    for name in ("agency", "finance", "researcher", "sysadmin"):  # the agency's queues are the portal's
         assert referral_titles(cast.by_name(name)) == set(), name
 
 
@@ -150,26 +149,6 @@ def test_clinicians_see_only_their_own_allocated_referrals_soonest_due_first(cas
     assert [item.text for item in section.items] == [sooner.reference, later.reference, undated.reference]
     assert "you are the second assessor" in section.items[0].detail
     assert sections(cast.other_clinician)["Referrals allocated to you"].count == 1
-
-
-# --- Agency referrers ----------------------------------------------------------------------------
-
-
-def test_agency_referrers_see_their_drafts_and_what_the_clinic_is_waiting_for(cast):
-    draft = DraftReferralFactory(created_by=cast.agency, referring_organisation=cast.organisation, portal_step="legal")
-    colleague = UserFactory(role=Role.AGENCY_REFERRER, organisation=cast.organisation)
-    DraftReferralFactory(created_by=colleague, referring_organisation=cast.organisation)
-    waiting = ReferralFactory(referring_organisation=cast.organisation, status=Status.AWAITING_INFORMATION,
-                              information_requested_at=days_ago(3))
-    ReferralFactory(referring_organisation=cast.other_organisation, status=Status.AWAITING_INFORMATION)
-    ReferralFactory(referring_organisation=cast.organisation, status=Status.SCREENING)
-    found = sections(cast.agency)
-    drafts = found["Your draft referrals"]
-    assert drafts.count == 1
-    assert drafts.items[0].href == reverse("portal:step", kwargs={"draft_id": draft.pk, "step": "legal"})
-    info = found["Referrals awaiting information from you"]
-    assert [item.text for item in info.items] == [waiting.reference]
-    assert info.items[0].href == reverse("portal:detail", kwargs={"reference": waiting.reference})
 
 
 def test_the_my_work_page_shows_the_queues(cast, client_for):

@@ -1,2 +1,3 @@
 """The staff side of referrals: the list, the referral page, intake, screening, allocation,
-documents, letters and break-glass. The agency portal's views live in ``portal_*``."""
+documents, letters and break-glass. The agency portal is its own app,
+``casework.portal``."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join, linebreaks
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from casework.access import breakglass, policy
@@ -16,20 +14,10 @@ from casework.access.review import recent_access
 from casework.access.sealed import withheld_party_ids
 from casework.access.views import break_glass_page
 from casework.audit.services import record_view
-from casework.core.formatting import date_gb, datetime_gb, yes_no
+from casework.core.formatting import datetime_gb
 from casework.core.idempotency import creates_record
-from casework.referrals import eligibility
-from casework.referrals.choices import (
-    STATUS_TAG_COLOUR,
-    LegalStatus,
-    Offence,
-    Order,
-    PartyRole,
-    Service,
-    Setting,
-    Status,
-    SubjectRole,
-)
+from casework.referrals import eligibility, presenters
+from casework.referrals.choices import STATUS_TAG_COLOUR, Service, Status
 from casework.referrals.models import Referral
 from casework.referrals.queries import (
     documents_of,
@@ -44,96 +32,24 @@ from casework.referrals.workflow import TRANSITIONS
 MANUAL_TARGETS = (Status.SCREENING, Status.WITHDRAWN, Status.CLOSED)
 
 
-def _label(vocabulary, value: str, empty: str = "Not recorded") -> str:
-    return vocabulary(value).label if value in vocabulary.values else (value or empty)
-
-
-def _labels(vocabulary, values) -> str:
-    return "; ".join(_label(vocabulary, v) for v in values) if values else "None recorded"
-
-
-def _row(key: str, value, *, html: bool = False) -> dict:
-    if html:
-        return {"key": {"text": key}, "value": {"html": value}}
-    text = value if value not in (None, "") else "Not recorded"
-    return {"key": {"text": key}, "value": {"text": str(text)}}
-
-
-def _paragraphs(text: str):
-    return mark_safe(linebreaks(text, autoescape=True)) if text else "Not recorded"  # noqa: S308 (escaped)
-
-
-def _list(items: list[str]):
-    if not items:
-        return "None recorded"
-    return format_html('<ul class="nhsuk-list nhsuk-list--bullet">{}</ul>', format_html_join("", "<li>{}</li>", ((i,) for i in items)))
-
-
 def summary_sections(referral, withheld: frozenset[int] | set[int] = frozenset()) -> list[dict]:
-    """The referral's details as titled summary lists. ``withheld``: named parties whose free-text
-    details the viewer may not read (sealed victims, or victims across an information barrier)."""
+    """The referral's details as titled summary lists: the answers as the portal shows them (one
+    presenter, ``presenters.answer_sections``), the referrer first with how and when the referral
+    arrived, and the services accepted. ``withheld``: named parties whose free-text details the
+    viewer may not read (sealed victims, or victims across an information barrier)."""
+    *answers, referrer = presenters.answer_sections(
+        referral, blank="Not recorded", contact_title="Referrer", withheld=withheld
+    )
     org = referral.referring_organisation
-    parties = [
-        format_html(
-            "<strong>{}</strong> ({}){}{}", p.name, _label(PartyRole, p.role),
-            format_html("<br>{}", p.relationship_to_subject) if p.relationship_to_subject else "",
-            (format_html("<br>{}", "Details withheld") if p.pk in withheld else format_html("<br>{}", p.details))
-            if p.details else "",
-        )
-        for p in referral.named_parties.all()
+    referrer["rows"][:0] = [
+        presenters.row("How it arrived", referral.get_received_via_display()),
+        presenters.row("Received", datetime_gb(referral.received_at)),
+        presenters.row("Referring organisation", f"{org.name} ({org.get_kind_display()})"),
     ]
-    return [
-        {"title": "Referrer", "rows": [
-            _row("How it arrived", referral.get_received_via_display()),
-            _row("Received", datetime_gb(referral.received_at)),
-            _row("Referring organisation", f"{org.name} ({org.get_kind_display()})"),
-            _row("Referring officer", referral.referrer_name),
-            _row("Job title", referral.referrer_job_title),
-            _row("Email address", referral.referrer_email),
-            _row("Telephone number", referral.referrer_phone),
-        ]},
-        {"title": "Services requested", "rows": [
-            _row("Requested", _list([Service(s).label for s in referral.services]), html=True),
-            _row("Accepted", _list([_label(Service, s) for s in referral.accepted_services]), html=True)
-            if referral.accepted_services else _row("Accepted", "None yet"),
-        ]},
-        {"title": "Subject", "rows": [
-            _row("Role", _label(SubjectRole, referral.subject_role)),
-            _row("Name", referral.subject_name),
-            _row("Date of birth", date_gb(referral.subject_date_of_birth)),
-            _row("Other details", _paragraphs(referral.subject_details), html=True),
-            _row("Other people named", _list(parties), html=True),
-        ]},
-        {"title": "Behaviour", "rows": [
-            _row("Outline", _paragraphs(referral.behaviour_summary), html=True),
-            _row("How long it has gone on", referral.behaviour_duration),
-            _row("Significant part of the case", yes_no(referral.stalking_significant)),
-        ]},
-        {"title": "Legal position", "rows": [
-            _row("Legal status", _label(LegalStatus, referral.legal_status)),
-            _row("Offences", _labels(Offence, referral.offences)),
-            *([_row("Other offences", referral.other_offences)] if referral.other_offences else []),
-            _row("Orders in force", _labels(Order, referral.orders_in_force)),
-        ]},
-        {"title": "Where an assessment would happen", "rows": [
-            _row("Setting", _label(Setting, referral.assessment_setting)),
-            *([_row("Prison or establishment", referral.custody_establishment),
-               _row("Prison number", referral.prison_number)]
-              if referral.assessment_setting == Setting.CUSTODY else []),
-            *([_row("Mental health facility", referral.facility_name)]
-              if referral.assessment_setting == Setting.MENTAL_HEALTH_FACILITY else []),
-        ]},
-        {"title": "Key dates", "rows": [
-            _row("Next court hearing", date_gb(referral.next_hearing_on)),
-            _row("Report needed by", date_gb(referral.report_due_on)),
-            _row("Parole hearing", date_gb(referral.parole_hearing_on)),
-        ]},
-        {"title": "Funding", "rows": [
-            _row("Commissioning organisation", referral.commissioner.name if referral.commissioner else "Not known yet"),
-            _row("Purchase order number", referral.purchase_order),
-            _row("Contract reference", referral.contract_reference),
-        ]},
-    ]
+    services = answers[0]
+    accepted = [Service(s).label if s in Service.values else s for s in referral.accepted_services]
+    services["rows"].append(presenters.items_row("Accepted", accepted, "None yet"))
+    return [referrer, *answers]
 
 
 def available_actions(user, referral) -> list[dict]:

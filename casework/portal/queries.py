@@ -1,0 +1,106 @@
+"""Readers for the agency portal. Everything starts from ``referrals_visible_to``: an agency
+referrer sees their own organisation's submitted referrals and their own drafts, nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from casework.organisations.models import Organisation
+from casework.referrals.choices import Status
+from casework.referrals.models import Letter, Referral
+from casework.referrals.queries import referrals_visible_to
+
+
+def portal_referrals(user) -> QuerySet[Referral]:
+    """What the portal may show this user: nothing unless they may use the portal."""
+    if not user.has_perm("referrals.use_portal"):
+        return Referral.objects.none()
+    return referrals_visible_to(user)
+
+
+def own_drafts(user) -> QuerySet[Referral]:
+    """The user's own unsent drafts, the most recently touched first."""
+    return portal_referrals(user).filter(status=Status.DRAFT, created_by=user).order_by("-updated_at", "-id")
+
+
+def organisation_referrals(user, *, status: str = "") -> QuerySet[Referral]:
+    """The user's organisation's submitted referrals, newest first, with what a list shows."""
+    queryset = portal_referrals(user).exclude(status=Status.DRAFT)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.prefetch_related("requested_services").order_by("-received_at", "-id")
+
+
+def awaiting_information_from(user) -> QuerySet[Referral]:
+    """The organisation's referrals on which the clinic is waiting for information from it, the
+    longest waiting first."""
+    return (
+        portal_referrals(user)
+        .filter(status=Status.AWAITING_INFORMATION)
+        .order_by("information_requested_at", "id")
+    )
+
+
+def draft_for(user, draft_id: int) -> Referral | None:
+    """One of the user's drafts, or a referral of theirs that has since been sent (so a page
+    reached by the back button can say so); ``None`` for anything else."""
+    return (
+        portal_referrals(user)
+        .filter(pk=draft_id, created_by=user)
+        .prefetch_related("requested_services", "named_parties")
+        .select_related("commissioner")
+        .first()
+    )
+
+
+def referral_for(user, reference: str) -> Referral | None:
+    return (
+        portal_referrals(user)
+        .exclude(status=Status.DRAFT)
+        .filter(reference=reference)
+        .prefetch_related("requested_services", "named_parties")
+        .select_related("commissioner", "referring_organisation")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A change of status as the referring agency sees it: when, and to what. Never who or why
+    (staff reasons are internal)."""
+
+    at: dt.datetime
+    to_status: str
+
+    @property
+    def label(self) -> str:
+        return Status(self.to_status).label
+
+
+def status_history(referral: Referral) -> list[StatusChange]:
+    rows = referral.transitions.order_by("at", "id").values_list("at", "to_status")
+    return [StatusChange(at=at, to_status=to_status) for at, to_status in rows]
+
+
+def letters_for(referral: Referral) -> QuerySet[Letter]:
+    """Letters the clinic issued to the referrer about this referral, newest first."""
+    return referral.letters.order_by("-issued_at", "-id")
+
+
+def letter_for(referral: Referral, letter_id: int) -> Letter | None:
+    return letters_for(referral).filter(pk=letter_id).select_related("referral").first()
+
+
+def commissioning_organisations(user, current: Organisation | None = None) -> QuerySet[Organisation]:
+    """Organisations a referral may name as paying for the work: the active ones (and the one
+    already chosen, even if it has since been deactivated). Names of agencies only."""
+    if not user.has_perm("referrals.use_portal"):
+        return Organisation.objects.none()
+    condition = Q(is_active=True)
+    if current is not None:
+        condition |= Q(pk=current.pk)
+    return Organisation.objects.filter(condition).order_by("name", "id")
