@@ -229,11 +229,19 @@ def _rising_frequency(windows: list[Window], earlier: list[Point]) -> str | None
     baseline += [0] * (FREQUENCY_BASELINE_WINDOWS - len(baseline))
     mean = sum(baseline) / FREQUENCY_BASELINE_WINDOWS
     if earlier and latest.count >= FREQUENCY_MINIMUM and latest.count >= FREQUENCY_RATIO * mean:
-        return (
-            f"Rising frequency: {latest.count} incidents in the last 4 weeks, against an average of "
-            f"{mean:.1f} in each of the 4-week periods before"
-        )
+        return f"Rising frequency: {latest.count} incidents in the last 4 weeks, {_before(baseline)}"
     return None
+
+
+def _before(baseline: list[int]) -> str:
+    """The weeks before, in words a reader takes in at once: "none in the 12 weeks before", "2 in
+    the 12 weeks before (at most 1 in any 4 weeks)"."""
+    weeks = len(baseline) * WINDOW_DAYS // 7
+    total = sum(baseline)
+    if total == 0:
+        return f"none in the {weeks} weeks before"
+    incidents = "1 incident" if total == 1 else f"{total} incidents"
+    return f"against {incidents} in the {weeks} weeks before (at most {max(baseline)} in any 4 weeks)"
 
 
 def _rising_severity(recent: list[Point], before_recent: list[Point]) -> str | None:

@@ -191,3 +191,16 @@ def test_breaches_are_counted_in_their_window():
     escalation = assess([point(10, "text"), point(12, "email", channel="email")], [order(30)], TODAY)
     assert escalation.windows[-1].breaches == 2
     assert len(escalation.breaches) == 2
+
+
+def test_rising_frequency_says_none_before_in_words_not_an_average_of_nought():
+    """Issue 11.9: "against an average of 0.0 in each of the 4-week periods before"."""
+    found = [r for r in reasons([point(200)] + [point(d) for d in (1, 3, 5)]) if r.startswith("Rising frequency")]
+    assert found == ["Rising frequency: 3 incidents in the last 4 weeks, none in the 12 weeks before"]
+
+
+def test_rising_frequency_counts_the_weeks_before_when_there_were_some():
+    found = [r for r in reasons([point(80), point(50)] + [point(d) for d in (1, 3, 5, 9)])
+             if r.startswith("Rising frequency")]
+    assert found == ["Rising frequency: 4 incidents in the last 4 weeks, against 2 incidents in the 12 weeks "
+                     "before (at most 1 in any 4 weeks)"]
