@@ -236,3 +236,18 @@ def test_a_clinical_lead_who_can_read_the_referral_goes_straight_to_it(cast, cli
 
 def test_break_glass_on_an_unknown_reference_is_404(cast, client_for, db):
     assert client_for(cast.clinician).get("/referrals/REF-2026-99999/break-glass/").status_code == 404
+
+
+def test_the_history_starts_when_the_referral_was_received_not_when_it_was_logged(cast, client_for):
+    """Issue 11.9: the first row showed when a coordinator logged the email, not when it arrived."""
+    from casework.core.formatting import datetime_gb
+
+    received = timezone.now() - dt.timedelta(days=3)
+    referral = ReferralFactory(status=Status.RECEIVED, received_at=received)
+    logged = Transition.objects.create(referral=referral, from_status=Status.DRAFT, to_status=Status.RECEIVED,
+                                       by=cast.coordinator, at=timezone.now(), reason="Logged from email")
+    page = client_for(cast.coordinator).get(f"/referrals/{referral.reference}/").content.decode()
+    history = page.split("Status history", 1)[1]
+    assert datetime_gb(received) in history
+    assert f"Logged from email, {datetime_gb(logged.at)}" in history
+    assert history.index(datetime_gb(received)) < history.index("Received")

@@ -82,6 +82,23 @@ def available_actions(user, referral) -> list[dict]:
     return actions
 
 
+def history_rows(referral, transitions) -> list[dict]:
+    """The status history as staff read it. A referral's first step is when it was *received* (the
+    date on the email, the call, the letter), which may be days before someone logged it; the row
+    says both."""
+    rows = []
+    for step in transitions:
+        row = {"at": step.at, "change": f"{step.get_from_status_display()} to {step.get_to_status_display()}",
+               "by": step.by.full_name, "why": step.reason}
+        if step.from_status == Status.DRAFT and step.to_status == Status.RECEIVED and referral.received_at:
+            row["at"] = referral.received_at
+            row["change"] = "Received"
+            if abs(step.at - referral.received_at).total_seconds() > 3600:  # logged later
+                row["why"] = f"{step.reason}, {datetime_gb(step.at)}" if step.reason else f"Logged {datetime_gb(step.at)}"
+        rows.append(row)
+    return rows
+
+
 @require_http_methods(["GET"])
 def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     referral = referral_or_404(request, reference)
@@ -95,7 +112,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "status_colour": STATUS_TAG_COLOUR[status],
         "sections": summary_sections(referral, withheld_party_ids(request.user, referral)),
         "results": eligibility.evaluate(referral),
-        "transitions": transitions_of(referral),
+        "history": history_rows(referral, transitions_of(referral)),
         "documents": documents_of(referral),
         "letters": letters_of(referral),
         "days_to_decision": referral.days_to_decision(),
