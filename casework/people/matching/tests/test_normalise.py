@@ -1,8 +1,7 @@
 """Normalisation of UK person details: identifiers, postcodes, dates, names, nicknames, phonetics."""
 
-import pytest
-
 import jellyfish
+import pytest
 
 from casework.core.identifiers import (
     is_valid_nhs_number,
