@@ -18,7 +18,9 @@ def test_index_tables_and_frequencies():
     people = [PersonRecord(f"S{n}", "John", "Smith", f"19{50 + n}-01-0{1 + n % 9}") for n in range(5)]
     index.add(people)
     assert index.count() == 5
-    assert connection.execute("SELECT count FROM name_frequency WHERE field='family_name' AND value='smith'").fetchone() == (5,)
+    assert connection.execute(
+        "SELECT count FROM name_frequency WHERE field='family_name' AND value='smith'"
+    ).fetchone() == (5,)
     keys = connection.execute("SELECT DISTINCT key FROM person_key").fetchall()
     assert ("fg:SNAT:john",) in keys
     # The shared family-and-given-name key holds 5 people, more than max_block=3: skipped.

@@ -157,9 +157,7 @@ def clean_pnc_id(raw: str | None) -> PncId | None:
         return None
     parsed = parse_pnc_id(raw)
     if parsed is None:
-        raise ValidationError(
-            "Enter a PNC ID in the correct format, like 01/0171310W", code="pnc_id_format"
-        )
+        raise ValidationError("Enter a PNC ID in the correct format, like 01/0171310W", code="pnc_id_format")
     return parsed
 
 

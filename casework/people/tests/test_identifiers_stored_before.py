@@ -36,11 +36,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def wolstenholme(cast):
-    person = create_person(by=cast.coordinator, given_name="Christopher", family_name="Wolstenholme",
-                           date_of_birth="1971-05-04", nhs_number="943 476 5919", pnc_id="2001/171310W",
-                           prison_number="a1234bc")
-    services.detail_add(person=person, model=PersonAddress, by=cast.coordinator,
-                        address="4 Mill Lane, York", postcode="yo17hh")
+    person = create_person(
+        by=cast.coordinator,
+        given_name="Christopher",
+        family_name="Wolstenholme",
+        date_of_birth="1971-05-04",
+        nhs_number="943 476 5919",
+        pnc_id="2001/171310W",
+        prison_number="a1234bc",
+    )
+    services.detail_add(
+        person=person, model=PersonAddress, by=cast.coordinator, address="4 Mill Lane, York", postcode="yo17hh"
+    )
     services.detail_add(person=person, model=PersonPhone, by=cast.coordinator, number="020 7946 0123")
     services.detail_add(person=person, model=PersonEmail, by=cast.coordinator, address="C.Wolstenholme@Example.org")
     return person
@@ -63,12 +70,24 @@ def test_blind_indexes_are_computed_over_the_same_canonical_forms_as_before(wols
 def _old_match_keys(person) -> None:
     """The person's matching keys as the code before issue 10 wrote them: the hand-written NYSIIS
     cut codes at 8 letters, and telephone numbers were national digits."""
-    old = {"n:9434765919", "p:01/0171310W", "o:A1234BC", "pc:YO17HH", "d:19710405", "e:c.wolstenholme@example.org",
-           "t:02079460123", "fy:WALSTANA:1971", "fg:WALSTANA:christopher"}
+    old = {
+        "n:9434765919",
+        "p:01/0171310W",
+        "o:A1234BC",
+        "pc:YO17HH",
+        "d:19710405",
+        "e:c.wolstenholme@example.org",
+        "t:02079460123",
+        "fy:WALSTANA:1971",
+        "fg:WALSTANA:christopher",
+    }
     PersonMatchKey.objects.filter(person=person).delete()
     PersonMatchKey.objects.bulk_create(
-        PersonMatchKey(person=person, key_hash=crypto.blind_index(candidates.BIDX_MATCH_KEY, key),
-                       from_contact_details=key[:2] in ("pc", "e:", "t:"))
+        PersonMatchKey(
+            person=person,
+            key_hash=crypto.blind_index(candidates.BIDX_MATCH_KEY, key),
+            from_contact_details=key[:2] in ("pc", "e:", "t:"),
+        )
         for key in old
     )
 
@@ -86,8 +105,13 @@ def test_a_person_stored_before_is_found_by_identifier_and_rotate_keys_reindex_r
     by_nhs = PersonRecord("new", given_name="Chris", family_name="Wolstenholme", nhs_number="9434765919")
     assert [c.person for c in candidates.candidates_for(cast.coordinator, by_nhs)] == [person]
     # ... but a look-up by name, year and telephone number needs the new NYSIIS and E.164 keys.
-    by_name_and_phone = PersonRecord("new", given_name="Christopher", family_name="Wolstenholme",
-                                     date_of_birth="1971-08-09", phone="+44 20 7946 0123")
+    by_name_and_phone = PersonRecord(
+        "new",
+        given_name="Christopher",
+        family_name="Wolstenholme",
+        date_of_birth="1971-08-09",
+        phone="+44 20 7946 0123",
+    )
     assert candidates.candidates_for(cast.coordinator, by_name_and_phone) == []
 
     call_command("rotate_keys", "--reindex", stdout=StringIO())
