@@ -117,10 +117,13 @@ prod-check: install-dev assets
 # Benchmarks run in their own virtualenv, so the peers they compare against (recordlinkage,
 # Splink) never enter the service's environment.
 BENCH_VENV := .venv-bench
-$(BENCH_VENV)/.installed: requirements/bench.txt
+# The service's lock too: the matching engine reads identifiers with casework.core.identifiers
+# (Django, phonenumbers). bench.txt is compiled with base.txt as constraints, so the pins agree.
+$(BENCH_VENV)/.installed: requirements/base.txt requirements/bench.txt
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade 'pip>=25'
-	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/bench.txt
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+	  -r requirements/base.txt -r requirements/bench.txt
 	touch $@
 
 bench-matching: $(BENCH_VENV)/.installed

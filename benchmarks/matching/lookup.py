@@ -17,10 +17,11 @@ from pathlib import Path
 
 from faker import Faker
 from faker.providers.person.en_GB import Provider as PersonProvider
+from sqlite_index import CandidateIndex
 from uk_synthetic import FAULTS, _Generator
 
-from casework.people.matching.index import CandidateIndex
-from casework.people.matching.normalise import PersonRecord, nhs_check_digit, pnc_check_letter, prepare
+from casework.core.identifiers import nhs_number_check_digit, pnc_check_letter
+from casework.people.matching.normalise import PersonRecord, prepare
 
 
 def population(size: int, *, seed: int = 7) -> list[PersonRecord]:
@@ -49,7 +50,7 @@ def population(size: int, *, seed: int = 7) -> list[PersonRecord]:
         if rng.random() < 0.85:
             while True:
                 first_nine = f"{rng.randrange(400_000_000, 999_999_999):09d}"
-                check = nhs_check_digit(first_nine)
+                check = nhs_number_check_digit(first_nine)
                 if check is not None and first_nine + str(check) not in used_nhs:
                     nhs = first_nine + str(check)
                     used_nhs.add(nhs)

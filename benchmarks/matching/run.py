@@ -32,16 +32,14 @@ sys.path.insert(0, str(HERE))
 
 from uk_synthetic import FAULTS, generate_uk_set  # noqa: E402
 
-from casework.people.matching import matcher  # noqa: E402
-from casework.people.matching.normalise import (  # noqa: E402
-    PersonRecord,
-    fold,
+from casework.core.identifiers import (  # noqa: E402
     normalise_email,
     normalise_nhs_number,
     normalise_phone,
-    parse_birth_date,
     parse_postcode,
 )
+from casework.people.matching import matcher  # noqa: E402
+from casework.people.matching.normalise import PersonRecord, fold, parse_birth_date  # noqa: E402
 
 Pairs = set[tuple[str, str]]
 

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 
 from faker import Faker
 
+from casework.core.identifiers import nhs_number_check_digit, pnc_check_letter
 from casework.people.matching.nicknames import NAME_TO_FORMALS
-from casework.people.matching.normalise import PersonRecord, nhs_check_digit, pnc_check_letter
+from casework.people.matching.normalise import PersonRecord
 
 FAULTS = (
     "nickname",
@@ -73,7 +74,7 @@ class _Generator:
     def nhs_number(self) -> str:
         while True:
             first_nine = f"{self.rng.randrange(400_000_000, 999_999_999):09d}"
-            check = nhs_check_digit(first_nine)
+            check = nhs_number_check_digit(first_nine)
             if check is None:
                 continue
             number = first_nine + str(check)

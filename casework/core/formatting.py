@@ -29,15 +29,6 @@ def datetime_gb(value: dt.datetime | None, empty: str = "Not recorded") -> str:
     return f"{date_gb(value)} at {time_gb(value)}"
 
 
-def nhs_number(value: str | None) -> str:
-    if not value:
-        return ""
-    digits = "".join(ch for ch in str(value) if ch.isdigit())
-    if len(digits) != 10:
-        return str(value)
-    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
-
-
 def yes_no(value: bool | None) -> str:
     if value is None:
         return "Not known"

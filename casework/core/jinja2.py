@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 
-from casework.core import formatting
+from casework.core import formatting, identifiers
 from casework.core.assets import layout_asset_urls
 from casework.core.idempotency import hidden_input as idempotency_input
 from casework.core.navigation import header_items
@@ -51,7 +51,7 @@ def environment(**options: Any) -> Environment:
             "date_gb": formatting.date_gb,
             "datetime_gb": formatting.datetime_gb,
             "time_gb": formatting.time_gb,
-            "nhs_number": formatting.nhs_number,
+            "nhs_number": identifiers.format_nhs_number,
             "yes_no": formatting.yes_no,
         }
     )

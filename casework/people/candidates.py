@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 
-from casework.people import crypto, identifiers
+from casework.core import identifiers
+from casework.people import crypto
 from casework.people.matching.blocking import index_keys, query_keys
 from casework.people.matching.matcher import MatchResult, rank_candidates
 from casework.people.matching.normalise import PersonRecord, prepare

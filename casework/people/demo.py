@@ -15,8 +15,9 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 
 from casework.accounts.models import User
+from casework.core import identifiers
 from casework.core.roles import Role
-from casework.people import candidates, crypto, identifiers, services
+from casework.people import candidates, crypto, services
 from casework.people.models import (
     BIDX_NHS,
     CareTeamRole,

@@ -7,9 +7,9 @@ from typing import Any
 
 from django import forms
 
+from casework.core import identifiers
 from casework.core.forms import NHSDateField, NHSForm
 from casework.core.limits import limit
-from casework.people import identifiers
 from casework.people.models import (
     AddressKind,
     CareTeamRole,

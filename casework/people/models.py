@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from casework.people import crypto, identifiers
+from casework.core import identifiers
+from casework.people import crypto
 from casework.people.fields import EncryptedTextField
 
 

@@ -22,8 +22,9 @@ from casework.access.sealed import (  # noqa: F401  (the people app's readers of
     withheld_party_ids,
 )
 from casework.accounts.models import User
+from casework.core import identifiers
 from casework.core.roles import Role
-from casework.people import crypto, identifiers
+from casework.people import crypto
 from casework.people.models import (
     BIDX_EMAIL,
     BIDX_NHS,

@@ -21,10 +21,11 @@ from django.utils import timezone
 
 from casework.audit.models import Action
 from casework.audit.services import diff, record
+from casework.core import identifiers
 from casework.core.changes import announce
 from casework.core.models import next_reference
 from casework.core.permissions import require, requires
-from casework.people import crypto, identifiers
+from casework.people import crypto
 from casework.people.candidates import delete_match_keys, refresh_match_keys
 from casework.people.models import (
     BIDX_NHS,

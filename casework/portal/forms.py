@@ -8,7 +8,6 @@ still valid (a date that was in the future when it was typed may have passed sin
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -17,6 +16,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 
+from casework.core import identifiers
 from casework.core.forms import NHSDateField, NHSForm
 from casework.core.limits import limit
 from casework.portal import queries as portal_queries
@@ -36,8 +36,6 @@ from casework.referrals.models import NamedParty, Referral
 YES_NO = [("yes", "Yes"), ("no", "No")]
 STALKER_WORK = frozenset({Service.STALKER_ASSESSMENT, Service.STALKER_TREATMENT})
 VICTIM_WORK = frozenset({Service.VICTIM_ASSESSMENT, Service.VICTIM_TREATMENT})
-PRISON_NUMBER = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
-PHONE_ALLOWED = re.compile(r"^[0-9 +()\-]+$")
 MAX_PARTIES = 20
 
 
@@ -265,7 +263,7 @@ class SettingForm(PortalStepForm):
     facility_name = _text("Name of the mental health facility", max_length=150)
 
     def clean_prison_number(self) -> str:
-        return re.sub(r"\s+", "", self.cleaned_data.get("prison_number") or "").upper()
+        return identifiers.normalise_prison_number(self.cleaned_data.get("prison_number"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -277,8 +275,8 @@ class SettingForm(PortalStepForm):
             if "prison_number" not in self.errors:
                 if not number:
                     self.add_error("prison_number", "Enter their prison number")
-                elif not PRISON_NUMBER.match(number):
-                    self.add_error("prison_number", "Enter a prison number in the correct format, like A1234BC")
+                elif not identifiers.is_nomis_prison_number(number):
+                    self.add_error("prison_number", identifiers.PRISON_NUMBER_FORMAT_MESSAGE)
         elif setting == Setting.MENTAL_HEALTH_FACILITY:
             if not cleaned.get("facility_name") and "facility_name" not in self.errors:
                 self.add_error("facility_name", "Enter the name of the mental health facility")
@@ -371,13 +369,8 @@ class ContactForm(PortalStepForm):
     )
 
     def clean_referrer_phone(self) -> str:
-        value = self.cleaned_data.get("referrer_phone", "")
-        digits = re.sub(r"\D", "", value)
-        if not PHONE_ALLOWED.match(value) or not 10 <= len(digits) <= 15:
-            raise forms.ValidationError(
-                "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
-            )
-        return value
+        # Checked by libphonenumber; kept in the form people read (UK numbers in national form).
+        return identifiers.format_phone(identifiers.clean_phone(self.cleaned_data.get("referrer_phone")))
 
 
 class ReferralFilterForm(NHSForm):

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
 
+from casework.core import identifiers
 from casework.core.formatting import date_gb
 from casework.core.forms import NHSDateField, NHSForm
 from casework.core.limits import limit
@@ -206,6 +207,11 @@ class ReferralForm(NHSForm):
         if value is not None and value < timezone.localdate() and value != self.initial.get(name):
             raise ValidationError(f"{self.fields[name].label} must be today or in the future")
         return value
+
+    def clean_prison_number(self) -> str:
+        # As on the person record: the NOMIS form, or an older form shown as typed (upper case).
+        parsed = identifiers.clean_prison_number(self.cleaned_data.get("prison_number"))
+        return parsed.value if parsed else ""
 
     def clean_next_hearing_on(self):
         return self._clean_future_date("next_hearing_on")

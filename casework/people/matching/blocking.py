@@ -26,9 +26,10 @@ these faults are found without storing more keys per person.
 
 from __future__ import annotations
 
+import jellyfish
+
 from .nicknames import formal_names
 from .normalise import PreparedPerson
-from .phonetic import nysiis
 
 
 def _dob_key(year: int, month: int, day: int) -> str:
@@ -74,7 +75,7 @@ def query_keys(person: PreparedPerson) -> set[str]:
     # Names in the wrong fields: the given name as a family name and the other way round (with
     # an intact date of birth the ``d:`` key finds them anyway; this one survives a date error).
     if person.given and person.family:
-        swapped_family_code = nysiis(person.given_full or person.given)
+        swapped_family_code = jellyfish.nysiis(person.given_full or person.given)
         family_as_given = person.family_tokens[0]
         for formal in formal_names(family_as_given):
             keys.add(f"fg:{swapped_family_code}:{formal}")

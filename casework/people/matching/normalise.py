@@ -1,10 +1,11 @@
 """Turning what people type about a person into comparable values.
 
 Everything here is pure and cheap: names (case, accents, apostrophes, hyphens, titles, generation
-suffixes, double-barrelled names), dates of birth (several written forms), UK postcodes
-(outward/inward code), NHS numbers (Modulus 11), PNC IDs (format and check letter), phone
-numbers and e-mail addresses. :func:`prepare` bundles the lot into a :class:`PreparedPerson`
-that the blocking, comparison and scoring steps read.
+suffixes, double-barrelled names; phonetic codes are ``jellyfish``'s NYSIIS), dates of birth
+(several written forms) and addresses. Identifiers (NHS number, PNC ID, phone, e-mail, postcode)
+take their canonical forms from :mod:`casework.core.identifiers`, the same ones forms and blind
+indexes use. :func:`prepare` bundles the lot into a :class:`PreparedPerson` that the blocking,
+comparison and scoring steps read.
 """
 
 from __future__ import annotations
@@ -14,10 +15,20 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import jellyfish
 from rapidfuzz.distance import OSA
 
+from casework.core.identifiers import (
+    Postcode,
+    is_valid_nhs_number,
+    normalise_email,
+    normalise_nhs_number,
+    normalise_phone,
+    parse_pnc_id,
+    parse_postcode,
+)
+
 from .nicknames import formal_names
-from .phonetic import nysiis
 
 # ---------------------------------------------------------------------------------------------
 # Names
@@ -145,100 +156,12 @@ def is_transposition(a: str, b: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Identifiers
-
-_DIGITS = re.compile(r"\D+")
-
-
-def nhs_check_digit(first_nine: str) -> int | None:
-    """Modulus 11 check digit for the first nine digits; None when no valid number can end them."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1)))
-    check = 11 - total % 11
-    if check == 11:
-        return 0
-    if check == 10:
-        return None
-    return check
-
-
-def normalise_nhs_number(raw: str | None) -> str:
-    """Digits only (``"943 476 5919"`` -> ``"9434765919"``); empty unless exactly 10 digits."""
-    if not raw:
-        return ""
-    digits = _DIGITS.sub("", str(raw))
-    return digits if len(digits) == 10 else ""
-
-
-def is_valid_nhs_number(raw: str | None) -> bool:
-    """True for a 10-digit number whose last digit is its Modulus 11 check digit."""
-    digits = normalise_nhs_number(raw)
-    if not digits:
-        return False
-    return nhs_check_digit(digits[:9]) == int(digits[9])
-
-
-PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"  # Modulus 23; I, O and S are not used
-_PNC = re.compile(r"^(\d{2}|\d{4})/?(\d{1,7})([A-Z])$")
-
-
-@dataclass(frozen=True, slots=True)
-class PncId:
-    canonical: str  # "YY/NNNNNNNL"
-    check_letter_ok: bool
-
-
-def pnc_check_letter(year_two_digits: str, serial: str) -> str:
-    """The PNC check letter: (two-digit year followed by the 7-digit serial) modulo 23."""
-    return PNC_CHECK_LETTERS[int(year_two_digits + serial.zfill(7)) % 23]
-
-
-@lru_cache(maxsize=100_000)
-def parse_pnc_id(raw: str | None) -> PncId | None:
-    """Parse ``YY/NNNNNNNL`` (or ``YYYY/NNNNNNNL``); None when the text is not in that format.
-
-    The check letter is verified but a mismatch only sets ``check_letter_ok=False``: the letter
-    table is checked against published implementations, not against the PNC specification, so
-    a mismatch is a warning, not a rejection.
-    """
-    if not raw:
-        return None
-    text = re.sub(r"\s+", "", str(raw).upper())
-    match = _PNC.match(text)
-    if not match:
-        return None
-    year, serial, letter = match.groups()
-    year = year[-2:]
-    serial = serial.zfill(7)
-    return PncId(f"{year}/{serial}{letter}", pnc_check_letter(year, serial) == letter)
-
-
-def is_valid_pnc_format(raw: str | None) -> bool:
-    return parse_pnc_id(raw) is not None
-
-
-def normalise_phone(raw: str | None) -> str:
-    """UK numbers as national digits: ``+44 (0)7700 900123`` -> ``07700900123``."""
-    if not raw:
-        return ""
-    digits = _DIGITS.sub("", str(raw))
-    if digits.startswith("0044"):
-        digits = digits[4:]
-    elif digits.startswith("44") and len(digits) >= 12:
-        digits = digits[2:]
-    if digits.startswith("0"):
-        digits = digits[1:]
-    digits = digits.lstrip("0")  # "(0)" after the country code
-    return ("0" + digits) if len(digits) >= 9 else ""
-
-
-def normalise_email(raw: str | None) -> str:
-    if not raw:
-        return ""
-    text = str(raw).strip().lower()
-    return text if "@" in text else ""
+# Other identifiers
 
 
 def normalise_other_id(raw: str | None) -> str:
+    """Another identifier both sides may hold (a prison or hospital number), compared as upper
+    case without spaces, hyphens or slashes."""
     if not raw:
         return ""
     text = re.sub(r"[\s\-/]", "", str(raw).strip().upper())
@@ -248,44 +171,7 @@ def normalise_other_id(raw: str | None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Postcodes and addresses
-
-_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
-
-
-@dataclass(frozen=True, slots=True)
-class Postcode:
-    compact: str  # upper case, no spaces: "SW1A1AA"
-    outward: str  # "SW1A" ("" when not a UK postcode)
-    inward: str  # "1AA"
-    uk: bool
-
-    @property
-    def sector(self) -> str:
-        """Outward code and the first digit of the inward code: ``SW1A 1``."""
-        return f"{self.outward} {self.inward[:1]}" if self.uk else ""
-
-    @property
-    def display(self) -> str:
-        return f"{self.outward} {self.inward}" if self.uk else self.compact
-
-
-@lru_cache(maxsize=200_000)
-def parse_postcode(raw: str | None) -> Postcode | None:
-    """Upper-case, no spaces; UK postcodes are split into outward and inward codes."""
-    if raw is None:
-        return None
-    text = str(raw).strip()
-    if re.fullmatch(r"\d+\.0", text):  # a numeric postcode read as a float from a spreadsheet
-        text = text[:-2]
-    compact = re.sub(r"[^A-Z0-9]", "", text.upper())
-    if not compact:
-        return None
-    match = _UK_POSTCODE.match(compact)
-    if match:
-        return Postcode(compact, match.group(1), match.group(2), True)
-    return Postcode(compact, "", "", False)
-
+# Addresses
 
 ADDRESS_WORDS = {
     "rd": "road", "st": "street", "str": "street", "ave": "avenue", "av": "avenue", "ln": "lane",
@@ -421,9 +307,9 @@ def prepare(record: PersonRecord) -> PreparedPerson:
     family = "".join(family_tokens)
     family_codes = []
     if family:
-        family_codes.append(nysiis(family))
+        family_codes.append(jellyfish.nysiis(family))
         if len(family_tokens) > 1:
-            family_codes.extend(nysiis(token) for token in family_tokens if len(token) > 1)
+            family_codes.extend(jellyfish.nysiis(token) for token in family_tokens if len(token) > 1)
     nhs = normalise_nhs_number(record.nhs_number)
     pnc = parse_pnc_id(record.pnc_id)
     return PreparedPerson(
@@ -438,7 +324,7 @@ def prepare(record: PersonRecord) -> PreparedPerson:
         dob=parse_birth_date(record.date_of_birth),
         sex=normalise_sex(record.sex),
         nhs=nhs,
-        nhs_valid=bool(nhs) and nhs_check_digit(nhs[:9]) == int(nhs[9]),
+        nhs_valid=is_valid_nhs_number(nhs),
         pnc=pnc.canonical if pnc else normalise_other_id(record.pnc_id),
         other_id=normalise_other_id(record.other_id),
         postcode=parse_postcode(record.postcode),
@@ -446,5 +332,5 @@ def prepare(record: PersonRecord) -> PreparedPerson:
         phone=normalise_phone(record.phone),
         email=normalise_email(record.email),
         family_codes=tuple(dict.fromkeys(family_codes)),
-        given_code=nysiis(given) if given else "",
+        given_code=jellyfish.nysiis(given) if given else "",
     )

@@ -8,8 +8,9 @@ import random
 import pytest
 from faker import Faker
 
+from casework.core import identifiers
 from casework.core.management.commands.seed_demo import DemoContext
-from casework.people import demo, identifiers
+from casework.people import demo
 from casework.people.models import Person, PersonCareTeam, ReferralPersonLink
 from casework.referrals.choices import PartyRole, Status
 from casework.referrals.models import Referral

@@ -17,11 +17,12 @@ from casework.access.review import recent_access
 from casework.access.views import break_glass_page
 from casework.audit.models import Action
 from casework.audit.services import record, record_view
+from casework.core import identifiers
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 from casework.core.permissions import require
 from casework.core.refusals import show_refusal
-from casework.people import candidates, identifiers, queries, services
+from casework.people import candidates, queries, services
 from casework.people.forms import PersonForm, PersonSearchForm, ReasonForm
 from casework.people.models import Person
 from casework.people.views.common import GET_POST, person_or_404, post_data

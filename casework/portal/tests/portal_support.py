@@ -45,7 +45,7 @@ def answers(commissioner_id: int) -> dict[str, dict[str, Any]]:
         "funding": {"commissioner": str(commissioner_id), "purchase_order": "PO-123", "contract_reference": ""},
         "contact": {
             "referrer_name": "Pat Police", "referrer_job_title": "Detective Constable",
-            "referrer_email": "officer@northshire.police.example", "referrer_phone": "01632 960 001",
+            "referrer_email": "officer@northshire.police.example", "referrer_phone": "020 7946 0001",
         },
     }
 
@@ -65,7 +65,7 @@ def complete_draft(user, *, parties: int = 1, **overrides: Any):
         legal_status=LegalStatus.CONVICTED, offences=[Offence.PHA_S4A.value], assessment_setting=Setting.COMMUNITY,
         report_due_on=in_days(30), next_hearing_on=in_days(40), commissioner=user.organisation,
         referrer_name=user.full_name, referrer_job_title="Detective Constable",
-        referrer_email=user.email, referrer_phone="01632 960 001", portal_step=CHECK,
+        referrer_email=user.email, referrer_phone="020 7946 0001", portal_step=CHECK,
         services=["stalker_assessment", "report_sentencing"],
     )
     fields.update(overrides)

@@ -58,7 +58,7 @@ def post_step(client, draft, slug, data, returning=False):
 
 def test_start_makes_a_draft_prefilled_with_the_referrers_details(cast, agency_client):
     cast.agency.job_title = "Detective Sergeant"
-    cast.agency.phone = "01632 960 123"
+    cast.agency.phone = "020 7946 0123"
     cast.agency.save()
     response = agency_client.post(reverse("portal:start"))
     draft = Referral.objects.get(created_by=cast.agency)
@@ -66,7 +66,7 @@ def test_start_makes_a_draft_prefilled_with_the_referrers_details(cast, agency_c
     assert draft.status == Status.DRAFT and draft.reference == ""
     assert draft.referring_organisation == cast.organisation
     page = agency_client.get(step_url(draft, "contact")).content.decode()
-    for value in (cast.agency.full_name, "Detective Sergeant", cast.agency.email, "01632 960 123"):
+    for value in (cast.agency.full_name, "Detective Sergeant", cast.agency.email, "020 7946 0123"):
         assert value in page
     assert AuditEvent.objects.filter(action=Action.CREATE, object_type="referrals.referral", object_id=str(draft.pk)).exists()
 
@@ -418,9 +418,22 @@ def test_contact_details_are_checked(draft, agency_client):
     assert error_summary(response) == [
         ("#id_referrer_name", "Enter your full name"),
         ("#id_referrer_email", "Enter an email address in the correct format, like name@example.com"),
-        ("#id_referrer_phone", "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"),
+        ("#id_referrer_phone", "Enter a telephone number, like 020 7946 0000 or +44 113 496 0000"),
     ]
     assert 'value="not-an-email"' in response.content.decode()
+
+
+def test_the_telephone_number_is_checked_by_the_one_identifiers_module(draft, agency_client):
+    # Decided in issue 10: the portal used to take any 10 to 15 digits (07700 900 982, which is no
+    # number libphonenumber knows, passed); it now checks numbers as the person record does.
+    contact = {"referrer_name": "Dana Example", "referrer_job_title": "DC", "referrer_email": "dana@example.org"}
+    response = post_step(agency_client, draft, "contact", {**contact, "referrer_phone": "07700 900 982"})
+    assert error_summary(response) == [
+        ("#id_referrer_phone", "Enter a telephone number, like 020 7946 0000 or +44 113 496 0000"),
+    ]
+    post_step(agency_client, draft, "contact", {**contact, "referrer_phone": "+44 (0)20 7946 0001"})
+    draft.refresh_from_db()
+    assert draft.referrer_phone == "020 7946 0001"
 
 
 # --- Resuming a draft -------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ Rotation procedure (docs/adr/0006-field-encryption.md):
 after changing ``BLIND_INDEX_KEY``: set the new key as ``BLIND_INDEX_KEY`` and the old one as
 ``BLIND_INDEX_PREVIOUS_KEY``, restart, run ``rotate_keys --reindex`` (look-ups by NHS number,
 email and phone find everyone throughout: they search under both keys), then remove
-``BLIND_INDEX_PREVIOUS_KEY`` and restart.
+``BLIND_INDEX_PREVIOUS_KEY`` and restart. Run ``rotate_keys --reindex`` with the keys unchanged
+after a release that changes how matching keys or canonical forms are made
+(``casework.core.identifiers``, ``casework.people.matching.blocking``): it recomputes them.
 
 Nothing decrypted is ever printed: only table names, counts and row ids.
 """

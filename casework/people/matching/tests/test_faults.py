@@ -1,22 +1,25 @@
 """Each UK fault still finds the person; twins and parent/child are not offered as the same person.
 
-A small SQLite candidate index holds a few hand-written persons among a synthetic background
-(Faker en_GB, fixed seed); each test looks up a faulty record and checks the ranking.
+A small in-memory candidate index holds a few hand-written persons among a synthetic background
+(Faker en_GB, fixed seed); each test looks up a faulty record and checks the ranking. The index
+does what ``casework.people.candidates`` does with ``PersonMatchKey`` rows: gather everyone sharing
+a blocking key with the new person, then rank them with the prior for the size of the index.
 """
 
 import dataclasses
-import sqlite3
+from collections import defaultdict
 
 import pytest
 from faker import Faker
 
-from casework.people.matching import DIFFERENT, LIKELY, PersonRecord
-from casework.people.matching.index import CandidateIndex
+from casework.people.matching import DIFFERENT, LIKELY, PersonRecord, prepare, rank_candidates, score_pair
+from casework.people.matching.blocking import index_keys, query_keys
+from casework.people.matching.scoring import DEFAULT_PARAMETERS, prior_for
 
 pytestmark = []
 
 ROBERT = PersonRecord("P-ROBERT", "Robert", "Smith", "1985-03-12", "M", "9434765919", "",
-                      "12 Acacia Avenue, Leeds", "LS1 4AB", "07700900123", "rob.smith@example.com")
+                      "12 Acacia Avenue, Leeds", "LS1 4AB", "020 7946 0123", "rob.smith@example.com")
 ELIZABETH = PersonRecord("P-ELIZABETH", "Elizabeth", "Jones", "1979-11-02", "F", "6541003238", "",
                          "4 Mill Lane, York", "YO1 7HH", "", "")
 AMELIA = PersonRecord("P-AMELIA", "Amelia", "Clarke", "2001-06-15", "F", "", "",
@@ -40,21 +43,32 @@ def _background(count: int = 250) -> list[PersonRecord]:
     return people
 
 
+class KeyIndex:
+    def __init__(self, records: list[PersonRecord]):
+        self.persons = [prepare(record) for record in records]
+        self.by_key: dict[str, list[int]] = defaultdict(list)
+        for position, person in enumerate(self.persons):
+            for key in index_keys(person):
+                self.by_key[key].append(position)
+        self.parameters = DEFAULT_PARAMETERS.with_prior(prior_for(len(self.persons), 0.2))
+
+    def lookup(self, record: PersonRecord, *, include_different: bool = False):
+        wanted = prepare(record)
+        found = sorted({position for key in query_keys(wanted) for position in self.by_key.get(key, ())})
+        return rank_candidates(wanted, [self.persons[p] for p in found], self.parameters,
+                               include_different=include_different)
+
+
 @pytest.fixture(scope="module")
 def index():
-    connection = sqlite3.connect(":memory:")
-    candidate_index = CandidateIndex(connection)
-    candidate_index.create_schema()
-    candidate_index.add([ROBERT, ELIZABETH, AMELIA, JOHN_SENIOR, MARY, *_background()])
-    yield candidate_index
-    connection.close()
+    return KeyIndex([ROBERT, ELIZABETH, AMELIA, JOHN_SENIOR, MARY, *_background()])
 
 
 def changed(record: PersonRecord, **changes) -> PersonRecord:
     return dataclasses.replace(record, record_id="NEW", **changes)
 
 
-def top(index: CandidateIndex, record: PersonRecord):
+def top(index: KeyIndex, record: PersonRecord):
     results = index.lookup(record)
     assert results, "no candidate offered"
     return results[0]
@@ -116,8 +130,6 @@ def test_child_with_the_same_name_and_address_is_not_offered(index):
 def test_generation_suffix_separates_parent_and_child(index):
     junior = PersonRecord("NEW", "John", "Walker Jr", "1962-02-01", "M", "", "", "77 High Street, Derby", "DE1 2AB")
     senior_marked = changed(JOHN_SENIOR, family_name="Walker Sr")
-    from casework.people.matching import prepare, score_pair
-
     result = score_pair(prepare(junior), prepare(senior_marked))
     assert not result.is_match
     assert "different generation (Jr / Sr)" in result.reason_text

@@ -1,26 +1,28 @@
 """Normalisation of UK person details: identifiers, postcodes, dates, names, nicknames, phonetics."""
 
+import jellyfish
 import pytest
 
+from casework.core.identifiers import (
+    is_valid_nhs_number,
+    nhs_number_check_digit,
+    normalise_nhs_number,
+    parse_pnc_id,
+    parse_postcode,
+    pnc_check_letter,
+)
 from casework.people.matching.nicknames import are_equivalent, canonical_given_name, pair_count
 from casework.people.matching.normalise import (
+    PersonRecord,
     day_month_swapped,
     fold,
     is_one_edit,
     is_transposition,
-    is_valid_nhs_number,
-    is_valid_pnc_format,
-    nhs_check_digit,
-    normalise_nhs_number,
-    normalise_phone,
     parse_address,
     parse_birth_date,
-    parse_pnc_id,
-    parse_postcode,
-    pnc_check_letter,
+    prepare,
     split_name,
 )
-from casework.people.matching.phonetic import nysiis, soundex
 
 pytestmark = []
 
@@ -37,7 +39,7 @@ def test_invalid_nhs_numbers_fail(number):
 
 def test_nhs_check_digit_of_ten_means_no_valid_number():
     # Find a nine-digit stem whose weighted sum leaves remainder 1 (check 10): no valid number ends it.
-    stem = next(f"{n:09d}" for n in range(100_000_000, 100_001_000) if nhs_check_digit(f"{n:09d}") is None)
+    stem = next(f"{n:09d}" for n in range(100_000_000, 100_001_000) if nhs_number_check_digit(f"{n:09d}") is None)
     assert all(not is_valid_nhs_number(stem + str(digit)) for digit in range(10))
 
 
@@ -56,18 +58,22 @@ def test_pnc_id_format_and_check_letter():
     assert parse_pnc_id(f"2012/0345678{letter.lower()}").canonical == parsed.canonical
     wrong = next(ch for ch in "ABC" if ch != letter)
     assert parse_pnc_id(f"12/345678{wrong}").check_letter_ok is False  # a warning, not a rejection
-    assert is_valid_pnc_format(f"12/345678{wrong}")
 
 
-def test_pnc_id_slash_is_optional():
+def test_a_pnc_id_without_its_slash_is_not_read_as_one():
+    # Decided in issue 10: the matching engine used to read "12345678L" as 12/0345678L while the
+    # person form refused it. Without the slash a run of digits does not say where the year ends
+    # (2012/345678L or 12/345678L?), so neither reads it as a PNC ID; matching compares it as an
+    # identifier typed as it was.
     letter = pnc_check_letter("12", "0345678")
-    assert parse_pnc_id(f"12345678{letter}").canonical == f"12/0345678{letter}"
+    assert parse_pnc_id(f"12345678{letter}") is None
+    assert prepare(PersonRecord("A", pnc_id=f"12345678{letter}")).pnc == f"12345678{letter}"
+    assert prepare(PersonRecord("A", pnc_id=f"12/345678{letter}")).pnc == f"12/0345678{letter}"
 
 
 @pytest.mark.parametrize("text", ["123/45678A", "1/345678A", "12/34567890A", "12/345678", "AB/345678A", ""])
 def test_pnc_id_bad_formats_rejected(text):
     assert parse_pnc_id(text) is None
-    assert not is_valid_pnc_format(text)
 
 
 def test_postcodes_with_and_without_spaces_are_equal():
@@ -115,15 +121,24 @@ def test_nicknames():
     assert pair_count() >= 300
 
 
-def test_phonetic_codes():
-    assert nysiis("Smith") == nysiis("Smyth")
-    assert nysiis("Knight")[0] == "N"
-    assert soundex("Robert") == soundex("Rupert") == "R163"
-    assert nysiis("") == ""
+def test_family_names_are_coded_with_jellyfish_nysiis():
+    # jellyfish's NYSIIS, not the hand-written one it replaced: that one read a Y after the first
+    # letter as a vowel (Smyth = Smith); the standard code keeps the Y (Smyth is SNYT).
+    assert prepare(PersonRecord("A", family_name="Smith")).family_codes == ("SNAT",)
+    assert prepare(PersonRecord("A", family_name="Smithe")).family_codes == ("SNAT",)
+    assert prepare(PersonRecord("A", given_name="Knight")).given_code == jellyfish.nysiis("Knight") == "NAGT"
+    assert prepare(PersonRecord("A", family_name="Smith-Jones")).family_codes == ("SNATJAN", "SNAT", "JAN")
 
 
-def test_phone_and_address():
-    assert normalise_phone("+44 (0)7700 900123") == normalise_phone("07700900123") == "07700900123"
+def test_phone_numbers_are_compared_in_e164():
+    # Decided in issue 10: the engine used to compare national digits ("02079460000") and read any
+    # nine or more digits as a number; it now uses the canonical form forms and blind indexes use.
+    same = ("+44 (0)20 7946 0000", "020 7946 0000", "0044 20 7946 0000", "+442079460000")
+    assert {prepare(PersonRecord("A", phone=typed)).phone for typed in same} == {"+442079460000"}
+    assert prepare(PersonRecord("A", phone="12345 6789")).phone == ""
+
+
+def test_addresses():
     address = parse_address("Flat 3, 12 Acacia Rd, Leeds")
     assert address.text == "flat 3 12 acacia road leeds"
     assert address.numbers == ("3", "12")

@@ -1,7 +1,9 @@
-"""A candidate index on SQLite (plain DB-API), for looking up one new person among many.
+"""A candidate index on SQLite (plain DB-API), for timing look-ups of one new person among many
+(``lookup.py``). Benchmark only: the service keeps its keys in ``PersonMatchKey`` and looks
+candidates up in ``casework.people.candidates``; this index does the same on bare SQLite so that
+an index of a million persons can be built and timed without Django.
 
-Tables (the later Django ``Person`` model can keep its own person table and reuse ``person_key``
-with the same keys, from :func:`casework.people.matching.blocking.index_keys`):
+Tables (keys from :func:`casework.people.matching.blocking.index_keys`):
 
 ``match_person``    the details that are compared, one row per person
 ``person_key``      (key TEXT, person_id INTEGER), indexed on (key, person_id)
@@ -17,10 +19,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 
-from .blocking import index_keys, query_keys
-from .matcher import REVIEW_THRESHOLD, MatchResult, rank_candidates
-from .normalise import PersonRecord, PreparedPerson, prepare
-from .scoring import DEFAULT_PARAMETERS, Parameters, prior_for
+from casework.people.matching.blocking import index_keys, query_keys
+from casework.people.matching.matcher import REVIEW_THRESHOLD, MatchResult, rank_candidates
+from casework.people.matching.normalise import PersonRecord, PreparedPerson, prepare
+from casework.people.matching.scoring import DEFAULT_PARAMETERS, Parameters, prior_for
 
 PERSON_COLUMNS = ("given_name", "family_name", "date_of_birth", "sex", "nhs_number", "pnc_id", "address",
                   "postcode", "phone", "email", "other_id")

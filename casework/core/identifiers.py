@@ -1,16 +1,23 @@
-"""Validating, normalising and showing the identifiers a person record holds.
+"""Validating, normalising and showing the identifiers a person or a referral holds: one module for
+forms, blind indexes (``casework.people.crypto.blind_index``), the matching engine
+(``casework.people.matching``) and the agency portal.
 
 Each ``clean_*`` function takes what a user typed and returns the value to store, or raises
 ``ValidationError`` with a message in the NHS error-message style. Each ``normalise_*`` function
-gives the form a blind index is computed over (see ``casework.people.crypto.blind_index``), so that
-the same identifier typed two ways finds the same person. Each ``format_*`` function gives what a
-person reads on screen.
+gives the canonical form two records are compared by (and a blind index is computed over), so the
+same identifier typed two ways finds the same person; it never raises and gives "" for text that
+is not such an identifier. Each ``format_*`` function gives what a person reads on screen.
+
+The canonical forms are stored as keyed hashes (blind indexes and matching keys): changing one
+changes the hash of every stored row, so a change here must come with
+``manage.py rotate_keys --reindex`` (which recomputes them) in the release notes.
 
 Sources:
 
 - NHS number: NHS Data Dictionary, "NHS Number": 10 digits, the tenth a Modulus 11 check digit over
   the first nine weighted 10 down to 2; a remainder giving 11 means 0, giving 10 means the number
-  is invalid. Shown 3-3-4. Numbers beginning 999 are reserved for testing (the demo uses them).
+  is invalid. Shown 3-3-4; typed with spaces or hyphens between the groups. Numbers beginning 999
+  are reserved for testing (the demo uses them).
 - PNC ID: ``YY/NNNNNNND`` — the two-digit year the record was created, a serial of up to seven
   digits, and a check letter. The check letter is ``(YY followed by the 7-digit serial) mod 23``
   looked up in ``ZABCDEFGHJKLMNPQRTUVWXY`` (I, O and S never used). Source: the Ministry of
@@ -18,20 +25,22 @@ Sources:
   ``PNCIdValidator``), not the PNC specification itself, which is not public. Status: VERIFY.
   Because the table is unverified a check-letter mismatch is a warning shown to the user, never a
   refusal. Police systems also write the year with four digits (``2001/0171310W``); both forms
-  are accepted and stored in the two-digit form.
+  are accepted and stored in the two-digit form. The slash is required: without it a run of
+  digits and a letter does not say where the year ends.
 - Prison number: HMPPS prison numbers (NOMIS IDs) are a letter, four digits and two letters
-  (``A1234BC``). Older systems used other forms, so anything else made of letters and digits is
-  accepted with a warning rather than refused.
+  (``A1234BC``). Older systems used other forms, so a person record accepts anything else made of
+  letters and digits with a warning; a new referral from the portal asks for the NOMIS form.
 - Telephone numbers: parsed and validated with ``phonenumbers`` (Google's libphonenumber), region
-  GB, stored in E.164 (``+442079460000``). Ofcom's drama ranges 07700 900xxx and 01632 960xxx are
-  not valid numbers to libphonenumber; 020 7946 0xxx and 0113 496 0xxx are.
+  GB, canonical form E.164 (``+442079460000``). Ofcom's drama ranges 07700 900xxx and 01632 960xxx
+  are not valid numbers to libphonenumber; 020 7946 0xxx and 0113 496 0xxx are.
+- Postcodes: outward code (``SW1A``) and inward code (``1AA``); canonical ``SW1A 1AA``.
 """
 
 from __future__ import annotations
 
-import hmac
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -39,7 +48,7 @@ from django.core.validators import EmailValidator
 
 # --- NHS number ------------------------------------------------------------------------------
 
-_NOT_DIGITS = re.compile(r"[\s\-]+")
+_NHS_SEPARATORS = re.compile(r"[\s\-]+")
 
 
 def nhs_number_check_digit(first_nine: str) -> int | None:
@@ -55,37 +64,42 @@ def nhs_number_check_digit(first_nine: str) -> int | None:
     return check
 
 
+def _nhs_text(raw: str | None) -> str:
+    return _NHS_SEPARATORS.sub("", str(raw or ""))
+
+
 def normalise_nhs_number(raw: str | None) -> str:
-    """Digits only, spaces and hyphens removed: ``"943 476 5919"`` -> ``"9434765919"``."""
-    return _NOT_DIGITS.sub("", str(raw or "")).strip()
+    """The 10 digits (``"943 476 5919"`` -> ``"9434765919"``), spaces and hyphens removed; "" for
+    anything else. The check digit is not tested here (see ``is_valid_nhs_number``): the matching
+    engine compares numbers that fail it too."""
+    text = _nhs_text(raw)
+    return text if len(text) == 10 and text.isascii() and text.isdigit() else ""
 
 
 def is_valid_nhs_number(raw: str | None) -> bool:
     digits = normalise_nhs_number(raw)
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    return nhs_number_check_digit(digits[:9]) == int(digits[9])
+    return bool(digits) and nhs_number_check_digit(digits[:9]) == int(digits[9])
 
 
 def clean_nhs_number(raw: str | None) -> str:
     """The 10 digits to store, or "" when nothing was typed."""
-    digits = normalise_nhs_number(raw)
-    if not digits:
+    text = _nhs_text(raw)
+    if not text:
         return ""
-    if not digits.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ValidationError("NHS number must only include numbers", code="nhs_number_characters")
-    if len(digits) != 10:
+    if len(text) != 10:
         raise ValidationError("NHS number must be 10 digits", code="nhs_number_length")
-    if not is_valid_nhs_number(digits):
+    if not is_valid_nhs_number(text):
         raise ValidationError("Enter a valid NHS number", code="nhs_number_check")
-    return digits
+    return text
 
 
 def format_nhs_number(value: str | None) -> str:
-    """3-3-4: ``"943 476 5919"``."""
+    """3-3-4: ``"943 476 5919"``; anything that is not 10 digits comes back as it was."""
     digits = normalise_nhs_number(value)
-    if len(digits) != 10:
-        return value or ""
+    if not digits:
+        return str(value or "")
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
 
 
@@ -95,7 +109,7 @@ PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"  # Modulus 23; I, O and S never us
 _PNC = re.compile(r"^(\d{2}|\d{4})/(\d{1,7})([A-Z])$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PncId:
     year: str  # two digits
     serial: str  # seven digits
@@ -108,7 +122,7 @@ class PncId:
 
     @property
     def check_letter_ok(self) -> bool:
-        return hmac.compare_digest(self.letter, self.expected_letter)
+        return self.letter == self.expected_letter
 
     @property
     def warning(self) -> str:
@@ -125,6 +139,7 @@ def pnc_check_letter(year: str, serial: str) -> str:
     return PNC_CHECK_LETTERS[int(year[-2:] + serial.zfill(7)) % 23]
 
 
+@lru_cache(maxsize=100_000)
 def parse_pnc_id(raw: str | None) -> PncId | None:
     """A PNC ID in ``YY/NNNNNNND`` (or ``YYYY/NNNNNNND``) form, or None if it is not in that form."""
     text = re.sub(r"\s+", "", str(raw or "")).upper()
@@ -142,9 +157,7 @@ def clean_pnc_id(raw: str | None) -> PncId | None:
         return None
     parsed = parse_pnc_id(raw)
     if parsed is None:
-        raise ValidationError(
-            "Enter a PNC ID in the correct format, like 01/0171310W", code="pnc_id_format"
-        )
+        raise ValidationError("Enter a PNC ID in the correct format, like 01/0171310W", code="pnc_id_format")
     return parsed
 
 
@@ -157,6 +170,7 @@ def normalise_pnc_id(raw: str | None) -> str:
 
 _NOMIS = re.compile(r"^[A-Z]\d{4}[A-Z]{2}$")
 _PRISON_OTHER = re.compile(r"^[A-Z0-9/]{2,15}$")
+PRISON_NUMBER_FORMAT_MESSAGE = "Enter a prison number in the correct format, like A1234BC"
 
 
 @dataclass(frozen=True)
@@ -165,8 +179,18 @@ class PrisonNumber:
     warning: str = ""
 
 
+def normalise_prison_number(raw: str | None) -> str:
+    """Upper case without spaces: ``" a1234 bc"`` -> ``"A1234BC"``."""
+    return re.sub(r"\s+", "", str(raw or "")).upper()
+
+
+def is_nomis_prison_number(raw: str | None) -> bool:
+    """A prison number in today's HMPPS form: a letter, 4 numbers and 2 letters (``A1234BC``)."""
+    return bool(_NOMIS.match(normalise_prison_number(raw)))
+
+
 def clean_prison_number(raw: str | None) -> PrisonNumber | None:
-    text = re.sub(r"\s+", "", str(raw or "")).upper()
+    text = normalise_prison_number(raw)
     if not text:
         return None
     if _NOMIS.match(text):
@@ -180,10 +204,6 @@ def clean_prison_number(raw: str | None) -> PrisonNumber | None:
     raise ValidationError(
         "Prison number must only include letters, numbers and a forward slash", code="prison_number_format"
     )
-
-
-def normalise_prison_number(raw: str | None) -> str:
-    return re.sub(r"\s+", "", str(raw or "")).upper()
 
 
 # --- Telephone numbers -----------------------------------------------------------------------
@@ -206,8 +226,9 @@ def clean_phone(raw: str | None, region: str = PHONE_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=100_000)
 def normalise_phone(raw: str | None, region: str = PHONE_REGION) -> str:
-    """E.164 if the text is a valid number, else ""; never raises (for look-ups)."""
+    """E.164 if the text is a valid number, else ""; never raises (for look-ups and matching)."""
     try:
         return clean_phone(raw, region)
     except ValidationError:
@@ -243,8 +264,10 @@ def clean_email(raw: str | None) -> str:
 
 
 def normalise_email(raw: str | None) -> str:
-    """Lower-cased and trimmed: the form exact look-ups use."""
-    return str(raw or "").strip().lower()
+    """Lower-cased and trimmed: the form exact look-ups use; "" for text without an ``@`` (a
+    spreadsheet's "n/a" is not an address two records share)."""
+    text = str(raw or "").strip().lower()
+    return text if "@" in text else ""
 
 
 # --- Postcodes -------------------------------------------------------------------------------
@@ -253,21 +276,56 @@ _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
 POSTCODE_MESSAGE = "Enter a real postcode, like SW1A 1AA"
 
 
+@dataclass(frozen=True, slots=True)
+class Postcode:
+    compact: str  # upper case, no spaces: "SW1A1AA"
+    outward: str  # "SW1A" ("" when not a UK postcode)
+    inward: str  # "1AA"
+    uk: bool
+
+    @property
+    def sector(self) -> str:
+        """Outward code and the first digit of the inward code: ``SW1A 1``."""
+        return f"{self.outward} {self.inward[:1]}" if self.uk else ""
+
+    @property
+    def display(self) -> str:
+        """The canonical form: ``SW1A 1AA``; text that is not a UK postcode stays compact."""
+        return f"{self.outward} {self.inward}" if self.uk else self.compact
+
+
+@lru_cache(maxsize=200_000)
+def parse_postcode(raw: str | None) -> Postcode | None:
+    """Upper case without spaces or punctuation; a UK postcode is split into outward and inward
+    codes. None for blank text."""
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if re.fullmatch(r"\d+\.0", text):  # a numeric postcode read as a float from a spreadsheet
+        text = text[:-2]
+    compact = re.sub(r"[^A-Z0-9]", "", text.upper())
+    if not compact:
+        return None
+    match = _POSTCODE.match(compact)
+    if match:
+        return Postcode(compact, match.group(1), match.group(2), True)
+    return Postcode(compact, "", "", False)
+
+
 def normalise_postcode(raw: str | None) -> str:
     """Upper case with one space before the inward code (``sw1a1aa`` -> ``SW1A 1AA``); text that is
     not a UK postcode comes back upper-cased without spaces."""
-    compact = re.sub(r"[^A-Za-z0-9]", "", str(raw or "")).upper()
-    match = _POSTCODE.match(compact)
-    return f"{match.group(1)} {match.group(2)}" if match else compact
+    parsed = parse_postcode(raw)
+    return parsed.display if parsed else ""
 
 
 def clean_postcode(raw: str | None) -> str:
-    if not str(raw or "").strip():
+    parsed = parse_postcode(raw)
+    if parsed is None:
         return ""
-    value = normalise_postcode(raw)
-    if not _POSTCODE.match(value.replace(" ", "")):
+    if not parsed.uk:
         raise ValidationError(POSTCODE_MESSAGE, code="postcode_format")
-    return value
+    return parsed.display
 
 
 # --- Online identifiers ----------------------------------------------------------------------

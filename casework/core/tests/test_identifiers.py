@@ -1,12 +1,14 @@
-"""Validators, normalisers and formatters for the identifiers a person record holds."""
+"""Validators, normalisers and formatters for the identifiers a person or referral holds: the one
+module forms, blind indexes, the matching engine and the portal use (issue 10)."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from casework.people import identifiers as ids
-from casework.people.tests.factories import NHS_NUMBERS
+from casework.core import identifiers as ids
+
+NHS_NUMBERS = ["9434765919", "6541003238", "9990000018", "9990000026", "9990000034"]
 
 # --- NHS number -----------------------------------------------------------------------------------
 
@@ -57,12 +59,24 @@ def test_invalid_nhs_numbers_are_refused_with_a_message(typed, message):
     assert error.value.messages == [message]
 
 
+@pytest.mark.parametrize("typed", ["943.476.5919", "NHS 9434765919", "9434765919.0", "٩٤٣٤٧٦٥٩١٩"])
+def test_only_spaces_and_hyphens_separate_the_digits_of_an_nhs_number(typed):
+    # Decided in issue 10: the matching engine used to take the digits out of any text
+    # ("943.476.5919" was valid there, refused by the form). One rule now: an NHS number is
+    # written 3-3-4 with spaces or hyphens, in ASCII digits; anything else is not one.
+    assert ids.normalise_nhs_number(typed) == ""
+    assert not ids.is_valid_nhs_number(typed)
+
+
 def test_blank_nhs_number_is_allowed():
     assert ids.clean_nhs_number("  ") == ""
 
 
 def test_nhs_numbers_are_shown_3_3_4():
     assert ids.format_nhs_number("9434765919") == "943 476 5919"
+    assert ids.format_nhs_number("943-476-5919") == "943 476 5919"
+    assert ids.format_nhs_number("12345") == "12345"
+    assert ids.format_nhs_number(None) == ""
 
 
 # --- PNC ID ---------------------------------------------------------------------------------------
@@ -106,6 +120,8 @@ def test_blank_pnc_id_is_allowed():
 
 def test_a_nomis_prison_number_is_accepted_without_warning():
     assert ids.clean_prison_number(" a1234bc ") == ids.PrisonNumber("A1234BC")
+    assert ids.is_nomis_prison_number(" a1234 bc")
+    assert not ids.is_nomis_prison_number("BX4567")
 
 
 def test_another_prison_number_form_is_accepted_with_a_warning():
@@ -157,6 +173,22 @@ def test_email_addresses_are_validated_and_lower_cased_for_look_up():
     with pytest.raises(ValidationError) as error:
         ids.clean_email("jo.bloggs@")
     assert error.value.messages == [ids.EMAIL_MESSAGE]
+
+
+def test_text_without_an_at_sign_is_no_email_address_to_look_up():
+    # Decided in issue 10: forms' look-ups lower-cased anything, the matching engine required an
+    # "@"; "n/a" in two spreadsheets is not an address two people share.
+    assert ids.normalise_email(" N/A ") == ""
+
+
+def test_postcodes_are_split_into_outward_and_inward_codes():
+    spaced, compact = ids.parse_postcode("SW1A 1AA"), ids.parse_postcode(" sw1a-1aa ")
+    assert spaced == compact
+    assert (spaced.compact, spaced.outward, spaced.inward, spaced.sector) == ("SW1A1AA", "SW1A", "1AA", "SW1A 1")
+    assert ids.normalise_postcode("sw1a1aa") == spaced.display == "SW1A 1AA"
+    assert ids.parse_postcode("2615.0").compact == "2615"  # a number read from a spreadsheet
+    assert ids.parse_postcode("2615").uk is False
+    assert ids.parse_postcode("  ") is None
 
 
 @pytest.mark.parametrize(("typed", "stored"), [("sw1a1aa", "SW1A 1AA"), ("ls1 4ap", "LS1 4AP"), ("M1  1AE", "M1 1AE")])
