@@ -105,7 +105,9 @@ def format_nhs_number(value: str | None) -> str:
 
 # --- PNC ID ----------------------------------------------------------------------------------
 
-PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"  # Modulus 23; I, O and S never used. VERIFY.
+# Modulus 23; I, O and S never used. The letter table is not published with authority (domain.md), so
+# a mismatch is a warning to check the source document, never a refusal.
+PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 _PNC = re.compile(r"^(\d{2}|\d{4})/(\d{1,7})([A-Z])$")
 
 
