@@ -114,6 +114,28 @@ def persons_search(user, queryset: QuerySet[Person], text: str) -> QuerySet[Pers
     return queryset
 
 
+def identifier_kind(text: str) -> str | None:
+    """What kind of identifier ``text`` is, when it is one a person is found by exactly: "NHS
+    number" (ten digits passing Modulus 11), "PNC ID" or "prison number"; otherwise None."""
+    text = (text or "").strip()
+    digits = identifiers.normalise_nhs_number(text)
+    if len(digits) == 10 and digits.isdigit() and identifiers.is_valid_nhs_number(digits):
+        return "NHS number"
+    if identifiers.parse_pnc_id(text) is not None:
+        return "PNC ID"
+    if identifiers.is_nomis_prison_number(text):
+        return "prison number"
+    return None
+
+
+def persons_with_identifier(user, text: str, limit: int = 20) -> list[Person]:
+    """The persons ``user`` may see whose NHS number, PNC ID or prison number is ``text`` (exact,
+    through the blind index); none when ``text`` is not such an identifier."""
+    if identifier_kind(text) is None:
+        return []
+    return list(persons_search(user, persons_visible_to(user), text).order_by("family_name", "given_name", "id")[:limit])
+
+
 def persons_for_list(user, text: str = "") -> QuerySet[Person]:
     return persons_search(user, persons_visible_to(user), text).order_by("family_name", "given_name", "id")
 

@@ -28,6 +28,7 @@ from casework.access import policy
 from casework.cases.choices import STATUS_TAG_COLOUR as CASE_STATUS_COLOUR
 from casework.cases.choices import CaseKind, CaseStatus
 from casework.cases.models import Case
+from casework.people.queries import identifier_kind, persons_with_identifier
 from casework.referrals.choices import STATUS_TAG_COLOUR as REFERRAL_STATUS_COLOUR
 from casework.referrals.choices import Status as ReferralStatus
 from casework.referrals.models import Referral
@@ -208,6 +209,42 @@ def _case_records(ids: list[int]) -> dict[tuple[str, int], dict]:
             ),
         }
     return records
+
+
+@dataclass(frozen=True)
+class PersonHit:
+    """A person found by an identifier, with the cases about them the user may see."""
+
+    reference: str
+    name: str
+    url: str
+    cases: list[dict]
+
+
+def people_by_identifier(user, text: str) -> tuple[str | None, list[PersonHit]]:
+    """For an NHS number, PNC ID or prison number: its kind and the persons the user may see who
+    hold it, each with their visible cases (three statements, however many are found). For any
+    other text: (None, [])."""
+    kind = identifier_kind(text)
+    if kind is None or not _may_search(user):
+        return kind, []
+    persons = persons_with_identifier(user, text)
+    cases: dict[int, list[dict]] = {}
+    if persons:
+        rows = cases_in_scope(user).filter(subject__in=[p.pk for p in persons]).order_by("-opened_on", "-id").values(
+            "subject_id", "reference", "status", "kind")
+        for row in rows:
+            status = CaseStatus(row["status"])
+            cases.setdefault(row["subject_id"], []).append({
+                "reference": row["reference"], "url": reverse("cases:detail", args=[row["reference"]]),
+                "type_label": CaseKind(row["kind"]).label, "status": status.label,
+                "status_colour": CASE_STATUS_COLOUR[status],
+            })
+    return kind, [
+        PersonHit(reference=p.reference, name=p.full_name, url=reverse("people:detail", args=[p.reference]),
+                  cases=cases.get(p.pk, []))
+        for p in persons
+    ]
 
 
 def search(user, text: str | Query, page: int | str | None = 1) -> Page:

@@ -150,9 +150,10 @@ def query_fingerprint(query: Query) -> str:
                        algorithm="sha256").hexdigest()
 
 
-def audit_search(*, request: HttpRequest, query: Query, page) -> None:
+def audit_search(*, request: HttpRequest, query: Query, page, people=()) -> None:
     """One event per page of results shown: the fingerprint of the words, how many words, the
-    page, how many results the user could see and the references shown."""
+    page, how many results the user could see and the references shown (persons found by an
+    identifier among them)."""
     record(
         action=Action.VIEW, request=request, object_type="search", object_label="search",
         changes={
@@ -160,6 +161,7 @@ def audit_search(*, request: HttpRequest, query: Query, page) -> None:
             "words": query.word_count,
             "page": page.number,
             "results": page.paginator.count,
-            "shown": [result.reference for result in page.object_list],
+            "shown": [result.reference for result in page.object_list]
+            + [hit.reference for hit in people] + [case["reference"] for hit in people for case in hit.cases],
         },
     )

@@ -8,4 +8,5 @@ app_name = "search"
 
 urlpatterns = [
     path("", views.search, name="search"),
+    path("break-glass/", views.break_glass_route, name="break_glass"),
 ]
