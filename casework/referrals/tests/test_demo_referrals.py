@@ -14,12 +14,12 @@ from faker import Faker
 from casework.accounts import demo as accounts_demo
 from casework.accounts.models import User
 from casework.core.management.commands.seed_demo import DemoContext
+from casework.core.working_days import working_days_before
 from casework.organisations import demo as organisations_demo
 from casework.organisations.models import OrganisationKind
 from casework.referrals import demo
 from casework.referrals.choices import SRP_SERVICES, Channel, Service, Status
 from casework.referrals.models import Letter, Referral, RequestedService, Transition
-from casework.referrals.queries import working_days_before
 from casework.referrals.workflow import can_transition
 
 

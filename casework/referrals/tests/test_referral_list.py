@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from casework.accounts.tests.factories import OrganisationFactory
 from casework.audit.models import Action, AuditEvent
+from casework.core.working_days import working_days_before
 from casework.referrals.choices import Service, Status
-from casework.referrals.queries import working_days_before
 from casework.referrals.tests.factories import ReferralFactory
 
 URL = "/referrals/"
