@@ -13,9 +13,9 @@ import datetime as dt
 import hashlib
 import json
 import os
-from unittest import mock
 
 import pytest
+import time_machine
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.cache import cache
@@ -235,7 +235,7 @@ def test_an_old_registration_challenge_is_refused(cast, client_for):
     client = client_for(cast.clinician)
     options = start_registration(client)
     credential = SoftwareAuthenticator().create(options)
-    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + dt.timedelta(minutes=6)):
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=6), tick=False):
         response = post_json(client, REGISTER_VERIFY, {"credential": credential})
     assert response.status_code == 400 and "expired" in response.json()["error"]
 
