@@ -49,3 +49,22 @@ def test_the_check_finds_other_ways_of_faking_the_clock(tmp_path):
         "with time_machine.travel(later, tick=False):\n"
     )
     assert [hit.rsplit(":", 1)[1] for hit in other_clocks_in(sample)] == ["1", "2", "3"]
+
+
+ABSOLUTE_QUERY_COUNTS = re.compile(r"django_assert_num_queries|django_assert_max_num_queries|assertNumQueries")
+
+
+def test_query_counts_are_compared_at_two_sizes_of_data():
+    """``casework.core.testing.assert_queries_flat`` (or ``assert_page_queries_flat``), never an
+    absolute number of queries."""
+    here = Path(__file__)
+    offenders = [
+        f"{path.relative_to(REPO)}:{number}"
+        for path in _test_files()
+        if path != here
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if ABSOLUTE_QUERY_COUNTS.search(line)
+    ]
+    assert offenders == [], "Compare query counts with casework.core.testing.assert_queries_flat: " + ", ".join(
+        offenders
+    )
