@@ -11,13 +11,13 @@ from django.db.models import Count
 from django.utils import timezone
 from faker import Faker
 
-from casework.accounts import demo as accounts_demo
 from casework.accounts.models import User
-from casework.core.management.commands.seed_demo import DemoContext
 from casework.core.working_days import working_days_before
-from casework.organisations import demo as organisations_demo
+from casework.demo import accounts as accounts_demo
+from casework.demo import organisations as organisations_demo
+from casework.demo import referrals as demo
+from casework.demo.context import DemoContext
 from casework.organisations.models import OrganisationKind
-from casework.referrals import demo
 from casework.referrals.choices import SRP_SERVICES, Channel, Service, Status
 from casework.referrals.models import Letter, Referral, RequestedService, Transition
 from casework.referrals.workflow import can_transition

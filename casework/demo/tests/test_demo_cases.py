@@ -8,16 +8,16 @@ import pytest
 from faker import Faker
 
 from casework.access.barrier import cases_across_barrier_from
-from casework.cases import demo
 from casework.cases.choices import CaseKind, Relationship
 from casework.cases.models import Case, Incident, LegalOrder, StalkingEpisode
-from casework.core.management.commands.seed_demo import DemoContext
+from casework.demo import cases as demo
+from casework.demo.context import DemoContext
 
 
 @pytest.fixture
 def seeded(db):
-    from casework.accounts import demo as accounts_demo
-    from casework.organisations import demo as organisations_demo
+    from casework.demo import accounts as accounts_demo
+    from casework.demo import organisations as organisations_demo
 
     faker = Faker("en_GB")
     faker.seed_instance(7)

@@ -25,10 +25,10 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from casework.accounts.demo import DEMO_AGENCY, DEMO_STAFF
 from casework.accounts.models import TrainingRecord, User
 from casework.core.models import next_reference
 from casework.core.roles import Instrument, Role
+from casework.demo.accounts import DEMO_AGENCY, DEMO_STAFF
 from casework.organisations.models import Organisation, OrganisationKind
 from casework.referrals import letters, portal_forms
 from casework.referrals.choices import (

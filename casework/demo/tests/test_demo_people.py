@@ -8,8 +8,9 @@ import random
 import pytest
 from faker import Faker
 
-from casework.core.management.commands.seed_demo import DemoContext
-from casework.people import demo, identifiers
+from casework.demo import people as demo
+from casework.demo.context import DemoContext
+from casework.people import identifiers
 from casework.people.models import Person, PersonCareTeam, ReferralPersonLink
 from casework.referrals.choices import PartyRole, Status
 from casework.referrals.models import Referral
@@ -25,8 +26,8 @@ def _context() -> DemoContext:
 
 @pytest.fixture
 def seeded(db):
-    from casework.accounts import demo as accounts_demo
-    from casework.organisations import demo as organisations_demo
+    from casework.demo import accounts as accounts_demo
+    from casework.demo import organisations as organisations_demo
     from casework.referrals.tests.factories import ReferralFactory
 
     context = _context()
