@@ -7,10 +7,11 @@ nothing about the defect that matters, a query per row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 
@@ -53,3 +54,33 @@ def assert_page_queries_flat(
         assert response.status_code == status, (url, response.status_code)
 
     return assert_queries_flat(fetch, grow=grow, **kwargs)
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker, *, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Data made inside this block is built once and shared by a module's tests, then thrown away.
+
+    For a module-scoped fixture (with ``django_db_setup`` and ``django_db_blocker``)::
+
+        @pytest.fixture(scope="module")
+        def demo_once(django_db_setup, django_db_blocker):
+            with kept_for_the_module(django_db_blocker):
+                with django_db_blocker.unblock():
+                    demo = build_the_demo()
+                yield demo
+
+    An outer transaction is opened before the data is made and rolled back when the module is done,
+    so nothing reaches the next module. Each test's own transaction (pytest-django's ``db``) is a
+    savepoint inside it and is rolled back after the test, so a test that changes the shared data
+    cannot change what the next test sees. Works the same on SQLite and PostgreSQL, and with
+    pytest-xdist (each worker has its own database and builds the data at most once per module).
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic(using=using)
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True, using=using)
+            outer.__exit__(None, None, None)

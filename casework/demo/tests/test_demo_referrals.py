@@ -12,6 +12,7 @@ from django.utils import timezone
 from faker import Faker
 
 from casework.accounts.models import User
+from casework.core.testing import kept_for_the_module
 from casework.core.working_days import working_days_before
 from casework.demo import accounts as accounts_demo
 from casework.demo import organisations as organisations_demo
@@ -36,9 +37,16 @@ def run_seed() -> None:
     demo.seed(context)
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            run_seed()
+        yield
+
+
 @pytest.fixture
-def seeded(db):
-    run_seed()
+def seeded(seeded_once, db):
     return Referral.objects.all()
 
 
