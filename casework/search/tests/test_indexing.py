@@ -14,12 +14,12 @@ from django.utils import timezone
 from faker import Faker
 
 from casework.cases.tests.factories import IncidentFactory
-from casework.core.management.commands.seed_demo import DemoContext
+from casework.demo import search as demo
+from casework.demo.context import DemoContext
 from casework.people import services as people_services
 from casework.referrals.choices import Channel, Service
 from casework.referrals.services import intake
 from casework.referrals.tests.factories import ReferralFactory
-from casework.search import demo
 from casework.search.models import SearchDocument
 from casework.search.queries import search
 from casework.search.services import (

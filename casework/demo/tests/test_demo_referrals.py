@@ -11,15 +11,16 @@ from django.db.models import Count
 from django.utils import timezone
 from faker import Faker
 
-from casework.accounts import demo as accounts_demo
 from casework.accounts.models import User
-from casework.core.management.commands.seed_demo import DemoContext
-from casework.organisations import demo as organisations_demo
+from casework.core.testing import kept_for_the_module
+from casework.core.working_days import working_days_before
+from casework.demo import accounts as accounts_demo
+from casework.demo import organisations as organisations_demo
+from casework.demo import referrals as demo
+from casework.demo.context import DemoContext
 from casework.organisations.models import OrganisationKind
-from casework.referrals import demo
 from casework.referrals.choices import SRP_SERVICES, Channel, Service, Status
 from casework.referrals.models import Letter, Referral, RequestedService, Transition
-from casework.referrals.queries import working_days_before
 from casework.referrals.workflow import can_transition
 
 
@@ -36,9 +37,16 @@ def run_seed() -> None:
     demo.seed(context)
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            run_seed()
+        yield
+
+
 @pytest.fixture
-def seeded(db):
-    run_seed()
+def seeded(seeded_once, db):
     return Referral.objects.all()
 
 
