@@ -29,6 +29,7 @@ from casework.accounts.models import TrainingRecord, User
 from casework.core.models import next_reference
 from casework.core.roles import Instrument, Role
 from casework.demo.accounts import DEMO_AGENCY, DEMO_STAFF
+from casework.demo.context import drama_phone
 from casework.organisations.models import Organisation, OrganisationKind
 from casework.portal.forms import STEPS
 from casework.referrals import letters
@@ -356,7 +357,7 @@ class Builder:
         domain = (organisation.email or "referrals@agency.example.org").split("@")[-1]
         return {"referrer_name": f"{first} {last}",
                 "referrer_job_title": self.rng.choice(REFERRER_TITLES[organisation.kind]),
-                "referrer_email": f"{first}.{last}@{domain}".lower(), "referrer_phone": self.faker.phone_number()}
+                "referrer_email": f"{first}.{last}@{domain}".lower(), "referrer_phone": drama_phone(self.faker.phone_number())}
 
     def channel_for(self, organisation: Organisation, index: int) -> str:
         forced = [Channel.PHONE, Channel.POST, Channel.EMAIL, Channel.PORTAL]

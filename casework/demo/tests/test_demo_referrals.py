@@ -174,3 +174,16 @@ def test_portal_referrals_come_from_the_organisations_agency_users(seeded):
     for referral in seeded.filter(received_via=Channel.PORTAL).select_related("referrer_user", "created_by"):
         assert referral.referrer_user.organisation_id == referral.referring_organisation_id
         assert referral.created_by == referral.referrer_user
+
+
+def test_every_demo_telephone_number_is_one_the_forms_accept(seeded):
+    """Faker's en_GB numbers include the 01632 drama range, which the phone rules refuse: a demo
+    agency officer's own number was refused on the portal's contact page."""
+    from casework.core.identifiers import normalise_phone
+    from casework.organisations.models import Organisation
+
+    numbers = [n for n in User.objects.values_list("phone", flat=True) if n]
+    numbers += [n for n in Organisation.objects.values_list("phone", flat=True) if n]
+    numbers += [n for n in seeded.values_list("referrer_phone", flat=True) if n]
+    assert numbers
+    assert [n for n in numbers if not normalise_phone(n)] == []
