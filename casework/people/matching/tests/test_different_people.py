@@ -100,16 +100,22 @@ def test_same_name_parent_and_child_with_the_address_typed_differently_are_two_p
     assert_two_people(score(parent, child), "likely parent and child")
 
 
-@pytest.mark.parametrize(("first", "second"), [("1985-03-12", "1958-03-12"), ("1985-03-12", "1895-03-12")],
-                         ids=["transposed-year", "transposed-century"])
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("1985-03-12", "1958-03-12"), ("1985-03-12", "1895-03-12")],
+    ids=["transposed-year", "transposed-century"],
+)
 def test_a_year_typed_with_two_digits_transposed_is_still_one_person(first, second):
-    assert score(person("A", "John", "Walker", first, address=DERBY),
-                 person("B", "John", "Walker", second, address=DERBY)).is_match
+    assert score(
+        person("A", "John", "Walker", first, address=DERBY), person("B", "John", "Walker", second, address=DERBY)
+    ).is_match
 
 
 def test_a_year_one_digit_out_within_twelve_years_is_still_one_person():
-    assert score(person("A", "John", "Walker", "1985-03-12", address=DERBY),
-                 person("B", "John", "Walker", "1986-03-12", address=DERBY)).is_match
+    assert score(
+        person("A", "John", "Walker", "1985-03-12", address=DERBY),
+        person("B", "John", "Walker", "1986-03-12", address=DERBY),
+    ).is_match
 
 
 # -- twins, one of them recorded with given and family names swapped -----------------------------
@@ -117,8 +123,11 @@ def test_a_year_one_digit_out_within_twelve_years_is_still_one_person():
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [(("Alex", "Morgan"), ("Morgan", "Sam")), (("Morgan", "Sam"), ("Alex", "Morgan")),
-     (("Jordan", "Ellis"), ("Ellis", "Tyler"))],
+    [
+        (("Alex", "Morgan"), ("Morgan", "Sam")),
+        (("Morgan", "Sam"), ("Alex", "Morgan")),
+        (("Jordan", "Ellis"), ("Ellis", "Tyler")),
+    ],
     ids=["second-swapped", "first-swapped", "jordan-ellis"],
 )
 def test_twins_with_one_record_swapped_are_two_people(first, second):
