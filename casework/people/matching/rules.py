@@ -141,5 +141,7 @@ def different_person_reason(a: PreparedPerson, b: PreparedPerson, comparison: Co
 
 def _year_typo(a: PreparedPerson, b: PreparedPerson) -> bool:
     """Birth years that are two transposed digits apart (1957 / 1975) on the same day and month."""
+    if a.dob is None or b.dob is None:
+        return False
     same_day = (a.dob.month, a.dob.day) in ((b.dob.month, b.dob.day), (b.dob.day, b.dob.month))
     return same_day and is_transposition(f"{a.dob.year}", f"{b.dob.year}")
