@@ -30,7 +30,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from uk_synthetic import FAULTS, generate_uk_set  # noqa: E402
+from uk_synthetic import FAMILY_KINDS, FAULTS, generate_uk_set  # noqa: E402
 
 from casework.core.identifiers import (  # noqa: E402
     normalise_email,
@@ -194,9 +194,7 @@ def part_febrl(args) -> None:
 
 
 def part_uk(args) -> None:
-    import peers
-
-    data = generate_uk_set(people=args.uk_people, duplicates=args.uk_duplicates)
+    data = generate_uk_set(people=args.uk_people, duplicates=args.uk_duplicates, hard_cases=args.uk_hard_cases)
     truth = data.true_pairs
     rows = []
     predicted, seconds, result = run_ours(data.records)
@@ -204,16 +202,16 @@ def part_uk(args) -> None:
     predicted_default, seconds, _ = run_ours(data.records, estimate=False)
     rows.append(("this project (a priori weights)", predicted_default, seconds, "no training"))
     if not args.no_peers:
+        import peers
+
         frame = uk_frame(data.records)
         spec = {"blocks": ["given_name", "family_name", "postcode"], "strings": ["given_name", "family_name", "address"],
                 "exact": ["date_of_birth", "sex", "nhs_number", "postcode"]}
         rows.append(peer("recordlinkage ECM", peers.recordlinkage_link, frame, None, spec))
         rows.append(peer("Splink (DuckDB)", peers.splink_uk, frame.reset_index(drop=True)))
-    print_table(
-        f"Synthetic UK set: deduplicate {len(data.records):,} records "
-        f"({len(data.twin_pairs)} twin pairs, {len(data.parent_child_pairs)} parent/child pairs)",
-        rows, truth,
-    )
+    kinds = ", ".join(f"{len(data.families[kind])} {kind}" for kind in FAMILY_KINDS)
+    print_table(f"Synthetic UK set: deduplicate {len(data.records):,} records (pairs of different people: {kinds})",
+                rows, truth)
     # Recall per fault and wrong merges of families, for every system.
     totals = Counter(data.fault_of_pair.values())
     print("\nRecall by fault (main fault of the duplicate), and families wrongly merged:\n")
@@ -229,9 +227,13 @@ def part_uk(args) -> None:
             found = sum(1 for pair, f in data.fault_of_pair.items() if f == fault and pair in predicted)
             cells.append(f"{found / totals[fault]:.3f}")
         print(f"| {fault.replace('_', ' ')} | {totals[fault]} | " + " | ".join(cells) + " |")
-    for label, family_pairs in (("twins merged", data.twin_pairs), ("parent and child merged", data.parent_child_pairs)):
+    for kind in FAMILY_KINDS:
+        family_pairs = data.families[kind]
         cells = ["–" if predicted is None else str(len(predicted & family_pairs)) for _, predicted, _, _ in rows]
-        print(f"| **{label}** (of {len(family_pairs)}) | | " + " | ".join(cells) + " |")
+        print(f"| **merged: {kind}** (of {len(family_pairs)}) | | " + " | ".join(cells) + " |")
+    everyone = set().union(*data.families.values())
+    cells = ["–" if predicted is None else str(len(predicted & everyone)) for _, predicted, _, _ in rows]
+    print(f"| **families merged, all kinds** (of {len(everyone)}) | | " + " | ".join(cells) + " |")
     sys.stdout.flush()
 
 
@@ -287,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-index", action="store_true")
     parser.add_argument("--uk-people", type=int, default=5000)
     parser.add_argument("--uk-duplicates", type=int, default=2000)
+    parser.add_argument("--uk-hard-cases", type=int, default=150,
+                        help="pairs of each of issue 11's three kinds of false merge in the UK set")
     args = parser.parse_args(argv)
     parts = {part.strip() for part in args.parts.split(",") if part.strip()}
     versions = []

@@ -9,9 +9,21 @@ fault each (and sometimes a second):
     change of family name, double-barrelled name, postcode spacing, moved address (NHS number
     kept), missing identifiers
 
-and the file also holds people who must *not* be merged: twins (same family name, date of birth
-and address, different given names) and parents with a child of the same name at the same
-address (sometimes marked Jr / Sr).
+and the file also holds people who must *not* be merged (each kind's pairs in ``UkSet.families``):
+
+* twins (same family name, date of birth and address, different given names);
+* parents with a child of the same name at the same address (sometimes marked Jr / Sr);
+
+and the three kinds of false merge the clinic found on its held-out records (issue 11):
+
+* a parent and an adult child with the same given name, family name and address, born 13 to 40
+  years apart, one of them with no NHS number (so that only the generation gap tells them
+  apart); a third share a birthday, so their dates differ in one digit of the year, and some
+  have the address typed differently (abbreviated, postcode without its space);
+* look-alikes: the same given name, family name, sex and date of birth, the same address or not,
+  each with an NHS number that passes Modulus 11 (two different numbers);
+* twins where one record has its given and family names swapped ("Alex Morgan" / "Morgan Sam"),
+  one of them with no NHS number.
 """
 
 from __future__ import annotations
@@ -50,6 +62,8 @@ class UkSet:
     fault_of_pair: dict[tuple[str, str], str]  # main fault of each duplicate pair
     twin_pairs: set[tuple[str, str]] = field(default_factory=set)
     parent_child_pairs: set[tuple[str, str]] = field(default_factory=set)
+    #: every kind of pair that must not be merged, by kind (twins and parent/child included)
+    families: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
 
 
 class _Generator:
@@ -245,9 +259,73 @@ class _Generator:
             dup.nhs_number = f"{n[:3]} {n[3:6]} {n[6:]}"
 
 
+TWINS = "twins"
+PARENT_CHILD = "parent and child"
+SAME_NAME_PARENT_CHILD = "same-name parent and adult child, one NHS number"
+VALID_NHS_LOOKALIKES = "look-alikes with two valid NHS numbers"
+SWAPPED_TWINS = "twins, one record with names swapped"
+FAMILY_KINDS = (TWINS, PARENT_CHILD, SAME_NAME_PARENT_CHILD, VALID_NHS_LOOKALIKES, SWAPPED_TWINS)
+
+
+def _pair(first: PersonRecord, second: PersonRecord) -> tuple[str, str]:
+    return tuple(sorted((first.record_id, second.record_id)))
+
+
+def _hard_cases(gen: _Generator, count: int) -> tuple[list[PersonRecord], dict[str, set[tuple[str, str]]]]:
+    """``count`` pairs of each of the three kinds of false merge in issue 11 (see the module's text)."""
+    rng = gen.rng
+    records: list[PersonRecord] = []
+    families: dict[str, set[tuple[str, str]]] = {SAME_NAME_PARENT_CHILD: set(), VALID_NHS_LOOKALIKES: set(),
+                                                 SWAPPED_TWINS: set()}
+    for _ in range(count):
+        year, month, day = gen.dob(1945, 1975)
+        parent = gen.person(sex=rng.choice("MF"), dob=(year, month, day))
+        gap = rng.randrange(13, min(41, 2008 - year))
+        if rng.random() < 1 / 3:  # a shared birthday: the years differ in one digit or more
+            child_dob = (year + gap, month, day)
+        else:
+            child_dob = gen.dob(year + gap, year + gap)
+        child = gen.person(family=parent.family_name, sex=parent.sex, dob=child_dob, given=parent.given_name,
+                           address=(parent.address, parent.postcode))
+        rng.choice((parent, child)).nhs_number = ""
+        if rng.random() < 0.3:
+            child.postcode = child.postcode.replace(" ", "")
+            child.address = child.address.replace("Street", "St").replace("Road", "Rd")
+        records += [parent, child]
+        families[SAME_NAME_PARENT_CHILD].add(_pair(parent, child))
+    for _ in range(count):
+        first = gen.person()
+        while not first.nhs_number:
+            first.nhs_number = gen.nhs_number()
+        year, month, day = (int(x) for x in first.date_of_birth.split("-"))
+        address = (first.address, first.postcode) if rng.random() < 0.5 else None
+        second = gen.person(family=first.family_name, given=first.given_name, sex=first.sex, dob=(year, month, day),
+                            address=address)
+        second.nhs_number = gen.nhs_number()
+        second.pnc_id = ""
+        records += [first, second]
+        families[VALID_NHS_LOOKALIKES].add(_pair(first, second))
+    for _ in range(count):
+        first = gen.person()
+        sex = rng.choice("MF")
+        given = gen.fake.first_name_male() if sex == "M" else gen.fake.first_name_female()
+        while given.lower() == first.given_name.lower():
+            given = gen.fake.first_name_male() if sex == "M" else gen.fake.first_name_female()
+        year, month, day = (int(x) for x in first.date_of_birth.split("-"))
+        second = gen.person(family=first.family_name, sex=sex, given=given, dob=(year, month, day),
+                            address=(first.address, first.postcode))
+        second.given_name, second.family_name = second.family_name, second.given_name
+        rng.choice((first, second)).nhs_number = ""
+        second.phone = first.phone if rng.random() < 0.5 else second.phone  # a shared landline
+        records += [first, second]
+        families[SWAPPED_TWINS].add(_pair(first, second))
+    return records, families
+
+
 def generate_uk_set(*, people: int = 5000, duplicates: int = 2000, twins: int = 250, parent_child: int = 250,
-                    seed: int = 4242) -> UkSet:
-    """``people`` distinct persons, ``duplicates`` extra records of some of them, plus families."""
+                    hard_cases: int = 150, seed: int = 4242) -> UkSet:
+    """``people`` distinct persons, ``duplicates`` extra records of some of them, plus families
+    (``hard_cases`` pairs of each of the three kinds of false merge in issue 11)."""
     gen = _Generator(seed)
     rng = gen.rng
     records: list[PersonRecord] = []
@@ -277,6 +355,9 @@ def generate_uk_set(*, people: int = 5000, duplicates: int = 2000, twins: int = 
             child.family_name += " Jr"
         records += [parent, child]
         parent_pairs.add(tuple(sorted((parent.record_id, child.record_id))))
+    hard, families = _hard_cases(gen, hard_cases)
+    records += hard
+    families = {TWINS: twin_pairs, PARENT_CHILD: parent_pairs, **families}
     while len(records) < people:
         records.append(gen.person())
     originals = list(records)
@@ -300,4 +381,4 @@ def generate_uk_set(*, people: int = 5000, duplicates: int = 2000, twins: int = 
             fault_of_pair[pair] = fault
         members.append(dup.record_id)
     rng.shuffle(records)
-    return UkSet(records, true_pairs, fault_of_pair, twin_pairs, parent_pairs)
+    return UkSet(records, true_pairs, fault_of_pair, twin_pairs, parent_pairs, families)

@@ -21,8 +21,8 @@ def test_the_index_run_lists_likely_duplicates_by_reference(cast):
     first = create_person(by=cast.coordinator, given_name="Robert", family_name="Smith", date_of_birth=dt.date(1984, 3, 7),
                           nhs_number="9990000018")
     services.detail_add(person=first, model=PersonAddress, by=cast.coordinator, address="4 Elm Road", postcode="LS1 4AP")
-    second = create_person(by=cast.coordinator, given_name="Bob", family_name="Smith", date_of_birth=dt.date(1984, 3, 7),
-                           nhs_number="9990000026")
+    # No NHS number on the second record: two different valid NHS numbers would be two people (issue 11.10).
+    second = create_person(by=cast.coordinator, given_name="Bob", family_name="Smith", date_of_birth=dt.date(1984, 3, 7))
     services.detail_add(person=second, model=PersonAddress, by=cast.coordinator, address="4 Elm Rd", postcode="LS1 4AP")
     create_person(by=cast.coordinator, given_name="Quentin", family_name="Zebedee", date_of_birth=dt.date(1950, 9, 9))
     out = StringIO()
@@ -34,6 +34,17 @@ def test_the_index_run_lists_likely_duplicates_by_reference(cast):
     assert 0.5 <= float(score) <= 1
     for secret in ("Robert", "Smith", "Elm", "LS1", "9990000018"):
         assert secret not in out.getvalue()
+
+
+def test_look_alikes_with_two_different_valid_nhs_numbers_are_not_listed(cast):
+    for nhs_number in ("9990000018", "9990000026"):
+        person = create_person(by=cast.coordinator, given_name="Robert", family_name="Smith",
+                               date_of_birth=dt.date(1984, 3, 7), nhs_number=nhs_number)
+        services.detail_add(person=person, model=PersonAddress, by=cast.coordinator, address="4 Elm Road",
+                            postcode="LS1 4AP")
+    out = StringIO()
+    call_command("find_duplicates", stdout=out)
+    assert out.getvalue().splitlines() == ["2 persons checked; 0 likely duplicate pairs"]
 
 
 def test_aliases_of_one_person_are_not_reported_as_duplicates(cast):
