@@ -339,7 +339,7 @@ class ScreeningDecisionForm(NHSForm):
     )
     accepted_services = forms.MultipleChoiceField(
         label="Services accepted", widget=forms.CheckboxSelectMultiple, required=False,
-        help_text="If you accept the referral, select the services the clinic will provide",
+        help_text="Select the services the clinic will provide",
         error_messages={"invalid_choice": "Select only services the referrer asked for"},
     )
     reason = forms.CharField(
@@ -356,7 +356,13 @@ class ScreeningDecisionForm(NHSForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("decision") == Decision.ACCEPT:
+        if data.get("decision") in (Decision.DECLINE, Decision.REQUEST_INFORMATION):
+            # The services are asked only under "Accept" (conditional radios): without JavaScript
+            # the boxes are in the page whatever is chosen, and what was ticked before choosing
+            # another decision is ignored, never refused.
+            self.errors.pop("accepted_services", None)
+            data["accepted_services"] = []
+        elif data.get("decision") == Decision.ACCEPT:
             chosen = data.get("accepted_services") or []
             if not chosen and "accepted_services" not in self.errors:
                 self.add_error("accepted_services", "Select the services the clinic accepts")

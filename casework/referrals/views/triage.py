@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from casework.access.sealed import withheld_party_ids
 from casework.audit.services import record_view
 from casework.core.formatting import date_gb
 from casework.core.permissions import require
@@ -18,6 +19,7 @@ from casework.referrals.forms import AllocationForm, ScreeningDecisionForm, Tran
 from casework.referrals.queries import clinicians_for_allocation
 from casework.referrals.services.triage import allocate, screening_decide, transition, work_needs_srp
 from casework.referrals.views.common import error_summary, referral_or_404
+from casework.referrals.views.detail import summary_sections
 from casework.referrals.workflow import WORKFLOW
 
 MANUAL_TARGETS = {s.value: s for s in (Status.SCREENING, Status.WITHDRAWN, Status.CLOSED)}
@@ -25,7 +27,9 @@ MANUAL_TARGETS = {s.value: s for s in (Status.SCREENING, Status.WITHDRAWN, Statu
 
 @require_http_methods(["GET", "POST"])
 def screening(request: HttpRequest, reference: str) -> HttpResponse:
-    """The eligibility rules, each with its reason, and (while screening) the decision."""
+    """The referral's answers beside the eligibility rules, each with its reason, and (while
+    screening) the decision. The answers are the referral page's, withholding what it withholds
+    (a sealed party's details, a party behind an information barrier)."""
     referral = referral_or_404(request, reference)
     require(request.user, "referrals.view_screening", referral)
     results = eligibility.evaluate(referral)
@@ -40,15 +44,16 @@ def screening(request: HttpRequest, reference: str) -> HttpResponse:
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            decision = Decision(data["decision"])
             try:
                 letter = screening_decide(
-                    referral=referral, by=request.user, request=request, decision=data["decision"],
-                    reason=data["reason"], accepted_services=data.get("accepted_services") or [],
+                    referral=referral, by=request.user, request=request, decision=decision,
+                    reason=data["reason"],
+                    accepted_services=data["accepted_services"] if decision == Decision.ACCEPT else [],
                 )
             except Refused as refusal:
                 show_refusal(form, refusal)
             else:
-                decision = Decision(data["decision"])
                 if letter is not None:
                     messages.success(request, f"{decision.label} recorded. The letter to the referrer is ready.")
                     return redirect("referrals:letter", reference=referral.reference, pk=letter.pk)
@@ -64,6 +69,7 @@ def screening(request: HttpRequest, reference: str) -> HttpResponse:
         request, "referrals/screening.jinja",
         {
             "referral": referral, "results": results, "form": form,
+            "sections": summary_sections(referral, withheld_party_ids(request.user, referral)),
             "refused": [(Service(s).label, why) for s, why in refused.items()],
             "errors": error_summary(form) if form is not None else [],
             "status_label": current.label, "status_colour": STATUS_TAG_COLOUR[current],
