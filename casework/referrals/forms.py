@@ -388,20 +388,43 @@ class TransitionForm(NHSForm):
             self.fields["reason"].label = "Note (optional)"
 
 
+class ClinicianChoiceField(forms.ChoiceField):
+    """A choice of the clinicians offered. A clinician deliberately not offered (``not_offered``:
+    id to why, such as Stalking Risk Profile training that has expired) is refused with that
+    reason rather than "from the list", should their id be sent anyway."""
+
+    not_offered: dict[str, str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.not_offered = {}
+
+    def validate(self, value: Any) -> None:
+        if value in self.not_offered:
+            raise forms.ValidationError(self.not_offered[value], code="not_offered")
+        super().validate(value)
+
+
 class AllocationForm(NHSForm):
-    lead_clinician = forms.ChoiceField(label="Lead clinician",
-                                       error_messages={"required": "Select the lead clinician",
-                                                       "invalid_choice": "Select the lead clinician from the list"})
-    second_assessor = forms.ChoiceField(label="Second assessor (optional)", required=False,
-                                        error_messages={"invalid_choice": "Select the second assessor from the list"})
+    lead_clinician = ClinicianChoiceField(label="Lead clinician",
+                                          error_messages={"required": "Select the lead clinician",
+                                                          "invalid_choice": "Select the lead clinician from the list"})
+    second_assessor = ClinicianChoiceField(label="Second assessor (optional)", required=False,
+                                           error_messages={"invalid_choice": "Select the second assessor from the list"})
     reason = forms.CharField(label="Note (optional)", widget=forms.Textarea, max_length=2000, required=False)
 
-    def __init__(self, *args: Any, clinicians: list, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clinicians: list, not_offered: dict[int, str] | None = None,
+                 **kwargs: Any) -> None:
+        """``clinicians``: those who may take this work, offered as choices. ``not_offered``: the
+        ids of others, each with why they may not (the page lists them, but not as choices)."""
         super().__init__(*args, **kwargs)
         self.clinicians = {str(c.pk): c for c in clinicians}
         choices = [(str(c.pk), clinician_choice_label(c)) for c in clinicians]
         self.fields["lead_clinician"].choices = [("", "Select a clinician"), *choices]
         self.fields["second_assessor"].choices = [("", "No second assessor"), *choices]
+        refused = {str(pk): why for pk, why in (not_offered or {}).items()}
+        self.fields["lead_clinician"].not_offered = refused
+        self.fields["second_assessor"].not_offered = refused
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
