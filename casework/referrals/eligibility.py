@@ -1,7 +1,9 @@
 """The clinic's eligibility rules, one small function each, explicit and unit-tested.
 
 Each rule looks at a referral (and the services asked for) and answers with a ``RuleResult``:
-pass, fail or warning, and a reason in plain English that staff read on the screening page.
+pass, fail, warning or "does not apply" (the rule is about something this referral does not
+ask for, such as a report or treatment, or a setting it is not in), and a reason in plain
+English that staff read on the screening page.
 A failing rule names the services it stops the clinic accepting (``blocks``); a warning never
 blocks, it asks the coordinator to check.
 
@@ -53,14 +55,16 @@ class Outcome(StrEnum):
     PASS = "pass"  # noqa: S105 (an outcome, not a password)
     FAIL = "fail"
     WARNING = "warning"
+    NOT_APPLICABLE = "not_applicable"  # the rule is about something this referral does not involve
 
     @property
     def label(self) -> str:
-        return {"pass": "Meets the rule", "fail": "Does not meet the rule", "warning": "Check"}[self.value]
+        return {"pass": "Meets the rule", "fail": "Does not meet the rule", "warning": "Check",
+                "not_applicable": "Does not apply"}[self.value]
 
     @property
     def tag_colour(self) -> str:
-        return {"pass": "green", "fail": "red", "warning": "yellow"}[self.value]
+        return {"pass": "green", "fail": "red", "warning": "yellow", "not_applicable": "grey"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,10 @@ class RuleResult:
     @property
     def failed(self) -> bool:
         return self.outcome == Outcome.FAIL
+
+    @property
+    def applies(self) -> bool:
+        return self.outcome != Outcome.NOT_APPLICABLE
 
 
 def _labels(values: Iterable[str], vocabulary) -> str:
@@ -142,7 +150,7 @@ def treatment_under_compulsion(referral, services: Iterable[str] | None = None) 
     title = "Treatment for the person who stalks is under compulsion, in the community"
     code = "treatment_under_compulsion"
     if Service.STALKER_TREATMENT not in _services_of(referral, services):
-        return RuleResult(code, title, Outcome.PASS, "Treatment for the person who stalks is not requested.")
+        return RuleResult(code, title, Outcome.NOT_APPLICABLE, "Treatment for the person who stalks is not requested.")
     compulsion = sorted(set(referral.orders_in_force or []) & {o.value for o in COMPULSION_ORDERS})
     if not compulsion:
         return RuleResult(
@@ -170,7 +178,7 @@ def report_has_due_date(referral, services: Iterable[str] | None = None, today: 
     code = "report_due_date"
     reports = _services_of(referral, services) & REPORT_SERVICES
     if not reports:
-        return RuleResult(code, title, Outcome.PASS, "No report is requested.")
+        return RuleResult(code, title, Outcome.NOT_APPLICABLE, "No report is requested.")
     if referral.report_due_on is None:
         return RuleResult(
             code, title, Outcome.FAIL,
@@ -192,7 +200,7 @@ def custody_has_establishment(referral, services: Iterable[str] | None = None) -
     title = "An assessment in custody names the establishment"
     code = "custody_establishment"
     if referral.assessment_setting != Setting.CUSTODY:
-        return RuleResult(code, title, Outcome.PASS, "The assessment would not be in custody.")
+        return RuleResult(code, title, Outcome.NOT_APPLICABLE, "The assessment would not be in custody.")
     if not (referral.custody_establishment or "").strip():
         return RuleResult(
             code, title, Outcome.FAIL,

@@ -339,7 +339,7 @@ class ScreeningDecisionForm(NHSForm):
     )
     accepted_services = forms.MultipleChoiceField(
         label="Services accepted", widget=forms.CheckboxSelectMultiple, required=False,
-        help_text="If you accept the referral, select the services the clinic will provide",
+        help_text="Select the services the clinic will provide",
         error_messages={"invalid_choice": "Select only services the referrer asked for"},
     )
     reason = forms.CharField(
@@ -356,7 +356,13 @@ class ScreeningDecisionForm(NHSForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("decision") == Decision.ACCEPT:
+        if data.get("decision") in (Decision.DECLINE, Decision.REQUEST_INFORMATION):
+            # The services are asked only under "Accept" (conditional radios): without JavaScript
+            # the boxes are in the page whatever is chosen, and what was ticked before choosing
+            # another decision is ignored, never refused.
+            self.errors.pop("accepted_services", None)
+            data["accepted_services"] = []
+        elif data.get("decision") == Decision.ACCEPT:
             chosen = data.get("accepted_services") or []
             if not chosen and "accepted_services" not in self.errors:
                 self.add_error("accepted_services", "Select the services the clinic accepts")
@@ -382,20 +388,43 @@ class TransitionForm(NHSForm):
             self.fields["reason"].label = "Note (optional)"
 
 
+class ClinicianChoiceField(forms.ChoiceField):
+    """A choice of the clinicians offered. A clinician deliberately not offered (``not_offered``:
+    id to why, such as Stalking Risk Profile training that has expired) is refused with that
+    reason rather than "from the list", should their id be sent anyway."""
+
+    not_offered: dict[str, str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.not_offered = {}
+
+    def validate(self, value: Any) -> None:
+        if value in self.not_offered:
+            raise forms.ValidationError(self.not_offered[value], code="not_offered")
+        super().validate(value)
+
+
 class AllocationForm(NHSForm):
-    lead_clinician = forms.ChoiceField(label="Lead clinician",
-                                       error_messages={"required": "Select the lead clinician",
-                                                       "invalid_choice": "Select the lead clinician from the list"})
-    second_assessor = forms.ChoiceField(label="Second assessor (optional)", required=False,
-                                        error_messages={"invalid_choice": "Select the second assessor from the list"})
+    lead_clinician = ClinicianChoiceField(label="Lead clinician",
+                                          error_messages={"required": "Select the lead clinician",
+                                                          "invalid_choice": "Select the lead clinician from the list"})
+    second_assessor = ClinicianChoiceField(label="Second assessor (optional)", required=False,
+                                           error_messages={"invalid_choice": "Select the second assessor from the list"})
     reason = forms.CharField(label="Note (optional)", widget=forms.Textarea, max_length=2000, required=False)
 
-    def __init__(self, *args: Any, clinicians: list, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clinicians: list, not_offered: dict[int, str] | None = None,
+                 **kwargs: Any) -> None:
+        """``clinicians``: those who may take this work, offered as choices. ``not_offered``: the
+        ids of others, each with why they may not (the page lists them, but not as choices)."""
         super().__init__(*args, **kwargs)
         self.clinicians = {str(c.pk): c for c in clinicians}
         choices = [(str(c.pk), clinician_choice_label(c)) for c in clinicians]
         self.fields["lead_clinician"].choices = [("", "Select a clinician"), *choices]
         self.fields["second_assessor"].choices = [("", "No second assessor"), *choices]
+        refused = {str(pk): why for pk, why in (not_offered or {}).items()}
+        self.fields["lead_clinician"].not_offered = refused
+        self.fields["second_assessor"].not_offered = refused
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -38,3 +38,13 @@ def test_her_care_team_reads_what_the_referral_said(cast, client_for):
     referral, _ = _sealed_party(cast)
     body = client_for(cast.clinician).get(reverse("referrals:detail", args=[referral.reference])).content.decode()
     assert "Hiddenplace" in body
+
+
+def test_the_screening_page_withholds_them_as_the_referral_page_does(cast, client_for):
+    """The screening page shows the referral beside the decision: the same answers, withheld alike."""
+    referral, _ = _sealed_party(cast)
+    for who in (cast.coordinator, cast.clinical_lead):
+        body = client_for(who).get(reverse("referrals:screening", args=[referral.reference])).content.decode()
+        assert "Robin Given" in body
+        assert "Hiddenplace" not in body
+        assert "Details withheld" in body

@@ -7,6 +7,7 @@ people acting at once cannot both move it from the same status. Every status cha
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -159,16 +160,32 @@ def _issue_letter(*, referral: Referral, kind: str, reason: str, by, request, at
     return letter
 
 
+SRP_NEEDED = "This work needs the Stalking Risk Profile, so allocate it to someone whose training is current."
+
+
+def srp_refusal_text(name: str, *, current: bool, latest_expiry: dt.date | None, trained: bool,
+                     today: dt.date | None = None) -> str | None:
+    """Why a clinician may not take work that needs the Stalking Risk Profile, or None, from what
+    is known of their SRP training: whether any is current, when the latest expires, whether any
+    is recorded. One wording for the allocation page (which lists who is not offered) and for the
+    refusal below."""
+    if current:
+        return None
+    today = today or timezone.localdate()
+    if latest_expiry is not None and latest_expiry < today:
+        return f"{name}'s Stalking Risk Profile training expired on {date_gb(latest_expiry)}"
+    if trained:
+        return f"{name}'s Stalking Risk Profile training is not current"
+    return f"{name} has no Stalking Risk Profile training recorded"
+
+
 def _srp_refusal(clinician) -> str | None:
     """Why ``clinician`` may not take work that needs the Stalking Risk Profile, or None."""
     if has_current_training(clinician, Instrument.SRP):
         return None
     latest = latest_training(clinician, Instrument.SRP)
-    if latest is not None and latest.expires_on is not None and latest.expires_on < timezone.localdate():
-        return f"{clinician.full_name}'s Stalking Risk Profile training expired on {date_gb(latest.expires_on)}"
-    if latest is not None:
-        return f"{clinician.full_name}'s Stalking Risk Profile training is not current"
-    return f"{clinician.full_name} has no Stalking Risk Profile training recorded"
+    return srp_refusal_text(clinician.full_name, current=False, trained=latest is not None,
+                            latest_expiry=latest.expires_on if latest is not None else None)
 
 
 def work_needs_srp(referral: Referral) -> bool:
@@ -202,11 +219,7 @@ def allocate(
             for field, person in people:
                 refusal = _srp_refusal(person)
                 if refusal:
-                    raise TriageRefused(
-                        f"{refusal}. This work needs the Stalking Risk Profile, so allocate it to someone whose "
-                        "training is current.",
-                        field=field,
-                    )
+                    raise TriageRefused(f"{refusal}. {SRP_NEEDED}", field=field)
         before = snapshot(referral, ALLOCATION_FIELDS)
         referral.lead_clinician = lead_clinician
         referral.second_assessor = second_assessor

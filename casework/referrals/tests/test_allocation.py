@@ -4,6 +4,7 @@ assessor); Stalking Risk Profile work only to people whose SRP training is curre
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -128,27 +129,87 @@ def test_caseloads_for_every_clinician_take_the_same_queries_however_many_clinic
 def test_the_page_shows_caseloads_and_training(cast, client_for):
     ReferralFactory(status=Status.ALLOCATED, lead_clinician=cast.clinician)
     _clinician("Dr Xavier Expired", srp_expires=dt.date(2026, 10, 23))
-    referral = _accepted()
+    referral = _accepted(accepted_services=[Service.CONSULTATION])  # needs no SRP: everyone is offered
     response = client_for(cast.clinical_lead).get(f"/referrals/{referral.reference}/allocate/")
     assert response.status_code == 200
     page = response.content.decode()
     assert "Clare Clinician – 1 current case – SRP trained" in page
-    assert "SRP training expired 23 October 2026" in page
-    assert "This work needs the Stalking Risk Profile" in page
+    assert "Dr Xavier Expired – 0 current cases – SRP training expired 23 October 2026" in page
+    assert "This work needs the Stalking Risk Profile" not in page
+    assert 'data-testid="not-offered"' not in page
 
 
-def test_the_page_refuses_expired_training_and_keeps_the_choice(cast, client_for):
+def _field_html(response, field) -> str:
+    """The form group of one select, from its label to the end of the select."""
+    page = response.content.decode()
+    start = page.index(f'for="id_{field}"')
+    return page[start:page.index("</select>", start)]
+
+
+def _choices(response, field):
+    return set(re.findall(r'<option value="(\d+)"', _field_html(response, field)))
+
+
+def test_srp_work_offers_only_clinicians_whose_training_is_current(cast, client_for):
+    today = timezone.localdate()
+    expired = _clinician("Dr Xavier Expired", srp_expires=dt.date(2026, 10, 23))
+    untrained = _clinician("Una Untrained", srp=False)
+    current = _clinician("Cal Current", srp_expires=today + dt.timedelta(days=1))
+    expires_today = _clinician("Tess Today", srp_expires=today)
+    referral = _accepted()  # a stalker assessment: needs the SRP
+    response = client_for(cast.clinical_lead).get(f"/referrals/{referral.reference}/allocate/")
+    assert response.status_code == 200
+    for field in ("lead_clinician", "second_assessor"):
+        offered = _choices(response, field)
+        assert {str(current.pk), str(expires_today.pk), str(cast.clinician.pk)} <= offered  # valid to the day
+        assert not offered & {str(expired.pk), str(untrained.pk), str(cast.other_clinician.pk)}
+    page = response.content.decode()
+    assert "Only clinicians whose SRP training is current are offered" in page
+    # the others are shown apart, with why, and are not choices
+    not_offered = page[page.index('data-testid="not-offered"'):page.index("</table>", page.index('data-testid="not-offered"'))]
+    assert "Not offered: Stalking Risk Profile training not current" in not_offered
+    assert "Dr Xavier Expired" in not_offered
+    assert "SRP training expired 23 October 2026" in not_offered
+    assert "Una Untrained" in not_offered
+    assert "no SRP training" in not_offered
+    assert "Cal Current" not in not_offered
+    assert f'value="{expired.pk}"' not in page
+    assert f'value="{untrained.pk}"' not in page
+
+
+@pytest.mark.parametrize("field", ["lead_clinician", "second_assessor"])
+def test_posting_a_clinician_not_offered_is_refused_by_that_field_with_why(cast, client_for, field):
     expired = _clinician("Dr Xavier Expired", srp_expires=dt.date(2026, 10, 23))
     referral = _accepted()
-    response = client_for(cast.clinical_lead).post(
-        f"/referrals/{referral.reference}/allocate/", {"lead_clinician": str(expired.pk), "reason": "Has capacity"}
-    )
+    data = {"lead_clinician": str(cast.clinician.pk), "reason": "Has capacity"}
+    data[field] = str(expired.pk)
+    response = client_for(cast.clinical_lead).post(f"/referrals/{referral.reference}/allocate/", data)
     assert response.status_code == 400
+    message = ("Dr Xavier Expired&#39;s Stalking Risk Profile training expired on 23 October 2026. This work needs "
+               "the Stalking Risk Profile, so allocate it to someone whose training is current.")
+    assert message in _field_html(response, field)  # by the field it belongs to
     page = response.content.decode()
     assert "There is a problem" in page
     assert "Dr Xavier Expired&#39;s Stalking Risk Profile training expired on 23 October 2026" in page
-    assert f'value="{expired.pk}" selected' in page
+    assert f'href="#id_{field}"' in page
     assert "Has capacity" in page
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED
+
+
+def test_the_service_still_refuses_training_that_lapsed_after_the_page_was_shown(cast):
+    """Defence in depth: the form offered the clinician, the service asks again when it writes."""
+    from casework.referrals.forms import AllocationForm
+    from casework.referrals.queries import clinicians_for_allocation as listed
+
+    lapsed = _clinician("Lou Lapsed")
+    referral = _accepted()
+    form = AllocationForm({"lead_clinician": str(lapsed.pk)}, clinicians=list(listed()))
+    assert form.is_valid()
+    lapsed.training_records.update(expires_on=timezone.localdate() - dt.timedelta(days=1))
+    with pytest.raises(TriageRefused, match="Lou Lapsed's Stalking Risk Profile training expired on") as refused:
+        allocate(referral=referral, lead_clinician=form.cleaned_data["lead"], by=cast.clinical_lead)
+    assert refused.value.field == "lead_clinician"
 
 
 def test_the_page_refuses_the_same_person_twice(cast, client_for):

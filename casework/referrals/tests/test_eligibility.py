@@ -1,4 +1,4 @@
-"""Each eligibility rule, on its own: pass, fail or warning, with a reason and what it blocks."""
+"""Each eligibility rule, on its own: pass, fail, warning or does not apply, with a reason and what it blocks."""
 
 from __future__ import annotations
 
@@ -94,9 +94,9 @@ def test_unknown_legal_status_is_a_warning():
 # --- 2. Treatment under compulsion, in the community ----------------------------------------
 
 
-def test_treatment_not_requested_passes():
+def test_treatment_not_requested_does_not_apply():
     result = eligibility.treatment_under_compulsion(referral())
-    assert result.outcome == Outcome.PASS
+    assert result.outcome == Outcome.NOT_APPLICABLE
     assert "not requested" in result.reason
 
 
@@ -137,8 +137,11 @@ def test_the_services_passed_in_are_used_instead_of_those_requested():
 # --- 3. A report request needs its due date --------------------------------------------------
 
 
-def test_no_report_requested_passes():
-    assert eligibility.report_has_due_date(referral()).outcome == Outcome.PASS
+def test_no_report_requested_does_not_apply():
+    result = eligibility.report_has_due_date(referral())
+    assert result.outcome == Outcome.NOT_APPLICABLE
+    assert not result.applies
+    assert not result.blocks
 
 
 def test_report_without_due_date_fails_and_blocks_the_reports():
@@ -170,8 +173,8 @@ def test_report_due_date_passed_is_a_warning():
 # --- 4. Custody needs the establishment -----------------------------------------------------
 
 
-def test_not_in_custody_passes():
-    assert eligibility.custody_has_establishment(referral()).outcome == Outcome.PASS
+def test_not_in_custody_does_not_apply():
+    assert eligibility.custody_has_establishment(referral()).outcome == Outcome.NOT_APPLICABLE
 
 
 def test_custody_without_establishment_fails_and_blocks_assessments_and_reports():
@@ -235,3 +238,19 @@ def test_refused_services_gives_each_blocked_service_its_reason():
     assert "compulsion" in refused[Service.STALKER_TREATMENT]
     assert "needed by" in refused[Service.REPORT_BAIL]
     assert eligibility.acceptable_services(subject) == [Service.STALKER_ASSESSMENT]
+
+
+def test_a_rule_that_does_not_apply_says_so_in_grey_not_that_it_is_met():
+    """Staff read the label: "Meets the rule" for a report nobody asked for misled them."""
+    assert (Outcome.NOT_APPLICABLE.label, Outcome.NOT_APPLICABLE.tag_colour) == ("Does not apply", "grey")
+    results = {r.code: r for r in eligibility.evaluate(referral())}  # assessment only, in the community
+    assert {code for code, r in results.items() if not r.applies} == {
+        "treatment_under_compulsion", "report_due_date", "custody_establishment",
+    }
+    assert results["stalking_significant"].outcome.label == "Meets the rule"
+
+
+def test_a_rule_that_does_not_apply_blocks_nothing():
+    subject = referral(services=[Service.STALKER_ASSESSMENT, Service.CONSULTATION])
+    assert eligibility.refused_services(subject, subject.services) == {}
+    assert eligibility.acceptable_services(subject) == [Service.STALKER_ASSESSMENT, Service.CONSULTATION]

@@ -12,7 +12,7 @@ from casework.audit.models import Action, AuditEvent
 from casework.referrals.choices import Decision, Order, Service, Status, SubjectRole
 from casework.referrals.models import Letter
 from casework.referrals.services.triage import TriageRefused, screening_decide
-from casework.referrals.tests.factories import ReferralFactory
+from casework.referrals.tests.factories import NamedPartyFactory, ReferralFactory
 
 ASSESS_AND_TREAT = [Service.STALKER_ASSESSMENT, Service.STALKER_TREATMENT]
 
@@ -160,6 +160,71 @@ def test_screening_page_shows_every_rule_with_its_reason(cast, client_for):
     assert AuditEvent.objects.filter(action=Action.VIEW, object_id=str(referral.pk)).exists()
 
 
+def test_the_screening_page_shows_the_referral_it_decides_on(cast, client_for):
+    referral = _screening(services=ASSESS_AND_TREAT, behaviour_summary="Waits outside the gym every morning",
+                          purchase_order="PO-55512")
+    NamedPartyFactory(referral=referral, role="victim", name="Pat Example", details="A former colleague")
+    page = client_for(cast.coordinator).get(f"/referrals/{referral.reference}/screening/").content.decode()
+    answers = page[page.index('data-testid="referral-answers"'):page.index('data-testid="eligibility"')]
+    for shown in ("The referral", "Services asked for", "The behaviour", "Waits outside the gym every morning",
+                  "Other people involved", "Pat Example", "A former colleague", "Legal position", "PO-55512"):
+        assert shown in answers, shown
+    # the decision form follows in the same page, with a link to it past the answers
+    assert page.index('href="#screening"') < page.index('data-testid="referral-answers"')
+    assert page.index('id="screening"') < page.index('name="decision"')
+
+
+def test_rules_that_do_not_apply_say_so_on_the_page(cast, client_for):
+    referral = _screening(services=[Service.STALKER_ASSESSMENT])  # no treatment, no report
+    page = client_for(cast.coordinator).get(f"/referrals/{referral.reference}/screening/").content.decode()
+    rules = page[page.index('data-testid="eligibility"'):]
+    treatment = rules[rules.index("Treatment for the person who stalks is under compulsion"):]
+    treatment = treatment[:treatment.index("</dd>")]
+    assert "Does not apply" in treatment
+    assert "nhsuk-tag--grey" in treatment
+    assert "Meets the rule" not in treatment
+    report = rules[rules.index("A report request says when the report is needed"):]
+    assert "Does not apply" in report[:report.index("</dd>")]
+
+
+def test_the_services_to_accept_are_revealed_only_under_accept(cast, client_for):
+    referral = _screening(services=ASSESS_AND_TREAT)
+    page = client_for(cast.coordinator).get(f"/referrals/{referral.reference}/screening/").content.decode()
+    accept = page.index('value="accept"')
+    conditional = page.index('id="conditional-id_decision"')  # NHS.UK conditional radios
+    decline = page.index('value="decline"')
+    assert accept < conditional < page.index('name="accepted_services"') < decline
+    assert 'data-aria-controls="conditional-id_decision"' in page
+    # nothing chosen yet: the services are hidden (with JavaScript; without it they show, and are ignored)
+    assert "nhsuk-radios__conditional--hidden" in page[conditional - 200:conditional]
+
+
+@pytest.mark.parametrize("decision", ["decline", "request_information"])
+def test_services_ticked_before_another_decision_are_ignored(cast, client_for, decision):
+    """Without JavaScript the boxes stay in the page: what was ticked (even a service not asked
+    for) neither refuses the decision nor is stored."""
+    referral = _screening(services=ASSESS_AND_TREAT)
+    response = client_for(cast.coordinator).post(
+        f"/referrals/{referral.reference}/screening/",
+        {"decision": decision, "accepted_services": ["stalker_assessment", "consultation"],
+         "reason": "Not for this clinic."},
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status in (Status.DECLINED, Status.AWAITING_INFORMATION)
+    assert referral.accepted_services == []
+    event = AuditEvent.objects.get(action=Action.TRANSITION, object_id=str(referral.pk))
+    assert "accepted_services" not in event.changes
+
+
+def test_a_decline_clears_services_passed_to_the_service_too(cast):
+    referral = _screening(services=ASSESS_AND_TREAT)
+    screening_decide(referral=referral, by=cast.coordinator, decision=Decision.DECLINE, reason="Not eligible",
+                     accepted_services=ASSESS_AND_TREAT)
+    referral.refresh_from_db()
+    assert referral.accepted_services == []
+
+
 def test_refused_decision_keeps_what_was_typed_and_shows_the_error_summary(cast, client_for):
     referral = _screening(services=ASSESS_AND_TREAT)
     response = client_for(cast.coordinator).post(
@@ -174,6 +239,8 @@ def test_refused_decision_keeps_what_was_typed_and_shows_the_error_summary(cast,
     assert "My careful reasoning" in page
     assert 'value="stalker_treatment" checked' in page
     assert 'value="accept" checked' in page
+    conditional = page.index('id="conditional-id_decision"')
+    assert "nhsuk-radios__conditional--hidden" not in page[conditional - 200:conditional]  # accept: shown
     referral.refresh_from_db()
     assert referral.status == Status.SCREENING
 

@@ -6,18 +6,27 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from casework.access.sealed import withheld_party_ids
 from casework.audit.services import record_view
-from casework.core.formatting import date_gb
 from casework.core.permissions import require
 from casework.core.refusals import Refused, show_refusal
 from casework.referrals import eligibility
 from casework.referrals.choices import STATUS_TAG_COLOUR, Decision, Service, Status
 from casework.referrals.forms import AllocationForm, ScreeningDecisionForm, TransitionForm, srp_status_text
 from casework.referrals.queries import clinicians_for_allocation
-from casework.referrals.services.triage import allocate, screening_decide, transition, work_needs_srp
+from casework.referrals.services.triage import (
+    SRP_NEEDED,
+    allocate,
+    screening_decide,
+    srp_refusal_text,
+    transition,
+    work_needs_srp,
+)
 from casework.referrals.views.common import error_summary, referral_or_404
+from casework.referrals.views.detail import summary_sections
 from casework.referrals.workflow import WORKFLOW
 
 MANUAL_TARGETS = {s.value: s for s in (Status.SCREENING, Status.WITHDRAWN, Status.CLOSED)}
@@ -25,7 +34,9 @@ MANUAL_TARGETS = {s.value: s for s in (Status.SCREENING, Status.WITHDRAWN, Statu
 
 @require_http_methods(["GET", "POST"])
 def screening(request: HttpRequest, reference: str) -> HttpResponse:
-    """The eligibility rules, each with its reason, and (while screening) the decision."""
+    """The referral's answers beside the eligibility rules, each with its reason, and (while
+    screening) the decision. The answers are the referral page's, withholding what it withholds
+    (a sealed party's details, a party behind an information barrier)."""
     referral = referral_or_404(request, reference)
     require(request.user, "referrals.view_screening", referral)
     results = eligibility.evaluate(referral)
@@ -40,15 +51,16 @@ def screening(request: HttpRequest, reference: str) -> HttpResponse:
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            decision = Decision(data["decision"])
             try:
                 letter = screening_decide(
-                    referral=referral, by=request.user, request=request, decision=data["decision"],
-                    reason=data["reason"], accepted_services=data.get("accepted_services") or [],
+                    referral=referral, by=request.user, request=request, decision=decision,
+                    reason=data["reason"],
+                    accepted_services=data["accepted_services"] if decision == Decision.ACCEPT else [],
                 )
             except Refused as refusal:
                 show_refusal(form, refusal)
             else:
-                decision = Decision(data["decision"])
                 if letter is not None:
                     messages.success(request, f"{decision.label} recorded. The letter to the referrer is ready.")
                     return redirect("referrals:letter", reference=referral.reference, pk=letter.pk)
@@ -64,6 +76,7 @@ def screening(request: HttpRequest, reference: str) -> HttpResponse:
         request, "referrals/screening.jinja",
         {
             "referral": referral, "results": results, "form": form,
+            "sections": summary_sections(referral, withheld_party_ids(request.user, referral)),
             "refused": [(Service(s).label, why) for s, why in refused.items()],
             "errors": error_summary(form) if form is not None else [],
             "status_label": current.label, "status_colour": STATUS_TAG_COLOUR[current],
@@ -111,12 +124,33 @@ def change_status(request: HttpRequest, reference: str, target: str) -> HttpResp
     )
 
 
+def _not_offered(clinicians, needs_srp: bool) -> dict[int, str]:
+    """The clinicians who may not take this work, each with why: for work that needs the Stalking
+    Risk Profile, those whose SRP training is not current (read from what
+    ``clinicians_for_allocation`` annotates; ``allocate`` asks again when it writes)."""
+    if not needs_srp:
+        return {}
+    today = timezone.localdate()
+    refusals = {
+        c.pk: srp_refusal_text(c.full_name, current=c.srp_current, latest_expiry=c.srp_latest_expiry,
+                               trained=c.srp_trained, today=today)
+        for c in clinicians
+    }
+    return {pk: f"{why}. {SRP_NEEDED}" for pk, why in refusals.items() if why}
+
+
 @require_http_methods(["GET", "POST"])
 def allocation(request: HttpRequest, reference: str) -> HttpResponse:
+    """Allocate accepted work. Only the clinicians who may take it are offered; for work that
+    needs the Stalking Risk Profile the others are listed apart, with why, and are no choice."""
     referral = referral_or_404(request, reference)
     require(request.user, "referrals.allocate", referral)
+    needs_srp = work_needs_srp(referral)
     clinicians = list(clinicians_for_allocation())
-    form = AllocationForm(request.POST if request.method == "POST" else None, clinicians=clinicians)
+    not_offered = _not_offered(clinicians, needs_srp)
+    offered = [c for c in clinicians if c.pk not in not_offered]
+    form = AllocationForm(request.POST if request.method == "POST" else None, clinicians=offered,
+                          not_offered=not_offered)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -131,15 +165,16 @@ def allocation(request: HttpRequest, reference: str) -> HttpResponse:
                 return redirect("referrals:detail", reference=referral.reference)
         status = 400
     record_view(request, referral)
-    rows = [
-        {"name": c.full_name, "profession": c.get_profession_display(), "caseload": c.caseload,
-         "srp": srp_status_text(c), "srp_current": c.srp_current,
-         "srp_expiry": date_gb(c.srp_latest_expiry, empty="") if c.srp_latest_expiry else ""}
-        for c in clinicians
-    ]
+
+    def row(c) -> dict:
+        return {"name": c.full_name, "profession": c.get_profession_display(), "caseload": c.caseload,
+                "srp": srp_status_text(c), "srp_current": c.srp_current}
+
     return render(
         request, "referrals/allocate.jinja",
-        {"referral": referral, "form": form, "errors": error_summary(form), "clinicians": rows,
-         "needs_srp": work_needs_srp(referral)},
+        {"referral": referral, "form": form, "errors": error_summary(form),
+         "clinicians": [row(c) for c in offered],
+         "not_offered": [row(c) for c in clinicians if c.pk in not_offered],
+         "needs_srp": needs_srp},
         status=status,
     )
