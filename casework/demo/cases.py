@@ -120,6 +120,58 @@ def relationship_from(text: str, rng) -> str:
     return rng.choices(list(RELATIONSHIP_WEIGHTS), weights=list(RELATIONSHIP_WEIGHTS.values()))[0]
 
 
+
+# The demo's story agrees with itself: the orders and hearings a case has fit the legal position of
+# the person who stalks (its referral's), and each order comes from the body that makes it.
+MAGISTRATES, CROWN, FAMILY = "Northshire Magistrates' Court", "Westvale Crown Court", "Eastmarsh Family Court"
+PROTECTIVE_ORDERS = {OrderKind.SPO_INTERIM, OrderKind.SPO_FULL, OrderKind.RESTRAINING, OrderKind.NON_MOLESTATION,
+                     OrderKind.BAIL_CONDITIONS}
+ORDERS_BY_STATUS = {
+    # A civil order only: a Stalking Protection Order on a police application, or a family court's.
+    LegalStatus.NONE: [OrderKind.SPO_INTERIM, OrderKind.SPO_FULL, OrderKind.NON_MOLESTATION],
+    # Released under investigation or on pre-charge police bail, or a civil order.
+    LegalStatus.UNDER_INVESTIGATION: [OrderKind.BAIL_CONDITIONS, OrderKind.SPO_INTERIM, OrderKind.SPO_FULL,
+                                      OrderKind.NON_MOLESTATION],
+    # Awaiting trial: court bail, or a civil order.
+    LegalStatus.CHARGED: [OrderKind.BAIL_CONDITIONS, OrderKind.SPO_INTERIM, OrderKind.SPO_FULL,
+                          OrderKind.NON_MOLESTATION],
+    # Sentenced: a restraining order on conviction, a community or suspended sentence order, licence
+    # conditions after release, or a full SPO.
+    LegalStatus.CONVICTED: [OrderKind.RESTRAINING, OrderKind.COMMUNITY_ORDER, OrderKind.SUSPENDED_SENTENCE,
+                            OrderKind.LICENCE_CONDITIONS, OrderKind.SPO_FULL],
+}
+HEARINGS_BY_STATUS = {
+    LegalStatus.NONE: [HearingKind.ORDER],
+    LegalStatus.UNDER_INVESTIGATION: [HearingKind.ORDER],
+    LegalStatus.CHARGED: [HearingKind.COURT, HearingKind.BAIL, HearingKind.ORDER],
+    LegalStatus.CONVICTED: [HearingKind.SENTENCING, HearingKind.ORDER],
+}
+VENUES = {
+    HearingKind.COURT: [CROWN, MAGISTRATES], HearingKind.SENTENCING: [CROWN, MAGISTRATES],
+    HearingKind.BAIL: [MAGISTRATES, CROWN], HearingKind.ORDER: [MAGISTRATES, FAMILY],
+    HearingKind.PAROLE: ["Parole Board (remote hearing)"], HearingKind.OTHER: [MAGISTRATES],
+}
+
+
+def issuers_of(kind: str, status: str) -> list[str]:
+    """Who makes an order of ``kind`` for someone whose legal position is ``status``."""
+    if kind == OrderKind.BAIL_CONDITIONS:
+        return ["Northshire Police (pre-charge bail)"] if status == LegalStatus.UNDER_INVESTIGATION else [MAGISTRATES, CROWN]
+    return {
+        OrderKind.SPO_INTERIM: [MAGISTRATES], OrderKind.SPO_FULL: [MAGISTRATES],
+        OrderKind.NON_MOLESTATION: [FAMILY], OrderKind.RESTRAINING: [CROWN, MAGISTRATES],
+        OrderKind.COMMUNITY_ORDER: [MAGISTRATES, CROWN], OrderKind.SUSPENDED_SENTENCE: [CROWN, MAGISTRATES],
+        OrderKind.LICENCE_CONDITIONS: ["HM Prison and Probation Service"],
+    }[kind]
+
+
+def legal_status_of(case: Case) -> str:
+    """The legal position of the person who stalks, as the case's first referral gave it."""
+    link = case.case_referrals.select_related("referral").order_by("id").first()
+    status = link.referral.legal_status if link is not None else ""
+    return status if status in ORDERS_BY_STATUS else LegalStatus.NONE
+
+
 class Seeder:
     def __init__(self, context, *, coordinator, lead, victim_clinician, clinicians) -> None:
         self.context = context
@@ -284,10 +336,7 @@ class Seeder:
         if case.kind != CaseKind.VICTIM and self.chance(0.5) or case.kind == CaseKind.VICTIM and self.chance(0.3):
             order = self.order(case, victim, span, index)
         if self.chance(0.3):
-            records.hearing_add(case=case, by=self.coordinator, kind=self.rng.choice(list(HearingKind)[:5]),
-                                hearing_on=self.today + dt.timedelta(days=self.rng.randint(1, 45)),
-                                venue=self.rng.choice(["Westvale Crown Court", "Northshire Magistrates' Court",
-                                                       "Eastmarsh County Court"]))
+            self.hearing(case, order)
         if case.kind == CaseKind.PERPETRATOR and (violence or order is not None) and self.chance(0.3):
             records.mappa_save(case=case, by=self.lead, category=self.rng.choice([2, 2, 2, 3, 1]),
                                level=self.rng.choice([1, 2, 2, 3]), coordinator_name=self.faker.name(),
@@ -336,21 +385,30 @@ class Seeder:
         }
 
     def order(self, case: Case, victim, span: int, index: int):
-        kind = self.rng.choice([OrderKind.RESTRAINING, OrderKind.SPO_FULL, OrderKind.SPO_INTERIM,
-                                OrderKind.BAIL_CONDITIONS, OrderKind.COMMUNITY_ORDER, OrderKind.LICENCE_CONDITIONS,
-                                OrderKind.NON_MOLESTATION, OrderKind.SUSPENDED_SENTENCE])
+        status = legal_status_of(case)
+        kinds = [k for k in ORDERS_BY_STATUS[status] if case.kind != CaseKind.VICTIM or k in PROTECTIVE_ORDERS]
+        if not kinds:
+            return None
+        kind = self.rng.choice(kinds)
         starts = self.days_ago(self.rng.randint(10, max(11, span // 2)))
         # Every third order ends within the next four weeks, so My work has something to show.
         ends = self.today + dt.timedelta(days=self.rng.randint(2, 27) if index % 3 == 0 else self.rng.randint(60, 700))
         return records.order_add(
-            case=case, by=self.lead, kind=kind,
-            issued_by=self.rng.choice(["Northshire Magistrates' Court", "Westvale Crown Court", "Parole Board",
-                                       "Eastmarsh Family Court"]),
+            case=case, by=self.lead, kind=kind, issued_by=self.rng.choice(issuers_of(kind, status)),
             starts_on=starts, ends_on=ends, no_contact=self.chance(0.85), exclusion_zone=self.chance(0.4),
             exclusion_zone_details="The streets around her home and workplace, as marked on the order's map",
             attend_treatment=kind in (OrderKind.COMMUNITY_ORDER, OrderKind.LICENCE_CONDITIONS, OrderKind.SPO_FULL),
             other_conditions="", protects=[victim],
         )
+
+    def hearing(self, case: Case, order) -> None:
+        kinds = list(HEARINGS_BY_STATUS[legal_status_of(case)])
+        if order is not None and order.kind == OrderKind.LICENCE_CONDITIONS:
+            kinds.append(HearingKind.PAROLE)
+        kind = self.rng.choice(kinds)
+        records.hearing_add(case=case, by=self.coordinator, kind=kind,
+                            hearing_on=self.today + dt.timedelta(days=self.rng.randint(1, 45)),
+                            venue=self.rng.choice(VENUES[kind]))
 
     def agencies(self, case: Case) -> None:
         link = case.case_referrals.select_related("referral__referring_organisation").first()

@@ -83,3 +83,31 @@ def test_the_demo_is_idempotent(seeded):
     before = (Case.objects.count(), Incident.objects.count())
     demo.seed(seeded)
     assert (Case.objects.count(), Incident.objects.count()) == before
+
+
+def test_the_demo_story_agrees_with_itself(seeded):
+    """Issue 11.9: a community order "issued by the Parole Board", a suspended sentence on a
+    consultation case for someone not convicted. Every order fits the legal position of the person
+    who stalks and comes from the body that makes it; every hearing fits too; a parole hearing
+    only where there are licence conditions."""
+    from casework.cases.choices import HearingKind, OrderKind
+    from casework.cases.models import Hearing
+
+    wrong = []
+    for order in LegalOrder.objects.select_related("case"):
+        status = demo.legal_status_of(order.case)
+        if order.kind not in demo.ORDERS_BY_STATUS[status]:
+            wrong.append(f"{order.case.reference}: {order.kind} for someone {status}")
+        if order.issued_by not in demo.issuers_of(order.kind, status):
+            wrong.append(f"{order.case.reference}: {order.kind} issued by {order.issued_by}")
+        if order.case.kind == CaseKind.VICTIM and order.kind not in demo.PROTECTIVE_ORDERS:
+            wrong.append(f"{order.case.reference}: a victim case holding a {order.kind}")
+    for hearing in Hearing.objects.select_related("case"):
+        status = demo.legal_status_of(hearing.case)
+        allowed = set(demo.HEARINGS_BY_STATUS[status])
+        if hearing.case.orders.filter(kind=OrderKind.LICENCE_CONDITIONS).exists():
+            allowed.add(HearingKind.PAROLE)
+        if hearing.kind not in allowed or hearing.venue not in demo.VENUES[hearing.kind]:
+            wrong.append(f"{hearing.case.reference}: a {hearing.kind} hearing at {hearing.venue} for someone {status}")
+    assert LegalOrder.objects.exists()
+    assert wrong == []
