@@ -10,6 +10,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
+from django.forms.formsets import TOTAL_FORM_COUNT
+from django.forms.utils import ErrorDict, ErrorList
 from django.utils import timezone
 
 from casework.core import identifiers
@@ -322,14 +324,37 @@ class PartyFormSet(BasePartyFormSet):
         return items
 
 
+ADD_PARTY = "add_party"
+
+
 def party_formset(data=None, parties=None) -> PartyFormSet:
-    """The named-parties rows: those already recorded, then blank rows (at least three in all)."""
+    """The named-parties rows: those already recorded, then one blank row. "Add another person"
+    (``ADD_PARTY`` in the POST) gives back the same rows and one more (``with_another_row``)."""
     if data is not None:
         return PartyFormSet(data, prefix="parties")
     initial = list(parties or [])
     formset = PartyFormSet(prefix="parties", initial=initial)
-    formset.extra = max(3 - len(initial), 1)
+    formset.extra = 1
     return formset
+
+
+def with_another_row(form, data) -> tuple[Any, PartyFormSet]:
+    """The page again, as typed, with one more blank person row (up to ``MAX_PARTIES``) and no
+    error messages: asking for a row is not sending the form. The forms stay bound (so every
+    answer is kept, dates and ticked boxes included); their errors are set empty rather than
+    worked out, which is what Django's forms read when they render."""
+    data = data.copy()
+    total = f"parties-{TOTAL_FORM_COUNT}"
+    try:
+        rows = int(data.get(total, 0))
+    except ValueError:
+        rows = 0
+    data[total] = str(min(rows + 1, MAX_PARTIES))
+    parties = PartyFormSet(data, prefix="parties")
+    for each in (form, *parties.forms):
+        each._errors = ErrorDict()
+    parties._errors, parties._non_form_errors = [], ErrorList()
+    return form, parties
 
 
 class ScreeningDecisionForm(NHSForm):

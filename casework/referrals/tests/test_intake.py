@@ -61,7 +61,7 @@ def test_the_form_renders_for_a_coordinator(cast, client_for):
     page = response.content.decode()
     assert "Log a referral" in page
     assert "Northshire Police (Police force)" in page
-    assert page.count("Person ") == 3  # three blank rows for named people
+    assert page.count("Person ") == 1  # one blank row for named people, and "Add another person"
 
 
 def test_logging_a_referral(cast, client_for):
@@ -160,7 +160,7 @@ def test_missing_rows_bookkeeping_is_refused_in_plain_english(cast, client_for):
     page = response.content.decode()
     assert "The other people named could not be read: enter them again" in page
     assert "ManagementForm" not in page
-    assert page.count("Person ") == 3
+    assert page.count("Person ") == 1
     assert not Referral.objects.exists()
 
 
@@ -278,3 +278,24 @@ def test_the_allocated_clinician_may_not_edit(cast, client_for):
 def test_a_closed_referral_cannot_be_edited(cast, client_for):
     referral = ReferralFactory(status=Status.CLOSED)
     assert client_for(cast.coordinator).get(f"/referrals/{referral.reference}/edit/").status_code == 403
+
+
+def test_a_new_referral_starts_with_one_person_row_and_more_are_added_keeping_what_was_typed(cast, client_for):
+    """Issue 11.9: the staff intake had three fixed "other people" rows."""
+    client = client_for(cast.coordinator)
+    blank = client.get(URL).content.decode()
+    assert 'name="parties-TOTAL_FORMS" value="1"' in blank and 'data-testid="add-party"' in blank
+    # Half-filled: no victim name yet, the subject's name missing. Asking for a row is not sending.
+    data = valid_post(cast.organisation, subject_given_name="", **_parties(
+        {"role": "victim", "name": "Vera Victimson"}, {"role": "family_member", "name": ""}, total=2))
+    data["add_party"] = "1"
+    again = client.post(URL, data)
+    page = again.content.decode()
+    assert again.status_code == 200
+    assert 'name="parties-TOTAL_FORMS" value="3"' in page and "Person 3" in page
+    assert 'value="Vera Victimson"' in page and 'value="DS Dee Tective"' in page
+    assert "There is a problem" not in page
+    assert not Referral.objects.exists()
+    # Then sent for real: the rows are read as before.
+    assert client.post(URL, valid_post(cast.organisation)).status_code == 302
+    assert sorted(Referral.objects.get().named_parties.values_list("name", flat=True)) == ["Fay Family", "Vera Victimson"]

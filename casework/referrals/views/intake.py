@@ -13,7 +13,7 @@ from casework.core.idempotency import creates_record
 from casework.core.permissions import require
 from casework.core.refusals import show_refusal
 from casework.referrals.choices import STAFF_CHANNELS
-from casework.referrals.forms import ReferralForm, party_formset
+from casework.referrals.forms import ADD_PARTY, ReferralForm, party_formset, with_another_row
 from casework.referrals.queries import referring_organisations
 from casework.referrals.services.intake import referral_log, referral_update
 from casework.referrals.views.common import error_summary, referral_or_404
@@ -39,6 +39,8 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     organisations = referring_organisations()
     if request.method == "POST":
         form = ReferralForm(request.POST, organisations=organisations)
+        if ADD_PARTY in request.POST:
+            return _render(request, *with_another_row(form, request.POST))
         parties = party_formset(request.POST)
         form_ok, parties_ok = form.is_valid(), parties.is_valid()
         if form_ok and parties_ok:
@@ -67,6 +69,8 @@ def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST":
         form = ReferralForm(request.POST, initial=initial, organisations=organisations,
                             channel_editable=channel_editable)
+        if ADD_PARTY in request.POST:
+            return _render(request, *with_another_row(form, request.POST), referral=referral)
         parties = party_formset(request.POST)
         form_ok, parties_ok = form.is_valid(), parties.is_valid()
         if form_ok and parties_ok:
