@@ -4,11 +4,10 @@ accepted with the date a report is due, and the referring officer. Nobody retype
 
 Each carried record names the referral it came from (``source_referral``), is recorded in the
 opening's (or the adding's) one audit event against the case, and is written inside that service's
-transaction (the opener's
-``cases.open`` permission covers it: these helpers are not services of their own). A record the
-case already holds is not carried twice: an order of the same kind still in force, a hearing of the
-same kind on the same day, a service already owed by the same date, an officer of the same agency
-with the same name.
+transaction (the opener's ``cases.open`` permission covers it: these helpers are not services of
+their own). A record the case already holds is not carried twice: an order of the same kind still in
+force, a court (or parole) hearing on the same day, a service already owed by the same date, an
+officer of the same agency with the same name.
 """
 
 from __future__ import annotations
@@ -83,7 +82,6 @@ def _carry_orders(case, referral, by, now, carried: Carried) -> None:
         )
         carried.created(order, "order")
         kinds_in_force.add(kind)
-        carried.orders.append(order.pk)
 
 
 def next_hearing_kind(referral: Referral) -> str:
@@ -104,9 +102,11 @@ def _carry_hearings(case, referral, by, now, carried: Carried) -> None:
         wanted.append((next_hearing_kind(referral), referral.next_hearing_on))
     if referral.parole_hearing_on:
         wanted.append((HearingKind.PAROLE, referral.parole_hearing_on))
-    held = set(case.hearings.values_list("kind", "hearing_on"))
+    # A court hearing on a day the case already has one is that hearing, whatever another referral
+    # called it; a parole hearing likewise.
+    held = {(kind == HearingKind.PAROLE, day) for kind, day in case.hearings.values_list("kind", "hearing_on")}
     for kind, day in wanted:
-        if (kind, day) in held:
+        if (kind == HearingKind.PAROLE, day) in held:
             continue
         hearing = Hearing.objects.create(
             case=case,
@@ -117,8 +117,7 @@ def _carry_hearings(case, referral, by, now, carried: Carried) -> None:
             recorded_at=now,
         )
         carried.created(hearing, "hearing")
-        held.add((kind, day))
-        carried.hearings.append(hearing.pk)
+        held.add((kind == HearingKind.PAROLE, day))
 
 
 def service_due_on(referral: Referral, service: str) -> dt.date | None:
@@ -143,7 +142,6 @@ def _carry_services(case, referral, by, now, carried: Carried) -> None:
         )
         carried.created(owed, "service")
         held.add((service, due_on))
-        carried.services.append(owed.pk)
 
 
 def _carry_officer(case, referral, by, now, carried: Carried) -> None:
@@ -178,4 +176,3 @@ def _carry_officer(case, referral, by, now, carried: Carried) -> None:
         added_by=by,
     )
     carried.created(officer, "officer")
-    carried.officers.append(officer.pk)
