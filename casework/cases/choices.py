@@ -199,6 +199,20 @@ class OrderKind(models.TextChoices):
     LICENCE_CONDITIONS = "licence_conditions", "Licence conditions"
 
 
+# A referral's orders in force (referrals.choices.Order values), as the kind of order a case records.
+# A referral says "Stalking Protection Order" without saying interim or full: the full order, whose
+# label it shares, until someone with the order changes it. A value missing here is not carried and
+# is named in the opening's audit event ("orders not carried").
+REFERRAL_ORDER_KINDS = {
+    "spo": OrderKind.SPO_FULL,
+    "restraining": OrderKind.RESTRAINING,
+    "non_molestation": OrderKind.NON_MOLESTATION,
+    "bail_conditions": OrderKind.BAIL_CONDITIONS,
+    "community_order": OrderKind.COMMUNITY_ORDER,
+    "licence_conditions": OrderKind.LICENCE_CONDITIONS,
+}
+
+
 class HearingKind(models.TextChoices):
     COURT = "court", "Court hearing"
     SENTENCING = "sentencing", "Sentencing hearing"

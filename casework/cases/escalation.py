@@ -298,10 +298,11 @@ def assess(points: list[Point], orders: Iterable[OrderSpan], as_of: dt.date) -> 
 
 
 def order_spans(orders) -> list[OrderSpan]:
-    """OrderSpans from ``LegalOrder`` rows whose ``protects`` are prefetched."""
+    """OrderSpans from ``LegalOrder`` rows whose ``protects`` are prefetched (and ``source_referral``
+    selected: an order carried from a referral without a start date counts from its receipt)."""
     return [
         OrderSpan(
-            order_id=o.pk, label=o.get_kind_display(), starts_on=o.starts_on, ends_on=o.ends_on,
+            order_id=o.pk, label=o.get_kind_display(), starts_on=o.known_from, ends_on=o.ends_on,
             no_contact=o.no_contact, protects=frozenset(p.pk for p in o.protects.all()),
         )
         for o in orders

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from casework.cases.choices import (
     SEVERITY_CHOICES,
@@ -33,6 +34,15 @@ from casework.cases.choices import (
     StalkerType,
     TeamRole,
 )
+from casework.referrals.choices import Service
+
+
+def _source_referral() -> models.ForeignKey:
+    """Where a record was carried from: the referral it came from (blank: recorded in the case)."""
+    return models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="Carried from referral",
+    )
 
 
 class Case(models.Model):
@@ -248,8 +258,10 @@ class LegalOrder(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="orders")
     kind = models.CharField(max_length=30, choices=OrderKind.choices)
-    issued_by = models.CharField("Issuing court or authority", max_length=200)
-    starts_on = models.DateField("Start date")
+    # A referral names the orders in force, not who issued them or when: an order carried from one
+    # has neither until someone records them (blank, and null).
+    issued_by = models.CharField("Issuing court or authority", max_length=200, blank=True)
+    starts_on = models.DateField("Start date", null=True, blank=True)
     ends_on = models.DateField("End date", null=True, blank=True)
     no_contact = models.BooleanField("No contact", default=False)
     exclusion_zone = models.BooleanField("Exclusion zone", default=False)
@@ -257,12 +269,13 @@ class LegalOrder(models.Model):
     attend_treatment = models.BooleanField("Attend treatment or an assessment", default=False)
     other_conditions = models.TextField("Other conditions", blank=True, max_length=2000)
     protects = models.ManyToManyField(CaseParty, blank=True, related_name="protecting_orders")
+    source_referral = _source_referral()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
     AUDITED_FIELDS = (
         "kind", "issued_by", "starts_on", "ends_on", "no_contact", "exclusion_zone", "exclusion_zone_details",
-        "attend_treatment", "other_conditions",
+        "attend_treatment", "other_conditions", "source_referral_id",
     )
 
     class Meta:
@@ -277,8 +290,18 @@ class LegalOrder(models.Model):
     def __str__(self) -> str:
         return f"Order {self.pk}"
 
+    @property
+    def known_from(self):
+        """The first day the order is known to be in force: its start date, or, for an order carried
+        from a referral without one, the day the referral was received (it was in force then; needs
+        ``source_referral`` selected), else the day it was recorded."""
+        if self.starts_on is not None:
+            return self.starts_on
+        received = self.source_referral.received_at if self.source_referral_id and self.source_referral else None
+        return timezone.localdate(received or self.recorded_at)
+
     def in_force_on(self, day) -> bool:
-        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+        return self.known_from <= day and (self.ends_on is None or day <= self.ends_on)
 
     @property
     def condition_labels(self) -> list[str]:
@@ -300,10 +323,11 @@ class Hearing(models.Model):
     hearing_on = models.DateField("Date of the hearing")
     venue = models.CharField("Court or venue", max_length=200, blank=True)
     notes = models.TextField(blank=True, max_length=2000)
+    source_referral = _source_referral()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
-    AUDITED_FIELDS = ("kind", "hearing_on", "venue", "notes")
+    AUDITED_FIELDS = ("kind", "hearing_on", "venue", "notes", "source_referral_id")
 
     class Meta:
         ordering = ["hearing_on", "id"]
@@ -374,13 +398,37 @@ class AgencyOfficer(models.Model):
     job_title = models.CharField(max_length=150, blank=True)
     email = models.EmailField("Email address", blank=True)
     phone = models.CharField("Telephone number", max_length=30, blank=True)
+    source_referral = _source_referral()
     added_at = models.DateTimeField()
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    AUDITED_FIELDS = ("role", "name", "job_title", "email", "phone")
+    AUDITED_FIELDS = ("role", "name", "job_title", "email", "phone", "source_referral_id")
 
     class Meta:
         ordering = ["role", "name", "id"]
 
     def __str__(self) -> str:
         return f"Agency officer {self.pk}"
+
+
+class CaseService(models.Model):
+    """A piece of work the case owes: a service accepted on one of its referrals, and the date it is
+    due by (a report's due date; blank when the referral set none)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
+    service = models.CharField(max_length=30, choices=Service.choices)
+    due_on = models.DateField("Due by", null=True, blank=True)
+    source_referral = _source_referral()
+    added_at = models.DateTimeField()
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    AUDITED_FIELDS = ("service", "due_on", "source_referral_id")
+
+    class Meta:
+        ordering = [F("due_on").asc(nulls_last=True), "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "service", "source_referral"], name="case_service_once_per_referral"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case service {self.pk}"

@@ -21,6 +21,7 @@ from casework.cases.models import (
     Case,
     CaseParty,
     CaseReferral,
+    CaseService,
     CaseStatusChange,
     CaseTeamMember,
     Hearing,
@@ -222,7 +223,10 @@ def incidents_for_export(case: Case) -> QuerySet[Incident]:
 
 
 def orders_of(case: Case) -> list[LegalOrder]:
-    return list(case.orders.prefetch_related(Prefetch("protects", queryset=CaseParty.objects.order_by("id"))))
+    return list(
+        case.orders.select_related("source_referral")
+        .prefetch_related(Prefetch("protects", queryset=CaseParty.objects.order_by("id")))
+    )
 
 
 def order_of(case: Case, pk) -> LegalOrder | None:
@@ -234,7 +238,12 @@ def order_of(case: Case, pk) -> LegalOrder | None:
 
 
 def hearings_of(case: Case) -> list[Hearing]:
-    return list(case.hearings.order_by("hearing_on", "id"))
+    return list(case.hearings.select_related("source_referral").order_by("hearing_on", "id"))
+
+
+def services_of(case: Case) -> list[CaseService]:
+    """The work the case owes (the services accepted on its referrals), soonest due first."""
+    return list(case.services.select_related("source_referral"))
 
 
 def hearing_of(case: Case, pk) -> Hearing | None:
@@ -256,7 +265,9 @@ def mappa_meetings_of(case: Case) -> list[MappaMeeting]:
 def agencies_of(case: Case) -> list[InvolvedAgency]:
     return list(
         case.agencies.select_related("organisation")
-        .prefetch_related(Prefetch("officers", queryset=AgencyOfficer.objects.order_by("role", "name", "id")))
+        .prefetch_related(Prefetch(
+            "officers", queryset=AgencyOfficer.objects.select_related("source_referral").order_by("role", "name", "id")
+        ))
     )
 
 
@@ -357,6 +368,37 @@ def hearings_coming_up(user, *, within_days: int, today: dt.date | None = None) 
 # --- The case page ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class WorkOwed:
+    """One line of the case page's "Work owed": a service accepted, or a hearing to come."""
+
+    text: str
+    due_on: dt.date | None
+    source: str  # the reference of the referral it came from, or ""
+    overdue: bool = False
+    is_hearing: bool = False
+
+
+def work_owed(services: list[CaseService], hearings: list[Hearing], *, today: dt.date, active: bool) -> list[WorkOwed]:
+    """The services the case owes with their due dates, and the hearings still to come, soonest
+    first (undated last). A service past its due date on an open or on-hold case is overdue.
+    Reads only what ``services_of`` and ``hearings_of`` fetched: no query per row."""
+    rows = [
+        WorkOwed(
+            text=s.get_service_display(), due_on=s.due_on,
+            source=s.source_referral.reference if s.source_referral else "",
+            overdue=active and s.due_on is not None and s.due_on < today,
+        )
+        for s in services
+    ]
+    rows += [
+        WorkOwed(text=h.get_kind_display(), due_on=h.hearing_on,
+                 source=h.source_referral.reference if h.source_referral else "", is_hearing=True)
+        for h in hearings if h.hearing_on >= today
+    ]
+    return sorted(rows, key=lambda r: (r.due_on is None, r.due_on or today, r.is_hearing))
+
+
 @dataclass
 class CasePage:
     """What the case page shows, fetched in a fixed number of queries however long the timeline."""
@@ -367,6 +409,7 @@ class CasePage:
     referrals: list[CaseReferral]
     visible_referral_ids: set[int]
     hearings: list[Hearing]
+    services: list[CaseService]
     mappa: MappaRegistration | None
     mappa_meetings: list[MappaMeeting]
     agencies: list[InvolvedAgency]
@@ -402,6 +445,10 @@ class CasePage:
         on = on or timezone.localdate()
         return [o for o in self.orders if o.in_force_on(on)]
 
+    def work_owed(self, today: dt.date | None = None) -> list[WorkOwed]:
+        return work_owed(self.services, self.hearings, today=today or timezone.localdate(),
+                         active=self.case.status in ACTIVE_STATUSES)
+
 
 RECENT_INCIDENTS = 10
 
@@ -412,7 +459,7 @@ def case_page(user, case: Case) -> CasePage:
     page = CasePage(
         case=case, clinical=clinical, team=team_of(case), referrals=referrals,
         visible_referral_ids=visible_referral_ids(user, [r.referral_id for r in referrals]),
-        hearings=hearings_of(case), mappa=mappa_of(case), mappa_meetings=mappa_meetings_of(case),
+        hearings=hearings_of(case), services=services_of(case), mappa=mappa_of(case), mappa_meetings=mappa_meetings_of(case),
         agencies=agencies_of(case), history=history_of(case),
     )
     if not clinical:

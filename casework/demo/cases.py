@@ -25,7 +25,6 @@ from casework.cases.choices import (
     CaseKind,
     CaseStatus,
     HearingKind,
-    OfficerRole,
     OrderKind,
     PartyRole,
     Relationship,
@@ -138,13 +137,13 @@ ORDERS_BY_STATUS = {
     # Sentenced: a restraining order on conviction, a community or suspended sentence order, licence
     # conditions after release, or a full SPO.
     LegalStatus.CONVICTED: [OrderKind.RESTRAINING, OrderKind.COMMUNITY_ORDER, OrderKind.SUSPENDED_SENTENCE,
-                            OrderKind.LICENCE_CONDITIONS, OrderKind.SPO_FULL],
+                            OrderKind.LICENCE_CONDITIONS, OrderKind.SPO_FULL, OrderKind.NON_MOLESTATION],
 }
 HEARINGS_BY_STATUS = {
     LegalStatus.NONE: [HearingKind.ORDER],
     LegalStatus.UNDER_INVESTIGATION: [HearingKind.ORDER],
     LegalStatus.CHARGED: [HearingKind.COURT, HearingKind.BAIL, HearingKind.ORDER],
-    LegalStatus.CONVICTED: [HearingKind.SENTENCING, HearingKind.ORDER],
+    LegalStatus.CONVICTED: [HearingKind.SENTENCING, HearingKind.COURT, HearingKind.ORDER],
 }
 VENUES = {
     HearingKind.COURT: [CROWN, MAGISTRATES], HearingKind.SENTENCING: [CROWN, MAGISTRATES],
@@ -344,7 +343,7 @@ class Seeder:
                                coordinator_phone=drama_phone(self.faker.phone_number()))
             records.mappa_meeting_add(case=case, by=self.coordinator,
                                       meets_on=self.today + dt.timedelta(days=self.rng.randint(3, 60)))
-        self.agencies(case)
+        # The referring officer and their agency came with the referral (services._carry).
         return stats
 
     def timeline(self, victim, span: int, *, threats: bool, violence: bool, escalating: bool) -> list[dict]:
@@ -409,19 +408,6 @@ class Seeder:
         records.hearing_add(case=case, by=self.coordinator, kind=kind,
                             hearing_on=self.today + dt.timedelta(days=self.rng.randint(1, 45)),
                             venue=self.rng.choice(VENUES[kind]))
-
-    def agencies(self, case: Case) -> None:
-        link = case.case_referrals.select_related("referral__referring_organisation").first()
-        referral = link.referral
-        organisation = referral.referring_organisation
-        agency = records.agency_add(case=case, organisation=organisation, by=self.coordinator)
-        role = {OrganisationKind.POLICE_FORCE: OfficerRole.POLICE_OFFICER,
-                OrganisationKind.PROBATION: OfficerRole.OFFENDER_MANAGER,
-                OrganisationKind.NHS_TRUST: OfficerRole.CARE_COORDINATOR,
-                OrganisationKind.SOCIAL_SERVICES: OfficerRole.SOCIAL_WORKER}.get(organisation.kind, OfficerRole.OTHER)
-        records.officer_add(agency=agency, by=self.coordinator, role=role, name=referral.referrer_name,
-                            job_title=referral.referrer_job_title, email=referral.referrer_email,
-                            phone=referral.referrer_phone)
 
 
 def _ready(lead) -> list[Referral]:

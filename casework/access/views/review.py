@@ -86,7 +86,7 @@ def _labelled(model: type[Model] | None, name: str, value: Any) -> Any:
         field = model._meta.get_field(name) if model is not None else None
     except FieldDoesNotExist:
         field = None
-    # (A reverse relation has no choices: get_field also finds those.)
+    # (A reverse relation, such as a case's "team", has no choices of its own.)
     labels = {str(k): str(v) for k, v in field.flatchoices} if getattr(field, "choices", None) else {}
     if not labels and model is not None:
         labels = {str(k): str(v) for k, v in dict(getattr(model, "AUDIT_VALUE_LABELS", {}).get(name, ())).items()}

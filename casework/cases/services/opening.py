@@ -13,6 +13,7 @@ from casework.cases.choices import ACTIVE_STATUSES, REFERRAL_PARTY_ROLES, CaseKi
 from casework.cases.errors import CaseRefused
 from casework.cases.models import Case, CaseParty, CaseReferral, CaseStatusChange, CaseTeamMember
 from casework.cases.queries import case_clinician
+from casework.cases.services._carry import carry_from
 from casework.cases.services._shared import require, sync_care_team_add
 from casework.core.changes import announce
 from casework.core.models import next_reference
@@ -95,7 +96,9 @@ def case_open(
     """Open a case from an accepted or allocated referral whose subject is linked to a person.
 
     The lead clinician leads the team; the referral's allocated clinicians join it. The referral's
-    named parties that are linked to person records become parties. A victim case seals its
+    named parties that are linked to person records become parties; its orders in force, hearings,
+    accepted services (with the report due date) and referring officer are carried into the case,
+    each marked with the referral (``services._carry``). A victim case seals its
     subject's details and makes its team their care team. Refused, and nothing written, if anyone
     would be on both sides of an information barrier.
     """
@@ -127,6 +130,7 @@ def case_open(
         parties = _add_parties_from(case, referral, by, now)
         CaseStatusChange.objects.create(case=case, from_status="", to_status=CaseStatus.OPEN, by=by, at=now,
                                         note=f"Opened from {referral.reference}")
+        carried = carry_from(case=case, referral=referral, by=by, now=now)
         record(
             action=Action.CREATE, actor=by, request=request, obj=case,
             changes={
@@ -136,6 +140,7 @@ def case_open(
                 "referral": {"old": None, "new": referral.reference},
                 "team": {"old": None, "new": [{"user_id": m.user_id, "role": m.role} for m in members]},
                 "parties": {"old": None, "new": [{"party": p.pk, "role": p.role} for p in parties]},
+                **carried.as_changes(),
             },
         )
         barrier.check_case(case, "lead_clinician", by=by)
@@ -155,7 +160,8 @@ def _seal_and_share(case: Case, members: list[CaseTeamMember], by, request) -> N
 
 def case_add_referral(*, case: Case, referral: Referral, by, request: HttpRequest | None = None) -> Case:
     """Add an accepted referral's work to an open case of the same person: its allocated clinicians
-    join the team and its linked named parties join the case."""
+    join the team, its linked named parties join the case, and its orders, hearings, services and
+    officer are carried in (once: what the case already holds is not carried twice)."""
     require(by, "cases.open")
     with transaction.atomic():
         referral = _locked_referral(referral)
@@ -173,6 +179,7 @@ def case_add_referral(*, case: Case, referral: Referral, by, request: HttpReques
         CaseReferral.objects.create(case=case, referral=referral, added_at=now, added_by=by)
         members = [_add_member(case, user, TeamRole.CLINICIAN, by, now) for user in newcomers]
         parties = _add_parties_from(case, referral, by, now)
+        carried = carry_from(case=case, referral=referral, by=by, now=now)
         record(
             action=Action.UPDATE, actor=by, request=request, obj=case,
             changes={
@@ -181,6 +188,7 @@ def case_add_referral(*, case: Case, referral: Referral, by, request: HttpReques
                    if members else {}),
                 **({"parties": {"old": None, "new": [{"party": p.pk, "role": p.role} for p in parties]}}
                    if parties else {}),
+                **carried.as_changes(),
             },
         )
         barrier.check_case(case, "target", by=by)

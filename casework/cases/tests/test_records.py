@@ -217,7 +217,8 @@ def test_agencies_and_their_officers(cast, world, client_for):
     response = client.post(reverse("cases:agency_add", args=[world.case.reference]),
                            {"organisation": str(cast.other_organisation.pk)})
     assert response.status_code == 302
-    agency = InvolvedAgency.objects.get()
+    # (The referring agency and officer came with the referral: services._carry.)
+    agency = InvolvedAgency.objects.get(organisation=cast.other_organisation)
     assert agency.name == "Southshire Probation" and agency.organisation == cast.other_organisation
     duplicate = client.post(reverse("cases:agency_add", args=[world.case.reference]), {"name": "southshire probation"})
     assert duplicate.status_code == 400 and "already involved" in duplicate.content.decode()
@@ -226,7 +227,7 @@ def test_agencies_and_their_officers(cast, world, client_for):
         "phone": "0113 496 0000",
     })
     assert response.status_code == 302
-    officer = AgencyOfficer.objects.get()
+    officer = AgencyOfficer.objects.get(agency=agency)
     response = client.post(reverse("cases:officer_edit", args=[world.case.reference, officer.pk]), {
         "role": "offender_manager", "name": "Jo Barnes", "email": "not-an-email",
     })
