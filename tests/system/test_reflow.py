@@ -1,4 +1,5 @@
-"""Every main page reflows at 320 CSS pixels wide without scrolling sideways (WCAG 2.2, 1.4.10),
+"""Every main page reflows at 320 CSS pixels wide without scrolling sideways (WCAG 2.2, 1.4.10)
+and has no serious or critical axe-core finding, nor content outside its landmarks;
 and the case page's actions and contents come before its long sections (issue 11.8)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from casework.accounts.tests.factories import UserFactory
 from casework.cases.tests.factories import IncidentFactory, make_case
 from casework.core.roles import Role
 from conftest import signed_in_client
+from tests.system.axe import axe_problems
 
 pytestmark = pytest.mark.system
 
@@ -50,7 +52,7 @@ def test_the_main_pages_reflow_at_320_pixels(narrow_page, screenshots):
         IncidentFactory(case=case)
     referral = case.case_referrals.first().referral
     page = narrow_page(lead)
-    wide = {}
+    wide, problems = {}, []
     for name, url in [
         ("my work", reverse("core:my_work")),
         ("cases", reverse("cases:list")),
@@ -66,7 +68,9 @@ def test_the_main_pages_reflow_at_320_pixels(narrow_page, screenshots):
         page.screenshot(path=str(screenshots / f"320-{name.replace(' ', '-')}.png"), full_page=True)
         if overflow(page) > 0:
             wide[name] = overflow(page)
+        problems += axe_problems(page)
     assert wide == {}
+    assert problems == []
 
 
 def test_the_case_page_puts_its_actions_and_contents_before_the_long_sections(narrow_page):
