@@ -409,8 +409,9 @@ def case_risks(cases: QuerySet[Case], today: dt.date | None = None) -> list[risk
         Incident.objects.filter(case__in=ids).order_by("case_id", "occurred_on", "occurred_time", "id")
         .values_list("case_id", "occurred_on", "severity", "behaviour", "channel", "victim_id", "precision")
     )
-    for case_id, *values in incidents:
-        points.setdefault(case_id, []).append(escalation.Point(*values))
+    for case_id, occurred_on, severity, behaviour, channel, victim_id, precision in incidents:
+        point = escalation.Point(occurred_on, severity, behaviour, channel, victim_id, precision)
+        points.setdefault(case_id, []).append(point)
     orders: dict[int, list[LegalOrder]] = {}
     for order in LegalOrder.objects.filter(case__in=ids, no_contact=True).prefetch_related("protects"):
         orders.setdefault(order.case_id, []).append(order)
