@@ -150,6 +150,10 @@ INSTALLED_APPS = [
     "casework.search",
     "casework.backups",
 ]
+# The demo builders and seed_demo (with Faker, a development dependency) exist only for the local
+# demo and the tests: in production the app is not installed and its code is never imported.
+if CASEWORK_ENV in {"demo", "test"}:
+    INSTALLED_APPS.append("casework.demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -28,8 +28,10 @@ from casework.cases.choices import (
 )
 from casework.cases.incident_table import parse_time
 from casework.cases.models import Case, Hearing, Incident, LegalOrder, MappaMeeting, StalkingEpisode
+from casework.core import formatting
 from casework.core.forms import NHSDateField, NHSForm
 from casework.core.limits import limit
+from casework.people.queries import person_for, persons_for_list
 
 NEW_CASE = "new"
 EMAIL_INVALID = "Enter an email address in the correct format, like name@example.org"
@@ -130,13 +132,37 @@ class PartyForm(NHSForm):
                                     help_text="For example, former partner, their GP, her new partner")
 
 
+class FindPersonForm(NHSForm):
+    find = forms.CharField(label="Find the person", max_length=100, strip=True,
+                           help_text="A name, NHS number, PNC ID, prison number or person reference",
+                           error_messages={"required": "Enter a name, a number or a reference to find the person"})
+
+    def found(self, user, limit: int = 10) -> list:
+        """The persons ``user`` may see who match, at most ``limit``."""
+        text = self.cleaned_data["find"]
+        if text.upper().startswith("PER-"):
+            person = person_for(user, text.upper())
+            return [person] if person is not None else []
+        return list(persons_for_list(user, text)[:limit])
+
+
 class PartyAddForm(PartyForm):
-    person = _text("Person reference", 20, "Enter the person's reference, like PER-2026-00042", required=True,
-                   help_text="Find the person in the people index first. For example, PER-2026-00042")
+    """Pick the person from those a search found (``candidates``: the persons the user may see who
+    match what they searched for), then their part in the case. Nobody types a reference."""
+
+    person = forms.ChoiceField(label="Who to add", widget=forms.RadioSelect,
+                               error_messages={"required": "Select the person to add",
+                                               "invalid_choice": "Select one of the people found"})
     field_order = ["person", "role", "name_as_given", "relationship_to_subject"]
 
-    def clean_person(self) -> str:
-        return (self.cleaned_data.get("person") or "").strip().upper()
+    def __init__(self, *args, candidates=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(p.reference, _candidate_label(p)) for p in candidates]
+
+
+def _candidate_label(person) -> str:
+    born = f", born {formatting.date_gb(person.date_of_birth)}" if person.date_of_birth else ""
+    return f"{person.full_name} ({person.reference}{born})"
 
 
 class EpisodeForm(NHSForm):

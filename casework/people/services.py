@@ -516,6 +516,7 @@ def person_merge(*, source: Person, target: Person, by, reason: str, request: Ht
         )
         delete_match_keys(source)
         refresh_match_keys(target)
+        announce(target)  # the survivor's cases are found by the names it took over
     return merge
 
 
@@ -630,4 +631,6 @@ def person_unmerge(*, merge: PersonMerge, by, reason: str, request: HttpRequest 
         )
         refresh_match_keys(source)
         refresh_match_keys(target)
+        announce(source)
+        announce(target)  # names given back on unmerge leave the survivor's cases' headings
     return merge

@@ -14,6 +14,7 @@ from casework.access import policy
 from casework.accounts.models import TrainingRecord, User
 from casework.accounts.queries import clinicians
 from casework.core.roles import Instrument
+from casework.core.working_days import working_days_before
 from casework.organisations.models import Organisation
 from casework.referrals.choices import Status, SubjectRole
 from casework.referrals.models import Letter, Referral, ReferralDocument, RequestedService, Transition
@@ -52,18 +53,6 @@ NOT_YET_ALLOCATED = (Status.RECEIVED, Status.SCREENING, Status.AWAITING_INFORMAT
 
 def information_overdue_working_days() -> int:
     return int(getattr(settings, "CASEWORK_INFORMATION_OVERDUE_WORKING_DAYS", 10))
-
-
-def working_days_before(day: dt.date, working_days: int) -> dt.date:
-    """The date ``working_days`` working days (Monday to Friday) before ``day``. Bank holidays
-    are not known to the system, so they count as working days."""
-    current = day
-    remaining = working_days
-    while remaining > 0:
-        current -= dt.timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
 
 
 def overdue_condition(today: dt.date | None = None) -> Q:

@@ -8,14 +8,10 @@ import datetime as dt
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from casework.core.working_days import working_days_before
 from casework.referrals.choices import ScanStatus, Status
 from casework.referrals.models import Referral
-from casework.referrals.queries import (
-    information_overdue_working_days,
-    overdue_condition,
-    referrals_visible_to,
-    working_days_before,
-)
+from casework.referrals.queries import information_overdue_working_days, overdue_condition, referrals_visible_to
 
 DUE_SOON_DAYS = 14
 FINISHED = (Status.CLOSED, Status.DECLINED, Status.WITHDRAWN, Status.DRAFT)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -49,13 +50,13 @@ def test_the_length_of_access_comes_from_settings(cast, world):
     assert grant.expires_at - grant.granted_at == dt.timedelta(hours=2)
 
 
-def test_access_ends_when_the_time_is_up(cast, world, opened, monkeypatch):
+def test_access_ends_when_the_time_is_up(cast, world, opened):
     just_before = opened.expires_at - dt.timedelta(seconds=1)
-    monkeypatch.setattr(timezone, "now", lambda: just_before)
-    assert active_grant(cast.other_clinician, world.case) == opened
-    monkeypatch.setattr(timezone, "now", lambda: opened.expires_at + dt.timedelta(minutes=1))
-    assert active_grant(cast.other_clinician, world.case) is None
-    assert not policy.can_read(cast.other_clinician, type(world.case).objects.get(pk=world.case.pk))
+    with time_machine.travel(just_before, tick=False):
+        assert active_grant(cast.other_clinician, world.case) == opened
+    with time_machine.travel(opened.expires_at + dt.timedelta(minutes=1), tick=False):
+        assert active_grant(cast.other_clinician, world.case) is None
+        assert not policy.can_read(cast.other_clinician, type(world.case).objects.get(pk=world.case.pk))
 
 
 def test_a_grant_covers_only_that_user_and_that_record(cast, world, opened):

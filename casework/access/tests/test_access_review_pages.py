@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Action, AuditEvent
 from casework.audit.services import AUDIT_LOG_TYPE, record
 from casework.audit.tests.factories import break_glass_grant, write_events
+from casework.core.testing import assert_page_queries_flat
 
 OTHERS = ["coordinator", "clinician", "other_clinician", "finance", "researcher", "sysadmin", "agency", "agency_other"]
 
@@ -107,11 +107,10 @@ def test_record_log_shows_who_when_role_action_reason_address_request_and_change
         assert expected in text, expected
 
 
-def test_record_log_shows_times_in_europe_london(cast, client_for, monkeypatch):
+def test_record_log_shows_times_in_europe_london(cast, client_for):
     summer = dt.datetime(2026, 7, 1, 11, 5, tzinfo=dt.UTC)
-    monkeypatch.setattr(timezone, "now", lambda: summer)
-    record(action=Action.VIEW, actor=cast.clinician, obj=cast.agency)
-    monkeypatch.undo()
+    with time_machine.travel(summer, tick=False):
+        record(action=Action.VIEW, actor=cast.clinician, obj=cast.agency)
     response = client_for(cast.clinical_lead).get(reverse("audit:record_log", args=["accounts.user", cast.agency.pk]))
     assert "1 July 2026 at 12:05pm" in page_text(response)
 
@@ -192,12 +191,11 @@ def test_reading_a_user_log_is_audited_without_the_name(cast, client_for):
 # --- Review home ----------------------------------------------------------------------------------------
 
 
-def test_review_home_lists_break_glass_grants_with_status(cast, client_for, monkeypatch):
+def test_review_home_lists_break_glass_grants_with_status(cast, client_for):
     break_glass_grant(user=cast.clinician, obj=cast.agency, reason="Police called about imminent risk tonight")
     long_ago = timezone.now() - dt.timedelta(days=3)
-    monkeypatch.setattr(timezone, "now", lambda: long_ago)
-    break_glass_grant(user=cast.other_clinician, obj=cast.agency_other, reason="Covering a colleague's urgent duty call")
-    monkeypatch.undo()
+    with time_machine.travel(long_ago, tick=False):
+        break_glass_grant(user=cast.other_clinician, obj=cast.agency_other, reason="Covering a colleague's urgent duty call")
     response = client_for(cast.clinical_lead).get(reverse("audit:review"))
     text = page_text(response)
     assert response.status_code == 200
@@ -251,16 +249,15 @@ def test_search_by_reference_finds_events_on_that_record(cast, client_for):
     assert "The one we want" in text and "Not this one" not in text
 
 
-def test_search_by_dates_uses_whole_days_in_europe_london(cast, client_for, monkeypatch):
+def test_search_by_dates_uses_whole_days_in_europe_london(cast, client_for):
     # 00:30 on 2 July 2026 in London is 23:30 on 1 July in UTC.
     for moment, reason in [
         (dt.datetime(2026, 6, 30, 22, 59, tzinfo=dt.UTC), "Before the range"),
         (dt.datetime(2026, 7, 1, 23, 30, tzinfo=dt.UTC), "Just inside the range"),
         (dt.datetime(2026, 7, 2, 23, 0, tzinfo=dt.UTC), "After the range"),
     ]:
-        monkeypatch.setattr(timezone, "now", lambda moment=moment: moment)
-        record(action=Action.VIEW, actor=cast.clinician, obj=cast.agency, reason=reason)
-    monkeypatch.undo()
+        with time_machine.travel(moment, tick=False):
+            record(action=Action.VIEW, actor=cast.clinician, obj=cast.agency, reason=reason)
     text = page_text(search(client_for(cast.clinical_lead),
                             date_from_day="1", date_from_month="7", date_from_year="2026",
                             date_to_day="2", date_to_month="7", date_to_year="2026"))
@@ -323,12 +320,6 @@ def test_search_results_paginate_keeping_the_search(cast, client_for):
 # --- Query counts stay the same as the trail grows --------------------------------------------------------
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context.captured_queries)
-
-
 @pytest.mark.parametrize("name", ["audit:review", "audit:search", "audit:record_log", "audit:user_log", "audit:alerts"])
 def test_pages_run_the_same_number_of_queries_at_two_sizes(cast, client_for, name):
     client = client_for(cast.clinical_lead)
@@ -343,9 +334,7 @@ def test_pages_run_the_same_number_of_queries_at_two_sizes(cast, client_for, nam
                               recipients=[cast.clinical_lead])
 
     grow(2)
-    small = _queries(client, url)
-    grow(12)
-    assert _queries(client, url) == small
+    assert_page_queries_flat(client, url, grow=lambda: grow(12))
 
 
 def test_the_changes_column_shows_choices_by_their_labels_not_their_stored_values(cast, client_for):

@@ -300,7 +300,7 @@ def test_the_account_page_offers_a_code_when_there_is_no_second_factor(cast, cli
     assert reverse("staff_admin:user_enrolment_code", args=[newcomer.pk]) in page
 
 
-# --- From the command line: the first administrator, and the demo ---------------------------------------------------
+# --- From the command line: the first administrator ---------------------------------------------------
 
 
 def test_the_first_administrator_gets_a_code_from_the_command_line(db):
@@ -313,30 +313,3 @@ def test_the_first_administrator_gets_a_code_from_the_command_line(db):
     assert event.reason == "issued with manage.py issue_enrolment_code"
     with pytest.raises(CommandError, match="No account"):
         call_command("issue_enrolment_code", "nobody@nsc.example.nhs.uk", stdout=io.StringIO())
-
-
-def test_the_demo_help_prints_a_working_code_for_each_account_without_a_second_factor(db, settings):
-    from casework.accounts.demo import DEMO_STAFF
-
-    settings.CASEWORK_MFA_DISABLED = False
-    (email, name, role, *_) = DEMO_STAFF[0]
-    demo_user = UserFactory(email=email, full_name=name, role=role)
-    enrolled_email = DEMO_STAFF[1][0]
-    enrolled = UserFactory(email=enrolled_email, role=DEMO_STAFF[1][2])
-    TOTPDevice.objects.create(user=enrolled, name=mfa.TOTP_NAME, confirmed=True)
-    out = io.StringIO()
-    call_command("demo_sign_in_help", stdout=out)
-    text = out.getvalue()
-    assert "Second-factor sign-in is ON" in text
-    code = re.search(rf"{re.escape(email)}\s+.*enrolment code (\S+)", text).group(1)
-    assert not re.search(rf"{re.escape(enrolled_email)}\s+.*enrolment code", text)
-    assert enter(password_client(demo_user), code)["Location"] == SET_UP
-
-    settings.CASEWORK_MFA_DISABLED = True
-    out = io.StringIO()
-    call_command("demo_sign_in_help", stdout=out)
-    assert "enrolment code" not in out.getvalue()
-
-    settings.CASEWORK_ENV = "production"
-    with pytest.raises(CommandError, match="for the demo only"):
-        call_command("demo_sign_in_help", stdout=io.StringIO())

@@ -7,9 +7,9 @@ import base64
 import datetime as dt
 import re
 import time
-from unittest import mock
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.checks import Tags, run_checks
 from django.test import Client
@@ -219,7 +219,7 @@ def test_a_code_typed_too_soon_after_a_wrong_one_is_held_back_then_accepted(db):
     assert held.status_code == 400
     assert "Wait 1 second, then enter the newest code" in held.content.decode()
     later = timezone.now() + dt.timedelta(seconds=3)
-    with mock.patch("django.utils.timezone.now", return_value=later):
+    with time_machine.travel(later, tick=False):
         response = client.post(SECURITY_CODE, {"code": code_for(device)})
     assert response.status_code == 302
 
@@ -247,7 +247,7 @@ def test_a_good_code_resets_the_count_of_refusals(db):
     for _ in range(MAX_CODE_FAILURES - 1):
         client.post(SECURITY_CODE, {"code": wrong})
     later = timezone.now() + dt.timedelta(minutes=5)
-    with mock.patch("django.utils.timezone.now", return_value=later):
+    with time_machine.travel(later, tick=False):
         assert client.post(SECURITY_CODE, {"code": code_for(device, steps_ahead=0)}).status_code == 302
     assert "casework_mfa_failures" not in client.session
 
@@ -291,7 +291,7 @@ def test_making_new_recovery_codes_stops_the_old_ones(db, client_for):
 
     assert password_client(user).post(SECURITY_CODE, {"code": old_codes[0]}).status_code == 400
     later = timezone.now() + dt.timedelta(seconds=3)  # past the throttle the wrong code started
-    with mock.patch("django.utils.timezone.now", return_value=later):
+    with time_machine.travel(later, tick=False):
         assert password_client(user).post(SECURITY_CODE, {"code": new_codes[0]}).status_code == 302
     assert (Action.MFA_ENROLLED, "new recovery codes") in actions_for(user)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from unittest import mock
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
@@ -29,9 +29,9 @@ def fresh_throttles(db):
 
 
 def at(minutes: float):
-    """Pretend it is ``minutes`` from now, for everything that asks django.utils.timezone."""
+    """Pretend it is ``minutes`` from now, with the clock stopped there."""
     moment = timezone.now() + dt.timedelta(minutes=minutes)
-    return mock.patch("django.utils.timezone.now", return_value=moment)
+    return time_machine.travel(moment, tick=False)
 
 
 def signed_out(response) -> bool:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.audit.models import Action, AuditEvent
 from casework.cases.tests.factories import make_case
+from casework.core.testing import assert_page_queries_flat
 
 
 def test_clinicians_see_their_team_s_cases_only(cast, world, client_for):
@@ -37,14 +36,13 @@ def test_reading_the_list_is_audited(cast, world, client_for):
 
 def test_the_list_paginates_in_a_fixed_number_of_queries(cast, world, client_for):
     client = client_for(cast.clinical_lead)
-    client.get(reverse("cases:list"))
-    with CaptureQueriesContext(connection) as few:
-        client.get(reverse("cases:list"))
-    for _ in range(30):
-        make_case(lead=cast.clinician, by=cast.clinical_lead)
-    with CaptureQueriesContext(connection) as many:
-        body = client.get(reverse("cases:list")).content.decode()
-    assert len(many) == len(few)
+
+    def grow() -> None:
+        for _ in range(30):
+            make_case(lead=cast.clinician, by=cast.clinical_lead)
+
+    assert_page_queries_flat(client, reverse("cases:list"), grow=grow)
+    body = client.get(reverse("cases:list")).content.decode()
     assert "Showing 1 to 25 of 31 cases" in body
 
 

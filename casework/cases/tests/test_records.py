@@ -24,10 +24,18 @@ def last_event():
 # --- Parties ------------------------------------------------------------------------------------
 
 
-def test_a_person_is_added_to_the_case_by_their_reference(cast, world, client_for):
+def test_a_person_is_found_and_picked_not_typed(cast, world, client_for):
+    """Issue 11.8: adding a person meant typing a PER- reference by hand."""
     partner = create_person(by=cast.coordinator, given_name="Nick", family_name="Newpartner")
-    response = client_for(cast.clinical_lead).post(reverse("cases:party_add", args=[world.case.reference]), {
-        "person": partner.reference.lower(), "role": "new_partner", "name_as_given": "",
+    client = client_for(cast.clinical_lead)
+    page_url = reverse("cases:party_add", args=[world.case.reference])
+    first = client.get(page_url)
+    assert first.status_code == 200 and 'name="find"' in first.content.decode()
+    assert 'name="person"' not in first.content.decode()  # nothing to pick before a search
+    found = client.get(page_url + "?find=Newpartner").content.decode()
+    assert f'value="{partner.reference}"' in found and "Nick Newpartner" in found and 'type="radio"' in found
+    response = client.post(page_url + "?find=Newpartner", {
+        "person": partner.reference, "role": "new_partner", "name_as_given": "",
         "relationship_to_subject": "Her new partner",
     })
     assert response.status_code == 302
@@ -36,13 +44,23 @@ def test_a_person_is_added_to_the_case_by_their_reference(cast, world, client_fo
     assert f"party {party.pk}" in last_event().changes
 
 
-def test_an_unknown_or_hidden_person_is_refused_with_the_reason(cast, world, client_for):
-    hidden = create_person(by=cast.coordinator, given_name="Not", family_name="Linked")
+def test_a_person_reference_finds_that_person(cast, world, client_for):
+    partner = create_person(by=cast.coordinator, given_name="Nick", family_name="Newpartner")
+    url = reverse("cases:party_add", args=[world.case.reference]) + f"?find={partner.reference.lower()}"
+    assert f'value="{partner.reference}"' in client_for(cast.clinical_lead).get(url).content.decode()
+
+
+def test_someone_the_user_cannot_see_is_neither_found_nor_accepted(cast, world, client_for):
+    hidden = create_person(by=cast.coordinator, given_name="Notlinked", family_name="Hiddenperson")
+    client = client_for(cast.clinician)
+    page_url = reverse("cases:party_add", args=[world.case.reference])
+    search = client.get(page_url + "?find=Hiddenperson").content.decode()
+    assert hidden.reference not in search and 'data-testid="nobody-found"' in search
     for reference in ("PER-2026-99999", hidden.reference):
-        response = client_for(cast.clinician).post(reverse("cases:party_add", args=[world.case.reference]),
-                                                   {"person": reference, "role": "other"})
+        response = client.post(page_url + "?find=Hiddenperson", {"person": reference, "role": "other"})
         assert response.status_code == 400
-        assert "No person with this reference is in the index, or you cannot see them" in response.content.decode()
+        assert "Select one of the people found" in response.content.decode()
+        assert not world.case.parties.filter(person__reference=reference).exists()
 
 
 def test_a_person_is_in_a_case_once(cast, world):

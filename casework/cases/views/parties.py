@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from casework.cases import queries
 from casework.cases.choices import CaseKind, DatePrecision, PartyRole
 from casework.cases.errors import CaseRefused
-from casework.cases.forms import EpisodeForm, PartyAddForm, PartyForm
+from casework.cases.forms import EpisodeForm, FindPersonForm, PartyAddForm, PartyForm
 from casework.cases.services import records
 from casework.cases.views.common import case_or_404, case_url, form_page
 from casework.core.idempotency import creates_record
@@ -19,18 +19,21 @@ from casework.people.queries import person_for
 @creates_record
 def party_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_clinical")
-    form = PartyAddForm(request.POST if request.method == "POST" else None)
+    find = FindPersonForm(request.GET if "find" in request.GET else None)
+    candidates = find.found(request.user) if find.is_bound and find.is_valid() else []
+    form = PartyAddForm(request.POST if request.method == "POST" else None, candidates=candidates)
 
     def save(data):
         person = person_for(request.user, data["person"])
-        if person is None:
-            raise CaseRefused("No person with this reference is in the index, or you cannot see them", "person")
+        if person is None:  # gone or hidden since the search
+            raise CaseRefused("Select one of the people found", "person")
         return records.party_add(case=case, person=person, role=data["role"], name_as_given=data.get("name_as_given") or "",
                          relationship_to_subject=data.get("relationship_to_subject") or "", by=request.user,
                          request=request)
 
     return form_page(request, case=case, form=form, title="Add a person to the case", save=save,
-                     success_message="Person added to the case", success_url=case_url(case, "parties"))
+                     success_message="Person added to the case", success_url=case_url(case, "parties"),
+                     template="cases/party_add.jinja", extra={"find": find, "candidates": candidates})
 
 
 @require_http_methods(["GET", "POST"])

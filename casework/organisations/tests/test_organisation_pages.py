@@ -4,13 +4,12 @@ checked), deactivate and reactivate; the agency referrers of an organisation; th
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.accounts.tests.factories import OrganisationFactory, UserFactory
 from casework.audit.models import Action, AuditEvent
 from casework.core.roles import Role
+from casework.core.testing import assert_page_queries_flat
 from casework.organisations.models import Organisation, OrganisationKind
 
 NOT_ADMINS = ["coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "agency",
@@ -68,14 +67,12 @@ def test_list_paginates_and_keeps_the_filter_on_the_next_page(cast, client_for):
 def test_list_runs_the_same_number_of_queries_however_many_organisations(cast, client_for):
     client = client_for(cast.sysadmin)
     url = reverse("organisations:list")
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    for organisation in OrganisationFactory.create_batch(12):
-        UserFactory(role=Role.AGENCY_REFERRER, organisation=organisation)
-    with CaptureQueriesContext(connection) as many:
-        client.get(url)
-    assert len(many.captured_queries) == len(few.captured_queries)
+
+    def grow() -> None:
+        for organisation in OrganisationFactory.create_batch(12):
+            UserFactory(role=Role.AGENCY_REFERRER, organisation=organisation)
+
+    assert_page_queries_flat(client, url, grow=grow)
 
 
 @pytest.mark.parametrize("role", NOT_ADMINS)
@@ -238,10 +235,6 @@ def test_only_administrators_reactivate(cast, client_for, role):
 def test_the_organisation_page_runs_the_same_number_of_queries_however_many_referrers(cast, client_for):
     client = client_for(cast.sysadmin)
     url = reverse("organisations:detail", args=[cast.organisation.pk])
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    UserFactory.create_batch(15, role=Role.AGENCY_REFERRER, organisation=cast.organisation)
-    with CaptureQueriesContext(connection) as many:
-        client.get(url)
-    assert len(many.captured_queries) == len(few.captured_queries)
+    assert_page_queries_flat(
+        client, url, grow=lambda: UserFactory.create_batch(15, role=Role.AGENCY_REFERRER, organisation=cast.organisation)
+    )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.audit.models import Action, AuditEvent
+from casework.core.testing import assert_page_queries_flat
 from casework.people.models import Person
 from casework.people.tests.factories import create_person
 
@@ -15,12 +14,6 @@ pytestmark = pytest.mark.django_db
 
 LIST = reverse("people:list")
 CREATE = reverse("people:create")
-
-
-def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries.captured_queries)
 
 
 def _detail(person) -> str:
@@ -89,15 +82,15 @@ def test_the_list_paginates(cast, client_for):
     assert "Showing 26 to 27 of 27 people" in second
 
 
-def test_the_list_runs_the_same_number_of_queries_for_more_persons(cast, client_for, django_assert_num_queries):
+def test_the_list_runs_the_same_number_of_queries_for_more_persons(cast, client_for):
     client = client_for(cast.coordinator)
     create_person(by=cast.coordinator, given_name="One")
-    client.get(LIST)  # warm the session
-    small = _count(client, LIST)
-    for number in range(20):
-        create_person(by=cast.coordinator, given_name=f"More{number}")
-    with django_assert_num_queries(small):
-        client.get(LIST)
+
+    def grow() -> None:
+        for number in range(20):
+            create_person(by=cast.coordinator, given_name=f"More{number}")
+
+    assert_page_queries_flat(client, LIST, grow=grow)
 
 
 # --- The person page -------------------------------------------------------------------------------
@@ -136,19 +129,18 @@ def test_a_pnc_check_letter_mismatch_is_shown_as_a_warning(cast, client_for):
     assert 'data-testid="pnc-warning"' in html and "expected W" in html
 
 
-def test_the_person_page_runs_the_same_number_of_queries_with_more_details(cast, world, client_for,
-                                                                           django_assert_num_queries):
+def test_the_person_page_runs_the_same_number_of_queries_with_more_details(cast, world, client_for):
     from casework.people import services
     from casework.people.models import PersonName
 
     client = client_for(cast.coordinator)
-    client.get(_detail(world.subject))
-    small = _count(client, _detail(world.subject))
-    for number in range(5):
-        services.detail_add(person=world.subject, model=PersonName, by=cast.coordinator, kind="alias",
-                            given_name=f"Alias{number}", family_name="Other")
-    with django_assert_num_queries(small):
-        client.get(_detail(world.subject))
+
+    def grow() -> None:
+        for number in range(5):
+            services.detail_add(person=world.subject, model=PersonName, by=cast.coordinator, kind="alias",
+                                given_name=f"Alias{number}", family_name="Other")
+
+    assert_page_queries_flat(client, _detail(world.subject), grow=grow)
 
 
 # --- Adding a person --------------------------------------------------------------------------------
@@ -260,18 +252,17 @@ def test_the_edit_form_refuses_bad_input_and_keeps_it(cast, world, client_for):
     assert "Enter the given name" in html and "NHS number must be 10 digits" in html and 'value="12"' in html
 
 
-def test_a_leads_person_page_with_possible_duplicates_keeps_its_query_count(cast, world, client_for,
-                                                                           django_assert_num_queries):
+def test_a_leads_person_page_with_possible_duplicates_keeps_its_query_count(cast, world, client_for):
     import datetime as dt
 
     client = client_for(cast.clinical_lead)
     create_person(by=cast.coordinator, given_name="Peter", family_name="Perpetrator", date_of_birth=dt.date(1980, 2, 3))
-    client.get(_detail(world.subject))
-    small = _count(client, _detail(world.subject))
-    for number in range(4):
-        create_person(by=cast.coordinator, given_name="Peter", family_name="Perpetrator",
-                      date_of_birth=dt.date(1980, 2, 4 + number))
+
+    def grow() -> None:
+        for number in range(4):
+            create_person(by=cast.coordinator, given_name="Peter", family_name="Perpetrator",
+                          date_of_birth=dt.date(1980, 2, 4 + number))
+
+    assert_page_queries_flat(client, _detail(world.subject), grow=grow)
     html = client.get(_detail(world.subject)).content.decode()
     assert 'data-testid="possible-duplicates"' in html
-    with django_assert_num_queries(small):
-        client.get(_detail(world.subject))

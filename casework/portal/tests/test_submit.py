@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from casework.audit.models import Action, AuditEvent
+from casework.core.testing import assert_page_queries_flat
 from casework.portal.forms import STEPS
 from casework.portal.tests.portal_support import answers, check_url, complete_draft, in_days, step_url
 from casework.referrals.choices import Channel, Status
@@ -181,11 +180,5 @@ def test_the_whole_journey_through_the_pages(cast, agency_client):
 def test_check_answers_runs_the_same_number_of_queries_however_many_people_are_named(cast, agency_client):
     draft = complete_draft(cast.agency, parties=1)
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert agency_client.get(check_url(draft)).status_code == 200
-        return len(captured)
-
-    small = count()
-    NamedPartyFactory.create_batch(15, referral=draft)
-    assert count() == small
+    assert_page_queries_flat(agency_client, check_url(draft),
+                             grow=lambda: NamedPartyFactory.create_batch(15, referral=draft))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from casework.accounts.tests.factories import OrganisationFactory
@@ -85,14 +86,14 @@ def test_logging_a_referral(cast, client_for):
     assert "Sam" not in created.object_label
 
 
-def test_a_future_time_received_is_refused(cast, client_for, monkeypatch):
+def test_a_future_time_received_is_refused(cast, client_for):
     # The clock reads noon today (London), so "two hours from now" is always later the same day,
     # whenever the suite runs. Signing in happens after, so the session is on the same clock.
     noon = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(12, 0)))
-    monkeypatch.setattr(timezone, "now", lambda: noon)
-    today = timezone.localdate()
-    data = valid_post(cast.organisation, **_date("received_on", today), received_time="14:00")
-    response = client_for(cast.coordinator).post(URL, data)
+    with time_machine.travel(noon, tick=False):
+        today = timezone.localdate()
+        data = valid_post(cast.organisation, **_date("received_on", today), received_time="14:00")
+        response = client_for(cast.coordinator).post(URL, data)
     assert response.status_code == 400
     assert "Time received must be now or in the past" in response.content.decode()
 

@@ -8,12 +8,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.core.testing import assert_page_queries_flat
 from casework.referrals import work_queries
 from casework.referrals.choices import Status
 from casework.referrals.tests.factories import DraftReferralFactory, ReferralFactory
@@ -160,12 +159,6 @@ def test_the_my_work_page_shows_the_queues(cast, client_for):
 # --- A fixed number of queries ---------------------------------------------------------------------
 
 
-def _queries_for_my_work(client) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(reverse("core:my_work")).status_code == 200
-    return len(captured)
-
-
 def _add_data(cast, n: int) -> None:
     for _ in range(n):
         ReferralFactory(status=Status.RECEIVED)
@@ -181,9 +174,7 @@ def _add_data(cast, n: int) -> None:
 def test_my_work_runs_the_same_number_of_queries_however_much_work(role, cast, client_for):
     client = client_for(cast.by_name(role))
     _add_data(cast, 1)
-    small = _queries_for_my_work(client)
-    _add_data(cast, 12)
-    assert _queries_for_my_work(client) == small
+    assert_page_queries_flat(client, reverse("core:my_work"), grow=lambda: _add_data(cast, 12))
 
 
 # --- Late work, for clinical leads ------------------------------------------------------------

@@ -11,6 +11,7 @@ from casework.audit.models import Action
 from casework.audit.services import record
 from casework.core.pagination import page_links, paginate
 from casework.core.permissions import require
+from casework.core.working_days import working_days_before
 from casework.referrals.choices import STATUS_TAG_COLOUR, Service, Status
 from casework.referrals.forms import ReferralFilterForm
 from casework.referrals.queries import (
@@ -18,7 +19,6 @@ from casework.referrals.queries import (
     information_overdue_working_days,
     referrals_filtered,
     referrals_visible_to,
-    working_days_before,
 )
 
 

@@ -14,12 +14,12 @@ from django.utils import timezone
 from faker import Faker
 
 from casework.cases.tests.factories import IncidentFactory
-from casework.core.management.commands.seed_demo import DemoContext
+from casework.demo import search as demo
+from casework.demo.context import DemoContext
 from casework.people import services as people_services
 from casework.referrals.choices import Channel, Service
 from casework.referrals.services import intake
 from casework.referrals.tests.factories import ReferralFactory
-from casework.search import demo
 from casework.search.models import SearchDocument
 from casework.search.queries import search
 from casework.search.services import (
@@ -147,3 +147,19 @@ def test_documents_written_any_way_are_searchable(cast, db):
     assert references(search(cast.clinical_lead, "Bulkington")) == {r.reference for r in made}
     SearchDocument.objects.filter(record_type="referral", record_id=made[0].pk).delete()
     assert references(search(cast.clinical_lead, "Bulkington")) == {r.reference for r in made[1:]}
+
+
+def test_a_merge_reaches_the_survivors_cases_at_once_and_an_unmerge_takes_it_back(world, cast):
+    """A merge that fills the survivor's middle name must reach her cases' search headings in the
+    same transaction, not at the next reindex (ADR 0008's recorded limit, now closed)."""
+    from casework.people.tests.factories import create_person
+
+    survivor = world.perpetrator_case.subject
+    assert not survivor.middle_names
+    duplicate = create_person(by=cast.coordinator, given_name=survivor.given_name, family_name=survivor.family_name,
+                              middle_names="Quillfeatherby")
+    merge = people_services.person_merge(source=duplicate, target=survivor, by=cast.clinical_lead,
+                                         reason="The same man: same date of birth and address")
+    assert references(search(cast.clinician, "Quillfeatherby")) == {world.perpetrator_case.reference}
+    people_services.person_unmerge(merge=merge, by=cast.clinical_lead, reason="Merged in error")
+    assert references(search(cast.clinician, "Quillfeatherby")) == set()

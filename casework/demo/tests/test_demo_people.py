@@ -9,8 +9,10 @@ import pytest
 from faker import Faker
 
 from casework.core import identifiers
-from casework.core.management.commands.seed_demo import DemoContext
-from casework.people import demo
+from casework.core.testing import kept_for_the_module
+from casework.demo import people as demo
+from casework.demo.context import DemoContext
+from casework.demo.tests.conftest import private_copy
 from casework.people.models import Person, PersonCareTeam, ReferralPersonLink
 from casework.referrals.choices import PartyRole, Status
 from casework.referrals.models import Referral
@@ -24,20 +26,27 @@ def _context() -> DemoContext:
     return DemoContext(faker=faker, rng=random.Random(2026))
 
 
-@pytest.fixture
-def seeded(db):
-    from casework.accounts import demo as accounts_demo
-    from casework.organisations import demo as organisations_demo
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    from casework.demo import accounts as accounts_demo
+    from casework.demo import organisations as organisations_demo
     from casework.referrals.tests.factories import ReferralFactory
 
-    context = _context()
-    organisations_demo.seed(context)
-    accounts_demo.seed(context)
-    for number in range(4):
-        ReferralFactory(parties=[{"role": PartyRole.VICTIM, "name": f"Victim Number{number}"},
-                                 {"role": PartyRole.FAMILY_MEMBER, "name": f"Relative Number{number}"}])
-    demo.seed(context)
-    return context
+    with kept_for_the_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            context = _context()
+            organisations_demo.seed(context)
+            accounts_demo.seed(context)
+            for number in range(4):
+                ReferralFactory(parties=[{"role": PartyRole.VICTIM, "name": f"Victim Number{number}"},
+                                         {"role": PartyRole.FAMILY_MEMBER, "name": f"Relative Number{number}"}])
+            demo.seed(context)
+        yield context
+
+
+@pytest.fixture
+def seeded(seeded_once, db):
+    return private_copy(seeded_once)
 
 
 def test_every_referral_slot_is_linked_to_a_person(seeded):

@@ -25,11 +25,13 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from casework.accounts.demo import DEMO_AGENCY, DEMO_STAFF
 from casework.accounts.models import TrainingRecord, User
 from casework.core.models import next_reference
 from casework.core.roles import Instrument, Role
+from casework.demo.accounts import DEMO_AGENCY, DEMO_STAFF
+from casework.demo.context import drama_phone
 from casework.organisations.models import Organisation, OrganisationKind
+from casework.portal.forms import STEPS
 from casework.referrals import letters
 from casework.referrals.choices import (
     REPORT_SERVICES,
@@ -143,20 +145,10 @@ CLOSE_REASONS = {
 }
 
 
-# The agency portal's question pages in order, with the fields each asks (the portal app's
-# ``casework.portal.forms.STEPS``, which this app may not import; a portal test checks that the
-# two agree). A demo draft left at a page has that page and the ones after it unanswered.
-PORTAL_PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("services", ("services",)),
-    ("subject", ("subject_role", "subject_given_name", "subject_family_name", "subject_date_of_birth",
-                 "subject_details")),
-    ("parties", ()),
-    ("behaviour", ("behaviour_summary", "behaviour_duration", "stalking_significant")),
-    ("legal", ("legal_status", "offences", "other_offences", "orders_in_force")),
-    ("setting", ("assessment_setting", "custody_establishment", "prison_number", "facility_name")),
-    ("dates", ("next_hearing_on", "report_due_on", "parole_hearing_on")),
-    ("funding", ("commissioner", "purchase_order", "contract_reference")),
-    ("contact", ("referrer_name", "referrer_job_title", "referrer_email", "referrer_phone")),
+# The agency portal's question pages in order, with the fields each asks. A demo draft left at a
+# page has that page and the ones after it unanswered.
+PORTAL_PAGES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (step.slug, tuple(step.form_class.base_fields) if step.form_class else ()) for step in STEPS
 )
 
 
@@ -365,7 +357,7 @@ class Builder:
         domain = (organisation.email or "referrals@agency.example.org").split("@")[-1]
         return {"referrer_name": f"{first} {last}",
                 "referrer_job_title": self.rng.choice(REFERRER_TITLES[organisation.kind]),
-                "referrer_email": f"{first}.{last}@{domain}".lower(), "referrer_phone": self.faker.phone_number()}
+                "referrer_email": f"{first}.{last}@{domain}".lower(), "referrer_phone": drama_phone(self.faker.phone_number())}
 
     def channel_for(self, organisation: Organisation, index: int) -> str:
         forced = [Channel.PHONE, Channel.POST, Channel.EMAIL, Channel.PORTAL]

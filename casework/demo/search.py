@@ -1,5 +1,5 @@
-"""Demo data: search runs last (INSTALLED_APPS order), so it indexes everything the other apps
-seeded. Rebuilding is idempotent."""
+"""Demo data: search runs last (seeds.BUILDERS), so it indexes everything the other builders
+made. Rebuilding is idempotent."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from casework.accounts.mfa import has_second_factor
 from casework.accounts.models import TrainingRecord, User
 from casework.accounts.queries import organisation_kind_label, organisations_of_kind
 from casework.core.roles import Instrument, Profession, Role
+from casework.demo.context import drama_phone
 
 DEMO_PASSWORD = "demo-stalking-clinic-2026"  # noqa: S105  (demo only; seed_demo refuses production)
 
@@ -58,7 +59,7 @@ def seed(context) -> None:
     staff = []
     for email, name, role, profession, title, srp in DEMO_STAFF:
         user = _user(email, full_name=name, role=role, profession=profession, job_title=title,
-                     phone=context.faker.phone_number(), is_caldicott_guardian="Caldicott guardian" in title)
+                     phone=drama_phone(context.faker.phone_number()), is_caldicott_guardian="Caldicott guardian" in title)
         staff.append(user)
         if srp and not TrainingRecord.objects.filter(user=user, instrument=Instrument.SRP).exists():
             if srp == "current":
@@ -71,7 +72,7 @@ def seed(context) -> None:
     for email, name, kind, title in DEMO_AGENCY:
         organisation = organisations_of_kind(kind).first()
         agency.append(_user(email, full_name=name, role=Role.AGENCY_REFERRER, organisation=organisation,
-                            job_title=title, phone=context.faker.phone_number()))
+                            job_title=title, phone=drama_phone(context.faker.phone_number())))
     context.made["staff"] = staff
     context.made["agency_users"] = agency
     context.say(f"Staff: {len(staff)}; agency referrers: {len(agency)}")

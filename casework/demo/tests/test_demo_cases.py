@@ -8,24 +8,33 @@ import pytest
 from faker import Faker
 
 from casework.access.barrier import cases_across_barrier_from
-from casework.cases import demo
 from casework.cases.choices import CaseKind, Relationship
 from casework.cases.models import Case, Incident, LegalOrder, StalkingEpisode
-from casework.core.management.commands.seed_demo import DemoContext
+from casework.core.testing import kept_for_the_module
+from casework.demo import cases as demo
+from casework.demo.context import DemoContext
+from casework.demo.tests.conftest import private_copy
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    from casework.demo import accounts as accounts_demo
+    from casework.demo import organisations as organisations_demo
+
+    with kept_for_the_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            faker = Faker("en_GB")
+            faker.seed_instance(7)
+            context = DemoContext(faker=faker, rng=random.Random(7))
+            organisations_demo.seed(context)
+            accounts_demo.seed(context)
+            demo.seed(context)
+        yield context
 
 
 @pytest.fixture
-def seeded(db):
-    from casework.accounts import demo as accounts_demo
-    from casework.organisations import demo as organisations_demo
-
-    faker = Faker("en_GB")
-    faker.seed_instance(7)
-    context = DemoContext(faker=faker, rng=random.Random(7))
-    organisations_demo.seed(context)
-    accounts_demo.seed(context)
-    demo.seed(context)
-    return context
+def seeded(seeded_once, db):
+    return private_copy(seeded_once)
 
 
 def test_the_demo_makes_about_a_hundred_cases_with_realistic_proportions(seeded):

@@ -39,6 +39,7 @@ from casework.cases.services.team import case_change_status
 from casework.cases.views.opening import suggested_kind
 from casework.core.models import next_reference
 from casework.core.roles import Role
+from casework.demo.context import drama_phone
 from casework.organisations.models import Organisation, OrganisationKind
 from casework.people import services as people_services
 from casework.people.models import Person
@@ -164,7 +165,7 @@ class Seeder:
             received_via=self.rng.choice([Channel.EMAIL, Channel.PHONE, Channel.POST]), received_at=received,
             referring_organisation=organisation, referrer_name=f"{first} {last}",
             referrer_job_title="Referring officer", referrer_email=f"{first}.{last}@agency.example.org".lower(),
-            referrer_phone=self.faker.phone_number(),
+            referrer_phone=drama_phone(self.faker.phone_number()),
             subject_role=SubjectRole.VICTIM if victim_subject else SubjectRole.PERPETRATOR,
             subject_given_name=subject_name[0], subject_family_name=subject_name[1],
             subject_date_of_birth=self.today - dt.timedelta(days=365 * self.rng.randint(20, 65)),
@@ -291,7 +292,7 @@ class Seeder:
             records.mappa_save(case=case, by=self.lead, category=self.rng.choice([2, 2, 2, 3, 1]),
                                level=self.rng.choice([1, 2, 2, 3]), coordinator_name=self.faker.name(),
                                coordinator_email="mappa.coordinator@mappa.example.org",
-                               coordinator_phone=self.faker.phone_number())
+                               coordinator_phone=drama_phone(self.faker.phone_number()))
             records.mappa_meeting_add(case=case, by=self.coordinator,
                                       meets_on=self.today + dt.timedelta(days=self.rng.randint(3, 60)))
         self.agencies(case)

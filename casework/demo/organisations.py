@@ -3,6 +3,7 @@ prefixes real organisations do not use (X…, Y9…)."""
 
 from __future__ import annotations
 
+from casework.demo.context import drama_phone
 from casework.organisations.models import Organisation, OrganisationKind
 
 DEMO_ORGANISATIONS = [
@@ -32,7 +33,7 @@ def seed(context) -> None:
                 "ods_code": ods_code,
                 "address": context.faker.street_address(),
                 "postcode": context.faker.postcode(),
-                "phone": context.faker.phone_number(),
+                "phone": drama_phone(context.faker.phone_number()),
                 "email": f"referrals@{name.split()[0].lower()}.example.org",
             },
         )

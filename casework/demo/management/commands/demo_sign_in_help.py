@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from casework.accounts.demo import DEMO_PASSWORD, demo_enrolment_codes, sign_in_help
+from casework.demo.accounts import DEMO_PASSWORD, demo_enrolment_codes, sign_in_help
 
 
 class Command(BaseCommand):

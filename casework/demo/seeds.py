@@ -1,0 +1,31 @@
+"""The demo builders, in the order they run: later ones use what earlier ones made (the order the
+apps had in INSTALLED_APPS when each app seeded itself). Search runs last so that it indexes
+everything. A new app with demo data adds its builder here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from casework.demo import accounts, cases, organisations, people, referrals, search
+from casework.demo.context import DemoContext
+
+BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
+    ("organisations", organisations.seed),
+    ("accounts", accounts.seed),
+    ("referrals", referrals.seed),
+    ("people", people.seed),
+    ("cases", cases.seed),
+    ("search", search.seed),
+]
+
+
+def seed_all(context: DemoContext, *, only: set[str] | None = None) -> None:
+    """Run the builders in order (``only``: just those named), each in its own transaction.
+    Idempotent: running it twice adds nothing the second time."""
+    for name, seed in BUILDERS:
+        if only is not None and name not in only:
+            continue
+        with transaction.atomic():
+            seed(context)
