@@ -352,9 +352,11 @@ class CaseFilterForm(NHSForm):
     kind = _choice("Kind of case", [("", "Any kind")] + CaseKind.choices, "Select a kind of case from the list",
                    radio=False, required=False)
     mine = forms.BooleanField(label="Only cases I am on the team of", required=False)
+    risk = forms.BooleanField(label="Only escalating cases and likely breaches", required=False)
 
     def filters(self) -> dict:
         if not self.is_bound or not self.is_valid():
-            return {"status": "", "kind": "", "mine": False}
+            return {"status": "", "kind": "", "mine": False, "risk": False}
         data = self.cleaned_data
-        return {"status": data.get("status") or "", "kind": data.get("kind") or "", "mine": bool(data.get("mine"))}
+        return {"status": data.get("status") or "", "kind": data.get("kind") or "", "mine": bool(data.get("mine")),
+                "risk": bool(data.get("risk"))}

@@ -15,6 +15,7 @@ from django.utils import timezone
 from casework.access import barrier, policy
 from casework.accounts.models import User
 from casework.accounts.queries import clinicians
+from casework.cases import escalation, risk
 from casework.cases.choices import ACTIVE_STATUSES, CaseKind, CaseStatus, PartyRole, TeamRole
 from casework.cases.models import (
     AgencyOfficer,
@@ -37,6 +38,7 @@ from casework.organisations.models import Organisation
 from casework.people.models import ReferralPersonLink
 from casework.referrals.choices import Status as ReferralStatus
 from casework.referrals.models import Referral, ReferralDocument
+from casework.referrals.work_queries import FINISHED as REFERRAL_FINISHED
 
 OBJECT_TYPE = "cases.case"
 READY_REFERRAL_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.ALLOCATED)
@@ -63,7 +65,12 @@ def _lead_name() -> Subquery:
     )
 
 
-def cases_for_list(user, *, status: str = "", kind: str = "", mine: bool = False) -> QuerySet[Case]:
+def cases_for_list(
+    user, *, status: str = "", kind: str = "", mine: bool = False, risk: bool = False,
+) -> QuerySet[Case]:
+    """The case list, filtered. ``risk``: only the open and on-hold cases the escalation rule flags
+    or with a likely breach of an order in the last 8 weeks (clinical staff only: for anyone else
+    the filter is ignored)."""
     cases = cases_visible_to(user)
     if status:
         cases = cases.filter(status=status)
@@ -71,6 +78,9 @@ def cases_for_list(user, *, status: str = "", kind: str = "", mine: bool = False
         cases = cases.filter(kind=kind)
     if mine:
         cases = cases.filter(Exists(CaseTeamMember.objects.filter(case=OuterRef("pk"), user=user)))
+    if risk and user.has_perm("cases.view_clinical"):
+        flagged = [r.case_id for r in case_risks(cases.filter(status__in=ACTIVE_STATUSES)) if r.flagged]
+        cases = cases.filter(pk__in=flagged)
     return cases.select_related("subject").annotate(lead_name=_lead_name()).order_by("-opened_on", "-id")
 
 
@@ -363,6 +373,61 @@ def hearings_coming_up(user, *, within_days: int, today: dt.date | None = None) 
         .filter(hearing_on__gte=today, hearing_on__lte=today + dt.timedelta(days=within_days))
         .select_related("case").order_by("hearing_on", "id")
     )
+
+
+def my_active_cases(user) -> QuerySet[Case]:
+    """The open and on-hold cases the user is on the team of."""
+    return _my_active_cases(user)
+
+
+def active_cases(user) -> QuerySet[Case]:
+    """Every open and on-hold case the user may see."""
+    return cases_visible_to(user).filter(status__in=ACTIVE_STATUSES)
+
+
+def _next_hearing(today: dt.date, column: str) -> Subquery:
+    return Subquery(
+        Hearing.objects.filter(case=OuterRef("pk"), hearing_on__gte=today)
+        .order_by("hearing_on", "id").values(column)[:1]
+    )
+
+
+def _report_due() -> Subquery:
+    """The earliest report due date of the case's referrals that are still open."""
+    return Subquery(
+        Referral.objects.filter(case_link__case=OuterRef("pk"), report_due_on__isnull=False)
+        .exclude(status__in=REFERRAL_FINISHED).order_by("report_due_on").values("report_due_on")[:1]
+    )
+
+
+def case_risks(cases: QuerySet[Case], today: dt.date | None = None) -> list[risk.CaseRisk]:
+    """``cases`` (already scoped to the user) assessed for escalation and likely breaches, with
+    their next hearing and report due date, breaching and escalating first (``risk.sort_key``).
+    Four queries however many cases and incidents: the cases, every incident of them, and their
+    no-contact orders with the parties those protect."""
+    today = today or timezone.localdate()
+    ids = cases.order_by().values("pk")
+    rows = [
+        risk.CaseRow(case_id=pk, reference=reference, next_hearing_on=hearing_on,
+                     next_hearing_kind=hearing_kind or "", report_due_on=due)
+        for pk, reference, hearing_on, hearing_kind, due in cases.order_by().annotate(
+            next_hearing_on=_next_hearing(today, "hearing_on"), next_hearing_kind=_next_hearing(today, "kind"),
+            report_due_on=_report_due(),
+        ).values_list("pk", "reference", "next_hearing_on", "next_hearing_kind", "report_due_on")
+    ]
+    points: dict[int, list[escalation.Point]] = {}
+    incidents = (
+        Incident.objects.filter(case__in=ids).order_by("case_id", "occurred_on", "occurred_time", "id")
+        .values_list("case_id", "occurred_on", "severity", "behaviour", "channel", "victim_id", "precision")
+    )
+    for case_id, occurred_on, severity, behaviour, channel, victim_id, precision in incidents:
+        point = escalation.Point(occurred_on, severity, behaviour, channel, victim_id, precision)
+        points.setdefault(case_id, []).append(point)
+    orders: dict[int, list[LegalOrder]] = {}
+    for order in LegalOrder.objects.filter(case__in=ids, no_contact=True).prefetch_related("protects"):
+        orders.setdefault(order.case_id, []).append(order)
+    spans = {case_id: escalation.order_spans(found) for case_id, found in orders.items()}
+    return risk.assess_cases(rows, points, spans, today)
 
 
 # --- The case page ------------------------------------------------------------------------------

@@ -82,4 +82,6 @@ rules.add_perm(
 rules.add_perm("cases.break_glass", is_clinical_staff & needs_break_glass)
 # My work.
 rules.add_perm("cases.work_orders", is_clinical_staff)
+rules.add_perm("cases.work_my_cases", is_clinical_staff)
+rules.add_perm("cases.work_service_risk", is_clinical_lead)
 rules.add_perm("cases.work_hearings", is_case_staff)

@@ -1,4 +1,9 @@
-"""My work sections for cases: orders ending soon and hearings coming up.
+"""My work sections for cases: the user's own cases, risk first; for clinical leads, escalating
+cases and likely breaches across the service; orders ending soon and hearings coming up.
+
+Cases are assessed with ``queries.case_risks`` (the escalation rule and likely breaches, in a
+fixed number of queries however many cases: ``casework.cases.risk``), scoped to what the user may
+see, and shown at most ``SECTION_LIMIT`` at a time with a link to the full list.
 
 Orders ending within ``CASEWORK_ORDER_ENDING_DAYS`` (default 28) on the open cases the user is on
 the team of; hearings within ``CASEWORK_HEARING_DAYS`` (default 28) on those cases, or, for
@@ -15,6 +20,8 @@ from django.utils import timezone
 
 from casework.cases import queries
 from casework.cases import rules as _rules  # noqa: F401  (registers the permissions asked below)
+from casework.cases.choices import HearingKind
+from casework.cases.risk import CaseRisk
 from casework.core.formatting import date_gb
 from casework.core.work import WorkItem, WorkSection, register
 
@@ -80,6 +87,87 @@ def _hearings_section(user) -> WorkSection:
                    "open cases appear here, soonest first.",
         items=items, count=count, more_href=reverse("cases:list") if count > len(items) else None,
     )
+
+
+def _flags(risk: CaseRisk) -> list[tuple[str, str]]:
+    flags = []
+    if risk.breaching:
+        flags.append(("Likely breach", "orange"))
+    if risk.escalating:
+        flags.append(("Escalating", "red"))
+    return flags
+
+
+def _risk_detail(risk: CaseRisk, today) -> str:
+    """What needs attention and what is owed by when, in one line."""
+    parts = []
+    if risk.escalating:
+        tests = ", ".join(reason.split(":", 1)[0].lower() for reason in risk.reasons)
+        parts.append(f"Escalating ({tests})")
+    if risk.last_breach_on:
+        parts.append(f"Likely breach of an order on {date_gb(risk.last_breach_on)}")
+    row = risk.row
+    if row.next_hearing_on:
+        when, _, _ = _days_text(row.next_hearing_on, today)
+        kind = HearingKind(row.next_hearing_kind).label if row.next_hearing_kind in HearingKind.values else "Hearing"
+        parts.append(f"{kind} {date_gb(row.next_hearing_on)}, {when}")
+    if row.report_due_on:
+        if row.report_due_on < today:
+            parts.append(f"Report was due {date_gb(row.report_due_on)}")
+        else:
+            parts.append(f"Report due {date_gb(row.report_due_on)}, {_days_text(row.report_due_on, today)[0]}")
+    return ". ".join(parts) if parts else "No hearing or report due date recorded"
+
+
+def _risk_item(risk: CaseRisk, today) -> WorkItem:
+    flags = _flags(risk)
+    first, rest = (flags[0], flags[1:]) if flags else (("", ""), [])
+    return WorkItem(
+        text=risk.reference, href=reverse("cases:detail", args=[risk.reference]),
+        detail=_risk_detail(risk, today), tag=first[0], tag_colour=first[1], tags=rest,
+    )
+
+
+def _my_cases_section(user) -> WorkSection:
+    today = timezone.localdate()
+    risks = queries.case_risks(queries.my_active_cases(user), today)
+    shown = risks[:SECTION_LIMIT]
+    return WorkSection(
+        title="Your cases",
+        empty_text="You are on the team of no open case. Cases you are on the team of appear here, those "
+                   "escalating or with a likely breach of an order first, with their next hearing and report due.",
+        items=[_risk_item(r, today) for r in shown], count=len(risks),
+        more_href=reverse("cases:list") + "?mine=on" if len(risks) > len(shown) else None,
+    )
+
+
+def _service_risk_section(user) -> WorkSection:
+    today = timezone.localdate()
+    flagged = [r for r in queries.case_risks(queries.active_cases(user), today) if r.flagged]
+    shown = flagged[:SECTION_LIMIT]
+    return WorkSection(
+        title="Escalating cases and likely breaches",
+        empty_text="No open case is escalating or has a likely breach of an order in the last 8 weeks. Cases across "
+                   "the service appear here when the escalation rule flags them or an incident breaches an order.",
+        items=[_risk_item(r, today) for r in shown], count=len(flagged),
+        more_href=reverse("cases:list") + "?risk=on" if len(flagged) > len(shown) else None,
+    )
+
+
+@register(order=10)
+def service_risk_sections(request: HttpRequest) -> list[WorkSection]:
+    """For clinical leads, straight after the break-glass alerts: what is escalating across the service."""
+    if not request.user.has_perm("cases.work_service_risk"):
+        return []
+    return [_service_risk_section(request.user)]
+
+
+@register(order=15)
+def my_cases_sections(request: HttpRequest) -> list[WorkSection]:
+    """For clinicians (and clinical leads on case teams): their own cases, before referrals."""
+    if not request.user.has_perm("cases.work_my_cases"):
+        return []
+    return [_my_cases_section(request.user)]
 
 
 @register(order=30)

@@ -22,6 +22,8 @@ class WorkItem:
     detail: str = ""
     tag: str = ""
     tag_colour: str = ""
+    # More tags after ``tag``, as (text, colour): a case both escalating and likely breaching an order.
+    tags: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass

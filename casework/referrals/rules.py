@@ -85,5 +85,6 @@ rules.add_perm("referrals.break_glass", is_clinical_staff & is_submitted & needs
 
 rules.add_perm("referrals.work_screening_queue", is_referrals_coordinator)
 rules.add_perm("referrals.work_allocation_queue", is_clinical_lead)
+rules.add_perm("referrals.work_late", is_clinical_lead)
 rules.add_perm("referrals.work_due_dates", is_referrals_coordinator | is_clinical_lead)
 rules.add_perm("referrals.work_allocated_to_me", is_clinician | is_clinical_lead)

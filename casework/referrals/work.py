@@ -150,6 +150,38 @@ def _allocation_section(user) -> WorkSection:
     )
 
 
+def _late_section(user) -> WorkSection:
+    today = timezone.localdate()
+
+    def item(referral: Referral) -> WorkItem:
+        if referral.report_due_on and referral.report_due_on < today:
+            why = f"Report was due {date_gb(referral.report_due_on)} and the work is not yet allocated"
+        else:
+            why = f"Information asked for {date_gb(referral.information_requested_at)} has not arrived"
+        return WorkItem(
+            text=referral.reference, href=_staff_href(referral),
+            detail=f"{why}. {referral.referring_organisation.name}; {Status(referral.status).label.lower()}",
+            tag="Late", tag_colour="red",
+        )
+
+    return _section(
+        "Late referrals",
+        "No referral is late. A referral appears here when its report due date has passed before it is allocated, "
+        f"or the information asked for has not arrived within {work_queries.information_overdue_working_days()} "
+        "working days.",
+        work_queries.late(user, today), item,
+        _staff_list(overdue="on", sort="due_asc"),
+    )
+
+
+@register(order=12)
+def late_work_sections(request: HttpRequest) -> list[WorkSection]:
+    """For clinical leads, after escalating cases: late work across the service."""
+    if not request.user.has_perm("referrals.work_late"):
+        return []
+    return [_late_section(request.user)]
+
+
 # --- Clinicians ----------------------------------------------------------------------------------
 
 

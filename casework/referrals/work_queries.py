@@ -11,7 +11,7 @@ from django.utils import timezone
 from casework.core.working_days import working_days_before
 from casework.referrals.choices import ScanStatus, Status
 from casework.referrals.models import Referral
-from casework.referrals.queries import information_overdue_working_days, referrals_visible_to
+from casework.referrals.queries import information_overdue_working_days, overdue_condition, referrals_visible_to
 
 DUE_SOON_DAYS = 14
 FINISHED = (Status.CLOSED, Status.DECLINED, Status.WITHDRAWN, Status.DRAFT)
@@ -52,6 +52,18 @@ def due_soon(user, today: dt.date | None = None, days: int = DUE_SOON_DAYS) -> Q
         .filter(report_due_on__isnull=False, report_due_on__lte=today + dt.timedelta(days=days))
         .select_related("referring_organisation")
         .order_by("report_due_on", "id")
+    )
+
+
+def late(user, today: dt.date | None = None) -> QuerySet[Referral]:
+    """Late work (the referrals list's "overdue" filter): the report due date has passed and the
+    work is not yet allocated, or information asked for has not arrived in time; the longest
+    late first."""
+    return (
+        referrals_visible_to(user)
+        .filter(overdue_condition(today))
+        .select_related("referring_organisation")
+        .order_by(F("report_due_on").asc(nulls_last=True), "information_requested_at", "received_at", "id")
     )
 
 

@@ -43,6 +43,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "rows": [_row(case) for case in page.object_list],
         "filtered": any(filters.values()),
         "can_open": request.user.has_perm("cases.open"),
+        "can_see_risk": request.user.has_perm("cases.view_clinical"),
     })
 
 

@@ -175,3 +175,25 @@ def test_my_work_runs_the_same_number_of_queries_however_much_work(role, cast, c
     client = client_for(cast.by_name(role))
     _add_data(cast, 1)
     assert_page_queries_flat(client, reverse("core:my_work"), grow=lambda: _add_data(cast, 12))
+
+
+# --- Late work, for clinical leads ------------------------------------------------------------
+
+
+def late_sections(user) -> dict:
+    from casework.referrals.work import late_work_sections
+
+    request = RequestFactory().get("/")
+    request.user = user
+    return {s.title: s for s in late_work_sections(request)}
+
+
+def test_a_clinical_lead_sees_late_referrals_and_no_other_role_does(cast):
+    late = ReferralFactory(status=Status.ACCEPTED, report_due_on=in_days(-3))
+    ReferralFactory(status=Status.ACCEPTED, report_due_on=in_days(5))  # not late yet
+    ReferralFactory(status=Status.ALLOCATED, report_due_on=in_days(-3))  # allocated: with its clinician
+    section = late_sections(cast.clinical_lead)["Late referrals"]
+    assert [item.text for item in section.items] == [late.reference]
+    assert section.items[0].tag == "Late" and "not yet allocated" in section.items[0].detail
+    for name in ("coordinator", "clinician", "finance", "researcher", "sysadmin", "agency"):
+        assert late_sections(cast.by_name(name)) == {}, name

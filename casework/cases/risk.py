@@ -1,0 +1,102 @@
+"""Risk across a list of cases, for "My work" and the case list's risk filter.
+
+Each case is assessed with the escalation rule (``escalation.assess``, docs/escalation-rule.md)
+over its whole timeline, as the case page does; it is flagged when the rule flags it, or when it
+has a likely breach of an order in the last 8 weeks (the rule's "recent": an old breach stays on
+the case page but does not keep the case at the top of everyone's work).
+
+Pure functions over plain values: ``queries.case_risks`` fetches what they need for every case
+in the list in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from casework.cases import escalation
+
+RECENT_DAYS = escalation.RECENT_WINDOWS * escalation.WINDOW_DAYS
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A case as the risk list needs it (references and dates, never names)."""
+
+    case_id: int
+    reference: str
+    next_hearing_on: dt.date | None = None
+    next_hearing_kind: str = ""
+    report_due_on: dt.date | None = None
+
+
+@dataclass
+class CaseRisk:
+    row: CaseRow
+    reasons: list[str] = field(default_factory=list)
+    last_breach_on: dt.date | None = None
+
+    @property
+    def case_id(self) -> int:
+        return self.row.case_id
+
+    @property
+    def reference(self) -> str:
+        return self.row.reference
+
+    @property
+    def escalating(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def breaching(self) -> bool:
+        return self.last_breach_on is not None
+
+    @property
+    def flagged(self) -> bool:
+        return self.escalating or self.breaching
+
+    @property
+    def next_due_on(self) -> dt.date | None:
+        """The soonest dated work: the next hearing or the report due date."""
+        days = [d for d in (self.row.next_hearing_on, self.row.report_due_on) if d is not None]
+        return min(days) if days else None
+
+
+def recent_breach_on(breaches: Iterable[escalation.Breach], today: dt.date) -> dt.date | None:
+    """The date of the latest likely breach in the last 8 weeks, if any."""
+    since = today - dt.timedelta(days=RECENT_DAYS - 1)
+    days = [b.point.occurred_on for b in breaches if since <= b.point.occurred_on <= today]
+    return max(days) if days else None
+
+
+def assess_case(
+    row: CaseRow,
+    points: list[escalation.Point],
+    orders: list[escalation.OrderSpan],
+    today: dt.date,
+) -> CaseRisk:
+    if not points:
+        return CaseRisk(row=row)
+    result = escalation.assess(points, orders, today)
+    return CaseRisk(row=row, reasons=result.reasons, last_breach_on=recent_breach_on(result.breaches, today))
+
+
+def sort_key(risk: CaseRisk) -> tuple:
+    """Breaching and escalating first (both, then a breach, then escalation), then the soonest
+    hearing or report due, then by reference."""
+    rank = 0 if (risk.breaching and risk.escalating) else 1 if risk.breaching else 2 if risk.escalating else 3
+    due = risk.next_due_on
+    return (rank, due is None, due or dt.date.max, risk.reference)
+
+
+def assess_cases(
+    rows: Iterable[CaseRow],
+    points: dict[int, list[escalation.Point]],
+    orders: dict[int, list[escalation.OrderSpan]],
+    today: dt.date,
+) -> list[CaseRisk]:
+    """Every case assessed, in the order ``sort_key`` gives."""
+    risks = [assess_case(row, points.get(row.case_id, []), orders.get(row.case_id, []), today) for row in rows]
+    return sorted(risks, key=sort_key)
