@@ -63,8 +63,30 @@ def referral_for(user, reference: str) -> Referral | None:
         .exclude(status=Status.DRAFT)
         .filter(reference=reference)
         .prefetch_related("requested_services", "named_parties")
-        .select_related("commissioner", "referring_organisation")
+        .select_related("commissioner", "referring_organisation", "lead_clinician", "case_link")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the referring agency is told once the clinic has taken the work on: the lead
+    clinician's name (never the second assessor's, nor anything clinical), and when the clinic
+    opened a case for it (never the case's reference or contents)."""
+
+    clinician_name: str
+    allocated_at: dt.datetime | None
+    case_opened_at: dt.datetime | None
+
+
+def progress(referral: Referral) -> Progress:
+    """The referral's progress after acceptance (``referral_for`` has loaded what it reads)."""
+    allocated = referral.allocated_at is not None and referral.lead_clinician_id is not None
+    link = getattr(referral, "case_link", None)  # (absent until a case holds the referral's work)
+    return Progress(
+        clinician_name=referral.lead_clinician.full_name if allocated and referral.lead_clinician else "",
+        allocated_at=referral.allocated_at if allocated else None,
+        case_opened_at=link.added_at if link is not None else None,
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -101,6 +102,15 @@ def _referral(request: HttpRequest, reference: str) -> Referral:
     if not request.user.has_perm("referrals.portal_follow_referral", referral):
         raise PermissionDenied
     return referral
+
+
+def clinic_contact() -> dict[str, str]:
+    """How the agency reaches the clinic: its telephone and secure email, where configured
+    (``CASEWORK_CLINIC_TELEPHONE``, ``CASEWORK_CLINIC_EMAIL``)."""
+    return {
+        "telephone": getattr(settings, "CASEWORK_CLINIC_TELEPHONE", "") or "",
+        "email": getattr(settings, "CASEWORK_CLINIC_EMAIL", "") or "",
+    }
 
 
 def initials(referral: Referral) -> str:
@@ -399,7 +409,9 @@ def discard(request: HttpRequest, referral: Referral) -> HttpResponse:
 @require_GET
 def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     referral = _referral(request, reference)
-    return render(request, "portal/confirmation.jinja", {"referral": referral})
+    return render(request, "portal/confirmation.jinja", {
+        "referral": referral, "progress": queries.progress(referral), "contact": clinic_contact(),
+    })
 
 
 # --- Following a referral ----------------------------------------------------------------------
@@ -409,8 +421,9 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The status of one referral as the referring agency should see it: what it sent, where
-    the referral has got to and when, and the letters issued to it. Never staff reasons, notes
-    or clinicians' names."""
+    the referral has got to and when, and the letters issued to it; once allocated, the lead
+    clinician's name and the clinic's contact details, and when a case was opened. Never staff
+    reasons or notes, other staff's names, or anything from the case."""
     referral = _referral(request, reference)
     record_view(request, referral)
     status = Status(referral.status)
@@ -421,6 +434,8 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "status_meaning": STATUS_MEANING.get(status, ""),
         "tag_colour": STATUS_TAG_COLOUR.get(status, "grey"),
         "history": queries.status_history(referral),
+        "progress": queries.progress(referral),
+        "contact": clinic_contact(),
         "letters": letters,
         "services": service_labels(referral.services),
         # What the agency sent, as received — never the referral as staff have since edited it.
