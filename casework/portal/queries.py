@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from casework.organisations.models import Organisation
 from casework.referrals.choices import Status
-from casework.referrals.models import Letter, Referral
+from casework.referrals.models import Letter, Referral, ReferralDocument
 from casework.referrals.queries import referrals_visible_to
 
 
@@ -115,6 +115,19 @@ def letters_for(referral: Referral) -> QuerySet[Letter]:
 
 def letter_for(referral: Referral, letter_id: int) -> Letter | None:
     return letters_for(referral).filter(pk=letter_id).select_related("referral").first()
+
+
+def documents_sent(user, referral: Referral) -> list[ReferralDocument]:
+    """The documents people of the user's organisation sent for this referral through the
+    portal, oldest first. Never the documents the clinic added (the portal lists these, it serves
+    no document: the agency holds its own copies)."""
+    if not user.has_perm("referrals.portal_follow_referral", referral):
+        return []
+    return list(
+        referral.documents.filter(uploaded_by__organisation_id=user.organisation_id)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "id")
+    )
 
 
 def commissioning_organisations(user, current: Organisation | None = None) -> QuerySet[Organisation]:

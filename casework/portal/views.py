@@ -25,6 +25,8 @@ from casework.audit.models import Action
 from casework.audit.services import record, record_view
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
+from casework.core.permissions import require
+from casework.core.refusals import show_refusal
 from casework.portal import forms, queries, services
 from casework.portal.forms import CHECK, PARTIES, STEP_BY_SLUG, PartyForm, ReferralFilterForm, step_url
 from casework.referrals import letters, presenters
@@ -34,7 +36,9 @@ from casework.referrals.choices import (
     Status,
 )
 from casework.referrals.models import Referral
+from casework.referrals.forms import DocumentUploadForm
 from casework.referrals.presenters import service_labels
+from casework.referrals.services.documents import DocumentRefused, agency_document_upload, human_size
 from casework.referrals.services.intake import draft_start
 
 GET_POST = ["GET", "POST"]
@@ -437,6 +441,9 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "progress": queries.progress(referral),
         "contact": clinic_contact(),
         "letters": letters,
+        "documents": queries.documents_sent(request.user, referral),
+        "human_size": human_size,
+        "can_upload": request.user.has_perm("referrals.portal_upload_document", referral),
         "services": service_labels(referral.services),
         # What the agency sent, as received — never the referral as staff have since edited it.
         "sections": referral.as_sent or answer_sections(referral, editable=False),
@@ -468,3 +475,29 @@ def letter_pdf(request: HttpRequest, reference: str, letter_id: int) -> HttpResp
     response["Content-Disposition"] = f'attachment; filename="{referral.reference}-{issued.kind}-{issued.pk}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- Sending the clinic documents and answers ----------------------------------------------------
+
+
+@never_cache
+@require_http_methods(GET_POST)
+@creates_record
+def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
+    """Send the clinic a document for the referral (until it is closed): checked, scanned for
+    malware and stored as the clinic's own uploads are (``agency_document_upload``)."""
+    referral = _referral(request, reference)
+    require(request.user, "referrals.portal_upload_document", referral)
+    posted = request.method == "POST"
+    form = DocumentUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        try:
+            agency_document_upload(referral=referral, kind=form.cleaned_data["kind"],
+                                   uploaded=form.cleaned_data["file"], by=request.user, request=request)
+        except DocumentRefused as refused:
+            show_refusal(form, refused, field_map={"uploaded": "file"})
+        else:
+            messages.success(request, "Document sent to the clinic")
+            return redirect("portal:detail", reference=referral.reference)
+    return render(request, "portal/document_upload.jinja", {"referral": referral, "form": form},
+                  status=400 if form.is_bound else 200)
