@@ -35,8 +35,8 @@ from casework.referrals.choices import (
     PartyRole,
     Status,
 )
-from casework.referrals.models import Referral
 from casework.referrals.forms import DocumentUploadForm
+from casework.referrals.models import Referral
 from casework.referrals.presenters import service_labels
 from casework.referrals.services.documents import DocumentRefused, agency_document_upload, human_size
 from casework.referrals.services.intake import draft_start

@@ -42,14 +42,16 @@ def test_the_agency_sends_a_document_and_sees_it_listed(cast, agency_client, ref
     assert response.status_code == 302 and response["Location"] == reverse("portal:detail", args=[referral.reference])
     document = ReferralDocument.objects.get()
     assert document.referral == referral and document.uploaded_by == cast.agency
-    assert AuditEvent.objects.filter(action=Action.CREATE, object_type="referrals.referraldocument",
-                                     actor=cast.agency).exists()
+    assert AuditEvent.objects.filter(
+        action=Action.CREATE, object_type="referrals.referraldocument", actor=cast.agency
+    ).exists()
     html = agency_client.get(reverse("portal:detail", args=[referral.reference])).content.decode()
     assert "summary.pdf" in html and "Police summary" in html
 
 
-def test_the_eicar_test_file_is_refused_with_a_message_on_the_file(cast, agency_client, referral, scanner,
-                                                                   documents_in_tmp):
+def test_the_eicar_test_file_is_refused_with_a_message_on_the_file(
+    cast, agency_client, referral, scanner, documents_in_tmp
+):
     response = send(agency_client, referral, "summary.txt", EICAR)
     html = response.content.decode()
     assert response.status_code == 400
@@ -71,8 +73,12 @@ def test_a_file_that_is_not_allowed_is_refused_by_its_field(agency_client, refer
 
 
 def test_the_agency_never_sees_the_clinics_documents(cast, agency_client, referral):
-    document_upload(referral=referral, kind="previous_report", uploaded=SimpleUploadedFile("clinic-only.pdf", PDF),
-                    by=cast.coordinator)
+    document_upload(
+        referral=referral,
+        kind="previous_report",
+        uploaded=SimpleUploadedFile("clinic-only.pdf", PDF),
+        by=cast.coordinator,
+    )
     html = agency_client.get(reverse("portal:detail", args=[referral.reference])).content.decode()
     assert "clinic-only.pdf" not in html
 
@@ -81,8 +87,9 @@ def test_a_colleague_in_the_same_organisation_sees_what_was_sent(cast, client_fo
     from casework.accounts.tests.factories import UserFactory
     from casework.core.roles import Role
 
-    agency_document_upload(referral=referral, kind="other", uploaded=SimpleUploadedFile("ours.pdf", PDF),
-                           by=cast.agency)
+    agency_document_upload(
+        referral=referral, kind="other", uploaded=SimpleUploadedFile("ours.pdf", PDF), by=cast.agency
+    )
     colleague = UserFactory(role=Role.AGENCY_REFERRER, organisation=cast.organisation)
     assert "ours.pdf" in client_for(colleague).get(reverse("portal:detail", args=[referral.reference])).content.decode()
 
@@ -90,8 +97,9 @@ def test_a_colleague_in_the_same_organisation_sees_what_was_sent(cast, client_fo
 def test_another_organisation_cannot_send_to_the_referral(cast, client_for, referral):
     assert client_for(cast.agency_other).get(upload_url(referral)).status_code == 404
     with pytest.raises(PermissionDenied):
-        agency_document_upload(referral=referral, kind="other", uploaded=SimpleUploadedFile("x.pdf", PDF),
-                               by=cast.agency_other)
+        agency_document_upload(
+            referral=referral, kind="other", uploaded=SimpleUploadedFile("x.pdf", PDF), by=cast.agency_other
+        )
 
 
 def test_nothing_can_be_sent_once_the_referral_is_closed(cast, agency_client):
@@ -105,5 +113,6 @@ def test_nothing_can_be_sent_once_the_referral_is_closed(cast, agency_client):
 def test_clinic_staff_cannot_use_the_portal_upload(cast, client_for, referral):
     assert client_for(cast.coordinator).get(upload_url(referral)).status_code == 403
     with pytest.raises(PermissionDenied):
-        agency_document_upload(referral=referral, kind="other", uploaded=SimpleUploadedFile("x.pdf", PDF),
-                               by=cast.coordinator)
+        agency_document_upload(
+            referral=referral, kind="other", uploaded=SimpleUploadedFile("x.pdf", PDF), by=cast.coordinator
+        )
