@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from casework.organisations.models import Organisation
-from casework.referrals.choices import Status
+from casework.referrals.choices import REFERRER_ANSWER_PREFIX as ANSWER_PREFIX
+from casework.referrals.choices import Decision, Status
 from casework.referrals.models import Letter, Referral, ReferralDocument
 from casework.referrals.queries import referrals_visible_to
 
@@ -115,6 +116,39 @@ def letters_for(referral: Referral) -> QuerySet[Letter]:
 
 def letter_for(referral: Referral, letter_id: int) -> Letter | None:
     return letters_for(referral).filter(pk=letter_id).select_related("referral").first()
+
+
+def question(referral: Referral) -> str:
+    """What the clinic asked for, while it awaits information: the reason its letter gave (written
+    for the referrer, with no named person in it: ``triage.screening_decide``). Else nothing."""
+    if referral.status == Status.AWAITING_INFORMATION and referral.decision == Decision.REQUEST_INFORMATION:
+        return referral.decision_reason
+    return ""
+
+
+@dataclass(frozen=True)
+class AnswerSent:
+    """An answer the agency sent to a request for information: when, by whom, what it said."""
+
+    at: dt.datetime
+    by: str
+    text: str
+
+
+def answers_sent(user, referral: Referral) -> list[AnswerSent]:
+    """The answers people of the user's organisation sent to the clinic's requests for this
+    referral, oldest first (never a staff member's reason for a change)."""
+    if not user.has_perm("referrals.portal_follow_referral", referral):
+        return []
+    rows = (
+        referral.transitions.filter(
+            from_status=Status.AWAITING_INFORMATION, by__organisation_id=user.organisation_id,
+            reason__startswith=ANSWER_PREFIX,
+        )
+        .order_by("at", "id")
+        .values_list("at", "by__full_name", "reason")
+    )
+    return [AnswerSent(at=at, by=by, text=reason.removeprefix(ANSWER_PREFIX)) for at, by, reason in rows]
 
 
 def documents_sent(user, referral: Referral) -> list[ReferralDocument]:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("referrals/<portal_reference:reference>/letters/<id:letter_id>/", views.letter, name="letter"),
     path("referrals/<portal_reference:reference>/letters/<id:letter_id>/pdf/", views.letter_pdf, name="letter_pdf"),
     path("referrals/<portal_reference:reference>/documents/new/", views.document_upload, name="document_upload"),
+    path("referrals/<portal_reference:reference>/answer/", views.answer, name="answer"),
     path("new/", views.start, name="start"),
     path("new/<id:draft_id>/people/", views.parties, name="parties"),
     path("new/<id:draft_id>/people/<id:index>/", views.party_change, name="party_change"),

@@ -26,7 +26,7 @@ from casework.audit.services import record, record_view
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 from casework.core.permissions import require
-from casework.core.refusals import show_refusal
+from casework.core.refusals import Refused, show_refusal
 from casework.portal import forms, queries, services
 from casework.portal.forms import CHECK, PARTIES, STEP_BY_SLUG, PartyForm, ReferralFilterForm, step_url
 from casework.referrals import letters, presenters
@@ -49,7 +49,7 @@ STATUS_MEANING = {
     Status.RECEIVED: "The clinic has received the referral. A referrals coordinator will screen it.",
     Status.SCREENING: "A referrals coordinator is checking whether the clinic can take the referral.",
     Status.AWAITING_INFORMATION: "The clinic has asked you for more information before it can decide. "
-                                 "The letter below says what is needed.",
+                                 "You can answer it on this page.",
     Status.ACCEPTED: "The clinic has accepted the referral and will allocate it to a clinician.",
     Status.ALLOCATED: "The referral has been allocated to a clinician, who will contact you about the next steps.",
     Status.DECLINED: "The clinic cannot take this referral. The letter below explains why.",
@@ -441,6 +441,9 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "progress": queries.progress(referral),
         "contact": clinic_contact(),
         "letters": letters,
+        "question": queries.question(referral),
+        "can_answer": request.user.has_perm("referrals.portal_answer_request", referral),
+        "answers": queries.answers_sent(request.user, referral),
         "documents": queries.documents_sent(request.user, referral),
         "human_size": human_size,
         "can_upload": request.user.has_perm("referrals.portal_upload_document", referral),
@@ -501,3 +504,32 @@ def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("portal:detail", reference=referral.reference)
     return render(request, "portal/document_upload.jinja", {"referral": referral, "form": form},
                   status=400 if form.is_bound else 200)
+
+
+@never_cache
+@require_http_methods(GET_POST)
+@creates_record
+def answer(request: HttpRequest, reference: str) -> HttpResponse:
+    """Answer the clinic's request for more information (while it awaits it), with a document if
+    there is one. The referral goes back to screening and the clinic sees the answer on its page."""
+    referral = _referral(request, reference)
+    require(request.user, "referrals.portal_answer_request", referral)
+    posted = request.method == "POST"
+    form = forms.AnswerRequestForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        try:
+            services.portal_answer_request(
+                referral=referral, by=request.user, request=request, answer=form.cleaned_data["answer"],
+                uploaded=form.cleaned_data.get("file"), kind=form.cleaned_data.get("kind") or "",
+            )
+        except Refused as refused:
+            show_refusal(form, refused, field_map={"uploaded": "file"})
+        else:
+            messages.success(request, "Your answer has been sent to the clinic")
+            return redirect("portal:detail", reference=referral.reference)
+    if not posted:
+        record_view(request, referral)
+    return render(request, "portal/answer.jinja", {
+        "referral": referral, "form": form, "question": queries.question(referral),
+        "letters": list(queries.letters_for(referral)),
+    }, status=400 if form.is_bound else 200)
