@@ -18,6 +18,7 @@ from casework.core.roles import Role
 from casework.core.testing import assert_page_queries_flat
 from casework.portal.tests.portal_support import complete_draft
 from casework.referrals.choices import Decision, Status
+from casework.referrals.models import Letter
 from casework.referrals.tests.factories import LetterFactory, NamedPartyFactory, ReferralFactory, TransitionFactory
 
 
@@ -206,3 +207,13 @@ def test_a_status_page_says_what_was_sent(cast, agency_client):
     html = agency_client.get(reverse("portal:detail", kwargs={"reference": referral.reference})).content.decode()
     assert "Line one<br>Line &lt;two&gt;" in html
     assert "Vera Victim" in html and "Relationship: Former partner" in html
+
+
+@pytest.mark.parametrize("kind", [kind.value for kind in Letter.Kind])
+def test_every_letter_issued_on_the_referral_is_listed_with_its_pdf(cast, agency_client, kind):
+    referral = ReferralFactory(referring_organisation=cast.organisation, status=Status.SCREENING)
+    letter = LetterFactory(referral=referral, kind=kind)
+    html = agency_client.get(reverse("portal:detail", kwargs={"reference": referral.reference})).content.decode()
+    pdf = reverse("portal:letter_pdf", kwargs={"reference": referral.reference, "letter_id": letter.pk})
+    assert letter.get_kind_display() in html and pdf in html
+    assert agency_client.get(pdf).content.startswith(b"%PDF")
