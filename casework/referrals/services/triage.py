@@ -18,6 +18,7 @@ from casework.accounts.queries import has_current_training, latest_training
 from casework.audit.models import Action
 from casework.audit.services import diff, record, record_create, snapshot
 from casework.core.formatting import date_gb
+from casework.core.limits import limit
 from casework.core.permissions import require, requires
 from casework.core.refusals import Refused
 from casework.core.roles import Instrument, Role
@@ -88,7 +89,7 @@ def transition(*, referral: Referral, to: Status | str, by, request: HttpRequest
 # screening, so staff read it in the referral's history: marked as the referrer's, within the
 # reason's limit (docs/input-limits.md, ``referrals.Transition.reason``).
 ANSWER_PREFIX = REFERRER_ANSWER_PREFIX
-ANSWER_MAX_LENGTH = Transition._meta.get_field("reason").max_length - len(ANSWER_PREFIX)  # type: ignore[operator]
+ANSWER_MAX_LENGTH = limit(Transition, "reason") - len(ANSWER_PREFIX)
 
 
 @requires("referrals.portal_answer_request", obj="referral")
