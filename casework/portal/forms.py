@@ -31,7 +31,9 @@ from casework.referrals.choices import (
     Status,
     SubjectRole,
 )
+from casework.referrals.forms import DocumentUploadForm
 from casework.referrals.models import NamedParty, Referral
+from casework.referrals.services.triage import ANSWER_MAX_LENGTH
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 STALKER_WORK = frozenset({Service.STALKER_ASSESSMENT, Service.STALKER_TREATMENT})
@@ -475,3 +477,34 @@ def step_url(referral: Referral, slug: str, *, returning: bool = False) -> str:
     else:
         url = reverse("portal:step", kwargs={"draft_id": referral.pk, "step": slug})
     return f"{url}?return=check" if returning else url
+
+
+class AnswerRequestForm(DocumentUploadForm):
+    """The agency's answer to the clinic's request for more information, with a document if it
+    has one (checked as any upload is: ``referrals.forms.DocumentUploadForm``)."""
+
+    answer = _text(
+        "Your answer", required_message="Enter your answer to the clinic's request",
+        max_length=ANSWER_MAX_LENGTH, textarea=True,
+        help_text="Give the information the clinic asked for. Do not include anything the clinic has not asked for.",
+    )
+
+    field_order = ("answer", "kind", "file")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False
+        self.fields["kind"].label = "If you are sending a document, what is it?"
+        self.fields["file"].required = False
+        self.fields["file"].label = "Upload a document (optional)"
+
+    def clean_file(self):
+        if not self.cleaned_data.get("file"):
+            return None
+        return super().clean_file()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("file") and not cleaned.get("kind") and "kind" not in self.errors:
+            self.add_error("kind", "Select what the document is")
+        return cleaned

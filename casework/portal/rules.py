@@ -38,12 +38,31 @@ def is_own_organisations_referral(user, referral) -> bool:
     )
 
 
+@rules.predicate
+def is_not_closed(user, referral) -> bool:
+    return referral is not None and referral.status != Status.CLOSED
+
+
+@rules.predicate
+def is_awaiting_information(user, referral) -> bool:
+    return referral is not None and referral.status == Status.AWAITING_INFORMATION
+
+
 # --- The agency portal ----------------------------------------------------------------------
 
 # Refer a case, follow your organisation's referrals. Clinic staff do not use the portal.
 rules.add_perm("referrals.use_portal", is_agency_referrer)
 rules.add_perm("referrals.portal_edit_draft", is_agency_referrer & is_own_draft)
 rules.add_perm("referrals.portal_follow_referral", is_agency_referrer & is_own_organisations_referral)
+# Sending the clinic a document for the organisation's own referral, until it is closed
+# (``referrals.services.documents.agency_document_upload`` asks this by name).
+rules.add_perm(
+    "referrals.portal_upload_document", is_agency_referrer & is_own_organisations_referral & is_not_closed,
+)
+# Answering the clinic's request for more information, while the referral awaits it.
+rules.add_perm(
+    "referrals.portal_answer_request", is_agency_referrer & is_own_organisations_referral & is_awaiting_information,
+)
 
 # The agency's queues on "My work": its drafts, and referrals awaiting information from it.
 rules.add_perm("referrals.work_agency_queue", is_agency_referrer)

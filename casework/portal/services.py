@@ -1,5 +1,5 @@
 """Portal writers built on ``casework.referrals.services.intake``: saving one question page of a
-draft, and sending it.
+draft, and sending it; and answering the clinic's request for more information.
 
 ``draft_save`` audits the referral's own fields; a page that changes the services asked for or
 the people named also records those changes here, in the same transaction. Sending locks the
@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
 
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.core.permissions import requires
-from casework.referrals.choices import Status
-from casework.referrals.models import Referral
+from casework.referrals.choices import DocumentKind, Status
+from casework.referrals.models import Referral, ReferralDocument, Transition
+from casework.referrals.services.documents import agency_document_upload
 from casework.referrals.services.intake import (
     draft_discard,
     draft_save,
@@ -26,6 +28,7 @@ from casework.referrals.services.intake import (
     referral_changes,
     related_snapshot,
 )
+from casework.referrals.services.triage import referrer_answer
 
 
 class AlreadySent(Exception):
@@ -69,3 +72,22 @@ def portal_discard(*, referral: Referral, by, request: HttpRequest | None = None
         if locked is None:
             raise AlreadySent
         draft_discard(referral=locked, by=by, request=request)
+
+
+@requires("referrals.portal_answer_request", obj="referral")
+def portal_answer_request(
+    *, referral: Referral, by, answer: str, request: HttpRequest | None = None,
+    uploaded: UploadedFile | None = None, kind: str = "",
+) -> tuple[Transition, ReferralDocument | None]:
+    """Answer the clinic's request for more information, with a document if one is given. The
+    answer moves the referral back to screening; the document is checked and scanned as any
+    upload. One transaction: a refused file sends nothing, not even the answer. Both are audited
+    by the services they use."""
+    with transaction.atomic():
+        step = referrer_answer(referral=referral, by=by, answer=answer, request=request)
+        document = None
+        if uploaded is not None:
+            document = agency_document_upload(
+                referral=referral, kind=kind or DocumentKind.OTHER, uploaded=uploaded, by=by, request=request,
+            )
+    return step, document

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +25,8 @@ from casework.audit.models import Action
 from casework.audit.services import record, record_view
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
+from casework.core.permissions import require
+from casework.core.refusals import Refused, show_refusal
 from casework.portal import forms, queries, services
 from casework.portal.forms import CHECK, PARTIES, STEP_BY_SLUG, PartyForm, ReferralFilterForm, step_url
 from casework.referrals import letters, presenters
@@ -32,8 +35,10 @@ from casework.referrals.choices import (
     PartyRole,
     Status,
 )
+from casework.referrals.forms import DocumentUploadForm
 from casework.referrals.models import Referral
 from casework.referrals.presenters import service_labels
+from casework.referrals.services.documents import DocumentRefused, agency_document_upload, human_size
 from casework.referrals.services.intake import draft_start
 
 GET_POST = ["GET", "POST"]
@@ -44,7 +49,7 @@ STATUS_MEANING = {
     Status.RECEIVED: "The clinic has received the referral. A referrals coordinator will screen it.",
     Status.SCREENING: "A referrals coordinator is checking whether the clinic can take the referral.",
     Status.AWAITING_INFORMATION: "The clinic has asked you for more information before it can decide. "
-                                 "The letter below says what is needed.",
+                                 "You can answer it on this page.",
     Status.ACCEPTED: "The clinic has accepted the referral and will allocate it to a clinician.",
     Status.ALLOCATED: "The referral has been allocated to a clinician, who will contact you about the next steps.",
     Status.DECLINED: "The clinic cannot take this referral. The letter below explains why.",
@@ -101,6 +106,15 @@ def _referral(request: HttpRequest, reference: str) -> Referral:
     if not request.user.has_perm("referrals.portal_follow_referral", referral):
         raise PermissionDenied
     return referral
+
+
+def clinic_contact() -> dict[str, str]:
+    """How the agency reaches the clinic: its telephone and secure email, where configured
+    (``CASEWORK_CLINIC_TELEPHONE``, ``CASEWORK_CLINIC_EMAIL``)."""
+    return {
+        "telephone": getattr(settings, "CASEWORK_CLINIC_TELEPHONE", "") or "",
+        "email": getattr(settings, "CASEWORK_CLINIC_EMAIL", "") or "",
+    }
 
 
 def initials(referral: Referral) -> str:
@@ -399,7 +413,9 @@ def discard(request: HttpRequest, referral: Referral) -> HttpResponse:
 @require_GET
 def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     referral = _referral(request, reference)
-    return render(request, "portal/confirmation.jinja", {"referral": referral})
+    return render(request, "portal/confirmation.jinja", {
+        "referral": referral, "progress": queries.progress(referral), "contact": clinic_contact(),
+    })
 
 
 # --- Following a referral ----------------------------------------------------------------------
@@ -409,8 +425,9 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The status of one referral as the referring agency should see it: what it sent, where
-    the referral has got to and when, and the letters issued to it. Never staff reasons, notes
-    or clinicians' names."""
+    the referral has got to and when, and the letters issued to it; once allocated, the lead
+    clinician's name and the clinic's contact details, and when a case was opened. Never staff
+    reasons or notes, other staff's names, or anything from the case."""
     referral = _referral(request, reference)
     record_view(request, referral)
     status = Status(referral.status)
@@ -421,7 +438,15 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "status_meaning": STATUS_MEANING.get(status, ""),
         "tag_colour": STATUS_TAG_COLOUR.get(status, "grey"),
         "history": queries.status_history(referral),
+        "progress": queries.progress(referral),
+        "contact": clinic_contact(),
         "letters": letters,
+        "question": queries.question(referral),
+        "can_answer": request.user.has_perm("referrals.portal_answer_request", referral),
+        "answers": queries.answers_sent(request.user, referral),
+        "documents": queries.documents_sent(request.user, referral),
+        "human_size": human_size,
+        "can_upload": request.user.has_perm("referrals.portal_upload_document", referral),
         "services": service_labels(referral.services),
         # What the agency sent, as received — never the referral as staff have since edited it.
         "sections": referral.as_sent or answer_sections(referral, editable=False),
@@ -453,3 +478,58 @@ def letter_pdf(request: HttpRequest, reference: str, letter_id: int) -> HttpResp
     response["Content-Disposition"] = f'attachment; filename="{referral.reference}-{issued.kind}-{issued.pk}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- Sending the clinic documents and answers ----------------------------------------------------
+
+
+@never_cache
+@require_http_methods(GET_POST)
+@creates_record
+def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
+    """Send the clinic a document for the referral (until it is closed): checked, scanned for
+    malware and stored as the clinic's own uploads are (``agency_document_upload``)."""
+    referral = _referral(request, reference)
+    require(request.user, "referrals.portal_upload_document", referral)
+    posted = request.method == "POST"
+    form = DocumentUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        try:
+            agency_document_upload(referral=referral, kind=form.cleaned_data["kind"],
+                                   uploaded=form.cleaned_data["file"], by=request.user, request=request)
+        except DocumentRefused as refused:
+            show_refusal(form, refused, field_map={"uploaded": "file"})
+        else:
+            messages.success(request, "Document sent to the clinic")
+            return redirect("portal:detail", reference=referral.reference)
+    return render(request, "portal/document_upload.jinja", {"referral": referral, "form": form},
+                  status=400 if form.is_bound else 200)
+
+
+@never_cache
+@require_http_methods(GET_POST)
+@creates_record
+def answer(request: HttpRequest, reference: str) -> HttpResponse:
+    """Answer the clinic's request for more information (while it awaits it), with a document if
+    there is one. The referral goes back to screening and the clinic sees the answer on its page."""
+    referral = _referral(request, reference)
+    require(request.user, "referrals.portal_answer_request", referral)
+    posted = request.method == "POST"
+    form = forms.AnswerRequestForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        try:
+            services.portal_answer_request(
+                referral=referral, by=request.user, request=request, answer=form.cleaned_data["answer"],
+                uploaded=form.cleaned_data.get("file"), kind=form.cleaned_data.get("kind") or "",
+            )
+        except Refused as refused:
+            show_refusal(form, refused, field_map={"uploaded": "file"})
+        else:
+            messages.success(request, "Your answer has been sent to the clinic")
+            return redirect("portal:detail", reference=referral.reference)
+    if not posted:
+        record_view(request, referral)
+    return render(request, "portal/answer.jinja", {
+        "referral": referral, "form": form, "question": queries.question(referral),
+        "letters": list(queries.letters_for(referral)),
+    }, status=400 if form.is_bound else 200)

@@ -148,3 +148,8 @@ class Decision(models.TextChoices):
     ACCEPT = "accept", "Accept"
     DECLINE = "decline", "Decline"
     REQUEST_INFORMATION = "request_information", "Request more information"
+
+
+# A referrer's answer to a request for information is the reason of the move back to screening
+# (``services.triage.referrer_answer``), marked with this so staff and the portal know it for one.
+REFERRER_ANSWER_PREFIX = "Answer from the referrer: "

@@ -49,6 +49,8 @@ def build_world(cast) -> World:
                                 lead_clinician=cast.clinician)
     accepted = ReferralFactory(status=Status.ACCEPTED, referring_organisation=cast.organisation,
                                accepted_services=["stalker_assessment"])
+    # And one of the same organisation on which the clinic awaits information (the portal's answer page).
+    awaiting = ReferralFactory(status=Status.AWAITING_INFORMATION, referring_organisation=cast.organisation)
     document = ReferralDocumentFactory(referral=allocated)
     letter = LetterFactory(referral=allocated)
     ref = {"reference": allocated.reference}
@@ -62,6 +64,7 @@ def build_world(cast) -> World:
         "referrals:transition": {**ref, "target": "closed"},
         "referrals:allocate": {"reference": accepted.reference},
         "referrals:document_download": {**ref, "pk": document.pk},
+        "portal:answer": {"reference": awaiting.reference},
         **{f"referrals:{n}": {**ref, "pk": letter.pk} for n in ("letter", "letter_print", "letter_pdf")},
     })
     world.values.update({

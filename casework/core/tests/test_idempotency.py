@@ -24,6 +24,7 @@ TOKEN = re.compile(r'name="idempotency_token" value="([^"]+)"')
 CREATE_VIEWS = {
     "staff_admin:user_create", "staff_admin:training_add", "organisations:create", "referrals:log",
     "referrals:document_upload", "referrals:break_glass", "portal:start", "portal:parties", "portal:check",
+    "portal:document_upload", "portal:answer",
     "people:create", "people:break_glass", "people:link_subject_new", "people:link_party_new", "people:merge",
     "people:care_team_add", "people:detail_add", "cases:open", "cases:break_glass", "cases:team",
     "cases:party_add", "cases:incident_add", "cases:incident_import", "cases:order_add", "cases:hearing_add",

@@ -7,15 +7,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Action, AuditEvent
+from casework.cases.tests.factories import make_case, ready_referral
 from casework.core.roles import Role
 from casework.core.testing import assert_page_queries_flat
 from casework.portal.tests.portal_support import complete_draft
 from casework.referrals.choices import Decision, Status
+from casework.referrals.models import Letter
 from casework.referrals.tests.factories import LetterFactory, NamedPartyFactory, ReferralFactory, TransitionFactory
 
 
@@ -142,11 +145,40 @@ def test_the_status_page_shows_status_history_and_letters(cast, agency_client, a
     assert event.object_label == allocated.reference and event.actor == cast.agency
 
 
-def test_the_status_page_never_shows_staff_reasons_names_or_clinicians(cast, agency_client, allocated):
+def test_the_status_page_never_shows_staff_reasons_or_other_staff_names(cast, agency_client, allocated):
+    allocated.second_assessor = UserFactory(role=Role.CLINICIAN, full_name="Dr Sally Hiddenassessor")
+    allocated.save()
     html = agency_client.get(reverse("portal:detail", kwargs={"reference": allocated.reference})).content.decode()
     assert "Internal" not in html
-    assert "Secretname" not in html and "Quentin" not in html
-    assert "Coordname" not in html
+    assert "Coordname" not in html and "Hiddenassessor" not in html
+
+
+@pytest.mark.parametrize("page", ["portal:detail", "portal:confirmation"])
+def test_once_allocated_the_agency_sees_its_clinicians_name_and_how_to_reach_the_clinic(
+    cast, agency_client, allocated, page, settings,
+):
+    settings.CASEWORK_CLINIC_TELEPHONE = "0300 555 0100"
+    html = agency_client.get(reverse(page, kwargs={"reference": allocated.reference})).content.decode()
+    assert "Your clinician is <strong>Dr Quentin Secretname</strong>" in html
+    assert "0300 555 0100" in html and allocated.reference in html
+
+
+@pytest.mark.parametrize("page", ["portal:detail", "portal:confirmation"])
+def test_before_allocation_no_clinician_is_named(cast, agency_client, page):
+    referral = ReferralFactory(referring_organisation=cast.organisation, status=Status.ACCEPTED)
+    html = agency_client.get(reverse(page, kwargs={"reference": referral.reference})).content.decode()
+    assert "Your clinician" not in html
+
+
+def test_the_agency_sees_when_a_case_was_opened_and_nothing_from_the_case(cast, agency_client):
+    referral = ready_referral(lead_clinician=cast.clinician, referring_organisation=cast.organisation,
+                              allocated_at=timezone.now())
+    with time_machine.travel(dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC), tick=False):
+        case = make_case(lead=cast.clinician, by=cast.clinical_lead, referral=referral)
+    html = agency_client.get(reverse("portal:detail", kwargs={"reference": referral.reference})).content.decode()
+    assert f"Your clinician is <strong>{cast.clinician.full_name}</strong>" in html
+    assert "Case opened" in html and "opened a case for this work on 4 March 2026" in html
+    assert case.reference not in html
 
 
 def test_a_letter_is_shown_as_issued_and_its_reading_audited(cast, agency_client, allocated):
@@ -175,3 +207,13 @@ def test_a_status_page_says_what_was_sent(cast, agency_client):
     html = agency_client.get(reverse("portal:detail", kwargs={"reference": referral.reference})).content.decode()
     assert "Line one<br>Line &lt;two&gt;" in html
     assert "Vera Victim" in html and "Relationship: Former partner" in html
+
+
+@pytest.mark.parametrize("kind", [kind.value for kind in Letter.Kind])
+def test_every_letter_issued_on_the_referral_is_listed_with_its_pdf(cast, agency_client, kind):
+    referral = ReferralFactory(referring_organisation=cast.organisation, status=Status.SCREENING)
+    letter = LetterFactory(referral=referral, kind=kind)
+    html = agency_client.get(reverse("portal:detail", kwargs={"reference": referral.reference})).content.decode()
+    pdf = reverse("portal:letter_pdf", kwargs={"reference": referral.reference, "letter_id": letter.pk})
+    assert letter.get_kind_display() in html and pdf in html
+    assert agency_client.get(pdf).content.startswith(b"%PDF")

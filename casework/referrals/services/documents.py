@@ -170,8 +170,24 @@ def _read(uploaded: UploadedFile) -> bytes:
 def document_upload(
     *, referral: Referral, kind: DocumentKind | str, uploaded: UploadedFile, by, request: HttpRequest | None = None
 ) -> ReferralDocument:
-    """Check and store an uploaded document. Stored under the SHA-256 of its bytes; the same
-    bytes uploaded twice are stored once."""
+    """Check and store an uploaded document (clinic staff). Stored under the SHA-256 of its
+    bytes; the same bytes uploaded twice are stored once."""
+    return _store_upload(referral=referral, kind=kind, uploaded=uploaded, by=by, request=request)
+
+
+@requires("referrals.portal_upload_document", obj="referral")
+def agency_document_upload(
+    *, referral: Referral, kind: DocumentKind | str, uploaded: UploadedFile, by, request: HttpRequest | None = None
+) -> ReferralDocument:
+    """The referring agency sends a document for its own referral through the portal (the
+    permission is the portal's: ``casework.portal.rules``). Checked, scanned and stored exactly as
+    a document the clinic adds."""
+    return _store_upload(referral=referral, kind=kind, uploaded=uploaded, by=by, request=request)
+
+
+def _store_upload(
+    *, referral: Referral, kind: DocumentKind | str, uploaded: UploadedFile, by, request: HttpRequest | None
+) -> ReferralDocument:
     content = _read(uploaded)
     name = (uploaded.name or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
     detected = check_file(name, max(uploaded.size or 0, len(content)), content)

@@ -18,11 +18,12 @@ from casework.accounts.queries import has_current_training, latest_training
 from casework.audit.models import Action
 from casework.audit.services import diff, record, record_create, snapshot
 from casework.core.formatting import date_gb
-from casework.core.permissions import require
+from casework.core.limits import limit
+from casework.core.permissions import require, requires
 from casework.core.refusals import Refused
 from casework.core.roles import Instrument, Role
 from casework.referrals import eligibility, letters
-from casework.referrals.choices import SRP_SERVICES, Decision, Service, Status
+from casework.referrals.choices import REFERRER_ANSWER_PREFIX, SRP_SERVICES, Decision, Service, Status
 from casework.referrals.models import Letter, Referral, Transition
 from casework.referrals.queries import searchable_party_names
 from casework.referrals.workflow import check_transition
@@ -42,8 +43,10 @@ def _locked(referral: Referral) -> None:
 
 
 def _move(referral: Referral, *, to: Status, by, request: HttpRequest | None, reason: str,
-          changes: dict | None = None) -> Transition:
-    """Change the status (already locked), store the Transition and audit it. Inside a transaction."""
+          changes: dict | None = None, audit_reason: str | None = None) -> Transition:
+    """Change the status (already locked), store the Transition and audit it. Inside a transaction.
+    ``audit_reason`` replaces the reason in the audit trail when the reason is free text that
+    must not enter it (a referrer's answer)."""
     check_transition(referral.status, to)
     old = referral.status
     now = timezone.now()
@@ -51,7 +54,8 @@ def _move(referral: Referral, *, to: Status, by, request: HttpRequest | None, re
     referral.save()
     step = Transition.objects.create(referral=referral, from_status=old, to_status=to, by=by, at=now, reason=reason)
     record(
-        action=Action.TRANSITION, actor=by, request=request, obj=referral, reason=reason,
+        action=Action.TRANSITION, actor=by, request=request, obj=referral,
+        reason=reason if audit_reason is None else audit_reason,
         changes={"status": {"old": str(old), "new": str(to)}, **(changes or {})},
     )
     return step
@@ -79,6 +83,33 @@ def transition(*, referral: Referral, to: Status | str, by, request: HttpRequest
         if to in (Status.WITHDRAWN, Status.CLOSED) and not reason.strip():
             raise TriageRefused(f"Enter why the referral is {to.label.lower()}", field="reason")
         return _move(referral, to=to, by=by, request=request, reason=reason)
+
+
+# The referrer's answer to a request for information is kept as the reason of the move back to
+# screening, so staff read it in the referral's history: marked as the referrer's, within the
+# reason's limit (docs/input-limits.md, ``referrals.Transition.reason``).
+ANSWER_PREFIX = REFERRER_ANSWER_PREFIX
+ANSWER_MAX_LENGTH = limit(Transition, "reason") - len(ANSWER_PREFIX)
+
+
+@requires("referrals.portal_answer_request", obj="referral")
+def referrer_answer(*, referral: Referral, by, answer: str, request: HttpRequest | None = None) -> Transition:
+    """The referring agency answers the clinic's request for more information (through the
+    portal; the permission is the portal's). The referral goes back to screening, the answer is
+    the reason of that move, shown to staff in the referral's history; the audit trail records
+    that the referrer answered, not what it wrote."""
+    answer = (answer or "").strip()
+    if not answer:
+        raise TriageRefused("Enter your answer to the clinic's request", field="answer")
+    if len(answer) > ANSWER_MAX_LENGTH:
+        raise TriageRefused(f"Your answer must be {ANSWER_MAX_LENGTH:,} characters or fewer", field="answer")
+    with transaction.atomic():
+        _locked(referral)
+        if referral.status != Status.AWAITING_INFORMATION:
+            raise TriageRefused("The clinic is no longer waiting for information on this referral. "
+                                "It may already have your answer.")
+        return _move(referral, to=Status.SCREENING, by=by, request=request, reason=ANSWER_PREFIX + answer,
+                     audit_reason="Information sent by the referrer through the portal")
 
 
 def _check_reason_names_no_one(referral: Referral, reason: str) -> None:

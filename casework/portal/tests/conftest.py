@@ -1,0 +1,18 @@
+"""Fixtures for the agency portal tests."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def documents_in_tmp(settings, tmp_path):
+    """Documents sent through the portal go to a temporary directory, never to var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "documents")},
+        },
+    }
+    return tmp_path / "documents"
