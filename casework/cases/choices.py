@@ -188,6 +188,20 @@ class StalkerType(models.TextChoices):
     PREDATORY = "predatory", "Predatory"
 
 
+class Place(models.TextChoices):
+    """Where an in-person incident happened, as far as an exclusion zone is concerned: the places an
+    order's zone is drawn around, without the victim's address."""
+
+    HOME = "home", "At or near the victim's home"
+    WORK = "work", "At or near the victim's workplace"
+    SCHOOL = "school", "At or near a school or nursery the victim's children attend"
+    OTHER = "other", "Somewhere else"
+
+
+# The places an exclusion zone can cover (every place but "somewhere else").
+ZONE_PLACES = [(value, label) for value, label in Place.choices if value != Place.OTHER]
+
+
 class OrderKind(models.TextChoices):
     SPO_INTERIM = "spo_interim", "Stalking Protection Order (interim)"
     SPO_FULL = "spo_full", "Stalking Protection Order"

@@ -53,6 +53,7 @@ class Point:
     channel: str
     victim_id: int | None = None
     precision: str = DatePrecision.DAY
+    place: str = ""
 
     @property
     def in_person(self) -> bool:
@@ -82,6 +83,7 @@ class OrderSpan:
     ends_on: dt.date | None
     no_contact: bool
     protects: frozenset[int]
+    zone_places: frozenset[str] = frozenset()
 
     def covers(self, point: Point) -> bool:
         """The whole of the time the incident may have happened falls while the order is in force."""
@@ -109,6 +111,13 @@ class Window:
 class Breach:
     point: Point
     order: OrderSpan
+    zone: bool = False  # inside the order's exclusion zone (else: contact it forbade)
+
+    @property
+    def what(self) -> str:
+        if self.zone:
+            return f"inside the exclusion zone of the {self.order.label.lower()}"
+        return f"while the {self.order.label.lower()} forbade contact"
 
 
 @dataclass
@@ -190,16 +199,25 @@ def first_appearances(points: list[Point]) -> list[tuple[str, dt.date]]:
 def likely_breaches(points: list[Point], orders: Iterable[OrderSpan]) -> list[Breach]:
     """Contact a no-contact condition forbade: an incident of a contact behaviour, with a victim the
     order protects, on or after its start and on or before its end (the whole month, when only
-    the month is known)."""
+    the month is known). And presence an exclusion zone forbade: an in-person incident at a place
+    the order's zone covers (the victim's home, workplace, children's school), with a victim it
+    protects, while it is in force."""
+    orders = list(orders)
     found = []
     no_contact = [o for o in orders if o.no_contact and o.protects]
+    zones = [o for o in orders if o.zone_places and o.protects]
     for point in points:
-        if point.behaviour not in CONTACT_BEHAVIOURS or point.victim_id is None:
+        if point.victim_id is None:
             continue
-        for order in no_contact:
-            if point.victim_id in order.protects and order.covers(point):
-                found.append(Breach(point=point, order=order))
-                break
+        breach = None
+        if point.in_person and point.place:
+            breach = next((Breach(point=point, order=o, zone=True) for o in zones
+                           if point.place in o.zone_places and point.victim_id in o.protects and o.covers(point)), None)
+        if breach is None and point.behaviour in CONTACT_BEHAVIOURS:
+            breach = next((Breach(point=point, order=o) for o in no_contact
+                           if point.victim_id in o.protects and o.covers(point)), None)
+        if breach is not None:
+            found.append(breach)
     return found
 
 
@@ -304,6 +322,7 @@ def order_spans(orders) -> list[OrderSpan]:
         OrderSpan(
             order_id=o.pk, label=o.get_kind_display(), starts_on=o.known_from, ends_on=o.ends_on,
             no_contact=o.no_contact, protects=frozenset(p.pk for p in o.protects.all()),
+            zone_places=frozenset(o.zone_places or ()) if o.exclusion_zone else frozenset(),
         )
         for o in orders
     ]

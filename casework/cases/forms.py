@@ -11,6 +11,7 @@ from casework.cases.choices import (
     PARTY_ROLES,
     SEVERITY_CHOICES,
     STATUS_WORKFLOW,
+    ZONE_PLACES,
     Behaviour,
     CaseKind,
     CaseStatus,
@@ -22,6 +23,7 @@ from casework.cases.choices import (
     MappaLevel,
     OfficerRole,
     OrderKind,
+    Place,
     Relationship,
     Source,
     TeamRole,
@@ -198,6 +200,9 @@ class IncidentForm(NHSForm):
                        help_text="See the severity scale above")
     description = _long_text("Description", "Enter a description of the incident", required=True,
                              max_length=limit(Incident, "description"))
+    place = _choice("Where it happened", [("", "Not recorded, or not in person")] + Place.choices,
+                    "Select where it happened", radio=False, required=False,
+                    help_text="For an incident in person: an exclusion zone is drawn around these places")
     documents = forms.MultipleChoiceField(
         label="Documents", choices=[], required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Documents of the case's referrals that record this incident",
@@ -266,6 +271,12 @@ class OrderForm(NHSForm):
     exclusion_zone = forms.BooleanField(label="Exclusion zone", required=False)
     exclusion_zone_details = _long_text("Where the exclusion zone is", max_length=limit(LegalOrder, "exclusion_zone_details"),
                                         help_text="Describe the area, without the victim's address")
+    zone_places = forms.MultipleChoiceField(
+        label="Places the exclusion zone covers", choices=ZONE_PLACES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="An incident in person at one of these places, while the order is in force, is flagged as a likely breach",
+        error_messages={"invalid_choice": "Select places from the list"},
+    )
     attend_treatment = forms.BooleanField(label="Attend treatment or an assessment", required=False)
     other_conditions = _long_text("Other conditions", max_length=limit(LegalOrder, "other_conditions"))
     protects = forms.MultipleChoiceField(

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from casework.cases.choices import Behaviour, Channel, DatePrecision, Source
+from casework.cases.choices import Behaviour, Channel, DatePrecision, Place, Source
 from casework.cases.models import Incident
 from casework.core.forms import date_range_error
 from casework.core.limits import limit, too_long_message
@@ -34,7 +34,7 @@ MAX_BYTES = 1024 * 1024
 # column's own limit (with its message) rather than by the csv module's 131,072-character default.
 csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES + 1))
 DESCRIPTION_MAX = limit(Incident, "description")
-COLUMNS = ("date", "time", "type", "channel", "victim", "source", "severity", "description")
+COLUMNS = ("date", "time", "type", "channel", "victim", "source", "severity", "description", "place")
 REQUIRED = ("date", "type", "channel", "source", "severity", "description")
 ALIASES = {"behaviour": "type", "behavior": "type", "incident type": "type", "victim affected": "victim",
            "when": "date", "details": "description"}
@@ -216,12 +216,27 @@ def _check(row: TableRow, *, victims, default_victim, today: dt.date) -> None:
         victim = victims.get(victim_name)
         if victim is None:
             errors.append("Victim must be the name of a victim as the case shows it, or blank")
+    place = _place(values, errors)
     if not errors:
         row.fields = {
             "occurred_on": occurred_on, "occurred_time": occurred_time, "precision": precision,
             "behaviour": behaviour, "channel": channel, "source": source, "severity": severity,
-            "description": description, "victim": victim,
+            "description": description, "victim": victim, "place": place,
         }
+
+
+# "place" (optional): a place's label, or its one word (home, work, school, other).
+PLACES = {**{label.lower(): value for value, label in Place.choices}, **{value: value for value in Place.values}}
+
+
+def _place(values: dict[str, str], errors: list[str]) -> str:
+    text = " ".join(values.get("place", "").lower().split())
+    if not text:
+        return ""
+    if text not in PLACES:
+        errors.append("Place must be home, work, school or other, or blank")
+        return ""
+    return PLACES[text]
 
 
 # --- Writing ------------------------------------------------------------------------------------
@@ -253,4 +268,5 @@ def write(incidents, out) -> None:
             Source(incident.source).label,
             incident.severity,
             safe_cell(incident.description),
+            incident.place,
         ])

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from casework.cases.choices import (
     SEVERITY_CHOICES,
+    ZONE_PLACES,
     Behaviour,
     CaseKind,
     CaseStatus,
@@ -29,6 +30,7 @@ from casework.cases.choices import (
     OfficerRole,
     OrderKind,
     PartyRole,
+    Place,
     Relationship,
     Source,
     StalkerType,
@@ -229,13 +231,14 @@ class Incident(models.Model):
         choices=SEVERITY_CHOICES, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     description = models.TextField(max_length=10_000)
+    place = models.CharField("Where it happened", max_length=10, choices=Place.choices, blank=True)
     documents = models.ManyToManyField("referrals.ReferralDocument", blank=True, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
     AUDITED_FIELDS = (
         "occurred_on", "occurred_time", "precision", "behaviour", "channel", "victim_id", "source", "severity",
-        "description",
+        "description", "place",
     )
 
     class Meta:
@@ -266,6 +269,8 @@ class LegalOrder(models.Model):
     no_contact = models.BooleanField("No contact", default=False)
     exclusion_zone = models.BooleanField("Exclusion zone", default=False)
     exclusion_zone_details = models.TextField("Where the exclusion zone is", blank=True, max_length=2000)
+    # The places the zone is drawn around (cases.choices.ZONE_PLACES), for the breach test.
+    zone_places = models.JSONField("Places the exclusion zone covers", default=list, blank=True)
     attend_treatment = models.BooleanField("Attend treatment or an assessment", default=False)
     other_conditions = models.TextField("Other conditions", blank=True, max_length=2000)
     protects = models.ManyToManyField(CaseParty, blank=True, related_name="protecting_orders")
@@ -275,8 +280,11 @@ class LegalOrder(models.Model):
 
     AUDITED_FIELDS = (
         "kind", "issued_by", "starts_on", "ends_on", "no_contact", "exclusion_zone", "exclusion_zone_details",
-        "attend_treatment", "other_conditions", "source_referral_id",
+        "zone_places", "attend_treatment", "other_conditions", "source_referral_id",
     )
+    # A list of choices the trail keeps (a kind of place, never an address), shown by its labels.
+    AUDIT_VALUES_RECORDED = ("zone_places",)
+    AUDIT_VALUE_LABELS = {"zone_places": ZONE_PLACES}
 
     class Meta:
         ordering = ["-starts_on", "-id"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from casework.access import barrier, policy
@@ -219,12 +219,12 @@ def incident_of(case: Case, pk) -> Incident | None:
 
 
 def incident_points(case: Case) -> list[tuple]:
-    """Every incident as (occurred_on, severity, behaviour, channel, victim_id, precision), oldest
-    first, in one query: what the escalation view and its chart are built from."""
+    """Every incident as (occurred_on, severity, behaviour, channel, victim_id, precision, place),
+    oldest first, in one query: what the escalation view and its chart are built from."""
     return list(
         Incident.objects.filter(case=case)
         .order_by("occurred_on", "occurred_time", "id")
-        .values_list("occurred_on", "severity", "behaviour", "channel", "victim_id", "precision")
+        .values_list("occurred_on", "severity", "behaviour", "channel", "victim_id", "precision", "place")
     )
 
 
@@ -418,13 +418,14 @@ def case_risks(cases: QuerySet[Case], today: dt.date | None = None) -> list[risk
     points: dict[int, list[escalation.Point]] = {}
     incidents = (
         Incident.objects.filter(case__in=ids).order_by("case_id", "occurred_on", "occurred_time", "id")
-        .values_list("case_id", "occurred_on", "severity", "behaviour", "channel", "victim_id", "precision")
+        .values_list("case_id", "occurred_on", "severity", "behaviour", "channel", "victim_id", "precision", "place")
     )
-    for case_id, occurred_on, severity, behaviour, channel, victim_id, precision in incidents:
-        point = escalation.Point(occurred_on, severity, behaviour, channel, victim_id, precision)
+    for case_id, occurred_on, severity, behaviour, channel, victim_id, precision, place in incidents:
+        point = escalation.Point(occurred_on, severity, behaviour, channel, victim_id, precision, place)
         points.setdefault(case_id, []).append(point)
     orders: dict[int, list[LegalOrder]] = {}
-    for order in LegalOrder.objects.filter(case__in=ids, no_contact=True).prefetch_related("protects"):
+    for order in LegalOrder.objects.filter(Q(no_contact=True) | Q(exclusion_zone=True), case__in=ids).prefetch_related(
+            "protects"):
         orders.setdefault(order.case_id, []).append(order)
     spans = {case_id: escalation.order_spans(found) for case_id, found in orders.items()}
     return risk.assess_cases(rows, points, spans, today)

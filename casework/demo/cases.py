@@ -381,6 +381,9 @@ class Seeder:
             "source": self.rng.choice(["victim", "victim", "police", "probation", "third_party", "subject"]),
             "severity": min(5, max(1, severity)),
             "description": DESCRIPTIONS[behaviour].format(n=self.rng.randint(3, 60)),
+            # Where an in-person incident happened (drawn from nothing random, so the rest of the
+            # demo stays as it was): near her home, her work, or elsewhere.
+            "place": ("home", "work", "other")[days % 3] if channel == "in_person" else "",
         }
 
     def order(self, case: Case, victim, span: int, index: int):
@@ -394,7 +397,8 @@ class Seeder:
         ends = self.today + dt.timedelta(days=self.rng.randint(2, 27) if index % 3 == 0 else self.rng.randint(60, 700))
         return records.order_add(
             case=case, by=self.lead, kind=kind, issued_by=self.rng.choice(issuers_of(kind, status)),
-            starts_on=starts, ends_on=ends, no_contact=self.chance(0.85), exclusion_zone=self.chance(0.4),
+            starts_on=starts, ends_on=ends, no_contact=self.chance(0.85), exclusion_zone=(zone := self.chance(0.4)),
+            zone_places=(["home", "work"] if index % 2 else ["home"]) if zone else [],
             exclusion_zone_details="The streets around her home and workplace, as marked on the order's map",
             attend_treatment=kind in (OrderKind.COMMUNITY_ORDER, OrderKind.LICENCE_CONDITIONS, OrderKind.SPO_FULL),
             other_conditions="", protects=[victim],

@@ -204,3 +204,37 @@ def test_rising_frequency_counts_the_weeks_before_when_there_were_some():
              if r.startswith("Rising frequency")]
     assert found == ["Rising frequency: 4 incidents in the last 4 weeks, against 2 incidents in the 12 weeks "
                      "before (at most 1 in any 4 weeks)"]
+
+
+# --- Exclusion zones (issue 11.9: no flag when an incident happened inside an order's zone) ------
+
+
+def zone(start_days: int, places=("home",), end_days: int | None = None, protects=frozenset({1})) -> OrderSpan:
+    return OrderSpan(order_id=2, label="Stalking Protection Order", starts_on=ago(start_days),
+                     ends_on=ago(end_days) if end_days is not None else None, no_contact=False,
+                     protects=protects, zone_places=frozenset(places))
+
+
+def at(days: int, place: str, behaviour: str = "loitering", victim: int | None = 1) -> Point:
+    return Point(ago(days), 3, behaviour, "in_person", victim, "day", place)
+
+
+def test_being_at_a_place_the_zone_covers_while_it_is_in_force_is_a_likely_breach():
+    found = likely_breaches([at(10, "home")], [zone(30)])
+    assert len(found) == 1 and found[0].zone
+    assert found[0].what == "inside the exclusion zone of the stalking protection order"
+
+
+def test_no_zone_breach_elsewhere_before_the_order_or_for_someone_it_does_not_protect():
+    assert not likely_breaches([at(10, "other")], [zone(30)])
+    assert not likely_breaches([at(10, "work")], [zone(30, places=("home",))])
+    assert not likely_breaches([at(40, "home")], [zone(30)])
+    assert not likely_breaches([at(10, "home", victim=2)], [zone(30)])
+    assert not likely_breaches([Point(ago(10), 3, "text", "text", 1, "day", "home")], [zone(30)])  # not in person
+
+
+def test_contact_inside_a_zone_is_one_breach_and_says_the_zone():
+    order = OrderSpan(3, "Restraining order", ago(60), None, True, frozenset({1}), frozenset({"home"}))
+    found = likely_breaches([at(5, "home", behaviour="approaching")], [order])
+    assert len(found) == 1 and found[0].zone
+    assert [b.zone for b in likely_breaches([at(5, "other", behaviour="approaching")], [order])] == [False]

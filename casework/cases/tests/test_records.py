@@ -246,3 +246,29 @@ def test_an_officer_of_another_cases_agency_is_404(cast, world, client_for):
     agency = InvolvedAgency.objects.create(case=world.case, name="X", added_at="2026-11-01T00:00Z", added_by=cast.coordinator)
     url = reverse("cases:officer_add", args=[world.case.reference, agency.pk + 1])
     assert client_for(cast.coordinator).get(url).status_code == 404
+
+
+def test_an_incident_inside_an_exclusion_zone_is_flagged_on_the_case_page(cast, world, client_for):
+    """Issue 11.9: no flag when an incident happened inside an order's exclusion zone."""
+    from casework.cases.tests.test_incidents import form_data
+
+    client = client_for(cast.clinician)
+    response = client.post(reverse("cases:order_add", args=[world.case.reference]), order_form(
+        no_contact="", zone_places=["home", "work"], protects=[str(world.victim_party.pk)]))
+    assert response.status_code == 302
+    order = LegalOrder.objects.get()
+    assert order.zone_places == ["home", "work"] and not order.no_contact
+    assert last_event().changes[f"order {order.pk}"]["new"]["zone_places"] == ["home", "work"]
+    added = client.post(reverse("cases:incident_add", args=[world.case.reference]), form_data(
+        victim=str(world.victim_party.pk), place="home", description="Stood at the end of her road for an hour"))
+    assert added.status_code == 302
+    page = client.get(reverse("cases:detail", args=[world.case.reference])).content.decode()
+    assert "Likely breach of an order" in page
+    assert "inside the exclusion zone of the stalking protection order (interim)" in page
+
+
+def test_a_zone_without_the_exclusion_zone_box_ticked_covers_nowhere(cast, world, client_for):
+    client = client_for(cast.clinician)
+    client.post(reverse("cases:order_add", args=[world.case.reference]), order_form(
+        exclusion_zone="", exclusion_zone_details="", zone_places=["home"]))
+    assert LegalOrder.objects.get().zone_places == []

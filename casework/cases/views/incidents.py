@@ -82,6 +82,7 @@ def _incident_form(request, case, incident=None) -> IncidentForm:
             "behaviour": incident.behaviour, "channel": incident.channel,
             "victim": str(incident.victim_id or ""), "source": incident.source, "severity": str(incident.severity),
             "description": incident.description, "documents": [str(d.pk) for d in incident.documents.all()],
+            "place": incident.place,
         }
     form = IncidentForm(request.POST if request.method == "POST" else None, initial=initial, victims=victims,
                         documents=queries.documents_of(case), victim_case=case.kind == CaseKind.VICTIM)
@@ -94,7 +95,7 @@ def _fields(form, data) -> dict:
         "occurred_on": data["occurred_on"], "occurred_time": data.get("occurred_time"),
         "precision": data["precision"], "behaviour": data["behaviour"], "channel": data["channel"],
         "victim": form.victims_by_pk.get(data.get("victim") or ""), "source": data["source"],
-        "severity": int(data["severity"]), "description": data["description"],
+        "severity": int(data["severity"]), "description": data["description"], "place": data.get("place") or "",
         "documents": [int(pk) for pk in data.get("documents") or []],
     }
 

@@ -13,7 +13,7 @@ from casework.cases.views.common import case_or_404, case_url, form_page
 from casework.core.idempotency import creates_record
 
 ORDER_FIELDS = ("kind", "issued_by", "starts_on", "ends_on", "no_contact", "exclusion_zone", "exclusion_zone_details",
-                "attend_treatment", "other_conditions")
+                "zone_places", "attend_treatment", "other_conditions")
 
 
 def _protectable(case) -> list:
@@ -40,6 +40,7 @@ def _order_fields(form, data) -> dict:
     fields = {name: data.get(name) for name in ORDER_FIELDS}
     fields["exclusion_zone_details"] = fields["exclusion_zone_details"] or ""
     fields["other_conditions"] = fields["other_conditions"] or ""
+    fields["zone_places"] = list(fields["zone_places"] or []) if fields["exclusion_zone"] else []
     fields["protects"] = [form.parties_by_pk[pk] for pk in data.get("protects") or []]
     return fields
 
