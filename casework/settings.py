@@ -404,6 +404,18 @@ CACHES = {
     )
 }
 
+# --- Letters ----------------------------------------------------------------------------------
+# The letterhead of every letter to a referrer: where to reply. Demo values unless set; the
+# address's lines are separated by newlines or semicolons.
+CLINIC_NAME = env_str("CLINIC_NAME", "National Stalking Clinic")
+CLINIC_ADDRESS = env_str(
+    "CLINIC_ADDRESS",
+    "North London Forensic Service\nBarnet, Enfield and Haringey Mental Health NHS Trust\n"
+    "Chase Farm Hospital, The Ridgeway\nEnfield EN2 8JL",
+)
+CLINIC_PHONE = env_str("CLINIC_PHONE", "020 3000 0000")
+CLINIC_SECURE_EMAIL = env_str("CLINIC_SECURE_EMAIL", "stalking.clinic@nhs.example")
+
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # casework.worker.runner: a task that fails, or whose worker dies, runs again after
