@@ -1,4 +1,4 @@
-"""Letters to the referrer (decline, request for more information): written from a Jinja2
+"""Letters to the referrer (acceptance, decline, request for more information): written from a Jinja2
 template, kept as issued (``Letter.body_html``), shown as HTML and made into a PDF by WeasyPrint.
 
 A letter goes to an agency, so it carries no victim details: it names the subject only when the
@@ -20,6 +20,7 @@ from casework.referrals.choices import Service, SubjectRole
 TEMPLATES = {
     "decline": "referrals/letters/decline.jinja",
     "information_request": "referrals/letters/information_request.jinja",
+    "acceptance": "referrals/letters/acceptance.jinja",
 }
 DOCUMENT_TEMPLATE = "referrals/letters/document.jinja"
 
@@ -64,8 +65,10 @@ def clinic() -> dict:
     }
 
 
-def render_letter_html(*, referral, kind: str, reason: str, by, issued_at: dt.datetime | None = None) -> str:
-    """The body of a letter, as it is stored and issued."""
+def render_letter_html(*, referral, kind: str, reason: str, by, issued_at: dt.datetime | None = None,
+                       accepted_services: list[str] | None = None) -> str:
+    """The body of a letter, as it is stored and issued. ``reason`` is the letter's own paragraph
+    (the reason for a decline, what is asked for, what happens after an acceptance)."""
     issued_at = issued_at or timezone.now()
     context = {
         "reference": referral.reference,
@@ -77,6 +80,7 @@ def render_letter_html(*, referral, kind: str, reason: str, by, issued_at: dt.da
         # The subject is named only when they are the person who stalks: never a victim.
         "subject_name": referral.subject_name if referral.subject_role == SubjectRole.PERPETRATOR else "",
         "services": [Service(s).label for s in referral.services],
+        "accepted_services": [Service(s).label for s in (accepted_services or referral.accepted_services or [])],
         "reason": reason,
         "signatory": by.full_name,
         "signatory_title": by.job_title or by.role_label,

@@ -274,11 +274,12 @@ class ReferralDocument(models.Model):
 
 
 class Letter(models.Model):
-    """A letter issued to the referrer (decline, request for information), kept as sent."""
+    """A letter issued to the referrer (acceptance, decline, request for information), kept as sent."""
 
     class Kind(models.TextChoices):
         DECLINE = "decline", "Decline letter"
         INFORMATION_REQUEST = "information_request", "Request for more information"
+        ACCEPTANCE = "acceptance", "Acceptance letter"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(max_length=30, choices=Kind.choices)
