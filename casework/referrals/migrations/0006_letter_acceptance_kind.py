@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0005_as_sent_as_data'),
+        ("referrals", "0005_as_sent_as_data"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='letter',
-            name='kind',
-            field=models.CharField(choices=[('decline', 'Decline letter'), ('information_request', 'Request for more information'), ('acceptance', 'Acceptance letter')], max_length=30),
+            model_name="letter",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("decline", "Decline letter"),
+                    ("information_request", "Request for more information"),
+                    ("acceptance", "Acceptance letter"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

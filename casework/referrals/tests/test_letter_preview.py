@@ -45,13 +45,15 @@ def test_the_wording_can_be_edited_and_previewed_again_then_confirmed(cast, clie
     referral = _screening()
     client = client_for(cast.coordinator)
     edited = "The referral describes a neighbour dispute without fixation or persistence."
-    again = client.post(_url(referral), {"decision": "decline", "reason": "Out of scope.", "letter_text": edited,
-                                         "step": "preview"})
+    again = client.post(
+        _url(referral), {"decision": "decline", "reason": "Out of scope.", "letter_text": edited, "step": "preview"}
+    )
     assert again.status_code == 200
     assert edited in again.content.decode()
     assert not Letter.objects.exists()
-    done = client.post(_url(referral), {"decision": "decline", "reason": "Out of scope.", "letter_text": edited,
-                                        "step": "confirm"})
+    done = client.post(
+        _url(referral), {"decision": "decline", "reason": "Out of scope.", "letter_text": edited, "step": "confirm"}
+    )
     letter = Letter.objects.get(referral=referral)
     assert done.status_code == 302
     assert done["Location"] == f"/referrals/{referral.reference}/letters/{letter.pk}/"
@@ -63,8 +65,13 @@ def test_the_wording_can_be_edited_and_previewed_again_then_confirmed(cast, clie
 
 def test_the_preview_is_exactly_the_letter_issued(cast):
     referral = _screening()
-    kwargs = {"referral": referral, "by": cast.coordinator, "decision": Decision.REQUEST_INFORMATION,
-              "reason": "Please send the police summary.", "letter_text": "Please send the MG3."}
+    kwargs = {
+        "referral": referral,
+        "by": cast.coordinator,
+        "decision": Decision.REQUEST_INFORMATION,
+        "reason": "Please send the police summary.",
+        "letter_text": "Please send the MG3.",
+    }
     preview = preview_letter(**kwargs)
     letter = screening_decide(**kwargs)
     assert preview == letter.body_html
@@ -72,22 +79,31 @@ def test_the_preview_is_exactly_the_letter_issued(cast):
 
 def test_edited_wording_that_names_a_victim_is_refused_and_the_preview_stays(cast, client_for):
     referral = _screening()
-    response = client_for(cast.coordinator).post(_url(referral), {
-        "decision": "decline", "reason": "Out of scope.", "letter_text": "Vera Victimson is safe.", "step": "confirm"})
+    response = client_for(cast.coordinator).post(
+        _url(referral),
+        {"decision": "decline", "reason": "Out of scope.", "letter_text": "Vera Victimson is safe.", "step": "confirm"},
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "must not name a person" in page
     assert "Check the letter before you record the decision" in page
     assert not Letter.objects.exists()
     with pytest.raises(TriageRefused):
-        preview_letter(referral=referral, by=cast.coordinator, decision=Decision.ACCEPT, reason="ok",
-                       accepted_services=["stalker_assessment"], letter_text="We will see Vera Victimson.")
+        preview_letter(
+            referral=referral,
+            by=cast.coordinator,
+            decision=Decision.ACCEPT,
+            reason="ok",
+            accepted_services=["stalker_assessment"],
+            letter_text="We will see Vera Victimson.",
+        )
 
 
 def test_change_goes_back_to_the_decision_filled_in(cast, client_for):
     referral = _screening()
-    response = client_for(cast.coordinator).post(_url(referral), {
-        "decision": "decline", "reason": "My reasoning", "letter_text": "x", "step": "change"})
+    response = client_for(cast.coordinator).post(
+        _url(referral), {"decision": "decline", "reason": "My reasoning", "letter_text": "x", "step": "change"}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Continue to the letter" in page
@@ -96,11 +112,19 @@ def test_change_goes_back_to_the_decision_filled_in(cast, client_for):
 
 
 def test_accepting_issues_an_acceptance_letter_naming_the_services_and_no_victim(cast):
-    referral = _screening(services=["stalker_assessment", "stalker_treatment"],
-                          orders_in_force=[Order.COMMUNITY_ORDER_REQUIREMENT],
-                          subject_given_name="Percy", subject_family_name="Pursuer")
-    letter = screening_decide(referral=referral, by=cast.coordinator, decision=Decision.ACCEPT,
-                              reason="Eligible; Vera Victimson is at high risk.", accepted_services=["stalker_assessment"])
+    referral = _screening(
+        services=["stalker_assessment", "stalker_treatment"],
+        orders_in_force=[Order.COMMUNITY_ORDER_REQUIREMENT],
+        subject_given_name="Percy",
+        subject_family_name="Pursuer",
+    )
+    letter = screening_decide(
+        referral=referral,
+        by=cast.coordinator,
+        decision=Decision.ACCEPT,
+        reason="Eligible; Vera Victimson is at high risk.",
+        accepted_services=["stalker_assessment"],
+    )
     assert letter.kind == Letter.Kind.ACCEPTANCE
     body = letter.body_html
     assert "is accepted" in body
@@ -116,8 +140,13 @@ def test_confirming_twice_issues_one_letter(cast, client_for):
     client = client_for(cast.coordinator)
     preview = client.post(_url(referral), {"decision": "decline", "reason": "Out of scope."})
     token = TOKEN.search(preview.content.decode())[1]
-    data = {"decision": "decline", "reason": "Out of scope.", "letter_text": "Out of scope.", "step": "confirm",
-            FIELD: token}
+    data = {
+        "decision": "decline",
+        "reason": "Out of scope.",
+        "letter_text": "Out of scope.",
+        "step": "confirm",
+        FIELD: token,
+    }
     first = client.post(_url(referral), data)
     second = client.post(_url(referral), data)
     assert first.status_code == second.status_code == 302
