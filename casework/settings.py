@@ -416,6 +416,16 @@ CLINIC_ADDRESS = env_str(
 CLINIC_PHONE = env_str("CLINIC_PHONE", "020 3000 0000")
 CLINIC_SECURE_EMAIL = env_str("CLINIC_SECURE_EMAIL", "stalking.clinic@nhs.example")
 
+# Letters are sent through GOV.UK Notify: by email where the referrer gave an email address (the
+# letter as a file to download, through the email template NOTIFY_EMAIL_TEMPLATE_ID, whose body
+# uses ((reference)) and ((link_to_file))), otherwise by post as a precompiled letter. Production
+# needs NOTIFY_API_KEY; without it, outside production, an in-process stand-in for Notify
+# (casework.referrals.notify_standin) answers instead, for tests and the demo.
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "4f9a6c1e-8d2b-4e57-9a31-2c6b7d0e5f18")
+NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)
+
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # casework.worker.runner: a task that fails, or whose worker dies, runs again after

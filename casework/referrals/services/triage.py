@@ -23,8 +23,9 @@ from casework.core.refusals import Refused
 from casework.core.roles import Instrument, Role
 from casework.referrals import eligibility, letters
 from casework.referrals.choices import SRP_SERVICES, Decision, Service, Status
-from casework.referrals.models import Letter, Referral, Transition
+from casework.referrals.models import DeliveryStatus, Letter, Referral, Transition
 from casework.referrals.queries import searchable_party_names
+from casework.referrals.tasks import send_letter
 from casework.referrals.workflow import check_transition
 
 DECISION_FIELDS = ("decision", "decision_reason", "decided_at", "accepted_services", "information_requested_at")
@@ -199,12 +200,19 @@ def screening_decide(
 
 def _issue_letter(*, referral: Referral, kind: str, reason: str, by, request, at) -> Letter:
     letter = Letter.objects.create(
-        referral=referral, kind=kind, issued_by=by, issued_at=at,
+        referral=referral, kind=kind, issued_by=by, issued_at=at, delivery_status=DeliveryStatus.QUEUED,
         body_html=letters.render_letter_html(referral=referral, kind=kind, reason=reason, by=by, issued_at=at,
                                              accepted_services=referral.accepted_services),
     )
     record_create(request=request, actor=by, obj=letter, fields=("kind", "issued_at"))
+    letter_id = letter.pk
+    transaction.on_commit(lambda: _send(letter_id))
     return letter
+
+
+def _send(letter_id: int) -> None:
+    """Queue the letter for sending, once the decision that issued it is committed."""
+    send_letter.enqueue(letter_id)
 
 
 SRP_NEEDED = "This work needs the Stalking Risk Profile, so allocate it to someone whose training is current."
