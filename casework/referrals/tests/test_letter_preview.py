@@ -35,6 +35,7 @@ def test_the_decision_page_leads_to_a_preview_of_the_letter_and_records_nothing(
     page = response.content.decode()
     assert "Check the letter before you record the decision" in page
     assert 'data-testid="letter-preview"' in page
+    assert page.count("OFFICIAL-SENSITIVE") == 2  # as at the top and the bottom of the letter's pages
     assert "Out of scope." in page  # in the letter and in the wording box
     referral.refresh_from_db()
     assert referral.status == Status.SCREENING

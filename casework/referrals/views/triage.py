@@ -14,7 +14,7 @@ from casework.audit.services import record_view
 from casework.core.idempotency import creates_record
 from casework.core.permissions import require
 from casework.core.refusals import Refused, show_refusal
-from casework.referrals import eligibility
+from casework.referrals import eligibility, letters
 from casework.referrals.choices import STATUS_TAG_COLOUR, Decision, Service, Status
 from casework.referrals.forms import AllocationForm, ScreeningDecisionForm, TransitionForm, srp_status_text
 from casework.referrals.queries import clinicians_for_allocation
@@ -70,7 +70,8 @@ def _decide_or_preview(request: HttpRequest, referral, form: ScreeningDecisionFo
     return render(
         request, "referrals/screening_preview.jinja",
         {"referral": referral, "form": form, "decision": decision, "body": body,
-         "accepted": [Service(s).label for s in chosen], "errors": error_summary(form)},
+         "accepted": [Service(s).label for s in chosen], "errors": error_summary(form),
+         "marking": letters.PROTECTIVE_MARKING},
         status=400 if form.errors else 200,
     )
 
