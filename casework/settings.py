@@ -404,6 +404,28 @@ CACHES = {
     )
 }
 
+# --- Letters ----------------------------------------------------------------------------------
+# The letterhead of every letter to a referrer: where to reply. Demo values unless set; the
+# address's lines are separated by newlines or semicolons.
+CLINIC_NAME = env_str("CLINIC_NAME", "National Stalking Clinic")
+CLINIC_ADDRESS = env_str(
+    "CLINIC_ADDRESS",
+    "North London Forensic Service\nBarnet, Enfield and Haringey Mental Health NHS Trust\n"
+    "Chase Farm Hospital, The Ridgeway\nEnfield EN2 8JL",
+)
+CLINIC_PHONE = env_str("CLINIC_PHONE", "020 7946 0000")  # an Ofcom drama number until configured
+CLINIC_SECURE_EMAIL = env_str("CLINIC_SECURE_EMAIL", "stalking.clinic@nhs.example")
+
+# Letters are sent through GOV.UK Notify: by email where the referrer gave an email address (the
+# letter as a file to download, through the email template NOTIFY_EMAIL_TEMPLATE_ID, whose body
+# uses ((reference)) and ((link_to_file))), otherwise by post as a precompiled letter. Production
+# needs NOTIFY_API_KEY; without it, outside production, an in-process stand-in for Notify
+# (casework.referrals.notify_standin) answers instead, for tests and the demo.
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "4f9a6c1e-8d2b-4e57-9a31-2c6b7d0e5f18")
+NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)
+
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # casework.worker.runner: a task that fails, or whose worker dies, runs again after

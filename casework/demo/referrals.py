@@ -32,7 +32,7 @@ from casework.demo.accounts import DEMO_AGENCY, DEMO_STAFF
 from casework.demo.context import drama_phone
 from casework.organisations.models import Organisation, OrganisationKind
 from casework.portal.forms import STEPS
-from casework.referrals import letters
+from casework.referrals import letters, notify
 from casework.referrals.choices import (
     REPORT_SERVICES,
     SRP_SERVICES,
@@ -47,9 +47,18 @@ from casework.referrals.choices import (
     Status,
     SubjectRole,
 )
-from casework.referrals.models import Letter, NamedParty, Referral, RequestedService, Transition
+from casework.referrals.models import (
+    DeliveryChannel,
+    DeliveryStatus,
+    Letter,
+    NamedParty,
+    Referral,
+    RequestedService,
+    Transition,
+)
 from casework.referrals.presenters import as_sent
 from casework.referrals.services.intake import REFERENCE_PREFIX
+from casework.referrals.services.triage import ACCEPTANCE_TEXT
 
 SUBMITTED_BY_STATUS = {
     Status.RECEIVED: 8,
@@ -143,6 +152,8 @@ CLOSE_REASONS = {
     Status.WITHDRAWN: ["Withdrawn: no further action"],
     Status.AWAITING_INFORMATION: ["The information asked for did not arrive: closed"],
 }
+
+DEMO_DELIVERY = {DeliveryChannel.EMAIL: DeliveryStatus.DELIVERED, DeliveryChannel.POST: DeliveryStatus.POSTED}
 
 
 # The agency portal's question pages in order, with the fields each asks. A demo draft left at a
@@ -480,6 +491,7 @@ class Builder:
         plan.history.append((Status.ACCEPTED, at, "Meets the clinic's criteria", decider))
         plan.fields.update({"decision": Decision.ACCEPT, "decision_reason": "Meets the clinic's criteria",
                             "decided_at": at, "decided_by": decider, "accepted_services": list(plan.services)})
+        plan.letters.append((Letter.Kind.ACCEPTANCE, at, ACCEPTANCE_TEXT, decider))
         if target == Status.WITHDRAWN:
             at = self.later(at, 2, 15)
             plan.history.append((Status.WITHDRAWN, at, self.rng.choice(WITHDRAW_REASONS), coordinator))
@@ -581,10 +593,14 @@ def _write(plan: Plan, created_by) -> Referral:
         previous = to_status
     Transition.objects.bulk_create(steps)
     for kind, at, reason, by in plan.letters:
-        Letter.objects.create(
-            referral=referral, kind=kind, issued_by=by, issued_at=at,
-            body_html=letters.render_letter_html(referral=referral, kind=kind, reason=reason, by=by, issued_at=at),
-        )
+        letter = Letter(referral=referral, kind=kind, issued_by=by, issued_at=at,
+                        body_html=letters.render_letter_html(referral=referral, kind=kind, reason=reason, by=by,
+                                                             issued_at=at))
+        # As GOV.UK Notify would have reported it (the demo sends nothing for letters of the past).
+        letter.delivery_channel = notify.channel_for(letter)
+        letter.delivery_status = DEMO_DELIVERY.get(letter.delivery_channel, DeliveryStatus.NO_ADDRESS)
+        letter.delivery_updated_at = at + dt.timedelta(minutes=5)
+        letter.save()
     last = history[-1][1] if history else plan.updated_at
     Referral.objects.filter(pk=referral.pk).update(created_at=plan.created_at, updated_at=last)
     return referral

@@ -109,12 +109,9 @@ def _referral(request: HttpRequest, reference: str) -> Referral:
 
 
 def clinic_contact() -> dict[str, str]:
-    """How the agency reaches the clinic: its telephone and secure email, where configured
-    (``CASEWORK_CLINIC_TELEPHONE``, ``CASEWORK_CLINIC_EMAIL``)."""
-    return {
-        "telephone": getattr(settings, "CASEWORK_CLINIC_TELEPHONE", "") or "",
-        "email": getattr(settings, "CASEWORK_CLINIC_EMAIL", "") or "",
-    }
+    """How the agency reaches the clinic: the telephone and secure email its letters give
+    (settings ``CLINIC_PHONE``, ``CLINIC_SECURE_EMAIL``)."""
+    return {"telephone": settings.CLINIC_PHONE or "", "email": settings.CLINIC_SECURE_EMAIL or ""}
 
 
 def initials(referral: Referral) -> str:

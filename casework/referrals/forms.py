@@ -369,9 +369,16 @@ class ScreeningDecisionForm(NHSForm):
     )
     reason = forms.CharField(
         label="Reason", widget=forms.Textarea, max_length=limit(Referral, "decision_reason"),
-        help_text="A decline or a request for more information goes to the referrer in a letter with this text. "
-                  "Do not name victims or other people.",
+        help_text="A decline or a request for more information goes to the referrer in a letter with this text "
+                  "(you can change the letter's wording before it is issued). Do not name victims or other people.",
         error_messages={"required": "Enter the reason for the decision"},
+    )
+    # The preview's step: the letter's paragraph as the coordinator edits it (absent on the decision
+    # page itself, where the letter is not yet shown).
+    letter_text = forms.CharField(
+        label="The letter's wording", widget=forms.Textarea(attrs={"rows": 8}), required=False,
+        max_length=limit(Referral, "decision_reason"),
+        help_text="This paragraph goes into the letter as it is. Do not name victims or other people.",
     )
 
     def __init__(self, *args: Any, requested: list[str], refused: dict[str, str], **kwargs: Any) -> None:

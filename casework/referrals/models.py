@@ -273,18 +273,40 @@ class ReferralDocument(models.Model):
         return SCAN_TAG_COLOUR.get(self.scan_status, "grey")
 
 
+class DeliveryStatus(models.TextChoices):
+    NOT_SENT = "not_sent", "Not sent"
+    QUEUED = "queued", "Waiting to be sent"
+    SENT = "sent", "Sent to GOV.UK Notify"
+    DELIVERED = "delivered", "Delivered by email"
+    POSTED = "posted", "Sent by post"
+    FAILED = "failed", "Not delivered"
+    NO_ADDRESS = "no_address", "Not sent: no email or postal address"
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    POST = "post", "Post"
+
+
 class Letter(models.Model):
-    """A letter issued to the referrer (decline, request for information), kept as sent."""
+    """A letter issued to the referrer (acceptance, decline, request for information), kept as sent."""
 
     class Kind(models.TextChoices):
         DECLINE = "decline", "Decline letter"
         INFORMATION_REQUEST = "information_request", "Request for more information"
+        ACCEPTANCE = "acceptance", "Acceptance letter"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     body_html = models.TextField()
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField()
+    # Sending through GOV.UK Notify (casework.referrals.tasks.send_letter): how, Notify's id for it,
+    # and what Notify last said about it.
+    delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.NOT_SENT)
+    delivery_channel = models.CharField(max_length=10, choices=DeliveryChannel.choices, blank=True)
+    notify_id = models.CharField(max_length=36, blank=True)
+    delivery_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 DESCRIPTIONS = {
     "casework.access.tasks.email_break_glass_alert": "Email the people told that break-glass access was used",
+    "casework.referrals.tasks.send_letter": "Send a letter to the referrer through GOV.UK Notify",
+    "casework.referrals.tasks.check_letter_delivery": "Ask GOV.UK Notify whether a letter to the referrer was delivered",
 }
 
 

@@ -23,8 +23,8 @@ TOKEN = re.compile(r'name="idempotency_token" value="([^"]+)"')
 # decorated with @creates_record) fails test_every_create_view_is_listed_and_guarded.
 CREATE_VIEWS = {
     "staff_admin:user_create", "staff_admin:training_add", "organisations:create", "referrals:log",
-    "referrals:document_upload", "referrals:break_glass", "portal:start", "portal:parties", "portal:check",
-    "portal:document_upload", "portal:answer",
+    "referrals:document_upload", "referrals:break_glass", "referrals:screening", "portal:start", "portal:parties",
+    "portal:check", "portal:document_upload", "portal:answer",
     "people:create", "people:break_glass", "people:link_subject_new", "people:link_party_new", "people:merge",
     "people:care_team_add", "people:detail_add", "cases:open", "cases:break_glass", "cases:team",
     "cases:party_add", "cases:incident_add", "cases:incident_import", "cases:order_add", "cases:hearing_add",
@@ -63,9 +63,18 @@ def world(cast):
     return build_world(cast)
 
 
+def _screening_referral(cast):
+    """A referral being screened: the decision form shows only then."""
+    from casework.referrals.choices import Status
+    from casework.referrals.tests.factories import ReferralFactory
+
+    return ReferralFactory(status=Status.SCREENING, referring_organisation=cast.organisation)
+
+
 # URL arguments where the matrix's record is not one the form can be used on (an agency user has no
-# training records to manage).
-KWARGS = {"staff_admin:training_add": lambda cast: {"pk": cast.clinician.pk}}
+# training records to manage; a decision is made only while screening).
+KWARGS = {"staff_admin:training_add": lambda cast: {"pk": cast.clinician.pk},
+          "referrals:screening": lambda cast: {"reference": _screening_referral(cast).reference}}
 # Pages whose form appears once something has been searched for (the person to add to a case is
 # found, then picked).
 QUERIES = {"cases:party_add": "?find=a"}

@@ -116,6 +116,9 @@ def test_decisions_letters_and_allocations_agree_with_the_status(seeded):
         kinds = {letter.kind for letter in referral.letters.all()}
         if Status.ACCEPTED in reached:
             assert referral.decision == "accept" and referral.decided_at and referral.accepted_services
+            assert Letter.Kind.ACCEPTANCE in kinds
+        for letter in referral.letters.all():  # as Notify would have reported them
+            assert letter.delivery_status in ("delivered", "posted", "no_address"), letter
         if Status.DECLINED in reached:
             assert referral.decision == "decline" and Letter.Kind.DECLINE in kinds
         if Status.AWAITING_INFORMATION in reached:

@@ -157,7 +157,7 @@ def test_the_status_page_never_shows_staff_reasons_or_other_staff_names(cast, ag
 def test_once_allocated_the_agency_sees_its_clinicians_name_and_how_to_reach_the_clinic(
     cast, agency_client, allocated, page, settings,
 ):
-    settings.CASEWORK_CLINIC_TELEPHONE = "0300 555 0100"
+    settings.CLINIC_PHONE = "0300 555 0100"
     html = agency_client.get(reverse(page, kwargs={"reference": allocated.reference})).content.decode()
     assert "Your clinician is <strong>Dr Quentin Secretname</strong>" in html
     assert "0300 555 0100" in html and allocated.reference in html

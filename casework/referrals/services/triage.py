@@ -24,8 +24,9 @@ from casework.core.refusals import Refused
 from casework.core.roles import Instrument, Role
 from casework.referrals import eligibility, letters
 from casework.referrals.choices import REFERRER_ANSWER_PREFIX, SRP_SERVICES, Decision, Service, Status
-from casework.referrals.models import Letter, Referral, Transition
+from casework.referrals.models import DeliveryStatus, Letter, Referral, Transition
 from casework.referrals.queries import searchable_party_names
+from casework.referrals.tasks import send_letter
 from casework.referrals.workflow import check_transition
 
 DECISION_FIELDS = ("decision", "decision_reason", "decided_at", "accepted_services", "information_requested_at")
@@ -112,7 +113,7 @@ def referrer_answer(*, referral: Referral, by, answer: str, request: HttpRequest
                      audit_reason="Information sent by the referrer through the portal")
 
 
-def _check_reason_names_no_one(referral: Referral, reason: str) -> None:
+def _check_reason_names_no_one(referral: Referral, reason: str, *, field: str = "reason") -> None:
     """A letter to the referrer must not carry a named party's name (nor a victim subject's)."""
     lowered = reason.lower()
     for name in searchable_party_names(referral):
@@ -120,75 +121,129 @@ def _check_reason_names_no_one(referral: Referral, reason: str) -> None:
             raise TriageRefused(
                 "The reason goes into a letter to the referrer, so it must not name a person the referral names "
                 "(such as a victim). Remove the name.",
-                field="reason",
+                field=field,
             )
+
+
+ACCEPTANCE_TEXT = (
+    "A clinical lead will now allocate the work to a clinician, and we will write to you again with the "
+    "name of the clinician and when they expect to see the person referred."
+)
+LETTER_KINDS = {
+    Decision.ACCEPT: Letter.Kind.ACCEPTANCE,
+    Decision.DECLINE: Letter.Kind.DECLINE,
+    Decision.REQUEST_INFORMATION: Letter.Kind.INFORMATION_REQUEST,
+}
+
+
+def default_letter_text(decision: Decision | str, reason: str) -> str:
+    """The letter's own paragraph before the coordinator edits it: for a decline or a request for
+    information the reason for the decision; for an acceptance, what happens next (the reason for
+    accepting is the clinic's own and stays out of the letter)."""
+    return ACCEPTANCE_TEXT if Decision(decision) == Decision.ACCEPT else (reason or "").strip()
+
+
+def _check_decision(*, referral: Referral, by, decision: Decision, reason: str, accepted_services: Iterable[str],
+                    letter_text: str) -> list[str]:
+    """Refuse a decision the rules do not allow (without writing anything); the services to accept."""
+    if not reason:
+        raise TriageRefused("Enter the reason for the decision", field="reason")
+    if referral.status != Status.SCREENING:
+        raise TriageRefused(
+            f"A decision can only be recorded while the referral is being screened; its status is "
+            f"{Status(referral.status).label.lower()}."
+        )
+    require(by, "referrals.screen", referral)  # after the status check, as in transition()
+    chosen: list[str] = []
+    if decision == Decision.ACCEPT:
+        chosen = [s.value for s in Service if s.value in set(accepted_services)]
+        if not chosen:
+            raise TriageRefused("Select the services the clinic accepts", field="accepted_services")
+        not_requested = [s for s in chosen if s not in referral.services]
+        if not_requested:
+            raise TriageRefused("Select only services the referrer asked for", field="accepted_services")
+        refused = eligibility.refused_services(referral, chosen)
+        if refused:
+            service, why = next(iter(refused.items()))
+            raise TriageRefused(f"{Service(service).label} cannot be accepted. {why}", field="accepted_services")
+    else:
+        _check_reason_names_no_one(referral, reason)
+    if not letter_text:
+        raise TriageRefused("Enter the wording of the letter", field="letter_text")
+    _check_reason_names_no_one(referral, letter_text, field="letter_text")
+    return chosen
+
+
+def preview_letter(
+    *, referral: Referral, by, decision: Decision | str, reason: str, accepted_services: Iterable[str] = (),
+    letter_text: str | None = None,
+) -> str:
+    """The letter the decision will issue, exactly as it will be issued (today), for the coordinator
+    to read and edit before confirming. Refuses what ``screening_decide`` would refuse; writes nothing."""
+    decision = Decision(decision)
+    reason = (reason or "").strip()
+    text = default_letter_text(decision, reason) if letter_text is None else letter_text.strip()
+    chosen = _check_decision(referral=referral, by=by, decision=decision, reason=reason,
+                             accepted_services=accepted_services, letter_text=text)
+    return letters.render_letter_html(referral=referral, kind=LETTER_KINDS[decision], reason=text, by=by,
+                                      accepted_services=chosen)
 
 
 def screening_decide(
     *, referral: Referral, by, decision: Decision | str, reason: str, accepted_services: Iterable[str] = (),
-    request: HttpRequest | None = None,
-) -> Letter | None:
-    """Record the screening decision. Accepting chooses which requested services are accepted;
-    a service a failing eligibility rule blocks (for example treatment without compulsion) is
-    refused with the rule's reason. Declining and asking for more information issue a letter to
-    the referrer, which is returned."""
+    letter_text: str | None = None, request: HttpRequest | None = None,
+) -> Letter:
+    """Record the screening decision and issue its letter to the referrer, which is returned.
+    Accepting chooses which requested services are accepted; a service a failing eligibility rule
+    blocks (for example treatment without compulsion) is refused with the rule's reason. The
+    letter's own paragraph is ``letter_text`` as the coordinator left it after the preview
+    (``default_letter_text`` when not given); it must name no one the referral names."""
     decision = Decision(decision)
     reason = (reason or "").strip()
+    text = default_letter_text(decision, reason) if letter_text is None else letter_text.strip()
     if not reason:
         raise TriageRefused("Enter the reason for the decision", field="reason")
     with transaction.atomic():
         _locked(referral)
-        if referral.status != Status.SCREENING:
-            raise TriageRefused(
-                f"A decision can only be recorded while the referral is being screened; its status is "
-                f"{Status(referral.status).label.lower()}."
-            )
-        require(by, "referrals.screen", referral)  # after the status check, as in transition()
+        chosen = _check_decision(referral=referral, by=by, decision=decision, reason=reason,
+                                 accepted_services=accepted_services, letter_text=text)
         before = snapshot(referral, DECISION_FIELDS)
         now = timezone.now()
-        letter = None
+        referral.accepted_services = chosen
         if decision == Decision.ACCEPT:
-            chosen = [s.value for s in Service if s.value in set(accepted_services)]
-            if not chosen:
-                raise TriageRefused("Select the services the clinic accepts", field="accepted_services")
-            not_requested = [s for s in chosen if s not in referral.services]
-            if not_requested:
-                raise TriageRefused("Select only services the referrer asked for", field="accepted_services")
-            refused = eligibility.refused_services(referral, chosen)
-            if refused:
-                service, why = next(iter(refused.items()))
-                raise TriageRefused(f"{Service(service).label} cannot be accepted. {why}", field="accepted_services")
-            referral.accepted_services = chosen
             referral.decided_at = now
             target = Status.ACCEPTED
+        elif decision == Decision.DECLINE:
+            referral.decided_at = now
+            target = Status.DECLINED
         else:
-            _check_reason_names_no_one(referral, reason)
-            referral.accepted_services = []
-            if decision == Decision.DECLINE:
-                referral.decided_at = now
-                target = Status.DECLINED
-            else:
-                referral.information_requested_at = now
-                target = Status.AWAITING_INFORMATION
+            referral.information_requested_at = now
+            target = Status.AWAITING_INFORMATION
         referral.decision = decision
         referral.decision_reason = reason
         referral.decided_by = by
         after = snapshot(referral, DECISION_FIELDS)
         changes = diff(before, after, model=Referral)
         _move(referral, to=target, by=by, request=request, reason=reason, changes=changes)
-        if decision != Decision.ACCEPT:
-            kind = Letter.Kind.DECLINE if decision == Decision.DECLINE else Letter.Kind.INFORMATION_REQUEST
-            letter = _issue_letter(referral=referral, kind=kind, reason=reason, by=by, request=request, at=now)
-    return letter
+        return _issue_letter(referral=referral, kind=LETTER_KINDS[decision], reason=text, by=by, request=request,
+                             at=now)
 
 
 def _issue_letter(*, referral: Referral, kind: str, reason: str, by, request, at) -> Letter:
     letter = Letter.objects.create(
-        referral=referral, kind=kind, issued_by=by, issued_at=at,
-        body_html=letters.render_letter_html(referral=referral, kind=kind, reason=reason, by=by, issued_at=at),
+        referral=referral, kind=kind, issued_by=by, issued_at=at, delivery_status=DeliveryStatus.QUEUED,
+        body_html=letters.render_letter_html(referral=referral, kind=kind, reason=reason, by=by, issued_at=at,
+                                             accepted_services=referral.accepted_services),
     )
     record_create(request=request, actor=by, obj=letter, fields=("kind", "issued_at"))
+    letter_id = letter.pk
+    transaction.on_commit(lambda: _send(letter_id))
     return letter
+
+
+def _send(letter_id: int) -> None:
+    """Queue the letter for sending, once the decision that issued it is committed."""
+    send_letter.enqueue(letter_id)
 
 
 SRP_NEEDED = "This work needs the Stalking Risk Profile, so allocate it to someone whose training is current."

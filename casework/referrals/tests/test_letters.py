@@ -140,3 +140,78 @@ def test_a_letter_of_another_referral_is_404(cast, client_for, declined):
     other = ReferralFactory()
     response = client_for(cast.coordinator).get(f"/referrals/{other.reference}/letters/{letter.pk}/pdf/")
     assert response.status_code == 404
+
+
+def _pdf_pages_text(pdf: bytes, tmp_path) -> list[str]:
+    """The text of each page, as poppler's pdftotext reads it."""
+    import shutil
+    import subprocess
+
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdf)
+    command = [shutil.which("pdftotext") or "/usr/bin/pdftotext", "-layout", str(path), "-"]
+    text = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603 (our file)
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+def _long_decline(cast):
+    referral = ReferralFactory(status=Status.SCREENING, referring_organisation=cast.organisation)
+    # Long enough to push the end of the letter onto a second page.
+    reason = "\n".join(f"Point {n}: the referral does not show that stalking is a significant part of the case."
+                       for n in range(1, 24))
+    return screening_decide(referral=referral, by=cast.coordinator, decision=Decision.DECLINE, reason=reason)
+
+
+def test_the_pdf_is_tagged_pdf_ua(declined):
+    import io
+
+    import pikepdf
+
+    _, letter = declined
+    pdf = pikepdf.open(io.BytesIO(letters.letter_pdf(letter)))
+    assert "/StructTreeRoot" in pdf.Root
+    assert pdf.Root.MarkInfo.Marked is True
+    assert str(pdf.Root.Lang) == "en-GB"
+    with pdf.open_metadata() as meta:
+        assert meta.get("pdfuaid:part") == "1"
+
+
+def test_the_pdf_uses_one_font_throughout(declined):
+    import io
+
+    import pikepdf
+
+    _, letter = declined
+    pdf = pikepdf.open(io.BytesIO(letters.letter_pdf(letter)))
+    families = set()
+    for page in pdf.pages:
+        for font in page.Resources.Font.values():
+            name = str(font.BaseFont).lstrip("/").split("+")[-1]
+            families.add(name.split("-")[0])
+    assert len(families) == 1, families
+
+
+def test_the_letter_has_the_letterhead_and_the_marking_on_every_page(cast, settings, tmp_path):
+    settings.CLINIC_ADDRESS = "Clinic House; 1 Example Street; Testtown TT1 1TT"
+    settings.CLINIC_PHONE = "01234 567890"
+    settings.CLINIC_SECURE_EMAIL = "clinic@secure.example"
+    letter = _long_decline(cast)
+    pages = _pdf_pages_text(letters.letter_pdf(letter), tmp_path)
+    assert len(pages) == 2
+    first = pages[0]
+    for line in ("Clinic House", "1 Example Street", "Testtown TT1 1TT", "01234 567890", "clinic@secure.example"):
+        assert line in first
+    for page in pages:
+        lines = [line.strip() for line in page.strip().splitlines() if line.strip()]
+        assert lines[0] == "OFFICIAL-SENSITIVE"
+        assert "OFFICIAL-SENSITIVE" in lines[-1] or "OFFICIAL-SENSITIVE" in lines[-2]
+
+
+def test_the_signature_stays_with_the_last_paragraph_on_a_long_letter(cast, tmp_path):
+    letter = _long_decline(cast)
+    pages = _pdf_pages_text(letters.letter_pdf(letter), tmp_path)
+    assert len(pages) >= 2
+    with_signature = [n for n, page in enumerate(pages) if "Yours sincerely" in page]
+    with_last_paragraph = [n for n, page in enumerate(pages) if "If you have any questions" in page]
+    assert with_signature == with_last_paragraph
+    assert cast.coordinator.full_name in pages[with_signature[0]]

@@ -26,7 +26,7 @@ def test_accepting_records_the_services_the_decision_and_the_clock(cast):
     referral = _screening(services=ASSESS_AND_TREAT, orders_in_force=[Order.COMMUNITY_ORDER_REQUIREMENT])
     letter = screening_decide(referral=referral, by=cast.coordinator, decision=Decision.ACCEPT,
                               reason="Eligible", accepted_services=ASSESS_AND_TREAT)
-    assert letter is None
+    assert letter.kind == Letter.Kind.ACCEPTANCE
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED
     assert referral.accepted_services == ["stalker_assessment", "stalker_treatment"]
@@ -207,7 +207,7 @@ def test_services_ticked_before_another_decision_are_ignored(cast, client_for, d
     response = client_for(cast.coordinator).post(
         f"/referrals/{referral.reference}/screening/",
         {"decision": decision, "accepted_services": ["stalker_assessment", "consultation"],
-         "reason": "Not for this clinic."},
+         "reason": "Not for this clinic.", "step": "confirm"},
     )
     assert response.status_code == 302
     referral.refresh_from_db()
@@ -257,7 +257,8 @@ def test_missing_decision_and_reason_give_a_message_each(cast, client_for):
 def test_declining_through_the_page_goes_to_the_letter(cast, client_for):
     referral = _screening()
     response = client_for(cast.clinical_lead).post(
-        f"/referrals/{referral.reference}/screening/", {"decision": "decline", "reason": "Not a stalking case."}
+        f"/referrals/{referral.reference}/screening/",
+        {"decision": "decline", "reason": "Not a stalking case.", "step": "confirm"},
     )
     letter = Letter.objects.get(referral=referral)
     assert response.status_code == 302
@@ -268,7 +269,7 @@ def test_accepting_through_the_page(cast, client_for):
     referral = _screening()
     response = client_for(cast.coordinator).post(
         f"/referrals/{referral.reference}/screening/",
-        {"decision": "accept", "accepted_services": ["stalker_assessment"], "reason": "Eligible"},
+        {"decision": "accept", "accepted_services": ["stalker_assessment"], "reason": "Eligible", "step": "confirm"},
     )
     assert response.status_code == 302
     referral.refresh_from_db()

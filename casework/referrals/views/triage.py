@@ -11,15 +11,18 @@ from django.views.decorators.http import require_http_methods
 
 from casework.access.sealed import withheld_party_ids
 from casework.audit.services import record_view
+from casework.core.idempotency import creates_record
 from casework.core.permissions import require
 from casework.core.refusals import Refused, show_refusal
-from casework.referrals import eligibility
+from casework.referrals import eligibility, letters
 from casework.referrals.choices import STATUS_TAG_COLOUR, Decision, Service, Status
 from casework.referrals.forms import AllocationForm, ScreeningDecisionForm, TransitionForm, srp_status_text
 from casework.referrals.queries import clinicians_for_allocation
 from casework.referrals.services.triage import (
     SRP_NEEDED,
     allocate,
+    default_letter_text,
+    preview_letter,
     screening_decide,
     srp_refusal_text,
     transition,
@@ -32,7 +35,49 @@ from casework.referrals.workflow import WORKFLOW
 MANUAL_TARGETS = {s.value: s for s in (Status.SCREENING, Status.WITHDRAWN, Status.CLOSED)}
 
 
+def _decide_or_preview(request: HttpRequest, referral, form: ScreeningDecisionForm) -> HttpResponse | None:
+    """A valid decision is first shown as the letter it will issue (``step`` "preview", the
+    default), where the letter's paragraph can be edited; only ``step`` "confirm" records the
+    decision and issues the letter. ``step`` "change" goes back to the decision, filled in. None:
+    show the decision page (refused, or changing)."""
+    data = form.cleaned_data
+    step = request.POST.get("step", "preview")
+    if step == "change":
+        return None
+    decision = Decision(data["decision"])
+    chosen = data["accepted_services"] if decision == Decision.ACCEPT else []
+    letter_text = data["letter_text"] if "letter_text" in request.POST else None
+    try:
+        if step == "confirm":
+            letter = screening_decide(referral=referral, by=request.user, request=request, decision=decision,
+                                      reason=data["reason"], accepted_services=chosen, letter_text=letter_text)
+        else:
+            body = preview_letter(referral=referral, by=request.user, decision=decision, reason=data["reason"],
+                                  accepted_services=chosen, letter_text=letter_text)
+    except Refused as refusal:
+        show_refusal(form, refusal)
+        if refusal.field != "letter_text":
+            return None
+        # The edited wording was refused: show the preview again, with the message at the field.
+        body = ""
+    else:
+        if step == "confirm":
+            messages.success(request, f"{decision.label} recorded. The letter to the referrer is issued.")
+            return redirect("referrals:letter", reference=referral.reference, pk=letter.pk)
+    if letter_text is None:  # the first preview: the wording starts as the default
+        form.data = form.data.copy()
+        form.data["letter_text"] = default_letter_text(decision, data["reason"])
+    return render(
+        request, "referrals/screening_preview.jinja",
+        {"referral": referral, "form": form, "decision": decision, "body": body,
+         "accepted": [Service(s).label for s in chosen], "errors": error_summary(form),
+         "marking": letters.PROTECTIVE_MARKING},
+        status=400 if form.errors else 200,
+    )
+
+
 @require_http_methods(["GET", "POST"])
+@creates_record
 def screening(request: HttpRequest, reference: str) -> HttpResponse:
     """The referral's answers beside the eligibility rules, each with its reason, and (while
     screening) the decision. The answers are the referral page's, withholding what it withholds
@@ -50,23 +95,10 @@ def screening(request: HttpRequest, reference: str) -> HttpResponse:
             request.POST if request.method == "POST" else None, requested=requested, refused=refused
         )
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            decision = Decision(data["decision"])
-            try:
-                letter = screening_decide(
-                    referral=referral, by=request.user, request=request, decision=decision,
-                    reason=data["reason"],
-                    accepted_services=data["accepted_services"] if decision == Decision.ACCEPT else [],
-                )
-            except Refused as refusal:
-                show_refusal(form, refusal)
-            else:
-                if letter is not None:
-                    messages.success(request, f"{decision.label} recorded. The letter to the referrer is ready.")
-                    return redirect("referrals:letter", reference=referral.reference, pk=letter.pk)
-                messages.success(request, "Referral accepted")
-                return redirect("referrals:detail", reference=referral.reference)
-        if form.is_bound:
+            answer = _decide_or_preview(request, referral, form)
+            if answer is not None:
+                return answer
+        if form.errors:
             status = 400
     elif request.method == "POST":
         raise PermissionDenied
