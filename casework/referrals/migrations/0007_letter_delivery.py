@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from casework.core.migration_support import keep_aside
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -40,5 +42,10 @@ class Migration(migrations.Migration):
             model_name="letter",
             name="notify_id",
             field=models.CharField(blank=True, max_length=36),
+        ),
+        # Rolled back and applied again, letters keep how their sending went.
+        keep_aside(
+            "referrals", "Letter", ["delivery_channel", "delivery_status", "delivery_updated_at", "notify_id"],
+            table="referrals_letter_delivery_kept",
         ),
     ]

@@ -143,17 +143,20 @@ def default_letter_text(decision: Decision | str, reason: str) -> str:
     return ACCEPTANCE_TEXT if Decision(decision) == Decision.ACCEPT else (reason or "").strip()
 
 
-def _check_decision(*, referral: Referral, by, decision: Decision, reason: str, accepted_services: Iterable[str],
-                    letter_text: str) -> list[str]:
-    """Refuse a decision the rules do not allow (without writing anything); the services to accept."""
-    if not reason:
-        raise TriageRefused("Enter the reason for the decision", field="reason")
+def _being_screened(referral: Referral) -> None:
     if referral.status != Status.SCREENING:
         raise TriageRefused(
             f"A decision can only be recorded while the referral is being screened; its status is "
             f"{Status(referral.status).label.lower()}."
         )
-    require(by, "referrals.screen", referral)  # after the status check, as in transition()
+
+
+def _check_decision(*, referral: Referral, by, decision: Decision, reason: str, accepted_services: Iterable[str],
+                    letter_text: str) -> list[str]:
+    """Refuse a decision the rules do not allow (without writing anything); the services to accept.
+    The caller has checked the status and the permission (``_being_screened``, ``require``)."""
+    if not reason:
+        raise TriageRefused("Enter the reason for the decision", field="reason")
     chosen: list[str] = []
     if decision == Decision.ACCEPT:
         chosen = [s.value for s in Service if s.value in set(accepted_services)]
@@ -183,6 +186,10 @@ def preview_letter(
     decision = Decision(decision)
     reason = (reason or "").strip()
     text = default_letter_text(decision, reason) if letter_text is None else letter_text.strip()
+    if not reason:
+        raise TriageRefused("Enter the reason for the decision", field="reason")
+    _being_screened(referral)
+    require(by, "referrals.screen", referral)  # after the status check, as in transition()
     chosen = _check_decision(referral=referral, by=by, decision=decision, reason=reason,
                              accepted_services=accepted_services, letter_text=text)
     return letters.render_letter_html(referral=referral, kind=LETTER_KINDS[decision], reason=text, by=by,
@@ -205,6 +212,8 @@ def screening_decide(
         raise TriageRefused("Enter the reason for the decision", field="reason")
     with transaction.atomic():
         _locked(referral)
+        _being_screened(referral)
+        require(by, "referrals.screen", referral)  # after the status check, as in transition()
         chosen = _check_decision(referral=referral, by=by, decision=decision, reason=reason,
                                  accepted_services=accepted_services, letter_text=text)
         before = snapshot(referral, DECISION_FIELDS)
