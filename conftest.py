@@ -32,8 +32,16 @@ class Cast:
 
 
 CAST_ROLES = [
-    "anonymous", "coordinator", "clinician", "other_clinician", "clinical_lead", "finance",
-    "researcher", "sysadmin", "agency", "agency_other",
+    "anonymous",
+    "coordinator",
+    "clinician",
+    "other_clinician",
+    "clinical_lead",
+    "finance",
+    "researcher",
+    "sysadmin",
+    "agency",
+    "agency_other",
 ]
 
 
@@ -54,15 +62,31 @@ def make_cast() -> Cast:
     clinician = UserFactory(role=Role.CLINICIAN, full_name="Clare Clinician", email="clinician@nsc.example.nhs.uk")
     TrainingRecordFactory(user=clinician)
     return Cast(
-        coordinator=UserFactory(role=Role.REFERRALS_COORDINATOR, full_name="Cora Coordinator", email="coordinator@nsc.example.nhs.uk"),
+        coordinator=UserFactory(
+            role=Role.REFERRALS_COORDINATOR, full_name="Cora Coordinator", email="coordinator@nsc.example.nhs.uk"
+        ),
         clinician=clinician,
-        other_clinician=UserFactory(role=Role.CLINICIAN, full_name="Oscar Other", email="other.clinician@nsc.example.nhs.uk"),
+        other_clinician=UserFactory(
+            role=Role.CLINICIAN, full_name="Oscar Other", email="other.clinician@nsc.example.nhs.uk"
+        ),
         clinical_lead=UserFactory(role=Role.CLINICAL_LEAD, full_name="Lena Lead", email="lead@nsc.example.nhs.uk"),
         finance=UserFactory(role=Role.FINANCE_OFFICER, full_name="Fin Finance", email="finance@nsc.example.nhs.uk"),
         researcher=UserFactory(role=Role.RESEARCHER, full_name="Rae Researcher", email="researcher@nsc.example.nhs.uk"),
-        sysadmin=UserFactory(role=Role.SYSTEM_ADMINISTRATOR, full_name="Sam Sysadmin", email="sysadmin@nsc.example.nhs.uk"),
-        agency=UserFactory(role=Role.AGENCY_REFERRER, organisation=organisation, full_name="Pat Police", email="officer@northshire.police.example"),
-        agency_other=UserFactory(role=Role.AGENCY_REFERRER, organisation=other_organisation, full_name="Otto Outsider", email="officer@southshire.probation.example"),
+        sysadmin=UserFactory(
+            role=Role.SYSTEM_ADMINISTRATOR, full_name="Sam Sysadmin", email="sysadmin@nsc.example.nhs.uk"
+        ),
+        agency=UserFactory(
+            role=Role.AGENCY_REFERRER,
+            organisation=organisation,
+            full_name="Pat Police",
+            email="officer@northshire.police.example",
+        ),
+        agency_other=UserFactory(
+            role=Role.AGENCY_REFERRER,
+            organisation=other_organisation,
+            full_name="Otto Outsider",
+            email="officer@southshire.probation.example",
+        ),
         organisation=organisation,
         other_organisation=other_organisation,
     )

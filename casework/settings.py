@@ -74,8 +74,11 @@ def _local_database_holds_data() -> str:
         return ""
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        for table, what in (("people_keycheck", "encrypted data"), ("people_person", "encrypted data"),
-                            ("audit_auditevent", "audit events")):
+        for table, what in (
+            ("people_keycheck", "encrypted data"),
+            ("people_person", "encrypted data"),
+            ("audit_auditevent", "audit events"),
+        ):
             if table in tables and connection.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():  # noqa: S608
                 return what
     except sqlite3.Error:
@@ -117,9 +120,7 @@ SECRET_KEY = required_secret("SECRET_KEY", "secret_key")
 AUDIT_HMAC_KEY = required_secret("AUDIT_HMAC_KEY", "audit_hmac_key")
 
 DEBUG = env_bool("DEBUG", False) and not PRODUCTION
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
-)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "casework.core.errors.csrf_failure"
 
@@ -227,8 +228,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-            "PRAGMA busy_timeout=20000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
         ),
     }
     if CASEWORK_ENV == "test":
@@ -269,9 +269,7 @@ CASEWORK_ENROLMENT_CODE_ATTEMPTS = 5
 CASEWORK_ENROLMENT_WINDOW_MINUTES = 60
 # Passkeys (WebAuthn): the relying party is the host name the site is served on.
 CASEWORK_WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "localhost" if not PRODUCTION else None)
-CASEWORK_WEBAUTHN_ORIGIN = env_str(
-    "WEBAUTHN_ORIGIN", "http://localhost:8000" if not PRODUCTION else None
-)
+CASEWORK_WEBAUTHN_ORIGIN = env_str("WEBAUTHN_ORIGIN", "http://localhost:8000" if not PRODUCTION else None)
 
 # django-axes: lock an account after repeated failures; throttle an address that
 # tries many accounts.
@@ -443,9 +441,7 @@ CASEWORK_WORKER_SHUTDOWN_GRACE_SECONDS = env_int("WORKER_SHUTDOWN_GRACE_SECONDS"
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -86,8 +86,11 @@ def seed(out: Path) -> None:
             device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
             users[role] = {"email": user.email, "totp_key": device.key}
     urls = [
-        {"name": name, "url": reverse(name, kwargs=world.kwargs_for(name) or None),
-         "expected": {role: int(row[role]) for role in CAST_ROLES}}
+        {
+            "name": name,
+            "url": reverse(name, kwargs=world.kwargs_for(name) or None),
+            "expected": {role: int(row[role]) for role in CAST_ROLES},
+        }
         for name, row in sorted(load_table().items())
     ]
     out.write_text(json.dumps({"password": TEST_PASSWORD, "roles": CAST_ROLES, "users": users, "urls": urls}, indent=1))
@@ -114,8 +117,13 @@ class Browser:
         body = None
         if form is not None:
             body = urlencode(form)
-            headers.update({"Content-Type": "application/x-www-form-urlencoded", "Origin": f"https://{HOST}",
-                            "Referer": f"https://{HOST}{path}"})
+            headers.update(
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Origin": f"https://{HOST}",
+                    "Referer": f"https://{HOST}{path}",
+                }
+            )
         for attempt in range(2):
             try:
                 self.connection.request(method, path, body=body, headers=headers)
@@ -208,11 +216,18 @@ def crawl_as(role: str, world: dict, base: str) -> dict:
         if status >= 500:
             errors.append(f"{role} GET {entry['url']} ({entry['name']}): {status}")
         elif status != entry["expected"][role]:
-            unexpected.append(f"{role} GET {entry['url']} ({entry['name']}): {status}, "
-                              f"the matrix says {entry['expected'][role]}")
+            unexpected.append(
+                f"{role} GET {entry['url']} ({entry['name']}): {status}, the matrix says {entry['expected'][role]}"
+            )
         headers_wrong += header_problems(entry["url"], status, headers)
-    return {"role": role, "requests": len(world["urls"]), "errors": errors, "unexpected": unexpected,
-            "headers": headers_wrong, "cookies": cookie_problems(browser.set_cookies)}
+    return {
+        "role": role,
+        "requests": len(world["urls"]),
+        "errors": errors,
+        "unexpected": unexpected,
+        "headers": headers_wrong,
+        "cookies": cookie_problems(browser.set_cookies),
+    }
 
 
 def static_problems(base: str) -> list[str]:
@@ -236,11 +251,15 @@ def crawl(world_file: Path, base: str, workers: int) -> int:
     problems = static_problems(base)
     total = sum(r["requests"] for r in results)
     for result in results:
-        print(f"{result['role']:>16}: {result['requests']} URLs, {len(result['errors'])} server errors, "
-              f"{len(result['unexpected'])} unexpected answers")
+        print(
+            f"{result['role']:>16}: {result['requests']} URLs, {len(result['errors'])} server errors, "
+            f"{len(result['unexpected'])} unexpected answers"
+        )
         problems += result["errors"] + result["unexpected"] + result["headers"] + result["cookies"]
-    print(f"{total} requests in {time.monotonic() - started:.0f} s; "
-          f"{sum(len(r['errors']) for r in results)} answers of 500 or more")
+    print(
+        f"{total} requests in {time.monotonic() - started:.0f} s; "
+        f"{sum(len(r['errors']) for r in results)} answers of 500 or more"
+    )
     for problem in sorted(set(problems)):
         print("  FAIL", problem)
     return 1 if problems else 0

@@ -67,7 +67,9 @@ def run(root: Path, rows: int, keep: bool = False) -> dict:
     started = time.perf_counter()
     result = subprocess.run(  # noqa: S603 - this interpreter, code written above
         [sys.executable, "-c", CHILD.format(root=str(root), source=str(source), output=str(output))],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -80,11 +82,19 @@ def run(root: Path, rows: int, keep: bool = False) -> dict:
         found = {tuple(sorted(row[:2])) for row in list(csv.reader(stream))[1:]}
     true_found = len(found & truth)
     figures = {
-        "rows": rows, "size_mb": source.stat().st_size / 1e6, "generated_s": generated, "seconds": seconds,
+        "rows": rows,
+        "size_mb": source.stat().st_size / 1e6,
+        "generated_s": generated,
+        "seconds": seconds,
         "cpu_seconds": cpu_seconds,
-        "peak_mb": peak_mb, "pairs": int(pairs), "rows_read": int(read), "problems": int(problems),
-        "encoding": encoding, "true_pairs": len(truth),
-        "precision": true_found / len(found) if found else 0.0, "recall_of_copies": true_found / len(truth),
+        "peak_mb": peak_mb,
+        "pairs": int(pairs),
+        "rows_read": int(read),
+        "problems": int(problems),
+        "encoding": encoding,
+        "true_pairs": len(truth),
+        "precision": true_found / len(found) if found else 0.0,
+        "recall_of_copies": true_found / len(truth),
     }
     if not keep:
         for path in (source, output, truth_file):

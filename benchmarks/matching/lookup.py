@@ -42,7 +42,8 @@ def population(size: int, *, seed: int = 7) -> list[PersonRecord]:
     for index in range(size):
         if index % 2 == 0 or household_address is None:
             household_address = (
-                f"{rng.randrange(1, 300)} {rng.choice(streets)}, {rng.choice(towns)}", rng.choice(postcodes)
+                f"{rng.randrange(1, 300)} {rng.choice(streets)}, {rng.choice(towns)}",
+                rng.choice(postcodes),
             )
         sex = "M" if rng.random() < 0.5 else "F"
         year, month, day = rng.randrange(1930, 2008), rng.randrange(1, 13), rng.randrange(1, 29)
@@ -60,19 +61,21 @@ def population(size: int, *, seed: int = 7) -> list[PersonRecord]:
             pnc_year, serial = f"{rng.randrange(90, 126) % 100:02d}", f"{rng.randrange(1, 9_999_999):07d}"
             pnc = f"{pnc_year}/{serial}{pnc_check_letter(pnc_year, serial)}"
         given = rng.choice(male if sex == "M" else female)
-        people.append(PersonRecord(
-            record_id=f"I{index:07d}",
-            given_name=given,
-            family_name=family_names[index],
-            date_of_birth=f"{year:04d}-{month:02d}-{day:02d}",
-            sex=sex,
-            nhs_number=nhs,
-            pnc_id=pnc,
-            address=household_address[0],
-            postcode=household_address[1],
-            phone=f"07{rng.randrange(100_000_000, 999_999_999)}" if rng.random() < 0.5 else "",
-            email=f"{given}.{family_names[index]}.{index}@example.com".lower() if rng.random() < 0.4 else "",
-        ))
+        people.append(
+            PersonRecord(
+                record_id=f"I{index:07d}",
+                given_name=given,
+                family_name=family_names[index],
+                date_of_birth=f"{year:04d}-{month:02d}-{day:02d}",
+                sex=sex,
+                nhs_number=nhs,
+                pnc_id=pnc,
+                address=household_address[0],
+                postcode=household_address[1],
+                phone=f"07{rng.randrange(100_000_000, 999_999_999)}" if rng.random() < 0.5 else "",
+                email=f"{given}.{family_names[index]}.{index}@example.com".lower() if rng.random() < 0.4 else "",
+            )
+        )
     return people
 
 

@@ -47,8 +47,15 @@ def recordlinkage_link(df_a: pd.DataFrame, df_b: pd.DataFrame | None, spec: dict
     return {tuple(pair) for pair in matches.tolist()}, seconds
 
 
-def _splink_run(frames: list[pd.DataFrame], link_type: str, comparisons, blocking_rules, deterministic_rules,
-                recall: float, em_rules) -> tuple[set, float]:
+def _splink_run(
+    frames: list[pd.DataFrame],
+    link_type: str,
+    comparisons,
+    blocking_rules,
+    deterministic_rules,
+    recall: float,
+    em_rules,
+) -> tuple[set, float]:
     from splink import DuckDBAPI, Linker, SettingsCreator
 
     for name in [name for name in logging.root.manager.loggerDict if name.startswith("splink")] + ["splink"]:
@@ -84,12 +91,14 @@ def splink_febrl(frames: list[pd.DataFrame]) -> tuple[set, float]:
     comparisons = [
         cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
         cl.NameComparison("surname").configure(term_frequency_adjustments=True),
-        cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d",
-                                 invalid_dates_as_null=True),
+        cl.DateOfBirthComparison(
+            "date_of_birth", input_is_string=True, datetime_format="%Y%m%d", invalid_dates_as_null=True
+        ),
         cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2] if linking else [2]),
         cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
-        (cl.DamerauLevenshteinAtThresholds("postcode", [1, 2]) if linking else cl.ExactMatch("postcode"))
-        .configure(term_frequency_adjustments=True),
+        (cl.DamerauLevenshteinAtThresholds("postcode", [1, 2]) if linking else cl.ExactMatch("postcode")).configure(
+            term_frequency_adjustments=True
+        ),
     ]
     if linking:
         blocking_rules = [
@@ -104,8 +113,13 @@ def splink_febrl(frames: list[pd.DataFrame]) -> tuple[set, float]:
         deterministic = [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth")]
         recall = 0.8
     else:
-        blocking_rules = [block_on("soc_sec_id"), block_on("given_name"), block_on("surname"),
-                          block_on("date_of_birth"), block_on("postcode")]
+        blocking_rules = [
+            block_on("soc_sec_id"),
+            block_on("given_name"),
+            block_on("surname"),
+            block_on("date_of_birth"),
+            block_on("postcode"),
+        ]
         deterministic = [
             block_on("soc_sec_id"),
             block_on("given_name", "surname", "date_of_birth"),
@@ -113,8 +127,9 @@ def splink_febrl(frames: list[pd.DataFrame]) -> tuple[set, float]:
         ]
         recall = 0.9
     em_rules = [block_on("date_of_birth"), block_on("postcode")]
-    return _splink_run(frames, "link_only" if linking else "dedupe_only", comparisons, blocking_rules,
-                       deterministic, recall, em_rules)
+    return _splink_run(
+        frames, "link_only" if linking else "dedupe_only", comparisons, blocking_rules, deterministic, recall, em_rules
+    )
 
 
 def splink_uk(frame: pd.DataFrame) -> tuple[set, float]:
@@ -125,8 +140,9 @@ def splink_uk(frame: pd.DataFrame) -> tuple[set, float]:
     comparisons = [
         cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
         cl.NameComparison("family_name").configure(term_frequency_adjustments=True),
-        cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y-%m-%d",
-                                 invalid_dates_as_null=True),
+        cl.DateOfBirthComparison(
+            "date_of_birth", input_is_string=True, datetime_format="%Y-%m-%d", invalid_dates_as_null=True
+        ),
         cl.ExactMatch("sex"),
         cl.DamerauLevenshteinAtThresholds("nhs_number", [1, 2]),
         cl.ExactMatch("pnc_id"),

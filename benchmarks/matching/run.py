@@ -54,15 +54,17 @@ def febrl_records(frame) -> list[PersonRecord]:
     records = []
     for rec_id, row in frame.iterrows():
         parts = [_text(row.get(name)) for name in ("street_number", "address_1", "address_2", "suburb", "state")]
-        records.append(PersonRecord(
-            record_id=rec_id,
-            given_name=_text(row.get("given_name")),
-            family_name=_text(row.get("surname")),
-            date_of_birth=_text(row.get("date_of_birth")),
-            address=" ".join(part for part in parts if part),
-            postcode=_text(row.get("postcode")),
-            other_id=_text(row.get("soc_sec_id")),
-        ))
+        records.append(
+            PersonRecord(
+                record_id=rec_id,
+                given_name=_text(row.get("given_name")),
+                family_name=_text(row.get("surname")),
+                date_of_birth=_text(row.get("date_of_birth")),
+                address=" ".join(part for part in parts if part),
+                postcode=_text(row.get("postcode")),
+                other_id=_text(row.get("soc_sec_id")),
+            )
+        )
     return records
 
 
@@ -75,19 +77,21 @@ def uk_frame(records: list[PersonRecord]):
     for record in records:
         dob = parse_birth_date(record.date_of_birth)
         postcode = parse_postcode(record.postcode)
-        rows.append({
-            "record_id": record.record_id,
-            "given_name": fold(record.given_name) or None,
-            "family_name": fold(record.family_name) or None,
-            "date_of_birth": f"{dob.digits[:4]}-{dob.digits[4:6]}-{dob.digits[6:]}" if dob else None,
-            "sex": record.sex.lower() or None,
-            "nhs_number": normalise_nhs_number(record.nhs_number) or None,
-            "pnc_id": record.pnc_id.upper() or None,
-            "address": fold(record.address) or None,
-            "postcode": postcode.display if postcode else None,
-            "phone": normalise_phone(record.phone) or None,
-            "email": normalise_email(record.email) or None,
-        })
+        rows.append(
+            {
+                "record_id": record.record_id,
+                "given_name": fold(record.given_name) or None,
+                "family_name": fold(record.family_name) or None,
+                "date_of_birth": f"{dob.digits[:4]}-{dob.digits[4:6]}-{dob.digits[6:]}" if dob else None,
+                "sex": record.sex.lower() or None,
+                "nhs_number": normalise_nhs_number(record.nhs_number) or None,
+                "pnc_id": record.pnc_id.upper() or None,
+                "address": fold(record.address) or None,
+                "postcode": postcode.display if postcode else None,
+                "phone": normalise_phone(record.phone) or None,
+                "email": normalise_email(record.email) or None,
+            }
+        )
     return pd.DataFrame(rows).set_index("record_id", drop=False)
 
 
@@ -160,15 +164,24 @@ def part_febrl(args) -> None:
     rows = []
     predicted, seconds, result = run_ours(records_a, records_b)
     refused = refused_by_rules(records_a, records_b, truth, result.parameters)
-    rows.append(("this project (EM, no labels)", predicted, seconds,
-                 f"{result.candidate_pairs:,} candidate pairs; {refused} true pairs refused by the twin/parent rules"))
+    rows.append(
+        (
+            "this project (EM, no labels)",
+            predicted,
+            seconds,
+            f"{result.candidate_pairs:,} candidate pairs; {refused} true pairs refused by the twin/parent rules",
+        )
+    )
     predicted, seconds, _ = run_ours(records_a, records_b, one_to_one=True)
     rows.append(("this project, one-to-one", predicted, seconds, "each file holds each person once"))
     predicted, seconds, _ = run_ours(records_a, records_b, estimate=False)
     rows.append(("this project (a priori weights)", predicted, seconds, "no training"))
     if not args.no_peers:
-        spec = {"blocks": ["given_name", "surname", "postcode"], "strings": ["given_name", "surname", "address_1"],
-                "exact": ["date_of_birth", "suburb", "state"]}
+        spec = {
+            "blocks": ["given_name", "surname", "postcode"],
+            "strings": ["given_name", "surname", "address_1"],
+            "exact": ["date_of_birth", "suburb", "state"],
+        }
         rows.append(peer("recordlinkage ECM", peers.recordlinkage_link, frame_a, frame_b, spec))
         splink_frames = [frame.reset_index().rename(columns={"rec_id": "record_id"}) for frame in (frame_a, frame_b)]
         rows.append(peer("Splink (DuckDB)", peers.splink_febrl, splink_frames))
@@ -180,16 +193,26 @@ def part_febrl(args) -> None:
     rows = []
     predicted, seconds, result = run_ours(records)
     refused = refused_by_rules(records, None, truth, result.parameters)
-    rows.append(("this project (EM, no labels)", predicted, seconds,
-                 f"{result.candidate_pairs:,} candidate pairs; {refused} true pairs refused by the twin/parent rules"))
+    rows.append(
+        (
+            "this project (EM, no labels)",
+            predicted,
+            seconds,
+            f"{result.candidate_pairs:,} candidate pairs; {refused} true pairs refused by the twin/parent rules",
+        )
+    )
     predicted, seconds, _ = run_ours(records, estimate=False)
     rows.append(("this project (a priori weights)", predicted, seconds, "no training"))
     if not args.no_peers:
-        spec = {"blocks": ["given_name", "surname", "postcode"], "strings": ["given_name", "surname", "address_1"],
-                "exact": ["date_of_birth", "suburb", "state"]}
+        spec = {
+            "blocks": ["given_name", "surname", "postcode"],
+            "strings": ["given_name", "surname", "address_1"],
+            "exact": ["date_of_birth", "suburb", "state"],
+        }
         rows.append(peer("recordlinkage ECM", peers.recordlinkage_link, frame, None, spec))
-        rows.append(peer("Splink (DuckDB)", peers.splink_febrl,
-                         [frame.reset_index().rename(columns={"rec_id": "record_id"})]))
+        rows.append(
+            peer("Splink (DuckDB)", peers.splink_febrl, [frame.reset_index().rename(columns={"rec_id": "record_id"})])
+        )
     print_table("FEBRL 3: deduplicate 5,000 records (pairs within the set)", rows, truth)
 
 
@@ -205,13 +228,17 @@ def part_uk(args) -> None:
         import peers
 
         frame = uk_frame(data.records)
-        spec = {"blocks": ["given_name", "family_name", "postcode"], "strings": ["given_name", "family_name", "address"],
-                "exact": ["date_of_birth", "sex", "nhs_number", "postcode"]}
+        spec = {
+            "blocks": ["given_name", "family_name", "postcode"],
+            "strings": ["given_name", "family_name", "address"],
+            "exact": ["date_of_birth", "sex", "nhs_number", "postcode"],
+        }
         rows.append(peer("recordlinkage ECM", peers.recordlinkage_link, frame, None, spec))
         rows.append(peer("Splink (DuckDB)", peers.splink_uk, frame.reset_index(drop=True)))
     kinds = ", ".join(f"{len(data.families[kind])} {kind}" for kind in FAMILY_KINDS)
-    print_table(f"Synthetic UK set: deduplicate {len(data.records):,} records (pairs of different people: {kinds})",
-                rows, truth)
+    print_table(
+        f"Synthetic UK set: deduplicate {len(data.records):,} records (pairs of different people: {kinds})", rows, truth
+    )
     # Recall per fault and wrong merges of families, for every system.
     totals = Counter(data.fault_of_pair.values())
     print("\nRecall by fault (main fault of the duplicate), and families wrongly merged:\n")
@@ -253,12 +280,15 @@ def part_lookup(args) -> None:
     if not args.keep_index:
         path.unlink()
     print(f"\n### Candidate look-up on SQLite: {size:,} synthetic persons\n")
-    print(f"population generated in {generated:.1f} s; index built in {built:.1f} s "
-          f"({keys:,} keys, {size_mb:,.0f} MB)\n")
+    print(
+        f"population generated in {generated:.1f} s; index built in {built:.1f} s ({keys:,} keys, {size_mb:,.0f} MB)\n"
+    )
     print("| look-ups | median ms | p95 ms | max ms | mean candidates scored | known person found | found first |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
-    print(f"| {figures['lookups']:,} | {figures['median_ms']:.2f} | {figures['p95_ms']:.2f} | {figures['max_ms']:.2f} "
-          f"| {figures['mean_candidates']:.0f} | {figures['known_found']:.3f} | {figures['known_found_first']:.3f} |")
+    print(
+        f"| {figures['lookups']:,} | {figures['median_ms']:.2f} | {figures['p95_ms']:.2f} | {figures['max_ms']:.2f} "
+        f"| {figures['mean_candidates']:.0f} | {figures['known_found']:.3f} | {figures['known_found_first']:.3f} |"
+    )
     sys.stdout.flush()
 
 
@@ -267,14 +297,22 @@ def part_input(args) -> None:
 
     figures = run(ROOT, args.input_rows, keep=args.keep_index)
     print(f"\n### find_duplicates --input: {figures['rows']:,} rows ({figures['size_mb']:,.0f} MB CSV)\n")
-    print(f"synthetic file written in {figures['generated_s']:.0f} s: {figures['true_pairs']:,} persons appear twice "
-          "(one copy with one of the UK set's faults)\n")
-    print("| rows read | wall seconds | CPU seconds | peak memory MB | pairs written | precision | recall of the copies |")
+    print(
+        f"synthetic file written in {figures['generated_s']:.0f} s: {figures['true_pairs']:,} persons appear twice "
+        "(one copy with one of the UK set's faults)\n"
+    )
+    print(
+        "| rows read | wall seconds | CPU seconds | peak memory MB | pairs written | precision | recall of the copies |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
-    print(f"| {figures['rows_read']:,} | {figures['seconds']:.0f} | {figures['cpu_seconds']:.0f} | {figures['peak_mb']:,.0f} "
-          f"| {figures['pairs']:,} | {figures['precision']:.4f} | {figures['recall_of_copies']:.4f} |")
-    print("\n(precision counts pairs that are not a planted copy as wrong, though the population may hold real "
-          "look-alikes; target: under 600 s and 2,000 MB)")
+    print(
+        f"| {figures['rows_read']:,} | {figures['seconds']:.0f} | {figures['cpu_seconds']:.0f} | {figures['peak_mb']:,.0f} "
+        f"| {figures['pairs']:,} | {figures['precision']:.4f} | {figures['recall_of_copies']:.4f} |"
+    )
+    print(
+        "\n(precision counts pairs that are not a planted copy as wrong, though the population may hold real "
+        "look-alikes; target: under 600 s and 2,000 MB)"
+    )
     sys.stdout.flush()
 
 
@@ -289,8 +327,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-index", action="store_true")
     parser.add_argument("--uk-people", type=int, default=5000)
     parser.add_argument("--uk-duplicates", type=int, default=2000)
-    parser.add_argument("--uk-hard-cases", type=int, default=150,
-                        help="pairs of each of issue 11's three kinds of false merge in the UK set")
+    parser.add_argument(
+        "--uk-hard-cases",
+        type=int,
+        default=150,
+        help="pairs of each of issue 11's three kinds of false merge in the UK set",
+    )
     args = parser.parse_args(argv)
     parts = {part.strip() for part in args.parts.split(",") if part.strip()}
     versions = []
@@ -301,8 +343,10 @@ def main(argv: list[str] | None = None) -> int:
             versions.append(f"{package} {version(package)}")
         except Exception:  # noqa: S112 - a missing peer is reported by its row
             continue
-    print(f"# Person matching benchmark\n\nPython {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} CPUs; {', '.join(versions)}")
+    print(
+        f"# Person matching benchmark\n\nPython {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; {', '.join(versions)}"
+    )
     started = time.perf_counter()
     if "febrl" in parts:
         part_febrl(args)

@@ -24,8 +24,19 @@ from casework.people.matching.matcher import REVIEW_THRESHOLD, MatchResult, rank
 from casework.people.matching.normalise import PersonRecord, PreparedPerson, prepare
 from casework.people.matching.scoring import DEFAULT_PARAMETERS, Parameters, prior_for
 
-PERSON_COLUMNS = ("given_name", "family_name", "date_of_birth", "sex", "nhs_number", "pnc_id", "address",
-                  "postcode", "phone", "email", "other_id")
+PERSON_COLUMNS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "pnc_id",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "other_id",
+)
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS match_person (
@@ -44,8 +55,14 @@ KEY_INDEX = "CREATE INDEX IF NOT EXISTS person_key_key ON person_key (key, perso
 class CandidateIndex:
     """Persons and their blocking keys in SQLite; :meth:`lookup` ranks candidates for a new person."""
 
-    def __init__(self, connection: sqlite3.Connection, *, parameters: Parameters = DEFAULT_PARAMETERS,
-                 max_block: int = 2000, duplicate_rate: float = 0.2):
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        *,
+        parameters: Parameters = DEFAULT_PARAMETERS,
+        max_block: int = 2000,
+        duplicate_rate: float = 0.2,
+    ):
         self.connection = connection
         self.parameters = parameters
         self.max_block = max_block
@@ -88,7 +105,9 @@ class CandidateIndex:
         for offset, record in enumerate(records):
             person_id = next_id + offset
             person = prepare(record)
-            person_rows.append((person_id, record.record_id, *(getattr(record, column) or "" for column in PERSON_COLUMNS)))
+            person_rows.append(
+                (person_id, record.record_id, *(getattr(record, column) or "" for column in PERSON_COLUMNS))
+            )
             key_rows.extend((key, person_id) for key in index_keys(person))
             if person.given:
                 frequencies[("given_name", person.given)] = frequencies.get(("given_name", person.given), 0) + 1
@@ -131,7 +150,7 @@ class CandidateIndex:
         ids = list(person_ids)
         columns = ", ".join(("record_id", *PERSON_COLUMNS))
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             rows = self.connection.execute(
                 f"SELECT {columns} FROM match_person WHERE person_id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
                 chunk,
@@ -155,10 +174,22 @@ class CandidateIndex:
         base = self.parameters
         return Parameters(base.m, base.u, prior_for(total, self.duplicate_rate), frequencies, floors)
 
-    def lookup(self, record: PersonRecord, *, limit: int = 10, include_different: bool = False,
-               minimum_probability: float = REVIEW_THRESHOLD) -> list[MatchResult]:
+    def lookup(
+        self,
+        record: PersonRecord,
+        *,
+        limit: int = 10,
+        include_different: bool = False,
+        minimum_probability: float = REVIEW_THRESHOLD,
+    ) -> list[MatchResult]:
         """Existing persons who may be the new ``record``, best first, each with score and reasons."""
         person = prepare(record)
         candidates = self.fetch(self.candidate_ids(person))
-        return rank_candidates(person, candidates, self._parameters_for(person), include_different=include_different,
-                               minimum_probability=minimum_probability, limit=limit)
+        return rank_candidates(
+            person,
+            candidates,
+            self._parameters_for(person),
+            include_different=include_different,
+            minimum_probability=minimum_probability,
+            limit=limit,
+        )

@@ -51,8 +51,19 @@ FAULTS = (
     "missing_identifiers",
 )
 
-FIELDS = ("record_id", "given_name", "family_name", "date_of_birth", "sex", "nhs_number", "pnc_id",
-          "address", "postcode", "phone", "email")
+FIELDS = (
+    "record_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "pnc_id",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+)
 
 
 @dataclass
@@ -114,8 +125,9 @@ class _Generator:
         day = self.rng.randrange(1, 29)
         return year, month, day
 
-    def person(self, *, family: str | None = None, sex: str | None = None, dob=None, address=None,
-               given: str | None = None) -> PersonRecord:
+    def person(
+        self, *, family: str | None = None, sex: str | None = None, dob=None, address=None, given: str | None = None
+    ) -> PersonRecord:
         sex = sex or self.rng.choice("MF")
         if given is None:
             given = self.fake.first_name_male() if sex == "M" else self.fake.first_name_female()
@@ -150,20 +162,23 @@ class _Generator:
         kind = self.rng.choice(("substitute", "delete", "insert", "transpose"))
         letter = self.rng.choice(string.ascii_lowercase)
         if kind == "substitute":
-            return text[:i] + letter + text[i + 1:]
+            return text[:i] + letter + text[i + 1 :]
         if kind == "delete":
-            return text[:i] + text[i + 1:]
+            return text[:i] + text[i + 1 :]
         if kind == "insert":
             return text[:i] + letter + text[i:]
-        return text[:i - 1] + text[i] + text[i - 1] + text[i + 1:]
+        return text[: i - 1] + text[i] + text[i - 1] + text[i + 1 :]
 
     def transpose_digits(self, digits: str) -> str:
-        positions = [i for i in range(len(digits) - 1) if digits[i] != digits[i + 1] and digits[i].isdigit()
-                     and digits[i + 1].isdigit()]
+        positions = [
+            i
+            for i in range(len(digits) - 1)
+            if digits[i] != digits[i + 1] and digits[i].isdigit() and digits[i + 1].isdigit()
+        ]
         if not positions:
             return digits
         i = self.rng.choice(positions)
-        return digits[:i] + digits[i + 1] + digits[i] + digits[i + 2:]
+        return digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
 
     def apply(self, record: PersonRecord, fault: str) -> PersonRecord:
         """A duplicate of ``record`` with one of FAULTS."""
@@ -208,7 +223,9 @@ class _Generator:
             dup.family_name = record.family_name.split("-")[self.rng.randrange(2)]
         else:
             other = self.fake.last_name()
-            dup.family_name = f"{record.family_name}-{other}" if self.rng.random() < 0.5 else f"{other}-{record.family_name}"
+            dup.family_name = (
+                f"{record.family_name}-{other}" if self.rng.random() < 0.5 else f"{other}-{record.family_name}"
+            )
 
     def _postcode_spacing(self, record: PersonRecord, dup: PersonRecord) -> None:
         compact = record.postcode.replace(" ", "")
@@ -275,8 +292,11 @@ def _hard_cases(gen: _Generator, count: int) -> tuple[list[PersonRecord], dict[s
     """``count`` pairs of each of the three kinds of false merge in issue 11 (see the module's text)."""
     rng = gen.rng
     records: list[PersonRecord] = []
-    families: dict[str, set[tuple[str, str]]] = {SAME_NAME_PARENT_CHILD: set(), VALID_NHS_LOOKALIKES: set(),
-                                                 SWAPPED_TWINS: set()}
+    families: dict[str, set[tuple[str, str]]] = {
+        SAME_NAME_PARENT_CHILD: set(),
+        VALID_NHS_LOOKALIKES: set(),
+        SWAPPED_TWINS: set(),
+    }
     for _ in range(count):
         year, month, day = gen.dob(1945, 1975)
         parent = gen.person(sex=rng.choice("MF"), dob=(year, month, day))
@@ -285,8 +305,13 @@ def _hard_cases(gen: _Generator, count: int) -> tuple[list[PersonRecord], dict[s
             child_dob = (year + gap, month, day)
         else:
             child_dob = gen.dob(year + gap, year + gap)
-        child = gen.person(family=parent.family_name, sex=parent.sex, dob=child_dob, given=parent.given_name,
-                           address=(parent.address, parent.postcode))
+        child = gen.person(
+            family=parent.family_name,
+            sex=parent.sex,
+            dob=child_dob,
+            given=parent.given_name,
+            address=(parent.address, parent.postcode),
+        )
         rng.choice((parent, child)).nhs_number = ""
         if rng.random() < 0.3:
             child.postcode = child.postcode.replace(" ", "")
@@ -299,8 +324,9 @@ def _hard_cases(gen: _Generator, count: int) -> tuple[list[PersonRecord], dict[s
             first.nhs_number = gen.nhs_number()
         year, month, day = (int(x) for x in first.date_of_birth.split("-"))
         address = (first.address, first.postcode) if rng.random() < 0.5 else None
-        second = gen.person(family=first.family_name, given=first.given_name, sex=first.sex, dob=(year, month, day),
-                            address=address)
+        second = gen.person(
+            family=first.family_name, given=first.given_name, sex=first.sex, dob=(year, month, day), address=address
+        )
         second.nhs_number = gen.nhs_number()
         second.pnc_id = ""
         records += [first, second]
@@ -312,8 +338,13 @@ def _hard_cases(gen: _Generator, count: int) -> tuple[list[PersonRecord], dict[s
         while given.lower() == first.given_name.lower():
             given = gen.fake.first_name_male() if sex == "M" else gen.fake.first_name_female()
         year, month, day = (int(x) for x in first.date_of_birth.split("-"))
-        second = gen.person(family=first.family_name, sex=sex, given=given, dob=(year, month, day),
-                            address=(first.address, first.postcode))
+        second = gen.person(
+            family=first.family_name,
+            sex=sex,
+            given=given,
+            dob=(year, month, day),
+            address=(first.address, first.postcode),
+        )
         second.given_name, second.family_name = second.family_name, second.given_name
         rng.choice((first, second)).nhs_number = ""
         second.phone = first.phone if rng.random() < 0.5 else second.phone  # a shared landline
@@ -322,8 +353,15 @@ def _hard_cases(gen: _Generator, count: int) -> tuple[list[PersonRecord], dict[s
     return records, families
 
 
-def generate_uk_set(*, people: int = 5000, duplicates: int = 2000, twins: int = 250, parent_child: int = 250,
-                    hard_cases: int = 150, seed: int = 4242) -> UkSet:
+def generate_uk_set(
+    *,
+    people: int = 5000,
+    duplicates: int = 2000,
+    twins: int = 250,
+    parent_child: int = 250,
+    hard_cases: int = 150,
+    seed: int = 4242,
+) -> UkSet:
     """``people`` distinct persons, ``duplicates`` extra records of some of them, plus families
     (``hard_cases`` pairs of each of the three kinds of false merge in issue 11)."""
     gen = _Generator(seed)
@@ -338,8 +376,13 @@ def generate_uk_set(*, people: int = 5000, duplicates: int = 2000, twins: int = 
         while given.lower() == first.given_name.lower():
             given = gen.fake.first_name_male() if sex == "M" else gen.fake.first_name_female()
         year, month, day = (int(x) for x in first.date_of_birth.split("-"))
-        second = gen.person(family=first.family_name, sex=sex, given=given, dob=(year, month, day),
-                            address=(first.address, first.postcode))
+        second = gen.person(
+            family=first.family_name,
+            sex=sex,
+            given=given,
+            dob=(year, month, day),
+            address=(first.address, first.postcode),
+        )
         second.phone = first.phone if rng.random() < 0.5 else second.phone  # a shared landline
         records += [first, second]
         twin_pairs.add(tuple(sorted((first.record_id, second.record_id))))
@@ -348,8 +391,13 @@ def generate_uk_set(*, people: int = 5000, duplicates: int = 2000, twins: int = 
         parent = gen.person(sex="M" if rng.random() < 0.6 else "F", dob=(year, month, day))
         child_dob = gen.dob(year + 18, min(year + 42, 2008))
         same_name = rng.random() < 0.7
-        child = gen.person(family=parent.family_name, sex=parent.sex, dob=child_dob,
-                           address=(parent.address, parent.postcode), given=parent.given_name if same_name else None)
+        child = gen.person(
+            family=parent.family_name,
+            sex=parent.sex,
+            dob=child_dob,
+            address=(parent.address, parent.postcode),
+            given=parent.given_name if same_name else None,
+        )
         if same_name and rng.random() < 0.4:
             parent.family_name += " Sr" if rng.random() < 0.5 else ""
             child.family_name += " Jr"
@@ -369,7 +417,9 @@ def generate_uk_set(*, people: int = 5000, duplicates: int = 2000, twins: int = 
         fault = FAULTS[index % len(FAULTS)]
         dup = gen.apply(original, fault)
         if rng.random() < 0.3:  # a second, different fault now and then
-            second = rng.choice([f for f in FAULTS if f not in (fault, "names_in_wrong_fields", "moved_address_with_nhs")])
+            second = rng.choice(
+                [f for f in FAULTS if f not in (fault, "names_in_wrong_fields", "moved_address_with_nhs")]
+            )
             dup = gen.apply(dup, second)
             dup.record_id = gen.next_id()
         gen.noise(dup)

@@ -86,9 +86,7 @@ def victim_case_ids_across(user) -> list[tuple[int, int]]:
     """(case id, subject id) of the victim cases across a barrier from the user's side."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(
-        cases_across_barrier_for(user).filter(kind=VICTIM_CASE).order_by().values_list("pk", "subject_id")
-    )
+    return list(cases_across_barrier_for(user).filter(kind=VICTIM_CASE).order_by().values_list("pk", "subject_id"))
 
 
 def persons_behind_barrier_for(user) -> list[int]:
@@ -100,18 +98,23 @@ def persons_behind_barrier_for(user) -> list[int]:
 def referrals_behind_barrier_for(user) -> list[int]:
     """Referrals on the far side of a barrier from the user's side: the referrals of the cases
     across it, and any referral whose subject is a victim across it."""
-    across = list(cases_across_barrier_for(user).order_by().values_list("pk", "kind", "subject_id")) if getattr(
-        user, "is_authenticated", False) else []
+    across = (
+        list(cases_across_barrier_for(user).order_by().values_list("pk", "kind", "subject_id"))
+        if getattr(user, "is_authenticated", False)
+        else []
+    )
     if not across:
         return []
     victims = [subject for _, kind, subject in across if kind == VICTIM_CASE]
     ids = set(
-        registry.cases().referral_link.objects.filter(case_id__in=[pk for pk, _, _ in across])
+        registry.cases()
+        .referral_link.objects.filter(case_id__in=[pk for pk, _, _ in across])
         .values_list("referral_id", flat=True)
     )
     if victims:
         ids |= set(
-            registry.people().referral_link.objects.filter(named_party__isnull=True, person_id__in=victims)
+            registry.people()
+            .referral_link.objects.filter(named_party__isnull=True, person_id__in=victims)
             .values_list("referral_id", flat=True)
         )
     return sorted(ids)

@@ -97,7 +97,8 @@ def oversight_recipients(user, obj: Model) -> list[User]:
     review the record (not those on the far side of a barrier from it, whose review pages hide it),
     or the active Caldicott guardians when there is no such lead."""
     leads = [
-        lead for lead in User.objects.filter(role=Role.CLINICAL_LEAD, is_active=True).exclude(pk=user.pk)
+        lead
+        for lead in User.objects.filter(role=Role.CLINICAL_LEAD, is_active=True).exclude(pk=user.pk)
         if not policy.is_across_barrier(lead, obj)
     ]
     if leads:
@@ -112,14 +113,20 @@ def victim_case_leads(user, obj: Model) -> list[User]:
     cases = registry.cases()
     Case = cases.case
     if kind.within == registry.CASE:
-        ids = [anchor.pk] if anchor.kind == VICTIM_CASE else list(
-            barrier.cases_across_barrier_from([anchor.pk]).filter(kind=VICTIM_CASE).values_list("pk", flat=True)
+        ids = (
+            [anchor.pk]
+            if anchor.kind == VICTIM_CASE
+            else list(
+                barrier.cases_across_barrier_from([anchor.pk]).filter(kind=VICTIM_CASE).values_list("pk", flat=True)
+            )
         )
     elif kind.within == registry.PERSON:
         ids = list(Case.objects.filter(kind=VICTIM_CASE, subject=anchor).values_list("pk", flat=True))
     else:
-        subjects = registry.people().referral_link.objects.filter(referral=anchor, named_party__isnull=True).values(
-            "person_id"
+        subjects = (
+            registry.people()
+            .referral_link.objects.filter(referral=anchor, named_party__isnull=True)
+            .values("person_id")
         )
         holding = cases.referral_link.objects.filter(referral=anchor).values("case_id")
         ids = list(
@@ -154,13 +161,21 @@ def open_grant(*, user, obj: Model, reason: str, request: HttpRequest | None = N
     now = timezone.now()
     with transaction.atomic():
         grant = BreakGlassGrant.objects.create(
-            user=user, object_type=object_type_of(obj), object_id=str(obj.pk),
-            object_label=label_of(obj)[:200], reason=reason, granted_at=now,
+            user=user,
+            object_type=object_type_of(obj),
+            object_id=str(obj.pk),
+            object_label=label_of(obj)[:200],
+            reason=reason,
+            granted_at=now,
             expires_at=now + dt.timedelta(hours=settings.CASEWORK_BREAK_GLASS_HOURS),
             crosses_barrier=found.crosses_barrier,
         )
         record(
-            action=Action.BREAK_GLASS, actor=user, request=request, obj=obj, reason=reason,
+            action=Action.BREAK_GLASS,
+            actor=user,
+            request=request,
+            obj=obj,
+            reason=reason,
             changes={
                 "expires_at": {"old": None, "new": grant.expires_at},
                 "crosses_barrier": {"old": None, "new": found.crosses_barrier},
@@ -171,8 +186,13 @@ def open_grant(*, user, obj: Model, reason: str, request: HttpRequest | None = N
         message = f"{user.full_name} used break-glass access{across} to {grant.object_label}"
         Alert.objects.bulk_create(
             Alert(
-                raised_at=now, recipient=person, kind=ALERT_KIND, message=message[:300],
-                object_type=grant.object_type, object_id=grant.object_id, grant=grant,
+                raised_at=now,
+                recipient=person,
+                kind=ALERT_KIND,
+                message=message[:300],
+                object_type=grant.object_type,
+                object_id=grant.object_id,
+                grant=grant,
             )
             for person in recipients.values()
         )

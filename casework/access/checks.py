@@ -22,8 +22,10 @@ def registrations_fit(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         try:
             kind.model.objects.filter(**{f"{kind.path}__in": [0]})
         except (FieldError, ValueError) as wrong:
-            problems.append(checks.Error(
-                f"{kind.label} is registered within {kind.within} by the path {kind.path!r}, which does not fit: {wrong}",
-                id="access.E002",
-            ))
+            problems.append(
+                checks.Error(
+                    f"{kind.label} is registered within {kind.within} by the path {kind.path!r}, which does not fit: {wrong}",
+                    id="access.E002",
+                )
+            )
     return problems

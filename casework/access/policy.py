@@ -176,7 +176,8 @@ def persons_linked_to(user, referral) -> list:
     order), with the person and the party loaded; a person the user may not see is not listed."""
     Link = registry.people().referral_link
     return list(
-        visible(user, Link).filter(referral=referral)
+        visible(user, Link)
+        .filter(referral=referral)
         .select_related("person", "named_party")
         .order_by(F("named_party_id").asc(nulls_first=True), "id")
     )

@@ -178,4 +178,6 @@ def all_kinds() -> list[Kind]:
 
 
 def anchor_model(anchor: str) -> type[Model]:
-    return {CASE: lambda: cases().case, PERSON: lambda: people().person, REFERRAL: lambda: referrals().referral}[anchor]()
+    return {CASE: lambda: cases().case, PERSON: lambda: people().person, REFERRAL: lambda: referrals().referral}[
+        anchor
+    ]()

@@ -88,8 +88,10 @@ def events_for_record(user: Any, object_type: str, object_id: str) -> QuerySet[A
     tried and was refused."""
     if not may_review(user) or record_is_hidden(user, object_type, object_id):
         return AuditEvent.objects.none()
-    return AuditEvent.objects.select_related("actor").order_by("-sequence").filter(
-        object_type=object_type, object_id=str(object_id)
+    return (
+        AuditEvent.objects.select_related("actor")
+        .order_by("-sequence")
+        .filter(object_type=object_type, object_id=str(object_id))
     )
 
 
@@ -101,8 +103,12 @@ def events_by_user(user: Any, subject: User) -> QuerySet[AuditEvent]:
 
 
 def events_matching(
-    user: Any, *, actor: User | None = None, reference: str = "",
-    date_from: dt.date | None = None, date_to: dt.date | None = None,
+    user: Any,
+    *,
+    actor: User | None = None,
+    reference: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
     """Events by ``actor``, about the record with ``reference``, between two dates (inclusive,
     Europe/London days), newest first."""
@@ -133,9 +139,14 @@ def recent_access(obj: models.Model, limit: int = 10, *, viewer: Any = None) -> 
         return []
     if obj is None or obj.pk is None:
         return []
-    events = events_for_record(viewer, object_type_of(obj), str(obj.pk)) if viewer is not None else (
-        AuditEvent.objects.select_related("actor").order_by("-sequence")
-        .filter(object_type=object_type_of(obj), object_id=str(obj.pk))
+    events = (
+        events_for_record(viewer, object_type_of(obj), str(obj.pk))
+        if viewer is not None
+        else (
+            AuditEvent.objects.select_related("actor")
+            .order_by("-sequence")
+            .filter(object_type=object_type_of(obj), object_id=str(obj.pk))
+        )
     )
     return list(events[: max(0, int(limit))])
 
@@ -180,6 +191,8 @@ def latest_label(user: Any, object_type: str, object_id: str) -> str:
         return ""
     label = (
         AuditEvent.objects.filter(object_type=object_type, object_id=str(object_id))
-        .order_by("-sequence").values_list("object_label", flat=True).first()
+        .order_by("-sequence")
+        .values_list("object_label", flat=True)
+        .first()
     )
     return label or ""

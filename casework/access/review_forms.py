@@ -10,12 +10,16 @@ class AccessSearchForm(NHSForm):
     """Search the audit trail by who, which record and when."""
 
     email = forms.EmailField(
-        label="Email address of the user", required=False, max_length=254,
+        label="Email address of the user",
+        required=False,
+        max_length=254,
         help_text="Everything this person did",
         error_messages={"invalid": "Enter an email address in the correct format, like name@example.nhs.uk"},
     )
     reference = forms.CharField(
-        label="Record reference", required=False, max_length=200,
+        label="Record reference",
+        required=False,
+        max_length=200,
         help_text="For example, REF-2026-00042",
         error_messages={"max_length": "Record reference must be 200 characters or fewer"},
     )

@@ -51,7 +51,9 @@ rules.add_perm("access.use_break_glass", is_clinical_staff)
 def is_alert_recipient(user, alert) -> bool:
     """The alert was raised to this user (and only they may acknowledge it)."""
     return bool(
-        alert is not None and getattr(user, "is_authenticated", False) and user.is_active
+        alert is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
         and alert.recipient_id == user.pk
     )
 

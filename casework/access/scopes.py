@@ -140,9 +140,7 @@ def referral_related(user, side: Side | None = None) -> Q:
 
 def _granted_referral_ids(user, side: Side) -> QuerySet:
     Referral = registry.referrals().referral
-    return Referral.objects.filter(
-        _grant_opens(user, grants.label_of(Referral), Q(pk__in=side.referrals))
-    ).values("pk")
+    return Referral.objects.filter(_grant_opens(user, grants.label_of(Referral), Q(pk__in=side.referrals))).values("pk")
 
 
 def referral_readable(user, side: Side | None = None) -> Q:
@@ -194,11 +192,15 @@ def person_readable(user, side: Side | None = None) -> Q:
     granted = _grant_opens(user, grants.label_of(people.person), Q(pk__in=side.persons))
     # The subject of a case or referral opened by break-glass (not its other parties: a victim named
     # in her stalker's case is shown there by the name as given, never by her person record).
-    in_granted = Q(Exists(
-        cases.case.objects.filter(subject=OuterRef("pk"), pk__in=_granted_case_ids(user, side))
-    )) | Q(Exists(people.referral_link.objects.filter(
-        person=OuterRef("pk"), referral__in=_granted_referral_ids(user, side), named_party=None,
-    )))
+    in_granted = Q(Exists(cases.case.objects.filter(subject=OuterRef("pk"), pk__in=_granted_case_ids(user, side)))) | Q(
+        Exists(
+            people.referral_link.objects.filter(
+                person=OuterRef("pk"),
+                referral__in=_granted_referral_ids(user, side),
+                named_party=None,
+            )
+        )
+    )
     return related | (Q(merged_into__isnull=True) & (granted | in_granted))
 
 

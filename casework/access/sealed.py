@@ -66,7 +66,8 @@ def withheld_party_ids(user, referral) -> set[int]:
     a sealed person whose details the user may not see, or to a person behind an information
     barrier from the user's cases. (The name as given and the relationship stay visible.)"""
     links = list(
-        registry.people().referral_link.objects.filter(referral=referral, named_party__isnull=False)
+        registry.people()
+        .referral_link.objects.filter(referral=referral, named_party__isnull=False)
         .values_list("named_party_id", "person_id", "person__is_sealed")
     )
     if not links:
@@ -75,6 +76,5 @@ def withheld_party_ids(user, referral) -> set[int]:
     sealed = [person for _, person, is_sealed in links if is_sealed]
     visible_sealed = sealed_details_visible_ids(user, sealed) if sealed else set()
     return {
-        party for party, person, is_sealed in links
-        if person in behind or (is_sealed and person not in visible_sealed)
+        party for party, person, is_sealed in links if person in behind or (is_sealed and person not in visible_sealed)
     }

@@ -17,7 +17,9 @@ def email_break_glass_alert(grant_id: int) -> int:
     after a crash (``casework.worker.delivery``); returns how many this run sent."""
     grant = BreakGlassGrant.objects.select_related("user").get(pk=grant_id)
     recipients = (
-        Alert.objects.filter(grant=grant, recipient__is_active=True).select_related("recipient").order_by("recipient_id")
+        Alert.objects.filter(grant=grant, recipient__is_active=True)
+        .select_related("recipient")
+        .order_by("recipient_id")
     )
     across = " across an information barrier" if grant.crosses_barrier else ""
     subject = f"Break-glass access to {grant.object_label}"
@@ -27,6 +29,9 @@ def email_break_glass_alert(grant_id: int) -> int:
         "review the access and acknowledge the alert.\n"
     )
     return send_once(
-        (f"break-glass:{grant.pk}:user:{alert.recipient_id}", EmailMessage(subject, body, None, [alert.recipient.email]))
+        (
+            f"break-glass:{grant.pk}:user:{alert.recipient_id}",
+            EmailMessage(subject, body, None, [alert.recipient.email]),
+        )
         for alert in recipients
     )

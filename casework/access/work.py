@@ -33,9 +33,11 @@ def break_glass_alerts(request: HttpRequest) -> list[WorkSection]:
             ),
             items=[
                 WorkItem(
-                    text=alert.message, href=f"{href}#alert-{alert.pk}",
+                    text=alert.message,
+                    href=f"{href}#alert-{alert.pk}",
                     detail=f"Raised {formatting.datetime_gb(alert.raised_at)}",
-                    tag="Not acknowledged", tag_colour="orange",
+                    tag="Not acknowledged",
+                    tag_colour="orange",
                 )
                 for alert in shown
             ],

@@ -86,8 +86,9 @@ class Issued:
     expires_at: dt.datetime
 
 
-def enrolment_code_issue(*, user: User, by: User | None, request: HttpRequest | None = None,
-                         reason: str = "") -> Issued:
+def enrolment_code_issue(
+    *, user: User, by: User | None, request: HttpRequest | None = None, reason: str = ""
+) -> Issued:
     """Issue a code with which ``user`` sets up a second factor; any earlier unused code stops
     working. ``by`` is the system administrator, or None from the command line (``reason`` says
     which command). Refused for one's own account, a disabled one, or one with a second factor
@@ -104,10 +105,15 @@ def enrolment_code_issue(*, user: User, by: User | None, request: HttpRequest | 
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
         EnrolmentCode.objects.filter(user=user, used_at=None, revoked_at=None).update(revoked_at=now)
-        EnrolmentCode.objects.create(user=user, code_hash=code_hash(code), issued_by=by, issued_at=now,
-                                     expires_at=expires_at)
+        EnrolmentCode.objects.create(
+            user=user, code_hash=code_hash(code), issued_by=by, issued_at=now, expires_at=expires_at
+        )
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=user, reason=reason,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=user,
+            reason=reason,
             changes={AUDIT_FIELD: {"old": None, "new": f"enrolment code issued, valid until {expires_at.isoformat()}"}},
         )
     return Issued(code=code, expires_at=expires_at)
@@ -123,7 +129,8 @@ def enrolment_code_redeem(*, request: HttpRequest, user: User, code: str) -> Cod
         current = (
             EnrolmentCode.objects.select_for_update()
             .filter(user=user, used_at=None, revoked_at=None, expires_at__gt=now)
-            .order_by("-issued_at", "-id").first()
+            .order_by("-issued_at", "-id")
+            .first()
         )
         if current is not None and current.throttled_until and current.throttled_until > now:
             wait = max(1, math.ceil((current.throttled_until - now).total_seconds()))
@@ -138,7 +145,10 @@ def enrolment_code_redeem(*, request: HttpRequest, user: User, code: str) -> Cod
         current.used_at = now
         current.save(update_fields=["used_at"])
         record(
-            action=Action.UPDATE, actor=user, request=request, obj=user,
+            action=Action.UPDATE,
+            actor=user,
+            request=request,
+            obj=user,
             changes={AUDIT_FIELD: {"old": "enrolment code issued", "new": "enrolment code used"}},
         )
     allow_in_session(request, user, VIA_CODE)

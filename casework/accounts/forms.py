@@ -11,16 +11,27 @@ from casework.core.roles import Instrument, Profession, Role
 
 
 class SignInForm(NHSForm):
-    email = forms.EmailField(label="Email address", max_length=254,
-                             error_messages={"required": "Enter your email address",
-                                             "invalid": "Enter an email address in the correct format, like name@example.nhs.uk"})
-    password = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False, max_length=200,
-                               error_messages={"required": "Enter your password"})
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+        },
+    )
+    password = forms.CharField(
+        label="Password",
+        widget=forms.PasswordInput,
+        strip=False,
+        max_length=200,
+        error_messages={"required": "Enter your password"},
+    )
 
 
 class CodeForm(NHSForm):
     code = forms.CharField(
-        label="Security code", max_length=20,
+        label="Security code",
+        max_length=20,
         error_messages={"required": "Enter the security code"},
         help_text="The 6-digit code from your authenticator app, or one of your recovery codes",
     )
@@ -28,8 +39,12 @@ class CodeForm(NHSForm):
 
 class EnrolmentCodeForm(NHSForm):
     code = forms.CharField(
-        label="Enrolment code", max_length=30,
-        error_messages={"required": "Enter your enrolment code", "max_length": "Enrolment code must be 30 characters or fewer"},
+        label="Enrolment code",
+        max_length=30,
+        error_messages={
+            "required": "Enter your enrolment code",
+            "max_length": "Enrolment code must be 30 characters or fewer",
+        },
         help_text="12 letters and numbers, like ABCD-EFGH-JKMN",
     )
 
@@ -51,46 +66,77 @@ class UserForm(NHSForm):
     ``subject`` is the account being edited (None when creating). ``lock_role`` removes the role
     and organisation from the form: nobody edits their own role."""
 
-    full_name = forms.CharField(label="Full name", max_length=150,
-                                error_messages={"required": "Enter the person's full name",
-                                                **_too_long("Full name", 150)})
-    email = forms.EmailField(label="Email address", max_length=254,
-                             help_text="They sign in with this address",
-                             error_messages={"required": "Enter an email address",
-                                             "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
-                                             **_too_long("Email address", 254)})
-    role = forms.ChoiceField(choices=Role.choices(), widget=forms.RadioSelect, label="Role",
-                             error_messages={"required": "Select a role",
-                                             "invalid_choice": "Select a role from the list"})
-    profession = forms.ChoiceField(choices=[("", "Not applicable"), *Profession.choices()], required=False,
-                                   label="Profession", help_text="Clinicians and clinical leads only",
-                                   error_messages={"invalid_choice": "Select a profession from the list"})
-    job_title = forms.CharField(label="Job title", max_length=150, required=False,
-                                error_messages=_too_long("Job title", 150))
-    phone = forms.CharField(label="Telephone number", max_length=30, required=False, validators=[phone_validator],
-                            error_messages=_too_long("Telephone number", 30))
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={"required": "Enter the person's full name", **_too_long("Full name", 150)},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="They sign in with this address",
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+            **_too_long("Email address", 254),
+        },
+    )
+    role = forms.ChoiceField(
+        choices=Role.choices(),
+        widget=forms.RadioSelect,
+        label="Role",
+        error_messages={"required": "Select a role", "invalid_choice": "Select a role from the list"},
+    )
+    profession = forms.ChoiceField(
+        choices=[("", "Not applicable"), *Profession.choices()],
+        required=False,
+        label="Profession",
+        help_text="Clinicians and clinical leads only",
+        error_messages={"invalid_choice": "Select a profession from the list"},
+    )
+    job_title = forms.CharField(
+        label="Job title", max_length=150, required=False, error_messages=_too_long("Job title", 150)
+    )
+    phone = forms.CharField(
+        label="Telephone number",
+        max_length=30,
+        required=False,
+        validators=[phone_validator],
+        error_messages=_too_long("Telephone number", 30),
+    )
     organisation = forms.ModelChoiceField(
-        queryset=None, required=False, label="Organisation",
+        queryset=None,
+        required=False,
+        label="Organisation",
         help_text="Agency referrers only: the one organisation they refer for",
         empty_label="None",
         error_messages={"invalid_choice": "Select an organisation from the list"},
     )
     is_caldicott_guardian = forms.BooleanField(
-        label="Caldicott guardian", required=False,
+        label="Caldicott guardian",
+        required=False,
         help_text="Told of break-glass access when there is no other clinical lead to tell. Clinic staff only.",
     )
 
-    def __init__(self, *args, organisations=None, subject: User | None = None, lock_role: bool = False,
-                 **kwargs) -> None:
+    def __init__(
+        self, *args, organisations=None, subject: User | None = None, lock_role: bool = False, **kwargs
+    ) -> None:
         self.subject = subject
         if subject is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "full_name": subject.full_name, "email": subject.email, "role": subject.role,
-                "profession": subject.profession, "job_title": subject.job_title, "phone": subject.phone,
-                "organisation": subject.organisation_id, "is_caldicott_guardian": subject.is_caldicott_guardian,
+                "full_name": subject.full_name,
+                "email": subject.email,
+                "role": subject.role,
+                "profession": subject.profession,
+                "job_title": subject.job_title,
+                "phone": subject.phone,
+                "organisation": subject.organisation_id,
+                "is_caldicott_guardian": subject.is_caldicott_guardian,
             }
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations if organisations is not None else organisation_choices(None)
+        self.fields["organisation"].queryset = (
+            organisations if organisations is not None else organisation_choices(None)
+        )
         self.role_locked = lock_role
         if lock_role:
             # Nobody changes their own role, nor names themselves the Caldicott guardian.
@@ -145,15 +191,31 @@ class UserFilterForm(NHSForm):
     STATUS_CHOICES = [("", "Active and disabled"), ("active", "Active"), ("disabled", "Disabled")]
     STAFF_STATUS_CHOICES = [("active", "Active"), ("disabled", "Disabled"), ("all", "Active and disabled")]
 
-    q = forms.CharField(label="Name or email address", required=False, max_length=100,
-                        error_messages=_too_long("Name or email address", 100))
-    role = forms.ChoiceField(choices=[("", "All roles"), *Role.choices()], required=False, label="Role",
-                             error_messages={"invalid_choice": "Select a role from the list"})
-    organisation = forms.ModelChoiceField(queryset=None, required=False,
-                                          label="Organisation", empty_label="All organisations",
-                                          error_messages={"invalid_choice": "Select an organisation from the list"})
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, label="Status",
-                               error_messages={"invalid_choice": "Select a status from the list"})
+    q = forms.CharField(
+        label="Name or email address",
+        required=False,
+        max_length=100,
+        error_messages=_too_long("Name or email address", 100),
+    )
+    role = forms.ChoiceField(
+        choices=[("", "All roles"), *Role.choices()],
+        required=False,
+        label="Role",
+        error_messages={"invalid_choice": "Select a role from the list"},
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Organisation",
+        empty_label="All organisations",
+        error_messages={"invalid_choice": "Select an organisation from the list"},
+    )
+    status = forms.ChoiceField(
+        choices=STATUS_CHOICES,
+        required=False,
+        label="Status",
+        error_messages={"invalid_choice": "Select a status from the list"},
+    )
 
     def __init__(self, *args, organisations=None, staff_only: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -163,7 +225,9 @@ class UserFilterForm(NHSForm):
             self.fields["status"].choices = self.STAFF_STATUS_CHOICES
             del self.fields["organisation"]
         else:
-            self.fields["organisation"].queryset = organisations if organisations is not None else organisation_choices(None)
+            self.fields["organisation"].queryset = (
+                organisations if organisations is not None else organisation_choices(None)
+            )
 
     def filters(self) -> dict:
         """Filter values for accounts.queries.users_filtered. A refused form filters nothing
@@ -172,8 +236,12 @@ class UserFilterForm(NHSForm):
         status = data.get("status") or ""
         if self.staff_only:
             status = {"": "active", "all": ""}.get(status, status)
-        return {"role": data.get("role") or "", "organisation": data.get("organisation"),
-                "status": status, "search": data.get("q") or ""}
+        return {
+            "role": data.get("role") or "",
+            "organisation": data.get("organisation"),
+            "status": status,
+            "search": data.get("q") or "",
+        }
 
 
 class ConfirmForm(NHSForm):
@@ -181,14 +249,21 @@ class ConfirmForm(NHSForm):
 
 
 class TrainingRecordForm(NHSForm):
-    instrument = forms.ChoiceField(choices=Instrument.choices(), widget=forms.RadioSelect, label="Instrument",
-                                   error_messages={"required": "Select the instrument",
-                                                   "invalid_choice": "Select an instrument from the list"})
+    instrument = forms.ChoiceField(
+        choices=Instrument.choices(),
+        widget=forms.RadioSelect,
+        label="Instrument",
+        error_messages={"required": "Select the instrument", "invalid_choice": "Select an instrument from the list"},
+    )
     trained_on = NHSDateField(label="Date trained", past_only=True, help_text="For example, 27 3 2025")
-    expires_on = NHSDateField(label="Training expires", required=False,
-                              help_text="Leave blank if the training does not expire. For example, 31 3 2028")
-    provider = forms.CharField(label="Training provider", required=False, max_length=200,
-                               error_messages=_too_long("Training provider", 200))
+    expires_on = NHSDateField(
+        label="Training expires",
+        required=False,
+        help_text="Leave blank if the training does not expire. For example, 31 3 2028",
+    )
+    provider = forms.CharField(
+        label="Training provider", required=False, max_length=200, error_messages=_too_long("Training provider", 200)
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -199,14 +274,21 @@ class TrainingRecordForm(NHSForm):
 
 
 class SetPasswordForm(NHSForm):
-    password = forms.CharField(label="New password", widget=forms.PasswordInput, strip=False, max_length=200,
-                               help_text="At least 12 characters. Avoid common words and your name.",
-                               error_messages={"required": "Enter a new password",
-                                               **_too_long("New password", 200)})
-    password_again = forms.CharField(label="Confirm new password", widget=forms.PasswordInput, strip=False,
-                                     max_length=200,
-                                     error_messages={"required": "Enter the new password again",
-                                                     **_too_long("Confirm new password", 200)})
+    password = forms.CharField(
+        label="New password",
+        widget=forms.PasswordInput,
+        strip=False,
+        max_length=200,
+        help_text="At least 12 characters. Avoid common words and your name.",
+        error_messages={"required": "Enter a new password", **_too_long("New password", 200)},
+    )
+    password_again = forms.CharField(
+        label="Confirm new password",
+        widget=forms.PasswordInput,
+        strip=False,
+        max_length=200,
+        error_messages={"required": "Enter the new password again", **_too_long("Confirm new password", 200)},
+    )
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         self.user = user

@@ -36,7 +36,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=150)
     role = models.CharField(max_length=30, choices=Role.choices())
     profession = models.CharField(
-        max_length=20, choices=Profession.choices(), blank=True,
+        max_length=20,
+        choices=Profession.choices(),
+        blank=True,
         help_text="For clinicians and clinical leads",
     )
     job_title = models.CharField(max_length=150, blank=True)
@@ -63,8 +65,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = ["full_name", "role"]
 
     AUDITED_FIELDS = (
-        "email", "full_name", "role", "profession", "job_title", "phone", "organisation_id",
-        "is_active", "is_caldicott_guardian",
+        "email",
+        "full_name",
+        "role",
+        "profession",
+        "job_title",
+        "phone",
+        "organisation_id",
+        "is_active",
+        "is_caldicott_guardian",
     )
     # Staff and agency officers' own account details are kept in the trail (not clients' data).
     AUDIT_VALUES_RECORDED = ("email", "full_name", "job_title", "phone")
@@ -193,8 +202,14 @@ class EnrolmentCode(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
     code_hash = models.CharField(max_length=64, unique=True)
-    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                  help_text="Empty when issued from the command line")
+    issued_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when issued from the command line",
+    )
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -180,8 +180,11 @@ def passkey_register(*, request: HttpRequest, user: User, name: str, credential:
             if Passkey.objects.filter(credential_id=verified.credential_id).exists():
                 raise IntegrityError("credential already registered")
             passkey = Passkey.objects.create(
-                user=user, name=name, credential_id=verified.credential_id,
-                public_key=verified.credential_public_key, sign_count=verified.sign_count,
+                user=user,
+                name=name,
+                credential_id=verified.credential_id,
+                public_key=verified.credential_public_key,
+                sign_count=verified.sign_count,
             )
             record_create(request=request, actor=user, obj=passkey, fields=("name",))
     except IntegrityError as exc:
@@ -198,7 +201,10 @@ def passkey_remove(*, request: HttpRequest, user: User, passkey: Passkey) -> Non
         if not others and not has_totp(user):
             raise PasskeyError("You cannot remove your only way to confirm it is you.")
         record(
-            action=Action.DELETE, actor=user, request=request, obj=passkey,
+            action=Action.DELETE,
+            actor=user,
+            request=request,
+            obj=passkey,
             changes={"name": {"old": passkey.name, "new": None}},
         )
         passkey.delete()
@@ -236,7 +242,9 @@ def passkey_verify(*, request: HttpRequest, user: User, credential: Any) -> Pass
             raw_id = parse_authentication_credential_json(credential).raw_id
         except _BAD_RESPONSE:
             raw_id = b""
-        passkey = Passkey.objects.select_for_update().filter(user=user, credential_id=raw_id).first() if raw_id else None
+        passkey = (
+            Passkey.objects.select_for_update().filter(user=user, credential_id=raw_id).first() if raw_id else None
+        )
         if passkey is None:
             refusal = "passkey not registered to this account"
         else:

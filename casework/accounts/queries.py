@@ -97,11 +97,7 @@ def has_current_training(user: User, instrument: Instrument | str, on=None) -> T
 
 
 def latest_training(user: User, instrument: Instrument | str) -> TrainingRecord | None:
-    return (
-        TrainingRecord.objects.filter(user=user, instrument=instrument)
-        .order_by("-trained_on", "-id")
-        .first()
-    )
+    return TrainingRecord.objects.filter(user=user, instrument=instrument).order_by("-trained_on", "-id").first()
 
 
 def clinicians() -> QuerySet[User]:
@@ -137,7 +133,9 @@ def staff_visible_to(user: User) -> QuerySet[User]:
     return (
         users_visible_to(user)
         .exclude(role=Role.AGENCY_REFERRER)
-        .prefetch_related(Prefetch("training_records", queryset=TrainingRecord.objects.order_by("instrument", "-trained_on", "-id")))
+        .prefetch_related(
+            Prefetch("training_records", queryset=TrainingRecord.objects.order_by("instrument", "-trained_on", "-id"))
+        )
     )
 
 

@@ -73,9 +73,15 @@ def user_update(*, user: User, by: User, request: HttpRequest | None = None, **f
             raise PermissionDenied("Nobody can name themselves the Caldicott guardian")
         if current.role != Role.AGENCY_REFERRER:
             current.organisation = None
-        if current.is_active and current.role == Role.AGENCY_REFERRER and current.organisation is not None \
-                and not current.organisation.is_active:
-            raise ValidationError({"organisation": "This organisation has been deactivated. Choose an active organisation"})
+        if (
+            current.is_active
+            and current.role == Role.AGENCY_REFERRER
+            and current.organisation is not None
+            and not current.organisation.is_active
+        ):
+            raise ValidationError(
+                {"organisation": "This organisation has been deactivated. Choose an active organisation"}
+            )
         if was_active and not current.is_active:
             current.deactivated_at = timezone.now()
         if current.is_active:
@@ -102,7 +108,10 @@ def user_reset_second_factor(*, user: User, by: User, request: HttpRequest | Non
         StaticDevice.objects.filter(user=user).delete()
         user.passkeys.all().delete()
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=user,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=user,
             changes={"second_factor": {"old": "set up", "new": "reset"}},
         )
         sessions_end(user=user)
@@ -123,7 +132,10 @@ def training_record_delete(*, training: TrainingRecord, by: User, request: HttpR
     with transaction.atomic():
         values = snapshot(training, TrainingRecord.AUDITED_FIELDS)
         record(
-            action=Action.DELETE, actor=by, request=request, obj=training,
+            action=Action.DELETE,
+            actor=by,
+            request=request,
+            obj=training,
             changes={name: {"old": value, "new": None} for name, value in values.items()},
         )
         training.delete()
@@ -139,7 +151,10 @@ def user_unlock(*, user: User, by: User, request: HttpRequest | None = None) -> 
     with transaction.atomic():
         removed = axes_reset(username=user.email)
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=user,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=user,
             changes={"sign_in_lock": {"old": "locked", "new": "unlocked"}},
         )
     return removed
@@ -171,10 +186,14 @@ def user_issue_set_password_link(*, user: User, by: User, request: HttpRequest |
         current.set_unusable_password()  # a new random value: older links and the old password stop working
         current.save(update_fields=["password"])
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=current,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=current,
             # Named so that the audit's secret filter (which drops *_password) keeps it: no secret here.
-            changes={"sign_in": {"old": "password set" if had_password else "no password",
-                                 "new": "set-password link issued"}},
+            changes={
+                "sign_in": {"old": "password set" if had_password else "no password", "new": "set-password link issued"}
+            },
         )
         sessions_end(user=current)
     user.password = current.password
@@ -189,7 +208,10 @@ def user_set_password_from_link(*, user: User, password: str, request: HttpReque
         user.set_password(password)
         user.save(update_fields=["password"])
         record(
-            action=Action.UPDATE, actor=user, request=request, obj=user,
+            action=Action.UPDATE,
+            actor=user,
+            request=request,
+            obj=user,
             reason="password chosen with a one-time set-password link",
             changes={"sign_in": {"old": "set-password link issued", "new": "password set"}},
         )

@@ -51,7 +51,10 @@ def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     # An unknown address is recorded without the address itself: no personal data in the trail
     # for someone who is not a user.
     record(
-        action=Action.SIGN_IN_FAILED, actor=user, request=request,
-        obj=user, object_type="" if user else "accounts.user",
+        action=Action.SIGN_IN_FAILED,
+        actor=user,
+        request=request,
+        obj=user,
+        object_type="" if user else "accounts.user",
         object_label="" if user else "unknown account",
     )

@@ -16,9 +16,13 @@ urlpatterns = [
     path("account/security/recovery-codes/", mfa.recovery_codes, name="recovery_codes"),
     path("account/security/passkeys/add/", passkeys.passkey_add, name="passkey_add"),
     path("account/security/passkeys/add/create/", passkeys.passkey_create, name="passkey_create"),
-    path("account/security/passkeys/register/options/", passkeys.passkey_register_options,
-         name="passkey_register_options"),
-    path("account/security/passkeys/register/verify/", passkeys.passkey_register_verify,
-         name="passkey_register_verify"),
+    path(
+        "account/security/passkeys/register/options/",
+        passkeys.passkey_register_options,
+        name="passkey_register_options",
+    ),
+    path(
+        "account/security/passkeys/register/verify/", passkeys.passkey_register_verify, name="passkey_register_verify"
+    ),
     path("account/security/passkeys/<id:pk>/remove/", passkeys.passkey_remove, name="passkey_remove"),
 ]

@@ -78,9 +78,7 @@ def _compare(installed: dict[str, str], expected: dict[str, str]) -> list[str]:
 
 def _sqlite_problems(connection) -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE]
-        )
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
         installed = {name: sql for name, sql in cursor.fetchall()}
     return _compare(installed, SQLITE_TRIGGERS)
 

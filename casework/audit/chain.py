@@ -89,7 +89,10 @@ class Head:
 
 
 def verify(
-    events: Iterable[Any], head_sequence: int, head_hash: str, head_seal_value: str | None = None,
+    events: Iterable[Any],
+    head_sequence: int,
+    head_hash: str,
+    head_seal_value: str | None = None,
     key: str | None = None,
 ) -> tuple[int, Break | None]:
     """Walk ``events`` in sequence order; return how many were intact and the first break.
@@ -105,15 +108,17 @@ def verify(
             return checked, _out_of_place(event, expected, head_sequence)
         if event.previous_hash != previous_hash:
             return checked, Break(
-                event.sequence, event.id,
+                event.sequence,
+                event.id,
                 f"its link to event #{expected - 1} does not match: an event before it was deleted or "
                 "replaced, or this event was inserted or moved here (reordered)"
-                if expected > 1 else
-                "it does not start the chain: it was inserted or moved here (reordered)",
+                if expected > 1
+                else "it does not start the chain: it was inserted or moved here (reordered)",
             )
         if not hmac.compare_digest(compute_hash(event, previous_hash, key), event.entry_hash or ""):
             return checked, Break(
-                event.sequence, event.id,
+                event.sequence,
+                event.id,
                 "its hash does not match its contents: it was altered, or inserted by someone without "
                 "the audit key (or the key is wrong)",
             )
@@ -123,19 +128,22 @@ def verify(
     if checked < head_sequence:
         missing = f"#{checked + 1}" if checked + 1 == head_sequence else f"#{checked + 1} to #{head_sequence}"
         return checked, Break(
-            checked + 1, None,
-            f"events {missing} are missing: the newest events were deleted "
-            f"(the chain head records {head_sequence})",
+            checked + 1,
+            None,
+            f"events {missing} are missing: the newest events were deleted (the chain head records {head_sequence})",
         )
     if not hmac.compare_digest(head_hash or "", previous_hash):
         return checked, Break(
-            None, None, f"its hash does not match event #{checked}: the head was altered",
+            None,
+            None,
+            f"its hash does not match event #{checked}: the head was altered",
         )
     if head_seal_value is not None and not hmac.compare_digest(
         head_seal_value or "", head_seal(head_sequence, head_hash, key)
     ):
         return checked, Break(
-            None, None,
+            None,
+            None,
             "its seal does not match: the head was altered or rewound (newest events deleted), "
             "or the audit key is wrong",
         )
@@ -145,17 +153,20 @@ def verify(
 def _out_of_place(event: Any, expected: int, head_sequence: int) -> Break:
     if event.sequence < expected:
         return Break(
-            event.sequence, event.id,
+            event.sequence,
+            event.id,
             f"it is out of order (found where #{expected} should be): it was inserted or reordered",
         )
     if event.sequence > head_sequence:
         return Break(
-            event.sequence, event.id,
+            event.sequence,
+            event.id,
             f"it is beyond the newest event the chain head records (#{head_sequence}): it was inserted",
         )
     missing = f"#{expected}" if event.sequence == expected + 1 else f"#{expected} to #{event.sequence - 1}"
     return Break(
-        expected, None,
+        expected,
+        None,
         f"event{'s' if event.sequence > expected + 1 else ''} {missing} "
         f"{'are' if event.sequence > expected + 1 else 'is'} missing: deleted "
         f"(the next event found is #{event.sequence}, id {event.id})",
@@ -182,10 +193,7 @@ def verify_database(key: str | None = None, chunk_size: int = 2000) -> Result:
     for inserted ones, while events past a rewound head are caught.
     """
     row = ChainHead.objects.filter(pk=1).first()
-    head = (
-        Head(row.sequence, row.entry_hash, row.seal)
-        if row is not None else Head(0, GENESIS_HASH, None)
-    )
+    head = Head(row.sequence, row.entry_hash, row.seal) if row is not None else Head(0, GENESIS_HASH, None)
     events = (
         AuditEvent.objects.filter(sequence__lte=head.sequence)
         .order_by("sequence", "id")
@@ -194,13 +202,18 @@ def verify_database(key: str | None = None, chunk_size: int = 2000) -> Result:
     checked, broken = verify(events, head.sequence, head.entry_hash, head.seal, key)
     if broken is None:
         beyond = (
-            AuditEvent.objects.filter(
-                sequence__gt=Subquery(ChainHead.objects.filter(pk=1).values("sequence"))
-            ) if row is not None else AuditEvent.objects.all()
-        ).order_by("sequence").first()
+            (
+                AuditEvent.objects.filter(sequence__gt=Subquery(ChainHead.objects.filter(pk=1).values("sequence")))
+                if row is not None
+                else AuditEvent.objects.all()
+            )
+            .order_by("sequence")
+            .first()
+        )
         if beyond is not None:
             broken = Break(
-                beyond.sequence, beyond.id,
+                beyond.sequence,
+                beyond.id,
                 f"it is beyond the newest event the chain head records (#{head.sequence}): "
                 "it was inserted, or the head was rewound",
             )
@@ -218,9 +231,7 @@ def check_expected_head(expected: Head, result: Result) -> str | None:
         )
     found = AuditEvent.objects.filter(sequence=expected.sequence).values_list("entry_hash", flat=True).first()
     if found is None:
-        return (
-            f"Audit chain rolled back: event #{expected.sequence} recorded off the server is missing"
-        )
+        return f"Audit chain rolled back: event #{expected.sequence} recorded off the server is missing"
     if not hmac.compare_digest(found, expected.entry_hash):
         return (
             f"Audit chain rewritten: event #{expected.sequence} does not have the hash recorded off the "

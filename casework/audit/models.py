@@ -35,8 +35,12 @@ class AuditEvent(models.Model):
     sequence = models.PositiveBigIntegerField(unique=True)
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", db_constraint=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=True,
     )
     actor_role = models.CharField(max_length=30, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices, db_index=True)

@@ -59,8 +59,14 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 WITHHELD = "[not recorded]"
 _STRUCTURED = (
-    models.BooleanField, models.IntegerField, models.DecimalField, models.FloatField, models.DateField,
-    models.TimeField, models.DurationField, models.UUIDField,
+    models.BooleanField,
+    models.IntegerField,
+    models.DecimalField,
+    models.FloatField,
+    models.DateField,
+    models.TimeField,
+    models.DurationField,
+    models.UUIDField,
 )
 
 
@@ -100,14 +106,20 @@ def for_trail(model: type[models.Model] | None, values: dict[str, Any]) -> dict[
 
 
 def diff(
-    before: dict[str, Any], after: dict[str, Any], *, model: type[models.Model] | None, prefix: str = "",
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    model: type[models.Model] | None,
+    prefix: str = "",
 ) -> dict[str, dict[str, Any]]:
     """The one "what changed": fields whose value differs between two snapshots of ``model``, each
     with its old and new value as the trail keeps them (``trail_value``), keyed ``prefix + name``.
     ``model=None`` withholds every value that is not empty."""
     return {
-        f"{prefix}{name}": {"old": trail_value(model, name, before.get(name)),
-                            "new": trail_value(model, name, after.get(name))}
+        f"{prefix}{name}": {
+            "old": trail_value(model, name, before.get(name)),
+            "new": trail_value(model, name, after.get(name)),
+        }
         for name in sorted(set(before) | set(after))
         if before.get(name) != after.get(name) and not is_secret(name)
     }
@@ -183,8 +195,8 @@ def _locked_head() -> ChainHead:
     if head is None:
         # Migration 0003 creates the head; a test database flushed between tests may not have it.
         ChainHead.objects.get_or_create(
-            pk=1, defaults={"sequence": 0, "entry_hash": chain.GENESIS_HASH,
-                            "seal": chain.head_seal(0, chain.GENESIS_HASH)},
+            pk=1,
+            defaults={"sequence": 0, "entry_hash": chain.GENESIS_HASH, "seal": chain.head_seal(0, chain.GENESIS_HASH)},
         )
         head = ChainHead.objects.select_for_update().get(pk=1)
     return head
@@ -216,7 +228,10 @@ def record_change(
 def record_create(*, request: HttpRequest | None, actor: Any, obj: models.Model, fields: Iterable[str]) -> AuditEvent:
     values = for_trail(type(obj), snapshot(obj, fields))
     return record(
-        action=Action.CREATE, actor=actor, request=request, obj=obj,
+        action=Action.CREATE,
+        actor=actor,
+        request=request,
+        obj=obj,
         changes={name: {"old": None, "new": value} for name, value in values.items()},
     )
 
@@ -228,14 +243,22 @@ REFUSED_NO_RELATIONSHIP = "Refused: the user has no relationship to the record"
 
 
 def record_refusal(
-    request: HttpRequest, *, obj: models.Model | None = None, object_type: str = "", object_id: str | int = "",
+    request: HttpRequest,
+    *,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
     across_barrier: bool = True,
 ) -> AuditEvent:
     """A request for a record that exists and that the user may not see. The user is answered
     exactly as for a record that does not exist (404); this event lets the record's "who looked"
     page show who tried. It never records anything of the record beyond its type, id and label."""
     return record(
-        action=Action.REFUSED, request=request, obj=obj, object_type=object_type, object_id=object_id,
+        action=Action.REFUSED,
+        request=request,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
         reason=REFUSED_ACROSS_BARRIER if across_barrier else REFUSED_NO_RELATIONSHIP,
         changes={"path": request.path[:200]},
     )
@@ -254,7 +277,10 @@ def alert_acknowledge(*, alert: Alert, by: Any, request: HttpRequest | None = No
         alert.acknowledged_at = timezone.now()
         alert.save(update_fields=["acknowledged_at"])
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=alert,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=alert,
             changes={"acknowledged_at": {"old": None, "new": alert.acknowledged_at}},
         )
     return True
@@ -266,12 +292,20 @@ AUDIT_LOG_TYPE = "audit.log"
 
 
 def record_audit_log_view(
-    request: HttpRequest, *, log: str, label: str, criteria: dict[str, Any] | None = None,
+    request: HttpRequest,
+    *,
+    log: str,
+    label: str,
+    criteria: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """A clinical lead read part of the audit log. ``log`` names which page ("record", "user",
     "search", "review", "alerts"); ``label`` is a reference such as "accounts.user 12" (never a
     name); ``criteria`` (kept in the event's changes) is what was searched for."""
     return record(
-        action=Action.VIEW, request=request, object_type=AUDIT_LOG_TYPE, object_id=log,
-        object_label=label, changes={"criteria": criteria} if criteria else None,
+        action=Action.VIEW,
+        request=request,
+        object_type=AUDIT_LOG_TYPE,
+        object_id=log,
+        object_label=label,
+        changes={"criteria": criteria} if criteria else None,
     )

@@ -82,9 +82,13 @@ def key_fingerprints() -> dict[str, object]:
 
 def _postgres_parameters() -> dict[str, str]:
     params = connection.settings_dict
-    return {"host": params.get("HOST") or "127.0.0.1", "port": str(params.get("PORT") or 5432),
-            "user": params.get("USER") or "postgres", "password": params.get("PASSWORD") or "",
-            "dbname": params["NAME"]}
+    return {
+        "host": params.get("HOST") or "127.0.0.1",
+        "port": str(params.get("PORT") or 5432),
+        "user": params.get("USER") or "postgres",
+        "password": params.get("PASSWORD") or "",
+        "dbname": params["NAME"],
+    }
 
 
 def _postgres_env(params: dict[str, str]) -> dict[str, str]:
@@ -98,16 +102,24 @@ def _tool(name: str) -> str:
     """The absolute path of a PostgreSQL client program (pg_dump, pg_restore)."""
     found = shutil.which(name)
     if not found:
-        raise BackupError(f"{name} is not installed: install the PostgreSQL client programs (Debian: postgresql-client)")
+        raise BackupError(
+            f"{name} is not installed: install the PostgreSQL client programs (Debian: postgresql-client)"
+        )
     return found
 
 
 def _postgres_connect(params: dict[str, str], **kwargs):
     import psycopg
 
-    return psycopg.connect(host=params["host"], port=params["port"], user=params["user"],
-                           password=params["password"] or None, dbname=params["dbname"], connect_timeout=10,
-                           **kwargs)
+    return psycopg.connect(
+        host=params["host"],
+        port=params["port"],
+        user=params["user"],
+        password=params["password"] or None,
+        dbname=params["dbname"],
+        connect_timeout=10,
+        **kwargs,
+    )
 
 
 @dataclass
@@ -135,10 +147,13 @@ def _describe(cursor, table_names: list[str]) -> Snapshot:
 
 
 def _sqlite_tables(db: sqlite3.Connection) -> list[str]:
-    return [row[0] for row in db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT LIKE 'search_fts_%'"  # FTS5's own shadow tables: counted through search_fts
-    )]
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'search_fts_%'"  # FTS5's own shadow tables: counted through search_fts
+        )
+    ]
 
 
 def describe_sqlite(path: Path) -> Snapshot:
@@ -188,10 +203,26 @@ def _snapshot_postgres(destination: Path) -> Snapshot:
             snapshot_id = cursor.fetchone()[0]
             # pg_dump sees exactly what this transaction sees, however much is written meanwhile.
             result = subprocess.run(  # noqa: S603 - fixed program, arguments from settings, no shell
-                [_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot_id}",
-                 "--host", params["host"], "--port", params["port"], "--username", params["user"],
-                 "--file", str(destination), params["dbname"]],
-                env=_postgres_env(params), capture_output=True, text=True, timeout=3600,
+                [
+                    _tool("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={snapshot_id}",
+                    "--host",
+                    params["host"],
+                    "--port",
+                    params["port"],
+                    "--username",
+                    params["user"],
+                    "--file",
+                    str(destination),
+                    params["dbname"],
+                ],
+                env=_postgres_env(params),
+                capture_output=True,
+                text=True,
+                timeout=3600,
             )
             if result.returncode != 0:
                 raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
@@ -231,8 +262,12 @@ def create_backup(output: Path) -> Path:
         "format": FORMAT,
         "created_at": created.isoformat(),
         "finished_at": dt.datetime.now(dt.UTC).isoformat(),
-        "database": {"engine": vendor, "file": database_file.name, "bytes": database_file.stat().st_size,
-                     "sha256": sha256_of(database_file)},
+        "database": {
+            "engine": vendor,
+            "file": database_file.name,
+            "bytes": database_file.stat().st_size,
+            "sha256": sha256_of(database_file),
+        },
         "tables": snapshot.tables,
         "audit_chain_head": snapshot.audit_head,
         "migrations": snapshot.migrations,
@@ -305,10 +340,26 @@ def _restore_postgres(database_file: Path) -> None:
         db.execute("DROP SCHEMA IF EXISTS public CASCADE")
         db.execute("CREATE SCHEMA public")
     result = subprocess.run(  # noqa: S603 - fixed program, arguments from settings, no shell
-        [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-         "--host", params["host"], "--port", params["port"], "--username", params["user"],
-         "--dbname", params["dbname"], str(database_file)],
-        env=_postgres_env(params), capture_output=True, text=True, timeout=3600,
+        [
+            _tool("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            "--host",
+            params["host"],
+            "--port",
+            params["port"],
+            "--username",
+            params["user"],
+            "--dbname",
+            params["dbname"],
+            str(database_file),
+        ],
+        env=_postgres_env(params),
+        capture_output=True,
+        text=True,
+        timeout=3600,
     )
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
@@ -341,11 +392,15 @@ def verify_restored(manifest: dict) -> RestoreReport:
     from casework.people.keycheck import key_problems
 
     connections.close_all()
-    restored = (describe_sqlite(Path(connection.settings_dict["NAME"])) if connection.vendor == "sqlite"
-                else describe_postgres(_postgres_parameters()))
+    restored = (
+        describe_sqlite(Path(connection.settings_dict["NAME"]))
+        if connection.vendor == "sqlite"
+        else describe_postgres(_postgres_parameters())
+    )
     problems = []
-    different = sorted(t for t in set(manifest["tables"]) | set(restored.tables)
-                       if manifest["tables"].get(t) != restored.tables.get(t))
+    different = sorted(
+        t for t in set(manifest["tables"]) | set(restored.tables) if manifest["tables"].get(t) != restored.tables.get(t)
+    )
     if different:
         problems.append("Row counts differ from the manifest in: " + ", ".join(different))
     if restored.audit_head != manifest["audit_chain_head"]:
@@ -361,16 +416,22 @@ def verify_restored(manifest: dict) -> RestoreReport:
     if not result.intact:
         problems.append(f"The audit chain does not verify: {result.broken}")
     problems += key_problems()
-    return RestoreReport(tables=len(restored.tables), rows=sum(restored.tables.values()),
-                         documents=len(manifest["documents"]), audit_events=result.head.sequence,
-                         problems=problems)
+    return RestoreReport(
+        tables=len(restored.tables),
+        rows=sum(restored.tables.values()),
+        documents=len(manifest["documents"]),
+        audit_events=result.head.sequence,
+        problems=problems,
+    )
 
 
 def restore_backup(folder: Path, *, replace: bool) -> RestoreReport:
     manifest = read_manifest(folder)
     engine = manifest["database"]["engine"]
     if engine != connection.vendor:
-        raise BackupError(f"This is a backup of a {engine} database; the database configured here is {connection.vendor}")
+        raise BackupError(
+            f"This is a backup of a {engine} database; the database configured here is {connection.vendor}"
+        )
     check_backup(folder, manifest)
     location = documents_location()
     documents_here = location.exists() and any(path.is_file() for path in location.rglob("*"))

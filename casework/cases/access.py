@@ -24,7 +24,19 @@ from casework.cases.models import (
 
 def register() -> None:
     registry.register_cases(case=Case, team=CaseTeamMember, party=CaseParty, referral_link=CaseReferral)
-    for model in (CaseParty, CaseReferral, CaseStatusChange, CaseTeamMember, StalkingEpisode, Incident, LegalOrder,
-                  Hearing, MappaRegistration, MappaMeeting, InvolvedAgency, CaseService):
+    for model in (
+        CaseParty,
+        CaseReferral,
+        CaseStatusChange,
+        CaseTeamMember,
+        StalkingEpisode,
+        Incident,
+        LegalOrder,
+        Hearing,
+        MappaRegistration,
+        MappaMeeting,
+        InvolvedAgency,
+        CaseService,
+    ):
         registry.register(model, within=registry.CASE, path="case")
     registry.register(AgencyOfficer, within=registry.CASE, path="agency__case")

@@ -56,13 +56,20 @@ def describe(escalation: Escalation) -> str:
         f"The highest severity was {highest} of 5.",
     ]
     if escalation.undrawn:
-        parts.append(f"{escalation.undrawn} older incident{'s' if escalation.undrawn != 1 else ''} "
-                     "before the first period are not drawn.")
+        parts.append(
+            f"{escalation.undrawn} older incident{'s' if escalation.undrawn != 1 else ''} "
+            "before the first period are not drawn."
+        )
     if escalation.breaches:
-        parts.append(f"{len(escalation.breaches)} incident{'s' if len(escalation.breaches) != 1 else ''} "
-                     "looked like contact an order forbade.")
-    parts.append("Escalating: " + "; ".join(escalation.reasons) + "." if escalation.escalating
-                 else "The escalation rule does not flag this case.")
+        parts.append(
+            f"{len(escalation.breaches)} incident{'s' if len(escalation.breaches) != 1 else ''} "
+            "looked like contact an order forbade."
+        )
+    parts.append(
+        "Escalating: " + "; ".join(escalation.reasons) + "."
+        if escalation.escalating
+        else "The escalation rule does not flag this case."
+    )
     return " ".join(parts)
 
 
@@ -77,8 +84,10 @@ def escalation_svg(escalation: Escalation, *, id_prefix: str = "escalation") -> 
         f'<desc id="{desc_id}">{escape(describe(escalation))}</desc>',
     ]
     if not windows:
-        out.append(f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" fill="{GREY}" font-size="16">'
-                   "No incidents recorded yet</text></svg>")
+        out.append(
+            f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" fill="{GREY}" font-size="16">'
+            "No incidents recorded yet</text></svg>"
+        )
         return Markup("".join(out))  # noqa: S704 (built from numbers and escaped text)
     scale = _Scale(windows)
     out += _axes(scale)
@@ -117,14 +126,20 @@ def _axes(scale: _Scale) -> list[str]:
     ]
     for value in sorted({0, scale.top_count // 2, scale.top_count}):
         y = scale.y_count(value)
-        out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{GREY}">{value}</text>')
+        out.append(
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{GREY}">{value}</text>'
+        )
         if value:
             out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{PALE}"/>')
-    out.append(f'<text x="{LEFT}" y="{SEVERITY_TOP - 14}" font-size="13" fill="{DARK}">Highest severity (1 to 5)</text>')
+    out.append(
+        f'<text x="{LEFT}" y="{SEVERITY_TOP - 14}" font-size="13" fill="{DARK}">Highest severity (1 to 5)</text>'
+    )
     for level in range(1, 6):
         y = scale.y_severity(level)
         out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{PALE}"/>')
-        out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{GREY}">{level}</text>')
+        out.append(
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{GREY}">{level}</text>'
+        )
     return out
 
 
@@ -190,11 +205,15 @@ def _dates(scale: _Scale) -> list[str]:
         day = windows[index].starts_on if index == 0 else windows[index].ends_on
         anchor = "start" if index == 0 and len(picks) > 1 else ("end" if index == len(windows) - 1 else "middle")
         x = LEFT if anchor == "start" else (WIDTH - RIGHT if anchor == "end" else scale.x_of(index))
-        out.append(f'<text x="{x:.1f}" y="{AXIS_Y + 8}" font-size="11" text-anchor="{anchor}" fill="{GREY}">'
-                   f"{escape(date_gb(day))}</text>")
+        out.append(
+            f'<text x="{x:.1f}" y="{AXIS_Y + 8}" font-size="11" text-anchor="{anchor}" fill="{GREY}">'
+            f"{escape(date_gb(day))}</text>"
+        )
     return out
 
 
 def _window_title(window: Window) -> str:
-    return (f"{date_gb(window.starts_on)} to {date_gb(window.ends_on)}: {window.count} incident"
-            f"{'s' if window.count != 1 else ''}, highest severity {window.max_severity}")
+    return (
+        f"{date_gb(window.starts_on)} to {date_gb(window.ends_on)}: {window.count} incident"
+        f"{'s' if window.count != 1 else ''}, highest severity {window.max_severity}"
+    )

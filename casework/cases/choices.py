@@ -113,17 +113,32 @@ class Behaviour(models.TextChoices):
 
 
 # Behaviours that need the person who stalks to be physically there (docs/escalation-rule.md).
-IN_PERSON_BEHAVIOURS = frozenset({
-    Behaviour.FOLLOWING, Behaviour.LOITERING, Behaviour.APPROACHING, Behaviour.PROPERTY_DAMAGE,
-    Behaviour.VIOLENCE, Behaviour.SEXUAL_VIOLENCE,
-})
+IN_PERSON_BEHAVIOURS = frozenset(
+    {
+        Behaviour.FOLLOWING,
+        Behaviour.LOITERING,
+        Behaviour.APPROACHING,
+        Behaviour.PROPERTY_DAMAGE,
+        Behaviour.VIOLENCE,
+        Behaviour.SEXUAL_VIOLENCE,
+    }
+)
 VIOLENT_BEHAVIOURS = frozenset({Behaviour.VIOLENCE, Behaviour.SEXUAL_VIOLENCE})
 # Contact, direct or through others, that a no-contact condition forbids.
-CONTACT_BEHAVIOURS = frozenset({
-    Behaviour.APPROACHING, Behaviour.PHONE, Behaviour.TEXT, Behaviour.EMAIL, Behaviour.SOCIAL_MEDIA,
-    Behaviour.LETTERS_OR_GIFTS, Behaviour.CONTACTING_THIRD_PARTIES, Behaviour.THREATS, Behaviour.VIOLENCE,
-    Behaviour.SEXUAL_VIOLENCE,
-})
+CONTACT_BEHAVIOURS = frozenset(
+    {
+        Behaviour.APPROACHING,
+        Behaviour.PHONE,
+        Behaviour.TEXT,
+        Behaviour.EMAIL,
+        Behaviour.SOCIAL_MEDIA,
+        Behaviour.LETTERS_OR_GIFTS,
+        Behaviour.CONTACTING_THIRD_PARTIES,
+        Behaviour.THREATS,
+        Behaviour.VIOLENCE,
+        Behaviour.SEXUAL_VIOLENCE,
+    }
+)
 
 
 class Channel(models.TextChoices):
@@ -163,16 +178,35 @@ class SeverityLevel:
 # The 1-5 severity scale for one incident. Rate the incident itself, not the case; when two levels
 # fit, choose the higher.
 SEVERITY_LEVELS = (
-    SeverityLevel(1, "1 – Low", "Unwanted contact or presence that is not threatening and not repeated "
-                  "within the day: one message, a gift, a post about them."),
-    SeverityLevel(2, "2 – Moderate", "Persistent or repeated unwanted contact, or contact through family, "
-                  "friends or colleagues, with no threat of harm."),
-    SeverityLevel(3, "3 – Serious", "Intrusion into daily life: following, loitering at home or work, "
-                  "monitoring or tracking, accessing accounts, damaging property, or an implied threat."),
-    SeverityLevel(4, "4 – Severe", "An explicit threat of violence or sexual violence, threats to kill, or "
-                  "approaching with a weapon."),
-    SeverityLevel(5, "5 – Critical", "Physical or sexual violence, an attempt at it, or a threat made with the "
-                  "means and the opportunity to carry it out."),
+    SeverityLevel(
+        1,
+        "1 – Low",
+        "Unwanted contact or presence that is not threatening and not repeated "
+        "within the day: one message, a gift, a post about them.",
+    ),
+    SeverityLevel(
+        2,
+        "2 – Moderate",
+        "Persistent or repeated unwanted contact, or contact through family, "
+        "friends or colleagues, with no threat of harm.",
+    ),
+    SeverityLevel(
+        3,
+        "3 – Serious",
+        "Intrusion into daily life: following, loitering at home or work, "
+        "monitoring or tracking, accessing accounts, damaging property, or an implied threat.",
+    ),
+    SeverityLevel(
+        4,
+        "4 – Severe",
+        "An explicit threat of violence or sexual violence, threats to kill, or approaching with a weapon.",
+    ),
+    SeverityLevel(
+        5,
+        "5 – Critical",
+        "Physical or sexual violence, an attempt at it, or a threat made with the "
+        "means and the opportunity to carry it out.",
+    ),
 )
 SEVERITY_CHOICES = [(level.value, level.label) for level in SEVERITY_LEVELS]
 SEVERITY_LABELS = {level.value: level.label for level in SEVERITY_LEVELS}

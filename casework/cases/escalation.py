@@ -211,11 +211,19 @@ def likely_breaches(points: list[Point], orders: Iterable[OrderSpan]) -> list[Br
             continue
         breach = None
         if point.in_person and point.place:
-            breach = next((Breach(point=point, order=o, zone=True) for o in zones
-                           if point.place in o.zone_places and point.victim_id in o.protects and o.covers(point)), None)
+            breach = next(
+                (
+                    Breach(point=point, order=o, zone=True)
+                    for o in zones
+                    if point.place in o.zone_places and point.victim_id in o.protects and o.covers(point)
+                ),
+                None,
+            )
         if breach is None and point.behaviour in CONTACT_BEHAVIOURS:
-            breach = next((Breach(point=point, order=o) for o in no_contact
-                           if point.victim_id in o.protects and o.covers(point)), None)
+            breach = next(
+                (Breach(point=point, order=o) for o in no_contact if point.victim_id in o.protects and o.covers(point)),
+                None,
+            )
         if breach is not None:
             found.append(breach)
     return found
@@ -243,7 +251,7 @@ def _rising_frequency(windows: list[Window], earlier: list[Point]) -> str | None
     """1. The latest window has at least FREQUENCY_MINIMUM incidents and FREQUENCY_RATIO times the
     mean of the windows before it (missing windows count as none)."""
     latest = windows[-1]
-    baseline = [w.count for w in windows[-1 - FREQUENCY_BASELINE_WINDOWS:-1]]
+    baseline = [w.count for w in windows[-1 - FREQUENCY_BASELINE_WINDOWS : -1]]
     baseline += [0] * (FREQUENCY_BASELINE_WINDOWS - len(baseline))
     mean = sum(baseline) / FREQUENCY_BASELINE_WINDOWS
     if earlier and latest.count >= FREQUENCY_MINIMUM and latest.count >= FREQUENCY_RATIO * mean:
@@ -279,8 +287,9 @@ def _rising_severity(recent: list[Point], before_recent: list[Point]) -> str | N
 def _remote_to_in_person(recent: list[Point], before_recent: list[Point]) -> str | None:
     """3. The first in-person contact is recent, after only remote contact."""
     if before_recent and any(p.in_person for p in recent) and not any(p.in_person for p in before_recent):
-        return ("From remote to in-person: the first in-person incident came in the last 8 weeks, after "
-                "only remote contact")
+        return (
+            "From remote to in-person: the first in-person incident came in the last 8 weeks, after only remote contact"
+        )
     return None
 
 
@@ -309,8 +318,11 @@ def assess(points: list[Point], orders: Iterable[OrderSpan], as_of: dt.date) -> 
         if index is not None:
             windows[index].breaches += 1
     return Escalation(
-        as_of=windows[-1].ends_on if windows else as_of, windows=windows, first_appearances=appearances,
-        breaches=breaches, reasons=escalation_reasons(points, windows),
+        as_of=windows[-1].ends_on if windows else as_of,
+        windows=windows,
+        first_appearances=appearances,
+        breaches=breaches,
+        reasons=escalation_reasons(points, windows),
         undrawn=len(points) - sum(w.count for w in windows),
     )
 
@@ -320,8 +332,12 @@ def order_spans(orders) -> list[OrderSpan]:
     selected: an order carried from a referral without a start date counts from its receipt)."""
     return [
         OrderSpan(
-            order_id=o.pk, label=o.get_kind_display(), starts_on=o.known_from, ends_on=o.ends_on,
-            no_contact=o.no_contact, protects=frozenset(p.pk for p in o.protects.all()),
+            order_id=o.pk,
+            label=o.get_kind_display(),
+            starts_on=o.known_from,
+            ends_on=o.ends_on,
+            no_contact=o.no_contact,
+            protects=frozenset(p.pk for p in o.protects.all()),
             zone_places=frozenset(o.zone_places or ()) if o.exclusion_zone else frozenset(),
         )
         for o in orders

@@ -39,11 +39,16 @@ NEW_CASE = "new"
 EMAIL_INVALID = "Enter an email address in the correct format, like name@example.org"
 
 
-def _choice(label: str, choices, message: str, *, radio: bool = True, required: bool = True, **kwargs) -> forms.ChoiceField:
+def _choice(
+    label: str, choices, message: str, *, radio: bool = True, required: bool = True, **kwargs
+) -> forms.ChoiceField:
     return forms.ChoiceField(
-        label=label, choices=choices, required=required,
+        label=label,
+        choices=choices,
+        required=required,
         widget=forms.RadioSelect if radio else forms.Select,
-        error_messages={"required": message, "invalid_choice": message}, **kwargs,
+        error_messages={"required": message, "invalid_choice": message},
+        **kwargs,
     )
 
 
@@ -69,8 +74,11 @@ class OpenCaseForm(NHSForm):
     def __init__(self, *args, open_cases=(), clinicians=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = [(NEW_CASE, "Open a new case")] + [
-            (str(c.pk), f"Add to {c.reference} ({c.get_kind_display().lower()}, lead clinician "
-                        f"{c.lead_name or 'not set'})") for c in open_cases
+            (
+                str(c.pk),
+                f"Add to {c.reference} ({c.get_kind_display().lower()}, lead clinician {c.lead_name or 'not set'})",
+            )
+            for c in open_cases
         ]
         self.fields["kind"].choices = [(k.value, f"{k.label}: {KIND_HINTS[k].lower()}") for k in CaseKind]
         self.fields["lead_clinician"].choices = [("", "Select a clinician")] + [
@@ -101,10 +109,14 @@ class TeamAddForm(NHSForm):
 
 class StatusForm(NHSForm):
     to = _choice("Change the status to", [], "Select the new status")
-    closure_reason = _choice("If you are closing the case, why?", ClosureReason.choices,
-                             "Select why the case is closing", required=False)
-    note = _long_text("Notes", max_length=limit(Case, "closure_note"),
-                      help_text="Why the case is on hold, or more about why it is closing")
+    closure_reason = _choice(
+        "If you are closing the case, why?", ClosureReason.choices, "Select why the case is closing", required=False
+    )
+    note = _long_text(
+        "Notes",
+        max_length=limit(Case, "closure_note"),
+        help_text="Why the case is on hold, or more about why it is closing",
+    )
 
     def __init__(self, *args, current: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -127,17 +139,27 @@ class StatusForm(NHSForm):
 
 class PartyForm(NHSForm):
     role = _choice("Role in the case", PARTY_ROLES, "Select the person's role in the case")
-    name_as_given = _text("Name as given", 200, help_text=(
-        "The name as the referral or agency gave it. On the perpetrator side of a case this is the only "
-        "name shown for a victim"))
-    relationship_to_subject = _text("Relationship to the subject", 200,
-                                    help_text="For example, former partner, their GP, her new partner")
+    name_as_given = _text(
+        "Name as given",
+        200,
+        help_text=(
+            "The name as the referral or agency gave it. On the perpetrator side of a case this is the only "
+            "name shown for a victim"
+        ),
+    )
+    relationship_to_subject = _text(
+        "Relationship to the subject", 200, help_text="For example, former partner, their GP, her new partner"
+    )
 
 
 class FindPersonForm(NHSForm):
-    find = forms.CharField(label="Find the person", max_length=100, strip=True,
-                           help_text="A name, NHS number, PNC ID, prison number or person reference",
-                           error_messages={"required": "Enter a name, a number or a reference to find the person"})
+    find = forms.CharField(
+        label="Find the person",
+        max_length=100,
+        strip=True,
+        help_text="A name, NHS number, PNC ID, prison number or person reference",
+        error_messages={"required": "Enter a name, a number or a reference to find the person"},
+    )
 
     def found(self, user, limit: int = 10) -> list:
         """The persons ``user`` may see who match, at most ``limit``."""
@@ -152,9 +174,11 @@ class PartyAddForm(PartyForm):
     """Pick the person from those a search found (``candidates``: the persons the user may see who
     match what they searched for), then their part in the case. Nobody types a reference."""
 
-    person = forms.ChoiceField(label="Who to add", widget=forms.RadioSelect,
-                               error_messages={"required": "Select the person to add",
-                                               "invalid_choice": "Select one of the people found"})
+    person = forms.ChoiceField(
+        label="Who to add",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the person to add", "invalid_choice": "Select one of the people found"},
+    )
     field_order = ["person", "role", "name_as_given", "relationship_to_subject"]
 
     def __init__(self, *args, candidates=(), **kwargs) -> None:
@@ -169,17 +193,28 @@ def _candidate_label(person) -> str:
 
 class EpisodeForm(NHSForm):
     prior_relationship = _choice("Prior relationship", Relationship.choices, "Select the prior relationship")
-    started_on = NHSDateField(label="When it started", required=False, past_only=True,
-                              help_text="If you know only the month, enter 1 as the day. For example, 1 3 2025")
-    started_precision = _choice("How exact is that date?", [(DatePrecision.DAY.value, "The exact day"),
-                                                            (DatePrecision.MONTH.value, "The month only")],
-                                "Select whether the date is exact or the month only")
+    started_on = NHSDateField(
+        label="When it started",
+        required=False,
+        past_only=True,
+        help_text="If you know only the month, enter 1 as the day. For example, 1 3 2025",
+    )
+    started_precision = _choice(
+        "How exact is that date?",
+        [(DatePrecision.DAY.value, "The exact day"), (DatePrecision.MONTH.value, "The month only")],
+        "Select whether the date is exact or the month only",
+    )
     behaviours = forms.MultipleChoiceField(
-        label="Behaviours seen", choices=Behaviour.choices, required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that apply", error_messages={"invalid_choice": "Select behaviours from the list"},
+        label="Behaviours seen",
+        choices=Behaviour.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
+        error_messages={"invalid_choice": "Select behaviours from the list"},
     )
     motivation_in_own_words = _long_text(
-        "Apparent motivation, in the stalker's own words", max_length=limit(StalkingEpisode, "motivation_in_own_words"),
+        "Apparent motivation, in the stalker's own words",
+        max_length=limit(StalkingEpisode, "motivation_in_own_words"),
         help_text="Quote what they have said about why, where you can",
     )
 
@@ -188,23 +223,34 @@ class EpisodeForm(NHSForm):
 
 
 class IncidentForm(NHSForm):
-    occurred_on = NHSDateField(label="Date", past_only=True,
-                               help_text="If you know only the month, enter 1 as the day and choose month only")
+    occurred_on = NHSDateField(
+        label="Date", past_only=True, help_text="If you know only the month, enter 1 as the day and choose month only"
+    )
     precision = _choice("How exact is it?", DatePrecision.choices, "Select how exact the date is")
     occurred_time = _text("Time", 10, help_text="Only for date and time. Use the 24-hour clock, for example, 14:30")
     behaviour = _choice("Type", [("", "Select a type")] + Behaviour.choices, "Select the type of incident", radio=False)
     channel = _choice("Channel", [("", "Select a channel")] + Channel.choices, "Select the channel", radio=False)
     victim = _choice("Victim affected", [], "Select the victim affected", radio=False, required=False)
     source = _choice("Source", Source.choices, "Select who reported it")
-    severity = _choice("Severity", SEVERITY_CHOICES, "Select the severity, from 1 to 5",
-                       help_text="See the severity scale above")
-    description = _long_text("Description", "Enter a description of the incident", required=True,
-                             max_length=limit(Incident, "description"))
-    place = _choice("Where it happened", [("", "Not recorded, or not in person")] + Place.choices,
-                    "Select where it happened", radio=False, required=False,
-                    help_text="For an incident in person: an exclusion zone is drawn around these places")
+    severity = _choice(
+        "Severity", SEVERITY_CHOICES, "Select the severity, from 1 to 5", help_text="See the severity scale above"
+    )
+    description = _long_text(
+        "Description", "Enter a description of the incident", required=True, max_length=limit(Incident, "description")
+    )
+    place = _choice(
+        "Where it happened",
+        [("", "Not recorded, or not in person")] + Place.choices,
+        "Select where it happened",
+        radio=False,
+        required=False,
+        help_text="For an incident in person: an exclusion zone is drawn around these places",
+    )
     documents = forms.MultipleChoiceField(
-        label="Documents", choices=[], required=False, widget=forms.CheckboxSelectMultiple,
+        label="Documents",
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Documents of the case's referrals that record this incident",
         error_messages={"invalid_choice": "Select documents from the list"},
     )
@@ -214,7 +260,9 @@ class IncidentForm(NHSForm):
         self.fields["victim"].choices = ([] if victim_case else [("", "Not recorded")]) + [
             (str(p.pk), p.name_as_given) for p in victims
         ]
-        self.fields["documents"].choices = [(str(d.pk), f"{d.original_name} ({d.referral.reference})") for d in documents]
+        self.fields["documents"].choices = [
+            (str(d.pk), f"{d.original_name} ({d.referral.reference})") for d in documents
+        ]
         if not documents:
             del self.fields["documents"]
 
@@ -229,17 +277,24 @@ class IncidentForm(NHSForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("precision") == DatePrecision.EXACT and cleaned.get("occurred_time") is None \
-                and "occurred_time" not in self.errors:
+        if (
+            cleaned.get("precision") == DatePrecision.EXACT
+            and cleaned.get("occurred_time") is None
+            and "occurred_time" not in self.errors
+        ):
             self.add_error("occurred_time", "Enter the time, or choose date only")
         return cleaned
 
 
 class IncidentImportForm(NHSForm):
-    table = _long_text("Paste the table", max_length=1024 * 1024, help_text=(
-        "Copy the rows from a spreadsheet, with the header row, and paste them here as CSV"))
-    file = forms.FileField(label="Or choose a CSV file", required=False,
-                           error_messages={"invalid": "The selected file must be a CSV file"})
+    table = _long_text(
+        "Paste the table",
+        max_length=1024 * 1024,
+        help_text=("Copy the rows from a spreadsheet, with the header row, and paste them here as CSV"),
+    )
+    file = forms.FileField(
+        label="Or choose a CSV file", required=False, error_messages={"invalid": "The selected file must be a CSV file"}
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -262,17 +317,26 @@ class IncidentImportForm(NHSForm):
 
 
 class OrderForm(NHSForm):
-    kind = _choice("Order or conditions", [("", "Select the order")] + OrderKind.choices,
-                   "Select the order or conditions", radio=False)
+    kind = _choice(
+        "Order or conditions",
+        [("", "Select the order")] + OrderKind.choices,
+        "Select the order or conditions",
+        radio=False,
+    )
     issued_by = _text("Issuing court or authority", 200, "Enter the court or authority that issued it", required=True)
     starts_on = NHSDateField(label="Start date")
     ends_on = NHSDateField(label="End date", required=False, help_text="Leave blank if it has no end date")
     no_contact = forms.BooleanField(label="No contact", required=False)
     exclusion_zone = forms.BooleanField(label="Exclusion zone", required=False)
-    exclusion_zone_details = _long_text("Where the exclusion zone is", max_length=limit(LegalOrder, "exclusion_zone_details"),
-                                        help_text="Describe the area, without the victim's address")
+    exclusion_zone_details = _long_text(
+        "Where the exclusion zone is",
+        max_length=limit(LegalOrder, "exclusion_zone_details"),
+        help_text="Describe the area, without the victim's address",
+    )
     zone_places = forms.MultipleChoiceField(
-        label="Places the exclusion zone covers", choices=ZONE_PLACES, required=False,
+        label="Places the exclusion zone covers",
+        choices=ZONE_PLACES,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="An incident in person at one of these places, while the order is in force, is flagged as a likely breach",
         error_messages={"invalid_choice": "Select places from the list"},
@@ -280,14 +344,18 @@ class OrderForm(NHSForm):
     attend_treatment = forms.BooleanField(label="Attend treatment or an assessment", required=False)
     other_conditions = _long_text("Other conditions", max_length=limit(LegalOrder, "other_conditions"))
     protects = forms.MultipleChoiceField(
-        label="Whom it protects", choices=[], required=False, widget=forms.CheckboxSelectMultiple,
+        label="Whom it protects",
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Select people from the list"},
     )
 
     def __init__(self, *args, parties=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["protects"].choices = [(str(p.pk), f"{p.name_as_given} ({p.get_role_display().lower()})")
-                                           for p in parties]
+        self.fields["protects"].choices = [
+            (str(p.pk), f"{p.name_as_given} ({p.get_role_display().lower()})") for p in parties
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -310,8 +378,9 @@ class MappaForm(NHSForm):
     category = _choice("MAPPA category", MappaCategory.choices, "Select the MAPPA category")
     level = _choice("MAPPA level", MappaLevel.choices, "Select the MAPPA level")
     coordinator_name = _text("MAPPA coordinator", 150)
-    coordinator_email = forms.EmailField(label="Coordinator's email address", required=False,
-                                         error_messages={"invalid": EMAIL_INVALID})
+    coordinator_email = forms.EmailField(
+        label="Coordinator's email address", required=False, error_messages={"invalid": EMAIL_INVALID}
+    )
     coordinator_phone = _text("Coordinator's telephone number", 30)
 
     def clean_category(self):
@@ -358,10 +427,20 @@ class OfficerForm(NHSForm):
 
 
 class CaseFilterForm(NHSForm):
-    status = _choice("Status", [("", "Any status")] + CaseStatus.choices, "Select a status from the list",
-                     radio=False, required=False)
-    kind = _choice("Kind of case", [("", "Any kind")] + CaseKind.choices, "Select a kind of case from the list",
-                   radio=False, required=False)
+    status = _choice(
+        "Status",
+        [("", "Any status")] + CaseStatus.choices,
+        "Select a status from the list",
+        radio=False,
+        required=False,
+    )
+    kind = _choice(
+        "Kind of case",
+        [("", "Any kind")] + CaseKind.choices,
+        "Select a kind of case from the list",
+        radio=False,
+        required=False,
+    )
     mine = forms.BooleanField(label="Only cases I am on the team of", required=False)
     risk = forms.BooleanField(label="Only escalating cases and likely breaches", required=False)
 
@@ -369,5 +448,9 @@ class CaseFilterForm(NHSForm):
         if not self.is_bound or not self.is_valid():
             return {"status": "", "kind": "", "mine": False, "risk": False}
         data = self.cleaned_data
-        return {"status": data.get("status") or "", "kind": data.get("kind") or "", "mine": bool(data.get("mine")),
-                "risk": bool(data.get("risk"))}
+        return {
+            "status": data.get("status") or "",
+            "kind": data.get("kind") or "",
+            "mine": bool(data.get("mine")),
+            "risk": bool(data.get("risk")),
+        }

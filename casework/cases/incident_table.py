@@ -36,11 +36,34 @@ csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES + 1))
 DESCRIPTION_MAX = limit(Incident, "description")
 COLUMNS = ("date", "time", "type", "channel", "victim", "source", "severity", "description", "place")
 REQUIRED = ("date", "type", "channel", "source", "severity", "description")
-ALIASES = {"behaviour": "type", "behavior": "type", "incident type": "type", "victim affected": "victim",
-           "when": "date", "details": "description"}
-MONTHS = {name.lower(): number for number, name in enumerate(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-     "November", "December"], start=1)}
+ALIASES = {
+    "behaviour": "type",
+    "behavior": "type",
+    "incident type": "type",
+    "victim affected": "victim",
+    "when": "date",
+    "details": "description",
+}
+MONTHS = {
+    name.lower(): number
+    for number, name in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        start=1,
+    )
+}
 MONTHS.update({name[:3]: number for name, number in list(MONTHS.items())})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -137,8 +160,10 @@ def read(text: str, *, victims: dict[str, Any], default_victim: Any = None, toda
         raise TableRefused("The table must be smaller than 1 MB")
     if found := CONTROL_CHARACTERS.search(text):
         line = text.count("\n", 0, found.start()) + 1
-        raise TableRefused(f"Line {line} of the table contains a control character (such as a NUL byte) that the "
-                           "service cannot accept: save the file again as plain CSV")
+        raise TableRefused(
+            f"Line {line} of the table contains a control character (such as a NUL byte) that the "
+            "service cannot accept: save the file again as plain CSV"
+        )
     try:
         lines = [row for row in csv.reader(io.StringIO(text.strip())) if any(cell.strip() for cell in row)]
     except csv.Error as error:
@@ -149,8 +174,10 @@ def read(text: str, *, victims: dict[str, Any], default_victim: Any = None, toda
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise TableRefused(
-            "The first row must name the columns. Missing: " + ", ".join(missing)
-            + ". The columns are: " + ", ".join(COLUMNS)
+            "The first row must name the columns. Missing: "
+            + ", ".join(missing)
+            + ". The columns are: "
+            + ", ".join(COLUMNS)
         )
     if len(lines) - 1 > MAX_ROWS:
         raise TableRefused(f"A table can hold up to {MAX_ROWS:,} incidents: split it into smaller tables")
@@ -158,7 +185,9 @@ def read(text: str, *, victims: dict[str, Any], default_victim: Any = None, toda
         raise TableRefused("The table has a header row but no incidents")
     rows = []
     for number, cells in enumerate(lines[1:], start=1):
-        values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header) if name in COLUMNS}
+        values = {
+            name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header) if name in COLUMNS
+        }
         if values.get("description", "").startswith("'") and values["description"][1:2] in FORMULA_STARTS:
             values["description"] = values["description"][1:]
         row = TableRow(number=number, values=values)
@@ -175,8 +204,11 @@ def _check(row: TableRow, *, victims, default_victim, today: dt.date) -> None:
     try:
         occurred_on, precision = parse_date(values.get("date", ""))
     except ValueError:
-        errors.append("Date must be a real date, like 27/11/2026, or a month, like 11/2026" if values.get("date")
-                      else "Enter the date")
+        errors.append(
+            "Date must be a real date, like 27/11/2026, or a month, like 11/2026"
+            if values.get("date")
+            else "Enter the date"
+        )
     if occurred_on and (problem := date_range_error("Date", occurred_on, past_only=True, today=today)):
         errors.append(problem)
     if values.get("time"):
@@ -189,16 +221,25 @@ def _check(row: TableRow, *, victims, default_victim, today: dt.date) -> None:
         precision = DatePrecision.EXACT if precision else precision
     behaviour = BEHAVIOURS.get(values.get("type", "").lower())
     if behaviour is None:
-        errors.append("Type must be one of the behaviours, like Following or Threats" if values.get("type")
-                      else "Enter the type of incident")
+        errors.append(
+            "Type must be one of the behaviours, like Following or Threats"
+            if values.get("type")
+            else "Enter the type of incident"
+        )
     channel = CHANNELS.get(values.get("channel", "").lower())
     if channel is None:
-        errors.append("Channel must be one of the channels, like In person or Text message" if values.get("channel")
-                      else "Enter the channel")
+        errors.append(
+            "Channel must be one of the channels, like In person or Text message"
+            if values.get("channel")
+            else "Enter the channel"
+        )
     source = SOURCES.get(values.get("source", "").lower())
     if source is None:
-        errors.append("Source must be The victim, Police, Probation, The person themselves or A third party"
-                      if values.get("source") else "Enter the source")
+        errors.append(
+            "Source must be The victim, Police, Probation, The person themselves or A third party"
+            if values.get("source")
+            else "Enter the source"
+        )
     severity = None
     match = re.match(r"\s*([1-5])\b", values.get("severity", ""))
     if match:
@@ -219,9 +260,16 @@ def _check(row: TableRow, *, victims, default_victim, today: dt.date) -> None:
     place = _place(values, errors)
     if not errors:
         row.fields = {
-            "occurred_on": occurred_on, "occurred_time": occurred_time, "precision": precision,
-            "behaviour": behaviour, "channel": channel, "source": source, "severity": severity,
-            "description": description, "victim": victim, "place": place,
+            "occurred_on": occurred_on,
+            "occurred_time": occurred_time,
+            "precision": precision,
+            "behaviour": behaviour,
+            "channel": channel,
+            "source": source,
+            "severity": severity,
+            "description": description,
+            "victim": victim,
+            "place": place,
         }
 
 
@@ -259,14 +307,16 @@ def write(incidents, out) -> None:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for incident in incidents:
-        writer.writerow([
-            date_cell(incident.occurred_on, incident.precision),
-            incident.occurred_time.strftime("%H:%M") if incident.occurred_time else "",
-            Behaviour(incident.behaviour).label,
-            Channel(incident.channel).label,
-            safe_cell(incident.victim.name_as_given if incident.victim else ""),
-            Source(incident.source).label,
-            incident.severity,
-            safe_cell(incident.description),
-            incident.place,
-        ])
+        writer.writerow(
+            [
+                date_cell(incident.occurred_on, incident.precision),
+                incident.occurred_time.strftime("%H:%M") if incident.occurred_time else "",
+                Behaviour(incident.behaviour).label,
+                Channel(incident.channel).label,
+                safe_cell(incident.victim.name_as_given if incident.victim else ""),
+                Source(incident.source).label,
+                incident.severity,
+                safe_cell(incident.description),
+                incident.place,
+            ]
+        )

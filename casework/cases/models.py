@@ -42,7 +42,11 @@ from casework.referrals.choices import Service
 def _source_referral() -> models.ForeignKey:
     """Where a record was carried from: the referral it came from (blank: recorded in the case)."""
     return models.ForeignKey(
-        "referrals.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="Carried from referral",
     )
 
@@ -190,12 +194,11 @@ class StalkingEpisode(models.Model):
     victim = models.OneToOneField(CaseParty, on_delete=models.PROTECT, related_name="episode")
     prior_relationship = models.CharField(max_length=30, choices=Relationship.choices)
     started_on = models.DateField("When it started", null=True, blank=True)
-    started_precision = models.CharField(
-        max_length=10, choices=DatePrecision.choices, default=DatePrecision.MONTH
-    )
+    started_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.MONTH)
     behaviours = models.JSONField(default=list, blank=True)
-    motivation_in_own_words = models.TextField("Apparent motivation, in the stalker's own words", blank=True,
-                                               max_length=10_000)
+    motivation_in_own_words = models.TextField(
+        "Apparent motivation, in the stalker's own words", blank=True, max_length=10_000
+    )
     updated_at = models.DateTimeField()
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -237,8 +240,16 @@ class Incident(models.Model):
     recorded_at = models.DateTimeField()
 
     AUDITED_FIELDS = (
-        "occurred_on", "occurred_time", "precision", "behaviour", "channel", "victim_id", "source", "severity",
-        "description", "place",
+        "occurred_on",
+        "occurred_time",
+        "precision",
+        "behaviour",
+        "channel",
+        "victim_id",
+        "source",
+        "severity",
+        "description",
+        "place",
     )
 
     class Meta:
@@ -279,8 +290,17 @@ class LegalOrder(models.Model):
     recorded_at = models.DateTimeField()
 
     AUDITED_FIELDS = (
-        "kind", "issued_by", "starts_on", "ends_on", "no_contact", "exclusion_zone", "exclusion_zone_details",
-        "zone_places", "attend_treatment", "other_conditions", "source_referral_id",
+        "kind",
+        "issued_by",
+        "starts_on",
+        "ends_on",
+        "no_contact",
+        "exclusion_zone",
+        "exclusion_zone_details",
+        "zone_places",
+        "attend_treatment",
+        "other_conditions",
+        "source_referral_id",
     )
     # A list of choices the trail keeps (a kind of place, never an address), shown by its labels.
     AUDIT_VALUES_RECORDED = ("zone_places",)
@@ -317,7 +337,9 @@ class LegalOrder(models.Model):
         if self.no_contact:
             labels.append("No contact")
         if self.exclusion_zone:
-            labels.append("Exclusion zone" + (f": {self.exclusion_zone_details}" if self.exclusion_zone_details else ""))
+            labels.append(
+                "Exclusion zone" + (f": {self.exclusion_zone_details}" if self.exclusion_zone_details else "")
+            )
         if self.attend_treatment:
             labels.append("Attend treatment or an assessment")
         if self.other_conditions:
@@ -435,7 +457,9 @@ class CaseService(models.Model):
     class Meta:
         ordering = [F("due_on").asc(nulls_last=True), "id"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "service", "source_referral"], name="case_service_once_per_referral"),
+            models.UniqueConstraint(
+                fields=["case", "service", "source_referral"], name="case_service_once_per_referral"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -66,7 +66,12 @@ def _lead_name() -> Subquery:
 
 
 def cases_for_list(
-    user, *, status: str = "", kind: str = "", mine: bool = False, risk: bool = False,
+    user,
+    *,
+    status: str = "",
+    kind: str = "",
+    mine: bool = False,
+    risk: bool = False,
 ) -> QuerySet[Case]:
     """The case list, filtered. ``risk``: only the open and on-hold cases the escalation rule flags
     or with a likely breach of an order in the last 8 weeks (clinical staff only: for anyone else
@@ -125,14 +130,17 @@ def referral_ready_to_open(user, reference: str) -> Referral | None:
 
 
 def subject_of(referral: Referral):
-    link = ReferralPersonLink.objects.filter(referral=referral, named_party__isnull=True).select_related("person").first()
+    link = (
+        ReferralPersonLink.objects.filter(referral=referral, named_party__isnull=True).select_related("person").first()
+    )
     return link.person if link else None
 
 
 def party_links_of(referral: Referral) -> list[ReferralPersonLink]:
     return list(
         ReferralPersonLink.objects.filter(referral=referral, named_party__isnull=False)
-        .select_related("person", "named_party").order_by("named_party_id", "id")
+        .select_related("person", "named_party")
+        .order_by("named_party_id", "id")
     )
 
 
@@ -145,8 +153,10 @@ def open_cases_of(user, person) -> list[Case]:
     if person is None:
         return []
     return list(
-        cases_visible_to(user).filter(subject=person, status__in=ACTIVE_STATUSES)
-        .annotate(lead_name=_lead_name()).order_by("-opened_on", "-id")
+        cases_visible_to(user)
+        .filter(subject=person, status__in=ACTIVE_STATUSES)
+        .annotate(lead_name=_lead_name())
+        .order_by("-opened_on", "-id")
     )
 
 
@@ -234,8 +244,9 @@ def incidents_for_export(case: Case) -> QuerySet[Incident]:
 
 def orders_of(case: Case) -> list[LegalOrder]:
     return list(
-        case.orders.select_related("source_referral")
-        .prefetch_related(Prefetch("protects", queryset=CaseParty.objects.order_by("id")))
+        case.orders.select_related("source_referral").prefetch_related(
+            Prefetch("protects", queryset=CaseParty.objects.order_by("id"))
+        )
     )
 
 
@@ -274,10 +285,12 @@ def mappa_meetings_of(case: Case) -> list[MappaMeeting]:
 
 def agencies_of(case: Case) -> list[InvolvedAgency]:
     return list(
-        case.agencies.select_related("organisation")
-        .prefetch_related(Prefetch(
-            "officers", queryset=AgencyOfficer.objects.select_related("source_referral").order_by("role", "name", "id")
-        ))
+        case.agencies.select_related("organisation").prefetch_related(
+            Prefetch(
+                "officers",
+                queryset=AgencyOfficer.objects.select_related("source_referral").order_by("role", "name", "id"),
+            )
+        )
     )
 
 
@@ -309,7 +322,8 @@ def documents_of(case: Case) -> list[ReferralDocument]:
     """The documents of the case's referrals (what incidents may link to)."""
     return list(
         ReferralDocument.objects.filter(referral__case_link__case=case)
-        .select_related("referral").order_by("uploaded_at", "id")
+        .select_related("referral")
+        .order_by("uploaded_at", "id")
     )
 
 
@@ -354,7 +368,8 @@ def orders_ending(user, *, within_days: int, today: dt.date | None = None) -> Qu
     return (
         LegalOrder.objects.filter(case__in=_my_active_cases(user).values("pk"))
         .filter(ends_on__gte=today, ends_on__lte=today + dt.timedelta(days=within_days))
-        .select_related("case").order_by("ends_on", "id")
+        .select_related("case")
+        .order_by("ends_on", "id")
     )
 
 
@@ -366,12 +381,14 @@ def hearings_coming_up(user, *, within_days: int, today: dt.date | None = None) 
         return Hearing.objects.none()
     cases = (
         cases_visible_to(user).filter(status__in=ACTIVE_STATUSES)
-        if user.role == Role.REFERRALS_COORDINATOR else _my_active_cases(user)
+        if user.role == Role.REFERRALS_COORDINATOR
+        else _my_active_cases(user)
     )
     return (
         Hearing.objects.filter(case__in=cases.values("pk"))
         .filter(hearing_on__gte=today, hearing_on__lte=today + dt.timedelta(days=within_days))
-        .select_related("case").order_by("hearing_on", "id")
+        .select_related("case")
+        .order_by("hearing_on", "id")
     )
 
 
@@ -388,7 +405,8 @@ def active_cases(user) -> QuerySet[Case]:
 def _next_hearing(today: dt.date, column: str) -> Subquery:
     return Subquery(
         Hearing.objects.filter(case=OuterRef("pk"), hearing_on__gte=today)
-        .order_by("hearing_on", "id").values(column)[:1]
+        .order_by("hearing_on", "id")
+        .values(column)[:1]
     )
 
 
@@ -396,7 +414,9 @@ def _report_due() -> Subquery:
     """The earliest report due date of the case's referrals that are still open."""
     return Subquery(
         Referral.objects.filter(case_link__case=OuterRef("pk"), report_due_on__isnull=False)
-        .exclude(status__in=REFERRAL_FINISHED).order_by("report_due_on").values("report_due_on")[:1]
+        .exclude(status__in=REFERRAL_FINISHED)
+        .order_by("report_due_on")
+        .values("report_due_on")[:1]
     )
 
 
@@ -408,16 +428,25 @@ def case_risks(cases: QuerySet[Case], today: dt.date | None = None) -> list[risk
     today = today or timezone.localdate()
     ids = cases.order_by().values("pk")
     rows = [
-        risk.CaseRow(case_id=pk, reference=reference, next_hearing_on=hearing_on,
-                     next_hearing_kind=hearing_kind or "", report_due_on=due)
-        for pk, reference, hearing_on, hearing_kind, due in cases.order_by().annotate(
-            next_hearing_on=_next_hearing(today, "hearing_on"), next_hearing_kind=_next_hearing(today, "kind"),
+        risk.CaseRow(
+            case_id=pk,
+            reference=reference,
+            next_hearing_on=hearing_on,
+            next_hearing_kind=hearing_kind or "",
+            report_due_on=due,
+        )
+        for pk, reference, hearing_on, hearing_kind, due in cases.order_by()
+        .annotate(
+            next_hearing_on=_next_hearing(today, "hearing_on"),
+            next_hearing_kind=_next_hearing(today, "kind"),
             report_due_on=_report_due(),
-        ).values_list("pk", "reference", "next_hearing_on", "next_hearing_kind", "report_due_on")
+        )
+        .values_list("pk", "reference", "next_hearing_on", "next_hearing_kind", "report_due_on")
     ]
     points: dict[int, list[escalation.Point]] = {}
     incidents = (
-        Incident.objects.filter(case__in=ids).order_by("case_id", "occurred_on", "occurred_time", "id")
+        Incident.objects.filter(case__in=ids)
+        .order_by("case_id", "occurred_on", "occurred_time", "id")
         .values_list("case_id", "occurred_on", "severity", "behaviour", "channel", "victim_id", "precision", "place")
     )
     for case_id, occurred_on, severity, behaviour, channel, victim_id, precision, place in incidents:
@@ -425,7 +454,8 @@ def case_risks(cases: QuerySet[Case], today: dt.date | None = None) -> list[risk
         points.setdefault(case_id, []).append(point)
     orders: dict[int, list[LegalOrder]] = {}
     for order in LegalOrder.objects.filter(Q(no_contact=True) | Q(exclusion_zone=True), case__in=ids).prefetch_related(
-            "protects"):
+        "protects"
+    ):
         orders.setdefault(order.case_id, []).append(order)
     spans = {case_id: escalation.order_spans(found) for case_id, found in orders.items()}
     return risk.assess_cases(rows, points, spans, today)
@@ -451,16 +481,22 @@ def work_owed(services: list[CaseService], hearings: list[Hearing], *, today: dt
     Reads only what ``services_of`` and ``hearings_of`` fetched: no query per row."""
     rows = [
         WorkOwed(
-            text=s.get_service_display(), due_on=s.due_on,
+            text=s.get_service_display(),
+            due_on=s.due_on,
             source=s.source_referral.reference if s.source_referral else "",
             overdue=active and s.due_on is not None and s.due_on < today,
         )
         for s in services
     ]
     rows += [
-        WorkOwed(text=h.get_kind_display(), due_on=h.hearing_on,
-                 source=h.source_referral.reference if h.source_referral else "", is_hearing=True)
-        for h in hearings if h.hearing_on >= today
+        WorkOwed(
+            text=h.get_kind_display(),
+            due_on=h.hearing_on,
+            source=h.source_referral.reference if h.source_referral else "",
+            is_hearing=True,
+        )
+        for h in hearings
+        if h.hearing_on >= today
     ]
     return sorted(rows, key=lambda r: (r.due_on is None, r.due_on or today, r.is_hearing))
 
@@ -512,8 +548,12 @@ class CasePage:
         return [o for o in self.orders if o.in_force_on(on)]
 
     def work_owed(self, today: dt.date | None = None) -> list[WorkOwed]:
-        return work_owed(self.services, self.hearings, today=today or timezone.localdate(),
-                         active=self.case.status in ACTIVE_STATUSES)
+        return work_owed(
+            self.services,
+            self.hearings,
+            today=today or timezone.localdate(),
+            active=self.case.status in ACTIVE_STATUSES,
+        )
 
 
 RECENT_INCIDENTS = 10
@@ -523,17 +563,26 @@ def case_page(user, case: Case) -> CasePage:
     clinical = user.has_perm("cases.view_clinical", case)
     referrals = referrals_of(case)
     page = CasePage(
-        case=case, clinical=clinical, team=team_of(case), referrals=referrals,
+        case=case,
+        clinical=clinical,
+        team=team_of(case),
+        referrals=referrals,
         visible_referral_ids=visible_referral_ids(user, [r.referral_id for r in referrals]),
-        hearings=hearings_of(case), services=services_of(case), mappa=mappa_of(case), mappa_meetings=mappa_meetings_of(case),
-        agencies=agencies_of(case), history=history_of(case),
+        hearings=hearings_of(case),
+        services=services_of(case),
+        mappa=mappa_of(case),
+        mappa_meetings=mappa_meetings_of(case),
+        agencies=agencies_of(case),
+        history=history_of(case),
     )
     if not clinical:
         return page
     page.parties = parties_of(case)
-    page.victim_client_ids = barrier.victim_clients(
-        p.person_id for p in page.parties if p.role != PartyRole.SUBJECT
-    ) if case.kind != CaseKind.VICTIM else set()
+    page.victim_client_ids = (
+        barrier.victim_clients(p.person_id for p in page.parties if p.role != PartyRole.SUBJECT)
+        if case.kind != CaseKind.VICTIM
+        else set()
+    )
     page.episodes = {e.victim_id: e for e in StalkingEpisode.objects.filter(case=case)}
     page.points = incident_points(case)
     page.incident_count = len(page.points)

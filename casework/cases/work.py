@@ -53,17 +53,22 @@ def _orders_section(user) -> WorkSection:
     items = []
     for order in orders[:SECTION_LIMIT]:
         when, tag, colour = _days_text(order.ends_on, today)
-        items.append(WorkItem(
-            text=f"{order.case.reference}: {order.get_kind_display()}",
-            href=reverse("cases:detail", args=[order.case.reference]) + "#orders",
-            detail=f"Ends {date_gb(order.ends_on)}, {when}. Issued by {order.issued_by}",
-            tag=tag, tag_colour=colour,
-        ))
+        items.append(
+            WorkItem(
+                text=f"{order.case.reference}: {order.get_kind_display()}",
+                href=reverse("cases:detail", args=[order.case.reference]) + "#orders",
+                detail=f"Ends {date_gb(order.ends_on)}, {when}. Issued by {order.issued_by}",
+                tag=tag,
+                tag_colour=colour,
+            )
+        )
     return WorkSection(
         title="Court orders ending soon",
         empty_text=f"No order on your cases ends in the next {within} days. Orders and conditions on the open "
-                   "cases you are on the team of appear here when their end date is near.",
-        items=items, count=count, more_href=reverse("cases:list") + "?mine=on" if count > len(items) else None,
+        "cases you are on the team of appear here when their end date is near.",
+        items=items,
+        count=count,
+        more_href=reverse("cases:list") + "?mine=on" if count > len(items) else None,
     )
 
 
@@ -76,16 +81,22 @@ def _hearings_section(user) -> WorkSection:
     for hearing in hearings[:SECTION_LIMIT]:
         when, tag, colour = _days_text(hearing.hearing_on, today)
         venue = f" at {hearing.venue}" if hearing.venue else ""
-        items.append(WorkItem(
-            text=f"{hearing.case.reference}: {hearing.get_kind_display()}",
-            href=reverse("cases:detail", args=[hearing.case.reference]) + "#hearings",
-            detail=f"{date_gb(hearing.hearing_on)}, {when}{venue}", tag=tag, tag_colour=colour,
-        ))
+        items.append(
+            WorkItem(
+                text=f"{hearing.case.reference}: {hearing.get_kind_display()}",
+                href=reverse("cases:detail", args=[hearing.case.reference]) + "#hearings",
+                detail=f"{date_gb(hearing.hearing_on)}, {when}{venue}",
+                tag=tag,
+                tag_colour=colour,
+            )
+        )
     return WorkSection(
         title="Hearings coming up",
         empty_text=f"No hearing is coming up in the next {within} days. Court and parole hearings recorded on "
-                   "open cases appear here, soonest first.",
-        items=items, count=count, more_href=reverse("cases:list") if count > len(items) else None,
+        "open cases appear here, soonest first.",
+        items=items,
+        count=count,
+        more_href=reverse("cases:list") if count > len(items) else None,
     )
 
 
@@ -123,8 +134,12 @@ def _risk_item(risk: CaseRisk, today) -> WorkItem:
     flags = _flags(risk)
     first, rest = (flags[0], flags[1:]) if flags else (("", ""), [])
     return WorkItem(
-        text=risk.reference, href=reverse("cases:detail", args=[risk.reference]),
-        detail=_risk_detail(risk, today), tag=first[0], tag_colour=first[1], tags=rest,
+        text=risk.reference,
+        href=reverse("cases:detail", args=[risk.reference]),
+        detail=_risk_detail(risk, today),
+        tag=first[0],
+        tag_colour=first[1],
+        tags=rest,
     )
 
 
@@ -135,8 +150,9 @@ def _my_cases_section(user) -> WorkSection:
     return WorkSection(
         title="Your cases",
         empty_text="You are on the team of no open case. Cases you are on the team of appear here, those "
-                   "escalating or with a likely breach of an order first, with their next hearing and report due.",
-        items=[_risk_item(r, today) for r in shown], count=len(risks),
+        "escalating or with a likely breach of an order first, with their next hearing and report due.",
+        items=[_risk_item(r, today) for r in shown],
+        count=len(risks),
         more_href=reverse("cases:list") + "?mine=on" if len(risks) > len(shown) else None,
     )
 
@@ -148,8 +164,9 @@ def _service_risk_section(user) -> WorkSection:
     return WorkSection(
         title="Escalating cases and likely breaches",
         empty_text="No open case is escalating or has a likely breach of an order in the last 8 weeks. Cases across "
-                   "the service appear here when the escalation rule flags them or an incident breaches an order.",
-        items=[_risk_item(r, today) for r in shown], count=len(flagged),
+        "the service appear here when the escalation rule flags them or an incident breaches an order.",
+        items=[_risk_item(r, today) for r in shown],
+        count=len(flagged),
         more_href=reverse("cases:list") + "?risk=on" if len(flagged) > len(shown) else None,
     )
 

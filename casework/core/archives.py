@@ -85,9 +85,7 @@ def check_zip(content: bytes, limits: Limits | None = None) -> None:
     with archive:
         entries = archive.infolist()
         if len(entries) > limits.max_entries:
-            raise ArchiveRefused(
-                f"The selected file has too many parts: it must have {limits.max_entries:,} or fewer"
-            )
+            raise ArchiveRefused(f"The selected file has too many parts: it must have {limits.max_entries:,} or fewer")
         if sum(entry.file_size for entry in entries) > limits.max_inflated_bytes:
             raise too_large(limits)
         total = 0

@@ -49,7 +49,7 @@ def malware_scanner_configured(app_configs, **kwargs):
             Warning(
                 "No virus scanner is configured: uploaded documents are stored without a malware scan.",
                 hint="Run clamd (Debian's clamav-daemon, with freshclam) and set CLAMAV_SOCKET, or CLAMAV_HOST "
-                     "and CLAMAV_PORT. See docs/adr/0009.",
+                "and CLAMAV_PORT. See docs/adr/0009.",
                 id="casework.W002",
             )
         ]
@@ -65,11 +65,17 @@ GENERATE_FERNET = "python -c 'from cryptography.fernet import Fernet; print(Fern
 def _weak_secret(name: str, value: str) -> Error | None:
     """A secret that is short or plainly not random (never says what it is)."""
     if len(value) < MIN_SECRET_LENGTH:
-        return Error(f"{name} is {len(value)} characters long; it must be at least {MIN_SECRET_LENGTH}.",
-                     hint=f"Generate one: {GENERATE_SECRET}", id="casework.E012")
+        return Error(
+            f"{name} is {len(value)} characters long; it must be at least {MIN_SECRET_LENGTH}.",
+            hint=f"Generate one: {GENERATE_SECRET}",
+            id="casework.E012",
+        )
     if len(set(value)) < MIN_DISTINCT_CHARACTERS:
-        return Error(f"{name} uses only {len(set(value))} different characters: it does not look random.",
-                     hint=f"Generate one: {GENERATE_SECRET}", id="casework.E012")
+        return Error(
+            f"{name} uses only {len(set(value))} different characters: it does not look random.",
+            hint=f"Generate one: {GENERATE_SECRET}",
+            id="casework.E012",
+        )
     return None
 
 
@@ -83,11 +89,17 @@ def _bad_fernet_key(position: int, key: str) -> Error | None:
         Fernet(key.encode() if isinstance(key, str) else key)
         raw = base64.urlsafe_b64decode(key)
     except (ValueError, TypeError):
-        return Error(f"{label} is not a valid Fernet key (32 bytes, URL-safe base64).",
-                     hint=f"Generate one: {GENERATE_FERNET}", id="casework.E011")
+        return Error(
+            f"{label} is not a valid Fernet key (32 bytes, URL-safe base64).",
+            hint=f"Generate one: {GENERATE_FERNET}",
+            id="casework.E011",
+        )
     if len(set(raw)) < MIN_DISTINCT_CHARACTERS:
-        return Error(f"{label} is a valid Fernet key but not a random one.",
-                     hint=f"Generate one: {GENERATE_FERNET}", id="casework.E012")
+        return Error(
+            f"{label} is a valid Fernet key but not a random one.",
+            hint=f"Generate one: {GENERATE_FERNET}",
+            id="casework.E012",
+        )
     return None
 
 
@@ -108,18 +120,20 @@ def keys_well_formed_strong_and_distinct(app_configs, **kwargs):
             errors.append(problem)
     field_keys = list(settings.CASEWORK_FIELD_ENCRYPTION_KEYS or [])
     if not field_keys:
-        errors.append(Error("FIELD_ENCRYPTION_KEYS lists no key.", hint=f"Generate one: {GENERATE_FERNET}",
-                            id="casework.E011"))
+        errors.append(
+            Error("FIELD_ENCRYPTION_KEYS lists no key.", hint=f"Generate one: {GENERATE_FERNET}", id="casework.E011")
+        )
     for position, key in enumerate(field_keys, start=1):
         problem = _bad_fernet_key(position, key)
         if problem:
             errors.append(problem)
     named = list(secrets.items()) + [(f"FIELD_ENCRYPTION_KEYS key {i}", k) for i, k in enumerate(field_keys, start=1)]
     for index, (name, value) in enumerate(named):
-        for other_name, other in named[index + 1:]:
+        for other_name, other in named[index + 1 :]:
             if value and value == other:
-                errors.append(Error(f"{name} and {other_name} are the same; every key must be different.",
-                                    id="casework.E013"))
+                errors.append(
+                    Error(f"{name} and {other_name} are the same; every key must be different.", id="casework.E013")
+                )
     return errors
 
 
@@ -127,10 +141,12 @@ def keys_well_formed_strong_and_distinct(app_configs, **kwargs):
 def worker_lease_outlasts_heartbeats(app_configs, **kwargs):
     """A task's lease must survive a missed heartbeat or two, or live tasks would be taken as lost."""
     if settings.CASEWORK_TASK_HEARTBEAT_SECONDS * 3 > settings.CASEWORK_TASK_LEASE_SECONDS:
-        return [Error(
-            "TASK_LEASE_SECONDS must be at least three times TASK_HEARTBEAT_SECONDS.",
-            hint="A running task renews its lease every heartbeat; a lease that lapses sooner makes the worker's "
-                 "tasks look abandoned and run twice.",
-            id="casework.E014",
-        )]
+        return [
+            Error(
+                "TASK_LEASE_SECONDS must be at least three times TASK_HEARTBEAT_SECONDS.",
+                hint="A running task renews its lease every heartbeat; a lease that lapses sooner makes the worker's "
+                "tasks look abandoned and run twice.",
+                id="casework.E014",
+            )
+        ]
     return []

@@ -19,20 +19,27 @@ from django.utils.html import escape
 
 logger = logging.getLogger(__name__)
 
-NOT_FOUND = ("Page not found",
-             "If you typed the web address, check it is correct. If you followed a link, the page may have moved, "
-             "or you may not have access to it.")
-FORBIDDEN = ("You do not have permission to do this",
-             "Your role does not allow this action. Ask a clinical lead or your system administrator if you think "
-             "it should.")
+NOT_FOUND = (
+    "Page not found",
+    "If you typed the web address, check it is correct. If you followed a link, the page may have moved, "
+    "or you may not have access to it.",
+)
+FORBIDDEN = (
+    "You do not have permission to do this",
+    "Your role does not allow this action. Ask a clinical lead or your system administrator if you think it should.",
+)
 BAD_REQUEST = ("Sorry, there is a problem with this request", "Go back and try again.")
 SERVER_ERROR = ("Sorry, there is a problem with the service", "Try again later. The problem has been recorded.")
-UNAVAILABLE = ("Sorry, the service is unavailable",
-               "The service cannot reach its records at the moment. Nothing you saved before this page was lost. "
-               "Try again in a few minutes.")
-CSRF_FAILED = ("Sorry, this form has expired",
-               "For your security, forms expire if they are left open too long or were opened in another tab "
-               "before you signed in again. Go back, reload the page and try again.")
+UNAVAILABLE = (
+    "Sorry, the service is unavailable",
+    "The service cannot reach its records at the moment. Nothing you saved before this page was lost. "
+    "Try again in a few minutes.",
+)
+CSRF_FAILED = (
+    "Sorry, this form has expired",
+    "For your security, forms expire if they are left open too long or were opened in another tab "
+    "before you signed in again. Go back, reload the page and try again.",
+)
 
 FALLBACK = """<!DOCTYPE html>
 <html lang="en">
@@ -60,8 +67,9 @@ def error_page(request: HttpRequest, status: int, title: str, body: str) -> Http
     try:
         return render(request, "core/error.jinja", {"title": title, "body": body}, status=status)
     except Exception as failure:  # any failure of the layout falls back
-        logger.error("The %s page could not render with the layout (%s); sent the fallback page",
-                     status, type(failure).__name__)
+        logger.error(
+            "The %s page could not render with the layout (%s); sent the fallback page", status, type(failure).__name__
+        )
         return fallback_page(status, title, body)
 
 

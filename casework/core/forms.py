@@ -48,8 +48,9 @@ def latest_date(today: dt.date | None = None, years: int = YEARS_AHEAD) -> dt.da
     return today.replace(year=today.year + years, day=28 if (today.month, today.day) == (2, 29) else today.day)
 
 
-def date_range_error(label: str, value: dt.date, *, past_only: bool = False, today: dt.date | None = None,
-                     years_ahead: int = YEARS_AHEAD) -> str | None:
+def date_range_error(
+    label: str, value: dt.date, *, past_only: bool = False, today: dt.date | None = None, years_ahead: int = YEARS_AHEAD
+) -> str | None:
     """Why ``value`` is outside the range a date may take, or None. Shared by the forms and the imports."""
     today = today or timezone.localdate()
     if value < EARLIEST_DATE:
@@ -72,8 +73,9 @@ class NHSDateField(forms.Field):
     widget = DateWidget
     widget_type = "nhsdate"
 
-    def __init__(self, *, past_only: bool = False, future_only: bool = False, years_ahead: int = YEARS_AHEAD,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *, past_only: bool = False, future_only: bool = False, years_ahead: int = YEARS_AHEAD, **kwargs: Any
+    ) -> None:
         self.past_only = past_only
         self.future_only = future_only
         self.years_ahead = years_ahead

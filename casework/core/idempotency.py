@@ -134,8 +134,9 @@ def creates_record(view_func: Callable[..., HttpResponse]) -> Callable[..., Http
         try:
             return handle_once(request, lambda: view_func(request, *args, **kwargs))
         except TokenRefused:
-            return error_page(request, 400, "Sorry, this form has expired",
-                              "Go back, reload the page and fill in the form again.")
+            return error_page(
+                request, 400, "Sorry, this form has expired", "Go back, reload the page and fill in the form again."
+            )
 
     wrapped.creates_record = True  # type: ignore[attr-defined]
     return wrapped

@@ -39,7 +39,9 @@ def control_character_in(request: HttpRequest) -> str | None:
     for _, value in request.GET.lists():
         if any(CONTROL_CHARACTERS_IN_ADDRESS.search(item) for item in value):
             return "address"
-    if any(CONTROL_CHARACTERS.search(key) or CONTROL_CHARACTERS.search(value) for key, value in request.COOKIES.items()):
+    if any(
+        CONTROL_CHARACTERS.search(key) or CONTROL_CHARACTERS.search(value) for key, value in request.COOKIES.items()
+    ):
         return "cookie"
     if request.method == "POST":
         for key, values in request.POST.lists():
@@ -70,7 +72,11 @@ class RefuseControlCharactersMiddleware:
             return self.get_response(request)
         if where == "cookie":
             request.COOKIES = {}
-        return error_page(request, 400, "Sorry, there is a problem with this request",
-                          f"{self.WHERE[where][:1].upper()}{self.WHERE[where][1:]} contains a control character "
-                          "(such as a NUL byte) that the service cannot accept. Remove it and try again: "
-                          "if you pasted text, paste it as plain text.")
+        return error_page(
+            request,
+            400,
+            "Sorry, there is a problem with this request",
+            f"{self.WHERE[where][:1].upper()}{self.WHERE[where][1:]} contains a control character "
+            "(such as a NUL byte) that the service cannot accept. Remove it and try again: "
+            "if you pasted text, paste it as plain text.",
+        )

@@ -40,7 +40,5 @@ def header_items(request: HttpRequest) -> list[dict]:
     if user is None or not user.is_authenticated:
         return []
     return [
-        item.as_header_item(request)
-        for item in NAVIGATION
-        if item.permission is None or user.has_perm(item.permission)
+        item.as_header_item(request) for item in NAVIGATION if item.permission is None or user.has_perm(item.permission)
     ]

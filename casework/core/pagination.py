@@ -21,8 +21,13 @@ def page_links(request: HttpRequest, page: Page) -> dict:
         return f"?{params.urlencode()}"
 
     return {
-        "previous": {"href": href(page.previous_page_number()), "labelText": f"{page.number - 1} of {page.paginator.num_pages}"}
-        if page.has_previous() else None,
+        "previous": {
+            "href": href(page.previous_page_number()),
+            "labelText": f"{page.number - 1} of {page.paginator.num_pages}",
+        }
+        if page.has_previous()
+        else None,
         "next": {"href": href(page.next_page_number()), "labelText": f"{page.number + 1} of {page.paginator.num_pages}"}
-        if page.has_next() else None,
+        if page.has_next()
+        else None,
     }

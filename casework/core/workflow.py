@@ -60,5 +60,7 @@ class Workflow:
         options = ", ".join(sorted(label[s].lower() for s in self.next_statuses(current))) or "nothing: it is final"
         raise InvalidTransition(
             f"A {self.noun} that is {now} cannot become {wanted}. From {now} it can become: {options}.",
-            str(current), str(target), self.field_name,
+            str(current),
+            str(target),
+            self.field_name,
         )

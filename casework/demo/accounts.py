@@ -20,13 +20,55 @@ DEMO_PASSWORD = "demo-stalking-clinic-2026"  # noqa: S105  (demo only; seed_demo
 DEMO_STAFF = [
     ("coordinator@nsc.example", "Priya Shah", Role.REFERRALS_COORDINATOR, "", "Referrals coordinator", None),
     ("coordinator2@nsc.example", "Tom Wright", Role.REFERRALS_COORDINATOR, "", "Referrals administrator", None),
-    ("lead@nsc.example", "Dr Helen Okafor", Role.CLINICAL_LEAD, Profession.PSYCHIATRIST, "Consultant forensic psychiatrist", "current"),
-    ("lead2@nsc.example", "Dr Marcus Bell", Role.CLINICAL_LEAD, Profession.PSYCHOLOGIST, "Consultant clinical psychologist, deputy clinical lead and Caldicott guardian", "current"),
-    ("psychologist@nsc.example", "Dr James Harper", Role.CLINICIAN, Profession.PSYCHOLOGIST, "Consultant forensic psychologist", "current"),
-    ("psychiatrist@nsc.example", "Dr Aisha Rahman", Role.CLINICIAN, Profession.PSYCHIATRIST, "Specialty doctor, forensic psychiatry", "current"),
-    ("nurse@nsc.example", "Megan Doyle", Role.CLINICIAN, Profession.NURSE, "Forensic community psychiatric nurse", "expired"),
+    (
+        "lead@nsc.example",
+        "Dr Helen Okafor",
+        Role.CLINICAL_LEAD,
+        Profession.PSYCHIATRIST,
+        "Consultant forensic psychiatrist",
+        "current",
+    ),
+    (
+        "lead2@nsc.example",
+        "Dr Marcus Bell",
+        Role.CLINICAL_LEAD,
+        Profession.PSYCHOLOGIST,
+        "Consultant clinical psychologist, deputy clinical lead and Caldicott guardian",
+        "current",
+    ),
+    (
+        "psychologist@nsc.example",
+        "Dr James Harper",
+        Role.CLINICIAN,
+        Profession.PSYCHOLOGIST,
+        "Consultant forensic psychologist",
+        "current",
+    ),
+    (
+        "psychiatrist@nsc.example",
+        "Dr Aisha Rahman",
+        Role.CLINICIAN,
+        Profession.PSYCHIATRIST,
+        "Specialty doctor, forensic psychiatry",
+        "current",
+    ),
+    (
+        "nurse@nsc.example",
+        "Megan Doyle",
+        Role.CLINICIAN,
+        Profession.NURSE,
+        "Forensic community psychiatric nurse",
+        "expired",
+    ),
     ("therapist@nsc.example", "Owen Price", Role.CLINICIAN, Profession.THERAPIST, "CBT therapist", None),
-    ("victims@nsc.example", "Dr Sarah Kaur", Role.CLINICIAN, Profession.PSYCHOLOGIST, "Clinical psychologist, victim service", "current"),
+    (
+        "victims@nsc.example",
+        "Dr Sarah Kaur",
+        Role.CLINICIAN,
+        Profession.PSYCHOLOGIST,
+        "Clinical psychologist, victim service",
+        "current",
+    ),
     ("finance@nsc.example", "Graham Ellis", Role.FINANCE_OFFICER, "", "Contracts and finance officer", None),
     ("researcher@nsc.example", "Dr Lucy Chen", Role.RESEARCHER, "", "Research fellow", None),
     ("admin@nsc.example", "Ravi Patel", Role.SYSTEM_ADMINISTRATOR, "", "Systems administrator", None),
@@ -58,21 +100,41 @@ def seed(context) -> None:
     today = timezone.localdate()
     staff = []
     for email, name, role, profession, title, srp in DEMO_STAFF:
-        user = _user(email, full_name=name, role=role, profession=profession, job_title=title,
-                     phone=drama_phone(context.faker.phone_number()), is_caldicott_guardian="Caldicott guardian" in title)
+        user = _user(
+            email,
+            full_name=name,
+            role=role,
+            profession=profession,
+            job_title=title,
+            phone=drama_phone(context.faker.phone_number()),
+            is_caldicott_guardian="Caldicott guardian" in title,
+        )
         staff.append(user)
         if srp and not TrainingRecord.objects.filter(user=user, instrument=Instrument.SRP).exists():
             if srp == "current":
                 trained, expires = today - dt.timedelta(days=400), today + dt.timedelta(days=700)
             else:
                 trained, expires = today - dt.timedelta(days=1200), today - dt.timedelta(days=35)
-            TrainingRecord.objects.create(user=user, instrument=Instrument.SRP, trained_on=trained,
-                                          expires_on=expires, provider="Stalking Risk Profile training (demo)")
+            TrainingRecord.objects.create(
+                user=user,
+                instrument=Instrument.SRP,
+                trained_on=trained,
+                expires_on=expires,
+                provider="Stalking Risk Profile training (demo)",
+            )
     agency = []
     for email, name, kind, title in DEMO_AGENCY:
         organisation = organisations_of_kind(kind).first()
-        agency.append(_user(email, full_name=name, role=Role.AGENCY_REFERRER, organisation=organisation,
-                            job_title=title, phone=drama_phone(context.faker.phone_number())))
+        agency.append(
+            _user(
+                email,
+                full_name=name,
+                role=Role.AGENCY_REFERRER,
+                organisation=organisation,
+                job_title=title,
+                phone=drama_phone(context.faker.phone_number()),
+            )
+        )
     context.made["staff"] = staff
     context.made["agency_users"] = agency
     context.say(f"Staff: {len(staff)}; agency referrers: {len(agency)}")
@@ -80,7 +142,9 @@ def seed(context) -> None:
 
 def sign_in_help() -> list[tuple[str, str, str]]:
     rows = [(Role(role).label, email, name) for email, name, role, *_ in DEMO_STAFF]
-    rows += [(f"Agency referrer ({organisation_kind_label(kind)})", email, name) for email, name, kind, _ in DEMO_AGENCY]
+    rows += [
+        (f"Agency referrer ({organisation_kind_label(kind)})", email, name) for email, name, kind, _ in DEMO_AGENCY
+    ]
     return rows
 
 

@@ -28,7 +28,8 @@ def seed(context) -> None:
     made = []
     for name, kind, ods_code in DEMO_ORGANISATIONS:
         organisation, _ = Organisation.objects.get_or_create(
-            name=name, kind=kind,
+            name=name,
+            kind=kind,
             defaults={
                 "ods_code": ods_code,
                 "address": context.faker.street_address(),

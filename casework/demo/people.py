@@ -47,8 +47,18 @@ STANDALONE = [
     ("Amira", "Haddad", dt.date(1995, 1, 23), "female", True, None),
     ("Liam", "Gallagher-Price", dt.date(1972, 8, 30), "male", False, None),
 ]
-NICKNAMES = {"Robert": "Bob", "William": "Bill", "Elizabeth": "Liz", "Margaret": "Maggie", "James": "Jim",
-             "Michael": "Mike", "Thomas": "Tom", "Katherine": "Kate", "Jennifer": "Jen", "Richard": "Rick"}
+NICKNAMES = {
+    "Robert": "Bob",
+    "William": "Bill",
+    "Elizabeth": "Liz",
+    "Margaret": "Maggie",
+    "James": "Jim",
+    "Michael": "Mike",
+    "Thomas": "Tom",
+    "Katherine": "Kate",
+    "Jennifer": "Jen",
+    "Richard": "Rick",
+}
 
 
 def nhs_test_number(rng) -> str:
@@ -92,17 +102,30 @@ def _make_person(context, *, by, given, family, dob, sex="", sealed=False, conta
     """A person with an address, a phone number and an email address, sealed afterwards if asked
     (contact details go in before the seal, as when a coordinator adds a victim from a referral)."""
     person = services.person_create(
-        by=by, given_name=given, family_name=family, date_of_birth=dob, sex=sex,
-        nhs_number=nhs_test_number(context.rng) if nhs else "", **extra,
+        by=by,
+        given_name=given,
+        family_name=family,
+        date_of_birth=dob,
+        sex=sex,
+        nhs_number=nhs_test_number(context.rng) if nhs else "",
+        **extra,
     )
     if contact:
         address, postcode = _address(context)
-        services.detail_add(person=person, model=PersonAddress, by=by, address=address, postcode=postcode,
-                            lived_from=dt.date(2019, 5, 1))
-        services.detail_add(person=person, model=PersonPhone, by=by, number=_phone(context), kind="mobile",
-                            safe_to_contact=not sealed)
-        services.detail_add(person=person, model=PersonEmail, by=by,
-                            address=f"{given}.{family}@example.org".lower().replace(" ", ""))
+        services.detail_add(
+            person=person,
+            model=PersonAddress,
+            by=by,
+            address=address,
+            postcode=postcode,
+            lived_from=dt.date(2019, 5, 1),
+        )
+        services.detail_add(
+            person=person, model=PersonPhone, by=by, number=_phone(context), kind="mobile", safe_to_contact=not sealed
+        )
+        services.detail_add(
+            person=person, model=PersonEmail, by=by, address=f"{given}.{family}@example.org".lower().replace(" ", "")
+        )
     if sealed:
         person = services.person_seal(person=person, by=by, reason="Demo: a person who is stalked")
     return person
@@ -129,13 +152,20 @@ def _near_duplicate(context, person: Person, kind: str, by) -> Person | None:
         return None
     if _exists(given, family, dob):
         return None
-    duplicate = _make_person(context, by=by, given=given, family=family, dob=dob, sex=person.sex, contact=False,
-                             nhs=False)
+    duplicate = _make_person(
+        context, by=by, given=given, family=family, dob=dob, sex=person.sex, contact=False, nhs=False
+    )
     if kind == "married_name":
         # The earlier record knows the maiden name only as a previous name.
-        services.detail_add(person=duplicate, model=PersonName, by=by, kind=NameKind.PREVIOUS,
-                            given_name=person.given_name, family_name=person.family_name,
-                            used_to=dt.date(2016, 7, 9))
+        services.detail_add(
+            person=duplicate,
+            model=PersonName,
+            by=by,
+            kind=NameKind.PREVIOUS,
+            given_name=person.given_name,
+            family_name=person.family_name,
+            used_to=dt.date(2016, 7, 9),
+        )
     return duplicate
 
 
@@ -149,8 +179,13 @@ def _seed_standalone(context, coordinator, lead, team) -> int:
         if sealed:
             _care_team(person, team, lead)
         else:
-            services.detail_add(person=person, model=OnlineIdentifier, by=coordinator, platform=Platform.INSTAGRAM,
-                                handle=f"@{given.lower()}{context.rng.randrange(10, 99)}")
+            services.detail_add(
+                person=person,
+                model=OnlineIdentifier,
+                by=coordinator,
+                platform=Platform.INSTAGRAM,
+                handle=f"@{given.lower()}{context.rng.randrange(10, 99)}",
+            )
         if duplicate_kind and _near_duplicate(context, person, duplicate_kind, coordinator):
             made += 1
     return made
@@ -165,8 +200,12 @@ def _seed_referrals(context, coordinator, lead, victim_clinician) -> int:
             if record.given_name or record.family_name:
                 victim = referral.subject_role == SubjectRole.VICTIM
                 person = _make_person(
-                    context, by=coordinator, given=record.given_name or "Unknown", family=record.family_name or "Unknown",
-                    dob=referral.subject_date_of_birth, sealed=victim,
+                    context,
+                    by=coordinator,
+                    given=record.given_name or "Unknown",
+                    family=record.family_name or "Unknown",
+                    dob=referral.subject_date_of_birth,
+                    sealed=victim,
                     prison_number=_prison_number(referral.prison_number),
                 )
                 services.referral_link(referral=referral, named_party=None, person=person, by=coordinator)
@@ -184,8 +223,15 @@ def _seed_referrals(context, coordinator, lead, victim_clinician) -> int:
             given, family = candidates.split_name(party.name)
             victim = party.role == PartyRole.VICTIM
             dob = dt.date(1960, 1, 1) + dt.timedelta(days=context.rng.randrange(365 * 40))
-            person = _make_person(context, by=coordinator, given=given or "Unknown", family=family or "Unknown",
-                                  dob=dob, sealed=victim, nhs=context.rng.random() < 0.6)
+            person = _make_person(
+                context,
+                by=coordinator,
+                given=given or "Unknown",
+                family=family or "Unknown",
+                dob=dob,
+                sealed=victim,
+                nhs=context.rng.random() < 0.6,
+            )
             services.referral_link(referral=referral, named_party=party, person=person, by=coordinator)
             made += 1
             if victim:

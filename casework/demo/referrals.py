@@ -72,8 +72,12 @@ SUBMITTED_BY_STATUS = {
 }
 DRAFTS = 5
 KIND_WEIGHTS = {
-    OrganisationKind.POLICE_FORCE: 30, OrganisationKind.PROBATION: 22, OrganisationKind.COURT: 12,
-    OrganisationKind.MAPPA_AREA: 8, OrganisationKind.NHS_TRUST: 15, OrganisationKind.SOCIAL_SERVICES: 8,
+    OrganisationKind.POLICE_FORCE: 30,
+    OrganisationKind.PROBATION: 22,
+    OrganisationKind.COURT: 12,
+    OrganisationKind.MAPPA_AREA: 8,
+    OrganisationKind.NHS_TRUST: 15,
+    OrganisationKind.SOCIAL_SERVICES: 8,
     OrganisationKind.OTHER: 5,
 }
 REFERRER_TITLES = {
@@ -90,28 +94,50 @@ FACILITIES = ["Northshire Medium Secure Unit", "Westvale Psychiatric Intensive C
 
 # (relationship, weight %, who the person stalked is to them, party role)
 RELATIONSHIPS = [
-    ("ex_partner", 30, ["Former partner", "Former wife", "Former husband", "Former girlfriend", "Former boyfriend"],
-     PartyRole.VICTIM),
-    ("professional", 23, ["Their GP", "Their former therapist", "Their solicitor", "A teacher at their child's school",
-                          "Their housing officer"], PartyRole.PROFESSIONAL),
-    ("acquaintance", 17, ["A neighbour", "A friend from university", "A member of the same gym", "A former friend"],
-     PartyRole.VICTIM),
-    ("stranger", 14, ["None: a stranger", "None: seen once in a café", "None: a public figure on social media"],
-     PartyRole.VICTIM),
+    (
+        "ex_partner",
+        30,
+        ["Former partner", "Former wife", "Former husband", "Former girlfriend", "Former boyfriend"],
+        PartyRole.VICTIM,
+    ),
+    (
+        "professional",
+        23,
+        [
+            "Their GP",
+            "Their former therapist",
+            "Their solicitor",
+            "A teacher at their child's school",
+            "Their housing officer",
+        ],
+        PartyRole.PROFESSIONAL,
+    ),
+    (
+        "acquaintance",
+        17,
+        ["A neighbour", "A friend from university", "A member of the same gym", "A former friend"],
+        PartyRole.VICTIM,
+    ),
+    (
+        "stranger",
+        14,
+        ["None: a stranger", "None: seen once in a café", "None: a public figure on social media"],
+        PartyRole.VICTIM,
+    ),
     ("work", 11, ["A colleague", "Their former manager", "A customer at their workplace"], PartyRole.COLLEAGUE),
     ("family", 5, ["Their sister", "Their cousin", "A former stepparent"], PartyRole.VICTIM),
 ]
 BEHAVIOURS = {
     "ex_partner": "After the relationship ended {started}, repeated calls and messages (up to {count} a day), "
-                  "waiting outside their home and workplace, and contacting their family and new partner.",
+    "waiting outside their home and workplace, and contacting their family and new partner.",
     "professional": "Fixated on a professional who saw them {started}: letters and emails to the workplace, "
-                    "complaints to the regulator, and waiting in the car park.",
+    "complaints to the regulator, and waiting in the car park.",
     "acquaintance": "Repeated unwanted contact with an acquaintance since {started}: messages on several social "
-                    "media accounts (up to {count} a day) and turning up uninvited at their home.",
+    "media accounts (up to {count} a day) and turning up uninvited at their home.",
     "stranger": "Following and watching a person they do not know since {started}, including photographs taken "
-                "of them and posted online.",
+    "of them and posted online.",
     "work": "Unwanted attention to a colleague since {started}: gifts left at the desk, messages (up to {count} a "
-            "day) and following them home after work.",
+    "day) and following them home after work.",
     "family": "Repeated contact with a family member who had cut off contact {started}: letters, calls and visits.",
 }
 THREATS = [
@@ -126,13 +152,22 @@ ASSAULTS = [
     " Damaged their car and broke a window at their home.",
 ]
 DECLINE_REASONS = [
-    ("Stalking, harassment or threat is not a significant part of the case: the referral describes a single "
-     "argument between neighbours.", "not_significant"),
-    ("The request is for a general violence risk assessment, which the local forensic mental health service "
-     "provides. The clinic assesses stalking, harassment and threat.", ""),
+    (
+        "Stalking, harassment or threat is not a significant part of the case: the referral describes a single "
+        "argument between neighbours.",
+        "not_significant",
+    ),
+    (
+        "The request is for a general violence risk assessment, which the local forensic mental health service "
+        "provides. The clinic assesses stalking, harassment and threat.",
+        "",
+    ),
     ("The subject lives in Scotland, where the clinic cannot see them. We can suggest a service near them.", ""),
-    ("Treatment for the person who stalks is offered at first only under compulsion, and no order requires it. "
-     "Please refer again for assessment if that would help.", ""),
+    (
+        "Treatment for the person who stalks is offered at first only under compulsion, and no order requires it. "
+        "Please refer again for assessment if that would help.",
+        "",
+    ),
 ]
 INFORMATION_REQUESTS = [
     "The police summary of the case (MG5) and the subject's list of previous convictions.",
@@ -146,8 +181,12 @@ WITHDRAW_REASONS = [
     "The referrer withdrew the referral: the court no longer needs the report.",
 ]
 CLOSE_REASONS = {
-    Status.ALLOCATED: ["Report issued to the referrer", "Assessment completed and advice given",
-                       "Treatment programme completed", "Consultation completed"],
+    Status.ALLOCATED: [
+        "Report issued to the referrer",
+        "Assessment completed and advice given",
+        "Treatment programme completed",
+        "Consultation completed",
+    ],
     Status.DECLINED: ["Declined: no further action"],
     Status.WITHDRAWN: ["Withdrawn: no further action"],
     Status.AWAITING_INFORMATION: ["The information asked for did not arrive: closed"],
@@ -201,7 +240,9 @@ class Builder:
     def _current_srp(self, staff) -> dict[User, dt.date]:
         """Clinical staff whose SRP training is current, with the day it began."""
         clinical = [u for u in staff if u.role in (Role.CLINICIAN, Role.CLINICAL_LEAD)]
-        records = TrainingRecord.objects.filter(user__in=clinical, instrument=Instrument.SRP, trained_on__lte=self.today)
+        records = TrainingRecord.objects.filter(
+            user__in=clinical, instrument=Instrument.SRP, trained_on__lte=self.today
+        )
         records = records.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=self.today))
         found: dict[User, dt.date] = {}
         by_id = {u.pk: u for u in clinical}
@@ -253,15 +294,28 @@ class Builder:
         if victim:
             return [S.VICTIM_ASSESSMENT] + ([S.VICTIM_TREATMENT] if self.chance(0.5) else [])
         options = {
-            OrganisationKind.COURT: {(S.STALKER_ASSESSMENT, S.REPORT_SENTENCING): 7, (S.STALKER_ASSESSMENT, S.REPORT_BAIL): 3},
-            OrganisationKind.PROBATION: {(S.STALKER_ASSESSMENT, S.REPORT_PAROLE): 35, (S.STALKER_TREATMENT,): 20,
-                                         (S.STALKER_ASSESSMENT, S.STALKER_TREATMENT): 15, (S.STALKER_ASSESSMENT,): 20,
-                                         (S.STALKER_ASSESSMENT, S.REPORT_SENTENCING): 10},
-            OrganisationKind.POLICE_FORCE: {(S.STALKER_ASSESSMENT, S.REPORT_POLICE): 40, (S.CONSULTATION,): 35,
-                                            (S.STALKER_ASSESSMENT,): 25},
+            OrganisationKind.COURT: {
+                (S.STALKER_ASSESSMENT, S.REPORT_SENTENCING): 7,
+                (S.STALKER_ASSESSMENT, S.REPORT_BAIL): 3,
+            },
+            OrganisationKind.PROBATION: {
+                (S.STALKER_ASSESSMENT, S.REPORT_PAROLE): 35,
+                (S.STALKER_TREATMENT,): 20,
+                (S.STALKER_ASSESSMENT, S.STALKER_TREATMENT): 15,
+                (S.STALKER_ASSESSMENT,): 20,
+                (S.STALKER_ASSESSMENT, S.REPORT_SENTENCING): 10,
+            },
+            OrganisationKind.POLICE_FORCE: {
+                (S.STALKER_ASSESSMENT, S.REPORT_POLICE): 40,
+                (S.CONSULTATION,): 35,
+                (S.STALKER_ASSESSMENT,): 25,
+            },
             OrganisationKind.MAPPA_AREA: {(S.STALKER_ASSESSMENT, S.REPORT_MAPPA): 8, (S.CONSULTATION,): 2},
-            OrganisationKind.NHS_TRUST: {(S.STALKER_ASSESSMENT, S.REPORT_RISK_ADVICE): 5, (S.CONSULTATION,): 3,
-                                         (S.STALKER_ASSESSMENT,): 2},
+            OrganisationKind.NHS_TRUST: {
+                (S.STALKER_ASSESSMENT, S.REPORT_RISK_ADVICE): 5,
+                (S.CONSULTATION,): 3,
+                (S.STALKER_ASSESSMENT,): 2,
+            },
             OrganisationKind.SOCIAL_SERVICES: {(S.REPORT_RISK_ADVICE,): 5, (S.CONSULTATION,): 5},
             OrganisationKind.OTHER: {(S.CONSULTATION,): 1},
         }[kind]
@@ -286,14 +340,30 @@ class Builder:
         offences: list[str] = []
         other = ""
         if status in (L.CHARGED, L.CONVICTED, L.UNDER_INVESTIGATION):
-            offences = [self.pick({Offence.PHA_S2A: 35, Offence.PHA_S4A: 35, Offence.PHA_S2: 10, Offence.PHA_S4: 10,
-                                   Offence.OTHER: 10}).value]
+            offences = [
+                self.pick(
+                    {
+                        Offence.PHA_S2A: 35,
+                        Offence.PHA_S4A: 35,
+                        Offence.PHA_S2: 10,
+                        Offence.PHA_S4: 10,
+                        Offence.OTHER: 10,
+                    }
+                ).value
+            ]
             if offences == [Offence.OTHER]:
-                other = self.rng.choice(["Malicious communications", "Breach of a restraining order", "Criminal damage"])
+                other = self.rng.choice(
+                    ["Malicious communications", "Breach of a restraining order", "Criminal damage"]
+                )
         orders: list[str] = []
         if S.STALKER_TREATMENT in services:
-            orders.append(self.pick({Order.COMMUNITY_ORDER_REQUIREMENT: 5, Order.LICENCE_CONDITIONS: 3}
-                                    if status == L.CONVICTED else {Order.BAIL_CONDITIONS: 1}).value)
+            orders.append(
+                self.pick(
+                    {Order.COMMUNITY_ORDER_REQUIREMENT: 5, Order.LICENCE_CONDITIONS: 3}
+                    if status == L.CONVICTED
+                    else {Order.BAIL_CONDITIONS: 1}
+                ).value
+            )
         if status == L.CHARGED and Order.BAIL_CONDITIONS not in orders and self.chance(0.5):
             orders.append(Order.BAIL_CONDITIONS.value)
         if status == L.CONVICTED and self.chance(0.4):
@@ -308,27 +378,45 @@ class Builder:
 
     def setting_for(self, services: set[str], kind: str) -> dict[str, str]:
         S = Service
-        if S.REPORT_PAROLE in services or (S.REPORT_BAIL in services and self.chance(0.6)) or (
-            S.REPORT_SENTENCING in services and self.chance(0.4)
+        if (
+            S.REPORT_PAROLE in services
+            or (S.REPORT_BAIL in services and self.chance(0.6))
+            or (S.REPORT_SENTENCING in services and self.chance(0.4))
         ):
-            number = (f"{self.rng.choice('ABG')}{self.rng.randint(1000, 9999)}"
-                      f"{self.rng.choice('ABCDEFGHJKLMNPRSTVWXYZ')}{self.rng.choice('ABCDEFGHJKLMNPRSTVWXYZ')}")
-            return {"assessment_setting": Setting.CUSTODY, "custody_establishment": self.rng.choice(PRISONS),
-                    "prison_number": number}
+            number = (
+                f"{self.rng.choice('ABG')}{self.rng.randint(1000, 9999)}"
+                f"{self.rng.choice('ABCDEFGHJKLMNPRSTVWXYZ')}{self.rng.choice('ABCDEFGHJKLMNPRSTVWXYZ')}"
+            )
+            return {
+                "assessment_setting": Setting.CUSTODY,
+                "custody_establishment": self.rng.choice(PRISONS),
+                "prison_number": number,
+            }
         if kind == OrganisationKind.NHS_TRUST and S.STALKER_TREATMENT not in services and self.chance(0.3):
             return {"assessment_setting": Setting.MENTAL_HEALTH_FACILITY, "facility_name": self.rng.choice(FACILITIES)}
         return {"assessment_setting": Setting.COMMUNITY}
 
     def people(self, victim: bool) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
         """The subject's fields, the named parties, and the behaviour text."""
-        relationship, _, relations, party_role = self.rng.choices(RELATIONSHIPS, weights=[r[1] for r in RELATIONSHIPS])[0]
+        relationship, _, relations, party_role = self.rng.choices(RELATIONSHIPS, weights=[r[1] for r in RELATIONSHIPS])[
+            0
+        ]
         male_stalker = self.chance(0.79)
         stalker_first = self.faker.first_name_male() if male_stalker else self.faker.first_name_female()
-        target_first = self.faker.first_name_female() if (male_stalker or self.chance(0.3)) else self.faker.first_name_male()
+        target_first = (
+            self.faker.first_name_female() if (male_stalker or self.chance(0.3)) else self.faker.first_name_male()
+        )
         stalker = {"given": stalker_first, "family": self.faker.last_name()}
         target = {"given": target_first, "family": self.faker.last_name()}
-        started = self.rng.choice(["last spring", "in the summer", "two years ago", "at the start of the year",
-                                   "after a complaint about them"])
+        started = self.rng.choice(
+            [
+                "last spring",
+                "in the summer",
+                "two years ago",
+                "at the start of the year",
+                "after a complaint about them",
+            ]
+        )
         text = BEHAVIOURS[relationship].format(started=started, count=self.rng.randint(5, 80))
         if self.chance(0.63):
             text += self.rng.choice(THREATS)
@@ -339,36 +427,75 @@ class Builder:
         address = f"Lives at {self.faker.street_address()}, {self.faker.city()} {self.faker.postcode()}."
         relation = self.rng.choice(relations)
         if victim:
-            subject = {"subject_role": SubjectRole.VICTIM, "subject_given_name": target["given"],
-                       "subject_family_name": target["family"], "subject_date_of_birth": birth,
-                       "subject_details": address}
-            parties = [{"role": PartyRole.OTHER, "name": f"{stalker['given']} {stalker['family']}",
-                        "relationship_to_subject": f"The person stalking them ({relation.lower()})",
-                        "details": "Details held by the police."}]
+            subject = {
+                "subject_role": SubjectRole.VICTIM,
+                "subject_given_name": target["given"],
+                "subject_family_name": target["family"],
+                "subject_date_of_birth": birth,
+                "subject_details": address,
+            }
+            parties = [
+                {
+                    "role": PartyRole.OTHER,
+                    "name": f"{stalker['given']} {stalker['family']}",
+                    "relationship_to_subject": f"The person stalking them ({relation.lower()})",
+                    "details": "Details held by the police.",
+                }
+            ]
         else:
-            subject = {"subject_role": SubjectRole.PERPETRATOR, "subject_given_name": stalker["given"],
-                       "subject_family_name": stalker["family"], "subject_date_of_birth": birth,
-                       "subject_details": address}
-            parties = [{"role": party_role, "name": f"{target['given']} {target['family']}",
-                        "relationship_to_subject": relation, "details": ""}]
+            subject = {
+                "subject_role": SubjectRole.PERPETRATOR,
+                "subject_given_name": stalker["given"],
+                "subject_family_name": stalker["family"],
+                "subject_date_of_birth": birth,
+                "subject_details": address,
+            }
+            parties = [
+                {
+                    "role": party_role,
+                    "name": f"{target['given']} {target['family']}",
+                    "relationship_to_subject": relation,
+                    "details": "",
+                }
+            ]
             if relationship == "ex_partner" and self.chance(0.35):
-                parties.append({"role": PartyRole.NEW_PARTNER, "name": self.faker.name(),
-                                "relationship_to_subject": "The new partner of the person stalked", "details": ""})
+                parties.append(
+                    {
+                        "role": PartyRole.NEW_PARTNER,
+                        "name": self.faker.name(),
+                        "relationship_to_subject": "The new partner of the person stalked",
+                        "details": "",
+                    }
+                )
             if self.chance(0.2):
-                parties.append({"role": PartyRole.FAMILY_MEMBER, "name": self.faker.name(),
-                                "relationship_to_subject": "A family member of the person stalked", "details": ""})
+                parties.append(
+                    {
+                        "role": PartyRole.FAMILY_MEMBER,
+                        "name": self.faker.name(),
+                        "relationship_to_subject": "A family member of the person stalked",
+                        "details": "",
+                    }
+                )
         return subject, parties, text
 
     def referrer(self, organisation: Organisation, channel: str) -> dict[str, Any]:
         if channel == Channel.PORTAL:
             user = self.agency_by_organisation[organisation.pk]
-            return {"referrer_user": user, "referrer_name": user.full_name, "referrer_job_title": user.job_title,
-                    "referrer_email": user.email, "referrer_phone": user.phone}
+            return {
+                "referrer_user": user,
+                "referrer_name": user.full_name,
+                "referrer_job_title": user.job_title,
+                "referrer_email": user.email,
+                "referrer_phone": user.phone,
+            }
         first, last = self.faker.first_name(), self.faker.last_name()
         domain = (organisation.email or "referrals@agency.example.org").split("@")[-1]
-        return {"referrer_name": f"{first} {last}",
-                "referrer_job_title": self.rng.choice(REFERRER_TITLES[organisation.kind]),
-                "referrer_email": f"{first}.{last}@{domain}".lower(), "referrer_phone": drama_phone(self.faker.phone_number())}
+        return {
+            "referrer_name": f"{first} {last}",
+            "referrer_job_title": self.rng.choice(REFERRER_TITLES[organisation.kind]),
+            "referrer_email": f"{first}.{last}@{domain}".lower(),
+            "referrer_phone": drama_phone(self.faker.phone_number()),
+        }
 
     def channel_for(self, organisation: Organisation, index: int) -> str:
         forced = [Channel.PHONE, Channel.POST, Channel.EMAIL, Channel.PORTAL]
@@ -378,10 +505,16 @@ class Builder:
             return Channel.PORTAL
         return self.pick({Channel.EMAIL: 60, Channel.PHONE: 25, Channel.POST: 15})
 
-    def content(self, index: int, organisation: Organisation | None = None) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:
+    def content(
+        self, index: int, organisation: Organisation | None = None
+    ) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:
         organisation = organisation or self.organisation_for(index)
-        victim = organisation.kind in (OrganisationKind.POLICE_FORCE, OrganisationKind.NHS_TRUST,
-                                       OrganisationKind.SOCIAL_SERVICES, OrganisationKind.OTHER) and self.chance(0.12)
+        victim = organisation.kind in (
+            OrganisationKind.POLICE_FORCE,
+            OrganisationKind.NHS_TRUST,
+            OrganisationKind.SOCIAL_SERVICES,
+            OrganisationKind.OTHER,
+        ) and self.chance(0.12)
         if organisation.kind == OrganisationKind.OTHER:
             victim = self.chance(0.6)
         services = self.services_for(organisation.kind, victim)
@@ -392,10 +525,18 @@ class Builder:
         if organisation.kind == OrganisationKind.COURT and self.by_kind.get(OrganisationKind.PROBATION):
             commissioner = self.rng.choice(self.by_kind[OrganisationKind.PROBATION])
         fields = {
-            "received_via": channel, "referring_organisation": organisation, **self.referrer(organisation, channel),
-            **subject, "behaviour_summary": behaviour, "behaviour_duration": self.duration(),
-            "stalking_significant": True, "legal_status": legal_status, "offences": offences, "other_offences": other,
-            "orders_in_force": orders, **self.setting_for(set(services), organisation.kind),
+            "received_via": channel,
+            "referring_organisation": organisation,
+            **self.referrer(organisation, channel),
+            **subject,
+            "behaviour_summary": behaviour,
+            "behaviour_duration": self.duration(),
+            "stalking_significant": True,
+            "legal_status": legal_status,
+            "offences": offences,
+            "other_offences": other,
+            "orders_in_force": orders,
+            **self.setting_for(set(services), organisation.kind),
             "commissioner": commissioner,
             "purchase_order": f"PO-{self.rng.randint(100000, 999999)}" if self.chance(0.6) else "",
             "contract_reference": f"NSC-{organisation.pk:03d}-{self.today.year}" if self.chance(0.4) else "",
@@ -405,8 +546,11 @@ class Builder:
     # --- Histories ----------------------------------------------------------------------------
 
     def clinicians_for(self, services: list[str], at: dt.datetime) -> list[User]:
-        pool = self.victim_clinicians if not set(services) & SRP_SERVICES and self.victim_clinicians \
+        pool = (
+            self.victim_clinicians
+            if not set(services) & SRP_SERVICES and self.victim_clinicians
             else self.perpetrator_clinicians
+        )
         return [u for u in pool if self.srp_from[u] <= timezone.localdate(at)]
 
     def plan(self, index: int, status: Status) -> Plan:
@@ -430,8 +574,9 @@ class Builder:
         elif status == Status.CLOSED and self.chance(0.7):
             # Closed after the work was done.
             received = self.moment(self.rng.uniform(120, min(540, allocatable_since - 30)))
-            return self._history(fields, services, parties, received, Status.CLOSED, coordinator, lead,
-                                 before_close=Status.ALLOCATED)
+            return self._history(
+                fields, services, parties, received, Status.CLOSED, coordinator, lead, before_close=Status.ALLOCATED
+            )
         else:
             received = self.moment(self.rng.uniform(20, 540))
         before_close = None
@@ -443,10 +588,15 @@ class Builder:
         plan = Plan(fields=fields, services=services, parties=parties, received_at=received)
         submitter = fields.get("referrer_user") or coordinator
         channel = Channel(fields["received_via"])
-        first_reason = ("Submitted through the agency portal" if channel == Channel.PORTAL
-                        else f"Logged from {channel.label.lower()}")
+        first_reason = (
+            "Submitted through the agency portal"
+            if channel == Channel.PORTAL
+            else f"Logged from {channel.label.lower()}"
+        )
         plan.history.append((Status.RECEIVED, received, first_reason, submitter))
-        plan.created_at = received - dt.timedelta(minutes=self.rng.randint(10, 90)) if channel == Channel.PORTAL else received
+        plan.created_at = (
+            received - dt.timedelta(minutes=self.rng.randint(10, 90)) if channel == Channel.PORTAL else received
+        )
         target = before_close or status
         if target == Status.RECEIVED:
             self._dates(plan, status)
@@ -460,18 +610,27 @@ class Builder:
             at = self.later(at, 1, 10)
             plan.history.append((Status.WITHDRAWN, at, self.rng.choice(WITHDRAW_REASONS), coordinator))
             return self._close(plan, status, at, coordinator)
-        if target == Status.AWAITING_INFORMATION or (target in (Status.ACCEPTED, Status.ALLOCATED) and self.chance(0.3)):
+        if target == Status.AWAITING_INFORMATION or (
+            target in (Status.ACCEPTED, Status.ALLOCATED) and self.chance(0.3)
+        ):
             at = self.later(at, 1, 3)
             reason = self.rng.choice(INFORMATION_REQUESTS)
             plan.history.append((Status.AWAITING_INFORMATION, at, reason, coordinator))
-            plan.fields.update({"decision": Decision.REQUEST_INFORMATION, "decision_reason": reason,
-                                "decided_by": coordinator, "information_requested_at": at})
+            plan.fields.update(
+                {
+                    "decision": Decision.REQUEST_INFORMATION,
+                    "decision_reason": reason,
+                    "decided_by": coordinator,
+                    "information_requested_at": at,
+                }
+            )
             plan.letters.append((Letter.Kind.INFORMATION_REQUEST, at, reason, coordinator))
             if target == Status.AWAITING_INFORMATION:
                 if status == Status.CLOSED:
                     at = self.later(at, 30, 45)
-                    plan.history.append((Status.CLOSED, at, self.rng.choice(CLOSE_REASONS[Status.AWAITING_INFORMATION]),
-                                         coordinator))
+                    plan.history.append(
+                        (Status.CLOSED, at, self.rng.choice(CLOSE_REASONS[Status.AWAITING_INFORMATION]), coordinator)
+                    )
                 self._dates(plan, status)
                 return plan
             at = self.later(at, 2, 9)
@@ -482,15 +641,29 @@ class Builder:
             if flag == "not_significant":
                 plan.fields["stalking_significant"] = False
             plan.history.append((Status.DECLINED, at, reason, coordinator))
-            plan.fields.update({"decision": Decision.DECLINE, "decision_reason": reason, "decided_at": at,
-                                "decided_by": coordinator, "accepted_services": []})
+            plan.fields.update(
+                {
+                    "decision": Decision.DECLINE,
+                    "decision_reason": reason,
+                    "decided_at": at,
+                    "decided_by": coordinator,
+                    "accepted_services": [],
+                }
+            )
             plan.letters.append((Letter.Kind.DECLINE, at, reason, coordinator))
             return self._close(plan, status, at, coordinator)
         at = self.later(at, 1, 12)
         decider = self.rng.choice([coordinator, lead])
         plan.history.append((Status.ACCEPTED, at, "Meets the clinic's criteria", decider))
-        plan.fields.update({"decision": Decision.ACCEPT, "decision_reason": "Meets the clinic's criteria",
-                            "decided_at": at, "decided_by": decider, "accepted_services": list(plan.services)})
+        plan.fields.update(
+            {
+                "decision": Decision.ACCEPT,
+                "decision_reason": "Meets the clinic's criteria",
+                "decided_at": at,
+                "decided_by": decider,
+                "accepted_services": list(plan.services),
+            }
+        )
         plan.letters.append((Letter.Kind.ACCEPTANCE, at, ACCEPTANCE_TEXT, decider))
         if target == Status.WITHDRAWN:
             at = self.later(at, 2, 15)
@@ -505,7 +678,9 @@ class Builder:
             self._dates(plan, Status.ACCEPTED)
             return plan
         clinician = self.rng.choice(clinicians)
-        others = [c for c in self.clinicians_for(plan.services, at) if c != clinician and c in self.perpetrator_clinicians]
+        others = [
+            c for c in self.clinicians_for(plan.services, at) if c != clinician and c in self.perpetrator_clinicians
+        ]
         second = self.rng.choice(others) if others and set(plan.services) & SRP_SERVICES and self.chance(0.3) else None
         plan.history.append((Status.ALLOCATED, at, "Allocated", lead))
         plan.fields.update({"lead_clinician": clinician, "second_assessor": second, "allocated_at": at})
@@ -558,7 +733,7 @@ class Builder:
         if set(services) & REPORT_SERVICES:
             fields["report_due_on"] = self.today + dt.timedelta(days=self.rng.randint(20, 60))
         slugs = [slug for slug, _ in PORTAL_PAGES]
-        for slug, asked in PORTAL_PAGES[slugs.index(step) if step in slugs else len(slugs):]:
+        for slug, asked in PORTAL_PAGES[slugs.index(step) if step in slugs else len(slugs) :]:
             if slug == "parties":
                 parties = []
             elif slug != "contact":  # the portal fills the contact details in from the user
@@ -589,13 +764,19 @@ def _write(plan: Plan, created_by) -> Referral:
     previous = Status.DRAFT
     steps = []
     for to_status, at, reason, by in history:
-        steps.append(Transition(referral=referral, from_status=previous, to_status=to_status, at=at, reason=reason, by=by))
+        steps.append(
+            Transition(referral=referral, from_status=previous, to_status=to_status, at=at, reason=reason, by=by)
+        )
         previous = to_status
     Transition.objects.bulk_create(steps)
     for kind, at, reason, by in plan.letters:
-        letter = Letter(referral=referral, kind=kind, issued_by=by, issued_at=at,
-                        body_html=letters.render_letter_html(referral=referral, kind=kind, reason=reason, by=by,
-                                                             issued_at=at))
+        letter = Letter(
+            referral=referral,
+            kind=kind,
+            issued_by=by,
+            issued_at=at,
+            body_html=letters.render_letter_html(referral=referral, kind=kind, reason=reason, by=by, issued_at=at),
+        )
         # As GOV.UK Notify would have reported it (the demo sends nothing for letters of the past).
         letter.delivery_channel = notify.channel_for(letter)
         letter.delivery_status = DEMO_DELIVERY.get(letter.delivery_channel, DeliveryStatus.NO_ADDRESS)

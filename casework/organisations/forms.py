@@ -22,23 +22,53 @@ class OrganisationForm(NHSForm):
     """A referring or commissioning agency. ``organisation`` is the one being edited (None when
     creating); ODS codes and the name within a kind must be unique."""
 
-    name = forms.CharField(label="Name", max_length=200,
-                           error_messages={"required": "Enter the organisation's name", **_too_long("Name", 200)})
-    kind = forms.ChoiceField(label="Kind of organisation", choices=OrganisationKind.choices, widget=forms.RadioSelect,
-                             error_messages={"required": "Select the kind of organisation",
-                                             "invalid_choice": "Select a kind of organisation from the list"})
-    ods_code = forms.CharField(label="ODS code", required=False, max_length=20,
-                               help_text="The organisation's code in the NHS Organisation Data Service, if it has one",
-                               error_messages=_too_long("ODS code", 20))
-    address = forms.CharField(label="Address", required=False, max_length=1000, widget=forms.Textarea,
-                              error_messages=_too_long("Address", 1000))
-    postcode = forms.CharField(label="Postcode", required=False, max_length=10,
-                               error_messages=_too_long("Postcode", 10))
-    phone = forms.CharField(label="Telephone number", required=False, max_length=30, validators=[phone_validator],
-                            error_messages=_too_long("Telephone number", 30))
-    email = forms.EmailField(label="Email address for referrals", required=False, max_length=254,
-                             error_messages={"invalid": "Enter an email address in the correct format, like referrals@example.org",
-                                             **_too_long("Email address for referrals", 254)})
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        error_messages={"required": "Enter the organisation's name", **_too_long("Name", 200)},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of organisation",
+        choices=OrganisationKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the kind of organisation",
+            "invalid_choice": "Select a kind of organisation from the list",
+        },
+    )
+    ods_code = forms.CharField(
+        label="ODS code",
+        required=False,
+        max_length=20,
+        help_text="The organisation's code in the NHS Organisation Data Service, if it has one",
+        error_messages=_too_long("ODS code", 20),
+    )
+    address = forms.CharField(
+        label="Address",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea,
+        error_messages=_too_long("Address", 1000),
+    )
+    postcode = forms.CharField(
+        label="Postcode", required=False, max_length=10, error_messages=_too_long("Postcode", 10)
+    )
+    phone = forms.CharField(
+        label="Telephone number",
+        required=False,
+        max_length=30,
+        validators=[phone_validator],
+        error_messages=_too_long("Telephone number", 30),
+    )
+    email = forms.EmailField(
+        label="Email address for referrals",
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like referrals@example.org",
+            **_too_long("Email address for referrals", 254),
+        },
+    )
 
     def __init__(self, *args, organisation: Organisation | None = None, **kwargs) -> None:
         self.organisation = organisation
@@ -86,12 +116,21 @@ class OrganisationForm(NHSForm):
 class OrganisationFilterForm(NHSForm):
     STATUS_CHOICES = [("", "Active and deactivated"), ("active", "Active"), ("inactive", "Deactivated")]
 
-    q = forms.CharField(label="Name or ODS code", required=False, max_length=100,
-                        error_messages=_too_long("Name or ODS code", 100))
-    kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "All kinds"), *OrganisationKind.choices],
-                             error_messages={"invalid_choice": "Select a kind of organisation from the list"})
-    status = forms.ChoiceField(label="Status", required=False, choices=STATUS_CHOICES,
-                               error_messages={"invalid_choice": "Select a status from the list"})
+    q = forms.CharField(
+        label="Name or ODS code", required=False, max_length=100, error_messages=_too_long("Name or ODS code", 100)
+    )
+    kind = forms.ChoiceField(
+        label="Kind",
+        required=False,
+        choices=[("", "All kinds"), *OrganisationKind.choices],
+        error_messages={"invalid_choice": "Select a kind of organisation from the list"},
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=STATUS_CHOICES,
+        error_messages={"invalid_choice": "Select a status from the list"},
+    )
 
     def filters(self) -> dict:
         if not self.is_valid():

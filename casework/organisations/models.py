@@ -24,9 +24,7 @@ class Organisation(models.Model):
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
-    ods_code = models.CharField(
-        "ODS code", max_length=9, blank=True, validators=[ods_code_validator]
-    )
+    ods_code = models.CharField("ODS code", max_length=9, blank=True, validators=[ods_code_validator])
     address = models.TextField(blank=True, max_length=1000)
     postcode = models.CharField(max_length=10, blank=True)
     phone = models.CharField(max_length=30, blank=True)

@@ -40,7 +40,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     queryset = queries.organisations_filtered(queries.organisations_visible_to(request.user), **form.filters())
     page = paginate(request, queryset)
     return render(
-        request, "organisations/list.jinja",
+        request,
+        "organisations/list.jinja",
         {"form": form, "page": page, "links": page_links(request, page)},
         status=400 if form.errors else 200,
     )
@@ -53,7 +54,8 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record_view(request, organisation)
     page = paginate(request, queries.agency_referrers_of(request.user, organisation))
     return render(
-        request, "organisations/detail.jinja",
+        request,
+        "organisations/detail.jinja",
         {"organisation": organisation, "page": page, "links": page_links(request, page)},
     )
 
@@ -72,8 +74,9 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Organisation added")
             return redirect("organisations:detail", pk=organisation.pk)
-    return render(request, "organisations/form.jinja", {"form": form, "organisation": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "organisations/form.jinja", {"form": form, "organisation": None}, status=400 if form.errors else 200
+    )
 
 
 @never_cache
@@ -83,15 +86,20 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganisationForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_update(organisation=organisation, by=request.user, request=request,
-                                         **form.service_fields())
+            services.organisation_update(
+                organisation=organisation, by=request.user, request=request, **form.service_fields()
+            )
         except ValidationError as error:
             show_refusal(form, error)
         else:
             messages.success(request, "Organisation updated")
             return redirect("organisations:detail", pk=organisation.pk)
-    return render(request, "organisations/form.jinja", {"form": form, "organisation": organisation},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "organisations/form.jinja",
+        {"form": form, "organisation": organisation},
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -105,9 +113,11 @@ def organisation_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         accounts = "account" if disabled == 1 else "accounts"
         messages.success(request, f"Organisation deactivated. {disabled} agency referrer {accounts} disabled.")
         return redirect("organisations:detail", pk=organisation.pk)
-    return render(request, "organisations/deactivate.jinja",
-                  {"form": form, "organisation": organisation,
-                   "active_referrers": queries.active_referrers_count(organisation)})
+    return render(
+        request,
+        "organisations/deactivate.jinja",
+        {"form": form, "organisation": organisation, "active_referrers": queries.active_referrers_count(organisation)},
+    )
 
 
 @never_cache
@@ -118,6 +128,8 @@ def organisation_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.organisation_reactivate(organisation=organisation, by=request.user, request=request)
-        messages.success(request, "Organisation reactivated. Re-enable its agency referrers one by one if they still need access.")
+        messages.success(
+            request, "Organisation reactivated. Re-enable its agency referrers one by one if they still need access."
+        )
         return redirect("organisations:detail", pk=organisation.pk)
     return render(request, "organisations/reactivate.jinja", {"form": form, "organisation": organisation})

@@ -102,7 +102,9 @@ def person_variants(person: Person, *, include_contact: bool) -> list[tuple[Pers
 def with_details(queryset):
     return queryset.prefetch_related(
         Prefetch("other_names", queryset=PersonName.objects.order_by("id")),
-        "addresses", "phones", "emails",
+        "addresses",
+        "phones",
+        "emails",
     )
 
 
@@ -145,7 +147,8 @@ def refresh_match_keys(person: Person) -> None:
     keep = {h for h, k in existing.items() if k.pk not in stale}
     PersonMatchKey.objects.bulk_create(
         PersonMatchKey(person=person, key_hash=h, from_contact_details=contact)
-        for h, contact in wanted.items() if h not in keep
+        for h, contact in wanted.items()
+        if h not in keep
     )
 
 
@@ -235,9 +238,17 @@ def referral_record(referral, named_party=None) -> PersonRecord:
         given, family = split_name(named_party.name)
         prison = ""
     return PersonRecord(
-        record_id="referral", given_name=given, family_name=family, date_of_birth=dob,
-        nhs_number=found.nhs_number, pnc_id=found.pnc_id, address=found.address, postcode=found.postcode,
-        phone=found.phone, email=found.email, other_id=prison,
+        record_id="referral",
+        given_name=given,
+        family_name=family,
+        date_of_birth=dob,
+        nhs_number=found.nhs_number,
+        pnc_id=found.pnc_id,
+        address=found.address,
+        postcode=found.postcode,
+        phone=found.phone,
+        email=found.email,
+        other_id=prison,
     )
 
 
@@ -278,7 +289,9 @@ def candidates_for(
     )
     # Those sharing the most keys first, so that the cap drops the weakest.
     person_ids = list(
-        keys.values("person_id").annotate(shared=Count("id")).order_by("-shared", "person_id")
+        keys.values("person_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "person_id")
         .values_list("person_id", flat=True)[:MAX_SCORED]
     )
     if not person_ids:
@@ -308,7 +321,10 @@ def candidates_for(
     ranked = sorted(best.items(), key=lambda item: (-item[1].score, by_id[item[0]].reference))[:limit]
     return [
         Candidate(
-            person=by_id[pk], score=result.score, verdict=result.verdict, details_withheld=pk in withheld,
+            person=by_id[pk],
+            score=result.score,
+            verdict=result.verdict,
+            details_withheld=pk in withheld,
             reasons=[n for n in [notes[result.b.record.record_id]] if n] + result.reasons,
         )
         for pk, result in ranked
@@ -322,4 +338,3 @@ def index_records(persons: Iterable[Person]) -> list[PersonRecord]:
     for person in persons:
         records.extend(person_records(person, include_contact=True))
     return records
-

@@ -11,7 +11,4 @@ from casework.people.keycheck import key_problems
 @register(Tags.security, deploy=False)
 def keys_read_this_database(app_configs, **kwargs):
     """The service refuses to start when its keys cannot read its database (casework.people.keycheck)."""
-    return [
-        Error(problem, hint="See README: Keys and backups.", id="casework.E010")
-        for problem in key_problems()
-    ]
+    return [Error(problem, hint="See README: Keys and backups.", id="casework.E010") for problem in key_problems()]

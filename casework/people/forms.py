@@ -64,28 +64,46 @@ class PersonForm(ServiceFieldsMixin, NHSForm):
     middle_names = _text("Middle names", 150)
     family_name = _text("Family name", 100, required=True, required_message="Enter the family name")
     preferred_name = _text("Preferred name", 100, help_text="The name they like to be called, if different")
-    date_of_birth = NHSDateField(label="Date of birth", required=False, past_only=True, help_text="For example, 27 3 1985")
-    sex = forms.ChoiceField(label="Sex", required=False, choices=Sex.choices, widget=forms.RadioSelect,
-                            error_messages={"invalid_choice": "Select sex from the list"})
+    date_of_birth = NHSDateField(
+        label="Date of birth", required=False, past_only=True, help_text="For example, 27 3 1985"
+    )
+    sex = forms.ChoiceField(
+        label="Sex",
+        required=False,
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select sex from the list"},
+    )
     gender = _text("Gender identity", 100, help_text="In the person's own words, if they have told us")
     nhs_number = _text("NHS number", limit(Person, "nhs_number"), help_text="10 digits, for example 943 476 5919")
     pnc_id = _text("PNC ID", limit(Person, "pnc_id"), help_text="Police National Computer ID, for example 01/0171310W")
     prison_number = _text("Prison number", limit(Person, "prison_number"), help_text="For example, A1234BC")
-    workplace = _text("Workplace", limit(Person, "workplace"), widget=forms.Textarea,
-                      help_text="Employer and where they work. Withheld from anyone outside the care team if the record is sealed")
+    workplace = _text(
+        "Workplace",
+        limit(Person, "workplace"),
+        widget=forms.Textarea,
+        help_text="Employer and where they work. Withheld from anyone outside the care team if the record is sealed",
+    )
     is_sealed = forms.BooleanField(
         label="Seal this record: only the care team will see the address, contact details, online identifiers and workplace",
         required=False,
         help_text="Seal the record of anyone who is stalked, or whose details the person who stalks must not learn",
     )
 
-    def __init__(self, *args, include_workplace: bool = True, include_seal: bool = False, person=None, **kwargs) -> None:
+    def __init__(
+        self, *args, include_workplace: bool = True, include_seal: bool = False, person=None, **kwargs
+    ) -> None:
         if person is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "given_name": person.given_name, "middle_names": person.middle_names,
-                "family_name": person.family_name, "preferred_name": person.preferred_name,
-                "date_of_birth": person.date_of_birth, "sex": person.sex, "gender": person.gender,
-                "nhs_number": identifiers.format_nhs_number(person.nhs_number), "pnc_id": person.pnc_id,
+                "given_name": person.given_name,
+                "middle_names": person.middle_names,
+                "family_name": person.family_name,
+                "preferred_name": person.preferred_name,
+                "date_of_birth": person.date_of_birth,
+                "sex": person.sex,
+                "gender": person.gender,
+                "nhs_number": identifiers.format_nhs_number(person.nhs_number),
+                "pnc_id": person.pnc_id,
                 "prison_number": person.prison_number,
             }
             if include_workplace:
@@ -124,12 +142,20 @@ class PersonForm(ServiceFieldsMixin, NHSForm):
 
 
 class NameForm(ServiceFieldsMixin, NHSForm):
-    kind = forms.ChoiceField(label="Kind of name", choices=NameKind.choices, widget=forms.RadioSelect,
-                             error_messages={"required": "Select whether this is a previous name or an alias",
-                                             "invalid_choice": "Select a kind of name from the list"})
+    kind = forms.ChoiceField(
+        label="Kind of name",
+        choices=NameKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether this is a previous name or an alias",
+            "invalid_choice": "Select a kind of name from the list",
+        },
+    )
     given_name = _text("Given name", 100)
     family_name = _text("Family name", 100)
-    used_from = NHSDateField(label="Used from", required=False, past_only=True, help_text="If known. For example, 1 6 2010")
+    used_from = NHSDateField(
+        label="Used from", required=False, past_only=True, help_text="If known. For example, 1 6 2010"
+    )
     used_to = NHSDateField(label="Used until", required=False, help_text="Leave blank if still in use")
 
     def clean(self):
@@ -143,13 +169,28 @@ class NameForm(ServiceFieldsMixin, NHSForm):
 
 
 class AddressForm(ServiceFieldsMixin, NHSForm):
-    kind = forms.ChoiceField(label="Kind of address", choices=AddressKind.choices, widget=forms.RadioSelect,
-                             error_messages={"required": "Select the kind of address",
-                                             "invalid_choice": "Select a kind of address from the list"})
-    address = _text("Address", limit(PersonAddress, "address"), required=True, widget=forms.Textarea,
-                    required_message="Enter the address")
-    postcode = _text("Postcode", limit(PersonAddress, "postcode"), help_text="Leave blank for an address outside the UK")
-    lived_from = NHSDateField(label="Lived there from", required=False, past_only=True, help_text="If known. For example, 1 6 2020")
+    kind = forms.ChoiceField(
+        label="Kind of address",
+        choices=AddressKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the kind of address",
+            "invalid_choice": "Select a kind of address from the list",
+        },
+    )
+    address = _text(
+        "Address",
+        limit(PersonAddress, "address"),
+        required=True,
+        widget=forms.Textarea,
+        required_message="Enter the address",
+    )
+    postcode = _text(
+        "Postcode", limit(PersonAddress, "postcode"), help_text="Leave blank for an address outside the UK"
+    )
+    lived_from = NHSDateField(
+        label="Lived there from", required=False, past_only=True, help_text="If known. For example, 1 6 2020"
+    )
     lived_to = NHSDateField(label="Lived there until", required=False, help_text="Leave blank for a current address")
 
     def clean_postcode(self) -> str:
@@ -164,20 +205,34 @@ class AddressForm(ServiceFieldsMixin, NHSForm):
 
 
 class PhoneForm(ServiceFieldsMixin, NHSForm):
-    kind = forms.ChoiceField(label="Kind of number", choices=PhoneKind.choices, widget=forms.RadioSelect,
-                             error_messages={"required": "Select the kind of number",
-                                             "invalid_choice": "Select a kind of number from the list"})
-    number = _text("Telephone number", limit(PersonPhone, "number"), required=True, required_message="Enter a telephone number")
-    safe_to_contact = forms.ChoiceField(label="Is it safe to contact them on this number?", choices=YES_NO_UNKNOWN,
-                                        widget=forms.RadioSelect,
-                                        error_messages={"required": "Select yes, no or not known",
-                                                        "invalid_choice": "Select yes, no or not known"})
+    kind = forms.ChoiceField(
+        label="Kind of number",
+        choices=PhoneKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the kind of number",
+            "invalid_choice": "Select a kind of number from the list",
+        },
+    )
+    number = _text(
+        "Telephone number", limit(PersonPhone, "number"), required=True, required_message="Enter a telephone number"
+    )
+    safe_to_contact = forms.ChoiceField(
+        label="Is it safe to contact them on this number?",
+        choices=YES_NO_UNKNOWN,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes, no or not known", "invalid_choice": "Select yes, no or not known"},
+    )
     notes = _text("Safe times to call and other notes", limit(PersonPhone, "notes"), widget=forms.Textarea)
 
     def __init__(self, *args, detail=None, **kwargs) -> None:
         if detail is not None and "initial" not in kwargs:
-            kwargs["initial"] = {"kind": detail.kind, "number": detail.display,
-                                 "safe_to_contact": _tristate(detail.safe_to_contact), "notes": detail.notes}
+            kwargs["initial"] = {
+                "kind": detail.kind,
+                "number": detail.display,
+                "safe_to_contact": _tristate(detail.safe_to_contact),
+                "notes": detail.notes,
+            }
         super().__init__(*args, **kwargs)
 
     def clean_number(self) -> str:
@@ -190,11 +245,15 @@ class PhoneForm(ServiceFieldsMixin, NHSForm):
 
 
 class EmailForm(ServiceFieldsMixin, NHSForm):
-    address = _text("Email address", limit(PersonEmail, "address"), required=True, required_message="Enter an email address")
-    safe_to_contact = forms.ChoiceField(label="Is it safe to contact them at this address?", choices=YES_NO_UNKNOWN,
-                                        widget=forms.RadioSelect,
-                                        error_messages={"required": "Select yes, no or not known",
-                                                        "invalid_choice": "Select yes, no or not known"})
+    address = _text(
+        "Email address", limit(PersonEmail, "address"), required=True, required_message="Enter an email address"
+    )
+    safe_to_contact = forms.ChoiceField(
+        label="Is it safe to contact them at this address?",
+        choices=YES_NO_UNKNOWN,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes, no or not known", "invalid_choice": "Select yes, no or not known"},
+    )
 
     def __init__(self, *args, detail=None, **kwargs) -> None:
         if detail is not None and "initial" not in kwargs:
@@ -211,11 +270,21 @@ class EmailForm(ServiceFieldsMixin, NHSForm):
 
 
 class OnlineIdentifierForm(ServiceFieldsMixin, NHSForm):
-    platform = forms.ChoiceField(label="Website, app or game", choices=[("", "Select one"), *Platform.choices],
-                                 error_messages={"required": "Select the website, app or game",
-                                                 "invalid_choice": "Select a website, app or game from the list"})
-    handle = _text("Username, handle or ID", limit(OnlineIdentifier, "handle"), required=True, required_message="Enter the username, handle or ID",
-                   help_text="As it appears on the site, for example @jo.example")
+    platform = forms.ChoiceField(
+        label="Website, app or game",
+        choices=[("", "Select one"), *Platform.choices],
+        error_messages={
+            "required": "Select the website, app or game",
+            "invalid_choice": "Select a website, app or game from the list",
+        },
+    )
+    handle = _text(
+        "Username, handle or ID",
+        limit(OnlineIdentifier, "handle"),
+        required=True,
+        required_message="Enter the username, handle or ID",
+        help_text="As it appears on the site, for example @jo.example",
+    )
 
     def clean_handle(self) -> str:
         return identifiers.clean_handle(self.cleaned_data["handle"])
@@ -226,12 +295,20 @@ def detail_initial(detail, fields) -> dict[str, Any]:
 
 
 class CareTeamForm(NHSForm):
-    user = forms.TypedChoiceField(label="Member of staff", coerce=int,
-                                  error_messages={"required": "Select a member of staff",
-                                                  "invalid_choice": "Select a member of staff from the list"})
-    role = forms.ChoiceField(label="Role on the team", choices=CareTeamRole.choices, widget=forms.RadioSelect,
-                             error_messages={"required": "Select their role on the team",
-                                             "invalid_choice": "Select a role from the list"})
+    user = forms.TypedChoiceField(
+        label="Member of staff",
+        coerce=int,
+        error_messages={
+            "required": "Select a member of staff",
+            "invalid_choice": "Select a member of staff from the list",
+        },
+    )
+    role = forms.ChoiceField(
+        label="Role on the team",
+        choices=CareTeamRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select their role on the team", "invalid_choice": "Select a role from the list"},
+    )
 
     def __init__(self, *args, staff=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -241,11 +318,16 @@ class CareTeamForm(NHSForm):
 
 
 class ReasonForm(NHSForm):
-    reason = forms.CharField(label="Reason", widget=forms.Textarea, max_length=2000,
-                             error_messages={"required": "Enter a reason", **_too_long("Reason", 2000)})
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": "Enter a reason", **_too_long("Reason", 2000)},
+    )
 
-    def __init__(self, *args, label: str = "Reason", required_message: str = "Enter a reason", required: bool = True,
-                 **kwargs) -> None:
+    def __init__(
+        self, *args, label: str = "Reason", required_message: str = "Enter a reason", required: bool = True, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = label
         self.fields["reason"].required = required
@@ -253,14 +335,21 @@ class ReasonForm(NHSForm):
 
 
 class MergeForm(NHSForm):
-    other = forms.CharField(label="Reference of the record to merge into this one", max_length=20,
-                            help_text="For example, PER-2026-00042. That record's details move to this one and it is hidden",
-                            error_messages={"required": "Enter the reference of the other record",
-                                            **_too_long("Reference", 20)})
-    reason = forms.CharField(label="Why are they the same person?", widget=forms.Textarea,
-                             max_length=limit(PersonMerge, "reason"),
-                             error_messages={"required": "Enter why these records are the same person",
-                                             **_too_long("Reason", limit(PersonMerge, "reason"))})
+    other = forms.CharField(
+        label="Reference of the record to merge into this one",
+        max_length=20,
+        help_text="For example, PER-2026-00042. That record's details move to this one and it is hidden",
+        error_messages={"required": "Enter the reference of the other record", **_too_long("Reference", 20)},
+    )
+    reason = forms.CharField(
+        label="Why are they the same person?",
+        widget=forms.Textarea,
+        max_length=limit(PersonMerge, "reason"),
+        error_messages={
+            "required": "Enter why these records are the same person",
+            **_too_long("Reason", limit(PersonMerge, "reason")),
+        },
+    )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_other(self) -> str:
@@ -272,15 +361,23 @@ class LinkForm(NHSForm):
 
 
 class PersonSearchForm(NHSForm):
-    q = forms.CharField(label="Name, NHS number, PNC ID, referral reference, phone or email", required=False,
-                        max_length=100, error_messages=_too_long("Search", 100))
+    q = forms.CharField(
+        label="Name, NHS number, PNC ID, referral reference, phone or email",
+        required=False,
+        max_length=100,
+        error_messages=_too_long("Search", 100),
+    )
 
 
 class ReferralPersonForm(PersonForm):
     """A new person from what a referral says, with the contact details the referrer gave."""
 
-    address = _text("Address", limit(PersonAddress, "address"), widget=forms.Textarea,
-                    help_text="As the referrer gave it. Leave blank if there is none")
+    address = _text(
+        "Address",
+        limit(PersonAddress, "address"),
+        widget=forms.Textarea,
+        help_text="As the referrer gave it. Leave blank if there is none",
+    )
     postcode = _text("Postcode", 10)
     phone = _text("Telephone number", 30)
     email = _text("Email address", 254)

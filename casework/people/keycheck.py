@@ -140,7 +140,9 @@ def ensure_key_check(**kwargs) -> None:
             logger.critical(FIELD_KEYS_MESSAGE)
             return
         KeyCheck.objects.create(
-            id=1, encrypted=KNOWN_PLAINTEXT, blind_index=crypto.blind_index(BLIND_KIND, KNOWN_PLAINTEXT),
+            id=1,
+            encrypted=KNOWN_PLAINTEXT,
+            blind_index=crypto.blind_index(BLIND_KIND, KNOWN_PLAINTEXT),
             created_at=timezone.now(),
         )
     except DatabaseError:

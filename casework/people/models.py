@@ -105,13 +105,18 @@ class Person(models.Model):
     workplace = EncryptedTextField("Workplace", blank=True, max_length=300)
 
     is_sealed = models.BooleanField(
-        "Sealed", default=False,
+        "Sealed",
+        default=False,
         help_text="Contact details, addresses, online identifiers and workplace only for the care team",
     )
     sealed_at = models.DateTimeField(null=True, blank=True)
 
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
         help_text="Set while this record is merged into another; hidden from every list",
     )
 
@@ -121,7 +126,13 @@ class Person(models.Model):
 
     # Audited in clear: names and demographics. Encrypted fields are audited as "[encrypted]".
     AUDITED_FIELDS = (
-        "given_name", "middle_names", "family_name", "preferred_name", "date_of_birth", "sex", "gender",
+        "given_name",
+        "middle_names",
+        "family_name",
+        "preferred_name",
+        "date_of_birth",
+        "sex",
+        "gender",
         "is_sealed",
     )
     # The trail records that a name or the date of birth changed, never the value (a new identity).
@@ -374,7 +385,8 @@ class ReferralPersonLink(models.Model):
                 fields=["referral"], condition=Q(named_party__isnull=True), name="one_subject_link_per_referral"
             ),
             models.UniqueConstraint(
-                fields=["referral", "named_party"], condition=Q(named_party__isnull=False),
+                fields=["referral", "named_party"],
+                condition=Q(named_party__isnull=False),
                 name="one_link_per_named_party",
             ),
         ]

@@ -108,8 +108,11 @@ def persons_search(user, queryset: QuerySet[Person], text: str) -> QuerySet[Pers
             Q(given_name__icontains=word) | Q(family_name__icontains=word)
         )
         queryset = queryset.filter(
-            Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(middle_names__icontains=word)
-            | Q(preferred_name__icontains=word) | Exists(other)
+            Q(given_name__icontains=word)
+            | Q(family_name__icontains=word)
+            | Q(middle_names__icontains=word)
+            | Q(preferred_name__icontains=word)
+            | Exists(other)
         )
     return queryset
 
@@ -133,7 +136,9 @@ def persons_with_identifier(user, text: str, limit: int = 20) -> list[Person]:
     through the blind index); none when ``text`` is not such an identifier."""
     if identifier_kind(text) is None:
         return []
-    return list(persons_search(user, persons_visible_to(user), text).order_by("family_name", "given_name", "id")[:limit])
+    return list(
+        persons_search(user, persons_visible_to(user), text).order_by("family_name", "given_name", "id")[:limit]
+    )
 
 
 def persons_for_list(user, text: str = "") -> QuerySet[Person]:
@@ -166,7 +171,9 @@ class PersonDetails:
 def person_details(user, person: Person) -> PersonDetails:
     visible = can_see_sealed_details(user, person)
     details = PersonDetails(
-        person=person, details_visible=visible, other_names=list(person.other_names.order_by("kind", "id")),
+        person=person,
+        details_visible=visible,
+        other_names=list(person.other_names.order_by("kind", "id")),
     )
     if visible:
         details.addresses = list(person.addresses.all())
@@ -213,9 +220,7 @@ def care_team_member_of(person: Person, pk) -> PersonCareTeam | None:
 def staff_for_care_team(person: Person) -> QuerySet[User]:
     """Active clinic staff who may join a care team and are not on this one yet."""
     return (
-        User.objects.filter(
-            is_active=True, role__in=[Role.CLINICIAN, Role.CLINICAL_LEAD, Role.REFERRALS_COORDINATOR]
-        )
+        User.objects.filter(is_active=True, role__in=[Role.CLINICIAN, Role.CLINICAL_LEAD, Role.REFERRALS_COORDINATOR])
         .exclude(care_teams__person=person)
         .order_by("full_name", "id")
     )
@@ -237,7 +242,8 @@ def staff_member(pk) -> User | None:
 def referral_for_linking(user, reference: str) -> Referral | None:
     """A submitted referral the user is related to (linking writes: never by break-glass alone)."""
     return (
-        policy.related(user, Referral).filter(reference=reference)
+        policy.related(user, Referral)
+        .filter(reference=reference)
         .select_related("referring_organisation")
         .prefetch_related(Prefetch("named_parties", queryset=NamedParty.objects.order_by("id")))
         .first()
@@ -255,7 +261,8 @@ def named_party_of(referral: Referral, party_id) -> NamedParty | None:
 def link_for(referral: Referral, named_party: NamedParty | None) -> ReferralPersonLink | None:
     return (
         ReferralPersonLink.objects.filter(referral=referral, named_party=named_party)
-        .select_related("person", "linked_by").first()
+        .select_related("person", "linked_by")
+        .first()
     )
 
 

@@ -57,13 +57,15 @@ rules.add_perm("people.edit", is_index_keeper | (is_clinician & has_person & is_
 rules.add_perm(
     "people.edit_contact_details",
     (is_index_keeper | (is_clinician & has_person & is_on_care_team & has_real_relationship))
-    & has_person & can_see_sealed_details,
+    & has_person
+    & can_see_sealed_details,
 )
 rules.add_perm("people.view_contact_details", has_person & can_see_sealed_details)
 # Sealing protects, so anyone who keeps the record may do it; unsealing releases a victim's
 # details to everyone who sees the person, so only a clinical lead who can see them may.
 rules.add_perm(
-    "people.seal", (is_index_keeper | (is_clinician & has_person & is_on_care_team & has_real_relationship)) & ~is_sealed
+    "people.seal",
+    (is_index_keeper | (is_clinician & has_person & is_on_care_team & has_real_relationship)) & ~is_sealed,
 )
 rules.add_perm(
     "people.unseal", is_clinical_lead & has_person & has_real_relationship & is_sealed & can_see_sealed_details

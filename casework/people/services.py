@@ -47,8 +47,17 @@ REFERENCE_PREFIX = "PER"
 ENCRYPTED = "[encrypted]"
 
 PERSON_FIELDS = (
-    "given_name", "middle_names", "family_name", "preferred_name", "date_of_birth", "sex", "gender",
-    "nhs_number", "pnc_id", "prison_number", "workplace",
+    "given_name",
+    "middle_names",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "sex",
+    "gender",
+    "nhs_number",
+    "pnc_id",
+    "prison_number",
+    "workplace",
 )
 
 
@@ -79,6 +88,7 @@ def _fields_of(obj) -> tuple[str, ...]:
 
 def _clean_identifiers(fields: dict[str, Any]) -> None:
     """Normalise identifiers as they are stored; raise ValidationError keyed by field."""
+
     def pnc_id(value):
         parsed = identifiers.clean_pnc_id(value)
         return parsed.canonical if parsed else ""
@@ -145,7 +155,10 @@ def person_create(*, by, request: HttpRequest | None = None, is_sealed: bool = F
         person.save()
         after = _values(person, Person.AUDITED_FIELDS + Person.ENCRYPTED_FIELDS)
         record(
-            action=Action.CREATE, actor=by, request=request, obj=person,
+            action=Action.CREATE,
+            actor=by,
+            request=request,
+            obj=person,
             changes=_changes({}, after, Person),
         )
         refresh_match_keys(person)
@@ -175,7 +188,10 @@ def person_update(*, person: Person, by, request: HttpRequest | None = None, **f
         changed += person.refresh_blind_indexes()
         person.save(update_fields=[*changed, "updated_at"])
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=person,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=person,
             changes=_changes(before, after, Person),
         )
         refresh_match_keys(person)
@@ -193,7 +209,11 @@ def person_seal(*, person: Person, by, request: HttpRequest | None = None, reaso
         person.sealed_at = timezone.now()
         person.save(update_fields=["is_sealed", "sealed_at", "updated_at"])
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=person, reason=reason,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=person,
+            reason=reason,
             changes={"is_sealed": {"old": False, "new": True}},
         )
     return person
@@ -211,7 +231,11 @@ def person_unseal(*, person: Person, by, request: HttpRequest | None = None, rea
         person.sealed_at = None
         person.save(update_fields=["is_sealed", "sealed_at", "updated_at"])
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=person, reason=reason.strip(),
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=person,
+            reason=reason.strip(),
             changes={"is_sealed": {"old": True, "new": False}},
         )
     return person
@@ -280,7 +304,10 @@ def detail_add(*, person: Person, model, by, request: HttpRequest | None = None,
         detail.save()
         label = f"{DETAIL_LABELS[model]} {detail.pk}: "
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=person,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=person,
             changes=_changes({}, _values(detail, _fields_of(detail)), model, prefix=label),
         )
         refresh_match_keys(person)
@@ -309,7 +336,10 @@ def detail_update(*, detail, by, request: HttpRequest | None = None, **fields: A
             changed += detail.refresh_blind_indexes()
         detail.save(update_fields=changed)
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=person,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=person,
             changes=_changes(before, after, model, prefix=f"{DETAIL_LABELS[model]} {detail.pk}: "),
         )
         refresh_match_keys(person)
@@ -325,7 +355,10 @@ def detail_remove(*, detail, by, request: HttpRequest | None = None) -> None:
         label = f"{DETAIL_LABELS[model]} {detail.pk}: "
         detail.delete()
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=person,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=person,
             changes=_changes(before, {}, model, prefix=label),
         )
         refresh_match_keys(person)
@@ -350,7 +383,10 @@ def care_team_add(*, person: Person, user, role: str, by, request: HttpRequest |
         )
         member.full_clean()
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=person,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=person,
             changes={f"care team {member.pk}": {"old": None, "new": {"user_id": user.pk, "role": role}}},
         )
     return member
@@ -385,8 +421,7 @@ def referral_link(
         raise ValidationError("This person record has been merged into another: link that one instead")
     with transaction.atomic():
         existing = (
-            ReferralPersonLink.objects.select_for_update()
-            .filter(referral=referral, named_party=named_party).first()
+            ReferralPersonLink.objects.select_for_update().filter(referral=referral, named_party=named_party).first()
         )
         if existing is not None and existing.person_id == person.pk:
             return existing
@@ -398,7 +433,10 @@ def referral_link(
             existing.save(update_fields=["person", "linked_by", "linked_at"])
             link = existing
             record(
-                action=Action.UPDATE, actor=by, request=request, obj=previous,
+                action=Action.UPDATE,
+                actor=by,
+                request=request,
+                obj=previous,
                 changes={"referral link": {"old": f"{referral.reference} {slot}", "new": None}},
             )
         else:
@@ -406,18 +444,29 @@ def referral_link(
                 referral=referral, named_party=named_party, person=person, linked_by=by, linked_at=now
             )
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=person,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=person,
             changes={"referral link": {"old": None, "new": f"{referral.reference} {slot}"}},
         )
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=referral,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=referral,
             changes={f"person for {slot}": {"old": previous and previous.reference, "new": person.reference}},
         )
     return link
 
 
 def person_create_and_link(
-    *, referral, named_party, by, request: HttpRequest | None = None, contact: dict[str, Any] | None = None,
+    *,
+    referral,
+    named_party,
+    by,
+    request: HttpRequest | None = None,
+    contact: dict[str, Any] | None = None,
     **fields: Any,
 ) -> tuple[Person, ReferralPersonLink]:
     """A new person from the referral's details, linked to it: one transaction.
@@ -432,8 +481,14 @@ def person_create_and_link(
     with transaction.atomic():
         person = person_create(by=by, request=request, **fields)
         if contact.get("address"):
-            detail_add(person=person, model=PersonAddress, by=by, request=request,
-                       address=contact["address"], postcode=contact.get("postcode", ""))
+            detail_add(
+                person=person,
+                model=PersonAddress,
+                by=by,
+                request=request,
+                address=contact["address"],
+                postcode=contact.get("postcode", ""),
+            )
         if contact.get("phone"):
             detail_add(person=person, model=PersonPhone, by=by, request=request, number=contact["phone"])
         if contact.get("email"):
@@ -448,11 +503,24 @@ def person_create_and_link(
 
 # Fields a merge fills on the surviving record when it has no value and the other record has one.
 FILLABLE_FIELDS = (
-    "middle_names", "preferred_name", "date_of_birth", "sex", "gender",
-    "nhs_number", "pnc_id", "prison_number", "workplace",
+    "middle_names",
+    "preferred_name",
+    "date_of_birth",
+    "sex",
+    "gender",
+    "nhs_number",
+    "pnc_id",
+    "prison_number",
+    "workplace",
 )
 MOVED_MODELS = (
-    PersonName, PersonAddress, PersonPhone, PersonEmail, OnlineIdentifier, ReferralPersonLink, PersonCareTeam,
+    PersonName,
+    PersonAddress,
+    PersonPhone,
+    PersonEmail,
+    OnlineIdentifier,
+    ReferralPersonLink,
+    PersonCareTeam,
 )
 
 
@@ -497,13 +565,21 @@ def person_merge(*, source: Person, target: Person, by, reason: str, request: Ht
 
         snapshot = {"version": 1, "moved": moved, "removed_care_team": removed_members, **taken_over}
         merge = PersonMerge.objects.create(
-            source=source, target=target, reason=reason, merged_by=by, merged_at=now,
+            source=source,
+            target=target,
+            reason=reason,
+            merged_by=by,
+            merged_at=now,
             snapshot=json.dumps(snapshot, sort_keys=True),
         )
         filled, target_before = taken_over["target_filled"], taken_over["target_before"]
         moved_counts = {name: len(ids) for name, ids in moved.items() if ids}
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=target, reason=reason,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=target,
+            reason=reason,
             changes={
                 "merged_from": {"old": None, "new": source.reference},
                 "moved": {"old": None, "new": moved_counts},
@@ -511,7 +587,11 @@ def person_merge(*, source: Person, target: Person, by, reason: str, request: Ht
             },
         )
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=source, reason=reason,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=source,
+            reason=reason,
             changes={"merged_into": {"old": None, "new": target.reference}},
         )
         delete_match_keys(source)
@@ -533,10 +613,15 @@ def _merge_move_rows(source: Person, target: Person) -> tuple[dict[str, list[int
         person=source, user_id__in=PersonCareTeam.objects.filter(person=target).values("user_id")
     )
     for member in duplicate_members:
-        removed_members.append({
-            "id": member.pk, "user_id": member.user_id, "role": member.role,
-            "added_at": member.added_at.isoformat(), "added_by_id": member.added_by_id,
-        })
+        removed_members.append(
+            {
+                "id": member.pk,
+                "user_id": member.user_id,
+                "role": member.role,
+                "added_at": member.added_at.isoformat(),
+                "added_by_id": member.added_by_id,
+            }
+        )
     removed_ids = [m["id"] for m in removed_members]
     moved["PersonCareTeam"] = [pk for pk in moved["PersonCareTeam"] if pk not in removed_ids]
     PersonCareTeam.objects.filter(pk__in=removed_ids).delete()
@@ -560,7 +645,10 @@ def _merge_take_over_details(source: Person, target: Person, now: dt.datetime) -
     created_names = []
     if (source.given_name, source.family_name) != (target.given_name, target.family_name):
         alias = PersonName.objects.create(
-            person=target, kind=NameKind.ALIAS, given_name=source.given_name, family_name=source.family_name,
+            person=target,
+            kind=NameKind.ALIAS,
+            given_name=source.given_name,
+            family_name=source.family_name,
         )
         created_names.append(alias.pk)
     changed = list(filled) + target.refresh_blind_indexes()
@@ -601,8 +689,12 @@ def person_unmerge(*, merge: PersonMerge, by, reason: str, request: HttpRequest 
             model.objects.filter(pk__in=ids, person=target).update(person=source)
         for member in data["removed_care_team"]:
             PersonCareTeam.objects.create(
-                id=member["id"], person=source, user_id=member["user_id"], role=member["role"],
-                added_at=dt.datetime.fromisoformat(member["added_at"]), added_by_id=member["added_by_id"],
+                id=member["id"],
+                person=source,
+                user_id=member["user_id"],
+                role=member["role"],
+                added_at=dt.datetime.fromisoformat(member["added_at"]),
+                added_by_id=member["added_by_id"],
             )
         PersonName.objects.filter(pk__in=data["created_names"], person=target).delete()
         restored = []
@@ -622,11 +714,19 @@ def person_unmerge(*, merge: PersonMerge, by, reason: str, request: HttpRequest 
         merge.unmerged_at, merge.unmerged_by, merge.unmerge_reason = timezone.now(), by, reason
         merge.save(update_fields=["unmerged_at", "unmerged_by", "unmerge_reason"])
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=target, reason=reason,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=target,
+            reason=reason,
             changes={"merged_from": {"old": source.reference, "new": None}},
         )
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=source, reason=reason,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=source,
+            reason=reason,
             changes={"merged_into": {"old": target.reference, "new": None}},
         )
         refresh_match_keys(source)

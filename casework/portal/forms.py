@@ -46,8 +46,12 @@ def _text(label: str, *, required_message: str = "", max_length: int, textarea: 
     if required_message:
         errors["required"] = required_message
     return forms.CharField(
-        label=label, max_length=max_length, required=bool(required_message), error_messages=errors,
-        widget=forms.Textarea if textarea else None, **kwargs,
+        label=label,
+        max_length=max_length,
+        required=bool(required_message),
+        error_messages=errors,
+        widget=forms.Textarea if textarea else None,
+        **kwargs,
     )
 
 
@@ -55,16 +59,21 @@ class PartyForm(NHSForm):
     """One other person the referral names."""
 
     role = forms.ChoiceField(
-        label="Their part in the case", choices=PartyRole.choices, widget=forms.RadioSelect,
+        label="Their part in the case",
+        choices=PartyRole.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select their part in the case", "invalid_choice": "Select their part in the case"},
     )
     name = _text("Full name", required_message="Enter their full name", max_length=200)
     relationship_to_subject = _text(
-        "Relationship to the person referred", max_length=200,
+        "Relationship to the person referred",
+        max_length=200,
         help_text="For example, former partner, neighbour, colleague, or none (a stranger)",
     )
     details = _text(
-        "Other details", max_length=limit(NamedParty, "details"), textarea=True,
+        "Other details",
+        max_length=limit(NamedParty, "details"),
+        textarea=True,
         help_text="Their age, and address or contact details if you know them and it is safe to share them.",
     )
 
@@ -123,8 +132,10 @@ def _as_data(fields: dict[str, forms.Field], initial: dict[str, Any]) -> MultiVa
 class ServicesForm(PortalStepForm):
     slug = "services"
     services = forms.MultipleChoiceField(
-        label="What are you asking the clinic to do?", choices=Service.choices,
-        widget=forms.CheckboxSelectMultiple, help_text="Select all that apply.",
+        label="What are you asking the clinic to do?",
+        choices=Service.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
         error_messages={
             "required": "Select at least one service you are asking for",
             "invalid_choice": "Select services from the list",
@@ -143,7 +154,8 @@ class SubjectForm(PortalStepForm):
     slug = "subject"
     subject_role = forms.ChoiceField(
         label="Is the person you are referring the person who stalks or the person stalked?",
-        choices=SubjectRole.choices, widget=forms.RadioSelect,
+        choices=SubjectRole.choices,
+        widget=forms.RadioSelect,
         error_messages={
             "required": "Select whether you are referring the person who stalks or the person stalked",
             "invalid_choice": "Select whether you are referring the person who stalks or the person stalked",
@@ -152,11 +164,15 @@ class SubjectForm(PortalStepForm):
     subject_given_name = _text("Given name", required_message="Enter their given name", max_length=100)
     subject_family_name = _text("Family name", required_message="Enter their family name", max_length=100)
     subject_date_of_birth = NHSDateField(
-        label="Date of birth", past_only=True, required=False,
+        label="Date of birth",
+        past_only=True,
+        required=False,
         help_text="For example, 15 3 1984. Leave this blank if you do not know it.",
     )
     subject_details = _text(
-        "Other details about them", max_length=limit(Referral, "subject_details"), textarea=True,
+        "Other details about them",
+        max_length=limit(Referral, "subject_details"),
+        textarea=True,
         help_text="Other names they use, their address, NHS number or Police National Computer (PNC) ID, if you know them.",
     )
 
@@ -182,17 +198,21 @@ class SubjectForm(PortalStepForm):
 class BehaviourForm(PortalStepForm):
     slug = "behaviour"
     behaviour_summary = _text(
-        "Describe the behaviour in outline", max_length=limit(Referral, "behaviour_summary"), textarea=True,
+        "Describe the behaviour in outline",
+        max_length=limit(Referral, "behaviour_summary"),
+        textarea=True,
         required_message="Describe the stalking, harassment or threat behaviour",
         help_text="What has happened, who it is aimed at, how it started, and any threats or violence.",
     )
     behaviour_duration = _text(
-        "How long has it been going on?", max_length=100,
+        "How long has it been going on?",
+        max_length=100,
         required_message="Enter how long the behaviour has been going on",
         help_text="For example, 8 months, or since March 2024",
     )
     stalking_significant = forms.ChoiceField(
-        label="Is stalking, harassment or threat a significant part of the case?", choices=YES_NO,
+        label="Is stalking, harassment or threat a significant part of the case?",
+        choices=YES_NO,
         widget=forms.RadioSelect,
         error_messages={
             "required": "Select yes if stalking, harassment or threat is a significant part of the case",
@@ -218,17 +238,27 @@ class BehaviourForm(PortalStepForm):
 class LegalForm(PortalStepForm):
     slug = "legal"
     legal_status = forms.ChoiceField(
-        label="What is their legal position?", choices=LegalStatus.choices, widget=forms.RadioSelect,
+        label="What is their legal position?",
+        choices=LegalStatus.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select their legal position", "invalid_choice": "Select their legal position"},
     )
     offences = forms.MultipleChoiceField(
-        label="Offences", choices=Offence.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        label="Offences",
+        choices=Offence.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text="Offences they are charged with, convicted of or being investigated for. Select all that apply.",
         error_messages={"invalid_choice": "Select offences from the list"},
     )
-    other_offences = _text("Other offences", max_length=300, help_text="For example, criminal damage, malicious communications")
+    other_offences = _text(
+        "Other offences", max_length=300, help_text="For example, criminal damage, malicious communications"
+    )
     orders_in_force = forms.MultipleChoiceField(
-        label="Orders in force", choices=Order.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        label="Orders in force",
+        choices=Order.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text="Select all that apply. Leave blank if there are none.",
         error_messages={"invalid_choice": "Select orders from the list"},
     )
@@ -236,7 +266,11 @@ class LegalForm(PortalStepForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         offences = cleaned.get("offences") or []
-        if cleaned.get("legal_status") in (LegalStatus.CHARGED, LegalStatus.CONVICTED) and not offences and "offences" not in self.errors:
+        if (
+            cleaned.get("legal_status") in (LegalStatus.CHARGED, LegalStatus.CONVICTED)
+            and not offences
+            and "offences" not in self.errors
+        ):
             self.add_error("offences", "Select the offences they are charged with or convicted of")
         if Offence.OTHER in offences and not cleaned.get("other_offences") and "other_offences" not in self.errors:
             self.add_error("other_offences", "Enter the other offences")
@@ -254,7 +288,9 @@ class LegalForm(PortalStepForm):
 class SettingForm(PortalStepForm):
     slug = "setting"
     assessment_setting = forms.ChoiceField(
-        label="Where would an assessment happen?", choices=Setting.choices, widget=forms.RadioSelect,
+        label="Where would an assessment happen?",
+        choices=Setting.choices,
+        widget=forms.RadioSelect,
         error_messages={
             "required": "Select where an assessment would happen",
             "invalid_choice": "Select where an assessment would happen",
@@ -297,12 +333,17 @@ class SettingForm(PortalStepForm):
 class DatesForm(PortalStepForm):
     slug = "dates"
     next_hearing_on = NHSDateField(
-        label="Next court hearing", future_only=True, required=False,
+        label="Next court hearing",
+        future_only=True,
+        required=False,
         help_text="If there is one. For example, 27 11 2026",
     )
     report_due_on = NHSDateField(label="Report needed by", future_only=True, required=False)
     parole_hearing_on = NHSDateField(
-        label="Parole hearing", future_only=True, required=False, help_text="If there is one.",
+        label="Parole hearing",
+        future_only=True,
+        required=False,
+        help_text="If there is one.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -324,17 +365,23 @@ class DatesForm(PortalStepForm):
             if self.reports_requested and not due:
                 self.add_error("report_due_on", "Enter the date the report is needed by")
             elif (
-                due and hearing and due > hearing
+                due
+                and hearing
+                and due > hearing
                 and self.requested_services & {Service.REPORT_SENTENCING, Service.REPORT_BAIL}
             ):
-                self.add_error("report_due_on", "The date the report is needed by must be on or before the next court hearing")
+                self.add_error(
+                    "report_due_on", "The date the report is needed by must be on or before the next court hearing"
+                )
         return cleaned
 
 
 class FundingForm(PortalStepForm):
     slug = "funding"
     commissioner = forms.ModelChoiceField(
-        label="Commissioning organisation", queryset=None, empty_label="Select an organisation",
+        label="Commissioning organisation",
+        queryset=None,
+        empty_label="Select an organisation",
         help_text="The organisation that will pay for the work.",
         error_messages={
             "required": "Select the organisation that will pay for the work",
@@ -343,7 +390,9 @@ class FundingForm(PortalStepForm):
     )
     purchase_order = _text("Purchase order number", max_length=50, help_text="If you have one.")
     contract_reference = _text(
-        "Contract reference", max_length=50, help_text="If your organisation has a contract with the clinic.",
+        "Contract reference",
+        max_length=50,
+        help_text="If your organisation has a contract with the clinic.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -358,7 +407,8 @@ class ContactForm(PortalStepForm):
     referrer_name = _text("Full name", required_message="Enter your full name", max_length=150)
     referrer_job_title = _text("Job title", required_message="Enter your job title", max_length=150)
     referrer_email = forms.EmailField(
-        label="Email address", max_length=254,
+        label="Email address",
+        max_length=254,
         error_messages={
             "required": "Enter your email address",
             "invalid": "Enter an email address in the correct format, like name@example.com",
@@ -366,7 +416,9 @@ class ContactForm(PortalStepForm):
         },
     )
     referrer_phone = _text(
-        "Telephone number", required_message="Enter a telephone number", max_length=30,
+        "Telephone number",
+        required_message="Enter a telephone number",
+        max_length=30,
         help_text="For international numbers include the country code.",
     )
 
@@ -379,7 +431,8 @@ class ReferralFilterForm(NHSForm):
     """The status filter on "Your referrals"."""
 
     status = forms.ChoiceField(
-        label="Status", required=False,
+        label="Status",
+        required=False,
         choices=[("", "All statuses"), *[(s.value, s.label) for s in Status if s != Status.DRAFT]],
         error_messages={"invalid_choice": "Select a status from the list"},
     )
@@ -484,8 +537,10 @@ class AnswerRequestForm(DocumentUploadForm):
     has one (checked as any upload is: ``referrals.forms.DocumentUploadForm``)."""
 
     answer = _text(
-        "Your answer", required_message="Enter your answer to the clinic's request",
-        max_length=ANSWER_MAX_LENGTH, textarea=True,
+        "Your answer",
+        required_message="Enter your answer to the clinic's request",
+        max_length=ANSWER_MAX_LENGTH,
+        textarea=True,
         help_text="Give the information the clinic asked for. Do not include anything the clinic has not asked for.",
     )
 

@@ -39,11 +39,7 @@ def organisation_referrals(user, *, status: str = "") -> QuerySet[Referral]:
 def awaiting_information_from(user) -> QuerySet[Referral]:
     """The organisation's referrals on which the clinic is waiting for information from it, the
     longest waiting first."""
-    return (
-        portal_referrals(user)
-        .filter(status=Status.AWAITING_INFORMATION)
-        .order_by("information_requested_at", "id")
-    )
+    return portal_referrals(user).filter(status=Status.AWAITING_INFORMATION).order_by("information_requested_at", "id")
 
 
 def draft_for(user, draft_id: int) -> Referral | None:
@@ -142,7 +138,8 @@ def answers_sent(user, referral: Referral) -> list[AnswerSent]:
         return []
     rows = (
         referral.transitions.filter(
-            from_status=Status.AWAITING_INFORMATION, by__organisation_id=user.organisation_id,
+            from_status=Status.AWAITING_INFORMATION,
+            by__organisation_id=user.organisation_id,
             reason__startswith=ANSWER_PREFIX,
         )
         .order_by("at", "id")

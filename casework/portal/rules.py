@@ -57,11 +57,13 @@ rules.add_perm("referrals.portal_follow_referral", is_agency_referrer & is_own_o
 # Sending the clinic a document for the organisation's own referral, until it is closed
 # (``referrals.services.documents.agency_document_upload`` asks this by name).
 rules.add_perm(
-    "referrals.portal_upload_document", is_agency_referrer & is_own_organisations_referral & is_not_closed,
+    "referrals.portal_upload_document",
+    is_agency_referrer & is_own_organisations_referral & is_not_closed,
 )
 # Answering the clinic's request for more information, while the referral awaits it.
 rules.add_perm(
-    "referrals.portal_answer_request", is_agency_referrer & is_own_organisations_referral & is_awaiting_information,
+    "referrals.portal_answer_request",
+    is_agency_referrer & is_own_organisations_referral & is_awaiting_information,
 )
 
 # The agency's queues on "My work": its drafts, and referrals awaiting information from it.

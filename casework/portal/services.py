@@ -37,8 +37,14 @@ class AlreadySent(Exception):
 
 @requires("referrals.portal_edit_draft", obj="referral")
 def portal_save_step(
-    *, referral: Referral, by, request: HttpRequest | None = None, step: str,
-    services: Iterable[str] | None = None, parties: Iterable[dict[str, Any]] | None = None, **fields: Any,
+    *,
+    referral: Referral,
+    by,
+    request: HttpRequest | None = None,
+    step: str,
+    services: Iterable[str] | None = None,
+    parties: Iterable[dict[str, Any]] | None = None,
+    **fields: Any,
 ) -> Referral:
     """Save one page of a draft and where the referrer has got to."""
     with transaction.atomic():
@@ -76,8 +82,13 @@ def portal_discard(*, referral: Referral, by, request: HttpRequest | None = None
 
 @requires("referrals.portal_answer_request", obj="referral")
 def portal_answer_request(
-    *, referral: Referral, by, answer: str, request: HttpRequest | None = None,
-    uploaded: UploadedFile | None = None, kind: str = "",
+    *,
+    referral: Referral,
+    by,
+    answer: str,
+    request: HttpRequest | None = None,
+    uploaded: UploadedFile | None = None,
+    kind: str = "",
 ) -> tuple[Transition, ReferralDocument | None]:
     """Answer the clinic's request for more information, with a document if one is given. The
     answer moves the referral back to screening; the document is checked and scanned as any
@@ -88,6 +99,10 @@ def portal_answer_request(
         document = None
         if uploaded is not None:
             document = agency_document_upload(
-                referral=referral, kind=kind or DocumentKind.OTHER, uploaded=uploaded, by=by, request=request,
+                referral=referral,
+                kind=kind or DocumentKind.OTHER,
+                uploaded=uploaded,
+                by=by,
+                request=request,
             )
     return step, document

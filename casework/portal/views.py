@@ -49,7 +49,7 @@ STATUS_MEANING = {
     Status.RECEIVED: "The clinic has received the referral. A referrals coordinator will screen it.",
     Status.SCREENING: "A referrals coordinator is checking whether the clinic can take the referral.",
     Status.AWAITING_INFORMATION: "The clinic has asked you for more information before it can decide. "
-                                 "You can answer it on this page.",
+    "You can answer it on this page.",
     Status.ACCEPTED: "The clinic has accepted the referral and will allocate it to a clinician.",
     Status.ALLOCATED: "The referral has been allocated to a clinician, who will contact you about the next steps.",
     Status.DECLINED: "The clinic cannot take this referral. The letter below explains why.",
@@ -126,8 +126,9 @@ def answer_sections(referral: Referral, *, editable: bool) -> list[dict[str, Any
         return presenters.answer_sections(referral)
     links = presenters.ChangeLinks(
         page=lambda slug: step_url(referral, slug, returning=True),
-        party=lambda index: reverse("portal:party_change", kwargs={"draft_id": referral.pk, "index": index})
-        + "?return=check",
+        party=lambda index: (
+            reverse("portal:party_change", kwargs={"draft_id": referral.pk, "index": index}) + "?return=check"
+        ),
         parties=step_url(referral, PARTIES, returning=True),
     )
     return presenters.answer_sections(referral, blank="Not answered", contact_title="Your contact details", links=links)
@@ -171,17 +172,26 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, queries.organisation_referrals(request.user, status=status))
     drafts = queries.own_drafts(request.user)
     draft_count = drafts.count()
-    record(action=Action.VIEW, request=request, object_type="referrals.referral",
-           object_label=f"portal referral list, page {page.number}")
-    return render(request, "portal/referral_list.jinja", {
-        "form": form,
-        "page": page,
-        "links": page_links(request, page),
-        "rows": _referral_rows(page.object_list),
-        "drafts": _draft_rows(drafts[:DRAFTS_ON_LIST]) if draft_count else [],
-        "draft_count": draft_count,
-        "organisation": request.user.organisation,
-    }, status=400 if form.errors else 200)
+    record(
+        action=Action.VIEW,
+        request=request,
+        object_type="referrals.referral",
+        object_label=f"portal referral list, page {page.number}",
+    )
+    return render(
+        request,
+        "portal/referral_list.jinja",
+        {
+            "form": form,
+            "page": page,
+            "links": page_links(request, page),
+            "rows": _referral_rows(page.object_list),
+            "drafts": _draft_rows(drafts[:DRAFTS_ON_LIST]) if draft_count else [],
+            "draft_count": draft_count,
+            "organisation": request.user.organisation,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -189,11 +199,21 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 def draft_list(request: HttpRequest) -> HttpResponse:
     _require_portal(request)
     page = paginate(request, queries.own_drafts(request.user))
-    record(action=Action.VIEW, request=request, object_type="referrals.referral",
-           object_label=f"portal draft list, page {page.number}")
-    return render(request, "portal/draft_list.jinja", {
-        "page": page, "links": page_links(request, page), "drafts": _draft_rows(page.object_list),
-    })
+    record(
+        action=Action.VIEW,
+        request=request,
+        object_type="referrals.referral",
+        object_label=f"portal draft list, page {page.number}",
+    )
+    return render(
+        request,
+        "portal/draft_list.jinja",
+        {
+            "page": page,
+            "links": page_links(request, page),
+            "drafts": _draft_rows(page.object_list),
+        },
+    )
 
 
 # --- Refer a case ----------------------------------------------------------------------------
@@ -225,21 +245,29 @@ def step(request: HttpRequest, referral: Referral, step: str) -> HttpResponse:
         if form.is_valid():
             following = forms.next_slug(spec.slug)
             services.portal_save_step(
-                referral=referral, by=request.user, request=request,
-                step=forms.furthest(referral.portal_step, following), **form.to_save(),
+                referral=referral,
+                by=request.user,
+                request=request,
+                step=forms.furthest(referral.portal_step, following),
+                **form.to_save(),
             )
             return redirect(step_url(referral, CHECK if returning else following))
     else:
         form = form_class(initial=form_class.initial_from(referral), referral=referral, user=request.user)
         record_view(request, referral)
-    return render(request, spec.template, {
-        "form": form,
-        "referral": referral,
-        "spec": spec,
-        "back_href": _back_href(referral, spec.slug, returning),
-        "question_number": forms.position(spec.slug) + 1,
-        "question_count": len(forms.STEPS),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        spec.template,
+        {
+            "form": form,
+            "referral": referral,
+            "spec": spec,
+            "back_href": _back_href(referral, spec.slug, returning),
+            "question_number": forms.position(spec.slug) + 1,
+            "question_count": len(forms.STEPS),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 # --- Other people involved -------------------------------------------------------------------
@@ -257,12 +285,14 @@ def _party_rows(referral: Referral, parties: list[dict[str, Any]], returning: bo
     rows = []
     for index, party in enumerate(parties, start=1):
         kwargs = {"draft_id": referral.pk, "index": index}
-        rows.append({
-            "party": party,
-            "role": PartyRole(party["role"]).label if party["role"] in PartyRole.values else "",
-            "change_href": reverse("portal:party_change", kwargs=kwargs) + suffix,
-            "remove_href": reverse("portal:party_remove", kwargs=kwargs) + suffix,
-        })
+        rows.append(
+            {
+                "party": party,
+                "role": PartyRole(party["role"]).label if party["role"] in PartyRole.values else "",
+                "change_href": reverse("portal:party_change", kwargs=kwargs) + suffix,
+                "remove_href": reverse("portal:party_remove", kwargs=kwargs) + suffix,
+            }
+        )
     return rows
 
 
@@ -279,34 +309,47 @@ def parties(request: HttpRequest, referral: Referral) -> HttpResponse:
         if request.POST.get("action") == "continue":
             following = forms.next_slug(PARTIES)
             services.portal_save_step(
-                referral=referral, by=request.user, request=request,
+                referral=referral,
+                by=request.user,
+                request=request,
                 step=forms.furthest(referral.portal_step, following),
             )
             return redirect(step_url(referral, CHECK if returning else following))
         form = PartyForm(request.POST)
         if len(named) >= forms.MAX_PARTIES:
             form.is_valid()
-            form.add_error(None, f"You can name up to {forms.MAX_PARTIES} people. "
-                                 "Give details of anyone else in the behaviour description.")
+            form.add_error(
+                None,
+                f"You can name up to {forms.MAX_PARTIES} people. "
+                "Give details of anyone else in the behaviour description.",
+            )
         elif form.is_valid():
             services.portal_save_step(
-                referral=referral, by=request.user, request=request, step=referral.portal_step,
+                referral=referral,
+                by=request.user,
+                request=request,
+                step=referral.portal_step,
                 parties=[*named, form.cleaned_data],
             )
             messages.success(request, f"{form.cleaned_data['name']} added")
             return redirect(step_url(referral, PARTIES, returning=returning))
     else:
         record_view(request, referral)
-    return render(request, "portal/step_parties.jinja", {
-        "form": form,
-        "referral": referral,
-        "rows": _party_rows(referral, named, returning),
-        "at_limit": len(named) >= forms.MAX_PARTIES,
-        "returning": returning,
-        "back_href": _back_href(referral, PARTIES, returning),
-        "question_number": forms.position(PARTIES) + 1,
-        "question_count": len(forms.STEPS),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "portal/step_parties.jinja",
+        {
+            "form": form,
+            "referral": referral,
+            "rows": _party_rows(referral, named, returning),
+            "at_limit": len(named) >= forms.MAX_PARTIES,
+            "returning": returning,
+            "back_href": _back_href(referral, PARTIES, returning),
+            "question_number": forms.position(PARTIES) + 1,
+            "question_count": len(forms.STEPS),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _party_or_404(referral: Referral, index: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -328,15 +371,27 @@ def party_change(request: HttpRequest, referral: Referral, index: int) -> HttpRe
         if form.is_valid():
             named[index - 1] = form.cleaned_data
             services.portal_save_step(
-                referral=referral, by=request.user, request=request, step=referral.portal_step, parties=named,
+                referral=referral,
+                by=request.user,
+                request=request,
+                step=referral.portal_step,
+                parties=named,
             )
             return redirect(back)
     else:
         form = PartyForm(initial=PartyForm.initial_from_party(party))
         record_view(request, referral)
-    return render(request, "portal/party_change.jinja", {
-        "form": form, "referral": referral, "index": index, "back_href": back,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "portal/party_change.jinja",
+        {
+            "form": form,
+            "referral": referral,
+            "index": index,
+            "back_href": back,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -349,14 +404,24 @@ def party_remove(request: HttpRequest, referral: Referral, index: int) -> HttpRe
     if request.method == "POST":
         del named[index - 1]
         services.portal_save_step(
-            referral=referral, by=request.user, request=request, step=referral.portal_step, parties=named,
+            referral=referral,
+            by=request.user,
+            request=request,
+            step=referral.portal_step,
+            parties=named,
         )
         messages.success(request, f"{party['name']} removed")
         return redirect(back)
     record_view(request, referral)
-    return render(request, "portal/party_remove.jinja", {
-        "referral": referral, "party": party, "back_href": back,
-    })
+    return render(
+        request,
+        "portal/party_remove.jinja",
+        {
+            "referral": referral,
+            "party": party,
+            "back_href": back,
+        },
+    )
 
 
 # --- Check your answers, send ------------------------------------------------------------------
@@ -378,15 +443,21 @@ def check(request: HttpRequest, referral: Referral) -> HttpResponse:
         record_view(request, referral)
     problem_links = [
         {"text": f"{p.step.title}: {message}", "href": step_url(referral, p.step.slug, returning=True)}
-        for p in problems for message in p.messages
+        for p in problems
+        for message in p.messages
     ]
-    return render(request, "portal/check.jinja", {
-        "referral": referral,
-        "sections": answer_sections(referral, editable=True),
-        "problems": problem_links,
-        "refused": request.method == "POST",
-        "back_href": step_url(referral, forms.STEPS[-1].slug),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "portal/check.jinja",
+        {
+            "referral": referral,
+            "sections": answer_sections(referral, editable=True),
+            "problems": problem_links,
+            "refused": request.method == "POST",
+            "back_href": step_url(referral, forms.STEPS[-1].slug),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @never_cache
@@ -401,18 +472,30 @@ def discard(request: HttpRequest, referral: Referral) -> HttpResponse:
         messages.success(request, "Draft referral deleted")
         return redirect("portal:referrals")
     record_view(request, referral)
-    return render(request, "portal/discard.jinja", {
-        "referral": referral, "initials": initials(referral), "back_href": reverse("portal:referrals"),
-    })
+    return render(
+        request,
+        "portal/discard.jinja",
+        {
+            "referral": referral,
+            "initials": initials(referral),
+            "back_href": reverse("portal:referrals"),
+        },
+    )
 
 
 @never_cache
 @require_GET
 def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     referral = _referral(request, reference)
-    return render(request, "portal/confirmation.jinja", {
-        "referral": referral, "progress": queries.progress(referral), "contact": clinic_contact(),
-    })
+    return render(
+        request,
+        "portal/confirmation.jinja",
+        {
+            "referral": referral,
+            "progress": queries.progress(referral),
+            "contact": clinic_contact(),
+        },
+    )
 
 
 # --- Following a referral ----------------------------------------------------------------------
@@ -429,25 +512,29 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     record_view(request, referral)
     status = Status(referral.status)
     letters = list(queries.letters_for(referral))
-    return render(request, "portal/referral_detail.jinja", {
-        "referral": referral,
-        "status": status,
-        "status_meaning": STATUS_MEANING.get(status, ""),
-        "tag_colour": STATUS_TAG_COLOUR.get(status, "grey"),
-        "history": queries.status_history(referral),
-        "progress": queries.progress(referral),
-        "contact": clinic_contact(),
-        "letters": letters,
-        "question": queries.question(referral),
-        "can_answer": request.user.has_perm("referrals.portal_answer_request", referral),
-        "answers": queries.answers_sent(request.user, referral),
-        "documents": queries.documents_sent(request.user, referral),
-        "human_size": human_size,
-        "can_upload": request.user.has_perm("referrals.portal_upload_document", referral),
-        "services": service_labels(referral.services),
-        # What the agency sent, as received — never the referral as staff have since edited it.
-        "sections": referral.as_sent or answer_sections(referral, editable=False),
-    })
+    return render(
+        request,
+        "portal/referral_detail.jinja",
+        {
+            "referral": referral,
+            "status": status,
+            "status_meaning": STATUS_MEANING.get(status, ""),
+            "tag_colour": STATUS_TAG_COLOUR.get(status, "grey"),
+            "history": queries.status_history(referral),
+            "progress": queries.progress(referral),
+            "contact": clinic_contact(),
+            "letters": letters,
+            "question": queries.question(referral),
+            "can_answer": request.user.has_perm("referrals.portal_answer_request", referral),
+            "answers": queries.answers_sent(request.user, referral),
+            "documents": queries.documents_sent(request.user, referral),
+            "human_size": human_size,
+            "can_upload": request.user.has_perm("referrals.portal_upload_document", referral),
+            "services": service_labels(referral.services),
+            # What the agency sent, as received — never the referral as staff have since edited it.
+            "sections": referral.as_sent or answer_sections(referral, editable=False),
+        },
+    )
 
 
 @never_cache
@@ -492,15 +579,24 @@ def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
     form = DocumentUploadForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
         try:
-            agency_document_upload(referral=referral, kind=form.cleaned_data["kind"],
-                                   uploaded=form.cleaned_data["file"], by=request.user, request=request)
+            agency_document_upload(
+                referral=referral,
+                kind=form.cleaned_data["kind"],
+                uploaded=form.cleaned_data["file"],
+                by=request.user,
+                request=request,
+            )
         except DocumentRefused as refused:
             show_refusal(form, refused, field_map={"uploaded": "file"})
         else:
             messages.success(request, "Document sent to the clinic")
             return redirect("portal:detail", reference=referral.reference)
-    return render(request, "portal/document_upload.jinja", {"referral": referral, "form": form},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "portal/document_upload.jinja",
+        {"referral": referral, "form": form},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @never_cache
@@ -516,8 +612,12 @@ def answer(request: HttpRequest, reference: str) -> HttpResponse:
     if posted and form.is_valid():
         try:
             services.portal_answer_request(
-                referral=referral, by=request.user, request=request, answer=form.cleaned_data["answer"],
-                uploaded=form.cleaned_data.get("file"), kind=form.cleaned_data.get("kind") or "",
+                referral=referral,
+                by=request.user,
+                request=request,
+                answer=form.cleaned_data["answer"],
+                uploaded=form.cleaned_data.get("file"),
+                kind=form.cleaned_data.get("kind") or "",
             )
         except Refused as refused:
             show_refusal(form, refused, field_map={"uploaded": "file"})
@@ -526,7 +626,14 @@ def answer(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("portal:detail", reference=referral.reference)
     if not posted:
         record_view(request, referral)
-    return render(request, "portal/answer.jinja", {
-        "referral": referral, "form": form, "question": queries.question(referral),
-        "letters": list(queries.letters_for(referral)),
-    }, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "portal/answer.jinja",
+        {
+            "referral": referral,
+            "form": form,
+            "question": queries.question(referral),
+            "letters": list(queries.letters_for(referral)),
+        },
+        status=400 if form.is_bound else 200,
+    )

@@ -60,8 +60,12 @@ class Service(models.TextChoices):
 
 REPORT_SERVICES = frozenset(
     {
-        Service.REPORT_SENTENCING, Service.REPORT_BAIL, Service.REPORT_PAROLE, Service.REPORT_MAPPA,
-        Service.REPORT_POLICE, Service.REPORT_RISK_ADVICE,
+        Service.REPORT_SENTENCING,
+        Service.REPORT_BAIL,
+        Service.REPORT_PAROLE,
+        Service.REPORT_MAPPA,
+        Service.REPORT_POLICE,
+        Service.REPORT_RISK_ADVICE,
     }
 )
 # Work that needs the Stalking Risk Profile: assessing (and reporting on) the person who stalks.
@@ -139,7 +143,9 @@ class ScanStatus(models.TextChoices):
 # Documents in these states are held: nobody can download them.
 SCAN_HELD = frozenset({ScanStatus.PENDING, ScanStatus.INFECTED})
 SCAN_TAG_COLOUR = {
-    ScanStatus.CLEAN: "green", ScanStatus.PENDING: "yellow", ScanStatus.INFECTED: "red",
+    ScanStatus.CLEAN: "green",
+    ScanStatus.PENDING: "yellow",
+    ScanStatus.INFECTED: "red",
     ScanStatus.NOT_SCANNED: "grey",
 }
 

@@ -59,8 +59,12 @@ class Outcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"pass": "Meets the rule", "fail": "Does not meet the rule", "warning": "Check",
-                "not_applicable": "Does not apply"}[self.value]
+        return {
+            "pass": "Meets the rule",
+            "fail": "Does not meet the rule",
+            "warning": "Check",
+            "not_applicable": "Does not apply",
+        }[self.value]
 
     @property
     def tag_colour(self) -> str:
@@ -114,33 +118,59 @@ def stalking_is_significant(referral, services: Iterable[str] | None = None) -> 
         verb = "charged with" if legal == LegalStatus.CHARGED else "convicted of"
         pha = sorted(offences & {o.value for o in STALKING_OFFENCES})
         if pha:
-            return result(Outcome.PASS, f"The subject is {verb} an offence under the Protection from Harassment Act 1997: "
-                                        f"{_labels(pha, Offence)}.")
+            return result(
+                Outcome.PASS,
+                f"The subject is {verb} an offence under the Protection from Harassment Act 1997: "
+                f"{_labels(pha, Offence)}.",
+            )
         if Offence.OTHER in offences:
             other = f" ({referral.other_offences})" if referral.other_offences else ""
             if significant is True:
-                return result(Outcome.PASS, f"The subject is {verb} another offence{other}, and the referrer says stalking, "
-                                            "harassment or threat was a significant part of it.")
+                return result(
+                    Outcome.PASS,
+                    f"The subject is {verb} another offence{other}, and the referrer says stalking, "
+                    "harassment or threat was a significant part of it.",
+                )
             if significant is False:
-                return result(Outcome.FAIL, f"The subject is {verb} another offence{other}, and the referrer says stalking, "
-                                            "harassment or threat was not a significant part of it. The clinic only takes "
-                                            "cases where it was.")
-            return result(Outcome.WARNING, f"The subject is {verb} another offence{other}. Ask the referrer whether stalking, "
-                                           "harassment or threat was a significant part of it.")
-        return result(Outcome.WARNING, f"The subject is {verb} an offence, but no offence is recorded. Record the offences "
-                                       "before deciding.")
+                return result(
+                    Outcome.FAIL,
+                    f"The subject is {verb} another offence{other}, and the referrer says stalking, "
+                    "harassment or threat was not a significant part of it. The clinic only takes "
+                    "cases where it was.",
+                )
+            return result(
+                Outcome.WARNING,
+                f"The subject is {verb} another offence{other}. Ask the referrer whether stalking, "
+                "harassment or threat was a significant part of it.",
+            )
+        return result(
+            Outcome.WARNING,
+            f"The subject is {verb} an offence, but no offence is recorded. Record the offences before deciding.",
+        )
     if legal in (LegalStatus.NONE, LegalStatus.UNDER_INVESTIGATION):
         stage = "under investigation" if legal == LegalStatus.UNDER_INVESTIGATION else "not charged"
         if significant is True:
-            return result(Outcome.PASS, f"A problem case {stage}: the referrer says stalking, harassment or threat is a "
-                                        "significant part of it.")
+            return result(
+                Outcome.PASS,
+                f"A problem case {stage}: the referrer says stalking, harassment or threat is a "
+                "significant part of it.",
+            )
         if significant is False:
-            return result(Outcome.FAIL, f"A problem case {stage}, and the referrer says stalking, harassment or threat is "
-                                        "not a significant part of it. The clinic only takes cases where it is.")
-        return result(Outcome.WARNING, f"A problem case {stage}. Ask the referrer whether stalking, harassment or threat is "
-                                       "a significant part of it.")
-    return result(Outcome.WARNING, "The legal position is not recorded. Record whether the subject is charged, convicted, "
-                                   "under investigation or none of these.")
+            return result(
+                Outcome.FAIL,
+                f"A problem case {stage}, and the referrer says stalking, harassment or threat is "
+                "not a significant part of it. The clinic only takes cases where it is.",
+            )
+        return result(
+            Outcome.WARNING,
+            f"A problem case {stage}. Ask the referrer whether stalking, harassment or threat is "
+            "a significant part of it.",
+        )
+    return result(
+        Outcome.WARNING,
+        "The legal position is not recorded. Record whether the subject is charged, convicted, "
+        "under investigation or none of these.",
+    )
 
 
 # --- 2. Treatment for the person who stalks: community, under compulsion --------------------
@@ -154,7 +184,9 @@ def treatment_under_compulsion(referral, services: Iterable[str] | None = None) 
     compulsion = sorted(set(referral.orders_in_force or []) & {o.value for o in COMPULSION_ORDERS})
     if not compulsion:
         return RuleResult(
-            code, title, Outcome.FAIL,
+            code,
+            title,
+            Outcome.FAIL,
             "Treatment for the person who stalks is offered at first only under compulsion: a community order "
             "requirement, a bail condition or a licence condition. None is recorded, so treatment cannot be accepted. "
             "The referral can still be accepted for assessment or consultation.",
@@ -162,7 +194,9 @@ def treatment_under_compulsion(referral, services: Iterable[str] | None = None) 
         )
     if referral.assessment_setting and referral.assessment_setting != Setting.COMMUNITY:
         return RuleResult(
-            code, title, Outcome.WARNING,
+            code,
+            title,
+            Outcome.WARNING,
             f"Under compulsion ({_labels(compulsion, Order)}), but the subject is "
             f"{Setting(referral.assessment_setting).label.lower()}. Treatment is delivered only in the community: "
             "check when the subject will be there.",
@@ -181,15 +215,21 @@ def report_has_due_date(referral, services: Iterable[str] | None = None, today: 
         return RuleResult(code, title, Outcome.NOT_APPLICABLE, "No report is requested.")
     if referral.report_due_on is None:
         return RuleResult(
-            code, title, Outcome.FAIL,
+            code,
+            title,
+            Outcome.FAIL,
             "A report is requested but the date it is needed by is not recorded. Ask the referrer for it.",
             frozenset(reports),
         )
     today = today or timezone.localdate()
     due = f"{referral.report_due_on.day} {referral.report_due_on:%B %Y}"
     if referral.report_due_on < today:
-        return RuleResult(code, title, Outcome.WARNING,
-                          f"The report was needed by {due}, which has passed. Agree a new date with the referrer.")
+        return RuleResult(
+            code,
+            title,
+            Outcome.WARNING,
+            f"The report was needed by {due}, which has passed. Agree a new date with the referrer.",
+        )
     return RuleResult(code, title, Outcome.PASS, f"The report is needed by {due}.")
 
 
@@ -203,17 +243,27 @@ def custody_has_establishment(referral, services: Iterable[str] | None = None) -
         return RuleResult(code, title, Outcome.NOT_APPLICABLE, "The assessment would not be in custody.")
     if not (referral.custody_establishment or "").strip():
         return RuleResult(
-            code, title, Outcome.FAIL,
+            code,
+            title,
+            Outcome.FAIL,
             "The subject is in custody but the prison or establishment is not recorded, so an assessment cannot be "
             "arranged. Ask the referrer for it.",
             frozenset(ASSESSMENT_SERVICES & _services_of(referral, services)),
         )
     if not (referral.prison_number or "").strip():
-        return RuleResult(code, title, Outcome.WARNING,
-                          f"In custody at {referral.custody_establishment}. The prison number is not recorded: ask "
-                          "for it before booking a visit.")
-    return RuleResult(code, title, Outcome.PASS,
-                      f"In custody at {referral.custody_establishment}, prison number {referral.prison_number}.")
+        return RuleResult(
+            code,
+            title,
+            Outcome.WARNING,
+            f"In custody at {referral.custody_establishment}. The prison number is not recorded: ask "
+            "for it before booking a visit.",
+        )
+    return RuleResult(
+        code,
+        title,
+        Outcome.PASS,
+        f"In custody at {referral.custody_establishment}, prison number {referral.prison_number}.",
+    )
 
 
 # --- 5. The services fit the subject's role --------------------------------------------------
@@ -224,16 +274,28 @@ def services_fit_subject(referral, services: Iterable[str] | None = None) -> Rul
     code = "services_fit_subject"
     chosen = _services_of(referral, services)
     if referral.subject_role == SubjectRole.VICTIM and chosen & PERPETRATOR_SERVICES:
-        return RuleResult(code, title, Outcome.WARNING,
-                          "The subject is the person stalked, but services for the person who stalks are requested. "
-                          "Check with the referrer: the two are kept on separate records.")
+        return RuleResult(
+            code,
+            title,
+            Outcome.WARNING,
+            "The subject is the person stalked, but services for the person who stalks are requested. "
+            "Check with the referrer: the two are kept on separate records.",
+        )
     if referral.subject_role == SubjectRole.PERPETRATOR and chosen & VICTIM_SERVICES:
-        return RuleResult(code, title, Outcome.WARNING,
-                          "The subject is the person who stalks, but services for the person stalked are requested. "
-                          "Check with the referrer: the two are kept on separate records.")
+        return RuleResult(
+            code,
+            title,
+            Outcome.WARNING,
+            "The subject is the person who stalks, but services for the person stalked are requested. "
+            "Check with the referrer: the two are kept on separate records.",
+        )
     if not referral.subject_role:
-        return RuleResult(code, title, Outcome.WARNING, "The subject's role (the person who stalks or the person "
-                                                        "stalked) is not recorded.")
+        return RuleResult(
+            code,
+            title,
+            Outcome.WARNING,
+            "The subject's role (the person who stalks or the person stalked) is not recorded.",
+        )
     return RuleResult(code, title, Outcome.PASS, "The services asked for fit the subject's role.")
 
 

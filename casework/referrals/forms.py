@@ -68,82 +68,114 @@ class ReferralForm(NHSForm):
 
     # How and when it arrived
     received_via = forms.ChoiceField(
-        label="How did the referral arrive?", choices=[(c.value, c.label) for c in STAFF_CHANNELS],
-        widget=forms.RadioSelect, error_messages={"required": "Select how the referral arrived"},
+        label="How did the referral arrive?",
+        choices=[(c.value, c.label) for c in STAFF_CHANNELS],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the referral arrived"},
     )
     received_on = NHSDateField(label="Date received", past_only=True, required=True)
     received_time = forms.CharField(
-        label="Time received", max_length=10, help_text="Use the 24-hour clock, for example, 14:30",
+        label="Time received",
+        max_length=10,
+        help_text="Use the 24-hour clock, for example, 14:30",
         error_messages={"required": "Enter the time the referral was received"},
     )
 
     # Who referred
     referring_organisation = OrganisationChoiceField(
-        label="Referring organisation", queryset=None, empty_label="Select an organisation",
-        error_messages={"required": "Select the referring organisation",
-                        "invalid_choice": "Select the referring organisation from the list"},
+        label="Referring organisation",
+        queryset=None,
+        empty_label="Select an organisation",
+        error_messages={
+            "required": "Select the referring organisation",
+            "invalid_choice": "Select the referring organisation from the list",
+        },
     )
-    referrer_name = forms.CharField(label="Referring officer", max_length=150,
-                                    error_messages={"required": "Enter the name of the referring officer"})
+    referrer_name = forms.CharField(
+        label="Referring officer",
+        max_length=150,
+        error_messages={"required": "Enter the name of the referring officer"},
+    )
     referrer_job_title = forms.CharField(label="Job title", max_length=150, required=False)
     referrer_email = forms.EmailField(
-        label="Email address", required=False,
+        label="Email address",
+        required=False,
         error_messages={"invalid": "Enter an email address in the correct format, like name@example.org"},
     )
     referrer_phone = forms.CharField(label="Telephone number", max_length=30, required=False)
 
     # What is asked for
     services = forms.MultipleChoiceField(
-        label="Services requested", choices=Service.choices, widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that apply", error_messages={"required": "Select at least one service"},
+        label="Services requested",
+        choices=Service.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
+        error_messages={"required": "Select at least one service"},
     )
 
     # The subject
     subject_role = forms.ChoiceField(
-        label="Who is the subject of the referral?", choices=SubjectRole.choices, widget=forms.RadioSelect,
+        label="Who is the subject of the referral?",
+        choices=SubjectRole.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select whether the subject is the person who stalks or the person stalked"},
     )
     subject_given_name = forms.CharField(label="Given name", max_length=100, required=False)
     subject_family_name = forms.CharField(label="Family name", max_length=100, required=False)
     subject_date_of_birth = NHSDateField(label="Date of birth", past_only=True, required=False)
     subject_details = forms.CharField(
-        label="Other details about the subject", required=False, widget=forms.Textarea,
+        label="Other details about the subject",
+        required=False,
+        widget=forms.Textarea,
         max_length=limit(Referral, "subject_details"),
         help_text="Other names, address, NHS number or PNC ID, as the referrer gave them",
     )
 
     # The behaviour
     behaviour_summary = forms.CharField(
-        label="Stalking, harassment or threat behaviour, in outline", widget=forms.Textarea,
+        label="Stalking, harassment or threat behaviour, in outline",
+        widget=forms.Textarea,
         max_length=limit(Referral, "behaviour_summary"),
         error_messages={"required": "Enter an outline of the behaviour"},
     )
-    behaviour_duration = forms.CharField(label="How long it has gone on", max_length=100, required=False,
-                                         help_text="For example, 8 months")
+    behaviour_duration = forms.CharField(
+        label="How long it has gone on", max_length=100, required=False, help_text="For example, 8 months"
+    )
     stalking_significant = forms.ChoiceField(
         label="Does the referrer say stalking, harassment or threat is a significant part of the case?",
-        choices=SIGNIFICANT_CHOICES, widget=forms.RadioSelect,
+        choices=SIGNIFICANT_CHOICES,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select whether stalking, harassment or threat is a significant part of the case"},
     )
 
     # Legal position
     legal_status = forms.ChoiceField(
-        label="Legal status", choices=LegalStatus.choices, widget=forms.RadioSelect,
+        label="Legal status",
+        choices=LegalStatus.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select the legal status"},
     )
     offences = forms.MultipleChoiceField(
-        label="Offences", choices=Offence.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        label="Offences",
+        choices=Offence.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text="Charged or convicted; select all that apply",
     )
     other_offences = forms.CharField(label="Other offences", max_length=300, required=False)
     orders_in_force = forms.MultipleChoiceField(
-        label="Orders in force", choices=Order.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        label="Orders in force",
+        choices=Order.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text="Select all that apply",
     )
 
     # Where an assessment would happen
     assessment_setting = forms.ChoiceField(
-        label="Where would an assessment happen?", choices=Setting.choices, widget=forms.RadioSelect,
+        label="Where would an assessment happen?",
+        choices=Setting.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select where an assessment would happen"},
     )
     custody_establishment = forms.CharField(label="Prison or establishment", max_length=150, required=False)
@@ -157,7 +189,10 @@ class ReferralForm(NHSForm):
 
     # Funding
     commissioner = OrganisationChoiceField(
-        label="Commissioning organisation", queryset=None, required=False, empty_label="Not known yet",
+        label="Commissioning organisation",
+        queryset=None,
+        required=False,
+        empty_label="Not known yet",
         error_messages={"invalid_choice": "Select the commissioning organisation from the list"},
     )
     purchase_order = forms.CharField(label="Purchase order number", max_length=50, required=False)
@@ -179,11 +214,29 @@ class ReferralForm(NHSForm):
         initial = {
             name: getattr(referral, name)
             for name in (
-                "received_via", "referrer_name", "referrer_job_title", "referrer_email", "referrer_phone",
-                "subject_role", "subject_given_name", "subject_family_name", "subject_date_of_birth",
-                "subject_details", "behaviour_summary", "behaviour_duration", "legal_status", "offences",
-                "other_offences", "orders_in_force", "assessment_setting", "custody_establishment",
-                "prison_number", "facility_name", "purchase_order", "contract_reference", *FUTURE_DATE_FIELDS,
+                "received_via",
+                "referrer_name",
+                "referrer_job_title",
+                "referrer_email",
+                "referrer_phone",
+                "subject_role",
+                "subject_given_name",
+                "subject_family_name",
+                "subject_date_of_birth",
+                "subject_details",
+                "behaviour_summary",
+                "behaviour_duration",
+                "legal_status",
+                "offences",
+                "other_offences",
+                "orders_in_force",
+                "assessment_setting",
+                "custody_establishment",
+                "prison_number",
+                "facility_name",
+                "purchase_order",
+                "contract_reference",
+                *FUTURE_DATE_FIELDS,
             )
         }
         initial.update(
@@ -252,11 +305,29 @@ class ReferralForm(NHSForm):
         fields = {
             name: data[name]
             for name in (
-                "referring_organisation", "referrer_name", "referrer_job_title", "referrer_email", "referrer_phone",
-                "subject_role", "subject_given_name", "subject_family_name", "subject_date_of_birth",
-                "subject_details", "behaviour_summary", "behaviour_duration", "legal_status", "offences",
-                "other_offences", "orders_in_force", "assessment_setting", "custody_establishment",
-                "prison_number", "facility_name", "commissioner", "purchase_order", "contract_reference",
+                "referring_organisation",
+                "referrer_name",
+                "referrer_job_title",
+                "referrer_email",
+                "referrer_phone",
+                "subject_role",
+                "subject_given_name",
+                "subject_family_name",
+                "subject_date_of_birth",
+                "subject_details",
+                "behaviour_summary",
+                "behaviour_duration",
+                "legal_status",
+                "offences",
+                "other_offences",
+                "orders_in_force",
+                "assessment_setting",
+                "custody_establishment",
+                "prison_number",
+                "facility_name",
+                "commissioner",
+                "purchase_order",
+                "contract_reference",
                 *FUTURE_DATE_FIELDS,
             )
         }
@@ -280,9 +351,13 @@ class NamedPartyForm(NHSForm):
     role = forms.ChoiceField(label="Role", choices=[("", "Select a role"), *PartyRole.choices], required=False)
     name = forms.CharField(label="Name", max_length=200, required=False)
     relationship_to_subject = forms.CharField(label="Relationship to the subject", max_length=200, required=False)
-    details = forms.CharField(label="Other details", required=False, widget=forms.Textarea,
-                              max_length=limit(NamedParty, "details"),
-                              help_text="Age, address or contact details, as the referrer gave them")
+    details = forms.CharField(
+        label="Other details",
+        required=False,
+        widget=forms.Textarea,
+        max_length=limit(NamedParty, "details"),
+        help_text="Age, address or contact details, as the referrer gave them",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -297,8 +372,9 @@ class NamedPartyForm(NHSForm):
         return data
 
 
-BasePartyFormSet = formset_factory(NamedPartyForm, extra=0, max_num=MAX_PARTIES, absolute_max=MAX_PARTIES,
-                                   validate_max=True)
+BasePartyFormSet = formset_factory(
+    NamedPartyForm, extra=0, max_num=MAX_PARTIES, absolute_max=MAX_PARTIES, validate_max=True
+)
 
 
 class PartyFormSet(BasePartyFormSet):
@@ -359,24 +435,32 @@ def with_another_row(form, data) -> tuple[Any, PartyFormSet]:
 
 class ScreeningDecisionForm(NHSForm):
     decision = forms.ChoiceField(
-        label="Decision", choices=Decision.choices, widget=forms.RadioSelect,
+        label="Decision",
+        choices=Decision.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select a decision"},
     )
     accepted_services = forms.MultipleChoiceField(
-        label="Services accepted", widget=forms.CheckboxSelectMultiple, required=False,
+        label="Services accepted",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text="Select the services the clinic will provide",
         error_messages={"invalid_choice": "Select only services the referrer asked for"},
     )
     reason = forms.CharField(
-        label="Reason", widget=forms.Textarea, max_length=limit(Referral, "decision_reason"),
+        label="Reason",
+        widget=forms.Textarea,
+        max_length=limit(Referral, "decision_reason"),
         help_text="A decline or a request for more information goes to the referrer in a letter with this text "
-                  "(you can change the letter's wording before it is issued). Do not name victims or other people.",
+        "(you can change the letter's wording before it is issued). Do not name victims or other people.",
         error_messages={"required": "Enter the reason for the decision"},
     )
     # The preview's step: the letter's paragraph as the coordinator edits it (absent on the decision
     # page itself, where the letter is not yet shown).
     letter_text = forms.CharField(
-        label="The letter's wording", widget=forms.Textarea(attrs={"rows": 8}), required=False,
+        label="The letter's wording",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
         max_length=limit(Referral, "decision_reason"),
         help_text="This paragraph goes into the letter as it is. Do not name victims or other people.",
     )
@@ -438,15 +522,21 @@ class ClinicianChoiceField(forms.ChoiceField):
 
 
 class AllocationForm(NHSForm):
-    lead_clinician = ClinicianChoiceField(label="Lead clinician",
-                                          error_messages={"required": "Select the lead clinician",
-                                                          "invalid_choice": "Select the lead clinician from the list"})
-    second_assessor = ClinicianChoiceField(label="Second assessor (optional)", required=False,
-                                           error_messages={"invalid_choice": "Select the second assessor from the list"})
+    lead_clinician = ClinicianChoiceField(
+        label="Lead clinician",
+        error_messages={
+            "required": "Select the lead clinician",
+            "invalid_choice": "Select the lead clinician from the list",
+        },
+    )
+    second_assessor = ClinicianChoiceField(
+        label="Second assessor (optional)",
+        required=False,
+        error_messages={"invalid_choice": "Select the second assessor from the list"},
+    )
     reason = forms.CharField(label="Note (optional)", widget=forms.Textarea, max_length=2000, required=False)
 
-    def __init__(self, *args: Any, clinicians: list, not_offered: dict[int, str] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clinicians: list, not_offered: dict[int, str] | None = None, **kwargs: Any) -> None:
         """``clinicians``: those who may take this work, offered as choices. ``not_offered``: the
         ids of others, each with why they may not (the page lists them, but not as choices)."""
         super().__init__(*args, **kwargs)
@@ -485,13 +575,15 @@ def srp_status_text(clinician) -> str:
 
 class DocumentUploadForm(NHSForm):
     kind = forms.ChoiceField(
-        label="What is the document?", choices=DocumentKind.choices, widget=forms.RadioSelect,
+        label="What is the document?",
+        choices=DocumentKind.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select what the document is"},
     )
     file = forms.FileField(
-        label="Upload a file", allow_empty_file=True,
-        error_messages={"required": "Select a file", "empty": "The selected file is empty",
-                        "invalid": "Select a file"},
+        label="Upload a file",
+        allow_empty_file=True,
+        error_messages={"required": "Select a file", "empty": "The selected file is empty", "invalid": "Select a file"},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -504,7 +596,9 @@ class DocumentUploadForm(NHSForm):
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
         if uploaded.size > documents.max_bytes():
-            raise ValidationError(f"The selected file must be smaller than {documents.human_size(documents.max_bytes())}")
+            raise ValidationError(
+                f"The selected file must be smaller than {documents.human_size(documents.max_bytes())}"
+            )
         uploaded.seek(0)
         content = uploaded.read(documents.max_bytes() + 1)
         uploaded.seek(0)
@@ -516,21 +610,30 @@ class DocumentUploadForm(NHSForm):
 
 
 class ReferralFilterForm(NHSForm):
-    status = forms.ChoiceField(label="Status", required=False,
-                               choices=[("", "Any status"), *[c for c in Status.choices if c[0] != Status.DRAFT]])
-    service = forms.ChoiceField(label="Service requested", required=False,
-                                choices=[("", "Any service"), *Service.choices])
-    organisation_kind = forms.ChoiceField(label="Referring organisation type", required=False,
-                                          choices=[("", "Any type"), *OrganisationKind.choices])
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), *[c for c in Status.choices if c[0] != Status.DRAFT]],
+    )
+    service = forms.ChoiceField(
+        label="Service requested", required=False, choices=[("", "Any service"), *Service.choices]
+    )
+    organisation_kind = forms.ChoiceField(
+        label="Referring organisation type", required=False, choices=[("", "Any type"), *OrganisationKind.choices]
+    )
     overdue = forms.BooleanField(label="Only overdue referrals", required=False)
-    sort = forms.ChoiceField(label="Sort by", required=False,
-                             choices=[(key, label) for key, (label, _) in SORTS.items()])
+    sort = forms.ChoiceField(
+        label="Sort by", required=False, choices=[(key, label) for key, (label, _) in SORTS.items()]
+    )
 
     def filters(self) -> dict[str, Any]:
         if not self.is_bound or not self.is_valid():
             return {"sort": DEFAULT_SORT}
         data = self.cleaned_data
         return {
-            "status": data["status"], "service": data["service"], "organisation_kind": data["organisation_kind"],
-            "overdue": data["overdue"], "sort": data["sort"] or DEFAULT_SORT,
+            "status": data["status"],
+            "service": data["service"],
+            "organisation_kind": data["organisation_kind"],
+            "overdue": data["overdue"],
+            "sort": data["sort"] or DEFAULT_SORT,
         }

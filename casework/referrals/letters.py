@@ -33,7 +33,9 @@ PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
 
 # The letter's stylesheet, the same for every letter so that the print page's Content Security
 # Policy can allow exactly it (by its hash) and no other inline style.
-LETTER_CSS = ("""
+LETTER_CSS = (
+    (
+        """
 @page { size: A4; margin: 2cm 2.2cm; font-family: $font; font-size: 9pt; color: #212b32;
   @top-center { content: "$marking"; font-family: $font; font-weight: bold; font-size: 10pt; }
   @bottom-center { content: "$marking"; font-family: $font; font-weight: bold; font-size: 10pt; }
@@ -51,7 +53,11 @@ body { font-size: 10.5pt; line-height: 1.4; color: #212b32; max-width: 42em; mar
 .letter-signature { margin-top: 1.5em; }
 .screen-note { background: #fff9c4; padding: 0.5em 1em; }
 @media print { .screen-note { display: none; } }
-""").replace("$font", FONT_FAMILY).replace("$marking", PROTECTIVE_MARKING)
+"""
+    )
+    .replace("$font", FONT_FAMILY)
+    .replace("$marking", PROTECTIVE_MARKING)
+)
 
 
 def clinic() -> dict:
@@ -65,8 +71,15 @@ def clinic() -> dict:
     }
 
 
-def render_letter_html(*, referral, kind: str, reason: str, by, issued_at: dt.datetime | None = None,
-                       accepted_services: list[str] | None = None) -> str:
+def render_letter_html(
+    *,
+    referral,
+    kind: str,
+    reason: str,
+    by,
+    issued_at: dt.datetime | None = None,
+    accepted_services: list[str] | None = None,
+) -> str:
     """The body of a letter, as it is stored and issued. ``reason`` is the letter's own paragraph
     (the reason for a decline, what is asked for, what happens after an acceptance)."""
     issued_at = issued_at or timezone.now()
@@ -93,9 +106,13 @@ def letter_document_html(letter, *, screen_note: bool = False) -> str:
     """The whole printable page of a stored letter (for printing and for the PDF)."""
     return render_to_string(
         DOCUMENT_TEMPLATE,
-        {"letter": letter, "reference": letter.referral.reference, "style": Markup(LETTER_CSS),  # noqa: S704 (our constant)
-         "body": Markup(letter.body_html),  # noqa: S704 (rendered by us, escaped when issued)
-         "screen_note": screen_note},
+        {
+            "letter": letter,
+            "reference": letter.referral.reference,
+            "style": Markup(LETTER_CSS),  # noqa: S704 (our constant)
+            "body": Markup(letter.body_html),  # noqa: S704 (rendered by us, escaped when issued)
+            "screen_note": screen_note,
+        },
     )
 
 

@@ -41,7 +41,11 @@ class Referral(models.Model):
         "organisations.Organisation", on_delete=models.PROTECT, related_name="referrals"
     )
     referrer_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The agency user who submitted it through the portal",
     )
     referrer_name = models.CharField("Referring officer", max_length=150)
@@ -55,7 +59,9 @@ class Referral(models.Model):
     subject_family_name = models.CharField("Family name", max_length=100, blank=True)
     subject_date_of_birth = models.DateField("Date of birth", null=True, blank=True)
     subject_details = models.TextField(
-        "Other details about the subject", blank=True, max_length=2000,
+        "Other details about the subject",
+        blank=True,
+        max_length=2000,
         help_text="Other names, address, NHS number or PNC ID, as the referrer gave them",
     )
 
@@ -85,7 +91,11 @@ class Referral(models.Model):
 
     # Funding
     commissioner = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="commissioned_referrals",
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commissioned_referrals",
         verbose_name="Commissioning organisation",
     )
     purchase_order = models.CharField("Purchase order number", max_length=50, blank=True)
@@ -95,7 +105,9 @@ class Referral(models.Model):
     decision = models.CharField(max_length=30, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(blank=True, max_length=4000)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     accepted_services = models.JSONField(default=list, blank=True)
     information_requested_at = models.DateTimeField(null=True, blank=True)
 
@@ -104,7 +116,11 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="lead_referrals"
     )
     second_assessor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="second_assessor_referrals"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="second_assessor_referrals",
     )
     allocated_at = models.DateTimeField(null=True, blank=True)
 
@@ -113,34 +129,74 @@ class Referral(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     portal_step = models.CharField(max_length=40, blank=True, help_text="Where a portal draft was left")
     as_sent = models.JSONField(
-        default=list, blank=True, editable=False,
+        default=list,
+        blank=True,
+        editable=False,
         help_text="What the referrer sent, as received: the portal shows the agency this, never later staff edits",
     )
 
     AUDITED_FIELDS = (
-        "status", "received_via", "received_at", "referring_organisation_id", "referrer_name", "referrer_job_title",
-        "referrer_email", "referrer_phone", "subject_role", "subject_given_name", "subject_family_name",
-        "subject_date_of_birth", "subject_details", "behaviour_summary", "behaviour_duration", "stalking_significant",
-        "legal_status", "offences", "other_offences", "orders_in_force", "assessment_setting", "custody_establishment",
-        "prison_number", "facility_name", "next_hearing_on", "report_due_on", "parole_hearing_on", "commissioner_id",
-        "purchase_order", "contract_reference", "decision", "decision_reason", "accepted_services",
-        "lead_clinician_id", "second_assessor_id",
+        "status",
+        "received_via",
+        "received_at",
+        "referring_organisation_id",
+        "referrer_name",
+        "referrer_job_title",
+        "referrer_email",
+        "referrer_phone",
+        "subject_role",
+        "subject_given_name",
+        "subject_family_name",
+        "subject_date_of_birth",
+        "subject_details",
+        "behaviour_summary",
+        "behaviour_duration",
+        "stalking_significant",
+        "legal_status",
+        "offences",
+        "other_offences",
+        "orders_in_force",
+        "assessment_setting",
+        "custody_establishment",
+        "prison_number",
+        "facility_name",
+        "next_hearing_on",
+        "report_due_on",
+        "parole_hearing_on",
+        "commissioner_id",
+        "purchase_order",
+        "contract_reference",
+        "decision",
+        "decision_reason",
+        "accepted_services",
+        "lead_clinician_id",
+        "second_assessor_id",
     )
     # The trail keeps lists of choices; never the subject's date of birth (audit.services.records_value).
     AUDIT_VALUES_RECORDED = (
-        "offences", "orders_in_force", "accepted_services",
+        "offences",
+        "orders_in_force",
+        "accepted_services",
         # The referring officer is a professional, not a client.
-        "referrer_name", "referrer_job_title", "referrer_email", "referrer_phone",
+        "referrer_name",
+        "referrer_job_title",
+        "referrer_email",
+        "referrer_phone",
     )
     AUDIT_VALUES_WITHHELD = ("subject_date_of_birth",)
     # Lists of choices the trail keeps, shown in the access review by their labels.
-    AUDIT_VALUE_LABELS = {"offences": Offence.choices, "orders_in_force": Order.choices,
-                          "accepted_services": Service.choices}
+    AUDIT_VALUE_LABELS = {
+        "offences": Offence.choices,
+        "orders_in_force": Order.choices,
+        "accepted_services": Service.choices,
+    }
 
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["reference"], condition=~models.Q(reference=""), name="referral_reference_unique"),
+            models.UniqueConstraint(
+                fields=["reference"], condition=~models.Q(reference=""), name="referral_reference_unique"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "received_at"], name="referral_status_received_idx"),
@@ -243,7 +299,9 @@ class ReferralDocument(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     scan_status = models.CharField(
-        max_length=20, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED,
+        max_length=20,
+        choices=ScanStatus.choices,
+        default=ScanStatus.NOT_SCANNED,
         help_text="Pending and infected documents cannot be downloaded",
     )
     scanned_at = models.DateTimeField(null=True, blank=True)

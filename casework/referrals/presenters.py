@@ -82,20 +82,26 @@ def items_row(key: str, items: list[str], empty: str, change: str | None = None)
 
 
 def _services(referral: Referral, voice: _Voice) -> Section:
-    return {"title": "Services asked for", "rows": [
-        items_row("Services", service_labels(referral.services), voice.blank, voice.change("services")),
-    ]}
+    return {
+        "title": "Services asked for",
+        "rows": [
+            items_row("Services", service_labels(referral.services), voice.blank, voice.change("services")),
+        ],
+    }
 
 
 def _subject(referral: Referral, voice: _Voice) -> Section:
     change = voice.change("subject")
     named = referral.subject_given_name or referral.subject_family_name
-    return {"title": "The person referred", "rows": [
-        row("Who they are", voice.label(SubjectRole, referral.subject_role), change),
-        row("Name", referral.subject_name if named else voice.blank, change),
-        row("Date of birth", date_gb(referral.subject_date_of_birth, "Not known"), change),
-        row("Other details", lines(referral.subject_details, "None given"), change),
-    ]}
+    return {
+        "title": "The person referred",
+        "rows": [
+            row("Who they are", voice.label(SubjectRole, referral.subject_role), change),
+            row("Name", referral.subject_name if named else voice.blank, change),
+            row("Date of birth", date_gb(referral.subject_date_of_birth, "Not known"), change),
+            row("Other details", lines(referral.subject_details, "None given"), change),
+        ],
+    }
 
 
 def party_lines(party: NamedParty, withheld: Collection[int] = ()) -> list[str]:
@@ -126,11 +132,14 @@ def _parties(parties: Iterable[NamedParty], voice: _Voice, withheld: Collection[
 def _behaviour(referral: Referral, voice: _Voice) -> Section:
     change = voice.change("behaviour")
     significant = yes_no(referral.stalking_significant) if referral.stalking_significant is not None else voice.blank
-    return {"title": "The behaviour", "rows": [
-        row("Behaviour in outline", lines(referral.behaviour_summary, voice.blank), change),
-        row("How long it has gone on", referral.behaviour_duration or voice.blank, change),
-        row("Stalking, harassment or threat is a significant part", significant, change),
-    ]}
+    return {
+        "title": "The behaviour",
+        "rows": [
+            row("Behaviour in outline", lines(referral.behaviour_summary, voice.blank), change),
+            row("How long it has gone on", referral.behaviour_duration or voice.blank, change),
+            row("Stalking, harassment or threat is a significant part", significant, change),
+        ],
+    }
 
 
 def _legal(referral: Referral, voice: _Voice) -> Section:
@@ -139,11 +148,14 @@ def _legal(referral: Referral, voice: _Voice) -> Section:
     if Offence.OTHER in referral.offences:
         offences.append(f"Other: {referral.other_offences}" if referral.other_offences else Offence.OTHER.label)
     orders = [Order(o).label for o in referral.orders_in_force if o in Order.values]
-    return {"title": "Legal position", "rows": [
-        row("Legal position", voice.label(LegalStatus, referral.legal_status), change),
-        items_row("Offences", offences, "None given", change),
-        items_row("Orders in force", orders, "None", change),
-    ]}
+    return {
+        "title": "Legal position",
+        "rows": [
+            row("Legal position", voice.label(LegalStatus, referral.legal_status), change),
+            items_row("Offences", offences, "None given", change),
+            items_row("Orders in force", orders, "None", change),
+        ],
+    }
 
 
 def _setting(referral: Referral, voice: _Voice) -> Section:
@@ -159,35 +171,52 @@ def _setting(referral: Referral, voice: _Voice) -> Section:
 
 def _dates(referral: Referral, voice: _Voice) -> Section:
     change = voice.change("dates")
-    return {"title": "Key dates", "rows": [
-        row("Next court hearing", date_gb(referral.next_hearing_on, "None given"), change),
-        row("Report needed by", date_gb(referral.report_due_on, "None given"), change),
-        row("Parole hearing", date_gb(referral.parole_hearing_on, "None given"), change),
-    ]}
+    return {
+        "title": "Key dates",
+        "rows": [
+            row("Next court hearing", date_gb(referral.next_hearing_on, "None given"), change),
+            row("Report needed by", date_gb(referral.report_due_on, "None given"), change),
+            row("Parole hearing", date_gb(referral.parole_hearing_on, "None given"), change),
+        ],
+    }
 
 
 def _funding(referral: Referral, voice: _Voice) -> Section:
     change = voice.change("funding")
-    return {"title": "Funding", "rows": [
-        row("Commissioning organisation", referral.commissioner.name if referral.commissioner else voice.blank, change),
-        row("Purchase order number", referral.purchase_order or "None given", change),
-        row("Contract reference", referral.contract_reference or "None given", change),
-    ]}
+    return {
+        "title": "Funding",
+        "rows": [
+            row(
+                "Commissioning organisation",
+                referral.commissioner.name if referral.commissioner else voice.blank,
+                change,
+            ),
+            row("Purchase order number", referral.purchase_order or "None given", change),
+            row("Contract reference", referral.contract_reference or "None given", change),
+        ],
+    }
 
 
 def _contact(referral: Referral, voice: _Voice, title: str) -> Section:
     change = voice.change("contact")
-    return {"title": title, "rows": [
-        row("Name", referral.referrer_name or voice.blank, change),
-        row("Job title", referral.referrer_job_title or voice.blank, change),
-        row("Email address", referral.referrer_email or voice.blank, change),
-        row("Telephone number", referral.referrer_phone or voice.blank, change),
-    ]}
+    return {
+        "title": title,
+        "rows": [
+            row("Name", referral.referrer_name or voice.blank, change),
+            row("Job title", referral.referrer_job_title or voice.blank, change),
+            row("Email address", referral.referrer_email or voice.blank, change),
+            row("Telephone number", referral.referrer_phone or voice.blank, change),
+        ],
+    }
 
 
 def answer_sections(
-    referral: Referral, *, blank: str = "Not given", contact_title: str = "Referring officer",
-    links: ChangeLinks | None = None, withheld: Collection[int] = frozenset(),
+    referral: Referral,
+    *,
+    blank: str = "Not given",
+    contact_title: str = "Referring officer",
+    links: ChangeLinks | None = None,
+    withheld: Collection[int] = frozenset(),
 ) -> list[Section]:
     """What the referral says, page by page. ``links`` adds check your answers' "Change" links
     (without them the rows are read-only); ``withheld`` names parties whose details this viewer

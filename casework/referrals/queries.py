@@ -68,8 +68,14 @@ def overdue_condition(today: dt.date | None = None) -> Q:
 
 
 def referrals_filtered(
-    queryset: QuerySet[Referral], *, status: str = "", service: str = "", organisation_kind: str = "",
-    overdue: bool = False, sort: str = DEFAULT_SORT, today: dt.date | None = None,
+    queryset: QuerySet[Referral],
+    *,
+    status: str = "",
+    service: str = "",
+    organisation_kind: str = "",
+    overdue: bool = False,
+    sort: str = DEFAULT_SORT,
+    today: dt.date | None = None,
 ) -> QuerySet[Referral]:
     """Narrow an already-scoped list by the list page's filters, sorted, with what a row shows."""
     if status:
@@ -135,8 +141,9 @@ def clinicians_for_allocation(today: dt.date | None = None) -> QuerySet[User]:
     training, all in one query."""
     today = today or timezone.localdate()
     caseload = (
-        Referral.objects.filter(Q(lead_clinician=OuterRef("pk")) | Q(second_assessor=OuterRef("pk")),
-                                status=Status.ALLOCATED)
+        Referral.objects.filter(
+            Q(lead_clinician=OuterRef("pk")) | Q(second_assessor=OuterRef("pk")), status=Status.ALLOCATED
+        )
         .order_by()
         .values("status")
         .annotate(n=Count("pk"))
@@ -145,12 +152,16 @@ def clinicians_for_allocation(today: dt.date | None = None) -> QuerySet[User]:
     srp = TrainingRecord.objects.filter(user=OuterRef("pk"), instrument=Instrument.SRP)
     current_srp = srp.filter(trained_on__lte=today).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
     latest_srp_expiry = srp.order_by("-trained_on", "-id").values("expires_on")[:1]
-    return clinicians().annotate(
-        caseload=Coalesce(Subquery(caseload, output_field=IntegerField()), Value(0)),
-        srp_current=Exists(current_srp),
-        srp_trained=Exists(srp),
-        srp_latest_expiry=Subquery(latest_srp_expiry),
-    ).order_by("full_name", "id")
+    return (
+        clinicians()
+        .annotate(
+            caseload=Coalesce(Subquery(caseload, output_field=IntegerField()), Value(0)),
+            srp_current=Exists(current_srp),
+            srp_trained=Exists(srp),
+            srp_latest_expiry=Subquery(latest_srp_expiry),
+        )
+        .order_by("full_name", "id")
+    )
 
 
 def clinician_for_allocation(pk) -> User | None:

@@ -43,13 +43,19 @@ def _staff_list(**params: str) -> str | None:
 
 
 def _section(
-    title: str, empty_text: str, queryset: QuerySet[Referral], item: Callable[[Referral], WorkItem],
+    title: str,
+    empty_text: str,
+    queryset: QuerySet[Referral],
+    item: Callable[[Referral], WorkItem],
     more_href: str | None = None,
 ) -> WorkSection:
     count = queryset.count()
     rows = list(queryset[:SECTION_LIMIT])
     return WorkSection(
-        title=title, empty_text=empty_text, items=[item(r) for r in rows], count=count,
+        title=title,
+        empty_text=empty_text,
+        items=[item(r) for r in rows],
+        count=count,
         more_href=more_href if count > len(rows) else None,
     )
 
@@ -78,7 +84,8 @@ def _due_text(referral: Referral, today) -> tuple[str, str, str]:
 def _screening_section(user) -> WorkSection:
     def item(referral: Referral) -> WorkItem:
         return WorkItem(
-            text=referral.reference, href=_staff_href(referral),
+            text=referral.reference,
+            href=_staff_href(referral),
             detail=f"{referral.referring_organisation.name}, received {date_gb(referral.received_at)}",
             **_status_tag(referral),
         )
@@ -87,7 +94,8 @@ def _screening_section(user) -> WorkSection:
         "Referrals awaiting screening",
         "No referrals are waiting to be screened. New referrals from every channel appear here, oldest first, "
         "until a screening decision is made.",
-        work_queries.awaiting_screening(user), item,
+        work_queries.awaiting_screening(user),
+        item,
         _staff_list(status=Status.RECEIVED.value, sort="received_asc"),
     )
 
@@ -97,17 +105,20 @@ def _information_overdue_section(user) -> WorkSection:
 
     def item(referral: Referral) -> WorkItem:
         return WorkItem(
-            text=referral.reference, href=_staff_href(referral),
+            text=referral.reference,
+            href=_staff_href(referral),
             detail=f"{referral.referring_organisation.name}, information asked for "
-                   f"{date_gb(referral.information_requested_at)}",
-            tag="Overdue", tag_colour="red",
+            f"{date_gb(referral.information_requested_at)}",
+            tag="Overdue",
+            tag_colour="red",
         )
 
     return _section(
         "Information requests overdue",
         f"No requests for information are overdue. A referral appears here when the information asked for has not "
         f"arrived within {days} working days.",
-        work_queries.information_overdue(user), item,
+        work_queries.information_overdue(user),
+        item,
         _staff_list(status=Status.AWAITING_INFORMATION.value, overdue="on"),
     )
 
@@ -118,16 +129,19 @@ def _due_soon_section(user) -> WorkSection:
     def item(referral: Referral) -> WorkItem:
         text, tag, colour = _due_text(referral, today)
         return WorkItem(
-            text=referral.reference, href=_staff_href(referral),
+            text=referral.reference,
+            href=_staff_href(referral),
             detail=f"{text}. {referral.referring_organisation.name}; {Status(referral.status).label.lower()}",
-            tag=tag, tag_colour=colour,
+            tag=tag,
+            tag_colour=colour,
         )
 
     return _section(
         "Report due dates coming up",
         f"No open referral has a report due in the next {work_queries.DUE_SOON_DAYS} days. Referrals whose report "
         "is due within two weeks, or overdue, appear here, soonest first.",
-        work_queries.due_soon(user), item,
+        work_queries.due_soon(user),
+        item,
         _staff_list(sort="due_asc"),
     )
 
@@ -136,16 +150,19 @@ def _allocation_section(user) -> WorkSection:
     def item(referral: Referral) -> WorkItem:
         decided = f", accepted {date_gb(referral.decided_at)}" if referral.decided_at else ""
         return WorkItem(
-            text=referral.reference, href=_staff_href(referral),
+            text=referral.reference,
+            href=_staff_href(referral),
             detail=f"{referral.referring_organisation.name}{decided}",
-            tag="Accepted", tag_colour=STATUS_TAG_COLOUR[Status.ACCEPTED],
+            tag="Accepted",
+            tag_colour=STATUS_TAG_COLOUR[Status.ACCEPTED],
         )
 
     return _section(
         "Accepted work awaiting allocation",
         "No accepted work is waiting to be allocated. Referrals appear here when they are accepted, until they are "
         "allocated to a clinician.",
-        work_queries.awaiting_allocation(user), item,
+        work_queries.awaiting_allocation(user),
+        item,
         _staff_list(status=Status.ACCEPTED.value, sort="received_asc"),
     )
 
@@ -159,9 +176,11 @@ def _late_section(user) -> WorkSection:
         else:
             why = f"Information asked for {date_gb(referral.information_requested_at)} has not arrived"
         return WorkItem(
-            text=referral.reference, href=_staff_href(referral),
+            text=referral.reference,
+            href=_staff_href(referral),
             detail=f"{why}. {referral.referring_organisation.name}; {Status(referral.status).label.lower()}",
-            tag="Late", tag_colour="red",
+            tag="Late",
+            tag_colour="red",
         )
 
     return _section(
@@ -169,7 +188,8 @@ def _late_section(user) -> WorkSection:
         "No referral is late. A referral appears here when its report due date has passed before it is allocated, "
         f"or the information asked for has not arrived within {work_queries.information_overdue_working_days()} "
         "working days.",
-        work_queries.late(user, today), item,
+        work_queries.late(user, today),
+        item,
         _staff_list(overdue="on", sort="due_asc"),
     )
 
@@ -192,16 +212,19 @@ def _allocated_section(user) -> WorkSection:
         text, tag, colour = _due_text(referral, today)
         role = "lead clinician" if referral.lead_clinician_id == user.pk else "second assessor"
         return WorkItem(
-            text=referral.reference, href=_staff_href(referral),
+            text=referral.reference,
+            href=_staff_href(referral),
             detail=f"{text}. {referral.referring_organisation.name}; you are the {role}",
-            tag=tag, tag_colour=colour,
+            tag=tag,
+            tag_colour=colour,
         )
 
     return _section(
         "Referrals allocated to you",
         "No referrals are allocated to you. Work a clinical lead allocates to you appears here, the soonest report "
         "due first.",
-        work_queries.allocated_to(user), item,
+        work_queries.allocated_to(user),
+        item,
         _staff_list(status=Status.ALLOCATED.value, sort="due_asc"),
     )
 
@@ -215,9 +238,11 @@ def _quarantine_section(user) -> WorkSection | None:
 
     def item(referral: Referral) -> WorkItem:
         return WorkItem(
-            text=referral.reference, href=_staff_href(referral),
+            text=referral.reference,
+            href=_staff_href(referral),
             detail="The virus scanner quarantined a document. Ask the sender for a clean copy.",
-            tag="Quarantined", tag_colour="red",
+            tag="Quarantined",
+            tag_colour="red",
         )
 
     return _section("Documents quarantined by the virus scanner", "", queryset, item)

@@ -89,10 +89,15 @@ def write_vectors(rows: Sequence[tuple[int, str, str, str]]) -> None:
         return
     ids, headings, details, clinical = zip(*rows)
     with connection.cursor() as cursor:
-        cursor.execute(VECTOR_SQL, [
-            list(ids), [index_words(t) for t in headings], [index_words(t) for t in details],
-            [index_words(t) for t in clinical],
-        ])
+        cursor.execute(
+            VECTOR_SQL,
+            [
+                list(ids),
+                [index_words(t) for t in headings],
+                [index_words(t) for t in details],
+                [index_words(t) for t in clinical],
+            ],
+        )
 
 
 def rebuild() -> None:
@@ -120,7 +125,6 @@ def _reading() -> Iterator:
             yield cursor
 
 
-
 def _sqlite_match(query: Query, clinical: bool) -> str:
     return query.fts5(None if clinical else OPEN_COLUMNS)
 
@@ -131,15 +135,11 @@ def _tsquery(query: Query, clinical: bool) -> str:
 
 def count(query: Query, *, clinical: bool, scope: Scope) -> int:
     if is_postgresql():
-        sql = (
-            f"SELECT COUNT(*) FROM {TABLE}, to_tsquery('simple', %s) q "
-            f"WHERE {DOC}.vector @@ q AND ({scope.sql})"
-        )
+        sql = f"SELECT COUNT(*) FROM {TABLE}, to_tsquery('simple', %s) q WHERE {DOC}.vector @@ q AND ({scope.sql})"
         params = [_tsquery(query, clinical), *scope.params]
     else:
         sql = (
-            f"SELECT COUNT(*) FROM {FTS} JOIN {TABLE} ON {DOC}.id = {FTS}.rowid "
-            f"WHERE {FTS} MATCH %s AND ({scope.sql})"
+            f"SELECT COUNT(*) FROM {FTS} JOIN {TABLE} ON {DOC}.id = {FTS}.rowid WHERE {FTS} MATCH %s AND ({scope.sql})"
         )
         params = [_sqlite_match(query, clinical), *scope.params]
     with _reading() as cursor:
@@ -185,8 +185,13 @@ def snippets(query: Query, *, clinical: bool, ids: Sequence[int]) -> dict[int, S
             "SELECT d.id, ts_headline('simple', d.heading, q, %s), ts_headline('simple', d.details, q, %s), "
             f"{clinical_sql} FROM {TABLE} d, to_tsquery('simple', %s) q WHERE d.id IN ({placeholders})"
         )
-        params = [HEADLINE_HEADING, HEADLINE_BODY, *([HEADLINE_BODY] if clinical else []),
-                  query.tsquery(highlight=True), *ids]
+        params = [
+            HEADLINE_HEADING,
+            HEADLINE_BODY,
+            *([HEADLINE_BODY] if clinical else []),
+            query.tsquery(highlight=True),
+            *ids,
+        ]
     else:
         marks = f"'{MARK_START}', '{MARK_END}', '{ELLIPSIS}', {SNIPPET_TOKENS}"
         clinical_sql = f"snippet({FTS}, 2, {marks})" if clinical else "''"

@@ -65,8 +65,11 @@ def _join(values: Iterable[str]) -> str:
 
 def _parts(record_type: str, record_id: int, reference: str, heading, details=(), clinical=()) -> Parts:
     return Parts(
-        record_type=record_type, record_id=record_id, reference=reference,
-        heading=clean(_join(heading), HEADING_LIMIT), details=clean(_join(details), DETAILS_LIMIT),
+        record_type=record_type,
+        record_id=record_id,
+        reference=reference,
+        heading=clean(_join(heading), HEADING_LIMIT),
+        details=clean(_join(details), DETAILS_LIMIT),
         clinical=clean(_join(clinical), CLINICAL_LIMIT),
     )
 
@@ -77,7 +80,8 @@ def _parts(record_type: str, record_id: int, reference: str, heading, details=()
 def indexable_referrals() -> QuerySet[Referral]:
     """Referrals that belong in the index (submitted ones), with what their documents need."""
     return (
-        Referral.objects.exclude(status=ReferralStatus.DRAFT).exclude(reference="")
+        Referral.objects.exclude(status=ReferralStatus.DRAFT)
+        .exclude(reference="")
         .only("pk", "reference", "subject_given_name", "subject_family_name", "behaviour_summary")
         .prefetch_related(Prefetch("named_parties", queryset=NamedParty.objects.only("pk", "referral_id", "name")))
         .order_by("pk")
@@ -87,7 +91,9 @@ def indexable_referrals() -> QuerySet[Referral]:
 def referral_parts(referral: Referral) -> Parts:
     """``referral`` from ``indexable_referrals()`` (its named parties prefetched)."""
     return _parts(
-        RecordType.REFERRAL, referral.pk, referral.reference,
+        RecordType.REFERRAL,
+        referral.pk,
+        referral.reference,
         heading=[referral.reference, f"{referral.subject_given_name} {referral.subject_family_name}"],
         details=[referral.behaviour_summary, *(p.name for p in referral.named_parties.all())],
     )
@@ -101,23 +107,30 @@ def indexable_cases() -> QuerySet[Case]:
     return (
         Case.objects.select_related("subject")
         .only(
-            "pk", "reference", "subject__given_name", "subject__middle_names", "subject__family_name",
+            "pk",
+            "reference",
+            "subject__given_name",
+            "subject__middle_names",
+            "subject__family_name",
             "subject__preferred_name",
         )
         .prefetch_related(
             Prefetch(
                 "parties",
-                queryset=CaseParty.objects.only("pk", "case_id", "role", "name_as_given", "relationship_to_subject")
-                .order_by("id"),
+                queryset=CaseParty.objects.only(
+                    "pk", "case_id", "role", "name_as_given", "relationship_to_subject"
+                ).order_by("id"),
             ),
             Prefetch(
                 "incidents",
-                queryset=Incident.objects.only("pk", "case_id", "description", "occurred_on")
-                .order_by("-occurred_on", "-id"),
+                queryset=Incident.objects.only("pk", "case_id", "description", "occurred_on").order_by(
+                    "-occurred_on", "-id"
+                ),
             ),
             Prefetch(
                 "case_referrals",
-                queryset=CaseReferral.objects.select_related("referral").only("pk", "case_id", "referral__reference")
+                queryset=CaseReferral.objects.select_related("referral")
+                .only("pk", "case_id", "referral__reference")
                 .order_by("id"),
             ),
         )
@@ -132,11 +145,14 @@ def case_parts(case: Case) -> Parts:
     subject_as_given = [p.name_as_given for p in parties if p.role == PartyRole.SUBJECT]
     others = [p for p in parties if p.role != PartyRole.SUBJECT]
     return _parts(
-        RecordType.CASE, case.pk, case.reference,
+        RecordType.CASE,
+        case.pk,
+        case.reference,
         heading=[
             case.reference,
             " ".join(n for n in (subject.given_name, subject.middle_names, subject.family_name) if n),
-            subject.preferred_name, *subject_as_given,
+            subject.preferred_name,
+            *subject_as_given,
             *(link.referral.reference for link in case.case_referrals.all()),
         ],
         clinical=[

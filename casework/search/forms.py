@@ -10,7 +10,9 @@ from casework.search.text import Query, QueryError, parse
 
 class SearchForm(NHSForm):
     q = forms.CharField(
-        label="Name, reference or words", required=False, strip=True,
+        label="Name, reference or words",
+        required=False,
+        strip=True,
         help_text="A name, a reference (REF-2026-00042, CASE-2026-00017) or words from a description",
     )
 
@@ -30,14 +32,19 @@ BREAK_GLASS_PAGES = {"CASE-": "cases:break_glass", "REF-": "referrals:break_glas
 
 class BreakGlassRouteForm(NHSForm):
     reference = forms.CharField(
-        label="Reference of the record", max_length=40, strip=True,
+        label="Reference of the record",
+        max_length=40,
+        strip=True,
         help_text="A case, referral or person reference, such as CASE-2026-00017",
         error_messages={"required": "Enter the reference of the record you need"},
     )
 
     def clean_reference(self) -> str:
         reference = (self.cleaned_data.get("reference") or "").upper().replace(" ", "")
-        if not any(reference.startswith(prefix) for prefix in BREAK_GLASS_PAGES) or not reference.replace("-", "").isalnum():
+        if (
+            not any(reference.startswith(prefix) for prefix in BREAK_GLASS_PAGES)
+            or not reference.replace("-", "").isalnum()
+        ):
             raise ValidationError("Enter a reference that starts CASE-, REF- or PER-", code="invalid")
         return reference
 

@@ -82,9 +82,9 @@ def scope_for(user) -> backends.Scope:
         return backends.Scope(sql="1 = 0", params=[])
     cases = cases_in_scope(user)
     referrals = referrals_in_scope(user)
-    condition = (
-        Q(record_type=RecordType.REFERRAL) & Exists(referrals.filter(pk=OuterRef("record_id")))
-    ) | (Q(record_type=RecordType.CASE) & Exists(cases.filter(pk=OuterRef("record_id"))))
+    condition = (Q(record_type=RecordType.REFERRAL) & Exists(referrals.filter(pk=OuterRef("record_id")))) | (
+        Q(record_type=RecordType.CASE) & Exists(cases.filter(pk=OuterRef("record_id")))
+    )
     query = SearchDocument.objects.filter(condition).query
     try:
         sql, params = query.get_compiler(connection=connection).compile(query.where)
@@ -124,7 +124,9 @@ class Hits:
         if read is not None:  # the paginator trims the last page to the count
             return read[:limit]
         if (offset, limit) not in self._pages:
-            hits, total = backends.page(self.query, clinical=self.clinical, scope=self.scope, limit=limit, offset=offset)
+            hits, total = backends.page(
+                self.query, clinical=self.clinical, scope=self.scope, limit=limit, offset=offset
+            )
             self._pages[(offset, limit)] = hits
             if total is not None:
                 self._count = total
@@ -135,8 +137,11 @@ class Hits:
             self._page(self._expected_offset, PER_PAGE)
         if self._count is None:
             # The page asked for is empty: no hits at all, or a page past the end.
-            self._count = 0 if self._expected_offset == 0 else backends.count(
-                self.query, clinical=self.clinical, scope=self.scope)
+            self._count = (
+                0
+                if self._expected_offset == 0
+                else backends.count(self.query, clinical=self.clinical, scope=self.scope)
+            )
         return self._count
 
     def __len__(self) -> int:
@@ -182,30 +187,37 @@ def _referral_records(ids: list[int]) -> dict[tuple[str, int], dict]:
     for row in rows:
         status = ReferralStatus(row["status"])
         records[(RecordType.REFERRAL.value, row["pk"])] = {
-            "record_type": RecordType.REFERRAL.value, "type_label": "Referral",
+            "record_type": RecordType.REFERRAL.value,
+            "type_label": "Referral",
             "url": reverse("referrals:detail", args=[row["reference"]]),
-            "status": status.label, "status_colour": REFERRAL_STATUS_COLOUR[status],
-            "subject": " ".join(n for n in (row["subject_given_name"], row["subject_family_name"]) if n)
-            or "Not given",
+            "status": status.label,
+            "status_colour": REFERRAL_STATUS_COLOUR[status],
+            "subject": " ".join(n for n in (row["subject_given_name"], row["subject_family_name"]) if n) or "Not given",
         }
     return records
 
 
 def _case_records(ids: list[int]) -> dict[tuple[str, int], dict]:
     rows = Case.objects.filter(pk__in=ids).values(
-        "pk", "reference", "status", "kind", "subject__given_name", "subject__middle_names",
+        "pk",
+        "reference",
+        "status",
+        "kind",
+        "subject__given_name",
+        "subject__middle_names",
         "subject__family_name",
     )
     records = {}
     for row in rows:
         status = CaseStatus(row["status"])
         records[(RecordType.CASE.value, row["pk"])] = {
-            "record_type": RecordType.CASE.value, "type_label": CaseKind(row["kind"]).label,
+            "record_type": RecordType.CASE.value,
+            "type_label": CaseKind(row["kind"]).label,
             "url": reverse("cases:detail", args=[row["reference"]]),
-            "status": status.label, "status_colour": CASE_STATUS_COLOUR[status],
+            "status": status.label,
+            "status_colour": CASE_STATUS_COLOUR[status],
             "subject": " ".join(
-                n for n in (row["subject__given_name"], row["subject__middle_names"], row["subject__family_name"])
-                if n
+                n for n in (row["subject__given_name"], row["subject__middle_names"], row["subject__family_name"]) if n
             ),
         }
     return records
@@ -231,18 +243,30 @@ def people_by_identifier(user, text: str) -> tuple[str | None, list[PersonHit]]:
     persons = persons_with_identifier(user, text)
     cases: dict[int, list[dict]] = {}
     if persons:
-        rows = cases_in_scope(user).filter(subject__in=[p.pk for p in persons]).order_by("-opened_on", "-id").values(
-            "subject_id", "reference", "status", "kind")
+        rows = (
+            cases_in_scope(user)
+            .filter(subject__in=[p.pk for p in persons])
+            .order_by("-opened_on", "-id")
+            .values("subject_id", "reference", "status", "kind")
+        )
         for row in rows:
             status = CaseStatus(row["status"])
-            cases.setdefault(row["subject_id"], []).append({
-                "reference": row["reference"], "url": reverse("cases:detail", args=[row["reference"]]),
-                "type_label": CaseKind(row["kind"]).label, "status": status.label,
-                "status_colour": CASE_STATUS_COLOUR[status],
-            })
+            cases.setdefault(row["subject_id"], []).append(
+                {
+                    "reference": row["reference"],
+                    "url": reverse("cases:detail", args=[row["reference"]]),
+                    "type_label": CaseKind(row["kind"]).label,
+                    "status": status.label,
+                    "status_colour": CASE_STATUS_COLOUR[status],
+                }
+            )
     return kind, [
-        PersonHit(reference=p.reference, name=p.full_name, url=reverse("people:detail", args=[p.reference]),
-                  cases=cases.get(p.pk, []))
+        PersonHit(
+            reference=p.reference,
+            name=p.full_name,
+            url=reverse("people:detail", args=[p.reference]),
+            cases=cases.get(p.pk, []),
+        )
         for p in persons
     ]
 

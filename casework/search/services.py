@@ -50,10 +50,14 @@ BATCH_SIZE = 500
 
 def _save(parts: Parts) -> None:
     document, _ = SearchDocument.objects.update_or_create(
-        record_type=parts.record_type, record_id=parts.record_id,
+        record_type=parts.record_type,
+        record_id=parts.record_id,
         defaults={
-            "reference": parts.reference, "heading": parts.heading, "details": parts.details,
-            "clinical": parts.clinical, "indexed_at": timezone.now(),
+            "reference": parts.reference,
+            "heading": parts.heading,
+            "details": parts.details,
+            "clinical": parts.clinical,
+            "indexed_at": timezone.now(),
         },
     )
     backends.write_vectors([(document.pk, parts.heading, parts.details, parts.clinical)])
@@ -105,13 +109,20 @@ def _save_all(parts: list[Parts]) -> None:
         SearchDocument.objects.filter(
             record_type=record_type, record_id__in=[p.record_id for p in parts if p.record_type == record_type]
         ).delete()
-    documents = SearchDocument.objects.bulk_create([
-        SearchDocument(
-            record_type=p.record_type, record_id=p.record_id, reference=p.reference, heading=p.heading,
-            details=p.details, clinical=p.clinical, indexed_at=now,
-        )
-        for p in parts
-    ])
+    documents = SearchDocument.objects.bulk_create(
+        [
+            SearchDocument(
+                record_type=p.record_type,
+                record_id=p.record_id,
+                reference=p.reference,
+                heading=p.heading,
+                details=p.details,
+                clinical=p.clinical,
+                indexed_at=now,
+            )
+            for p in parts
+        ]
+    )
     # Both databases return the new ids from a bulk insert (PostgreSQL, SQLite 3.35 and later).
     backends.write_vectors([(d.pk, d.heading, d.details, d.clinical) for d in documents])
 
@@ -146,8 +157,9 @@ def query_fingerprint(query: Query) -> str:
     (they are often a person's name); with the key (``AUDIT_HMAC_KEY``, not in the database) an
     investigator can check whether someone searched for a given name, and nobody without it can
     read one back."""
-    return salted_hmac("casework.search.query", query.normalised, secret=settings.AUDIT_HMAC_KEY,
-                       algorithm="sha256").hexdigest()
+    return salted_hmac(
+        "casework.search.query", query.normalised, secret=settings.AUDIT_HMAC_KEY, algorithm="sha256"
+    ).hexdigest()
 
 
 def audit_search(*, request: HttpRequest, query: Query, page, people=()) -> None:
@@ -155,13 +167,17 @@ def audit_search(*, request: HttpRequest, query: Query, page, people=()) -> None
     page, how many results the user could see and the references shown (persons found by an
     identifier among them)."""
     record(
-        action=Action.VIEW, request=request, object_type="search", object_label="search",
+        action=Action.VIEW,
+        request=request,
+        object_type="search",
+        object_label="search",
         changes={
             "query_fingerprint": query_fingerprint(query),
             "words": query.word_count,
             "page": page.number,
             "results": page.paginator.count,
             "shown": [result.reference for result in page.object_list]
-            + [hit.reference for hit in people] + [case["reference"] for hit in people for case in hit.cases],
+            + [hit.reference for hit in people]
+            + [case["reference"] for hit in people for case in hit.cases],
         },
     )

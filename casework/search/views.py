@@ -25,15 +25,20 @@ def search(request: HttpRequest) -> HttpResponse:
         kind, people = queries.people_by_identifier(request.user, form.cleaned_data["q"])
         page = queries.search(request.user, form.query, request.GET.get("page"))
         services.audit_search(request=request, query=form.query, page=page, people=people)
-    return render(request, "search/results.jinja", {
-        "form": form,
-        "page": page,
-        "links": page_links(request, page) if page is not None else {},
-        "results": list(page.object_list) if page is not None else [],
-        "identifier_kind": kind,
-        "people": people,
-        "break_glass_form": BreakGlassRouteForm() if request.user.has_perm("access.use_break_glass") else None,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "search/results.jinja",
+        {
+            "form": form,
+            "page": page,
+            "links": page_links(request, page) if page is not None else {},
+            "results": list(page.object_list) if page is not None else [],
+            "identifier_kind": kind,
+            "people": people,
+            "break_glass_form": BreakGlassRouteForm() if request.user.has_perm("access.use_break_glass") else None,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache

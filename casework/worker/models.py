@@ -18,13 +18,17 @@ from django.db import models
 
 class TaskRun(models.Model):
     task = models.OneToOneField(
-        "django_tasks_database.DBTaskResult", on_delete=models.CASCADE, primary_key=True, related_name="run",
+        "django_tasks_database.DBTaskResult",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="run",
     )
     attempts = models.PositiveIntegerField(default=0, help_text="Attempts started, including the current one")
     worker_id = models.CharField(max_length=64, blank=True, help_text="Worker holding the lease; blank when none")
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(
-        max_length=200, blank=True,
+        max_length=200,
+        blank=True,
         help_text="Exception class of the last failed attempt, or why it stopped (never its message)",
     )
     gave_up_at = models.DateTimeField(null=True, blank=True)

@@ -39,15 +39,17 @@ def _rows(queryset) -> list[TaskRow]:
     rows = []
     for result in queryset:
         run = getattr(result, "run", None)
-        rows.append(TaskRow(
-            id=str(result.pk),
-            description=describe(result.task_path),
-            enqueued_at=result.enqueued_at,
-            attempts=run.attempts if run else 1,
-            last_error=_error_text((run.last_error if run else "") or result.exception_class_path),
-            failed_at=result.finished_at if result.status == TaskResultStatus.FAILED else None,
-            next_attempt_at=result.run_after if result.status == TaskResultStatus.READY else None,
-        ))
+        rows.append(
+            TaskRow(
+                id=str(result.pk),
+                description=describe(result.task_path),
+                enqueued_at=result.enqueued_at,
+                attempts=run.attempts if run else 1,
+                last_error=_error_text((run.last_error if run else "") or result.exception_class_path),
+                failed_at=result.finished_at if result.status == TaskResultStatus.FAILED else None,
+                next_attempt_at=result.run_after if result.status == TaskResultStatus.READY else None,
+            )
+        )
     return rows
 
 
@@ -62,7 +64,8 @@ def retrying_tasks_visible_to(user) -> QuerySet[DBTaskResult]:
         return DBTaskResult.objects.none()
     return (
         DBTaskResult.objects.filter(status=TaskResultStatus.READY, run__attempts__gt=0)
-        .select_related("run").order_by("run_after")
+        .select_related("run")
+        .order_by("run_after")
     )
 
 

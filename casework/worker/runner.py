@@ -110,7 +110,10 @@ def retry_or_give_up(result: DBTaskResult, *, policy: Policy, error_path: str, t
         result.run_after = now + policy.backoff(attempts)
         result.save(update_fields=["status", "run_after", "exception_class_path", "traceback"])
         TaskRun.objects.filter(pk=result.pk).update(
-            attempts=attempts, worker_id="", heartbeat_at=None, last_error=error_path[:200],
+            attempts=attempts,
+            worker_id="",
+            heartbeat_at=None,
+            last_error=error_path[:200],
         )
         return True
     result.status = TaskResultStatus.FAILED
@@ -118,7 +121,11 @@ def retry_or_give_up(result: DBTaskResult, *, policy: Policy, error_path: str, t
     result.return_value = None
     result.save(update_fields=["status", "finished_at", "return_value", "exception_class_path", "traceback"])
     TaskRun.objects.filter(pk=result.pk).update(
-        attempts=attempts, worker_id="", heartbeat_at=None, last_error=error_path[:200], gave_up_at=now,
+        attempts=attempts,
+        worker_id="",
+        heartbeat_at=None,
+        last_error=error_path[:200],
+        gave_up_at=now,
     )
     return False
 
@@ -136,8 +143,11 @@ def sweep_lost_tasks(*, backend_name: str, policy: Policy, exclude_worker: str =
     for pk in candidates:
         with exclusive_transaction(DBTaskResult.objects.db):
             result = (
-                DBTaskResult.objects.running().filter(pk=pk).filter(lapsed)
-                .select_for_update(skip_locked=True, of=("self",)).first()
+                DBTaskResult.objects.running()
+                .filter(pk=pk)
+                .filter(lapsed)
+                .select_for_update(skip_locked=True, of=("self",))
+                .first()
             )
             if result is None:
                 continue  # finished, renewed or taken by another sweeper meanwhile
@@ -145,7 +155,9 @@ def sweep_lost_tasks(*, backend_name: str, policy: Policy, exclude_worker: str =
         swept += 1
         logger.warning(
             "Task %s (%s) was interrupted: its worker stopped renewing its lease; %s",
-            pk, result.task_path.rsplit(".", 1)[-1], "retrying with back-off" if retried else "attempts used up, marked failed",
+            pk,
+            result.task_path.rsplit(".", 1)[-1],
+            "retrying with back-off" if retried else "attempts used up, marked failed",
         )
     return swept
 
@@ -154,8 +166,17 @@ def sweep_lost_tasks(*, backend_name: str, policy: Policy, exclude_worker: str =
 
 
 class Worker:
-    def __init__(self, *, queue_names: list[str], interval: float, batch: bool, backend_name: str,
-                 max_tasks: int | None, worker_id: str, policy: Policy | None = None):
+    def __init__(
+        self,
+        *,
+        queue_names: list[str],
+        interval: float,
+        batch: bool,
+        backend_name: str,
+        max_tasks: int | None,
+        worker_id: str,
+        policy: Policy | None = None,
+    ):
         self.queue_names = queue_names
         self.interval = interval
         self.batch = batch
@@ -187,8 +208,12 @@ class Worker:
         self.stopping = True
         self.wake.set()
         if self._in_task:
-            logger.warning("%s received: letting task %s finish for up to %s s",
-                           signal.Signals(signum).name, self.current, self.policy.shutdown_grace)
+            logger.warning(
+                "%s received: letting task %s finish for up to %s s",
+                signal.Signals(signum).name,
+                self.current,
+                self.policy.shutdown_grace,
+            )
             self._stop_reason = "shutdown"
             remaining = signal.getitimer(signal.ITIMER_REAL)[0]
             grace = self.policy.shutdown_grace
@@ -270,7 +295,9 @@ class Worker:
                 result.claim(self.worker_id)
                 run, _ = TaskRun.objects.get_or_create(task=result)
                 TaskRun.objects.filter(pk=result.pk).update(
-                    attempts=run.attempts + 1, worker_id=self.worker_id, heartbeat_at=timezone.now(),
+                    attempts=run.attempts + 1,
+                    worker_id=self.worker_id,
+                    heartbeat_at=timezone.now(),
                 )
                 return result
         except OperationalError as error:
@@ -293,7 +320,9 @@ class Worker:
             self._in_task = True
             try:
                 if task.takes_context:
-                    return_value = task.call(TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs)
+                    return_value = task.call(
+                        TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs
+                    )
                 else:
                     return_value = task.call(*task_result.args, **task_result.kwargs)
             finally:
@@ -322,7 +351,9 @@ class Worker:
     def _succeeded(self, result: DBTaskResult, return_value, name: str) -> None:
         with exclusive_transaction(DBTaskResult.objects.db):
             if not self._holds_lease(result):
-                logger.warning("Task %s (%s) finished after its lease had lapsed; left as the sweep set it", result.pk, name)
+                logger.warning(
+                    "Task %s (%s) finished after its lease had lapsed; left as the sweep set it", result.pk, name
+                )
                 return
             try:
                 with transaction.atomic():
@@ -337,16 +368,26 @@ class Worker:
     def _failed(self, result: DBTaskResult, error: BaseException, name: str) -> None:
         with exclusive_transaction(DBTaskResult.objects.db):
             if not self._holds_lease(result):
-                logger.warning("Task %s (%s) failed after its lease had lapsed; left as the sweep set it", result.pk, name)
+                logger.warning(
+                    "Task %s (%s) failed after its lease had lapsed; left as the sweep set it", result.pk, name
+                )
                 return
             self._record_failure(result, error, name)
 
     def _record_failure(self, result: DBTaskResult, error: BaseException, name: str) -> None:
         retried = retry_or_give_up(
-            result, policy=self.policy, error_path=error_name(error), traceback="".join(format_exception(error)),
+            result,
+            policy=self.policy,
+            error_path=error_name(error),
+            traceback="".join(format_exception(error)),
         )
-        logger.warning("Task %s (%s) failed with %s; %s", result.pk, name, error_name(error),
-                       "retrying with back-off" if retried else "attempts used up, marked failed")
+        logger.warning(
+            "Task %s (%s) failed with %s; %s",
+            result.pk,
+            name,
+            error_name(error),
+            "retrying with back-off" if retried else "attempts used up, marked failed",
+        )
         if not retried:
             transaction.on_commit(lambda: self._send_finished(result))
 
@@ -359,7 +400,10 @@ class Worker:
             DBTaskResult.objects.filter(pk=result.pk).update(status=TaskResultStatus.READY)
             run = TaskRun.objects.get(pk=result.pk)
             TaskRun.objects.filter(pk=result.pk).update(
-                attempts=max(run.attempts - 1, 0), worker_id="", heartbeat_at=None, last_error="abandoned at shutdown",
+                attempts=max(run.attempts - 1, 0),
+                worker_id="",
+                heartbeat_at=None,
+                last_error="abandoned at shutdown",
             )
 
     def _send_finished(self, result: DBTaskResult) -> None:

@@ -30,10 +30,15 @@ def task_retry(*, task: DBTaskResult, by: Any, request: HttpRequest | None = Non
         result.finished_at = None
         result.save(update_fields=["status", "run_after", "finished_at"])
         TaskRun.objects.update_or_create(
-            task=result, defaults={"attempts": 0, "worker_id": "", "heartbeat_at": None, "gave_up_at": None},
+            task=result,
+            defaults={"attempts": 0, "worker_id": "", "heartbeat_at": None, "gave_up_at": None},
         )
         record(
-            action=Action.UPDATE, actor=by, request=request, object_type="worker.task", object_id=str(result.pk),
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            object_type="worker.task",
+            object_id=str(result.pk),
             object_label=f"Background task: {describe(result.task_path)}"[:200],
             changes={"status": {"old": "failed", "new": "queued again"}},
         )

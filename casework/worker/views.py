@@ -13,11 +13,15 @@ from casework.worker.services import task_retry
 @require_GET
 def failed_tasks(request: HttpRequest) -> HttpResponse:
     require(request.user, "worker.view_failed_tasks")
-    return render(request, "worker/failed_tasks.jinja", {
-        "failed": failed_task_rows(request.user, limit=200),
-        "retrying": retrying_task_rows(request.user, limit=200),
-        "can_retry": request.user.has_perm("worker.retry_task"),
-    })
+    return render(
+        request,
+        "worker/failed_tasks.jinja",
+        {
+            "failed": failed_task_rows(request.user, limit=200),
+            "retrying": retrying_task_rows(request.user, limit=200),
+            "can_retry": request.user.has_perm("worker.retry_task"),
+        },
+    )
 
 
 @require_POST

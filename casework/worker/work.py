@@ -28,9 +28,11 @@ def failed_background_tasks(request: HttpRequest) -> list[WorkSection]:
             ),
             items=[
                 WorkItem(
-                    text=row.description, href=f"{href}#task-{row.id}",
+                    text=row.description,
+                    href=f"{href}#task-{row.id}",
                     detail=f"Failed {formatting.datetime_gb(row.failed_at)} after {row.attempts} attempts",
-                    tag="Failed", tag_colour="red",
+                    tag="Failed",
+                    tag_colour="red",
                 )
                 for row in rows
             ],

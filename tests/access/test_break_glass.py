@@ -39,7 +39,10 @@ def test_opening_grants_reading_for_the_configured_hours(cast, world, opened):
     assert active_grant(cast.other_clinician, world.case) == opened
     assert opened.expires_at - opened.granted_at == dt.timedelta(hours=8)
     assert (opened.object_type, opened.object_id, opened.object_label) == (
-        "cases.case", str(world.case.pk), world.case.reference)
+        "cases.case",
+        str(world.case.pk),
+        world.case.reference,
+    )
     assert opened.reason == REASON
     assert policy.relationship(cast.other_clinician, world.case) == policy.Relationship.BREAK_GLASS
 
@@ -138,11 +141,14 @@ def test_records_that_are_not_anchors_are_not_opened_by_break_glass(cast, world)
 # --- The form -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed,message", [
-    ("", "Enter why you need to open this record"),
-    ("Needed it", "Reason must be 20 characters or more"),
-    ("x" * 2001, "Reason must be 2,000 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    "typed,message",
+    [
+        ("", "Enter why you need to open this record"),
+        ("Needed it", "Reason must be 20 characters or more"),
+        ("x" * 2001, "Reason must be 2,000 characters or fewer"),
+    ],
+)
 def test_the_form_refuses_a_missing_short_or_long_reason(typed, message):
     form = BreakGlassForm({"reason": typed})
     assert not form.is_valid()
@@ -161,15 +167,21 @@ def test_the_form_accepts_a_reason_and_trims_it():
 
 def test_the_banner_says_until_when_and_why(cast, rf):
     grant = BreakGlassGrant(
-        user=cast.clinician, object_type="cases.case", object_id="1", object_label="CASE-2026-00001",
-        reason="Covering the duty phone tonight", granted_at=dt.datetime(2026, 11, 27, 3, 30, tzinfo=dt.UTC),
+        user=cast.clinician,
+        object_type="cases.case",
+        object_id="1",
+        object_label="CASE-2026-00001",
+        reason="Covering the duty phone tonight",
+        granted_at=dt.datetime(2026, 11, 27, 3, 30, tzinfo=dt.UTC),
         expires_at=dt.datetime(2026, 11, 27, 11, 30, tzinfo=dt.UTC),
     )
     request = rf.get("/")
     request.user = cast.clinician
     html = render_to_string("audit/_break_glass_banner.jinja", {"break_glass_grant": grant}, request=request)
-    assert ("You have break-glass access until 27 November 2026 at 11:30am. Reason: Covering the duty phone tonight"
-            in " ".join(html.split()))
+    assert (
+        "You have break-glass access until 27 November 2026 at 11:30am. Reason: Covering the duty phone tonight"
+        in " ".join(html.split())
+    )
 
 
 def test_the_banner_shows_nothing_without_a_grant(cast, rf):
@@ -208,7 +220,11 @@ def test_a_short_reason_is_refused_with_the_error_summary_and_kept(cast, world, 
 
 
 def test_giving_a_reason_opens_the_case_with_the_banner_and_alerts(
-    cast, world, client_for, django_capture_on_commit_callbacks, mailoutbox,
+    cast,
+    world,
+    client_for,
+    django_capture_on_commit_callbacks,
+    mailoutbox,
 ):
     client = client_for(cast.other_clinician)
     with django_capture_on_commit_callbacks(execute=True):
@@ -233,7 +249,8 @@ def test_after_expiry_the_case_is_closed_again(cast, world, client_for):
     client.post(reverse("cases:break_glass", args=[world.case.reference]), {"reason": REASON})
     assert client.get(reverse("cases:detail", args=[world.case.reference])).status_code == 200
     BreakGlassGrant.objects.update(
-        granted_at=timezone.now() - dt.timedelta(hours=8, minutes=1), expires_at=timezone.now() - dt.timedelta(minutes=1),
+        granted_at=timezone.now() - dt.timedelta(hours=8, minutes=1),
+        expires_at=timezone.now() - dt.timedelta(minutes=1),
     )
     assert client.get(reverse("cases:detail", args=[world.case.reference])).status_code == 404
 
@@ -251,4 +268,3 @@ def test_someone_who_can_already_read_the_case_goes_straight_to_it(cast, world, 
     response = client_for(cast.clinician).get(reverse("cases:break_glass", args=[world.case.reference]))
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:detail", args=[world.case.reference])
-

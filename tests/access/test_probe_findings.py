@@ -68,8 +68,9 @@ def test_the_access_review_shows_a_lead_on_the_stalkers_team_nothing_of_the_vict
         body = _body(response)
         if "reference=" in url:  # the search form shows back what was typed; nothing else may name it
             body = body.replace(f'value="{url.split("reference=")[1]}"', "")
-        found = canaries_in(body, {**ALL_CANARIES, "case_ref": pair.victim_case.reference,
-                                   "person_ref": pair.victim.reference})
+        found = canaries_in(
+            body, {**ALL_CANARIES, "case_ref": pair.victim_case.reference, "person_ref": pair.victim.reference}
+        )
         if found:
             leaks.append(f"{url}: {found}")
     assert not leaks, "\n".join(leaks)
@@ -99,8 +100,15 @@ def test_audit_events_keep_that_free_text_changed_never_its_words(cast, pair):
     before = {"description": "old words"}
     incident.description = "He waited outside her new flat, canarywords"
     incident.save()
-    audit_changed(case=pair.victim_case, by=pair.victim_clinician, request=None, obj=incident, label="incident",
-                  before=before, fields=("description",))
+    audit_changed(
+        case=pair.victim_case,
+        by=pair.victim_clinician,
+        request=None,
+        obj=incident,
+        label="incident",
+        before=before,
+        fields=("description",),
+    )
     event = AuditEvent.objects.filter(object_type="cases.case", object_id=str(pair.victim_case.pk)).last()
     assert "canarywords" not in str(event.changes)
     assert event.changes[f"incident {incident.pk} description"] == {"old": "[not recorded]", "new": "[not recorded]"}
@@ -118,7 +126,10 @@ def test_the_victims_new_name_is_not_in_the_trail(cast, pair):
 
 
 CHANGES = [
-    "cases.edit_clinical", "cases.edit_admin", "cases.manage_team", "cases.change_status",
+    "cases.edit_clinical",
+    "cases.edit_admin",
+    "cases.manage_team",
+    "cases.change_status",
 ]
 
 
@@ -136,10 +147,18 @@ def test_break_glass_writes_are_refused_on_every_page(cast, pair, client_for):
     client = client_for(pair.lead_on_team)
     ref = pair.victim_case.reference
     assert client.get(reverse("cases:detail", args=[ref])).status_code == 200
-    for name in ("cases:incident_add", "cases:hearing_add", "cases:status", "cases:team", "cases:order_add",
-                 "cases:agency_add"):
+    for name in (
+        "cases:incident_add",
+        "cases:hearing_add",
+        "cases:status",
+        "cases:team",
+        "cases:order_add",
+        "cases:agency_add",
+    ):
         assert client.get(reverse(name, args=[ref])).status_code == 403, name
-    response = client.post(reverse("cases:team", args=[ref]), {"user": str(cast.other_clinician.pk), "role": "clinician"})
+    response = client.post(
+        reverse("cases:team", args=[ref]), {"user": str(cast.other_clinician.pk), "role": "clinician"}
+    )
     assert response.status_code == 403
     assert not pair.victim_case.team.filter(user=cast.other_clinician).exists()
 
@@ -178,8 +197,9 @@ def test_break_glass_is_refused_when_nobody_independent_can_be_told(cast):
 
 def test_the_refusal_is_shown_on_the_form_not_as_an_error_page(cast, client_for):
     sealed = create_person(by=cast.coordinator, given_name="Sally", family_name="Sealed", is_sealed=True)
-    response = client_for(cast.clinical_lead).post(reverse("people:break_glass", args=[sealed.reference]),
-                                                   {"reason": REASON})
+    response = client_for(cast.clinical_lead).post(
+        reverse("people:break_glass", args=[sealed.reference]), {"reason": REASON}
+    )
     assert response.status_code == 400
     assert "Caldicott guardian" in _body(response)
     assert REASON in _body(response)  # what was typed is kept
@@ -250,7 +270,9 @@ def test_refused_requests_across_the_barrier_are_audited_and_shown_on_who_looked
     refused = AuditEvent.objects.filter(action=Action.REFUSED, actor=pair.second_on_team)
     assert refused.count() == 4
     assert set(refused.values_list("object_type", flat=True)) == {"cases.case", "people.person", "referrals.referral"}
-    log = _body(client_for(cast.clinical_lead).get(reverse("audit:record_log", args=["cases.case", pair.victim_case.pk])))
+    log = _body(
+        client_for(cast.clinical_lead).get(reverse("audit:record_log", args=["cases.case", pair.victim_case.pk]))
+    )
     assert "Refused" in log and pair.second_on_team.full_name in log
 
 
@@ -264,7 +286,9 @@ def test_a_request_for_a_record_that_does_not_exist_is_not_a_refusal(cast, clien
 
 def test_the_stalkers_referrer_does_not_see_the_victims_referral_of_the_same_agency(cast, pair, client_for):
     stan_referral = pair.perpetrator_case.case_referrals.get().referral
-    Referral.objects.filter(pk=stan_referral.pk).update(created_by=cast.agency, referring_organisation=cast.organisation)
+    Referral.objects.filter(pk=stan_referral.pk).update(
+        created_by=cast.agency, referring_organisation=cast.organisation
+    )
     victim_referral = _victim_referral(pair)
     assert victim_referral.referring_organisation == cast.organisation
     assert not policy.visible(cast.agency, Referral).filter(pk=victim_referral.pk).exists()

@@ -58,19 +58,34 @@ from casework.referrals.tests.factories import LetterFactory, ReferralDocumentFa
 
 ROLES = ("coordinator", "clinician", "clinical_lead", "finance", "researcher", "sysadmin", "agency")
 ROLE_OF = {
-    "coordinator": Role.REFERRALS_COORDINATOR, "clinician": Role.CLINICIAN, "clinical_lead": Role.CLINICAL_LEAD,
-    "finance": Role.FINANCE_OFFICER, "researcher": Role.RESEARCHER, "sysadmin": Role.SYSTEM_ADMINISTRATOR,
+    "coordinator": Role.REFERRALS_COORDINATOR,
+    "clinician": Role.CLINICIAN,
+    "clinical_lead": Role.CLINICAL_LEAD,
+    "finance": Role.FINANCE_OFFICER,
+    "researcher": Role.RESEARCHER,
+    "sysadmin": Role.SYSTEM_ADMINISTRATOR,
     "agency": Role.AGENCY_REFERRER,
 }
 STATES = (
-    "plain", "related", "break_glass", "across_barrier", "across_barrier_break_glass",
-    "sealed", "sealed_care_team", "sealed_break_glass",
+    "plain",
+    "related",
+    "break_glass",
+    "across_barrier",
+    "across_barrier_break_glass",
+    "sealed",
+    "sealed_care_team",
+    "sealed_break_glass",
 )
 # Which group of anchors each state's records hang off.
 GROUP_OF = {
-    "plain": "ordinary", "related": "ordinary", "break_glass": "ordinary",
-    "across_barrier": "far_side", "across_barrier_break_glass": "far_side",
-    "sealed": "sealed", "sealed_care_team": "sealed", "sealed_break_glass": "sealed",
+    "plain": "ordinary",
+    "related": "ordinary",
+    "break_glass": "ordinary",
+    "across_barrier": "far_side",
+    "across_barrier_break_glass": "far_side",
+    "sealed": "sealed",
+    "sealed_care_team": "sealed",
+    "sealed_break_glass": "sealed",
 }
 
 
@@ -92,16 +107,22 @@ class World:
 def _anchors_for_ordinary(setup, organisation) -> Anchors:
     sam = create_person(by=setup.coordinator, given_name="Sam", family_name="Ordinary", sex="male")
     wendy = create_person(by=setup.coordinator, given_name="Wendy", family_name="Named", sex="female")
-    referral = ready_referral(subject=sam, lead_clinician=setup.clinician, coordinator=setup.coordinator,
-                              referring_organisation=organisation, victims=[(wendy, "Wendy N", "Neighbour")])
+    referral = ready_referral(
+        subject=sam,
+        lead_clinician=setup.clinician,
+        coordinator=setup.coordinator,
+        referring_organisation=organisation,
+        victims=[(wendy, "Wendy N", "Neighbour")],
+    )
     case = case_open(referral=referral, kind=CaseKind.PERPETRATOR, lead_clinician=setup.clinician, by=setup.lead)
     return Anchors(case=case, referral=referral, person=sam)
 
 
 def _anchors_for_sealed(setup, organisation) -> Anchors:
     sol = create_person(by=setup.coordinator, given_name="Sol", family_name="Sealed", sex="male")
-    referral = ready_referral(subject=sol, lead_clinician=setup.clinician, coordinator=setup.coordinator,
-                              referring_organisation=organisation)
+    referral = ready_referral(
+        subject=sol, lead_clinician=setup.clinician, coordinator=setup.coordinator, referring_organisation=organisation
+    )
     case = case_open(referral=referral, kind=CaseKind.PERPETRATOR, lead_clinician=setup.clinician, by=setup.lead)
     people_services.person_seal(person=sol, by=setup.coordinator, reason="He asked for his address to be kept back")
     sol.refresh_from_db()
@@ -112,14 +133,26 @@ def _anchors_for_far_side(setup, organisation) -> tuple[Anchors, object]:
     """Vera's victim case, across the barrier from Stan's perpetrator case (returned second)."""
     stan = create_person(by=setup.coordinator, given_name="Stan", family_name="Farside", sex="male")
     vera = create_person(by=setup.coordinator, given_name="Vera", family_name="Farside", sex="female")
-    vera_referral = ready_referral(subject=vera, lead_clinician=setup.victim_clinician, coordinator=setup.coordinator,
-                                   subject_role=SubjectRole.VICTIM, referring_organisation=organisation)
-    victim_case = case_open(referral=vera_referral, kind=CaseKind.VICTIM, lead_clinician=setup.victim_clinician,
-                            by=setup.lead)
-    stan_referral = ready_referral(subject=stan, lead_clinician=setup.clinician, coordinator=setup.coordinator,
-                                   referring_organisation=organisation, victims=[(vera, "Vee", "Former partner")])
-    stan_case = case_open(referral=stan_referral, kind=CaseKind.PERPETRATOR, lead_clinician=setup.clinician,
-                          by=setup.lead)
+    vera_referral = ready_referral(
+        subject=vera,
+        lead_clinician=setup.victim_clinician,
+        coordinator=setup.coordinator,
+        subject_role=SubjectRole.VICTIM,
+        referring_organisation=organisation,
+    )
+    victim_case = case_open(
+        referral=vera_referral, kind=CaseKind.VICTIM, lead_clinician=setup.victim_clinician, by=setup.lead
+    )
+    stan_referral = ready_referral(
+        subject=stan,
+        lead_clinician=setup.clinician,
+        coordinator=setup.coordinator,
+        referring_organisation=organisation,
+        victims=[(vera, "Vee", "Former partner")],
+    )
+    stan_case = case_open(
+        referral=stan_referral, kind=CaseKind.PERPETRATOR, lead_clinician=setup.clinician, by=setup.lead
+    )
     vera.refresh_from_db()
     return Anchors(case=victim_case, referral=vera_referral, person=vera), stan_case
 
@@ -142,8 +175,9 @@ def build_world(state: str) -> World:
     )
     users = {}
     for name in ROLES:
-        user = UserFactory(role=ROLE_OF[name], full_name=f"Matrix {name}",
-                           organisation=organisation if name == "agency" else None)
+        user = UserFactory(
+            role=ROLE_OF[name], full_name=f"Matrix {name}", organisation=organisation if name == "agency" else None
+        )
         if name in ("clinician", "clinical_lead"):
             TrainingRecordFactory(user=user)
         users[name] = user
@@ -166,21 +200,27 @@ def _put_users_in_state(state: str, world: World, anchors: Anchors, setup: Setup
         if state in ("related", "sealed", "sealed_care_team", "sealed_break_glass"):
             _relate(user, anchors, setup, now)
         if state == "sealed_care_team":
-            PersonCareTeam.objects.create(person=anchors.person, user=user, role="clinician", added_at=now,
-                                          added_by=setup.lead)
+            PersonCareTeam.objects.create(
+                person=anchors.person, user=user, role="clinician", added_at=now, added_by=setup.lead
+            )
         if state in ("across_barrier", "across_barrier_break_glass"):
             # On Stan's side: on his case team, or (an agency officer) the sender of his referral.
             if name == "agency":
                 stan_referral = stan_case.case_referrals.get().referral
                 type(stan_referral).objects.filter(pk=stan_referral.pk).update(created_by=user)
             else:
-                CaseTeamMember.objects.create(case=stan_case, user=user, role=TeamRole.CLINICIAN, added_at=now,
-                                              added_by=setup.lead)
+                CaseTeamMember.objects.create(
+                    case=stan_case, user=user, role=TeamRole.CLINICIAN, added_at=now, added_by=setup.lead
+                )
         if state.endswith("break_glass"):
             for obj in (anchors.case, anchors.referral, anchors.person):
                 BreakGlassGrant.objects.create(
-                    user=user, object_type=obj._meta.label_lower, object_id=str(obj.pk),
-                    object_label=obj.reference, reason="Matrix world: an emergency call tonight", granted_at=now,
+                    user=user,
+                    object_type=obj._meta.label_lower,
+                    object_id=str(obj.pk),
+                    object_label=obj.reference,
+                    reason="Matrix world: an emergency call tonight",
+                    granted_at=now,
                     expires_at=now + dt.timedelta(hours=8),
                 )
 
@@ -191,8 +231,9 @@ def _relate(user, anchors: Anchors, setup: Setup, now) -> None:
     if user.role == Role.AGENCY_REFERRER:
         type(anchors.referral).objects.filter(pk=anchors.referral.pk).update(created_by=user)
         return
-    CaseTeamMember.objects.create(case=anchors.case, user=user, role=TeamRole.CLINICIAN, added_at=now,
-                                  added_by=setup.lead)
+    CaseTeamMember.objects.create(
+        case=anchors.case, user=user, role=TeamRole.CLINICIAN, added_at=now, added_by=setup.lead
+    )
 
 
 def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
@@ -201,25 +242,34 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
     by, now = setup.lead, timezone.now()
     subject_party = case.parties.get(role=PartyRole.SUBJECT)
     victim_party = case.parties.filter(role__in=[PartyRole.VICTIM]).first() or CaseParty.objects.create(
-        case=case, person=create_person(by=setup.coordinator, given_name="Vic", family_name="Party"),
-        role=PartyRole.VICTIM, name_as_given="Vic P", added_at=now, added_by=by,
+        case=case,
+        person=create_person(by=setup.coordinator, given_name="Vic", family_name="Party"),
+        role=PartyRole.VICTIM,
+        name_as_given="Vic P",
+        added_at=now,
+        added_by=by,
     )
     episode_victim = subject_party if case.kind == CaseKind.VICTIM else victim_party
     agency = InvolvedAgency.objects.create(case=case, name="Matrix Womens Aid", added_at=now, added_by=by)
     mappa = MappaRegistration.objects.filter(case=case).first() or MappaRegistration.objects.create(
-        case=case, category=1, level=2, updated_at=now, updated_by=by)
+        case=case, category=1, level=2, updated_at=now, updated_by=by
+    )
     # The setup coordinator joins the person's care team to record their details (a sealed person's
     # are for the care team only); they are not one of the users under test.
-    PersonCareTeam.objects.get_or_create(person=person, user=setup.coordinator,
-                                         defaults={"role": "clinician", "added_at": now, "added_by": by})
-    people_services.detail_add(person=person, model=PersonAddress, by=setup.coordinator, address="1 Matrix Row",
-                               postcode="LS1 4AP")
+    PersonCareTeam.objects.get_or_create(
+        person=person, user=setup.coordinator, defaults={"role": "clinician", "added_at": now, "added_by": by}
+    )
+    people_services.detail_add(
+        person=person, model=PersonAddress, by=setup.coordinator, address="1 Matrix Row", postcode="LS1 4AP"
+    )
     people_services.detail_add(person=person, model=PersonPhone, by=setup.coordinator, number="0113 496 0000")
     people_services.detail_add(person=person, model=PersonEmail, by=setup.coordinator, address="matrix@example.org")
-    people_services.detail_add(person=person, model=OnlineIdentifier, by=setup.coordinator,
-                               platform=Platform.INSTAGRAM, handle="@matrixhandle")
-    people_services.detail_add(person=person, model=PersonName, by=setup.coordinator, kind="alias",
-                               given_name="Matty", family_name="Alias")
+    people_services.detail_add(
+        person=person, model=OnlineIdentifier, by=setup.coordinator, platform=Platform.INSTAGRAM, handle="@matrixhandle"
+    )
+    people_services.detail_add(
+        person=person, model=PersonName, by=setup.coordinator, kind="alias", given_name="Matty", family_name="Alias"
+    )
     return {
         "cases.case": case,
         "cases.caseparty": victim_party,
@@ -227,18 +277,22 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
         "cases.casestatuschange": CaseStatusChange.objects.filter(case=case).first(),
         "cases.caseteammember": CaseTeamMember.objects.filter(case=case).first(),
         "cases.stalkingepisode": StalkingEpisode.objects.create(
-            case=case, victim=episode_victim, prior_relationship="ex_intimate_partner", updated_at=now, updated_by=by),
+            case=case, victim=episode_victim, prior_relationship="ex_intimate_partner", updated_at=now, updated_by=by
+        ),
         "cases.incident": IncidentFactory(case=case, victim=episode_victim),
         "cases.legalorder": OrderFactory(case=case),
         "cases.hearing": HearingFactory(case=case),
-        "cases.caseservice": CaseService.objects.create(case=case, service="report_sentencing",
-                                                        due_on=dt.date(2026, 12, 20), added_at=now, added_by=by),
+        "cases.caseservice": CaseService.objects.create(
+            case=case, service="report_sentencing", due_on=dt.date(2026, 12, 20), added_at=now, added_by=by
+        ),
         "cases.mapparegistration": mappa,
-        "cases.mappameeting": MappaMeeting.objects.create(case=case, meets_on=dt.date(2026, 12, 1), recorded_by=by,
-                                                          recorded_at=now),
+        "cases.mappameeting": MappaMeeting.objects.create(
+            case=case, meets_on=dt.date(2026, 12, 1), recorded_by=by, recorded_at=now
+        ),
         "cases.involvedagency": agency,
-        "cases.agencyofficer": AgencyOfficer.objects.create(agency=agency, role="victim_advocate", name="Ada Matrix",
-                                                            added_at=now, added_by=by),
+        "cases.agencyofficer": AgencyOfficer.objects.create(
+            agency=agency, role="victim_advocate", name="Ada Matrix", added_at=now, added_by=by
+        ),
         "people.person": person,
         "people.personname": PersonName.objects.filter(person=person).first(),
         "people.personaddress": PersonAddress.objects.filter(person=person).first(),
@@ -246,15 +300,18 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
         "people.personemail": PersonEmail.objects.filter(person=person).first(),
         "people.onlineidentifier": OnlineIdentifier.objects.filter(person=person).first(),
         "people.personmatchkey": PersonMatchKey.objects.filter(person=person).first(),
-        "people.personcareteam": PersonCareTeam.objects.filter(person=person).first() or PersonCareTeam.objects.create(
-            person=person, user=setup.victim_clinician, role="clinician", added_at=now, added_by=by),
+        "people.personcareteam": PersonCareTeam.objects.filter(person=person).first()
+        or PersonCareTeam.objects.create(
+            person=person, user=setup.victim_clinician, role="clinician", added_at=now, added_by=by
+        ),
         "people.referralpersonlink": ReferralPersonLink.objects.filter(person=person).first(),
         "referrals.referral": referral,
         "referrals.requestedservice": RequestedService.objects.filter(referral=referral).first()
         or RequestedService.objects.create(referral=referral, service="assessment"),
         "referrals.namedparty": NamedParty.objects.filter(referral=referral).first()
         or NamedParty.objects.create(referral=referral, role="victim", name="Nell Named"),
-        "referrals.transition": Transition.objects.filter(referral=referral).first() or TransitionFactory(referral=referral),
+        "referrals.transition": Transition.objects.filter(referral=referral).first()
+        or TransitionFactory(referral=referral),
         "referrals.referraldocument": ReferralDocumentFactory(referral=referral),
         "referrals.letter": LetterFactory(referral=referral),
     }

@@ -19,16 +19,22 @@ from django.db.models.signals import post_migrate
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
 @pytest.fixture(scope="module")
 def chromium():
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"The browser tests need Chromium at {CHROMIUM} (apt-get install chromium chromium-driver)",
-                    pytrace=False)
+        pytest.fail(
+            f"The browser tests need Chromium at {CHROMIUM} (apt-get install chromium chromium-driver)", pytrace=False
+        )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an asyncio event loop in the test thread, and Django refuses

@@ -51,7 +51,8 @@ ACCESSIBILITY_SMOKE = """
 
 def csp_violations(page: Page) -> list[str]:
     return [
-        text for kind, text in page.casework_messages
+        text
+        for kind, text in page.casework_messages
         if "Content Security Policy" in text or "Content-Security-Policy" in text or kind == "pageerror"
     ]
 
@@ -80,7 +81,9 @@ def sign_in_with_password(page: Page, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_a_new_user_sets_up_the_second_factor_reaches_my_work_and_signs_out(browser_page: Page, live_server, screenshots):
+def test_a_new_user_sets_up_the_second_factor_reaches_my_work_and_signs_out(
+    browser_page: Page, live_server, screenshots
+):
     user = UserFactory(role=Role.CLINICIAN, email="new.starter@nsc.example.nhs.uk", full_name="Nia Newstarter")
     page = browser_page
 
@@ -148,10 +151,19 @@ def test_a_passkey_is_made_from_sign_in_security_and_used_at_the_next_sign_in(
     # Chromium's virtual authenticator stands in for a phone or security key.
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
-    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
-        "isUserVerified": True, "automaticPresenceSimulation": True,
-    }})
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
 
     sign_in_with_password(page, user.email)
     page.wait_for_url("**/sign-in/security-code/")

@@ -26,8 +26,9 @@ def narrow_page(chromium, live_server, audit_log_flushable):
 
     def open_as(user) -> Page:
         session = signed_in_client(user).cookies[settings.SESSION_COOKIE_NAME].value
-        context = chromium.new_context(base_url=live_server.url, viewport=NARROW, locale="en-GB",
-                                       timezone_id="Europe/London")
+        context = chromium.new_context(
+            base_url=live_server.url, viewport=NARROW, locale="en-GB", timezone_id="Europe/London"
+        )
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
         contexts.append(context)
         page = context.new_page()

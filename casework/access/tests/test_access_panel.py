@@ -13,7 +13,9 @@ from casework.core.testing import assert_queries_flat
 
 def render_panel(request, events, log_url):
     return render_to_string(
-        "audit/_access_panel.jinja", {"access_events": events, "access_log_url": log_url}, request=request,
+        "audit/_access_panel.jinja",
+        {"access_events": events, "access_log_url": log_url},
+        request=request,
     )
 
 

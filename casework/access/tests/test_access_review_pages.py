@@ -44,7 +44,8 @@ def test_clinical_leads_can_open_every_page(cast, client_for, name):
 
 # Clinicians read the alerts raised to them (test_clinicians_see_their_own_alerts_…), nothing else here.
 REFUSED = [
-    (role, name) for role in OTHERS
+    (role, name)
+    for role in OTHERS
     for name in ["audit:review", "audit:search", "audit:record_log", "audit:user_log", "audit:alerts"]
     if not (name == "audit:alerts" and role in ("clinician", "other_clinician"))
 ]
@@ -60,8 +61,9 @@ def test_everyone_else_is_refused(cast, client_for, role, name):
 def test_clinicians_see_their_own_alerts_and_no_link_into_the_review(cast, client_for, role):
     """A victim's lead clinician is told when someone breaks glass across her barrier."""
     user = cast.by_name(role)
-    break_glass_grant(user=cast.clinical_lead, obj=cast.agency, reason="Urgent call tonight about the risk",
-                      recipients=[user])
+    break_glass_grant(
+        user=cast.clinical_lead, obj=cast.agency, reason="Urgent call tonight about the risk", recipients=[user]
+    )
     body = page_text(client_for(user).get(urls_for(cast)["audit:alerts"]))
     assert "Urgent call tonight about the risk" in body
     assert "/audit/records/" not in body
@@ -98,12 +100,29 @@ def test_refused_requests_read_nothing_and_record_no_view(cast, client_for):
 def test_record_log_shows_who_when_role_action_reason_address_request_and_changes(cast, client_for, rf):
     request = rf.get("/", REMOTE_ADDR="203.0.113.9")
     request.user, request.request_id = cast.sysadmin, "req-0000-1111-2222"
-    record(action=Action.UPDATE, request=request, obj=cast.clinician, reason="Changed job title on request",
-           changes={"job_title": {"old": "Nurse", "new": "Senior nurse"}})
-    response = client_for(cast.clinical_lead).get(reverse("audit:record_log", args=["accounts.user", cast.clinician.pk]))
+    record(
+        action=Action.UPDATE,
+        request=request,
+        obj=cast.clinician,
+        reason="Changed job title on request",
+        changes={"job_title": {"old": "Nurse", "new": "Senior nurse"}},
+    )
+    response = client_for(cast.clinical_lead).get(
+        reverse("audit:record_log", args=["accounts.user", cast.clinician.pk])
+    )
     text = page_text(response)
-    for expected in ["Sam Sysadmin", "System administrator", "Updated", "Changed job title on request",
-                     "203.0.113.9", "req-0000-1111-2222", "Job title:", "Nurse", "Senior nurse", "→"]:
+    for expected in [
+        "Sam Sysadmin",
+        "System administrator",
+        "Updated",
+        "Changed job title on request",
+        "203.0.113.9",
+        "req-0000-1111-2222",
+        "Job title:",
+        "Nurse",
+        "Senior nurse",
+        "→",
+    ]:
         assert expected in text, expected
 
 
@@ -119,8 +138,9 @@ def test_record_log_lists_newest_first_and_only_that_record(cast, client_for):
     for n in (1, 2, 3):
         record(action=Action.VIEW, actor=cast.clinician, obj=cast.agency, reason=f"Look number {n}")
     record(action=Action.VIEW, actor=cast.clinician, obj=cast.agency_other, reason="Another record entirely")
-    text = page_text(client_for(cast.clinical_lead).get(
-        reverse("audit:record_log", args=["accounts.user", cast.agency.pk])))
+    text = page_text(
+        client_for(cast.clinical_lead).get(reverse("audit:record_log", args=["accounts.user", cast.agency.pk]))
+    )
     assert text.index("Look number 3") < text.index("Look number 2") < text.index("Look number 1")
     assert "Another record entirely" not in text
 
@@ -135,9 +155,15 @@ def test_record_log_paginates(cast, client_for):
     assert "Showing 26 to 30 of 30 events" in page_text(client.get(url + "?page=2"))
 
 
-@pytest.mark.parametrize("object_type,object_id", [
-    ("accounts", "1"), ("Accounts.User", "1"), ("accounts.user", "1;drop"), ("a.b.c", "1"),
-])
+@pytest.mark.parametrize(
+    "object_type,object_id",
+    [
+        ("accounts", "1"),
+        ("Accounts.User", "1"),
+        ("accounts.user", "1;drop"),
+        ("a.b.c", "1"),
+    ],
+)
 def test_record_log_of_a_malformed_record_is_not_found(cast, client_for, object_type, object_id):
     url = f"/audit/records/{object_type}/{object_id}/"
     assert client_for(cast.clinical_lead).get(url).status_code == 404
@@ -195,12 +221,22 @@ def test_review_home_lists_break_glass_grants_with_status(cast, client_for):
     break_glass_grant(user=cast.clinician, obj=cast.agency, reason="Police called about imminent risk tonight")
     long_ago = timezone.now() - dt.timedelta(days=3)
     with time_machine.travel(long_ago, tick=False):
-        break_glass_grant(user=cast.other_clinician, obj=cast.agency_other, reason="Covering a colleague's urgent duty call")
+        break_glass_grant(
+            user=cast.other_clinician, obj=cast.agency_other, reason="Covering a colleague's urgent duty call"
+        )
     response = client_for(cast.clinical_lead).get(reverse("audit:review"))
     text = page_text(response)
     assert response.status_code == 200
-    for expected in ["Clare Clinician", "Police called about imminent risk tonight", f"user {cast.agency.pk}",
-                     "Oscar Other", "Covering a colleague", "Active", "Expired", "Search the audit trail"]:
+    for expected in [
+        "Clare Clinician",
+        "Police called about imminent risk tonight",
+        f"user {cast.agency.pk}",
+        "Oscar Other",
+        "Covering a colleague",
+        "Active",
+        "Expired",
+        "Search the audit trail",
+    ]:
         assert expected in text, expected
     assert text.index("Clare Clinician") < text.index("Oscar Other")
 
@@ -241,10 +277,22 @@ def test_search_by_email_finds_what_that_user_did(cast, client_for):
 
 
 def test_search_by_reference_finds_events_on_that_record(cast, client_for):
-    record(action=Action.VIEW, actor=cast.clinician, object_type="referrals.referral", object_id=42,
-           object_label="REF-2026-00042", reason="The one we want")
-    record(action=Action.VIEW, actor=cast.clinician, object_type="referrals.referral", object_id=43,
-           object_label="REF-2026-00043", reason="Not this one")
+    record(
+        action=Action.VIEW,
+        actor=cast.clinician,
+        object_type="referrals.referral",
+        object_id=42,
+        object_label="REF-2026-00042",
+        reason="The one we want",
+    )
+    record(
+        action=Action.VIEW,
+        actor=cast.clinician,
+        object_type="referrals.referral",
+        object_id=43,
+        object_label="REF-2026-00043",
+        reason="Not this one",
+    )
     text = page_text(search(client_for(cast.clinical_lead), reference=" ref-2026-00042 "))
     assert "The one we want" in text and "Not this one" not in text
 
@@ -258,9 +306,17 @@ def test_search_by_dates_uses_whole_days_in_europe_london(cast, client_for):
     ]:
         with time_machine.travel(moment, tick=False):
             record(action=Action.VIEW, actor=cast.clinician, obj=cast.agency, reason=reason)
-    text = page_text(search(client_for(cast.clinical_lead),
-                            date_from_day="1", date_from_month="7", date_from_year="2026",
-                            date_to_day="2", date_to_month="7", date_to_year="2026"))
+    text = page_text(
+        search(
+            client_for(cast.clinical_lead),
+            date_from_day="1",
+            date_from_month="7",
+            date_from_year="2026",
+            date_to_day="2",
+            date_to_month="7",
+            date_to_year="2026",
+        )
+    )
     assert "Just inside the range" in text
     assert "Before the range" not in text and "After the range" not in text
 
@@ -283,9 +339,15 @@ def test_a_search_for_an_unknown_email_is_refused_and_keeps_what_was_typed(cast,
 
 
 def test_a_search_with_bad_dates_gets_a_message_per_field(cast, client_for):
-    response = search(client_for(cast.clinical_lead),
-                      date_from_day="31", date_from_month="2", date_from_year="2026",
-                      date_to_day="1", date_to_month="", date_to_year="2026")
+    response = search(
+        client_for(cast.clinical_lead),
+        date_from_day="31",
+        date_from_month="2",
+        date_from_year="2026",
+        date_to_day="1",
+        date_to_month="",
+        date_to_year="2026",
+    )
     text = page_text(response)
     assert response.status_code == 400
     assert "Date from must be a real date" in text
@@ -295,9 +357,15 @@ def test_a_search_with_bad_dates_gets_a_message_per_field(cast, client_for):
 
 
 def test_a_search_with_dates_the_wrong_way_round_is_refused(cast, client_for):
-    response = search(client_for(cast.clinical_lead),
-                      date_from_day="2", date_from_month="3", date_from_year="2026",
-                      date_to_day="1", date_to_month="3", date_to_year="2026")
+    response = search(
+        client_for(cast.clinical_lead),
+        date_from_day="2",
+        date_from_month="3",
+        date_from_year="2026",
+        date_to_day="1",
+        date_to_month="3",
+        date_to_year="2026",
+    )
     assert response.status_code == 400
     assert "Date to must be the same as or after date from" in page_text(response)
 
@@ -330,8 +398,12 @@ def test_pages_run_the_same_number_of_queries_at_two_sizes(cast, client_for, nam
             actor = UserFactory()
             record(action=Action.VIEW, actor=actor, obj=cast.clinician)
             record(action=Action.VIEW, actor=cast.clinician, obj=actor)
-            break_glass_grant(user=cast.clinician, obj=actor, reason="A reason that is long enough to accept",
-                              recipients=[cast.clinical_lead])
+            break_glass_grant(
+                user=cast.clinician,
+                obj=actor,
+                reason="A reason that is long enough to accept",
+                recipients=[cast.clinical_lead],
+            )
 
     grow(2)
     assert_page_queries_flat(client, url, grow=lambda: grow(12))
@@ -342,11 +414,17 @@ def test_the_changes_column_shows_choices_by_their_labels_not_their_stored_value
     from casework.referrals.tests.factories import ReferralFactory
 
     referral = ReferralFactory(status="screening")
-    record(action=Action.UPDATE, actor=cast.coordinator, obj=referral, changes={
-        "status": {"old": "screening", "new": "awaiting_information"},
-        "accepted_services": {"old": [], "new": ["stalker_assessment"]},
-    })
-    text = page_text(client_for(cast.clinical_lead).get(
-        reverse("audit:record_log", args=["referrals.referral", referral.pk])))
+    record(
+        action=Action.UPDATE,
+        actor=cast.coordinator,
+        obj=referral,
+        changes={
+            "status": {"old": "screening", "new": "awaiting_information"},
+            "accepted_services": {"old": [], "new": ["stalker_assessment"]},
+        },
+    )
+    text = page_text(
+        client_for(cast.clinical_lead).get(reverse("audit:record_log", args=["referrals.referral", referral.pk]))
+    )
     assert "Awaiting information" in text and "awaiting_information" not in text
     assert "Assessment of the person who stalks" in text and "stalker_assessment" not in text

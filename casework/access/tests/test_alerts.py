@@ -28,7 +28,7 @@ def test_my_work_shows_a_clinical_lead_their_unacknowledged_alerts(cast, client_
     text = client_for(cast.clinical_lead).get(reverse("core:my_work")).content.decode()
     assert "Break-glass alerts (1)" in text
     assert f"Clare Clinician used break-glass access to user {cast.agency.pk}" in text
-    assert f'{reverse("audit:alerts")}#alert-{alert.pk}' in text
+    assert f"{reverse('audit:alerts')}#alert-{alert.pk}" in text
     assert REASON not in text  # the reason is read on the alerts page, where reading is audited
 
 
@@ -88,7 +88,9 @@ def test_acknowledging_twice_records_it_once(cast, client_for, alert):
 def test_acknowledging_returns_to_a_local_page_only(cast, client_for, alert):
     client = client_for(cast.clinical_lead)
     assert client.post(acknowledge_url(alert), {"next": "https://evil.example/"})["Location"] == reverse("audit:alerts")
-    other = Alert.objects.create(raised_at=alert.raised_at, recipient=cast.clinical_lead, kind="break_glass", message="m")
+    other = Alert.objects.create(
+        raised_at=alert.raised_at, recipient=cast.clinical_lead, kind="break_glass", message="m"
+    )
     assert client.post(acknowledge_url(other), {"next": "/audit/alerts/?page=2"})["Location"] == "/audit/alerts/?page=2"
 
 
@@ -99,8 +101,10 @@ def test_another_clinical_lead_cannot_acknowledge_someone_elses_alert(cast, clie
     assert alert.acknowledged_at is None
 
 
-@pytest.mark.parametrize("role", ["coordinator", "clinician", "other_clinician", "finance", "researcher", "sysadmin",
-                                  "agency", "agency_other"])
+@pytest.mark.parametrize(
+    "role",
+    ["coordinator", "clinician", "other_clinician", "finance", "researcher", "sysadmin", "agency", "agency_other"],
+)
 def test_no_one_else_can_acknowledge_an_alert(cast, client_for, alert, role):
     assert client_for(cast.by_name(role)).post(acknowledge_url(alert)).status_code == 404
     alert.refresh_from_db()

@@ -11,8 +11,17 @@ from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import Alert
 from casework.core.roles import Role
 
-ALL = ["coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "sysadmin",
-       "agency", "agency_other"]
+ALL = [
+    "coordinator",
+    "clinician",
+    "other_clinician",
+    "clinical_lead",
+    "finance",
+    "researcher",
+    "sysadmin",
+    "agency",
+    "agency_other",
+]
 
 
 def make_alert(recipient) -> Alert:

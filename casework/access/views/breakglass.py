@@ -16,7 +16,13 @@ from casework.core.refusals import show_refusal
 
 @require_http_methods(["GET", "POST"])
 def break_glass_page(
-    request: HttpRequest, *, target: Target, record_label: str, record_noun: str, cancel_url: str, success_url: str,
+    request: HttpRequest,
+    *,
+    target: Target,
+    record_label: str,
+    record_noun: str,
+    cancel_url: str,
+    success_url: str,
 ) -> HttpResponse:
     """Ask for a written reason and, once given, open ``target`` for reading with a time-limited
     grant (``breakglass.open_grant``). ``record_label`` is its reference, never a name;
@@ -30,7 +36,16 @@ def break_glass_page(
             show_refusal(form, refused)
         else:
             return redirect(success_url)
-    return render(request, "access/break_glass.jinja", {
-        "form": form, "record_label": record_label, "record_noun": record_noun, "cancel_url": cancel_url,
-        "hours": settings.CASEWORK_BREAK_GLASS_HOURS, "crosses_barrier": target.crosses_barrier,
-    }, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "access/break_glass.jinja",
+        {
+            "form": form,
+            "record_label": record_label,
+            "record_noun": record_noun,
+            "cancel_url": cancel_url,
+            "hours": settings.CASEWORK_BREAK_GLASS_HOURS,
+            "crosses_barrier": target.crosses_barrier,
+        },
+        status=400 if form.is_bound else 200,
+    )

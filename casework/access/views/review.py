@@ -105,7 +105,9 @@ def change_rows(changes: Any, object_type: str | None = None) -> list[dict[str, 
     for name, value in changes.items():
         if isinstance(value, dict) and set(value) == {"old", "new"}:
             old = None if value["old"] is None else show_value(_labelled(model, name, value["old"]))
-            rows.append({"field": _field_name(name), "old": old, "new": show_value(_labelled(model, name, value["new"]))})
+            rows.append(
+                {"field": _field_name(name), "old": old, "new": show_value(_labelled(model, name, value["new"]))}
+            )
         else:
             rows.append({"field": _field_name(name), "old": None, "new": show_value(_labelled(model, name, value))})
     return rows
@@ -121,22 +123,25 @@ def event_rows(events) -> list[dict[str, Any]]:
     rows = []
     for event in events:
         actor = event.actor
-        rows.append({
-            "sequence": event.sequence,
-            "when": event.occurred_at,
-            "who": actor.full_name if actor is not None else "No account",
-            "who_url": user_log_url(actor) if actor is not None else None,
-            "role": role_label(event.actor_role),
-            "action": ACTION_LABELS.get(event.action, event.action),
-            "refused": event.action == Action.REFUSED,
-            "record": event.object_label or " ".join(filter(None, [event.object_type, event.object_id])),
-            "record_url": record_log_url(object_type=event.object_type, object_id=event.object_id)
-            if _links_to_record(event.object_type, event.object_id) else None,
-            "reason": event.reason,
-            "ip_address": event.ip_address or "",
-            "request_id": event.request_id,
-            "changes": change_rows(event.changes, event.object_type),
-        })
+        rows.append(
+            {
+                "sequence": event.sequence,
+                "when": event.occurred_at,
+                "who": actor.full_name if actor is not None else "No account",
+                "who_url": user_log_url(actor) if actor is not None else None,
+                "role": role_label(event.actor_role),
+                "action": ACTION_LABELS.get(event.action, event.action),
+                "refused": event.action == Action.REFUSED,
+                "record": event.object_label or " ".join(filter(None, [event.object_type, event.object_id])),
+                "record_url": record_log_url(object_type=event.object_type, object_id=event.object_id)
+                if _links_to_record(event.object_type, event.object_id)
+                else None,
+                "reason": event.reason,
+                "ip_address": event.ip_address or "",
+                "request_id": event.request_id,
+                "changes": change_rows(event.changes, event.object_type),
+            }
+        )
     return rows
 
 
@@ -148,7 +153,8 @@ def grant_rows(grants, now: dt.datetime | None = None) -> list[dict[str, Any]]:
             "who_url": user_log_url(grant.user),
             "record": grant.object_label,
             "record_url": record_log_url(object_type=grant.object_type, object_id=grant.object_id)
-            if _links_to_record(grant.object_type, grant.object_id) else None,
+            if _links_to_record(grant.object_type, grant.object_id)
+            else None,
             "reason": grant.reason,
             "granted_at": grant.granted_at,
             "expires_at": grant.expires_at,
@@ -168,13 +174,17 @@ def review(request: HttpRequest) -> HttpResponse:
     require(request.user, "audit.review_access")
     page = paginate(request, queries.break_glass_grants_visible_to(request.user))
     record_audit_log_view(request, log="review", label=f"Access review, break-glass grants page {page.number}")
-    return render(request, "audit/review.jinja", {
-        "form": AccessSearchForm(),
-        "grants": grant_rows(page.object_list),
-        "page": page,
-        "links": page_links(request, page),
-        "alert_count": queries.unacknowledged_alerts_for(request.user).count(),
-    })
+    return render(
+        request,
+        "audit/review.jinja",
+        {
+            "form": AccessSearchForm(),
+            "grants": grant_rows(page.object_list),
+            "page": page,
+            "links": page_links(request, page),
+            "alert_count": queries.unacknowledged_alerts_for(request.user).count(),
+        },
+    )
 
 
 @require_GET
@@ -186,14 +196,27 @@ def search(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "audit/search.jinja", {"form": form, "page": None}, status=400)
     data = form.cleaned_data
-    page = paginate(request, queries.events_matching(
-        request.user, actor=form.actor, reference=data["reference"],
-        date_from=data["date_from"], date_to=data["date_to"],
-    ))
+    page = paginate(
+        request,
+        queries.events_matching(
+            request.user,
+            actor=form.actor,
+            reference=data["reference"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        ),
+    )
     record_audit_log_view(request, log="search", label="Audit search", criteria=form.criteria())
-    return render(request, "audit/search.jinja", {
-        "form": form, "page": page, "links": page_links(request, page), "events": event_rows(page.object_list),
-    })
+    return render(
+        request,
+        "audit/search.jinja",
+        {
+            "form": form,
+            "page": page,
+            "links": page_links(request, page),
+            "events": event_rows(page.object_list),
+        },
+    )
 
 
 @require_GET
@@ -208,10 +231,18 @@ def record_log(request: HttpRequest, object_type: str, object_id: str) -> HttpRe
     page = paginate(request, queries.events_for_record(request.user, object_type, object_id))
     label = queries.latest_label(request.user, object_type, object_id) or f"{object_type} {object_id}"
     record_audit_log_view(request, log="record", label=f"Access log of {object_type} {object_id}"[:200])
-    return render(request, "audit/record_log.jinja", {
-        "label": label, "object_type": object_type, "object_id": object_id,
-        "page": page, "links": page_links(request, page), "events": event_rows(page.object_list),
-    })
+    return render(
+        request,
+        "audit/record_log.jinja",
+        {
+            "label": label,
+            "object_type": object_type,
+            "object_id": object_id,
+            "page": page,
+            "links": page_links(request, page),
+            "events": event_rows(page.object_list),
+        },
+    )
 
 
 @require_GET
@@ -223,11 +254,18 @@ def user_log(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404
     page = paginate(request, queries.events_by_user(request.user, subject))
     record_audit_log_view(request, log="user", label=f"Activity of user {subject.pk}")
-    return render(request, "audit/user_log.jinja", {
-        "subject": subject, "subject_role": subject.role_label,
-        "about_url": record_log_url(subject),
-        "page": page, "links": page_links(request, page), "events": event_rows(page.object_list),
-    })
+    return render(
+        request,
+        "audit/user_log.jinja",
+        {
+            "subject": subject,
+            "subject_role": subject.role_label,
+            "about_url": record_log_url(subject),
+            "page": page,
+            "links": page_links(request, page),
+            "events": event_rows(page.object_list),
+        },
+    )
 
 
 @require_GET
@@ -241,17 +279,27 @@ def alerts(request: HttpRequest) -> HttpResponse:
     may_review = request.user.has_perm("audit.review_access")
     rows = [
         {
-            "id": alert.pk, "message": alert.message, "raised_at": alert.raised_at,
+            "id": alert.pk,
+            "message": alert.message,
+            "raised_at": alert.raised_at,
             "acknowledged_at": alert.acknowledged_at,
             "grant": grant_rows([alert.grant], now)[0] if alert.grant is not None else None,
             "record_url": record_log_url(object_type=alert.object_type, object_id=alert.object_id)
-            if may_review and _links_to_record(alert.object_type, alert.object_id) else None,
+            if may_review and _links_to_record(alert.object_type, alert.object_id)
+            else None,
         }
         for alert in page.object_list
     ]
-    return render(request, "audit/alerts.jinja", {
-        "alerts": rows, "page": page, "links": page_links(request, page), "next": request.get_full_path(),
-    })
+    return render(
+        request,
+        "audit/alerts.jinja",
+        {
+            "alerts": rows,
+            "page": page,
+            "links": page_links(request, page),
+            "next": request.get_full_path(),
+        },
+    )
 
 
 @require_POST

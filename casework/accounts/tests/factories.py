@@ -33,9 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     profession = factory.LazyAttribute(
         lambda o: Profession.PSYCHOLOGIST if o.role in (Role.CLINICIAN, Role.CLINICAL_LEAD) else ""
     )
-    organisation = factory.LazyAttribute(
-        lambda o: OrganisationFactory() if o.role == Role.AGENCY_REFERRER else None
-    )
+    organisation = factory.LazyAttribute(lambda o: OrganisationFactory() if o.role == Role.AGENCY_REFERRER else None)
 
     @factory.post_generation
     def password(self, create, extracted, **kwargs):

@@ -19,15 +19,23 @@ from casework.accounts.tests.factories import TEST_PASSWORD, UserFactory
 from casework.audit.models import Action, AuditEvent
 from casework.core.roles import Role
 
-NOT_ADMINS = ["coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "agency",
-              "agency_other"]
+NOT_ADMINS = [
+    "coordinator",
+    "clinician",
+    "other_clinician",
+    "clinical_lead",
+    "finance",
+    "researcher",
+    "agency",
+    "agency_other",
+]
 NEW_PASSWORD = "a long and unguessable phrase 7"
 
 
 def last_event(obj, action: str) -> AuditEvent:
-    return AuditEvent.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action
-    ).latest("sequence")
+    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action).latest(
+        "sequence"
+    )
 
 
 def issue_link(client: Client, subject: User) -> str:
@@ -41,9 +49,18 @@ def issue_link(client: Client, subject: User) -> str:
 @pytest.fixture
 def newcomer(cast, client_for):
     """An account made through the page, so it has no usable password."""
-    client_for(cast.sysadmin).post(reverse("staff_admin:user_create"), {
-        "full_name": "Nell Newcomer", "email": "nell@nsc.example.nhs.uk", "role": Role.REFERRALS_COORDINATOR.value,
-        "profession": "", "job_title": "", "phone": "", "organisation": ""})
+    client_for(cast.sysadmin).post(
+        reverse("staff_admin:user_create"),
+        {
+            "full_name": "Nell Newcomer",
+            "email": "nell@nsc.example.nhs.uk",
+            "role": Role.REFERRALS_COORDINATOR.value,
+            "profession": "",
+            "job_title": "",
+            "phone": "",
+            "organisation": "",
+        },
+    )
     return User.objects.get(email="nell@nsc.example.nhs.uk")
 
 
@@ -62,7 +79,9 @@ def test_a_new_user_sets_their_password_with_the_link_and_can_then_sign_in(cast,
     first = visitor.get(link)
     assert first.status_code == 302
     form_url = first["Location"]
-    assert form_url.endswith("/set/") and link.rstrip("/").rsplit("/", 1)[-1] not in form_url  # token out of the address
+    assert (
+        form_url.endswith("/set/") and link.rstrip("/").rsplit("/", 1)[-1] not in form_url
+    )  # token out of the address
     form = visitor.get(form_url)
     assert form.status_code == 200
     assert "nell@nsc.example.nhs.uk" in form.content.decode()
@@ -75,7 +94,9 @@ def test_a_new_user_sets_their_password_with_the_link_and_can_then_sign_in(cast,
     assert event.actor == newcomer
     assert event.changes == {"sign_in": {"old": "set-password link issued", "new": "password set"}}
 
-    signed_in = Client().post(reverse("accounts:sign_in"), {"email": "nell@nsc.example.nhs.uk", "password": NEW_PASSWORD})
+    signed_in = Client().post(
+        reverse("accounts:sign_in"), {"email": "nell@nsc.example.nhs.uk", "password": NEW_PASSWORD}
+    )
     assert signed_in.status_code == 302
 
 
@@ -97,7 +118,12 @@ def test_the_link_works_once(cast, client_for, newcomer):
     assert again.status_code == 404
     assert "This link does not work" in again.content.decode()
     # Nor can the first visitor use the form a second time.
-    assert visitor.post(form_url, {"password": "another long phrase 99", "password_again": "another long phrase 99"}).status_code == 404
+    assert (
+        visitor.post(
+            form_url, {"password": "another long phrase 99", "password_again": "another long phrase 99"}
+        ).status_code
+        == 404
+    )
 
 
 def test_a_newer_link_replaces_an_older_one(cast, client_for, newcomer):
@@ -158,7 +184,8 @@ def test_resetting_an_existing_password_stops_it_working_and_signs_them_out(cast
     assert not cast.coordinator.check_password(TEST_PASSWORD)
     assert their_client.get(reverse("core:my_work")).status_code == 302
     assert last_event(cast.coordinator, Action.UPDATE).changes == {
-        "sign_in": {"old": "password set", "new": "set-password link issued"}}
+        "sign_in": {"old": "password set", "new": "set-password link issued"}
+    }
 
 
 def test_administrator_cannot_make_a_link_for_their_own_account_or_a_disabled_one(cast, client_for):
@@ -196,7 +223,9 @@ def locked_clinician(cast):
 
 
 def test_the_account_page_shows_the_lock(cast, client_for, locked_clinician):
-    html = client_for(cast.sysadmin).get(reverse("staff_admin:user_detail", args=[locked_clinician.pk])).content.decode()
+    html = (
+        client_for(cast.sysadmin).get(reverse("staff_admin:user_detail", args=[locked_clinician.pk])).content.decode()
+    )
     assert "Locked" in html and f"after {settings.AXES_FAILURE_LIMIT} failed attempts" in html
     assert reverse("staff_admin:user_unlock", args=[locked_clinician.pk]) in html
 

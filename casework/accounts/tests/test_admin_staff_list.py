@@ -20,8 +20,12 @@ REFUSED = ["coordinator", "clinician", "other_clinician", "finance", "researcher
 
 def test_clinical_lead_sees_staff_and_their_training_but_no_agency_referrers(cast, client_for):
     expired_on = timezone.localdate() - dt.timedelta(days=3)
-    TrainingRecordFactory(user=cast.other_clinician, instrument=Instrument.SAM,
-                          trained_on=expired_on - dt.timedelta(days=700), expires_on=expired_on)
+    TrainingRecordFactory(
+        user=cast.other_clinician,
+        instrument=Instrument.SAM,
+        trained_on=expired_on - dt.timedelta(days=700),
+        expires_on=expired_on,
+    )
     response = client_for(cast.clinical_lead).get(reverse("staff_admin:staff_list"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -96,7 +100,9 @@ def test_everyone_else_is_refused_the_staff_list(cast, client_for, role):
 
 def nav_links(client) -> set[str]:
     html = client.get(reverse("core:my_work")).content.decode()
-    return {text for text in ("Staff", "Users", "Organisations") if f">{text}<" in html.replace("\n", "").replace("  ", "")}
+    return {
+        text for text in ("Staff", "Users", "Organisations") if f">{text}<" in html.replace("\n", "").replace("  ", "")
+    }
 
 
 def test_the_clinical_lead_has_staff_in_the_header(cast, client_for):

@@ -16,14 +16,22 @@ from casework.audit.models import Action, AuditEvent
 from casework.core.roles import Profession, Role
 from casework.core.testing import assert_page_queries_flat
 
-NOT_ADMINS = ["coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "agency",
-              "agency_other"]
+NOT_ADMINS = [
+    "coordinator",
+    "clinician",
+    "other_clinician",
+    "clinical_lead",
+    "finance",
+    "researcher",
+    "agency",
+    "agency_other",
+]
 
 
 def last_event(obj, action: str) -> AuditEvent:
-    return AuditEvent.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action
-    ).latest("sequence")
+    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action).latest(
+        "sequence"
+    )
 
 
 def page(response) -> str:
@@ -38,9 +46,15 @@ def summary_value(html: str, key: str) -> str:
 
 
 def new_user_data(**overrides) -> dict:
-    data = {"full_name": "Nadia Newstarter", "email": "Nadia.Newstarter@nsc.example.nhs.uk",
-            "role": Role.CLINICIAN.value, "profession": Profession.NURSE.value,
-            "job_title": "Forensic nurse", "phone": "01632 960 001", "organisation": ""}
+    data = {
+        "full_name": "Nadia Newstarter",
+        "email": "Nadia.Newstarter@nsc.example.nhs.uk",
+        "role": Role.CLINICIAN.value,
+        "profession": Profession.NURSE.value,
+        "job_title": "Forensic nurse",
+        "phone": "01632 960 001",
+        "organisation": "",
+    }
     data.update(overrides)
     return data
 
@@ -147,8 +161,9 @@ def test_clinical_lead_sees_staff_read_only_but_not_agency_referrers(cast, clien
     assert client.get(reverse("staff_admin:user_detail", args=[cast.agency.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("role", ["coordinator", "clinician", "other_clinician", "finance", "researcher", "agency",
-                                  "agency_other"])
+@pytest.mark.parametrize(
+    "role", ["coordinator", "clinician", "other_clinician", "finance", "researcher", "agency", "agency_other"]
+)
 def test_others_are_refused_any_account_page_even_their_own(cast, client_for, role):
     me = cast.by_name(role)
     client = client_for(me)
@@ -180,27 +195,36 @@ def test_administrator_creates_a_clinician_without_a_usable_password(cast, clien
 
 
 def test_administrator_creates_an_agency_referrer_for_one_organisation(cast, client_for):
-    client_for(cast.sysadmin).post(reverse("staff_admin:user_create"), new_user_data(
-        role=Role.AGENCY_REFERRER.value, profession="", organisation=cast.other_organisation.pk))
+    client_for(cast.sysadmin).post(
+        reverse("staff_admin:user_create"),
+        new_user_data(role=Role.AGENCY_REFERRER.value, profession="", organisation=cast.other_organisation.pk),
+    )
     created = User.objects.get(email="nadia.newstarter@nsc.example.nhs.uk")
     assert created.organisation == cast.other_organisation
 
 
-@pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"full_name": ""}, "full_name", "full name"),
-    ({"email": "not-an-address"}, "email", "Enter an email address in the correct format"),
-    ({"email": "LEAD@nsc.example.nhs.uk"}, "email", "A user with this email address already exists"),
-    ({"role": ""}, "role", "Select a role"),
-    ({"role": "emperor"}, "role", "Select a role from the list"),
-    ({"profession": ""}, "profession", "Select the profession of this clinician"),
-    ({"role": Role.FINANCE_OFFICER.value}, "profession", "Only clinicians and clinical leads have a profession"),
-    ({"role": Role.AGENCY_REFERRER.value, "profession": ""}, "organisation",
-     "Select the organisation this agency referrer works for"),
-    ({"organisation": "ORG"}, "organisation", "Select an organisation from the list"),
-    ({"phone": "call me maybe"}, "phone", "Enter a telephone number"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"full_name": ""}, "full_name", "full name"),
+        ({"email": "not-an-address"}, "email", "Enter an email address in the correct format"),
+        ({"email": "LEAD@nsc.example.nhs.uk"}, "email", "A user with this email address already exists"),
+        ({"role": ""}, "role", "Select a role"),
+        ({"role": "emperor"}, "role", "Select a role from the list"),
+        ({"profession": ""}, "profession", "Select the profession of this clinician"),
+        ({"role": Role.FINANCE_OFFICER.value}, "profession", "Only clinicians and clinical leads have a profession"),
+        (
+            {"role": Role.AGENCY_REFERRER.value, "profession": ""},
+            "organisation",
+            "Select the organisation this agency referrer works for",
+        ),
+        ({"organisation": "ORG"}, "organisation", "Select an organisation from the list"),
+        ({"phone": "call me maybe"}, "phone", "Enter a telephone number"),
+    ],
+)
 def test_create_refuses_bad_input_with_a_message_per_field_and_keeps_what_was_typed(
-        cast, client_for, overrides, field, message):
+    cast, client_for, overrides, field, message
+):
     data = new_user_data(**overrides)
     response = client_for(cast.sysadmin).post(reverse("staff_admin:user_create"), data)
     assert response.status_code == 400
@@ -214,8 +238,9 @@ def test_create_refuses_bad_input_with_a_message_per_field_and_keeps_what_was_ty
 
 
 def test_a_clinical_role_with_an_organisation_is_refused(cast, client_for):
-    response = client_for(cast.sysadmin).post(reverse("staff_admin:user_create"),
-                                              new_user_data(organisation=cast.organisation.pk))
+    response = client_for(cast.sysadmin).post(
+        reverse("staff_admin:user_create"), new_user_data(organisation=cast.organisation.pk)
+    )
     assert response.status_code == 400
     assert "Only agency referrers belong to an organisation" in page(response)
 
@@ -224,8 +249,10 @@ def test_a_deactivated_organisation_cannot_be_given_to_a_new_referrer(cast, clie
     closed = OrganisationFactory(name="Closed Constabulary", is_active=False)
     client = client_for(cast.sysadmin)
     assert "Closed Constabulary" not in page(client.get(reverse("staff_admin:user_create")))
-    response = client.post(reverse("staff_admin:user_create"), new_user_data(
-        role=Role.AGENCY_REFERRER.value, profession="", organisation=closed.pk))
+    response = client.post(
+        reverse("staff_admin:user_create"),
+        new_user_data(role=Role.AGENCY_REFERRER.value, profession="", organisation=closed.pk),
+    )
     assert response.status_code == 400
     assert "Select an organisation from the list" in page(response)
 
@@ -242,9 +269,15 @@ def test_only_administrators_create_users(cast, client_for, role):
 
 
 def edit_data(user, **overrides) -> dict:
-    data = {"full_name": user.full_name, "email": user.email, "role": user.role, "profession": user.profession,
-            "job_title": user.job_title, "phone": user.phone,
-            "organisation": user.organisation_id or ""}
+    data = {
+        "full_name": user.full_name,
+        "email": user.email,
+        "role": user.role,
+        "profession": user.profession,
+        "job_title": user.job_title,
+        "phone": user.phone,
+        "organisation": user.organisation_id or "",
+    }
     data.update(overrides)
     return data
 
@@ -260,20 +293,25 @@ def test_administrator_changes_a_role_and_the_audit_keeps_old_and_new(cast, clie
     subject = cast.other_clinician
     response = client_for(cast.sysadmin).post(
         reverse("staff_admin:user_edit", args=[subject.pk]),
-        edit_data(subject, role=Role.CLINICAL_LEAD.value, job_title="Lead psychologist"))
+        edit_data(subject, role=Role.CLINICAL_LEAD.value, job_title="Lead psychologist"),
+    )
     assert response.status_code == 302
     subject.refresh_from_db()
     assert subject.role == Role.CLINICAL_LEAD and subject.job_title == "Lead psychologist"
     event = last_event(subject, Action.UPDATE)
     assert event.actor == cast.sysadmin
-    assert event.changes == {"role": {"old": "clinician", "new": "clinical_lead"},
-                             "job_title": {"old": "", "new": "Lead psychologist"}}
+    assert event.changes == {
+        "role": {"old": "clinician", "new": "clinical_lead"},
+        "job_title": {"old": "", "new": "Lead psychologist"},
+    }
 
 
 def test_moving_a_referrer_to_staff_drops_their_organisation(cast, client_for):
     subject = cast.agency
-    client_for(cast.sysadmin).post(reverse("staff_admin:user_edit", args=[subject.pk]), edit_data(
-        subject, role=Role.REFERRALS_COORDINATOR.value, organisation=""))
+    client_for(cast.sysadmin).post(
+        reverse("staff_admin:user_edit", args=[subject.pk]),
+        edit_data(subject, role=Role.REFERRALS_COORDINATOR.value, organisation=""),
+    )
     subject.refresh_from_db()
     assert subject.role == Role.REFERRALS_COORDINATOR and subject.organisation is None
     event = last_event(subject, Action.UPDATE)
@@ -281,8 +319,10 @@ def test_moving_a_referrer_to_staff_drops_their_organisation(cast, client_for):
 
 
 def test_edit_refuses_an_email_another_account_has(cast, client_for):
-    response = client_for(cast.sysadmin).post(reverse("staff_admin:user_edit", args=[cast.clinician.pk]),
-                                              edit_data(cast.clinician, email="lead@nsc.example.nhs.uk"))
+    response = client_for(cast.sysadmin).post(
+        reverse("staff_admin:user_edit", args=[cast.clinician.pk]),
+        edit_data(cast.clinician, email="lead@nsc.example.nhs.uk"),
+    )
     assert response.status_code == 400
     assert "A user with this email address already exists" in page(response)
     cast.clinician.refresh_from_db()
@@ -290,9 +330,12 @@ def test_edit_refuses_an_email_another_account_has(cast, client_for):
 
 
 def test_an_unchanged_save_writes_no_change_event(cast, client_for):
-    client_for(cast.sysadmin).post(reverse("staff_admin:user_edit", args=[cast.clinician.pk]), edit_data(cast.clinician))
-    assert not AuditEvent.objects.filter(object_type="accounts.user", object_id=str(cast.clinician.pk),
-                                         action=Action.UPDATE).exists()
+    client_for(cast.sysadmin).post(
+        reverse("staff_admin:user_edit", args=[cast.clinician.pk]), edit_data(cast.clinician)
+    )
+    assert not AuditEvent.objects.filter(
+        object_type="accounts.user", object_id=str(cast.clinician.pk), action=Action.UPDATE
+    ).exists()
 
 
 def test_administrator_cannot_change_their_own_role(cast, client_for):
@@ -301,14 +344,17 @@ def test_administrator_cannot_change_their_own_role(cast, client_for):
     form = page(client.get(reverse("staff_admin:user_edit", args=[me.pk])))
     assert 'name="role"' not in form
     assert "You cannot change your own role" in form
-    response = client.post(reverse("staff_admin:user_edit", args=[me.pk]),
-                           edit_data(me, role=Role.CLINICAL_LEAD.value, profession=Profession.PSYCHIATRIST.value,
-                                     phone="01632 960 999"))
+    response = client.post(
+        reverse("staff_admin:user_edit", args=[me.pk]),
+        edit_data(me, role=Role.CLINICAL_LEAD.value, profession=Profession.PSYCHIATRIST.value, phone="01632 960 999"),
+    )
     # The role in the post is not a field of this form; the profession a non-clinical role may
     # not have is refused.
     assert response.status_code == 400
-    response = client.post(reverse("staff_admin:user_edit", args=[me.pk]),
-                           edit_data(me, role=Role.CLINICAL_LEAD.value, phone="01632 960 999"))
+    response = client.post(
+        reverse("staff_admin:user_edit", args=[me.pk]),
+        edit_data(me, role=Role.CLINICAL_LEAD.value, phone="01632 960 999"),
+    )
     assert response.status_code == 302
     me.refresh_from_db()
     assert me.role == Role.SYSTEM_ADMINISTRATOR and me.phone == "01632 960 999"

@@ -33,29 +33,32 @@ def through_proxies(client_address: str, proxies: int, spoofed: str = "") -> dic
     return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": ", ".join(chain)}
 
 
-@pytest.mark.parametrize(("proxies", "forwarded", "remote", "expected"), [
-    # No trusted proxies: the header is ignored, whatever it says.
-    (0, "198.51.100.7", "192.0.2.1", "192.0.2.1"),
-    (0, None, "192.0.2.1", "192.0.2.1"),
-    # One proxy: the right-most entry is the one it appended.
-    (1, "192.0.2.10", PROXY, "192.0.2.10"),
-    (1, "198.51.100.7, 192.0.2.10", PROXY, "192.0.2.10"),
-    (1, "1.1.1.1,2.2.2.2 , 192.0.2.10", PROXY, "192.0.2.10"),
-    # Two proxies: the second entry from the right.
-    (2, "192.0.2.10, 10.0.0.2", PROXY, "192.0.2.10"),
-    (2, "198.51.100.7, 192.0.2.10, 10.0.0.2", PROXY, "192.0.2.10"),
-    # Fewer entries than proxies (the request skipped one): only the peer is certain.
-    (2, "192.0.2.10", PROXY, PROXY),
-    (1, None, PROXY, PROXY),
-    (1, "", PROXY, PROXY),
-    # Ports and IPv6, as some proxies write them; normalised.
-    (1, "192.0.2.10:51234", PROXY, "192.0.2.10"),
-    (1, "[2001:DB8::1]:443", PROXY, "2001:db8::1"),
-    (1, "2001:0db8:0000:0000:0000:0000:0000:0001", PROXY, "2001:db8::1"),
-    # Something that is not an address is no address.
-    (1, "unknown", PROXY, None),
-    (0, None, "not-an-address", None),
-])
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "remote", "expected"),
+    [
+        # No trusted proxies: the header is ignored, whatever it says.
+        (0, "198.51.100.7", "192.0.2.1", "192.0.2.1"),
+        (0, None, "192.0.2.1", "192.0.2.1"),
+        # One proxy: the right-most entry is the one it appended.
+        (1, "192.0.2.10", PROXY, "192.0.2.10"),
+        (1, "198.51.100.7, 192.0.2.10", PROXY, "192.0.2.10"),
+        (1, "1.1.1.1,2.2.2.2 , 192.0.2.10", PROXY, "192.0.2.10"),
+        # Two proxies: the second entry from the right.
+        (2, "192.0.2.10, 10.0.0.2", PROXY, "192.0.2.10"),
+        (2, "198.51.100.7, 192.0.2.10, 10.0.0.2", PROXY, "192.0.2.10"),
+        # Fewer entries than proxies (the request skipped one): only the peer is certain.
+        (2, "192.0.2.10", PROXY, PROXY),
+        (1, None, PROXY, PROXY),
+        (1, "", PROXY, PROXY),
+        # Ports and IPv6, as some proxies write them; normalised.
+        (1, "192.0.2.10:51234", PROXY, "192.0.2.10"),
+        (1, "[2001:DB8::1]:443", PROXY, "2001:db8::1"),
+        (1, "2001:0db8:0000:0000:0000:0000:0000:0001", PROXY, "2001:db8::1"),
+        # Something that is not an address is no address.
+        (1, "unknown", PROXY, None),
+        (0, None, "not-an-address", None),
+    ],
+)
 def test_the_client_address_is_taken_through_the_trusted_proxies(settings, proxies, forwarded, remote, expected):
     settings.CASEWORK_TRUSTED_PROXY_COUNT = proxies
     meta = {"REMOTE_ADDR": remote}
@@ -125,7 +128,9 @@ def test_the_account_still_locks_whatever_addresses_the_attempts_come_from(cast,
 @pytest.mark.parametrize("proxies", [1, 2])
 def test_audit_events_and_axes_record_the_real_client_address(cast, settings, proxies, client_for):
     settings.CASEWORK_TRUSTED_PROXY_COUNT = proxies
-    post_sign_in(csrf_client(**through_proxies(ATTACKER, proxies, spoofed="198.51.100.9")), cast.clinician.email, "wrong")
+    post_sign_in(
+        csrf_client(**through_proxies(ATTACKER, proxies, spoofed="198.51.100.9")), cast.clinician.email, "wrong"
+    )
     client = csrf_client(**through_proxies(STAFF, proxies, spoofed="198.51.100.9"))
     post_sign_in(client, cast.coordinator.email, TEST_PASSWORD)
     [failed] = events(Action.SIGN_IN_FAILED)

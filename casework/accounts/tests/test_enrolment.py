@@ -93,7 +93,9 @@ def use_link(link: str, client: Client | None = None) -> Client:
 
 def test_the_session_that_used_the_set_password_link_sets_up_the_second_factor(cast, client_for, newcomer):
     client = use_link(issue_link(client_for(cast.sysadmin), newcomer))
-    assert client.post(reverse("accounts:sign_in"), {"email": newcomer.email, "password": NEW_PASSWORD}).status_code == 302
+    assert (
+        client.post(reverse("accounts:sign_in"), {"email": newcomer.email, "password": NEW_PASSWORD}).status_code == 302
+    )
     assert client.get("/")["Location"] == SET_UP
     finish_set_up(client, newcomer)
     # The permission is used up with the enrolment.
@@ -103,7 +105,9 @@ def test_the_session_that_used_the_set_password_link_sets_up_the_second_factor(c
 def test_another_session_with_the_new_password_still_needs_a_code(cast, client_for, newcomer):
     use_link(issue_link(client_for(cast.sysadmin), newcomer))
     other = Client()
-    assert other.post(reverse("accounts:sign_in"), {"email": newcomer.email, "password": NEW_PASSWORD}).status_code == 302
+    assert (
+        other.post(reverse("accounts:sign_in"), {"email": newcomer.email, "password": NEW_PASSWORD}).status_code == 302
+    )
     assert other.get(SET_UP)["Location"] == ENROLMENT_CODE
 
 
@@ -217,7 +221,9 @@ def test_a_new_code_replaces_the_earlier_one(newcomer):
 def test_codes_are_never_stored_or_audited_in_clear(cast, client_for, newcomer):
     response = client_for(cast.sysadmin).post(reverse("staff_admin:user_enrolment_code", args=[newcomer.pk]))
     assert response.status_code == 200
-    code = html_lib.unescape(re.search(r'data-testid="enrolment-code"><code>([^<]+)</code>', response.content.decode()).group(1))
+    code = html_lib.unescape(
+        re.search(r'data-testid="enrolment-code"><code>([^<]+)</code>', response.content.decode()).group(1)
+    )
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code)
     row = EnrolmentCode.objects.get(user=newcomer)
     stored = " ".join(str(value) for value in EnrolmentCode.objects.filter(pk=row.pk).values().get().values())
@@ -228,12 +234,17 @@ def test_codes_are_never_stored_or_audited_in_clear(cast, client_for, newcomer):
             assert form not in f"{event.changes} {event.reason} {event.object_label}"
     assert row.code_hash == enrolment.code_hash(code) and len(row.code_hash) == 64
     # Shown once: the account page does not show it again.
-    assert code not in client_for(cast.sysadmin).get(reverse("staff_admin:user_detail", args=[newcomer.pk])).content.decode()
+    assert (
+        code
+        not in client_for(cast.sysadmin).get(reverse("staff_admin:user_detail", args=[newcomer.pk])).content.decode()
+    )
 
 
 def test_issuing_using_and_refusing_codes_are_audited(cast, client_for, newcomer):
     client_for(cast.sysadmin).post(reverse("staff_admin:user_enrolment_code", args=[newcomer.pk]))
-    issued = AuditEvent.objects.filter(action=Action.UPDATE, object_id=str(newcomer.pk), actor=cast.sysadmin).latest("sequence")
+    issued = AuditEvent.objects.filter(action=Action.UPDATE, object_id=str(newcomer.pk), actor=cast.sysadmin).latest(
+        "sequence"
+    )
     assert issued.changes[enrolment.AUDIT_FIELD]["new"].startswith("enrolment code issued, valid until ")
     code = issue(newcomer, by=cast.sysadmin)
     client = password_client(newcomer)
@@ -242,7 +253,8 @@ def test_issuing_using_and_refusing_codes_are_audited(cast, client_for, newcomer
     enter(client, code)
     events = list(AuditEvent.objects.filter(actor=newcomer, object_id=str(newcomer.pk)).order_by("sequence"))
     assert [(e.action, e.reason) for e in events if e.action == Action.MFA_FAILED] == [
-        (Action.MFA_FAILED, "enrolment code wrong")]
+        (Action.MFA_FAILED, "enrolment code wrong")
+    ]
     assert events[-1].action == Action.UPDATE
     assert events[-1].changes == {enrolment.AUDIT_FIELD: {"old": "enrolment code issued", "new": "enrolment code used"}}
 

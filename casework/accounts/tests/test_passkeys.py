@@ -79,14 +79,26 @@ class SoftwareAuthenticator:
         attestation = encode_cbor({"fmt": "none", "attStmt": {}, "authData": auth_data})
         client_data = self._client_data("webauthn.create", options["challenge"], origin)
         return {
-            "id": b64url(self.credential_id), "rawId": b64url(self.credential_id), "type": "public-key",
-            "response": {"clientDataJSON": b64url(client_data), "attestationObject": b64url(attestation),
-                         "transports": ["internal"]},
-            "clientExtensionResults": {}, "authenticatorAttachment": "platform",
+            "id": b64url(self.credential_id),
+            "rawId": b64url(self.credential_id),
+            "type": "public-key",
+            "response": {
+                "clientDataJSON": b64url(client_data),
+                "attestationObject": b64url(attestation),
+                "transports": ["internal"],
+            },
+            "clientExtensionResults": {},
+            "authenticatorAttachment": "platform",
         }
 
-    def get(self, options: dict, *, origin: str | None = None, sign_count: int | None = None,
-            signing_key: ec.EllipticCurvePrivateKey | None = None) -> dict:
+    def get(
+        self,
+        options: dict,
+        *,
+        origin: str | None = None,
+        sign_count: int | None = None,
+        signing_key: ec.EllipticCurvePrivateKey | None = None,
+    ) -> dict:
         self.sign_count = self.sign_count + 1 if sign_count is None else sign_count
         rp_hash = hashlib.sha256(options["rpId"].encode()).digest()
         auth_data = rp_hash + bytes([self.UP | self.UV]) + self.sign_count.to_bytes(4, "big")
@@ -94,10 +106,16 @@ class SoftwareAuthenticator:
         key = signing_key or self.private_key
         signature = key.sign(auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256()))
         return {
-            "id": b64url(self.credential_id), "rawId": b64url(self.credential_id), "type": "public-key",
-            "response": {"clientDataJSON": b64url(client_data), "authenticatorData": b64url(auth_data),
-                         "signature": b64url(signature)},
-            "clientExtensionResults": {}, "authenticatorAttachment": "platform",
+            "id": b64url(self.credential_id),
+            "rawId": b64url(self.credential_id),
+            "type": "public-key",
+            "response": {
+                "clientDataJSON": b64url(client_data),
+                "authenticatorData": b64url(auth_data),
+                "signature": b64url(signature),
+            },
+            "clientExtensionResults": {},
+            "authenticatorAttachment": "platform",
         }
 
 
@@ -305,8 +323,9 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, url):
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
 
 
-@pytest.mark.parametrize("role", ["coordinator", "clinician", "clinical_lead", "finance", "researcher", "sysadmin",
-                                  "agency", "agency_other"])
+@pytest.mark.parametrize(
+    "role", ["coordinator", "clinician", "clinical_lead", "finance", "researcher", "sysadmin", "agency", "agency_other"]
+)
 def test_every_role_may_add_a_passkey(cast, client_for, role):
     client = client_for(cast.by_name(role))
     assert client.get(ADD).status_code == 200
@@ -359,12 +378,16 @@ def test_a_passkey_sign_in_goes_to_the_page_asked_for_on_this_site_only(db):
     user, authenticator = user_with_passkey()
     client = password_client(user)
     options = sign_in_options(client)
-    response = post_json(client, f"{SIGN_IN_VERIFY}?next=/account/security/", {"credential": authenticator.get(options)})
+    response = post_json(
+        client, f"{SIGN_IN_VERIFY}?next=/account/security/", {"credential": authenticator.get(options)}
+    )
     assert response.json() == {"redirect": SECURITY}
 
     client = password_client(user)
     options = sign_in_options(client)
-    response = post_json(client, f"{SIGN_IN_VERIFY}?next=https://evil.example/", {"credential": authenticator.get(options)})
+    response = post_json(
+        client, f"{SIGN_IN_VERIFY}?next=https://evil.example/", {"credential": authenticator.get(options)}
+    )
     assert response.json() == {"redirect": "/"}
 
 
@@ -386,10 +409,17 @@ def test_a_signature_counter_that_does_not_go_up_is_refused(db):
     """A counter at or below the last one seen suggests a cloned authenticator."""
     user, authenticator = user_with_passkey()
     client = password_client(user)
-    assert post_json(client, SIGN_IN_VERIFY, {"credential": authenticator.get(sign_in_options(client), sign_count=5)}).status_code == 200
+    assert (
+        post_json(
+            client, SIGN_IN_VERIFY, {"credential": authenticator.get(sign_in_options(client), sign_count=5)}
+        ).status_code
+        == 200
+    )
 
     client = password_client(user)
-    response = post_json(client, SIGN_IN_VERIFY, {"credential": authenticator.get(sign_in_options(client), sign_count=5)})
+    response = post_json(
+        client, SIGN_IN_VERIFY, {"credential": authenticator.get(sign_in_options(client), sign_count=5)}
+    )
     assert response.status_code == 400
     assert Passkey.objects.get(user=user).sign_count == 5
     assert audit(user, Action.MFA_FAILED)[-1].reason == "passkey sign count did not increase"
@@ -409,8 +439,11 @@ def test_a_forged_signature_is_refused(db):
 def test_a_passkey_from_another_site_is_refused_at_sign_in(db):
     user, authenticator = user_with_passkey()
     client = password_client(user)
-    response = post_json(client, SIGN_IN_VERIFY,
-                         {"credential": authenticator.get(sign_in_options(client), origin="https://evil.example")})
+    response = post_json(
+        client,
+        SIGN_IN_VERIFY,
+        {"credential": authenticator.get(sign_in_options(client), origin="https://evil.example")},
+    )
     assert response.status_code == 400
     assert client.get("/").status_code == 302
 
@@ -433,7 +466,9 @@ def test_five_refused_passkeys_end_the_session(db):
     responses = []
     for _ in range(MAX_CODE_FAILURES):
         options = sign_in_options(client)
-        responses.append(post_json(client, SIGN_IN_VERIFY, {"credential": authenticator.get(options, origin="https://evil.example")}))
+        responses.append(
+            post_json(client, SIGN_IN_VERIFY, {"credential": authenticator.get(options, origin="https://evil.example")})
+        )
     assert [r.status_code for r in responses] == [400] * MAX_CODE_FAILURES
     assert "redirect" not in responses[-2].json()
     assert responses[-1].json()["redirect"] == "/sign-in/"
@@ -470,8 +505,10 @@ def test_a_user_removes_their_own_passkey(db):
     assert "Passkey removed: Work laptop" in client.get(SECURITY).content.decode()
 
 
-@pytest.mark.parametrize("role", ["coordinator", "other_clinician", "clinical_lead", "finance", "researcher",
-                                  "sysadmin", "agency", "agency_other"])
+@pytest.mark.parametrize(
+    "role",
+    ["coordinator", "other_clinician", "clinical_lead", "finance", "researcher", "sysadmin", "agency", "agency_other"],
+)
 def test_nobody_else_can_see_or_remove_a_passkey(cast, client_for, role):
     authenticator = SoftwareAuthenticator()
     assert register(client_for(cast.clinician), authenticator).status_code == 200
@@ -525,7 +562,9 @@ def test_a_user_can_have_at_most_ten_passkeys(cast, client_for):
     add_passkeys(cast.clinician, passkeys.MAX_PASSKEYS - 1)
     client = client_for(cast.clinician)
     options = start_registration(client)
-    assert post_json(client, REGISTER_VERIFY, {"credential": SoftwareAuthenticator().create(options)}).status_code == 200
+    assert (
+        post_json(client, REGISTER_VERIFY, {"credential": SoftwareAuthenticator().create(options)}).status_code == 200
+    )
 
     page = client.get(ADD)
     assert page.status_code == 200

@@ -35,8 +35,13 @@ def test_system_administrators_and_clinical_leads_manage_training(cast):
 
 def test_signed_out_visitor_holds_no_accounts_permission(db):
     visitor = AnonymousUser()
-    for permission in ("accounts.manage_users", "accounts.view_staff", "accounts.view_staff_only",
-                       "accounts.manage_training", "accounts.manage_own_security"):
+    for permission in (
+        "accounts.manage_users",
+        "accounts.view_staff",
+        "accounts.view_staff_only",
+        "accounts.manage_training",
+        "accounts.manage_own_security",
+    ):
         assert not visitor.has_perm(permission)
 
 
@@ -69,18 +74,33 @@ def test_subject_predicates(cast):
     assert not account_rules.has_subject(cast.sysadmin, None)
 
 
-@pytest.mark.parametrize("permission", [
-    "accounts.change_user", "accounts.change_role", "accounts.disable_user", "accounts.enable_user",
-    "accounts.reset_second_factor", "accounts.unlock_user", "accounts.issue_set_password_link",
-])
+@pytest.mark.parametrize(
+    "permission",
+    [
+        "accounts.change_user",
+        "accounts.change_role",
+        "accounts.disable_user",
+        "accounts.enable_user",
+        "accounts.reset_second_factor",
+        "accounts.unlock_user",
+        "accounts.issue_set_password_link",
+    ],
+)
 def test_account_actions_are_refused_without_an_account(cast, permission):
     assert not cast.sysadmin.has_perm(permission)
 
 
-@pytest.mark.parametrize("permission", [
-    "accounts.change_user", "accounts.change_role", "accounts.disable_user",
-    "accounts.reset_second_factor", "accounts.unlock_user", "accounts.issue_set_password_link",
-])
+@pytest.mark.parametrize(
+    "permission",
+    [
+        "accounts.change_user",
+        "accounts.change_role",
+        "accounts.disable_user",
+        "accounts.reset_second_factor",
+        "accounts.unlock_user",
+        "accounts.issue_set_password_link",
+    ],
+)
 def test_only_system_administrators_act_on_an_active_account(cast, permission):
     assert _holders(cast, permission, cast.clinician) == {"sysadmin"}
 

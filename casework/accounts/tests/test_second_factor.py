@@ -117,7 +117,9 @@ def test_a_wrong_set_up_code_is_refused_with_a_message_and_kept(db):
     user = UserFactory()
     client = enrolling_client(user)
     client.get(SET_UP)
-    response = client.post(SET_UP, {"code": "000000" if code_for(mfa.pending_totp_device(user)) != "000000" else "111111"})
+    response = client.post(
+        SET_UP, {"code": "000000" if code_for(mfa.pending_totp_device(user)) != "000000" else "111111"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "There is a problem" in html and 'href="#id_code"' in html
@@ -319,8 +321,10 @@ def test_the_page_asked_for_is_reached_after_the_second_factor(db):
     user, device, _ = enrolled_user()
     client = Client()
     assert client.get(SECURITY)["Location"] == "/sign-in/?next=/account/security/"
-    response = client.post("/sign-in/?next=/account/security/",
-                           {"email": user.email, "password": TEST_PASSWORD, "next": "/account/security/"})
+    response = client.post(
+        "/sign-in/?next=/account/security/",
+        {"email": user.email, "password": TEST_PASSWORD, "next": "/account/security/"},
+    )
     assert response["Location"] == SECURITY
     response = client.get(SECURITY)
     assert response["Location"] == f"{SECURITY_CODE}?next=%2Faccount%2Fsecurity%2F"
@@ -344,7 +348,9 @@ def test_a_verified_user_on_the_security_code_page_is_sent_on(cast, client_for):
 # --- The security page, and who may use these pages ----------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["coordinator", "clinician", "clinical_lead", "finance", "researcher", "sysadmin", "agency"])
+@pytest.mark.parametrize(
+    "role", ["coordinator", "clinician", "clinical_lead", "finance", "researcher", "sysadmin", "agency"]
+)
 def test_every_role_can_manage_their_own_sign_in_security(cast, client_for, role):
     client = client_for(cast.by_name(role))
     page = client.get(SECURITY)

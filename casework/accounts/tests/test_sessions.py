@@ -169,8 +169,18 @@ def test_a_signed_out_visitor_asking_to_sign_out_is_sent_to_sign_in(client, db):
 
 
 @pytest.mark.parametrize(
-    "role", ["coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "sysadmin",
-             "agency", "agency_other"],
+    "role",
+    [
+        "coordinator",
+        "clinician",
+        "other_clinician",
+        "clinical_lead",
+        "finance",
+        "researcher",
+        "sysadmin",
+        "agency",
+        "agency_other",
+    ],
 )
 def test_every_role_can_sign_out(cast, client_for, role):
     client = client_for(cast.by_name(role))

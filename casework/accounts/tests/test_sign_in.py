@@ -59,7 +59,9 @@ def comparable_headers(response) -> dict[str, str]:
     # whatever the account (this test failed now and then before it left the header out).
     headers.pop("expires", None)
     if "content-security-policy" in headers:
-        headers["content-security-policy"] = re.sub(r"'nonce-[^']+'", "'nonce-NONCE'", headers["content-security-policy"])
+        headers["content-security-policy"] = re.sub(
+            r"'nonce-[^']+'", "'nonce-NONCE'", headers["content-security-policy"]
+        )
     headers["set-cookie names"] = ",".join(sorted(response.cookies.keys()))
     return headers
 
@@ -103,14 +105,28 @@ def test_the_email_address_is_not_case_sensitive(cast):
 def test_sign_in_goes_to_the_page_asked_for_on_this_site_only(cast):
     client = csrf_client()
     token = csrf_token_from(client.get(SIGN_IN + "?next=/account/security/"))
-    response = client.post(SIGN_IN, {"email": cast.clinician.email, "password": TEST_PASSWORD,
-                                     "next": "/account/security/", "csrfmiddlewaretoken": token})
+    response = client.post(
+        SIGN_IN,
+        {
+            "email": cast.clinician.email,
+            "password": TEST_PASSWORD,
+            "next": "/account/security/",
+            "csrfmiddlewaretoken": token,
+        },
+    )
     assert response["Location"] == "/account/security/"
 
     client = csrf_client()
     token = csrf_token_from(client.get(SIGN_IN))
-    response = client.post(SIGN_IN, {"email": cast.clinician.email, "password": TEST_PASSWORD,
-                                     "next": "https://evil.example/", "csrfmiddlewaretoken": token})
+    response = client.post(
+        SIGN_IN,
+        {
+            "email": cast.clinician.email,
+            "password": TEST_PASSWORD,
+            "next": "https://evil.example/",
+            "csrfmiddlewaretoken": token,
+        },
+    )
     assert response["Location"] == "/"
 
 

@@ -30,16 +30,20 @@ def date_parts(prefix: str, date: dt.date) -> dict:
 
 
 def training_data(**overrides) -> dict:
-    data = {"instrument": Instrument.SAM.value, **date_parts("trained_on", today() - dt.timedelta(days=30)),
-            **date_parts("expires_on", today() + dt.timedelta(days=700)), "provider": "Protect International"}
+    data = {
+        "instrument": Instrument.SAM.value,
+        **date_parts("trained_on", today() - dt.timedelta(days=30)),
+        **date_parts("expires_on", today() + dt.timedelta(days=700)),
+        "provider": "Protect International",
+    }
     data.update(overrides)
     return data
 
 
 def last_event(obj, action: str) -> AuditEvent:
-    return AuditEvent.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action
-    ).latest("sequence")
+    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action).latest(
+        "sequence"
+    )
 
 
 # --- Adding -------------------------------------------------------------------------------------
@@ -67,24 +71,38 @@ def test_training_without_expiry_is_allowed(cast, client_for):
     assert TrainingRecord.objects.get(user=cast.other_clinician).expires_on is None
 
 
-@pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"instrument": ""}, "instrument", "Select the instrument"),
-    ({"instrument": "tarot"}, "instrument", "Select an instrument from the list"),
-    ({"trained_on_day": "", "trained_on_month": "", "trained_on_year": ""}, "trained_on", "Enter date trained"),
-    (date_parts("trained_on", today() + dt.timedelta(days=400)), "trained_on",
-     "Date trained must be today or in the past"),
-    ({"trained_on_day": "31", "trained_on_month": "2", "trained_on_year": "2024"}, "trained_on",
-     "Date trained must be a real date"),
-    ({"trained_on_month": ""}, "trained_on", "Date trained must include a month"),
-    (date_parts("expires_on", today() - dt.timedelta(days=60)), "expires_on",
-     "Training expires must be after the date trained"),
-    ({"provider": "x" * 201}, "provider", "Training provider must be 200 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"instrument": ""}, "instrument", "Select the instrument"),
+        ({"instrument": "tarot"}, "instrument", "Select an instrument from the list"),
+        ({"trained_on_day": "", "trained_on_month": "", "trained_on_year": ""}, "trained_on", "Enter date trained"),
+        (
+            date_parts("trained_on", today() + dt.timedelta(days=400)),
+            "trained_on",
+            "Date trained must be today or in the past",
+        ),
+        (
+            {"trained_on_day": "31", "trained_on_month": "2", "trained_on_year": "2024"},
+            "trained_on",
+            "Date trained must be a real date",
+        ),
+        ({"trained_on_month": ""}, "trained_on", "Date trained must include a month"),
+        (
+            date_parts("expires_on", today() - dt.timedelta(days=60)),
+            "expires_on",
+            "Training expires must be after the date trained",
+        ),
+        ({"provider": "x" * 201}, "provider", "Training provider must be 200 characters or fewer"),
+    ],
+)
 def test_adding_refuses_bad_input_with_a_message_per_field_and_keeps_what_was_typed(
-        cast, client_for, overrides, field, message):
+    cast, client_for, overrides, field, message
+):
     data = training_data(**overrides)
     response = client_for(cast.clinical_lead).post(
-        reverse("staff_admin:training_add", args=[cast.other_clinician.pk]), data)
+        reverse("staff_admin:training_add", args=[cast.other_clinician.pk]), data
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "There is a problem" in html
@@ -130,8 +148,9 @@ def test_removing_training_keeps_the_old_values_in_the_audit(cast, client_for, m
     assert client.get(url).status_code == 200
     assert client.post(url).status_code == 302
     assert not TrainingRecord.objects.filter(pk=pk).exists()
-    event = AuditEvent.objects.filter(object_type="accounts.trainingrecord", object_id=str(pk),
-                                      action=Action.DELETE).get()
+    event = AuditEvent.objects.filter(
+        object_type="accounts.trainingrecord", object_id=str(pk), action=Action.DELETE
+    ).get()
     assert event.actor == cast.by_name(manager)
     assert event.changes["instrument"] == {"old": "srp", "new": None}
     assert event.changes["provider"] == {"old": "SRP course", "new": None}
@@ -159,11 +178,18 @@ def test_a_record_of_someone_else_is_not_found_under_this_account(cast, client_f
 
 def test_the_account_page_tags_current_and_expired_training(cast, client_for):
     expired_on = today() - dt.timedelta(days=55)
-    TrainingRecordFactory(user=cast.other_clinician, instrument=Instrument.SAM,
-                          trained_on=today() - dt.timedelta(days=1200), expires_on=expired_on)
+    TrainingRecordFactory(
+        user=cast.other_clinician,
+        instrument=Instrument.SAM,
+        trained_on=today() - dt.timedelta(days=1200),
+        expires_on=expired_on,
+    )
     TrainingRecordFactory(user=cast.other_clinician, instrument=Instrument.SRP)
-    html = client_for(cast.clinical_lead).get(
-        reverse("staff_admin:user_detail", args=[cast.other_clinician.pk])).content.decode()
+    html = (
+        client_for(cast.clinical_lead)
+        .get(reverse("staff_admin:user_detail", args=[cast.other_clinician.pk]))
+        .content.decode()
+    )
     assert "Current" in html
     assert f"Expired {date_gb(expired_on)}" in html
     # Current training is listed first.
@@ -190,12 +216,14 @@ def test_has_current_training_and_latest_training(cast):
     subject = cast.other_clinician
     assert has_current_training(subject, Instrument.SRP) is None
     assert latest_training(subject, Instrument.SRP) is None
-    lapsed = TrainingRecordFactory(user=subject, trained_on=today() - dt.timedelta(days=1000),
-                                   expires_on=today() - dt.timedelta(days=10))
+    lapsed = TrainingRecordFactory(
+        user=subject, trained_on=today() - dt.timedelta(days=1000), expires_on=today() - dt.timedelta(days=10)
+    )
     assert has_current_training(subject, Instrument.SRP) is None
     assert latest_training(subject, Instrument.SRP) == lapsed
-    renewed = TrainingRecordFactory(user=subject, trained_on=today() - dt.timedelta(days=5),
-                                    expires_on=today() + dt.timedelta(days=300))
+    renewed = TrainingRecordFactory(
+        user=subject, trained_on=today() - dt.timedelta(days=5), expires_on=today() + dt.timedelta(days=300)
+    )
     assert has_current_training(subject, Instrument.SRP) == renewed
     assert has_current_training(subject, "srp", on=today() - dt.timedelta(days=20)) == lapsed
     assert latest_training(subject, Instrument.SRP) == renewed

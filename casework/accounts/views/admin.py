@@ -75,8 +75,12 @@ def user_list(request: HttpRequest) -> HttpResponse:
     form = UserFilterForm(request.GET or None, organisations=queries.organisation_filter_choices(request.user))
     queryset = queries.users_filtered(queries.users_visible_to(request.user), **form.filters())
     context = _list_context(request, form, queryset, "users")
-    record(action=Action.VIEW, request=request, object_type="accounts.user",
-           object_label=f"user list, page {context['page'].number}")
+    record(
+        action=Action.VIEW,
+        request=request,
+        object_type="accounts.user",
+        object_label=f"user list, page {context['page'].number}",
+    )
     return render(request, "accounts/admin/user_list.jinja", context, status=400 if form.errors else 200)
 
 
@@ -92,8 +96,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         {"user": member, "training": queries.training_statuses(member.training_records.all(), today)}
         for member in context["page"].object_list
     ]
-    record(action=Action.VIEW, request=request, object_type="accounts.user",
-           object_label=f"staff list, page {context['page'].number}")
+    record(
+        action=Action.VIEW,
+        request=request,
+        object_type="accounts.user",
+        object_label=f"staff list, page {context['page'].number}",
+    )
     return render(request, "accounts/admin/staff_list.jinja", context, status=400 if form.errors else 200)
 
 
@@ -136,8 +144,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Account created. Make a set-password link so they can sign in.")
             return _detail(subject)
-    return render(request, "accounts/admin/user_form.jinja", {"form": form, "subject": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/admin/user_form.jinja", {"form": form, "subject": None}, status=400 if form.errors else 200
+    )
 
 
 @never_cache
@@ -148,7 +157,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "accounts.change_user", subject)
     _audit_page(request, subject)
     form = UserForm(
-        _posted(request), subject=subject,
+        _posted(request),
+        subject=subject,
         organisations=queries.organisation_choices(request.user, current=subject.organisation),
         lock_role=not request.user.has_perm("accounts.change_role", subject),
     )
@@ -160,12 +170,25 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Account updated")
             return _detail(subject)
-    return render(request, "accounts/admin/user_form.jinja", {"form": form, "subject": subject},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/admin/user_form.jinja",
+        {"form": form, "subject": subject},
+        status=400 if form.errors else 200,
+    )
 
 
-def _confirm(request: HttpRequest, pk: int, *, permission: str, template: str, act, done: str,
-             extra=None, then: str = "staff_admin:user_detail") -> HttpResponse:
+def _confirm(
+    request: HttpRequest,
+    pk: int,
+    *,
+    permission: str,
+    template: str,
+    act,
+    done: str,
+    extra=None,
+    then: str = "staff_admin:user_detail",
+) -> HttpResponse:
     """A confirmation page (GET) for an action on one account, and the action (POST)."""
     require(request.user, "accounts.manage_users")
     subject = _subject(request, pk)
@@ -188,7 +211,10 @@ def _confirm(request: HttpRequest, pk: int, *, permission: str, template: str, a
 @require_http_methods(GET_POST)
 def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
     return _confirm(
-        request, pk, permission="accounts.disable_user", template="accounts/admin/user_disable.jinja",
+        request,
+        pk,
+        permission="accounts.disable_user",
+        template="accounts/admin/user_disable.jinja",
         act=lambda subject: services.user_set_active(user=subject, by=request.user, active=False, request=request),
         done="Account disabled. They have been signed out everywhere.",
     )
@@ -198,7 +224,10 @@ def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def user_enable(request: HttpRequest, pk: int) -> HttpResponse:
     return _confirm(
-        request, pk, permission="accounts.enable_user", template="accounts/admin/user_enable.jinja",
+        request,
+        pk,
+        permission="accounts.enable_user",
+        template="accounts/admin/user_enable.jinja",
         act=lambda subject: services.user_set_active(user=subject, by=request.user, active=True, request=request),
         done="Account re-enabled",
     )
@@ -208,7 +237,9 @@ def user_enable(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def user_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
     return _confirm(
-        request, pk, permission="accounts.reset_second_factor",
+        request,
+        pk,
+        permission="accounts.reset_second_factor",
         template="accounts/admin/user_reset_second_factor.jinja",
         act=lambda subject: services.user_reset_second_factor(user=subject, by=request.user, request=request),
         done="Second factor reset. Give them an enrolment code so that they can set up a new one.",
@@ -228,8 +259,12 @@ def user_enrolment_code(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "accounts.issue_enrolment_code", subject)
     _audit_page(request, subject)
     form = ConfirmForm(_posted(request))
-    context = {"form": form, "subject": subject, "has_second_factor": queries.has_second_factor(subject),
-               "validity": enrolment.validity_words()}
+    context = {
+        "form": form,
+        "subject": subject,
+        "has_second_factor": queries.has_second_factor(subject),
+        "validity": enrolment.validity_words(),
+    }
     if request.method == "POST" and form.is_valid():
         if context["has_second_factor"]:
             form.add_error(None, "They already have a second factor. Reset it first if they have lost it")
@@ -248,8 +283,12 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
         services.user_unlock(user=subject, by=request.user, request=request)
 
     return _confirm(
-        request, pk, permission="accounts.unlock_user", template="accounts/admin/user_unlock.jinja",
-        act=act, done="Account unlocked. They can sign in again.",
+        request,
+        pk,
+        permission="accounts.unlock_user",
+        template="accounts/admin/user_unlock.jinja",
+        act=act,
+        done="Account unlocked. They can sign in again.",
         extra=lambda subject: {"lock": queries.sign_in_lock(subject)},
     )
 
@@ -264,8 +303,12 @@ def user_set_password_link(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "accounts.issue_set_password_link", subject)
     _audit_page(request, subject)
     form = ConfirmForm(_posted(request))
-    context = {"form": form, "subject": subject, "has_password": subject.has_usable_password(),
-               "validity": _link_validity()}
+    context = {
+        "form": form,
+        "subject": subject,
+        "has_password": subject.has_usable_password(),
+        "validity": _link_validity(),
+    }
     if request.method == "POST" and form.is_valid():
         uid, token = services.user_issue_set_password_link(user=subject, by=request.user, request=request)
         link = request.build_absolute_uri(reverse("staff_admin:set_password", args=[uid, token]))
@@ -308,8 +351,12 @@ def training_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Training record added")
             return _detail(subject)
-    return render(request, "accounts/admin/training_form.jinja", {"form": form, "subject": subject},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/admin/training_form.jinja",
+        {"form": form, "subject": subject},
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -323,8 +370,11 @@ def training_remove(request: HttpRequest, pk: int, training_pk: int) -> HttpResp
         services.training_record_delete(training=training, by=request.user, request=request)
         messages.success(request, "Training record removed")
         return _detail(subject)
-    return render(request, "accounts/admin/training_remove.jinja",
-                  {"form": form, "subject": subject, "status": queries.training_status(training)})
+    return render(
+        request,
+        "accounts/admin/training_remove.jinja",
+        {"form": form, "subject": subject, "status": queries.training_status(training)},
+    )
 
 
 # --- The new user's side of the one-time link ---------------------------------------------------
@@ -370,5 +420,9 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         enrolment.allow_in_session(request, user, enrolment.VIA_LINK)
         messages.success(request, "Your password is set. Sign in with your email address and new password.")
         return redirect("accounts:sign_in")
-    return render(request, "accounts/admin/set_password.jinja", {"form": form, "email": user.email},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/admin/set_password.jinja",
+        {"form": form, "email": user.email},
+        status=400 if form.errors else 200,
+    )

@@ -65,12 +65,15 @@ def safe_next(request: HttpRequest, default: str = settings.LOGIN_REDIRECT_URL) 
     return default
 
 
-def _render_sign_in(request: HttpRequest, form: SignInForm, status: int = 200, message: str | None = None) -> HttpResponse:
+def _render_sign_in(
+    request: HttpRequest, form: SignInForm, status: int = 200, message: str | None = None
+) -> HttpResponse:
     next_value = request.POST.get("next") or request.GET.get("next", "")
     if next_value and safe_next(request, default="") != next_value:
         next_value = ""
     return render(
-        request, "accounts/sign_in.jinja",
+        request,
+        "accounts/sign_in.jinja",
         {"form": form, "message": message, "next": next_value, "expired": request.GET.get("expired") == "1"},
         status=status,
     )
@@ -81,11 +84,17 @@ def _lockout_response(request: HttpRequest, reason: str) -> HttpResponse:
     email = (request.POST.get("email") or "").strip().lower() if request.method == "POST" else ""
     user = user_by_email(email) if email else None
     record(
-        action=Action.SIGN_IN_LOCKED, request=request, actor=user, obj=user,
-        object_type="" if user else "accounts.user", object_label="" if user else "unknown account",
+        action=Action.SIGN_IN_LOCKED,
+        request=request,
+        actor=user,
+        obj=user,
+        object_type="" if user else "accounts.user",
+        object_label="" if user else "unknown account",
         reason=reason,
     )
-    response = _render_sign_in(request, SignInForm(initial={"email": request.POST.get("email", "")}), 429, LOCKED_MESSAGE)
+    response = _render_sign_in(
+        request, SignInForm(initial={"email": request.POST.get("email", "")}), 429, LOCKED_MESSAGE
+    )
     response.casework_lockout = True  # type: ignore[attr-defined]
     return response
 
@@ -122,8 +131,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return redirect(safe_next(request))
 
 
-def locked_out(request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None,
-               *args, **kwargs) -> HttpResponse:
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+    *args,
+    **kwargs,
+) -> HttpResponse:
     """``AXES_LOCKOUT_CALLABLE``: AxesMiddleware calls this for every response to a request that
     axes flagged as locked out. The sign-in view has already answered (and audited) such requests,
     so its response is kept; anything else gets the same answer."""

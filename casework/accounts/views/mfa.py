@@ -83,9 +83,14 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             return ended
     device = mfa.pending_totp_device(user)
     return render(
-        request, "accounts/mfa_setup.jinja",
-        {"form": form, "qr_svg": mfa.totp_qr_svg(device), "secret": mfa.totp_secret_for_display(device),
-         "replacing": mfa.has_totp(user)},
+        request,
+        "accounts/mfa_setup.jinja",
+        {
+            "form": form,
+            "qr_svg": mfa.totp_qr_svg(device),
+            "secret": mfa.totp_secret_for_display(device),
+            "replacing": mfa.has_totp(user),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -110,8 +115,12 @@ def mfa_enrolment_code(request: HttpRequest) -> HttpResponse:
         ended = _refuse(request, form, check, ENROLMENT_WRONG, again="the code again")
         if ended:
             return ended
-    return render(request, "accounts/mfa_enrolment_code.jinja",
-                  {"form": form, "validity": enrolment.validity_words()}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/mfa_enrolment_code.jinja",
+        {"form": form, "validity": enrolment.validity_words()},
+        status=400 if form.errors else 200,
+    )
 
 
 @second_factor_not_required
@@ -141,7 +150,8 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             return ended
     offer_passkey = passkeys.available() and passkeys.has_passkeys(user)
     return render(
-        request, "accounts/mfa_verify.jinja",
+        request,
+        "accounts/mfa_verify.jinja",
         {"form": form, "offer_passkey": offer_passkey, "next": safe_next(request, default="")},
         status=400 if form.errors else 200,
     )
@@ -157,7 +167,8 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:recovery_codes")
     fresh = request.session.pop(NEW_CODES_KEY, None) or {}
     return render(
-        request, "accounts/recovery_codes.jinja",
+        request,
+        "accounts/recovery_codes.jinja",
         {"codes": fresh.get("codes"), "then": fresh.get("then", "accounts:security")},
     )
 
@@ -167,7 +178,8 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 def security(request: HttpRequest) -> HttpResponse:
     user = request.user
     return render(
-        request, "accounts/security.jinja",
+        request,
+        "accounts/security.jinja",
         {
             "has_totp": mfa.has_totp(user),
             "codes_left": mfa.recovery_codes_left(user),

@@ -30,7 +30,8 @@ NOT_SENT = "Your browser did not send a passkey. Try again."
 
 class PasskeyNameForm(NHSForm):
     name = forms.CharField(
-        label="Name your passkey", max_length=passkeys.NAME_MAX_LENGTH,
+        label="Name your passkey",
+        max_length=passkeys.NAME_MAX_LENGTH,
         help_text="So you can tell your passkeys apart. For example, work laptop or blue security key",
         error_messages={
             "required": "Enter a name for your passkey",
@@ -136,7 +137,8 @@ def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Passkey removed: {passkey.name}")
         return redirect("accounts:security")
     return render(
-        request, "accounts/passkey_remove.jinja",
+        request,
+        "accounts/passkey_remove.jinja",
         {"passkey": passkey, "signed_in_with_it": passkeys.verified_by(request) == passkey.pk},
     )
 

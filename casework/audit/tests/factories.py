@@ -20,14 +20,23 @@ def break_glass_grant(*, user, obj, reason: str, recipients=(), hours: int = 8):
     these tests are about how the audit pages show grants and alerts."""
     now = timezone.now()
     grant = BreakGlassGrant.objects.create(
-        user=user, object_type=object_type_of(obj), object_id=str(obj.pk), object_label=label_of(obj),
-        reason=reason, granted_at=now, expires_at=now + dt.timedelta(hours=hours),
+        user=user,
+        object_type=object_type_of(obj),
+        object_id=str(obj.pk),
+        object_label=label_of(obj),
+        reason=reason,
+        granted_at=now,
+        expires_at=now + dt.timedelta(hours=hours),
     )
     record(action=Action.BREAK_GLASS, actor=user, obj=obj, reason=reason)
     for recipient in recipients:
         Alert.objects.create(
-            raised_at=now, recipient=recipient, kind="break_glass",
+            raised_at=now,
+            recipient=recipient,
+            kind="break_glass",
             message=f"{user.full_name} used break-glass access to {grant.object_label}",
-            object_type=grant.object_type, object_id=grant.object_id, grant=grant,
+            object_type=grant.object_type,
+            object_id=grant.object_id,
+            grant=grant,
         )
     return grant

@@ -40,8 +40,12 @@ def main(threads: int, events_each: int) -> None:
             start.wait(timeout=30)
             for i in range(events_each):
                 with transaction.atomic():
-                    record(action=Action.VIEW, object_type="accounts.user", object_id=n + 1,
-                           object_label=f"thread {n} event {i}")
+                    record(
+                        action=Action.VIEW,
+                        object_type="accounts.user",
+                        object_id=n + 1,
+                        object_label=f"thread {n} event {i}",
+                    )
         except Exception as error:  # noqa: BLE001 - reported to the test
             errors.append(repr(error))
         finally:
@@ -54,14 +58,18 @@ def main(threads: int, events_each: int) -> None:
         worker.join(timeout=120)
     chain.compute_hash = real_compute_hash
     result = chain.verify_database()
-    print(json.dumps({
-        "errors": errors,
-        "sequences": list(AuditEvent.objects.order_by("sequence").values_list("sequence", flat=True)),
-        "object_ids": sorted(set(AuditEvent.objects.values_list("object_id", flat=True))),
-        "intact": result.intact,
-        "broken": str(result.broken) if result.broken else "",
-        "head": result.head.sequence,
-    }))
+    print(
+        json.dumps(
+            {
+                "errors": errors,
+                "sequences": list(AuditEvent.objects.order_by("sequence").values_list("sequence", flat=True)),
+                "object_ids": sorted(set(AuditEvent.objects.values_list("object_id", flat=True))),
+                "intact": result.intact,
+                "broken": str(result.broken) if result.broken else "",
+                "head": result.head.sequence,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

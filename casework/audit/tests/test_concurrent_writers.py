@@ -31,7 +31,6 @@ THREADS = 4
 EVENTS_EACH = 15
 
 
-
 def in_threads(*work: Callable[[], Any]) -> list[Any]:
     """Run each callable in its own thread (own connection, autocommit); return their results."""
     results: list[Any] = [None] * len(work)
@@ -69,7 +68,9 @@ def _put_back(saved: tuple[int, str, str] | None) -> None:
         finally:
             cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
     if saved:
-        ChainHead.objects.update_or_create(pk=1, defaults={"sequence": saved[0], "entry_hash": saved[1], "seal": saved[2]})
+        ChainHead.objects.update_or_create(
+            pk=1, defaults={"sequence": saved[0], "entry_hash": saved[1], "seal": saved[2]}
+        )
     else:
         ChainHead.objects.filter(pk=1).delete()
 
@@ -103,8 +104,13 @@ def test_concurrent_writers_leave_a_gap_free_valid_chain(saved_head, monkeypatch
             barrier.wait(timeout=30)
             for i in range(EVENTS_EACH):
                 with transaction.atomic():
-                    record(action=Action.VIEW, object_type="accounts.user", object_id=n + 1,
-                           object_label=f"thread {n} event {i}")
+                    record(
+                        action=Action.VIEW,
+                        object_type="accounts.user",
+                        object_id=n + 1,
+                        object_label=f"thread {n} event {i}",
+                    )
+
         return write
 
     in_threads(*[writer(n) for n in range(THREADS)])
@@ -125,10 +131,16 @@ def test_concurrent_writers_leave_a_gap_free_valid_chain(saved_head, monkeypatch
 
 def _race_on_a_sqlite_file(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CASEWORK_ENV")}
-    env.update({"CASEWORK_ENV": "demo", "CASEWORK_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "casework.settings"})
+    env.update(
+        {"CASEWORK_ENV": "demo", "CASEWORK_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "casework.settings"}
+    )
     result = subprocess.run(
         [sys.executable, "-m", "casework.audit.tests.race_sqlite", str(THREADS), str(EVENTS_EACH)],
-        cwd=Path(__file__).resolve().parents[3], env=env, capture_output=True, text=True, timeout=300,
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])

@@ -86,21 +86,31 @@ def test_snapshot_diff_and_record_leave_out_secrets(cast):
     values = snapshot(cast.clinician, ["email", "password", "last_login"])
     assert set(values) == {"email", "last_login"}
     assert diff({"password": "a", "api_key": "b", "totp_secret": "c"}, {}, model=type(cast.clinician)) == {}
-    event = record(action=Action.UPDATE, actor=cast.sysadmin, obj=cast.clinician,
-                   changes={"password": {"old": "x", "new": "y"}, "key_worker": {"old": 1, "new": 2}})
+    event = record(
+        action=Action.UPDATE,
+        actor=cast.sysadmin,
+        obj=cast.clinician,
+        changes={"password": {"old": "x", "new": "y"}, "key_worker": {"old": 1, "new": 2}},
+    )
     assert event.changes == {"key_worker": {"old": 1, "new": 2}}
 
 
 def test_diff_lists_only_changed_fields():
-    assert diff({"sequence": 1, "action": "view"}, {"sequence": 1, "action": "update", "occurred_at": None},
-                model=AuditEvent) == {"action": {"old": "view", "new": "update"}}
+    assert diff(
+        {"sequence": 1, "action": "view"}, {"sequence": 1, "action": "update", "occurred_at": None}, model=AuditEvent
+    ) == {"action": {"old": "view", "new": "update"}}
 
 
 def test_structured_values_are_kept_and_free_text_only_as_changed():
     changes = diff(
         {"action": "view", "sequence": 2, "occurred_at": "2026-11-01T10:00:00", "actor": 4, "reason": "old words"},
-        {"action": "update", "sequence": 3, "occurred_at": "2026-11-02T10:00:00", "actor": 5,
-         "reason": "He waited outside her new flat"},
+        {
+            "action": "update",
+            "sequence": 3,
+            "occurred_at": "2026-11-02T10:00:00",
+            "actor": 5,
+            "reason": "He waited outside her new flat",
+        },
         model=AuditEvent,
     )
     assert changes == {
@@ -124,8 +134,9 @@ def test_unknown_fields_and_a_missing_model_are_withheld_and_models_may_list_exc
 
 
 def test_sign_in_sign_out_and_failed_sign_in_are_recorded(cast, client):
-    client.post("/sign-in/", {"email": cast.clinician.email, "password": "wrong password entirely"},
-                REMOTE_ADDR="198.51.100.7")
+    client.post(
+        "/sign-in/", {"email": cast.clinician.email, "password": "wrong password entirely"}, REMOTE_ADDR="198.51.100.7"
+    )
     failed = AuditEvent.objects.get(action=Action.SIGN_IN_FAILED)
     assert failed.actor == cast.clinician
     assert failed.ip_address == "198.51.100.7"

@@ -29,15 +29,21 @@ def audit_inserts_fail():
             "CREATE FUNCTION test_refuse_insert() RETURNS trigger AS $$ BEGIN "
             "RAISE EXCEPTION 'audit write failed'; END; $$ LANGUAGE plpgsql"
         )
-        execute("CREATE TRIGGER test_refuse_insert BEFORE INSERT ON audit_auditevent "
-                "FOR EACH ROW EXECUTE FUNCTION test_refuse_insert()")
+        execute(
+            "CREATE TRIGGER test_refuse_insert BEFORE INSERT ON audit_auditevent "
+            "FOR EACH ROW EXECUTE FUNCTION test_refuse_insert()"
+        )
     else:
-        execute("CREATE TRIGGER test_refuse_insert BEFORE INSERT ON audit_auditevent "
-                "BEGIN SELECT RAISE(ABORT, 'audit write failed'); END")
+        execute(
+            "CREATE TRIGGER test_refuse_insert BEFORE INSERT ON audit_auditevent "
+            "BEGIN SELECT RAISE(ABORT, 'audit write failed'); END"
+        )
     try:
         yield
     finally:
-        execute("DROP TRIGGER test_refuse_insert" + (" ON audit_auditevent" if connection.vendor == "postgresql" else ""))
+        execute(
+            "DROP TRIGGER test_refuse_insert" + (" ON audit_auditevent" if connection.vendor == "postgresql" else "")
+        )
         if connection.vendor == "postgresql":
             execute("DROP FUNCTION test_refuse_insert()")
 

@@ -30,8 +30,14 @@ def verify_audit() -> tuple[int, str, str]:
 def events(cast):
     """Six events, as a day's work leaves them: views, a change, a sign-in."""
     written = write_events(3, actor=cast.clinician, obj=cast.agency)
-    written.append(record(action=Action.UPDATE, actor=cast.clinical_lead, obj=cast.clinician,
-                          changes={"job_title": {"old": "Nurse", "new": "Senior nurse"}}))
+    written.append(
+        record(
+            action=Action.UPDATE,
+            actor=cast.clinical_lead,
+            obj=cast.clinician,
+            changes={"job_title": {"old": "Nurse", "new": "Senior nurse"}},
+        )
+    )
     written += write_events(2, actor=cast.coordinator, obj=cast.organisation, reason="Triage")
     return {event.sequence: event for event in written}
 
@@ -113,10 +119,19 @@ def _forge(events, *, sequence: int, previous_hash: str) -> AuditEvent:
     """An event written straight into the table by someone without the key."""
     template = events[seq(events, 1)]
     forged = AuditEvent(
-        sequence=sequence, occurred_at=template.occurred_at, actor=template.actor,
-        actor_role=template.actor_role, action=Action.VIEW, object_type=template.object_type,
-        object_id=template.object_id, object_label=template.object_label, reason="", changes={},
-        ip_address=None, request_id="", previous_hash=previous_hash,
+        sequence=sequence,
+        occurred_at=template.occurred_at,
+        actor=template.actor,
+        actor_role=template.actor_role,
+        action=Action.VIEW,
+        object_type=template.object_type,
+        object_id=template.object_id,
+        object_label=template.object_label,
+        reason="",
+        changes={},
+        ip_address=None,
+        request_id="",
+        previous_hash=previous_hash,
     )
     forged.entry_hash = chain.compute_hash(forged, previous_hash, key="a guessed key")
     forged.save(force_insert=True)
@@ -203,7 +218,8 @@ def test_head_rewound_over_intact_events_is_caught(events):
     """Moving only the head back leaves events past it, which are named."""
     fourth, fifth = events[seq(events, 4)], events[seq(events, 5)]
     ChainHead.objects.filter(pk=1).update(
-        sequence=fourth.sequence, entry_hash=fourth.entry_hash,
+        sequence=fourth.sequence,
+        entry_hash=fourth.entry_hash,
         seal=chain.head_seal(fourth.sequence, fourth.entry_hash),
     )
     code, _, err = verify_audit()
@@ -221,7 +237,8 @@ def test_wrong_key_fails_at_the_first_event(events):
 
 def test_wrong_key_fails_an_empty_chain_at_the_head(db):
     ChainHead.objects.update_or_create(
-        pk=1, defaults={"sequence": 0, "entry_hash": chain.GENESIS_HASH, "seal": chain.head_seal(0, chain.GENESIS_HASH)},
+        pk=1,
+        defaults={"sequence": 0, "entry_hash": chain.GENESIS_HASH, "seal": chain.head_seal(0, chain.GENESIS_HASH)},
     )
     with override_settings(AUDIT_HMAC_KEY="not the key the chain was written with"):
         code, _, err = verify_audit()
@@ -240,9 +257,15 @@ def test_first_break_is_the_one_named(events):
     assert f"#{fifth.sequence} " not in err
 
 
-@pytest.mark.parametrize("address", [
-    "127.0.0.1", "2001:0DB8:0000:0000:0000:0000:0000:0001", "::ffff:192.0.2.1", "fe80::1",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "2001:0DB8:0000:0000:0000:0000:0000:0001",
+        "::ffff:192.0.2.1",
+        "fe80::1",
+    ],
+)
 def test_addresses_and_values_survive_the_round_trip(db, address):
     """What is hashed is what the database gives back: addresses, dates, decimals, unicode."""
     import datetime as dt
@@ -250,12 +273,20 @@ def test_addresses_and_values_survive_the_round_trip(db, address):
 
     request = RequestFactory().get("/", REMOTE_ADDR=address)
     request.request_id = "abcdef0123456789"
-    record(action=Action.UPDATE, request=request, object_type="accounts.user", object_id=7,
-           object_label="user 7", reason="Überprüfung – ‘quotes’ ✓",
-           changes={"born": {"old": dt.date(1980, 1, 2), "new": None},
-                    "fee": {"old": decimal.Decimal("12.50"), "new": 1.5},
-                    "seen_at": {"old": None, "new": dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)},
-                    "tags": {"old": ("a", "b"), "new": ["c"]}})
+    record(
+        action=Action.UPDATE,
+        request=request,
+        object_type="accounts.user",
+        object_id=7,
+        object_label="user 7",
+        reason="Überprüfung – ‘quotes’ ✓",
+        changes={
+            "born": {"old": dt.date(1980, 1, 2), "new": None},
+            "fee": {"old": decimal.Decimal("12.50"), "new": 1.5},
+            "seen_at": {"old": None, "new": dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)},
+            "tags": {"old": ("a", "b"), "new": ["c"]},
+        },
+    )
     code, _, err = verify_audit()
     assert code == 0, err
 

@@ -35,6 +35,7 @@ def events(db):
 @pytest.fixture
 def ddl():
     """Run statements that change the triggers; put the migration's triggers back afterwards."""
+
     def run(*statements: str) -> None:
         if connection.vendor == "postgresql":
             execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -99,23 +100,31 @@ def test_a_dropped_trigger_fails_naming_it(events, ddl, which):
 # Each alteration, as it is done on PostgreSQL and on SQLite, and what verify_audit says about it.
 ALTERATIONS = {
     "narrowed to one column": (
-        ["DROP TRIGGER audit_no_update_delete ON audit_auditevent",
-         "CREATE TRIGGER audit_no_update_delete BEFORE DELETE OR UPDATE OF reason ON audit_auditevent "
-         "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()"],
+        [
+            "DROP TRIGGER audit_no_update_delete ON audit_auditevent",
+            "CREATE TRIGGER audit_no_update_delete BEFORE DELETE OR UPDATE OF reason ON audit_auditevent "
+            "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()",
+        ],
         "trigger audit_no_update_delete has been altered",
-        ["DROP TRIGGER audit_no_update",
-         "CREATE TRIGGER audit_no_update BEFORE UPDATE OF reason ON audit_auditevent "
-         "BEGIN SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused'); END;"],
+        [
+            "DROP TRIGGER audit_no_update",
+            "CREATE TRIGGER audit_no_update BEFORE UPDATE OF reason ON audit_auditevent "
+            "BEGIN SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused'); END;",
+        ],
         "trigger audit_no_update has been altered",
     ),
     "a condition that never holds": (
-        ["DROP TRIGGER audit_no_truncate ON audit_auditevent",
-         "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit_auditevent "
-         "FOR EACH STATEMENT WHEN (false) EXECUTE FUNCTION audit_refuse_change()"],
+        [
+            "DROP TRIGGER audit_no_truncate ON audit_auditevent",
+            "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit_auditevent "
+            "FOR EACH STATEMENT WHEN (false) EXECUTE FUNCTION audit_refuse_change()",
+        ],
         "trigger audit_no_truncate has been altered",
-        ["DROP TRIGGER audit_no_delete",
-         "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_auditevent WHEN 0 "
-         "BEGIN SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused'); END;"],
+        [
+            "DROP TRIGGER audit_no_delete",
+            "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_auditevent WHEN 0 "
+            "BEGIN SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused'); END;",
+        ],
         "trigger audit_no_delete has been altered",
     ),
     # PostgreSQL can switch a trigger off without dropping it; SQLite cannot (dropping it is the
@@ -123,22 +132,30 @@ ALTERATIONS = {
     "disabled": (
         ["ALTER TABLE audit_auditevent DISABLE TRIGGER audit_no_update_delete"],
         "trigger audit_no_update_delete is disabled",
-        ["DROP TRIGGER audit_no_update",
-         "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_auditevent BEGIN SELECT 1; END;"],
+        [
+            "DROP TRIGGER audit_no_update",
+            "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_auditevent BEGIN SELECT 1; END;",
+        ],
         "trigger audit_no_update has been altered",
     ),
     # SQLite triggers carry their action inline: an altered action is an altered trigger.
     "the refusing action replaced": (
-        ["CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$ "
-         "BEGIN RETURN OLD; END; $$ LANGUAGE plpgsql"],
+        [
+            "CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$ "
+            "BEGIN RETURN OLD; END; $$ LANGUAGE plpgsql"
+        ],
         "function audit_refuse_change() that the triggers call has been altered",
-        ["DROP TRIGGER audit_no_delete",
-         "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_auditevent BEGIN SELECT RAISE(IGNORE); END;"],
+        [
+            "DROP TRIGGER audit_no_delete",
+            "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_auditevent BEGIN SELECT RAISE(IGNORE); END;",
+        ],
         "trigger audit_no_delete has been altered",
     ),
     "one the application did not install": (
-        ["CREATE TRIGGER audit_extra BEFORE INSERT ON audit_auditevent "
-         "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()"],
+        [
+            "CREATE TRIGGER audit_extra BEFORE INSERT ON audit_auditevent "
+            "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()"
+        ],
         "trigger audit_extra on audit_auditevent is not one the application installed",
         ["CREATE TRIGGER audit_extra BEFORE INSERT ON audit_auditevent BEGIN SELECT RAISE(IGNORE); END;"],
         "trigger audit_extra on audit_auditevent is not one the application installed",
@@ -194,8 +211,11 @@ def test_an_older_head_recorded_earlier_is_still_held(events):
 
 
 def test_print_head_prints_nothing_when_verification_fails(events, ddl):
-    ddl(f"DROP TRIGGER {expected_triggers()[0]} ON audit_auditevent" if connection.vendor == "postgresql"
-        else f"DROP TRIGGER {expected_triggers()[0]}")
+    ddl(
+        f"DROP TRIGGER {expected_triggers()[0]} ON audit_auditevent"
+        if connection.vendor == "postgresql"
+        else f"DROP TRIGGER {expected_triggers()[0]}"
+    )
     code, out, _ = verify_audit("--print-head")
     assert code == 1 and out == ""
 
@@ -206,7 +226,8 @@ def rolled_back_to(event: AuditEvent) -> None:
     with triggers_lifted():
         execute("DELETE FROM audit_auditevent WHERE sequence > %s", [event.sequence])
         ChainHead.objects.filter(pk=1).update(
-            sequence=event.sequence, entry_hash=event.entry_hash,
+            sequence=event.sequence,
+            entry_hash=event.entry_hash,
             seal=chain.head_seal(event.sequence, event.entry_hash),
         )
 

@@ -35,17 +35,21 @@ def main(name: str) -> None:
     signal.signal(signal.SIGTERM, _stop)
     by = User.objects.filter(role="referrals_coordinator", is_active=True).order_by("pk").first()
     # Documents go only where the coordinator may upload them (document_upload checks).
-    referrals = [r.pk for r in Referral.objects.order_by("pk")[:200] if by.has_perm("referrals.upload_document", r)][:20]
+    referrals = [r.pk for r in Referral.objects.order_by("pk")[:200] if by.has_perm("referrals.upload_document", r)][
+        :20
+    ]
     number = 0
     while not stopping:
         number += 1
-        person = person_create(by=by, given_name=f"Writer{name}", family_name=f"Backup{number}",
-                               workplace=f"Workplace {name}-{number}")
+        person = person_create(
+            by=by, given_name=f"Writer{name}", family_name=f"Backup{number}", workplace=f"Workplace {name}-{number}"
+        )
         print(f"ack person {person.reference}", flush=True)
         content = b"%PDF-1.4\n% synthetic " + f"{name}-{number}-".encode() + os.urandom(16) + b"\n%%EOF\n"
         referral = Referral.objects.get(pk=referrals[number % len(referrals)])
-        document = document_upload(referral=referral, kind="other", by=by,
-                                   uploaded=SimpleUploadedFile(f"writer-{name}-{number}.pdf", content))
+        document = document_upload(
+            referral=referral, kind="other", by=by, uploaded=SimpleUploadedFile(f"writer-{name}-{number}.pdf", content)
+        )
         print(f"ack document {document.sha256}", flush=True)
 
 

@@ -30,8 +30,12 @@ class Writer:
         self.log = log
         self.handle = log.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "casework.backups.tests.backup_writer", name], cwd=ROOT, env=scratch.env(),
-            stdout=self.handle, stderr=subprocess.STDOUT, text=True,
+            [sys.executable, "-m", "casework.backups.tests.backup_writer", name],
+            cwd=ROOT,
+            env=scratch.env(),
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
     def acks(self) -> list[tuple[str, str]]:
@@ -104,8 +108,11 @@ def test_a_backup_under_concurrent_writes_restores_every_acknowledged_write(seed
     target = empty_with_the_keys
     persons = {row[0] for row in query(target, "SELECT reference FROM people_person")}
     documents = {row[0] for row in query(target, "SELECT sha256 FROM referrals_referraldocument")}
-    missing = [ack for ack in acknowledged_before
-               if (ack[0] == "person" and ack[1] not in persons) or (ack[0] == "document" and ack[1] not in documents)]
+    missing = [
+        ack
+        for ack in acknowledged_before
+        if (ack[0] == "person" and ack[1] not in persons) or (ack[0] == "document" and ack[1] not in documents)
+    ]
     assert missing == [], f"acknowledged writes missing from the restored copy: {missing}"
 
     # Row counts, table by table, read independently of the restore command's own check.
@@ -135,8 +142,12 @@ print(json.dumps(results))
 
 
 def test_restore_refuses_a_tampered_backup_and_a_database_that_holds_data(seeded, tmp_path):
-    folder = Path(seeded.manage("backup", "--output", str(tmp_path / "backups")).stdout.split("Backup written to ")[1]
-                  .splitlines()[0].strip())
+    folder = Path(
+        seeded.manage("backup", "--output", str(tmp_path / "backups"))
+        .stdout.split("Backup written to ")[1]
+        .splitlines()[0]
+        .strip()
+    )
     refused = seeded.manage("restore", str(folder), check=False)
     assert refused.returncode != 0 and "already holds data" in refused.stderr
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -22,18 +22,35 @@ from casework.people.services import care_team_add, care_team_remove
 
 
 def audit_created(
-    *, case: Case, by, request: HttpRequest | None, obj, label: str, fields, extra: dict[str, Any] | None = None,
+    *,
+    case: Case,
+    by,
+    request: HttpRequest | None,
+    obj,
+    label: str,
+    fields,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     values = for_trail(type(obj), snapshot(obj, fields))
     values.update({name: _json_value(value) for name, value in (extra or {}).items()})
     record(
-        action=Action.CREATE, actor=by, request=request, obj=case,
+        action=Action.CREATE,
+        actor=by,
+        request=request,
+        obj=case,
         changes={f"{label} {obj.pk}": {"old": None, "new": values}},
     )
 
 
 def audit_changed(
-    *, case: Case, by, request: HttpRequest | None, obj, label: str, before: dict[str, Any], fields,
+    *,
+    case: Case,
+    by,
+    request: HttpRequest | None,
+    obj,
+    label: str,
+    before: dict[str, Any],
+    fields,
     extra: dict[str, Any] | None = None,
 ) -> bool:
     """Record the fields of ``obj`` that changed since ``before`` (free text as "changed", never
@@ -66,9 +83,11 @@ def sync_care_team_remove(*, case: Case, user, by, request: HttpRequest | None) 
     case of the same person still has them."""
     if case.kind != CaseKind.VICTIM:
         return
-    still_on_one = CaseTeamMember.objects.filter(
-        user=user, case__kind=CaseKind.VICTIM, case__subject_id=case.subject_id
-    ).exclude(case=case).exists()
+    still_on_one = (
+        CaseTeamMember.objects.filter(user=user, case__kind=CaseKind.VICTIM, case__subject_id=case.subject_id)
+        .exclude(case=case)
+        .exists()
+    )
     if still_on_one:
         return
     member = case.subject.care_team.filter(user=user).first()

@@ -36,7 +36,9 @@ def _check_referral(referral: Referral) -> Person:
         raise CaseRefused("Only an accepted or allocated referral can open a case or add work to one")
     if CaseReferral.objects.filter(referral=referral).exists():
         raise CaseRefused("This referral's work is already in a case")
-    link = ReferralPersonLink.objects.filter(referral=referral, named_party__isnull=True).select_related("person").first()
+    link = (
+        ReferralPersonLink.objects.filter(referral=referral, named_party__isnull=True).select_related("person").first()
+    )
     if link is None:
         raise CaseRefused("Link the referral's subject to a person record first")
     if link.person.merged_into_id is not None:
@@ -60,7 +62,8 @@ def _add_parties_from(case: Case, referral: Referral, by, now) -> list[CaseParty
     added = []
     links = (
         ReferralPersonLink.objects.filter(referral=referral, named_party__isnull=False)
-        .select_related("named_party", "person").order_by("named_party_id", "id")
+        .select_related("named_party", "person")
+        .order_by("named_party_id", "id")
     )
     for link in links:
         if link.person_id in present or link.person.merged_into_id is not None:
@@ -70,11 +73,18 @@ def _add_parties_from(case: Case, referral: Referral, by, now) -> list[CaseParty
         role = REFERRAL_PARTY_ROLES.get(party.role, PartyRole.OTHER)
         if case.kind == CaseKind.VICTIM and role == PartyRole.VICTIM:
             role = PartyRole.OTHER  # in a victim case the subject is the victim
-        added.append(CaseParty.objects.create(
-            case=case, person=link.person, role=role, name_as_given=party.name[:200],
-            relationship_to_subject=party.relationship_to_subject[:200], named_party=party,
-            added_at=now, added_by=by,
-        ))
+        added.append(
+            CaseParty.objects.create(
+                case=case,
+                person=link.person,
+                role=role,
+                name_as_given=party.name[:200],
+                relationship_to_subject=party.relationship_to_subject[:200],
+                named_party=party,
+                added_at=now,
+                added_by=by,
+            )
+        )
         present.add(link.person_id)
     return added
 
@@ -91,7 +101,12 @@ def _two_person_rule(kind: str, team: list, by) -> None:
 
 
 def case_open(
-    *, referral: Referral, kind: str, lead_clinician, by, request: HttpRequest | None = None,
+    *,
+    referral: Referral,
+    kind: str,
+    lead_clinician,
+    by,
+    request: HttpRequest | None = None,
 ) -> Case:
     """Open a case from an accepted or allocated referral whose subject is linked to a person.
 
@@ -115,8 +130,12 @@ def case_open(
         _two_person_rule(kind, team, by)
         now = timezone.now()
         case = Case.objects.create(
-            reference=next_reference(REFERENCE_PREFIX), kind=kind, status=CaseStatus.OPEN, subject=subject,
-            opened_on=timezone.localdate(), opened_by=by,
+            reference=next_reference(REFERENCE_PREFIX),
+            kind=kind,
+            status=CaseStatus.OPEN,
+            subject=subject,
+            opened_on=timezone.localdate(),
+            opened_by=by,
         )
         CaseReferral.objects.create(case=case, referral=referral, opened_case=True, added_at=now, added_by=by)
         members = [
@@ -124,15 +143,28 @@ def case_open(
             for i, user in enumerate(team)
         ]
         CaseParty.objects.create(
-            case=case, person=subject, role=PartyRole.SUBJECT, name_as_given=referral.subject_name[:200],
-            added_at=now, added_by=by,
+            case=case,
+            person=subject,
+            role=PartyRole.SUBJECT,
+            name_as_given=referral.subject_name[:200],
+            added_at=now,
+            added_by=by,
         )
         parties = _add_parties_from(case, referral, by, now)
-        CaseStatusChange.objects.create(case=case, from_status="", to_status=CaseStatus.OPEN, by=by, at=now,
-                                        note=f"Opened from {referral.reference}")
+        CaseStatusChange.objects.create(
+            case=case,
+            from_status="",
+            to_status=CaseStatus.OPEN,
+            by=by,
+            at=now,
+            note=f"Opened from {referral.reference}",
+        )
         carried = carry_from(case=case, referral=referral, by=by, now=now)
         record(
-            action=Action.CREATE, actor=by, request=request, obj=case,
+            action=Action.CREATE,
+            actor=by,
+            request=request,
+            obj=case,
             changes={
                 "kind": {"old": None, "new": kind},
                 "status": {"old": None, "new": CaseStatus.OPEN.value},
@@ -152,8 +184,9 @@ def case_open(
 
 def _seal_and_share(case: Case, members: list[CaseTeamMember], by, request) -> None:
     if not case.subject.is_sealed:
-        case.subject = person_seal(person=case.subject, by=by, request=request,
-                                   reason=f"The subject of victim case {case.reference}")
+        case.subject = person_seal(
+            person=case.subject, by=by, request=request, reason=f"The subject of victim case {case.reference}"
+        )
     for member in members:
         sync_care_team_add(case=case, member=member, by=by, request=request)
 
@@ -181,13 +214,22 @@ def case_add_referral(*, case: Case, referral: Referral, by, request: HttpReques
         parties = _add_parties_from(case, referral, by, now)
         carried = carry_from(case=case, referral=referral, by=by, now=now)
         record(
-            action=Action.UPDATE, actor=by, request=request, obj=case,
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=case,
             changes={
                 "referrals": {"old": None, "new": referral.reference},
-                **({"team": {"old": None, "new": [{"user_id": m.user_id, "role": m.role} for m in members]}}
-                   if members else {}),
-                **({"parties": {"old": None, "new": [{"party": p.pk, "role": p.role} for p in parties]}}
-                   if parties else {}),
+                **(
+                    {"team": {"old": None, "new": [{"user_id": m.user_id, "role": m.role} for m in members]}}
+                    if members
+                    else {}
+                ),
+                **(
+                    {"parties": {"old": None, "new": [{"party": p.pk, "role": p.role} for p in parties]}}
+                    if parties
+                    else {}
+                ),
                 **carried.as_changes(),
             },
         )

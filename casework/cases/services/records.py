@@ -43,8 +43,19 @@ def _validated(obj) -> None:
     """Model validation, as a refusal naming the first field at fault."""
     try:
         check_text_limits(obj)
-        obj.full_clean(exclude=["case", "recorded_by", "added_by", "updated_by", "agency", "victim", "person",
-                                "named_party", "organisation"])
+        obj.full_clean(
+            exclude=[
+                "case",
+                "recorded_by",
+                "added_by",
+                "updated_by",
+                "agency",
+                "victim",
+                "person",
+                "named_party",
+                "organisation",
+            ]
+        )
     except ValidationError as error:
         name, messages = next(iter(error.message_dict.items()))
         raise CaseRefused(messages[0], None if name == "__all__" else name) from None
@@ -69,8 +80,9 @@ def _save_changes(*, case: Case, by, request: HttpRequest | None, obj, label: st
     _set(obj, fields)
     _validated(obj)
     obj.save()
-    audit_changed(case=case, by=by, request=request, obj=obj, label=label, before=before,
-                  fields=type(obj).AUDITED_FIELDS)
+    audit_changed(
+        case=case, by=by, request=request, obj=obj, label=label, before=before, fields=type(obj).AUDITED_FIELDS
+    )
     return obj
 
 
@@ -87,7 +99,13 @@ def _check_party_role(case: Case, role: str) -> None:
 
 
 def party_add(
-    *, case: Case, person, role: str, name_as_given: str = "", relationship_to_subject: str = "", by,
+    *,
+    case: Case,
+    person,
+    role: str,
+    name_as_given: str = "",
+    relationship_to_subject: str = "",
+    by,
     request: HttpRequest | None = None,
 ) -> CaseParty:
     require(by, "cases.edit_clinical", case)
@@ -98,8 +116,13 @@ def party_add(
         if CaseParty.objects.filter(case=case, person=person).exists():
             raise CaseRefused("This person is already in the case", "person")
         party = CaseParty(
-            case=case, person=person, role=role, name_as_given=(name_as_given or person.full_name).strip()[:200],
-            relationship_to_subject=relationship_to_subject.strip(), added_at=timezone.now(), added_by=by,
+            case=case,
+            person=person,
+            role=role,
+            name_as_given=(name_as_given or person.full_name).strip()[:200],
+            relationship_to_subject=relationship_to_subject.strip(),
+            added_at=timezone.now(),
+            added_by=by,
         )
         _validated(party)
         party.save()
@@ -110,24 +133,40 @@ def party_add(
 
 
 def party_update(
-    *, party: CaseParty, role: str, name_as_given: str, relationship_to_subject: str, by,
+    *,
+    party: CaseParty,
+    role: str,
+    name_as_given: str,
+    relationship_to_subject: str,
+    by,
     request: HttpRequest | None = None,
 ) -> CaseParty:
     case = party.case
     require(by, "cases.edit_clinical", case)
     _check_party_role(case, role)
     with transaction.atomic():
-        if party.role == PartyRole.VICTIM and role != PartyRole.VICTIM and (
-            StalkingEpisode.objects.filter(victim=party).exists() or Incident.objects.filter(victim=party).exists()
+        if (
+            party.role == PartyRole.VICTIM
+            and role != PartyRole.VICTIM
+            and (
+                StalkingEpisode.objects.filter(victim=party).exists() or Incident.objects.filter(victim=party).exists()
+            )
         ):
             raise CaseRefused("This victim has a stalking episode or incidents: they stay a victim", "role")
         before = snapshot(party, CaseParty.AUDITED_FIELDS)
-        _set(party, {"role": role, "name_as_given": name_as_given.strip()[:200],
-                     "relationship_to_subject": relationship_to_subject.strip()})
+        _set(
+            party,
+            {
+                "role": role,
+                "name_as_given": name_as_given.strip()[:200],
+                "relationship_to_subject": relationship_to_subject.strip(),
+            },
+        )
         _validated(party)
         party.save()
-        audit_changed(case=case, by=by, request=request, obj=party, label="party", before=before,
-                      fields=CaseParty.AUDITED_FIELDS)
+        audit_changed(
+            case=case, by=by, request=request, obj=party, label="party", before=before, fields=CaseParty.AUDITED_FIELDS
+        )
         barrier.check_case(case, "role", by=by)
         announce(case)
     return party
@@ -142,8 +181,16 @@ def _is_victim_of(case: Case, party: CaseParty) -> bool:
 
 
 def episode_save(
-    *, case: Case, victim: CaseParty, prior_relationship: str, started_on: dt.date | None, started_precision: str,
-    behaviours: list[str], motivation_in_own_words: str, by, request: HttpRequest | None = None,
+    *,
+    case: Case,
+    victim: CaseParty,
+    prior_relationship: str,
+    started_on: dt.date | None,
+    started_precision: str,
+    behaviours: list[str],
+    motivation_in_own_words: str,
+    by,
+    request: HttpRequest | None = None,
 ) -> StalkingEpisode:
     """Record or correct the stalking episode of one victim."""
     require(by, "cases.edit_clinical", case)
@@ -155,9 +202,13 @@ def episode_save(
         started_on = started_on.replace(day=1)
     behaviours = [b.value for b in Behaviour if b.value in set(behaviours or [])]
     fields = {
-        "prior_relationship": prior_relationship, "started_on": started_on, "started_precision": started_precision,
-        "behaviours": behaviours, "motivation_in_own_words": (motivation_in_own_words or "").strip(),
-        "updated_at": timezone.now(), "updated_by": by,
+        "prior_relationship": prior_relationship,
+        "started_on": started_on,
+        "started_precision": started_precision,
+        "behaviours": behaviours,
+        "motivation_in_own_words": (motivation_in_own_words or "").strip(),
+        "updated_at": timezone.now(),
+        "updated_by": by,
     }
     with transaction.atomic():
         episode = StalkingEpisode.objects.select_for_update().filter(victim=victim).first()
@@ -165,15 +216,23 @@ def episode_save(
             episode = StalkingEpisode(case=case, victim=victim, **fields)
             _validated(episode)
             episode.save()
-            audit_created(case=case, by=by, request=request, obj=episode, label="episode",
-                          fields=StalkingEpisode.AUDITED_FIELDS)
+            audit_created(
+                case=case, by=by, request=request, obj=episode, label="episode", fields=StalkingEpisode.AUDITED_FIELDS
+            )
             return episode
         before = snapshot(episode, StalkingEpisode.AUDITED_FIELDS)
         _set(episode, fields)
         _validated(episode)
         episode.save()
-        audit_changed(case=case, by=by, request=request, obj=episode, label="episode", before=before,
-                      fields=StalkingEpisode.AUDITED_FIELDS)
+        audit_changed(
+            case=case,
+            by=by,
+            request=request,
+            obj=episode,
+            label="episode",
+            before=before,
+            fields=StalkingEpisode.AUDITED_FIELDS,
+        )
     return episode
 
 
@@ -217,14 +276,26 @@ def incident_add(*, case: Case, by, request: HttpRequest | None = None, document
         _validated(incident)
         incident.save()
         incident.documents.set(chosen)
-        audit_created(case=case, by=by, request=request, obj=incident, label="incident", fields=Incident.AUDITED_FIELDS,
-                      extra={"documents": [d.pk for d in chosen]})
+        audit_created(
+            case=case,
+            by=by,
+            request=request,
+            obj=incident,
+            label="incident",
+            fields=Incident.AUDITED_FIELDS,
+            extra={"documents": [d.pk for d in chosen]},
+        )
         announce(case)
     return incident
 
 
 def incident_update(
-    *, incident: Incident, by, request: HttpRequest | None = None, documents=(), **fields: Any,
+    *,
+    incident: Incident,
+    by,
+    request: HttpRequest | None = None,
+    documents=(),
+    **fields: Any,
 ) -> Incident:
     case = incident.case
     require(by, "cases.edit_clinical", case)
@@ -237,14 +308,23 @@ def incident_update(
         _validated(incident)
         incident.save()
         incident.documents.set(chosen)
-        audit_changed(case=case, by=by, request=request, obj=incident, label="incident", before=before,
-                      fields=Incident.AUDITED_FIELDS,
-                      extra={"documents": (old_documents, sorted(d.pk for d in chosen))})
+        audit_changed(
+            case=case,
+            by=by,
+            request=request,
+            obj=incident,
+            label="incident",
+            before=before,
+            fields=Incident.AUDITED_FIELDS,
+            extra={"documents": (old_documents, sorted(d.pk for d in chosen))},
+        )
         announce(case)
     return incident
 
 
-def incidents_import(*, case: Case, rows: list[dict[str, Any]], by, request: HttpRequest | None = None) -> list[Incident]:
+def incidents_import(
+    *, case: Case, rows: list[dict[str, Any]], by, request: HttpRequest | None = None
+) -> list[Incident]:
     """Add many incidents at once (from a table). All or nothing: every row is checked first, and a
     single bad row refuses the lot; the rows are written in one transaction with one audit event."""
     require(by, "cases.edit_clinical", case)
@@ -262,11 +342,21 @@ def incidents_import(*, case: Case, rows: list[dict[str, Any]], by, request: Htt
         incidents.append(incident)
     with transaction.atomic():
         created = Incident.objects.bulk_create(incidents)
-        ids = [i.pk for i in created] if all(i.pk for i in created) else list(
-            Incident.objects.filter(case=case, recorded_at=now, recorded_by=by).order_by("id").values_list("pk", flat=True)
+        ids = (
+            [i.pk for i in created]
+            if all(i.pk for i in created)
+            else list(
+                Incident.objects.filter(case=case, recorded_at=now, recorded_by=by)
+                .order_by("id")
+                .values_list("pk", flat=True)
+            )
         )
         record(
-            action=Action.CREATE, actor=by, request=request, obj=case, reason="Incidents added from a table",
+            action=Action.CREATE,
+            actor=by,
+            request=request,
+            obj=case,
+            reason="Incidents added from a table",
             changes={"incidents imported": {"old": None, "new": {"count": len(incidents), "ids": ids}}},
         )
         announce(case)
@@ -293,12 +383,21 @@ def order_add(*, case: Case, by, request: HttpRequest | None = None, protects=()
         _validated(order)
         order.save()
         order.protects.set(chosen)
-        audit_created(case=case, by=by, request=request, obj=order, label="order", fields=LegalOrder.AUDITED_FIELDS,
-                      extra={"protects": [p.pk for p in chosen]})
+        audit_created(
+            case=case,
+            by=by,
+            request=request,
+            obj=order,
+            label="order",
+            fields=LegalOrder.AUDITED_FIELDS,
+            extra={"protects": [p.pk for p in chosen]},
+        )
     return order
 
 
-def order_update(*, order: LegalOrder, by, request: HttpRequest | None = None, protects=(), **fields: Any) -> LegalOrder:
+def order_update(
+    *, order: LegalOrder, by, request: HttpRequest | None = None, protects=(), **fields: Any
+) -> LegalOrder:
     case = order.case
     require(by, "cases.edit_clinical", case)
     chosen = _protected(case, protects)
@@ -309,8 +408,16 @@ def order_update(*, order: LegalOrder, by, request: HttpRequest | None = None, p
         _validated(order)
         order.save()
         order.protects.set(chosen)
-        audit_changed(case=case, by=by, request=request, obj=order, label="order", before=before,
-                      fields=LegalOrder.AUDITED_FIELDS, extra={"protects": (old_protects, sorted(p.pk for p in chosen))})
+        audit_changed(
+            case=case,
+            by=by,
+            request=request,
+            obj=order,
+            label="order",
+            before=before,
+            fields=LegalOrder.AUDITED_FIELDS,
+            extra={"protects": (old_protects, sorted(p.pk for p in chosen))},
+        )
     return order
 
 
@@ -341,15 +448,28 @@ def mappa_save(*, case: Case, by, request: HttpRequest | None = None, **fields: 
             registration = MappaRegistration(case=case, updated_at=now, updated_by=by, **fields)
             _validated(registration)
             registration.save()
-            audit_created(case=case, by=by, request=request, obj=registration, label="MAPPA",
-                          fields=MappaRegistration.AUDITED_FIELDS)
+            audit_created(
+                case=case,
+                by=by,
+                request=request,
+                obj=registration,
+                label="MAPPA",
+                fields=MappaRegistration.AUDITED_FIELDS,
+            )
             return registration
         before = snapshot(registration, MappaRegistration.AUDITED_FIELDS)
         _set(registration, {**fields, "updated_at": now, "updated_by": by})
         _validated(registration)
         registration.save()
-        audit_changed(case=case, by=by, request=request, obj=registration, label="MAPPA", before=before,
-                      fields=MappaRegistration.AUDITED_FIELDS)
+        audit_changed(
+            case=case,
+            by=by,
+            request=request,
+            obj=registration,
+            label="MAPPA",
+            before=before,
+            fields=MappaRegistration.AUDITED_FIELDS,
+        )
     return registration
 
 
@@ -363,7 +483,9 @@ def mappa_meeting_add(*, case: Case, by, request: HttpRequest | None = None, **f
 # --- Agencies -----------------------------------------------------------------------------------
 
 
-def agency_add(*, case: Case, organisation=None, name: str = "", by, request: HttpRequest | None = None) -> InvolvedAgency:
+def agency_add(
+    *, case: Case, organisation=None, name: str = "", by, request: HttpRequest | None = None
+) -> InvolvedAgency:
     require(by, "cases.edit_admin", case)
     name = (organisation.name if organisation is not None else (name or "")).strip()
     if not name:
@@ -372,10 +494,14 @@ def agency_add(*, case: Case, organisation=None, name: str = "", by, request: Ht
         duplicate = InvolvedAgency.objects.filter(case=case, name__iexact=name).exists()
         if duplicate:
             raise CaseRefused("This agency is already involved in the case", "organisation")
-        agency = InvolvedAgency(case=case, organisation=organisation, name=name[:200], added_at=timezone.now(), added_by=by)
+        agency = InvolvedAgency(
+            case=case, organisation=organisation, name=name[:200], added_at=timezone.now(), added_by=by
+        )
         _validated(agency)
         agency.save()
-        audit_created(case=case, by=by, request=request, obj=agency, label="agency", fields=InvolvedAgency.AUDITED_FIELDS)
+        audit_created(
+            case=case, by=by, request=request, obj=agency, label="agency", fields=InvolvedAgency.AUDITED_FIELDS
+        )
     return agency
 
 

@@ -36,7 +36,8 @@ def team_add(*, case: Case, user, role: str, by, request: HttpRequest | None = N
     if case.kind == CaseKind.VICTIM and user.pk == by.pk:
         raise CaseRefused(
             "You cannot add yourself to the team of a victim case: joining it opens the victim's sealed details. "
-            "Ask another clinical lead.", "user",
+            "Ask another clinical lead.",
+            "user",
         )
     with transaction.atomic():
         case = _locked(case)
@@ -50,7 +51,10 @@ def team_add(*, case: Case, user, role: str, by, request: HttpRequest | None = N
             if current is not None:
                 current.role = TeamRole.CLINICIAN
                 current.save(update_fields=["role"])
-                changes[f"team {current.pk} role"] = {"old": TeamRole.LEAD_CLINICIAN.value, "new": TeamRole.CLINICIAN.value}
+                changes[f"team {current.pk} role"] = {
+                    "old": TeamRole.LEAD_CLINICIAN.value,
+                    "new": TeamRole.CLINICIAN.value,
+                }
         if existing is not None:
             existing.role = role
             existing.save(update_fields=["role"])
@@ -81,7 +85,13 @@ def team_remove(*, member: CaseTeamMember, by, request: HttpRequest | None = Non
 
 
 def case_change_status(
-    *, case: Case, to: str, by, request: HttpRequest | None = None, closure_reason: str = "", note: str = "",
+    *,
+    case: Case,
+    to: str,
+    by,
+    request: HttpRequest | None = None,
+    closure_reason: str = "",
+    note: str = "",
 ) -> Case:
     """Put a case on hold, close it (with a reason), or open it again."""
     require(by, "cases.change_status", case)
@@ -114,12 +124,23 @@ def case_change_status(
         case.status = target
         case.save(update_fields=["status", "closed_on", "closure_reason", "closure_note", "updated_at"])
         CaseStatusChange.objects.create(
-            case=case, from_status=current, to_status=target, closure_reason=closure_reason, note=note, by=by,
+            case=case,
+            from_status=current,
+            to_status=target,
+            closure_reason=closure_reason,
+            note=note,
+            by=by,
             at=timezone.now(),
         )
         record(
-            action=Action.TRANSITION, actor=by, request=request, obj=case, reason=note,
-            changes={"status": {"old": current.value, "new": target.value},
-                     **({"closure_reason": {"old": None, "new": closure_reason}} if closure_reason else {})},
+            action=Action.TRANSITION,
+            actor=by,
+            request=request,
+            obj=case,
+            reason=note,
+            changes={
+                "status": {"old": current.value, "new": target.value},
+                **({"closure_reason": {"old": None, "new": closure_reason}} if closure_reason else {}),
+            },
         )
     return case

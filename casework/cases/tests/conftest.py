@@ -20,8 +20,10 @@ def documents_in_tmp(settings, tmp_path):
     """Uploaded documents go to a temporary directory, never to var/."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "documents")}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "documents")},
+        },
     }
     return tmp_path / "documents"
 
@@ -43,7 +45,9 @@ def world(cast) -> World:
     subject = create_person(by=cast.coordinator, given_name="Stan", family_name="Perpetrator")
     victim = create_person(by=cast.coordinator, given_name="Victoria", family_name="Recordname", sex="female")
     referral = ready_referral(
-        subject=subject, lead_clinician=cast.clinician, coordinator=cast.coordinator,
+        subject=subject,
+        lead_clinician=cast.clinician,
+        coordinator=cast.coordinator,
         victims=[(victim, "Vicky Named", "Former partner")],
     )
     case = make_case(lead=cast.clinician, by=cast.clinical_lead, referral=referral)

@@ -20,8 +20,16 @@ from casework.referrals.tests.factories import ReferralFactory
 
 
 def ready_referral(
-    *, subject=None, lead_clinician=None, second_assessor=None, victims=(), others=(),
-    subject_role: str = SubjectRole.PERPETRATOR, status: str = Status.ALLOCATED, coordinator=None, **fields,
+    *,
+    subject=None,
+    lead_clinician=None,
+    second_assessor=None,
+    victims=(),
+    others=(),
+    subject_role: str = SubjectRole.PERPETRATOR,
+    status: str = Status.ALLOCATED,
+    coordinator=None,
+    **fields,
 ):
     """An accepted or allocated referral whose subject is linked to ``subject`` (made if not given)
     and whose named parties are linked to the persons given: ``victims`` and ``others`` are lists
@@ -29,10 +37,18 @@ def ready_referral(
     coordinator = coordinator or UserFactory(role=Role.REFERRALS_COORDINATOR)
     subject = subject or create_person(by=coordinator, given_name="Sam", family_name="Subject")
     parties = [{"role": PartyRole.VICTIM, "name": name, "relationship_to_subject": rel} for _, name, rel in victims]
-    parties += [{"role": PartyRole.FAMILY_MEMBER, "name": name, "relationship_to_subject": rel} for _, name, rel in others]
+    parties += [
+        {"role": PartyRole.FAMILY_MEMBER, "name": name, "relationship_to_subject": rel} for _, name, rel in others
+    ]
     referral = ReferralFactory(
-        status=status, subject_role=subject_role, lead_clinician=lead_clinician, second_assessor=second_assessor,
-        subject_given_name=subject.given_name, subject_family_name=subject.family_name, parties=parties, **fields,
+        status=status,
+        subject_role=subject_role,
+        lead_clinician=lead_clinician,
+        second_assessor=second_assessor,
+        subject_given_name=subject.given_name,
+        subject_family_name=subject.family_name,
+        parties=parties,
+        **fields,
     )
     people_services.referral_link(referral=referral, named_party=None, person=subject, by=coordinator)
     named = list(referral.named_parties.order_by("id"))

@@ -22,28 +22,52 @@ def case_overrides(cast) -> dict[str, dict]:
 
     subject = create_person(by=cast.coordinator, given_name="Matrix", family_name="Stalker")
     victim = create_person(by=cast.coordinator, given_name="Matrix", family_name="Stalked")
-    referral = ready_referral(subject=subject, lead_clinician=cast.clinician, coordinator=cast.coordinator,
-                              referring_organisation=cast.organisation, victims=[(victim, "Matrix Named", "Former partner")])
+    referral = ready_referral(
+        subject=subject,
+        lead_clinician=cast.clinician,
+        coordinator=cast.coordinator,
+        referring_organisation=cast.organisation,
+        victims=[(victim, "Matrix Named", "Former partner")],
+    )
     case = make_case(lead=cast.clinician, by=cast.clinical_lead, referral=referral)
     victim_party = case.parties.get(person=victim)
     member = team_add(case=case, user=UserFactory(role=Role.CLINICIAN), role="clinician", by=cast.clinical_lead)
-    ready = ready_referral(lead_clinician=cast.clinician, coordinator=cast.coordinator,
-                           referring_organisation=cast.organisation)
+    ready = ready_referral(
+        lead_clinician=cast.clinician, coordinator=cast.coordinator, referring_organisation=cast.organisation
+    )
     document = ReferralDocumentFactory(referral=referral)
     incident = IncidentFactory(case=case, victim=victim_party)
     order = OrderFactory(case=case, protects=[victim_party])
     hearing = HearingFactory(case=case)
     now = timezone.now()
     agency = InvolvedAgency.objects.create(case=case, name="Matrix Police", added_at=now, added_by=cast.coordinator)
-    officer = AgencyOfficer.objects.create(agency=agency, role="police_officer", name="DC Matrix", added_at=now,
-                                           added_by=cast.coordinator)
+    officer = AgencyOfficer.objects.create(
+        agency=agency, role="police_officer", name="DC Matrix", added_at=now, added_by=cast.coordinator
+    )
     c = {"reference": case.reference}
     return {
-        "cases:list": {}, "cases:open_list": {}, "cases:open": {"referral_reference": ready.reference},
-        **{f"cases:{name}": c for name in (
-            "detail", "break_glass", "timeline", "timeline_export", "status", "team", "party_add", "incident_add",
-            "incident_import", "order_add", "hearing_add", "mappa", "mappa_meeting_add", "agency_add",
-        )},
+        "cases:list": {},
+        "cases:open_list": {},
+        "cases:open": {"referral_reference": ready.reference},
+        **{
+            f"cases:{name}": c
+            for name in (
+                "detail",
+                "break_glass",
+                "timeline",
+                "timeline_export",
+                "status",
+                "team",
+                "party_add",
+                "incident_add",
+                "incident_import",
+                "order_add",
+                "hearing_add",
+                "mappa",
+                "mappa_meeting_add",
+                "agency_add",
+            )
+        },
         "cases:document_download": {**c, "pk": document.pk},
         "cases:team_remove": {**c, "pk": member.pk},
         "cases:party_edit": {**c, "pk": victim_party.pk},

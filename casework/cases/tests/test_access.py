@@ -84,14 +84,26 @@ def test_a_coordinator_cannot_post_clinical_content(cast, access_world, client_f
     client = client_for(cast.coordinator)
     case = Case.objects.get(reference=access_world["cases:detail"]["reference"])
     before = Incident.objects.count()
-    response = client.post(reverse("cases:incident_add", kwargs=access_world["cases:incident_add"]), {
-        "occurred_on_day": "1", "occurred_on_month": "1", "occurred_on_year": "2026", "precision": "day",
-        "behaviour": "text", "channel": "text", "source": "victim", "severity": "2", "description": "x",
-    })
+    response = client.post(
+        reverse("cases:incident_add", kwargs=access_world["cases:incident_add"]),
+        {
+            "occurred_on_day": "1",
+            "occurred_on_month": "1",
+            "occurred_on_year": "2026",
+            "precision": "day",
+            "behaviour": "text",
+            "channel": "text",
+            "source": "victim",
+            "severity": "2",
+            "description": "x",
+        },
+    )
     assert response.status_code == 403
     assert Incident.objects.count() == before
-    response = client.post(reverse("cases:team", kwargs=access_world["cases:team"]),
-                           {"user": str(cast.other_clinician.pk), "role": "clinician"})
+    response = client.post(
+        reverse("cases:team", kwargs=access_world["cases:team"]),
+        {"user": str(cast.other_clinician.pk), "role": "clinician"},
+    )
     assert response.status_code == 403
     assert not case.team.filter(user=cast.other_clinician).exists()
 
@@ -99,6 +111,10 @@ def test_a_coordinator_cannot_post_clinical_content(cast, access_world, client_f
 def test_finance_researchers_and_administrators_cannot_open_cases(cast, access_world, client_for):
     url = reverse("cases:open", kwargs=access_world["cases:open"])
     for user in (cast.finance, cast.researcher, cast.sysadmin, cast.clinician, cast.coordinator, cast.agency):
-        assert client_for(user).post(url, {"target": "new", "kind": "perpetrator",
-                                           "lead_clinician": str(cast.clinician.pk)}).status_code == 403
+        assert (
+            client_for(user)
+            .post(url, {"target": "new", "kind": "perpetrator", "lead_clinician": str(cast.clinician.pk)})
+            .status_code
+            == 403
+        )
     assert Case.objects.count() == 2  # the world's case and the matrix case

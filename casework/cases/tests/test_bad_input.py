@@ -38,8 +38,12 @@ def test_an_incident_dated_in_the_year_1_is_refused_with_the_reason(cast, world,
 
 
 def test_a_table_row_dated_in_the_year_1_is_refused_with_the_reason(cast, world, client_for):
-    response = _import(client_for(cast.clinician), world.case,
-                       HEADER + "01/01/0001,Following,In person,Police,2,Seen at the station\n", confirm=True)
+    response = _import(
+        client_for(cast.clinician),
+        world.case,
+        HEADER + "01/01/0001,Following,In person,Police,2,Seen at the station\n",
+        confirm=True,
+    )
     assert response.status_code == 400
     assert "Row 1: Date must be 1 January 1900 or later" in response.content.decode()
     assert not Incident.objects.exists()
@@ -68,15 +72,19 @@ def test_the_export_of_an_odd_stored_date_reads_back_with_the_reason(cast, world
 @pytest.mark.parametrize("part", ["occurred_on_day", "occurred_on_month", "occurred_on_year"])
 def test_a_20_digit_date_part_is_refused_with_a_message(cast, world, client_for, part):
     response = client_for(cast.clinician).post(
-        reverse("cases:incident_add", args=[world.case.reference]), form_data(**{part: "9" * 20}))
+        reverse("cases:incident_add", args=[world.case.reference]), form_data(**{part: "9" * 20})
+    )
     assert response.status_code == 400
     assert "Date must be a real date" in response.content.decode()
 
 
-@pytest.mark.parametrize(("description", "refusal"), [
-    ("Seen at\x00 the station", "control character"),  # a NUL byte in an uploaded table
-    ("x" * 140_000, "Description must be 10,000 characters or fewer"),  # a cell over 131,072 characters
-])
+@pytest.mark.parametrize(
+    ("description", "refusal"),
+    [
+        ("Seen at\x00 the station", "control character"),  # a NUL byte in an uploaded table
+        ("x" * 140_000, "Description must be 10,000 characters or fewer"),  # a cell over 131,072 characters
+    ],
+)
 def test_an_uploaded_table_with_a_bad_cell_is_refused_with_the_reason(cast, world, client_for, description, refusal):
     text = HEADER + "01/10/2025,Following,In person,Police,2," + description + "\n"
     response = _import(client_for(cast.clinician), world.case, upload=text.encode(), confirm=True)

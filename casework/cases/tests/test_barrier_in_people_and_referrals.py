@@ -11,8 +11,11 @@ from casework.referrals.queries import referrals_visible_to
 
 
 def _team(cast, pair):  # noqa: F811
-    return {"lead clinician": cast.clinician, "clinician on the team": pair.second_on_team,
-            "clinical lead on the team": pair.lead_on_team}
+    return {
+        "lead clinician": cast.clinician,
+        "clinician on the team": pair.second_on_team,
+        "clinical lead on the team": pair.lead_on_team,
+    }
 
 
 def test_the_victims_person_record_is_hidden_from_the_perpetrator_team(cast, pair, client_for):  # noqa: F811

@@ -26,9 +26,19 @@ def test_the_clinician_reads_the_whole_case(cast, world, client_for):
     IncidentFactory(case=world.case, victim=world.victim_party, description="Waited outside her flat all night")
     OrderFactory(case=world.case, protects=[world.victim_party])
     body = page(client_for(cast.clinician), world.case).content.decode()
-    for text in ("Stan Perpetrator", "Vicky Named", "Former partner", "Not yet assessed", "No assessment yet",
-                 "Restraining order", "Not managed under MAPPA", "Waited outside her flat all night",
-                 'data-testid="escalation-chart"', "Clare Clinician (lead clinician)", "Opened"):
+    for text in (
+        "Stan Perpetrator",
+        "Vicky Named",
+        "Former partner",
+        "Not yet assessed",
+        "No assessment yet",
+        "Restraining order",
+        "Not managed under MAPPA",
+        "Waited outside her flat all night",
+        'data-testid="escalation-chart"',
+        "Clare Clinician (lead clinician)",
+        "Opened",
+    ):
         assert text in body, text
 
 
@@ -36,12 +46,21 @@ def test_the_coordinator_sees_the_administration_and_no_clinical_content(cast, w
     IncidentFactory(case=world.case, victim=world.victim_party, description="Waited outside her flat all night")
     OrderFactory(case=world.case, protects=[world.victim_party], issued_by="Northshire Crown Court")
     HearingFactory(case=world.case, venue="Westvale Crown Court")
-    MappaRegistration.objects.create(case=world.case, category=1, level=3, updated_at=timezone.now(),
-                                     updated_by=cast.clinical_lead)
+    MappaRegistration.objects.create(
+        case=world.case, category=1, level=3, updated_at=timezone.now(), updated_by=cast.clinical_lead
+    )
     body = page(client_for(cast.coordinator), world.case).content.decode()
     assert "Westvale Crown Court" in body and "Clare Clinician" in body and "Stan Perpetrator" in body
-    for text in ("Waited outside her flat all night", "escalation-chart", "Northshire Crown Court", "Vicky Named",
-                 "Former partner", "Category 1", "Stalker type", "Add an incident"):
+    for text in (
+        "Waited outside her flat all night",
+        "escalation-chart",
+        "Northshire Crown Court",
+        "Vicky Named",
+        "Former partner",
+        "Category 1",
+        "Stalker type",
+        "Add an incident",
+    ):
         assert text not in body, text
     assert "Its clinical content is for the clinicians" in body
 
@@ -63,9 +82,14 @@ def test_a_stalker_type_from_an_assessment_is_shown(cast, world, client_for):
 def test_the_escalating_case_shows_its_reasons(cast, world, client_for):
     today = timezone.localdate()
     for days, behaviour, severity in ((120, "text", 1), (90, "threats", 3), (5, "violence", 5)):
-        IncidentFactory(case=world.case, victim=world.victim_party, occurred_on=today - dt.timedelta(days=days),
-                        behaviour=behaviour, channel="in_person" if behaviour == "violence" else "text",
-                        severity=severity)
+        IncidentFactory(
+            case=world.case,
+            victim=world.victim_party,
+            occurred_on=today - dt.timedelta(days=days),
+            behaviour=behaviour,
+            channel="in_person" if behaviour == "violence" else "text",
+            severity=severity,
+        )
     body = page(client_for(cast.clinician), world.case).content.decode()
     assert 'data-testid="escalating-tag"' in body
     assert "From threats to violence" in body
@@ -76,9 +100,16 @@ def _many_incidents(world, count: int) -> None:
     behaviours = list(Behaviour)
     Incident.objects.bulk_create(
         Incident(
-            case=world.case, victim=world.victim_party, occurred_on=today - dt.timedelta(days=i % 900),
-            behaviour=behaviours[i % len(behaviours)], channel="text", source="victim", severity=i % 5 + 1,
-            description=f"Incident {i}", recorded_by=world.case.opened_by, recorded_at=timezone.now(),
+            case=world.case,
+            victim=world.victim_party,
+            occurred_on=today - dt.timedelta(days=i % 900),
+            behaviour=behaviours[i % len(behaviours)],
+            channel="text",
+            source="victim",
+            severity=i % 5 + 1,
+            description=f"Incident {i}",
+            recorded_by=world.case.opened_by,
+            recorded_at=timezone.now(),
         )
         for i in range(count)
     )
@@ -109,8 +140,10 @@ def test_query_count_is_the_same_at_10_and_1000_incidents(cast, world, client_fo
 
 def _escalation():
     today = dt.date(2026, 11, 27)
-    points = [escalation.Point(today - dt.timedelta(days=d), s, b, "text", 1)
-              for d, s, b in ((100, 1, "text"), (60, 2, "email"), (3, 4, "threats"), (2, 3, "text"))]
+    points = [
+        escalation.Point(today - dt.timedelta(days=d), s, b, "text", 1)
+        for d, s, b in ((100, 1, "text"), (60, 2, "email"), (3, 4, "threats"), (2, 3, "text"))
+    ]
     return escalation.assess(points, [], today)
 
 
@@ -160,8 +193,12 @@ def test_a_team_member_downloads_a_referral_document_from_the_case_and_it_is_aud
     assert AuditEvent.objects.filter(action=Action.EXPORT, actor=cast.clinician).exists()
     # A document of a referral outside the case is not there.
     other = ReferralDocumentFactory()
-    assert client_for(cast.clinician).get(
-        reverse("cases:document_download", args=[world.case.reference, other.pk])).status_code == 404
+    assert (
+        client_for(cast.clinician)
+        .get(reverse("cases:document_download", args=[world.case.reference, other.pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_a_break_glass_holder_sees_the_banner_and_no_actions(cast, world, client_for):

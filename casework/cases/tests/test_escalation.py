@@ -21,10 +21,22 @@ def ago(days: int) -> dt.date:
     return TODAY - dt.timedelta(days=days)
 
 
-def point(days: int, behaviour: str = "text", severity: int = 2, channel: str = "", victim: int | None = 1,
-          precision: str = "day") -> Point:
-    return Point(ago(days), severity, behaviour, channel or {"text": "text", "phone": "phone"}.get(behaviour, "in_person"),
-                 victim, precision)
+def point(
+    days: int,
+    behaviour: str = "text",
+    severity: int = 2,
+    channel: str = "",
+    victim: int | None = 1,
+    precision: str = "day",
+) -> Point:
+    return Point(
+        ago(days),
+        severity,
+        behaviour,
+        channel or {"text": "text", "phone": "phone"}.get(behaviour, "in_person"),
+        victim,
+        precision,
+    )
 
 
 def reasons(points: list[Point]) -> list[str]:
@@ -149,9 +161,14 @@ def test_a_closed_case_is_judged_as_of_the_day_it_closed():
 
 
 def order(start_days: int, end_days: int | None = None, *, no_contact: bool = True, protects=(1,)) -> OrderSpan:
-    return OrderSpan(order_id=1, label="Restraining order", starts_on=ago(start_days),
-                     ends_on=ago(end_days) if end_days is not None else None, no_contact=no_contact,
-                     protects=frozenset(protects))
+    return OrderSpan(
+        order_id=1,
+        label="Restraining order",
+        starts_on=ago(start_days),
+        ends_on=ago(end_days) if end_days is not None else None,
+        no_contact=no_contact,
+        protects=frozenset(protects),
+    )
 
 
 def test_contact_with_a_protected_victim_while_the_order_is_in_force_is_a_likely_breach():
@@ -200,19 +217,30 @@ def test_rising_frequency_says_none_before_in_words_not_an_average_of_nought():
 
 
 def test_rising_frequency_counts_the_weeks_before_when_there_were_some():
-    found = [r for r in reasons([point(80), point(50)] + [point(d) for d in (1, 3, 5, 9)])
-             if r.startswith("Rising frequency")]
-    assert found == ["Rising frequency: 4 incidents in the last 4 weeks, against 2 incidents in the 12 weeks "
-                     "before (at most 1 in any 4 weeks)"]
+    found = [
+        r
+        for r in reasons([point(80), point(50)] + [point(d) for d in (1, 3, 5, 9)])
+        if r.startswith("Rising frequency")
+    ]
+    assert found == [
+        "Rising frequency: 4 incidents in the last 4 weeks, against 2 incidents in the 12 weeks "
+        "before (at most 1 in any 4 weeks)"
+    ]
 
 
 # --- Exclusion zones (issue 11.9: no flag when an incident happened inside an order's zone) ------
 
 
 def zone(start_days: int, places=("home",), end_days: int | None = None, protects=frozenset({1})) -> OrderSpan:
-    return OrderSpan(order_id=2, label="Stalking Protection Order", starts_on=ago(start_days),
-                     ends_on=ago(end_days) if end_days is not None else None, no_contact=False,
-                     protects=protects, zone_places=frozenset(places))
+    return OrderSpan(
+        order_id=2,
+        label="Stalking Protection Order",
+        starts_on=ago(start_days),
+        ends_on=ago(end_days) if end_days is not None else None,
+        no_contact=False,
+        protects=protects,
+        zone_places=frozenset(places),
+    )
 
 
 def at(days: int, place: str, behaviour: str = "loitering", victim: int | None = 1) -> Point:

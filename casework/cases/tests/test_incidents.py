@@ -23,9 +23,17 @@ from casework.referrals.tests.factories import ReferralDocumentFactory
 
 def form_data(**overrides) -> dict:
     data = {
-        "occurred_on_day": "3", "occurred_on_month": "11", "occurred_on_year": "2026", "precision": "exact",
-        "occurred_time": "21:15", "behaviour": "loitering", "channel": "in_person", "victim": "", "source": "police",
-        "severity": "3", "description": "Seen outside her workplace at closing time",
+        "occurred_on_day": "3",
+        "occurred_on_month": "11",
+        "occurred_on_year": "2026",
+        "precision": "exact",
+        "occurred_time": "21:15",
+        "behaviour": "loitering",
+        "channel": "in_person",
+        "victim": "",
+        "source": "police",
+        "severity": "3",
+        "description": "Seen outside her workplace at closing time",
     }
     data.update(overrides)
     return data
@@ -51,8 +59,14 @@ def test_a_clinician_on_the_team_adds_an_incident(cast, world, client_for):
 def test_a_refused_incident_says_why_for_each_field_and_keeps_what_was_typed(cast, world, client_for):
     response = client_for(cast.clinician).post(
         reverse("cases:incident_add", args=[world.case.reference]),
-        form_data(occurred_on_day="31", occurred_on_month="2", occurred_time="", severity="", behaviour="",
-                  description="Seen again by the bus stop"),
+        form_data(
+            occurred_on_day="31",
+            occurred_on_month="2",
+            occurred_time="",
+            severity="",
+            behaviour="",
+            description="Seen again by the bus stop",
+        ),
     )
     assert response.status_code == 400
     body = response.content.decode()
@@ -64,8 +78,9 @@ def test_a_refused_incident_says_why_for_each_field_and_keeps_what_was_typed(cas
 
 
 def test_an_exact_incident_needs_a_time(cast, world, client_for):
-    response = client_for(cast.clinician).post(reverse("cases:incident_add", args=[world.case.reference]),
-                                               form_data(occurred_time=""))
+    response = client_for(cast.clinician).post(
+        reverse("cases:incident_add", args=[world.case.reference]), form_data(occurred_time="")
+    )
     assert response.status_code == 400
     assert "Enter the time, or choose date only" in response.content.decode()
 
@@ -74,7 +89,9 @@ def test_a_future_incident_is_refused(cast, world, client_for):
     future = timezone.localdate() + dt.timedelta(days=3)
     response = client_for(cast.clinician).post(
         reverse("cases:incident_add", args=[world.case.reference]),
-        form_data(occurred_on_day=str(future.day), occurred_on_month=str(future.month), occurred_on_year=str(future.year)),
+        form_data(
+            occurred_on_day=str(future.day), occurred_on_month=str(future.month), occurred_on_year=str(future.year)
+        ),
     )
     assert response.status_code == 400
     assert "Date must be today or in the past" in response.content.decode()
@@ -82,8 +99,16 @@ def test_a_future_incident_is_refused(cast, world, client_for):
 
 def test_a_month_only_incident_is_dated_to_the_first_and_has_no_time(cast, world):
     incident = records.incident_add(
-        case=world.case, by=cast.clinician, occurred_on=dt.date(2026, 6, 17), occurred_time=dt.time(9, 0),
-        precision="month", behaviour="letters_or_gifts", channel="post", victim=None, source="victim", severity=1,
+        case=world.case,
+        by=cast.clinician,
+        occurred_on=dt.date(2026, 6, 17),
+        occurred_time=dt.time(9, 0),
+        precision="month",
+        behaviour="letters_or_gifts",
+        channel="post",
+        victim=None,
+        source="victim",
+        severity=1,
         description="Flowers left on the doorstep some time in June",
     )
     assert incident.occurred_on == dt.date(2026, 6, 1) and incident.occurred_time is None
@@ -92,17 +117,36 @@ def test_a_month_only_incident_is_dated_to_the_first_and_has_no_time(cast, world
 def test_an_incident_cannot_name_someone_who_is_not_a_victim_of_this_case(cast, world):
     subject_party = world.case.parties.get(role="subject")
     with pytest.raises(CaseRefused):
-        records.incident_add(case=world.case, by=cast.clinician, occurred_on=dt.date(2026, 6, 17), precision="day",
-                             behaviour="text", channel="text", victim=subject_party, source="victim", severity=1,
-                             description="x")
+        records.incident_add(
+            case=world.case,
+            by=cast.clinician,
+            occurred_on=dt.date(2026, 6, 17),
+            precision="day",
+            behaviour="text",
+            channel="text",
+            victim=subject_party,
+            source="victim",
+            severity=1,
+            description="x",
+        )
 
 
 def test_an_incident_cannot_link_a_document_of_another_referral(cast, world):
     stranger = ReferralDocumentFactory()
     with pytest.raises(CaseRefused):
-        records.incident_add(case=world.case, by=cast.clinician, occurred_on=dt.date(2026, 6, 17), precision="day",
-                             behaviour="text", channel="text", victim=None, source="victim", severity=1,
-                             description="x", documents=[stranger.pk])
+        records.incident_add(
+            case=world.case,
+            by=cast.clinician,
+            occurred_on=dt.date(2026, 6, 17),
+            precision="day",
+            behaviour="text",
+            channel="text",
+            victim=None,
+            source="victim",
+            severity=1,
+            description="x",
+            documents=[stranger.pk],
+        )
 
 
 def test_correcting_an_incident_records_old_and_new_values(cast, world, client_for):
@@ -111,8 +155,9 @@ def test_correcting_an_incident_records_old_and_new_values(cast, world, client_f
     client = client_for(cast.clinician)
     page = client.get(url).content.decode()
     assert incident.description in page
-    response = client.post(url, form_data(precision="day", occurred_time="", severity="4",
-                                          victim=str(world.victim_party.pk)))
+    response = client.post(
+        url, form_data(precision="day", occurred_time="", severity="4", victim=str(world.victim_party.pk))
+    )
     assert response.status_code == 302
     incident.refresh_from_db()
     assert incident.severity == 4
@@ -136,10 +181,22 @@ def test_the_timeline_is_paginated_newest_first(cast, world, client_for):
 
 
 def test_the_timeline_exports_as_csv_in_the_import_columns_and_is_audited(cast, world, client_for):
-    IncidentFactory(case=world.case, victim=world.victim_party, occurred_on=dt.date(2026, 5, 1), precision="month",
-                    description="=HYPERLINK(\"http://evil.example\")")
-    IncidentFactory(case=world.case, victim=world.victim_party, occurred_on=dt.date(2026, 6, 2), precision="exact",
-                    occurred_time=dt.time(7, 5), behaviour="following", channel="in_person")
+    IncidentFactory(
+        case=world.case,
+        victim=world.victim_party,
+        occurred_on=dt.date(2026, 5, 1),
+        precision="month",
+        description='=HYPERLINK("http://evil.example")',
+    )
+    IncidentFactory(
+        case=world.case,
+        victim=world.victim_party,
+        occurred_on=dt.date(2026, 6, 2),
+        precision="exact",
+        occurred_time=dt.time(7, 5),
+        behaviour="following",
+        channel="in_person",
+    )
     response = client_for(cast.clinician).get(reverse("cases:timeline_export", args=[world.case.reference]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
@@ -154,11 +211,20 @@ def test_the_timeline_exports_as_csv_in_the_import_columns_and_is_audited(cast, 
 
 def test_an_exported_timeline_reads_back_in(cast, world, client_for):
     IncidentFactory(case=world.case, victim=world.victim_party, occurred_on=dt.date(2026, 5, 1), precision="month")
-    IncidentFactory(case=world.case, victim=world.victim_party, occurred_on=dt.date(2026, 6, 2), precision="exact",
-                    occurred_time=dt.time(7, 5), behaviour="following", channel="in_person", severity=3)
+    IncidentFactory(
+        case=world.case,
+        victim=world.victim_party,
+        occurred_on=dt.date(2026, 6, 2),
+        precision="exact",
+        occurred_time=dt.time(7, 5),
+        behaviour="following",
+        channel="in_person",
+        severity=3,
+    )
     exported = client_for(cast.clinician).get(reverse("cases:timeline_export", args=[world.case.reference])).content
-    table = incident_table.read(exported.decode(), victims={"vicky named": world.victim_party},
-                                today=timezone.localdate())
+    table = incident_table.read(
+        exported.decode(), victims={"vicky named": world.victim_party}, today=timezone.localdate()
+    )
     assert table.valid
     assert [r.fields["precision"] for r in table.rows] == ["month", "exact"]
     assert table.rows[1].fields["occurred_time"] == dt.time(7, 5)
@@ -224,8 +290,9 @@ def test_the_service_adds_all_or_nothing(cast, world):
 
 def test_a_table_can_be_uploaded_as_a_file(cast, world, client_for):
     upload = SimpleUploadedFile("incidents.csv", GOOD.encode("utf-8-sig"), content_type="text/csv")
-    response = client_for(cast.clinician).post(reverse("cases:incident_import", args=[world.case.reference]),
-                                               {"table": "", "file": upload})
+    response = client_for(cast.clinician).post(
+        reverse("cases:incident_import", args=[world.case.reference]), {"table": "", "file": upload}
+    )
     assert response.status_code == 200
     assert "Add 3 incidents" in response.content.decode()
 
@@ -242,15 +309,18 @@ def test_an_empty_submission_asks_for_a_table(cast, world, client_for):
     assert "Paste the table, or choose a CSV file" in response.content.decode()
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("27/11/2026", (dt.date(2026, 11, 27), "day")),
-    ("2026-11-27", (dt.date(2026, 11, 27), "day")),
-    ("27 November 2026", (dt.date(2026, 11, 27), "day")),
-    ("3 Mar 2026", (dt.date(2026, 3, 3), "day")),
-    ("11/2026", (dt.date(2026, 11, 1), "month")),
-    ("2026-11", (dt.date(2026, 11, 1), "month")),
-    ("November 2026", (dt.date(2026, 11, 1), "month")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("27/11/2026", (dt.date(2026, 11, 27), "day")),
+        ("2026-11-27", (dt.date(2026, 11, 27), "day")),
+        ("27 November 2026", (dt.date(2026, 11, 27), "day")),
+        ("3 Mar 2026", (dt.date(2026, 3, 3), "day")),
+        ("11/2026", (dt.date(2026, 11, 1), "month")),
+        ("2026-11", (dt.date(2026, 11, 1), "month")),
+        ("November 2026", (dt.date(2026, 11, 1), "month")),
+    ],
+)
 def test_dates_in_a_table(text, expected):
     assert incident_table.parse_date(text) == expected
 

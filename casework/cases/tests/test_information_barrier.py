@@ -87,46 +87,92 @@ class Barrier:
 def pair(cast) -> Barrier:
     coordinator, lead = cast.coordinator, cast.clinical_lead
     stan = create_person(by=coordinator, given_name="Stan", family_name="Perpetrator", sex="male")
-    vera = create_person(by=coordinator, given_name=NEW_IDENTITY["new_given_name"],
-                         family_name=NEW_IDENTITY["new_family_name"], sex="female",
-                         workplace=SEALED_CANARIES["workplace"])
-    people_services.detail_add(person=vera, model=PersonAddress, by=coordinator, address=SEALED_CANARIES["address"],
-                               postcode=SEALED_CANARIES["postcode"])
-    people_services.detail_add(person=vera, model=PersonPhone, by=coordinator, number=SEALED_CANARIES["phone"],
-                               notes=SEALED_CANARIES["phone_notes"])
+    vera = create_person(
+        by=coordinator,
+        given_name=NEW_IDENTITY["new_given_name"],
+        family_name=NEW_IDENTITY["new_family_name"],
+        sex="female",
+        workplace=SEALED_CANARIES["workplace"],
+    )
+    people_services.detail_add(
+        person=vera,
+        model=PersonAddress,
+        by=coordinator,
+        address=SEALED_CANARIES["address"],
+        postcode=SEALED_CANARIES["postcode"],
+    )
+    people_services.detail_add(
+        person=vera,
+        model=PersonPhone,
+        by=coordinator,
+        number=SEALED_CANARIES["phone"],
+        notes=SEALED_CANARIES["phone_notes"],
+    )
     people_services.detail_add(person=vera, model=PersonEmail, by=coordinator, address=SEALED_CANARIES["email"])
-    people_services.detail_add(person=vera, model=OnlineIdentifier, by=coordinator, platform=Platform.INSTAGRAM,
-                               handle=SEALED_CANARIES["handle"])
+    people_services.detail_add(
+        person=vera,
+        model=OnlineIdentifier,
+        by=coordinator,
+        platform=Platform.INSTAGRAM,
+        handle=SEALED_CANARIES["handle"],
+    )
 
     # Vera's own case, with canaries in everything it holds.
     val = UserFactory(role=Role.CLINICIAN, full_name="Val Victimteam")
-    vera_referral = ready_referral(subject=vera, lead_clinician=val, coordinator=coordinator,
-                                   subject_role=SubjectRole.VICTIM, referring_organisation=cast.organisation,
-                                   behaviour_summary="Canaryreferral summary of the victim's referral")
+    vera_referral = ready_referral(
+        subject=vera,
+        lead_clinician=val,
+        coordinator=coordinator,
+        subject_role=SubjectRole.VICTIM,
+        referring_organisation=cast.organisation,
+        behaviour_summary="Canaryreferral summary of the victim's referral",
+    )
     victim_case = case_open(referral=vera_referral, kind=CaseKind.VICTIM, lead_clinician=val, by=lead)
     subject_party = victim_case.parties.get(role=PartyRole.SUBJECT)
-    records.party_add(case=victim_case, person=stan, role=PartyRole.PERSON_WHO_STALKS, name_as_given="Stan",
-                      by=lead)
+    records.party_add(case=victim_case, person=stan, role=PartyRole.PERSON_WHO_STALKS, name_as_given="Stan", by=lead)
     IncidentFactory(case=victim_case, victim=subject_party, description=CASE_CANARIES["incident"])
-    StalkingEpisode.objects.create(case=victim_case, victim=subject_party, prior_relationship="ex_intimate_partner",
-                                   motivation_in_own_words=CASE_CANARIES["motivation"], updated_at=timezone.now(),
-                                   updated_by=val)
+    StalkingEpisode.objects.create(
+        case=victim_case,
+        victim=subject_party,
+        prior_relationship="ex_intimate_partner",
+        motivation_in_own_words=CASE_CANARIES["motivation"],
+        updated_at=timezone.now(),
+        updated_by=val,
+    )
     OrderFactory(case=victim_case, issued_by=CASE_CANARIES["order_court"], protects=[subject_party])
     HearingFactory(case=victim_case, venue=CASE_CANARIES["hearing_venue"])
-    agency = InvolvedAgency.objects.create(case=victim_case, name=CASE_CANARIES["agency"], added_at=timezone.now(),
-                                           added_by=coordinator)
-    AgencyOfficer.objects.create(agency=agency, role="victim_advocate", name=CASE_CANARIES["officer"],
-                                 email=CASE_CANARIES["officer_email"], added_at=timezone.now(), added_by=coordinator)
-    MappaRegistration.objects.create(case=victim_case, category=2, level=2, coordinator_name=CASE_CANARIES["mappa"],
-                                     updated_at=timezone.now(), updated_by=lead)
+    agency = InvolvedAgency.objects.create(
+        case=victim_case, name=CASE_CANARIES["agency"], added_at=timezone.now(), added_by=coordinator
+    )
+    AgencyOfficer.objects.create(
+        agency=agency,
+        role="victim_advocate",
+        name=CASE_CANARIES["officer"],
+        email=CASE_CANARIES["officer_email"],
+        added_at=timezone.now(),
+        added_by=coordinator,
+    )
+    MappaRegistration.objects.create(
+        case=victim_case,
+        category=2,
+        level=2,
+        coordinator_name=CASE_CANARIES["mappa"],
+        updated_at=timezone.now(),
+        updated_by=lead,
+    )
 
     # Stan's case names Vera as the referral gave her.
-    stan_referral = ready_referral(subject=stan, lead_clinician=cast.clinician, coordinator=coordinator,
-                                   referring_organisation=cast.organisation,
-                                   victims=[(vera, "Vicky Named", "Former partner")])
+    stan_referral = ready_referral(
+        subject=stan,
+        lead_clinician=cast.clinician,
+        coordinator=coordinator,
+        referring_organisation=cast.organisation,
+        victims=[(vera, "Vicky Named", "Former partner")],
+    )
     ReferralDocumentFactory(referral=stan_referral, original_name="police-summary.pdf")
-    perpetrator_case = case_open(referral=stan_referral, kind=CaseKind.PERPETRATOR, lead_clinician=cast.clinician,
-                                 by=lead)
+    perpetrator_case = case_open(
+        referral=stan_referral, kind=CaseKind.PERPETRATOR, lead_clinician=cast.clinician, by=lead
+    )
     vicky = perpetrator_case.parties.get(person=vera)
     second = UserFactory(role=Role.CLINICIAN, full_name="Sid Second")
     team_add(case=perpetrator_case, user=second, role="clinician", by=lead)
@@ -135,14 +181,28 @@ def pair(cast) -> Barrier:
     IncidentFactory(case=perpetrator_case, victim=vicky, description="Texts after the order")
     OrderFactory(case=perpetrator_case, protects=[vicky])
     HearingFactory(case=perpetrator_case)
-    records.episode_save(case=perpetrator_case, victim=vicky, prior_relationship="ex_intimate_partner",
-                         started_on=dt.date(2025, 3, 1), started_precision="month", behaviours=["text", "following"],
-                         motivation_in_own_words="She should not have left", by=cast.clinician)
+    records.episode_save(
+        case=perpetrator_case,
+        victim=vicky,
+        prior_relationship="ex_intimate_partner",
+        started_on=dt.date(2025, 3, 1),
+        started_precision="month",
+        behaviours=["text", "following"],
+        motivation_in_own_words="She should not have left",
+        by=cast.clinician,
+    )
     glass = UserFactory(role=Role.CLINICIAN, full_name="Gil Glass")
     break_glass_open(user=glass, obj=perpetrator_case, reason="On call: urgent risk call from probation tonight")
     vera.refresh_from_db()
-    return Barrier(perpetrator_case=perpetrator_case, victim_case=victim_case, victim=vera, victim_clinician=val,
-                   second_on_team=second, lead_on_team=lead_on_team, break_glass_clinician=glass)
+    return Barrier(
+        perpetrator_case=perpetrator_case,
+        victim_case=victim_case,
+        victim=vera,
+        victim_clinician=val,
+        second_on_team=second,
+        lead_on_team=lead_on_team,
+        break_glass_clinician=glass,
+    )
 
 
 # --- The canary walk ----------------------------------------------------------------------------
@@ -153,11 +213,25 @@ HREF = re.compile(r'href="([^"#?]+)(?:\?[^"#]*)?(?:#[^"]*)?"')
 def case_urls(case: Case) -> list[str]:
     """Every cases URL about ``case``, with every object it holds."""
     ref = case.reference
-    urls = [reverse(name, args=[ref]) for name in (
-        "cases:detail", "cases:timeline", "cases:timeline_export", "cases:status", "cases:team", "cases:party_add",
-        "cases:incident_add", "cases:incident_import", "cases:order_add", "cases:hearing_add", "cases:mappa",
-        "cases:mappa_meeting_add", "cases:agency_add", "cases:break_glass",
-    )]
+    urls = [
+        reverse(name, args=[ref])
+        for name in (
+            "cases:detail",
+            "cases:timeline",
+            "cases:timeline_export",
+            "cases:status",
+            "cases:team",
+            "cases:party_add",
+            "cases:incident_add",
+            "cases:incident_import",
+            "cases:order_add",
+            "cases:hearing_add",
+            "cases:mappa",
+            "cases:mappa_meeting_add",
+            "cases:agency_add",
+            "cases:break_glass",
+        )
+    ]
     urls += [reverse("cases:party_edit", args=[ref, p.pk]) for p in case.parties.exclude(role=PartyRole.SUBJECT)]
     urls += [reverse("cases:episode", args=[ref, p.pk]) for p in case.parties.all()]
     urls += [reverse("cases:incident_edit", args=[ref, i.pk]) for i in case.incidents.all()]
@@ -241,7 +315,9 @@ def test_the_walk_reaches_people_and_referral_pages_and_would_see_a_leak(cast, p
 
 
 def test_the_perpetrator_case_shows_the_victim_by_the_referral_name_and_relationship_only(cast, pair, client_for):
-    body = client_for(cast.clinician).get(reverse("cases:detail", args=[pair.perpetrator_case.reference])).content.decode()
+    body = (
+        client_for(cast.clinician).get(reverse("cases:detail", args=[pair.perpetrator_case.reference])).content.decode()
+    )
     assert "Vicky Named" in body
     assert "Ex-intimate partner" in body
     assert 'data-testid="barrier-note"' in body
@@ -266,9 +342,13 @@ def test_perpetrator_side_clinicians_cannot_see_the_victim_case(cast, pair, clie
 
 def test_a_clinical_lead_on_the_perpetrator_team_does_not_see_the_victim_case(cast, pair, client_for):
     assert not cases_visible_to(pair.lead_on_team).filter(pk=pair.victim_case.pk).exists()
-    assert client_for(pair.lead_on_team).get(reverse("cases:detail", args=[pair.victim_case.reference])).status_code == 404
+    assert (
+        client_for(pair.lead_on_team).get(reverse("cases:detail", args=[pair.victim_case.reference])).status_code == 404
+    )
     # A lead on neither team sees both.
-    assert cases_visible_to(cast.clinical_lead).filter(pk__in=[pair.victim_case.pk, pair.perpetrator_case.pk]).count() == 2
+    assert (
+        cases_visible_to(cast.clinical_lead).filter(pk__in=[pair.victim_case.pk, pair.perpetrator_case.pk]).count() == 2
+    )
 
 
 def test_the_barrier_holds_the_other_way_too(cast, pair, client_for):
@@ -350,8 +430,12 @@ def test_a_clinician_adding_the_victim_as_a_party_is_told_only_to_ask_a_lead(cas
     """Val (victim team) is also on a new perpetrator case; she adds Vera as its victim: refused,
     and the message names no one."""
     someone = create_person(by=cast.coordinator, given_name="Other", family_name="Stalker")
-    case = case_open(referral=ready_referral(subject=someone, lead_clinician=cast.other_clinician),
-                     kind=CaseKind.PERPETRATOR, lead_clinician=cast.other_clinician, by=cast.clinical_lead)
+    case = case_open(
+        referral=ready_referral(subject=someone, lead_clinician=cast.other_clinician),
+        kind=CaseKind.PERPETRATOR,
+        lead_clinician=cast.other_clinician,
+        by=cast.clinical_lead,
+    )
     team_add(case=case, user=pair.victim_clinician, role="clinician", by=cast.clinical_lead)
     with pytest.raises(BarrierConflict) as refusal:
         records.party_add(case=case, person=pair.victim, role=PartyRole.VICTIM, by=cast.other_clinician)

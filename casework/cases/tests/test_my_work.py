@@ -39,7 +39,9 @@ def test_orders_of_other_teams_or_closed_cases_are_not_shown(cast, world, client
     assert "Court orders ending soon (0)" in my_work(client_for(cast.other_clinician))
     # A clinical lead sees the orders of the cases they are on the team of, not the whole caseload.
     assert "Court orders ending soon (0)" in my_work(client_for(cast.clinical_lead))
-    Case.objects.filter(pk=world.case.pk).update(status="closed", closed_on=timezone.localdate(), closure_reason="other")
+    Case.objects.filter(pk=world.case.pk).update(
+        status="closed", closed_on=timezone.localdate(), closure_reason="other"
+    )
     assert "Court orders ending soon (0)" in my_work(client_for(cast.clinician))
 
 

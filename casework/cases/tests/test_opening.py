@@ -21,23 +21,29 @@ from casework.referrals.tests.factories import ReferralFactory
 def test_the_lead_opens_a_case_from_an_allocated_referral(cast, client_for):
     victim = create_person(by=cast.coordinator, given_name="Vi", family_name="Tim")
     second = UserFactory(role=Role.CLINICIAN, full_name="Sec Ond")
-    referral = ready_referral(lead_clinician=cast.clinician, second_assessor=second,
-                              victims=[(victim, "Vi Tim", "Former partner")])
+    referral = ready_referral(
+        lead_clinician=cast.clinician, second_assessor=second, victims=[(victim, "Vi Tim", "Former partner")]
+    )
     client = client_for(cast.clinical_lead)
     assert referral.reference in client.get(reverse("cases:open_list")).content.decode()
     page = client.get(reverse("cases:open", args=[referral.reference]))
     assert page.status_code == 200
     assert "Vi Tim (Victim)" in page.content.decode()
-    response = client.post(reverse("cases:open", args=[referral.reference]),
-                           {"target": "new", "kind": "perpetrator", "lead_clinician": str(cast.clinician.pk)})
+    response = client.post(
+        reverse("cases:open", args=[referral.reference]),
+        {"target": "new", "kind": "perpetrator", "lead_clinician": str(cast.clinician.pk)},
+    )
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("cases:detail", args=[case.reference])
     assert case.reference.startswith("CASE-") and case.status == CaseStatus.OPEN and case.kind == CaseKind.PERPETRATOR
     assert dict(case.team.values_list("user_id", "role")) == {
-        cast.clinician.pk: TeamRole.LEAD_CLINICIAN, second.pk: TeamRole.CLINICIAN,
+        cast.clinician.pk: TeamRole.LEAD_CLINICIAN,
+        second.pk: TeamRole.CLINICIAN,
     }
     party = case.parties.get(role=PartyRole.VICTIM)
-    assert party.person == victim and party.name_as_given == "Vi Tim" and party.relationship_to_subject == "Former partner"
+    assert (
+        party.person == victim and party.name_as_given == "Vi Tim" and party.relationship_to_subject == "Former partner"
+    )
     assert case.status_changes.get().to_status == CaseStatus.OPEN
     event = AuditEvent.objects.filter(action=Action.CREATE, object_type="cases.case").get()
     assert event.object_label == case.reference and event.changes["referral"]["new"] == referral.reference
@@ -60,8 +66,9 @@ def test_the_page_suggests_a_consultation_when_only_consultation_is_asked_for(ca
 
 def test_a_refused_form_says_what_is_missing_and_keeps_the_choice(cast, client_for):
     referral = ready_referral(lead_clinician=None, status=Status.ACCEPTED)
-    response = client_for(cast.clinical_lead).post(reverse("cases:open", args=[referral.reference]),
-                                                   {"target": "new", "kind": "consultation"})
+    response = client_for(cast.clinical_lead).post(
+        reverse("cases:open", args=[referral.reference]), {"target": "new", "kind": "consultation"}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "There is a problem" in body and "Select a lead clinician" in body
@@ -81,9 +88,14 @@ def test_a_referral_whose_subject_is_not_linked_cannot_open_a_case(cast, client_
     referral = ReferralFactory(status=Status.ALLOCATED, lead_clinician=cast.clinician)
     client = client_for(cast.clinical_lead)
     # The page explains instead of opening (a POST opens nothing either).
-    assert "Link the person referred first" in client.get(reverse("cases:open", args=[referral.reference])).content.decode()
-    client.post(reverse("cases:open", args=[referral.reference]),
-                {"target": "new", "kind": "perpetrator", "lead_clinician": str(cast.clinician.pk)})
+    assert (
+        "Link the person referred first"
+        in client.get(reverse("cases:open", args=[referral.reference])).content.decode()
+    )
+    client.post(
+        reverse("cases:open", args=[referral.reference]),
+        {"target": "new", "kind": "perpetrator", "lead_clinician": str(cast.clinician.pk)},
+    )
     assert not Case.objects.exists()
     with pytest.raises(CaseRefused, match="Link the referral's subject"):
         case_open(referral=referral, kind="perpetrator", lead_clinician=cast.clinician, by=cast.clinical_lead)
@@ -100,8 +112,9 @@ def test_a_referral_opens_one_case_only(cast):
 def test_a_new_referral_adds_its_work_to_the_persons_open_case(cast, world, client_for):
     new_party = create_person(by=cast.coordinator, given_name="New", family_name="Partner")
     second = UserFactory(role=Role.CLINICIAN, full_name="Newly Allocated")
-    referral = ready_referral(subject=world.subject, lead_clinician=second,
-                              victims=[(new_party, "New Partner", "Her new partner")])
+    referral = ready_referral(
+        subject=world.subject, lead_clinician=second, victims=[(new_party, "New Partner", "Her new partner")]
+    )
     client = client_for(cast.clinical_lead)
     page = client.get(reverse("cases:open", args=[referral.reference])).content.decode()
     assert f"Add to {world.case.reference}" in page
@@ -117,7 +130,9 @@ def test_work_cannot_be_added_to_another_persons_case_or_a_closed_one(cast, worl
     someone_else = ready_referral(lead_clinician=cast.clinician)
     with pytest.raises(CaseRefused, match="another person"):
         case_add_referral(case=world.case, referral=someone_else, by=cast.clinical_lead)
-    Case.objects.filter(pk=world.case.pk).update(status=CaseStatus.CLOSED, closed_on="2026-11-01", closure_reason="other")
+    Case.objects.filter(pk=world.case.pk).update(
+        status=CaseStatus.CLOSED, closed_on="2026-11-01", closure_reason="other"
+    )
     same_person = ready_referral(subject=world.subject, lead_clinician=cast.clinician)
     with pytest.raises(CaseRefused, match="open or on-hold"):
         case_add_referral(case=world.case, referral=same_person, by=cast.clinical_lead)
@@ -154,8 +169,12 @@ def test_a_lead_cannot_put_themselves_on_a_victim_case_they_open(cast, client_fo
 def test_open_a_case_before_the_person_is_linked_says_why_and_links_on_the_way(cast, client_for):
     """Issue 11.1: "Open a case" on an accepted referral whose subject had no person record
     answered "Page not found". It now says why, and linking the person returns to the case."""
-    referral = ReferralFactory(status=Status.ALLOCATED, lead_clinician=cast.clinician,
-                               subject_given_name="Noel", subject_family_name="Unlinked")
+    referral = ReferralFactory(
+        status=Status.ALLOCATED,
+        lead_clinician=cast.clinician,
+        subject_given_name="Noel",
+        subject_family_name="Unlinked",
+    )
     client = client_for(cast.clinical_lead)
     open_url = reverse("cases:open", args=[referral.reference])
     page = client.get(open_url)

@@ -17,8 +17,9 @@ from casework.core.roles import Role
 
 def test_a_lead_adds_a_clinician_who_can_then_open_the_case(cast, world, client_for):
     client = client_for(cast.clinical_lead)
-    response = client.post(reverse("cases:team", args=[world.case.reference]),
-                           {"user": str(cast.other_clinician.pk), "role": "clinician"})
+    response = client.post(
+        reverse("cases:team", args=[world.case.reference]), {"user": str(cast.other_clinician.pk), "role": "clinician"}
+    )
     assert response.status_code == 302
     assert world.case.team.filter(user=cast.other_clinician, role=TeamRole.CLINICIAN).exists()
     assert client_for(cast.other_clinician).get(reverse("cases:detail", args=[world.case.reference])).status_code == 200
@@ -29,7 +30,8 @@ def test_a_lead_adds_a_clinician_who_can_then_open_the_case(cast, world, client_
 def test_a_new_lead_clinician_makes_the_old_one_a_clinician(cast, world):
     team_add(case=world.case, user=cast.other_clinician, role=TeamRole.LEAD_CLINICIAN, by=cast.clinical_lead)
     assert dict(world.case.team.values_list("user_id", "role")) == {
-        cast.clinician.pk: TeamRole.CLINICIAN, cast.other_clinician.pk: TeamRole.LEAD_CLINICIAN,
+        cast.clinician.pk: TeamRole.CLINICIAN,
+        cast.other_clinician.pk: TeamRole.LEAD_CLINICIAN,
     }
 
 
@@ -41,8 +43,9 @@ def test_a_clinician_on_the_team_can_be_made_lead(cast, world):
 
 def test_someone_already_on_the_team_is_not_added_twice(cast, world, client_for):
     team_add(case=world.case, user=cast.other_clinician, role=TeamRole.CLINICIAN, by=cast.clinical_lead)
-    response = client_for(cast.clinical_lead).post(reverse("cases:team", args=[world.case.reference]),
-                                                   {"user": str(cast.other_clinician.pk), "role": "clinician"})
+    response = client_for(cast.clinical_lead).post(
+        reverse("cases:team", args=[world.case.reference]), {"user": str(cast.other_clinician.pk), "role": "clinician"}
+    )
     assert response.status_code == 400
     assert "Oscar Other is already on the team" in response.content.decode()
     # The lead clinician is not offered at all.

@@ -18,15 +18,23 @@ OFFICER_FIELDS = ("role", "name", "job_title", "email", "phone")
 @creates_record
 def agency_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_admin")
-    form = AgencyForm(request.POST if request.method == "POST" else None,
-                      organisations=list(queries.agency_organisations()))
+    form = AgencyForm(
+        request.POST if request.method == "POST" else None, organisations=list(queries.agency_organisations())
+    )
     return form_page(
-        request, case=case, form=form, title="Add an agency",
+        request,
+        case=case,
+        form=form,
+        title="Add an agency",
         save=lambda data: records.agency_add(
-            case=case, organisation=queries.agency_organisation(data.get("organisation")),
-            name=data.get("name") or "", by=request.user, request=request,
+            case=case,
+            organisation=queries.agency_organisation(data.get("organisation")),
+            name=data.get("name") or "",
+            by=request.user,
+            request=request,
         ),
-        success_message="Agency added", success_url=case_url(case, "agencies"),
+        success_message="Agency added",
+        success_url=case_url(case, "agencies"),
     )
 
 
@@ -43,9 +51,13 @@ def officer_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         raise Http404("No such agency")
     form = OfficerForm(request.POST if request.method == "POST" else None)
     return form_page(
-        request, case=case, form=form, title=f"Add an officer of {agency.name}",
+        request,
+        case=case,
+        form=form,
+        title=f"Add an officer of {agency.name}",
         save=lambda data: records.officer_add(agency=agency, by=request.user, request=request, **_officer_fields(data)),
-        success_message="Officer added", success_url=case_url(case, "agencies"),
+        success_message="Officer added",
+        success_url=case_url(case, "agencies"),
     )
 
 
@@ -55,10 +67,18 @@ def officer_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     officer = queries.officer_of(case, pk)
     if officer is None:
         raise Http404("No such officer")
-    form = OfficerForm(request.POST if request.method == "POST" else None,
-                       initial={name: getattr(officer, name) for name in OFFICER_FIELDS})
+    form = OfficerForm(
+        request.POST if request.method == "POST" else None,
+        initial={name: getattr(officer, name) for name in OFFICER_FIELDS},
+    )
     return form_page(
-        request, case=case, form=form, title=f"Change an officer of {officer.agency.name}",
-        save=lambda data: records.officer_update(officer=officer, by=request.user, request=request, **_officer_fields(data)),
-        success_message="Officer changed", success_url=case_url(case, "agencies"),
+        request,
+        case=case,
+        form=form,
+        title=f"Change an officer of {officer.agency.name}",
+        save=lambda data: records.officer_update(
+            officer=officer, by=request.user, request=request, **_officer_fields(data)
+        ),
+        success_message="Officer changed",
+        success_url=case_url(case, "agencies"),
     )

@@ -26,7 +26,9 @@ def case_or_404(request: HttpRequest, reference: str, permission: str = "cases.v
     if not request.user.has_perm("cases.view_list"):
         raise Http404("No such case")
     case = policy.get_or_404(
-        request, Case, queryset=cases_visible_to(request.user).select_related("subject", "opened_by"),
+        request,
+        Case,
+        queryset=cases_visible_to(request.user).select_related("subject", "opened_by"),
         reference=reference,
     )
     if not request.user.has_perm("cases.view", case):
@@ -41,9 +43,18 @@ def case_url(case: Case, anchor: str = "") -> str:
 
 
 def form_page(
-    request: HttpRequest, *, case: Case, form, title: str, save: Callable[[dict[str, Any]], Any],
-    success_message: str, success_url: str | None = None, cancel_url: str | None = None,
-    template: str = "cases/form.jinja", submit_text: str = "Save", extra: dict[str, Any] | None = None,
+    request: HttpRequest,
+    *,
+    case: Case,
+    form,
+    title: str,
+    save: Callable[[dict[str, Any]], Any],
+    success_message: str,
+    success_url: str | None = None,
+    cancel_url: str | None = None,
+    template: str = "cases/form.jinja",
+    submit_text: str = "Save",
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Show ``form``; on a valid POST call ``save(cleaned_data)`` (a service) and go back to the case.
     A refused form answers 400 with the NHS error summary and what the user typed."""
@@ -58,7 +69,11 @@ def form_page(
     if request.method == "GET":
         record_view(request, case)
     context = {
-        "case": case, "form": form, "title": title, "submit_text": submit_text,
-        "cancel_url": cancel_url or case_url(case), **(extra or {}),
+        "case": case,
+        "form": form,
+        "title": title,
+        "submit_text": submit_text,
+        "cancel_url": cancel_url or case_url(case),
+        **(extra or {}),
     }
     return render(request, template, context, status=400 if form.is_bound else 200)

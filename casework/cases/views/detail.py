@@ -46,9 +46,7 @@ def as_of(case) -> object:
 
 
 def case_escalation(page: queries.CasePage) -> escalation.Escalation:
-    return escalation.assess(
-        escalation.points_from(page.points), escalation.order_spans(page.orders), as_of(page.case)
-    )
+    return escalation.assess(escalation.points_from(page.points), escalation.order_spans(page.orders), as_of(page.case))
 
 
 def party_rows(user, page: queries.CasePage) -> list[dict]:
@@ -63,18 +61,22 @@ def party_rows(user, page: queries.CasePage) -> list[dict]:
         episode = page.episodes.get(party.pk)
         relationship = Relationship(episode.prior_relationship).label if episode else ""
         is_victim = party.role == PartyRole.VICTIM and case.kind != CaseKind.VICTIM
-        rows.append({
-            "name": party.name_as_given,
-            "role": PartyRole(party.role).label,
-            "relationship": relationship or party.relationship_to_subject or "Not recorded",
-            "relationship_as_given": party.relationship_to_subject,
-            "href": None if behind else _people_url(party.person.reference),
-            "behind_barrier": behind,
-            "is_victim": is_victim,
-            "episode": episode,
-            "edit_href": reverse("cases:party_edit", args=[case.reference, party.pk]) if edit else None,
-            "episode_href": reverse("cases:episode", args=[case.reference, party.pk]) if edit and is_victim else None,
-        })
+        rows.append(
+            {
+                "name": party.name_as_given,
+                "role": PartyRole(party.role).label,
+                "relationship": relationship or party.relationship_to_subject or "Not recorded",
+                "relationship_as_given": party.relationship_to_subject,
+                "href": None if behind else _people_url(party.person.reference),
+                "behind_barrier": behind,
+                "is_victim": is_victim,
+                "episode": episode,
+                "edit_href": reverse("cases:party_edit", args=[case.reference, party.pk]) if edit else None,
+                "episode_href": reverse("cases:episode", args=[case.reference, party.pk])
+                if edit and is_victim
+                else None,
+            }
+        )
     return rows
 
 
@@ -82,13 +84,16 @@ def victim_rows(page: queries.CasePage) -> list[dict]:
     rows = []
     for party in page.victims:
         episode = page.episodes.get(party.pk)
-        rows.append({
-            "party": party,
-            "name": party.name_as_given if party.role != PartyRole.SUBJECT else page.case.subject.full_name,
-            "relationship": Relationship(episode.prior_relationship).label if episode else (
-                party.relationship_to_subject or "Not recorded"),
-            "episode": episode,
-        })
+        rows.append(
+            {
+                "party": party,
+                "name": party.name_as_given if party.role != PartyRole.SUBJECT else page.case.subject.full_name,
+                "relationship": Relationship(episode.prior_relationship).label
+                if episode
+                else (party.relationship_to_subject or "Not recorded"),
+                "episode": episode,
+            }
+        )
     return rows
 
 
@@ -121,9 +126,11 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     record_view(request, case)
     status = CaseStatus(case.status)
     context = {
-        "case": case, "page": page,
+        "case": case,
+        "page": page,
         "kind_label": CaseKind(case.kind).label,
-        "status_label": status.label, "status_colour": STATUS_TAG_COLOUR[status],
+        "status_label": status.label,
+        "status_colour": STATUS_TAG_COLOUR[status],
         "stalker_type": StalkerType(case.stalker_type).label if case.stalker_type else "",
         "actions": available_actions(user, case),
         "can_edit_clinical": user.has_perm("cases.edit_clinical", case),
@@ -137,18 +144,20 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     }
     if page.clinical:
         esc = case_escalation(page)
-        context.update({
-            "parties": party_rows(user, page),
-            "victims": victim_rows(page),
-            "stalkers": [p for p in page.other_parties if p.role == PartyRole.PERSON_WHO_STALKS],
-            "escalation": esc,
-            "chart": charts.escalation_svg(esc),
-            "behaviour_labels": dict(Behaviour.choices),
-            "severity_labels": SEVERITY_LABELS,
-            "severity_levels": SEVERITY_LEVELS,
-            "human_size": human_size,
-            "breach_incidents": {(b.point.occurred_on, b.point.victim_id) for b in esc.breaches},
-        })
+        context.update(
+            {
+                "parties": party_rows(user, page),
+                "victims": victim_rows(page),
+                "stalkers": [p for p in page.other_parties if p.role == PartyRole.PERSON_WHO_STALKS],
+                "escalation": esc,
+                "chart": charts.escalation_svg(esc),
+                "behaviour_labels": dict(Behaviour.choices),
+                "severity_labels": SEVERITY_LABELS,
+                "severity_levels": SEVERITY_LEVELS,
+                "human_size": human_size,
+                "breach_incidents": {(b.point.occurred_on, b.point.victim_id) for b in esc.breaches},
+            }
+        )
     return render(request, "cases/detail.jinja", context)
 
 
@@ -165,8 +174,12 @@ def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
     if not request.user.has_perm("cases.break_glass", target.obj):
         return redirect("cases:detail", reference=target.obj.reference)
     return break_glass_page(
-        request, target=target, record_label=target.obj.reference, record_noun="case",
-        cancel_url=reverse("core:my_work"), success_url=reverse("cases:detail", args=[target.obj.reference]),
+        request,
+        target=target,
+        record_label=target.obj.reference,
+        record_noun="case",
+        cancel_url=reverse("core:my_work"),
+        success_url=reverse("cases:detail", args=[target.obj.reference]),
     )
 
 
@@ -178,5 +191,9 @@ def document_download(request: HttpRequest, reference: str, pk: int) -> HttpResp
     document = queries.document_of(case, pk)
     if document is None:
         raise Http404("No such document")
-    return serve_document(request, document, back_href=f"{reverse('cases:detail', args=[case.reference])}#documents",
-                          back_text="Back to the case")
+    return serve_document(
+        request,
+        document,
+        back_href=f"{reverse('cases:detail', args=[case.reference])}#documents",
+        back_text="Back to the case",
+    )

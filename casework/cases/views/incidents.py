@@ -48,12 +48,18 @@ def timeline(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.view_clinical")
     page = paginate(request, queries.incidents_of(case), per_page=TIMELINE_PER_PAGE)
     record_view(request, case)
-    return render(request, "cases/timeline.jinja", {
-        "case": case, "page": page, "links": page_links(request, page),
-        "rows": [incident_row(i) for i in page.object_list],
-        "can_edit": request.user.has_perm("cases.edit_clinical", case),
-        "can_export": request.user.has_perm("cases.export", case),
-    })
+    return render(
+        request,
+        "cases/timeline.jinja",
+        {
+            "case": case,
+            "page": page,
+            "links": page_links(request, page),
+            "rows": [incident_row(i) for i in page.object_list],
+            "can_edit": request.user.has_perm("cases.edit_clinical", case),
+            "can_export": request.user.has_perm("cases.export", case),
+        },
+    )
 
 
 @require_GET
@@ -77,25 +83,41 @@ def _incident_form(request, case, incident=None) -> IncidentForm:
         initial["victim"] = str(victims[0].pk)
     if incident is not None:
         initial = {
-            "occurred_on": incident.occurred_on, "precision": incident.precision,
+            "occurred_on": incident.occurred_on,
+            "precision": incident.precision,
             "occurred_time": incident.occurred_time.strftime("%H:%M") if incident.occurred_time else "",
-            "behaviour": incident.behaviour, "channel": incident.channel,
-            "victim": str(incident.victim_id or ""), "source": incident.source, "severity": str(incident.severity),
-            "description": incident.description, "documents": [str(d.pk) for d in incident.documents.all()],
+            "behaviour": incident.behaviour,
+            "channel": incident.channel,
+            "victim": str(incident.victim_id or ""),
+            "source": incident.source,
+            "severity": str(incident.severity),
+            "description": incident.description,
+            "documents": [str(d.pk) for d in incident.documents.all()],
             "place": incident.place,
         }
-    form = IncidentForm(request.POST if request.method == "POST" else None, initial=initial, victims=victims,
-                        documents=queries.documents_of(case), victim_case=case.kind == CaseKind.VICTIM)
+    form = IncidentForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        victims=victims,
+        documents=queries.documents_of(case),
+        victim_case=case.kind == CaseKind.VICTIM,
+    )
     form.victims_by_pk = {str(p.pk): p for p in victims}
     return form
 
 
 def _fields(form, data) -> dict:
     return {
-        "occurred_on": data["occurred_on"], "occurred_time": data.get("occurred_time"),
-        "precision": data["precision"], "behaviour": data["behaviour"], "channel": data["channel"],
-        "victim": form.victims_by_pk.get(data.get("victim") or ""), "source": data["source"],
-        "severity": int(data["severity"]), "description": data["description"], "place": data.get("place") or "",
+        "occurred_on": data["occurred_on"],
+        "occurred_time": data.get("occurred_time"),
+        "precision": data["precision"],
+        "behaviour": data["behaviour"],
+        "channel": data["channel"],
+        "victim": form.victims_by_pk.get(data.get("victim") or ""),
+        "source": data["source"],
+        "severity": int(data["severity"]),
+        "description": data["description"],
+        "place": data.get("place") or "",
         "documents": [int(pk) for pk in data.get("documents") or []],
     }
 
@@ -106,9 +128,14 @@ def incident_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_clinical")
     form = _incident_form(request, case)
     return form_page(
-        request, case=case, form=form, title="Add an incident", template="cases/incident_form.jinja",
+        request,
+        case=case,
+        form=form,
+        title="Add an incident",
+        template="cases/incident_form.jinja",
         save=lambda data: records.incident_add(case=case, by=request.user, request=request, **_fields(form, data)),
-        success_message="Incident added", success_url=case_url(case, "timeline"),
+        success_message="Incident added",
+        success_url=case_url(case, "timeline"),
         extra={"severity_levels": SEVERITY_LEVELS},
     )
 
@@ -121,9 +148,16 @@ def incident_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse
         raise Http404("No such incident")
     form = _incident_form(request, case, incident)
     return form_page(
-        request, case=case, form=form, title="Correct an incident", template="cases/incident_form.jinja",
-        save=lambda data: records.incident_update(incident=incident, by=request.user, request=request, **_fields(form, data)),
-        success_message="Incident corrected", success_url=reverse("cases:timeline", args=[case.reference]),
+        request,
+        case=case,
+        form=form,
+        title="Correct an incident",
+        template="cases/incident_form.jinja",
+        save=lambda data: records.incident_update(
+            incident=incident, by=request.user, request=request, **_fields(form, data)
+        ),
+        success_message="Incident corrected",
+        success_url=reverse("cases:timeline", args=[case.reference]),
         extra={"severity_levels": SEVERITY_LEVELS},
     )
 
@@ -185,9 +219,20 @@ def _import_page(
     if table is not None:
         errors += [{"text": f"Row {row.number}: {row.errors[0]}", "href": f"#row-{row.number}"} for row in table.errors]
     status = 200 if not posted or (table is not None and table.valid and not form.errors) else 400
-    return render(request, "cases/incident_import.jinja", {
-        "case": case, "form": form, "table": table, "errors": errors, "columns": incident_table.COLUMNS,
-        "text": form.cleaned_data.get("table", "") if form.is_bound and hasattr(form, "cleaned_data") else "",
-        "behaviours": [b.label for b in Behaviour], "channels": [c.label for c in Channel],
-        "sources": [s.label for s in Source], "cancel_url": case_url(case),
-    }, status=status)
+    return render(
+        request,
+        "cases/incident_import.jinja",
+        {
+            "case": case,
+            "form": form,
+            "table": table,
+            "errors": errors,
+            "columns": incident_table.COLUMNS,
+            "text": form.cleaned_data.get("table", "") if form.is_bound and hasattr(form, "cleaned_data") else "",
+            "behaviours": [b.label for b in Behaviour],
+            "channels": [c.label for c in Channel],
+            "sources": [s.label for s in Source],
+            "cancel_url": case_url(case),
+        },
+        status=status,
+    )

@@ -12,8 +12,18 @@ from casework.cases.services import records
 from casework.cases.views.common import case_or_404, case_url, form_page
 from casework.core.idempotency import creates_record
 
-ORDER_FIELDS = ("kind", "issued_by", "starts_on", "ends_on", "no_contact", "exclusion_zone", "exclusion_zone_details",
-                "zone_places", "attend_treatment", "other_conditions")
+ORDER_FIELDS = (
+    "kind",
+    "issued_by",
+    "starts_on",
+    "ends_on",
+    "no_contact",
+    "exclusion_zone",
+    "exclusion_zone_details",
+    "zone_places",
+    "attend_treatment",
+    "other_conditions",
+)
 
 
 def _protectable(case) -> list:
@@ -51,9 +61,13 @@ def order_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_clinical")
     form = _order_form(request, case)
     return form_page(
-        request, case=case, form=form, title="Add an order or conditions",
+        request,
+        case=case,
+        form=form,
+        title="Add an order or conditions",
         save=lambda data: records.order_add(case=case, by=request.user, request=request, **_order_fields(form, data)),
-        success_message="Order added", success_url=case_url(case, "orders"),
+        success_message="Order added",
+        success_url=case_url(case, "orders"),
     )
 
 
@@ -65,15 +79,25 @@ def order_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         raise Http404("No such order")
     form = _order_form(request, case, order)
     return form_page(
-        request, case=case, form=form, title=f"Change the {order.get_kind_display().lower()}",
-        save=lambda data: records.order_update(order=order, by=request.user, request=request, **_order_fields(form, data)),
-        success_message="Order changed", success_url=case_url(case, "orders"),
+        request,
+        case=case,
+        form=form,
+        title=f"Change the {order.get_kind_display().lower()}",
+        save=lambda data: records.order_update(
+            order=order, by=request.user, request=request, **_order_fields(form, data)
+        ),
+        success_message="Order changed",
+        success_url=case_url(case, "orders"),
     )
 
 
 def _hearing_fields(data) -> dict:
-    return {"kind": data["kind"], "hearing_on": data["hearing_on"], "venue": data.get("venue") or "",
-            "notes": data.get("notes") or ""}
+    return {
+        "kind": data["kind"],
+        "hearing_on": data["hearing_on"],
+        "venue": data.get("venue") or "",
+        "notes": data.get("notes") or "",
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,9 +106,13 @@ def hearing_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_admin")
     form = HearingForm(request.POST if request.method == "POST" else None)
     return form_page(
-        request, case=case, form=form, title="Add a hearing",
+        request,
+        case=case,
+        form=form,
+        title="Add a hearing",
         save=lambda data: records.hearing_add(case=case, by=request.user, request=request, **_hearing_fields(data)),
-        success_message="Hearing added", success_url=case_url(case, "hearings"),
+        success_message="Hearing added",
+        success_url=case_url(case, "hearings"),
     )
 
 
@@ -94,13 +122,25 @@ def hearing_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     hearing = queries.hearing_of(case, pk)
     if hearing is None:
         raise Http404("No such hearing")
-    form = HearingForm(request.POST if request.method == "POST" else None, initial={
-        "kind": hearing.kind, "hearing_on": hearing.hearing_on, "venue": hearing.venue, "notes": hearing.notes,
-    })
+    form = HearingForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "kind": hearing.kind,
+            "hearing_on": hearing.hearing_on,
+            "venue": hearing.venue,
+            "notes": hearing.notes,
+        },
+    )
     return form_page(
-        request, case=case, form=form, title="Change a hearing",
-        save=lambda data: records.hearing_update(hearing=hearing, by=request.user, request=request, **_hearing_fields(data)),
-        success_message="Hearing changed", success_url=case_url(case, "hearings"),
+        request,
+        case=case,
+        form=form,
+        title="Change a hearing",
+        save=lambda data: records.hearing_update(
+            hearing=hearing, by=request.user, request=request, **_hearing_fields(data)
+        ),
+        success_message="Hearing changed",
+        success_url=case_url(case, "hearings"),
     )
 
 
@@ -110,18 +150,31 @@ def mappa(request: HttpRequest, reference: str) -> HttpResponse:
     current = queries.mappa_of(case)
     initial = {}
     if current is not None:
-        initial = {"category": str(current.category), "level": str(current.level),
-                   "coordinator_name": current.coordinator_name, "coordinator_email": current.coordinator_email,
-                   "coordinator_phone": current.coordinator_phone}
+        initial = {
+            "category": str(current.category),
+            "level": str(current.level),
+            "coordinator_name": current.coordinator_name,
+            "coordinator_email": current.coordinator_email,
+            "coordinator_phone": current.coordinator_phone,
+        }
     form = MappaForm(request.POST if request.method == "POST" else None, initial=initial)
     return form_page(
-        request, case=case, form=form, title="MAPPA",
+        request,
+        case=case,
+        form=form,
+        title="MAPPA",
         save=lambda data: records.mappa_save(
-            case=case, by=request.user, request=request, category=data["category"], level=data["level"],
-            coordinator_name=data.get("coordinator_name") or "", coordinator_email=data.get("coordinator_email") or "",
+            case=case,
+            by=request.user,
+            request=request,
+            category=data["category"],
+            level=data["level"],
+            coordinator_name=data.get("coordinator_name") or "",
+            coordinator_email=data.get("coordinator_email") or "",
             coordinator_phone=data.get("coordinator_phone") or "",
         ),
-        success_message="MAPPA saved", success_url=case_url(case, "mappa"),
+        success_message="MAPPA saved",
+        success_url=case_url(case, "mappa"),
     )
 
 
@@ -131,8 +184,13 @@ def mappa_meeting_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(request, reference, "cases.edit_admin")
     form = MappaMeetingForm(request.POST if request.method == "POST" else None)
     return form_page(
-        request, case=case, form=form, title="Add a MAPPA meeting",
-        save=lambda data: records.mappa_meeting_add(case=case, by=request.user, request=request, meets_on=data["meets_on"],
-                                      notes=data.get("notes") or ""),
-        success_message="MAPPA meeting added", success_url=case_url(case, "mappa"),
+        request,
+        case=case,
+        form=form,
+        title="Add a MAPPA meeting",
+        save=lambda data: records.mappa_meeting_add(
+            case=case, by=request.user, request=request, meets_on=data["meets_on"], notes=data.get("notes") or ""
+        ),
+        success_message="MAPPA meeting added",
+        success_url=case_url(case, "mappa"),
     )

@@ -36,15 +36,25 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     filters = form.filters()
     page = paginate(request, queries.cases_for_list(request.user, **filters))
-    record(action=Action.VIEW, request=request, object_type=queries.OBJECT_TYPE,
-           object_label=f"case list, page {page.number}")
-    return render(request, "cases/list.jinja", {
-        "form": form, "page": page, "links": page_links(request, page),
-        "rows": [_row(case) for case in page.object_list],
-        "filtered": any(filters.values()),
-        "can_open": request.user.has_perm("cases.open"),
-        "can_see_risk": request.user.has_perm("cases.view_clinical"),
-    })
+    record(
+        action=Action.VIEW,
+        request=request,
+        object_type=queries.OBJECT_TYPE,
+        object_label=f"case list, page {page.number}",
+    )
+    return render(
+        request,
+        "cases/list.jinja",
+        {
+            "form": form,
+            "page": page,
+            "links": page_links(request, page),
+            "rows": [_row(case) for case in page.object_list],
+            "filtered": any(filters.values()),
+            "can_open": request.user.has_perm("cases.open"),
+            "can_see_risk": request.user.has_perm("cases.view_clinical"),
+        },
+    )
 
 
 def _ready_row(referral: Referral) -> dict:
@@ -63,8 +73,18 @@ def open_list(request: HttpRequest) -> HttpResponse:
     """Accepted referrals, with their subject linked to a person, whose work is in no case yet."""
     require(request.user, "cases.open")
     page = paginate(request, queries.referrals_ready_to_open(request.user))
-    record(action=Action.VIEW, request=request, object_type="referrals.referral",
-           object_label=f"referrals ready for a case, page {page.number}")
-    return render(request, "cases/open_list.jinja", {
-        "page": page, "links": page_links(request, page), "rows": [_ready_row(r) for r in page.object_list],
-    })
+    record(
+        action=Action.VIEW,
+        request=request,
+        object_type="referrals.referral",
+        object_label=f"referrals ready for a case, page {page.number}",
+    )
+    return render(
+        request,
+        "cases/open_list.jinja",
+        {
+            "page": page,
+            "links": page_links(request, page),
+            "rows": [_ready_row(r) for r in page.object_list],
+        },
+    )

@@ -55,18 +55,26 @@ def open_case(request: HttpRequest, referral_reference: str) -> HttpResponse:
     open_cases = queries.open_cases_of(request.user, subject)
     clinicians = list(queries.case_clinicians())
     initial = {
-        "target": NEW_CASE, "kind": suggested_kind(referral),
+        "target": NEW_CASE,
+        "kind": suggested_kind(referral),
         "lead_clinician": str(referral.lead_clinician_id or ""),
     }
-    form = OpenCaseForm(request.POST if request.method == "POST" else None, initial=initial,
-                        open_cases=open_cases, clinicians=clinicians)
+    form = OpenCaseForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        open_cases=open_cases,
+        clinicians=clinicians,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if data["target"] == NEW_CASE:
                 case = case_open(
-                    referral=referral, kind=data["kind"], lead_clinician=queries.case_clinician(data["lead_clinician"]),
-                    by=request.user, request=request,
+                    referral=referral,
+                    kind=data["kind"],
+                    lead_clinician=queries.case_clinician(data["lead_clinician"]),
+                    by=request.user,
+                    request=request,
                 )
                 messages.success(request, f"Case {case.reference} opened")
             else:
@@ -80,8 +88,16 @@ def open_case(request: HttpRequest, referral_reference: str) -> HttpResponse:
     if request.method == "GET":
         record_view(request, referral)
     links = queries.party_links_of(referral)
-    return render(request, "cases/open.jinja", {
-        "referral": referral, "subject": subject, "form": form, "links": links,
-        "unlinked": queries.unlinked_party_count(referral),
-        "allocated": [u for u in (referral.lead_clinician, referral.second_assessor) if u is not None],
-    }, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "cases/open.jinja",
+        {
+            "referral": referral,
+            "subject": subject,
+            "form": form,
+            "links": links,
+            "unlinked": queries.unlinked_party_count(referral),
+            "allocated": [u for u in (referral.lead_clinician, referral.second_assessor) if u is not None],
+        },
+        status=400 if form.is_bound else 200,
+    )

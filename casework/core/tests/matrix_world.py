@@ -45,10 +45,12 @@ def build_world(cast) -> World:
     world = World(cast=cast)
     # A referral of cast.organisation allocated to cast.clinician, with a document and a letter; and an
     # accepted one of the same organisation waiting for allocation.
-    allocated = ReferralFactory(status=Status.ALLOCATED, referring_organisation=cast.organisation,
-                                lead_clinician=cast.clinician)
-    accepted = ReferralFactory(status=Status.ACCEPTED, referring_organisation=cast.organisation,
-                               accepted_services=["stalker_assessment"])
+    allocated = ReferralFactory(
+        status=Status.ALLOCATED, referring_organisation=cast.organisation, lead_clinician=cast.clinician
+    )
+    accepted = ReferralFactory(
+        status=Status.ACCEPTED, referring_organisation=cast.organisation, accepted_services=["stalker_assessment"]
+    )
     # And one of the same organisation on which the clinic awaits information (the portal's answer page).
     awaiting = ReferralFactory(status=Status.AWAITING_INFORMATION, referring_organisation=cast.organisation)
     document = ReferralDocumentFactory(referral=allocated)
@@ -56,33 +58,49 @@ def build_world(cast) -> World:
     ref = {"reference": allocated.reference}
     from casework.referrals.tests.factories import DraftReferralFactory, NamedPartyFactory
 
-    draft = DraftReferralFactory(created_by=cast.agency, referrer_user=cast.agency, referring_organisation=cast.organisation)
+    draft = DraftReferralFactory(
+        created_by=cast.agency, referrer_user=cast.agency, referring_organisation=cast.organisation
+    )
     NamedPartyFactory(referral=draft)
     world.values.update({"draft_id": draft.pk, "step": "services", "index": 1, "letter_id": letter.pk})
     world.values["reference"] = allocated.reference
-    world.overrides.update({
-        "referrals:transition": {**ref, "target": "closed"},
-        "referrals:allocate": {"reference": accepted.reference},
-        "referrals:document_download": {**ref, "pk": document.pk},
-        "portal:answer": {"reference": awaiting.reference},
-        **{f"referrals:{n}": {**ref, "pk": letter.pk} for n in ("letter", "letter_print", "letter_pdf")},
-    })
-    world.values.update({
-        "user_id": cast.agency.pk,
-        "pk": cast.agency.pk,
-        "object_type": "accounts.user",
-        "object_id": str(cast.agency.pk),
-        "alert_id": 1,
-    })
-    world.overrides.update({
-        "staff_admin:training_remove": {"pk": cast.clinician.pk, "training_pk": cast.clinician.training_records.get().pk},
-        # A malformed token: the page answers 404 to everyone, signed in or not.
-        "staff_admin:set_password": {"uidb64": "MQ", "token": "not-a-real-token"},
-        **{f"organisations:{n}": {"pk": cast.organisation.pk} for n in ("detail", "edit", "deactivate", "reactivate")},
-    })
+    world.overrides.update(
+        {
+            "referrals:transition": {**ref, "target": "closed"},
+            "referrals:allocate": {"reference": accepted.reference},
+            "referrals:document_download": {**ref, "pk": document.pk},
+            "portal:answer": {"reference": awaiting.reference},
+            **{f"referrals:{n}": {**ref, "pk": letter.pk} for n in ("letter", "letter_print", "letter_pdf")},
+        }
+    )
+    world.values.update(
+        {
+            "user_id": cast.agency.pk,
+            "pk": cast.agency.pk,
+            "object_type": "accounts.user",
+            "object_id": str(cast.agency.pk),
+            "alert_id": 1,
+        }
+    )
+    world.overrides.update(
+        {
+            "staff_admin:training_remove": {
+                "pk": cast.clinician.pk,
+                "training_pk": cast.clinician.training_records.get().pk,
+            },
+            # A malformed token: the page answers 404 to everyone, signed in or not.
+            "staff_admin:set_password": {"uidb64": "MQ", "token": "not-a-real-token"},
+            **{
+                f"organisations:{n}": {"pk": cast.organisation.pk}
+                for n in ("detail", "edit", "deactivate", "reactivate")
+            },
+        }
+    )
     from casework.accounts.models import Passkey
 
-    passkey = Passkey.objects.create(user=cast.clinician, name="Matrix key", credential_id=b"matrix-key", public_key=b"-")
+    passkey = Passkey.objects.create(
+        user=cast.clinician, name="Matrix key", credential_id=b"matrix-key", public_key=b"-"
+    )
     world.overrides["accounts:passkey_remove"] = {"pk": passkey.pk}
     world.overrides["worker:task_retry"] = {"task_id": "00000000-0000-4000-8000-000000000000"}
     world.overrides.update(people_overrides(cast, allocated))
@@ -107,8 +125,9 @@ def people_overrides(cast, allocated):
     person = create_person(by=cast.coordinator, given_name="Matrix", family_name="Subject")
     services.referral_link(referral=allocated, named_party=None, person=person, by=cast.coordinator)
     address = services.detail_add(person=person, model=PersonAddress, by=cast.coordinator, address="1 Matrix Road")
-    member = services.care_team_add(person=person, user=UserFactory(role=Role.CLINICIAN), role=CareTeamRole.CLINICIAN,
-                                    by=cast.clinical_lead)
+    member = services.care_team_add(
+        person=person, user=UserFactory(role=Role.CLINICIAN), role=CareTeamRole.CLINICIAN, by=cast.clinical_lead
+    )
     sealed = create_person(by=cast.coordinator, given_name="Matrix", family_name="Victim", is_sealed=True)
     services.referral_link(referral=allocated, named_party=party, person=sealed, by=cast.coordinator)
     services.care_team_add(person=sealed, user=cast.clinician, role=CareTeamRole.CLINICIAN, by=cast.clinical_lead)
@@ -117,15 +136,18 @@ def people_overrides(cast, allocated):
     p = {"reference": person.reference}
     r = {"reference": allocated.reference}
     return {
-        "people:list": {}, "people:create": {},
+        "people:list": {},
+        "people:create": {},
         **{f"people:{n}": p for n in ("detail", "edit", "seal", "merge", "care_team_add")},
         **{f"people:{n}": {"reference": sealed.reference} for n in ("unseal", "break_glass")},
         "people:care_team_remove": {**p, "pk": member.pk},
         "people:detail_add": {**p, "kind": "addresses"},
         **{f"people:{n}": {**p, "kind": "addresses", "pk": address.pk} for n in ("detail_edit", "detail_remove")},
         "people:unmerge": {"pk": merge.pk},
-        "people:link_subject": r, "people:link_subject_new": r,
+        "people:link_subject": r,
+        "people:link_subject_new": r,
         # A party not yet linked: the pages for a party linked to a sealed person are closed to
         # everyone outside her care team (casework/cases/tests/test_barrier_in_people_and_referrals.py).
-        "people:link_party": {**r, "party_id": unlinked.pk}, "people:link_party_new": {**r, "party_id": unlinked.pk},
+        "people:link_party": {**r, "party_id": unlinked.pk},
+        "people:link_party_new": {**r, "party_id": unlinked.pk},
     }

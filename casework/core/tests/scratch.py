@@ -27,8 +27,18 @@ from pathlib import Path
 import dj_database_url
 
 ROOT = Path(__file__).resolve().parents[3]
-_OWN_VARIABLES = ("CASEWORK_", "DATABASE_URL", "SECRET_KEY", "AUDIT_HMAC_KEY", "FIELD_ENCRYPTION_KEYS",
-                  "BLIND_INDEX_KEY", "BLIND_INDEX_PREVIOUS_KEY", "DJANGO_SETTINGS_MODULE", "TASK_", "EMAIL_")
+_OWN_VARIABLES = (
+    "CASEWORK_",
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "AUDIT_HMAC_KEY",
+    "FIELD_ENCRYPTION_KEYS",
+    "BLIND_INDEX_KEY",
+    "BLIND_INDEX_PREVIOUS_KEY",
+    "DJANGO_SETTINGS_MODULE",
+    "TASK_",
+    "EMAIL_",
+)
 
 
 def suite_database_url() -> str | None:
@@ -41,8 +51,13 @@ def _postgres_admin(url: str, statement: str) -> None:
 
     parsed = dj_database_url.parse(url)
     with psycopg.connect(
-        host=parsed["HOST"] or "127.0.0.1", port=parsed["PORT"] or 5432, user=parsed["USER"] or "postgres",
-        password=parsed["PASSWORD"] or None, dbname="postgres", autocommit=True, connect_timeout=10,
+        host=parsed["HOST"] or "127.0.0.1",
+        port=parsed["PORT"] or 5432,
+        user=parsed["USER"] or "postgres",
+        password=parsed["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=10,
     ) as connection:
         connection.execute(statement)
 
@@ -66,8 +81,14 @@ class Scratch:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(_OWN_VARIABLES)}
-        env.update({"CASEWORK_ENV": "demo", "CASEWORK_VAR_DIR": str(self.var_dir),
-                    "DJANGO_SETTINGS_MODULE": "casework.settings", "PYTHONUNBUFFERED": "1"})
+        env.update(
+            {
+                "CASEWORK_ENV": "demo",
+                "CASEWORK_VAR_DIR": str(self.var_dir),
+                "DJANGO_SETTINGS_MODULE": "casework.settings",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         env.update(extra)
@@ -75,7 +96,11 @@ class Scratch:
 
     def manage(self, *args: str, timeout: float = 300, check: bool = True, **env: str) -> subprocess.CompletedProcess:
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(**env), capture_output=True, text=True,
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env(**env),
+            capture_output=True,
+            text=True,
             timeout=timeout,
         )
         if check:
@@ -86,8 +111,12 @@ class Scratch:
         """Run Python with Django set up against this database; the last line printed is returned parsed
         as JSON in ``.value`` when it is JSON."""
         result = subprocess.run(
-            [sys.executable, "-c", "import django; django.setup()\n" + code], cwd=ROOT, env=self.env(**env),
-            capture_output=True, text=True, timeout=timeout,
+            [sys.executable, "-c", "import django; django.setup()\n" + code],
+            cwd=ROOT,
+            env=self.env(**env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if check:
             assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
@@ -100,8 +129,12 @@ class Scratch:
 
     def popen(self, *args: str, **env: str) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(**env),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env(**env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
     def drop(self) -> None:
@@ -177,6 +210,11 @@ def query(scratch: Scratch, sql: str, params: tuple = ()) -> list[tuple]:
     import psycopg
 
     parsed = dj_database_url.parse(scratch.database_url)
-    with psycopg.connect(host=parsed["HOST"] or "127.0.0.1", port=parsed["PORT"] or 5432,
-                         user=parsed["USER"] or "postgres", dbname=parsed["NAME"], connect_timeout=10) as connection:
+    with psycopg.connect(
+        host=parsed["HOST"] or "127.0.0.1",
+        port=parsed["PORT"] or 5432,
+        user=parsed["USER"] or "postgres",
+        dbname=parsed["NAME"],
+        connect_timeout=10,
+    ) as connection:
         return connection.execute(sql, params).fetchall()

@@ -96,12 +96,18 @@ def test_a_csrf_failure_falls_back_when_the_layout_cannot_render(db, no_static_m
 def _against_a_database_that_refuses_connections(code: str) -> list[str]:
     """Run ``code`` (with Django set up and ``Client`` imported) against PostgreSQL on a port where
     nothing listens; the printed lines are returned."""
-    prelude = ("import django; django.setup(); from django.test import Client; import json; "
-               "from django.conf import settings; ")
-    env = {**os.environ, "CASEWORK_ENV": "test", "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
-           "DJANGO_SETTINGS_MODULE": "casework.settings"}
-    result = subprocess.run([sys.executable, "-c", prelude + code], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=60)
+    prelude = (
+        "import django; django.setup(); from django.test import Client; import json; from django.conf import settings; "
+    )
+    env = {
+        **os.environ,
+        "CASEWORK_ENV": "test",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
+        "DJANGO_SETTINGS_MODULE": "casework.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", prelude + code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()
 

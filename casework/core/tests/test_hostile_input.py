@@ -30,12 +30,30 @@ from casework.core.tests.test_authorisation_matrix import load_table
 from conftest import CAST_ROLES
 
 EXAMPLES = int(os.environ.get("CASEWORK_HOSTILE_EXAMPLES", "8"))
-HYPOTHESIS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                             HealthCheck.data_too_large])
+HYPOTHESIS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
-ODD_UNICODE = ["\u202e", "\u200b", "\u200d", "\ufeff", "\u0301" * 50, "\U0001f600", "\u0663\u0660", "\uffff",
-               "\u2028", "Ω" * 3, "𝟘𝟙", "ß", "İ", "\u00a0"]
+ODD_UNICODE = [
+    "\u202e",
+    "\u200b",
+    "\u200d",
+    "\ufeff",
+    "\u0301" * 50,
+    "\U0001f600",
+    "\u0663\u0660",
+    "\uffff",
+    "\u2028",
+    "Ω" * 3,
+    "𝟘𝟙",
+    "ß",
+    "İ",
+    "\u00a0",
+]
 NUMBERS = ["-1", "0", "9" * 30, "-" + "9" * 30, "1e309", "NaN", "inf", "0x1F", "1_000", " 7 ", "\u0663"]
 DATE_PARTS = ["0", "00", "0001", "0000", "9999", "99999", "31", "32", "13", "-1", "9" * 20, "\u0663\u0661", "1.5"]
 
@@ -59,13 +77,20 @@ class FormReader(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.forms.append({"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action") or "",
-                               "fields": {}, "multipart": "multipart" in (attrs.get("enctype") or "")})
+            self.forms.append(
+                {
+                    "method": (attrs.get("method") or "get").lower(),
+                    "action": attrs.get("action") or "",
+                    "fields": {},
+                    "multipart": "multipart" in (attrs.get("enctype") or ""),
+                }
+            )
             return
         if not self.forms or not attrs.get("name"):
             if tag == "option" and self._select and self.forms:
                 self.forms[-1]["fields"].setdefault(self._select, {"kind": "select", "values": []})["values"].append(
-                    attrs.get("value") or "")
+                    attrs.get("value") or ""
+                )
             return
         fields = self.forms[-1]["fields"]
         name = attrs["name"]
@@ -134,11 +159,33 @@ def _assert_answered(response, what: str) -> None:
 # A fixed battery first, so that every field meets each of these whatever hypothesis draws: the value
 # in every text field at once (the choices keep the page's own values, so that validation reaches the
 # form's and the service's own checks), and each date as the parts given.
-CANNED_TEXT = ["\x00", "a\x00b", "\x1b[31m", "\u202e\u200b", "9" * 20, "-" + "9" * 20, "0001", "0", "NaN",
-               "x" * 12_000, "=HYPERLINK(1)", "\U0001f600" * 300, "  "]
-CANNED_DATES = [("9" * 20, "1", "2000"), ("1", "9" * 20, "2000"), ("1", "1", "9" * 20), ("1", "1", "0001"),
-                ("31", "12", "9999"), ("29", "2", "2023"), ("\u0663", "1", "2000"), ("-1", "1", "2000"),
-                ("1", "1", "1899"), ("0", "0", "0000")]
+CANNED_TEXT = [
+    "\x00",
+    "a\x00b",
+    "\x1b[31m",
+    "\u202e\u200b",
+    "9" * 20,
+    "-" + "9" * 20,
+    "0001",
+    "0",
+    "NaN",
+    "x" * 12_000,
+    "=HYPERLINK(1)",
+    "\U0001f600" * 300,
+    "  ",
+]
+CANNED_DATES = [
+    ("9" * 20, "1", "2000"),
+    ("1", "9" * 20, "2000"),
+    ("1", "1", "9" * 20),
+    ("1", "1", "0001"),
+    ("31", "12", "9999"),
+    ("29", "2", "2023"),
+    ("\u0663", "1", "2000"),
+    ("-1", "1", "2000"),
+    ("1", "1", "1899"),
+    ("0", "0", "0000"),
+]
 TEXT_KINDS = ("text", "email", "search", "tel", "password", "hidden", "number", "url")
 
 
@@ -151,13 +198,24 @@ def battery(form: dict) -> list[dict]:
     fields = form["fields"]
     keep = {"csrfmiddlewaretoken", "idempotency_token"}
     base = {name: _offered(name, field) for name, field in fields.items() if field["kind"] != "file"}
-    texts = [n for n, f in fields.items() if f["kind"] in TEXT_KINDS and n not in keep
-             and not n.endswith(("_day", "_month", "_year"))]
+    texts = [
+        n
+        for n, f in fields.items()
+        if f["kind"] in TEXT_KINDS and n not in keep and not n.endswith(("_day", "_month", "_year"))
+    ]
     dates = sorted({n.rsplit("_", 1)[0] for n in fields if n.endswith(("_day", "_month", "_year"))})
     runs = [{**base, **dict.fromkeys(texts, value)} for value in CANNED_TEXT] if texts else []
     for day, month, year in CANNED_DATES if dates else []:
-        runs.append({**base, **{part: value for d in dates
-                                for part, value in ((f"{d}_day", day), (f"{d}_month", month), (f"{d}_year", year))}})
+        runs.append(
+            {
+                **base,
+                **{
+                    part: value
+                    for d in dates
+                    for part, value in ((f"{d}_day", day), (f"{d}_month", month), (f"{d}_year", year))
+                },
+            }
+        )
     return runs
 
 
@@ -182,9 +240,12 @@ def drive_post_only(client: Client, url: str, url_name: str) -> None:
     json_endpoint = "options" in url_name or "verify" in url_name
 
     @HYPOTHESIS
-    @given(data=st.dictionaries(st.sampled_from(["reason", "next", "confirm", "target", "code", "name", "q"]),
-                                hostile_text, max_size=4),
-           body=hostile_text)
+    @given(
+        data=st.dictionaries(
+            st.sampled_from(["reason", "next", "confirm", "target", "code", "name", "q"]), hostile_text, max_size=4
+        ),
+        body=hostile_text,
+    )
     def send(data, body):
         response = client.post(url, body, content_type="application/json") if json_endpoint else client.post(url, data)
         _assert_answered(response, f"POST {url} ({url_name})")
@@ -222,8 +283,10 @@ def world(cast, settings, tmp_path):
     """The matrix's records, with documents stored in a temporary folder."""
     from casework.core.tests.matrix_world import build_world
 
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
     return build_world(cast)
 
 
@@ -238,8 +301,9 @@ def test_every_form_of_every_page_answers_hostile_values_without_a_server_error(
         if client is None or client.get("/").status_code != 200:
             client = signed_in[role] = Client()
             client.force_login(cast.by_name(role))
-            device = cast.by_name(role).totpdevice_set.filter(confirmed=True).first() or \
-                cast.by_name(role).totpdevice_set.create(name="Authenticator app", confirmed=True)
+            device = cast.by_name(role).totpdevice_set.filter(confirmed=True).first() or cast.by_name(
+                role
+            ).totpdevice_set.create(name="Authenticator app", confirmed=True)
             session = client.session
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
             session.save()
@@ -252,8 +316,24 @@ def test_every_form_of_every_page_answers_hostile_values_without_a_server_error(
 # --- The incident import ---------------------------------------------------------------------------
 
 COLUMNS = ["date", "time", "type", "channel", "victim", "source", "severity", "description"]
-cell = st.one_of(hostile_text, st.sampled_from(["01/01/0001", "31/12/9999", "13/13/2020", "2026-02-30", "11/2026",
-                                                "Following", "In person", "Police", "3", "Matrix Named", "25:99"]))
+cell = st.one_of(
+    hostile_text,
+    st.sampled_from(
+        [
+            "01/01/0001",
+            "31/12/9999",
+            "13/13/2020",
+            "2026-02-30",
+            "11/2026",
+            "Following",
+            "In person",
+            "Police",
+            "3",
+            "Matrix Named",
+            "25:99",
+        ]
+    ),
+)
 
 
 @st.composite
@@ -270,11 +350,15 @@ def test_the_incident_import_answers_generated_tables_without_a_server_error(cas
     client: Client = client_for(cast.clinician)
 
     @settings_for_tables
-    @given(text=tables(), raw=st.binary(max_size=400), confirm=st.booleans(), upload=st.sampled_from(["", "text", "raw"]))
+    @given(
+        text=tables(), raw=st.binary(max_size=400), confirm=st.booleans(), upload=st.sampled_from(["", "text", "raw"])
+    )
     def send(text, raw, confirm, upload):
         data = {"table": text if upload == "" else ""}
         if upload:
-            data["file"] = SimpleUploadedFile("t.csv", text.encode("utf-8", "surrogatepass") if upload == "text" else raw)
+            data["file"] = SimpleUploadedFile(
+                "t.csv", text.encode("utf-8", "surrogatepass") if upload == "text" else raw
+            )
         if confirm:
             data["confirm"] = "yes"
         _assert_answered(client.post(url, data), "the incident import")

@@ -22,13 +22,36 @@ TOKEN = re.compile(r'name="idempotency_token" value="([^"]+)"')
 # Every view whose form creates a record. A view that creates a record and is not here (or not
 # decorated with @creates_record) fails test_every_create_view_is_listed_and_guarded.
 CREATE_VIEWS = {
-    "staff_admin:user_create", "staff_admin:training_add", "organisations:create", "referrals:log",
-    "referrals:document_upload", "referrals:break_glass", "referrals:screening", "portal:start", "portal:parties",
-    "portal:check", "portal:document_upload", "portal:answer",
-    "people:create", "people:break_glass", "people:link_subject_new", "people:link_party_new", "people:merge",
-    "people:care_team_add", "people:detail_add", "cases:open", "cases:break_glass", "cases:team",
-    "cases:party_add", "cases:incident_add", "cases:incident_import", "cases:order_add", "cases:hearing_add",
-    "cases:mappa_meeting_add", "cases:agency_add", "cases:officer_add",
+    "staff_admin:user_create",
+    "staff_admin:training_add",
+    "organisations:create",
+    "referrals:log",
+    "referrals:document_upload",
+    "referrals:break_glass",
+    "referrals:screening",
+    "portal:start",
+    "portal:parties",
+    "portal:check",
+    "portal:document_upload",
+    "portal:answer",
+    "people:create",
+    "people:break_glass",
+    "people:link_subject_new",
+    "people:link_party_new",
+    "people:merge",
+    "people:care_team_add",
+    "people:detail_add",
+    "cases:open",
+    "cases:break_glass",
+    "cases:team",
+    "cases:party_add",
+    "cases:incident_add",
+    "cases:incident_import",
+    "cases:order_add",
+    "cases:hearing_add",
+    "cases:mappa_meeting_add",
+    "cases:agency_add",
+    "cases:officer_add",
 }
 # What the name of a create view looks like; a match outside CREATE_VIEWS must be listed above
 # or in NOT_CREATING with the reason.
@@ -73,8 +96,10 @@ def _screening_referral(cast):
 
 # URL arguments where the matrix's record is not one the form can be used on (an agency user has no
 # training records to manage; a decision is made only while screening).
-KWARGS = {"staff_admin:training_add": lambda cast: {"pk": cast.clinician.pk},
-          "referrals:screening": lambda cast: {"reference": _screening_referral(cast).reference}}
+KWARGS = {
+    "staff_admin:training_add": lambda cast: {"pk": cast.clinician.pk},
+    "referrals:screening": lambda cast: {"reference": _screening_referral(cast).reference},
+}
 # Pages whose form appears once something has been searched for (the person to add to a case is
 # found, then picked).
 QUERIES = {"cases:party_add": "?find=a"}
@@ -85,8 +110,11 @@ def test_every_create_form_carries_a_token_issued_when_it_is_rendered(cast, worl
     for name in sorted(CREATE_VIEWS):
         kwargs = KWARGS[name](cast) if name in KWARGS else world.kwargs_for(name)
         url = reverse(name, kwargs=kwargs or None) + QUERIES.get(name, "")
-        pages = (signed_in_client(cast.by_name(role)).get(url) for role in CAST_ROLES[1:]
-                 if table[name][role] in ("200", "403", "404"))
+        pages = (
+            signed_in_client(cast.by_name(role)).get(url)
+            for role in CAST_ROLES[1:]
+            if table[name][role] in ("200", "403", "404")
+        )
         page = next((p.content.decode() for p in pages if p.status_code == 200), None)
         assert page is not None, f"nobody may open {name} ({url})"
         assert 'method="post"' in page.lower(), f"no form on the page of {name}"
@@ -166,11 +194,14 @@ def test_a_token_shared_by_two_forms_of_a_page_makes_a_record_for_each(cast):
     case = make_case(lead=cast.clinician, by=cast.clinical_lead)
     client = signed_in_client(cast.clinician)
     token = token_in(client.get(reverse("cases:incident_add", args=[case.reference])).content.decode())
-    assert client.post(reverse("cases:incident_add", args=[case.reference]),
-                       {**form_data(), FIELD: token}).status_code == 302
-    hearing = client.post(reverse("cases:hearing_add", args=[case.reference]), {
-        "kind": "court", "hearing_on_day": "1", "hearing_on_month": "2", "hearing_on_year": "2027", FIELD: token})
+    assert (
+        client.post(reverse("cases:incident_add", args=[case.reference]), {**form_data(), FIELD: token}).status_code
+        == 302
+    )
+    hearing = client.post(
+        reverse("cases:hearing_add", args=[case.reference]),
+        {"kind": "court", "hearing_on_day": "1", "hearing_on_month": "2", "hearing_on_year": "2027", FIELD: token},
+    )
     assert hearing.status_code == 302
     assert Incident.objects.filter(case=case).count() == 1
     assert Hearing.objects.filter(case=case).count() == 1
-

@@ -26,15 +26,21 @@ def test_the_check_digit_follows_the_weights_10_to_2():
 
 def test_a_remainder_of_zero_gives_check_digit_zero():
     # 11 − 0 = 11, which means 0.
-    first_nine = next(f"{n:09d}" for n in range(100_000_000, 100_100_000)
-                      if sum(int(d) * w for d, w in zip(f"{n:09d}", range(10, 1, -1))) % 11 == 0)
+    first_nine = next(
+        f"{n:09d}"
+        for n in range(100_000_000, 100_100_000)
+        if sum(int(d) * w for d, w in zip(f"{n:09d}", range(10, 1, -1))) % 11 == 0
+    )
     assert ids.nhs_number_check_digit(first_nine) == 0
     assert ids.is_valid_nhs_number(first_nine + "0")
 
 
 def test_a_check_digit_of_ten_makes_the_number_invalid():
-    first_nine = next(f"{n:09d}" for n in range(100_000_000, 100_100_000)
-                      if sum(int(d) * w for d, w in zip(f"{n:09d}", range(10, 1, -1))) % 11 == 1)
+    first_nine = next(
+        f"{n:09d}"
+        for n in range(100_000_000, 100_100_000)
+        if sum(int(d) * w for d, w in zip(f"{n:09d}", range(10, 1, -1))) % 11 == 1
+    )
     assert ids.nhs_number_check_digit(first_nine) is None
     assert not any(ids.is_valid_nhs_number(first_nine + str(d)) for d in range(10))
 

@@ -48,8 +48,9 @@ def test_every_free_text_field_is_documented_with_its_maximum():
             assert table.get(name) == REASON_MAX_LENGTH
             continue
         assert field.max_length, f"{name} has no max_length"
-        assert table.get(name) == field.max_length, f"docs/input-limits.md says {table.get(name)} for {name}, " \
-                                                     f"the model {field.max_length}"
+        assert table.get(name) == field.max_length, (
+            f"docs/input-limits.md says {table.get(name)} for {name}, the model {field.max_length}"
+        )
     assert set(table) == set(typed_fields()), set(table) ^ set(typed_fields())
 
 

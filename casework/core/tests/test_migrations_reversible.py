@@ -60,10 +60,17 @@ def test_every_migration_rolls_back_and_reapplies_without_losing_data(seeded):
     for app, name in firsts.items():
         seeded.manage("migrate", app, name, "--noinput")
     # Rolled back for real: the as-sent column is gone.
-    columns = {row[0] for row in query(seeded, (
-        "SELECT name FROM pragma_table_info('referrals_referral')" if seeded.database_url is None
-        else "SELECT column_name FROM information_schema.columns WHERE table_name = 'referrals_referral'"
-    ))}
+    columns = {
+        row[0]
+        for row in query(
+            seeded,
+            (
+                "SELECT name FROM pragma_table_info('referrals_referral')"
+                if seeded.database_url is None
+                else "SELECT column_name FROM information_schema.columns WHERE table_name = 'referrals_referral'"
+            ),
+        )
+    }
     assert "as_sent" not in columns and "status" in columns
 
     seeded.manage("migrate", "--noinput")
@@ -71,8 +78,15 @@ def test_every_migration_rolls_back_and_reapplies_without_losing_data(seeded):
     changed = sorted(table for table in before if before[table] != after.get(table))
     assert changed == [], f"data changed by rolling back and re-applying: {changed}"
     assert seeded.manage("verify_audit").returncode == 0
-    tables = {row[0] for row in query(seeded, (
-        "SELECT name FROM sqlite_master WHERE type = 'table'" if seeded.database_url is None
-        else "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-    ))}
+    tables = {
+        row[0]
+        for row in query(
+            seeded,
+            (
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                if seeded.database_url is None
+                else "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            ),
+        )
+    }
     assert "referrals_as_sent_kept" not in tables

@@ -16,14 +16,18 @@ ELSEWHERE = re.compile(r"url\(\s*[\"']?(?:https?:)?//", re.IGNORECASE)
 def test_the_built_stylesheets_load_nothing_from_another_origin():
     sheets = sorted(VENDOR.rglob("*.css"))
     assert sheets, "run `make assets` first"
-    offenders = [str(sheet.relative_to(VENDOR)) for sheet in sheets if ELSEWHERE.search(sheet.read_text(encoding="utf-8"))]
+    offenders = [
+        str(sheet.relative_to(VENDOR)) for sheet in sheets if ELSEWHERE.search(sheet.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
 
 
 def test_the_content_security_policy_allows_no_other_origin():
     directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
-    named = {name: [s for s in sources if isinstance(s, str) and re.match(r"(?:https?:)?//|https?:", s)]
-             for name, sources in directives.items()}
+    named = {
+        name: [s for s in sources if isinstance(s, str) and re.match(r"(?:https?:)?//|https?:", s)]
+        for name, sources in directives.items()
+    }
     assert {name: sources for name, sources in named.items() if sources} == {}
 
 

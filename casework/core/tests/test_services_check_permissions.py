@@ -44,7 +44,9 @@ def test_there_are_services_to_check():
     assert len(services_acting_for_someone()) > 40
 
 
-@pytest.mark.parametrize("name,function,original", services_acting_for_someone(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "name,function,original", services_acting_for_someone(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_each_service_checks_its_permissions(name, function, original):
     decorated = getattr(function, "permissions", None) or getattr(function, "system_service", None)
     asks_itself = re.search(r"\brequire\w*\(\s*by\b", inspect.getsource(original)) is not None

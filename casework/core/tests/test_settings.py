@@ -11,7 +11,22 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "DATABASE_URL", "SECRET_KEY", "AUDIT_HMAC_KEY", "DEBUG", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "CLAMAV_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            (
+                "CASEWORK_",
+                "DATABASE_URL",
+                "SECRET_KEY",
+                "AUDIT_HMAC_KEY",
+                "DEBUG",
+                "FIELD_ENCRYPTION_KEYS",
+                "BLIND_INDEX_KEY",
+                "CLAMAV_",
+            )
+        )
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
@@ -76,8 +91,12 @@ def test_a_checkout_with_nothing_configured_runs_as_the_local_demo(tmp_path):
     DEBUG off and answers only to local host names, and the deploy check says it is not production."""
     result = run_manage("makemigrations", "--check", "--dry-run", CASEWORK_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
-    shown = run_manage("shell", "-c", "from django.conf import settings; print(settings.CASEWORK_ENV, settings.DEBUG, "
-                       "settings.ALLOWED_HOSTS)", CASEWORK_VAR_DIR=str(tmp_path))
+    shown = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CASEWORK_ENV, settings.DEBUG, settings.ALLOWED_HOSTS)",
+        CASEWORK_VAR_DIR=str(tmp_path),
+    )
     assert shown.stdout.strip().splitlines()[-1] == "demo False ['127.0.0.1', 'localhost', 'testserver']", shown.stderr
     deploy = run_manage("check", "--deploy", "--fail-level", "WARNING", CASEWORK_VAR_DIR=str(tmp_path))
     assert deploy.returncode != 0
@@ -91,7 +110,9 @@ def test_switching_off_mfa_is_refused_in_production():
 
 
 def test_debug_cannot_be_switched_on_in_production():
-    result = run_manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **PRODUCTION, DEBUG="1")
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **PRODUCTION, DEBUG="1"
+    )
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
 
 
@@ -100,8 +121,12 @@ def test_healthz_answers_503_when_the_database_is_unreachable():
         "import django; django.setup(); from django.test import Client; "
         "r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
     )
-    env = {**os.environ, "CASEWORK_ENV": "test", "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
-           "DJANGO_SETTINGS_MODULE": "casework.settings"}
+    env = {
+        **os.environ,
+        "CASEWORK_ENV": "test",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
+        "DJANGO_SETTINGS_MODULE": "casework.settings",
+    }
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.startswith("503"), result.stderr
     assert "unavailable" in result.stdout
@@ -118,7 +143,12 @@ def test_sqlite_runs_in_wal_mode_with_full_synchronous_writes_and_immediate_tran
         "c.execute('PRAGMA foreign_keys'); print(c.fetchone()[0]); "
         "print(connection.settings_dict['OPTIONS']['transaction_mode'])"
     )
-    env = {**os.environ, "CASEWORK_ENV": "demo", "CASEWORK_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "casework.settings"}
+    env = {
+        **os.environ,
+        "CASEWORK_ENV": "demo",
+        "CASEWORK_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "casework.settings",
+    }
     env.pop("DATABASE_URL", None)
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["wal", "2", "1", "IMMEDIATE"], result.stderr
@@ -126,7 +156,12 @@ def test_sqlite_runs_in_wal_mode_with_full_synchronous_writes_and_immediate_tran
 
 def test_demo_writes_a_random_secret_key_to_var_once(tmp_path):
     code = "import django; from django.conf import settings; print(settings.SECRET_KEY)"
-    env = {**os.environ, "CASEWORK_ENV": "demo", "CASEWORK_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "casework.settings"}
+    env = {
+        **os.environ,
+        "CASEWORK_ENV": "demo",
+        "CASEWORK_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "casework.settings",
+    }
     env.pop("SECRET_KEY", None)
     first = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     second = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)

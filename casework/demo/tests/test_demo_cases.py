@@ -69,12 +69,18 @@ def test_some_demo_cases_are_escalating(seeded):
 
 
 def test_a_victim_and_the_person_stalking_her_are_both_clients_with_different_clinicians(seeded):
-    victim_case = Case.objects.filter(kind=CaseKind.VICTIM).filter(
-        pk__in=cases_across_barrier_from(Case.objects.filter(kind=CaseKind.PERPETRATOR).values("pk")).values("pk")
-    ).first()
+    victim_case = (
+        Case.objects.filter(kind=CaseKind.VICTIM)
+        .filter(
+            pk__in=cases_across_barrier_from(Case.objects.filter(kind=CaseKind.PERPETRATOR).values("pk")).values("pk")
+        )
+        .first()
+    )
     assert victim_case is not None
     other_side = cases_across_barrier_from([victim_case.pk]).get()
-    assert not set(victim_case.team.values_list("user_id", flat=True)) & set(other_side.team.values_list("user_id", flat=True))
+    assert not set(victim_case.team.values_list("user_id", flat=True)) & set(
+        other_side.team.values_list("user_id", flat=True)
+    )
     victim_case.subject.refresh_from_db()
     assert victim_case.subject.is_sealed
 

@@ -38,8 +38,12 @@ def seeded_once(django_db_setup, django_db_blocker):
             organisations_demo.seed(context)
             accounts_demo.seed(context)
             for number in range(4):
-                ReferralFactory(parties=[{"role": PartyRole.VICTIM, "name": f"Victim Number{number}"},
-                                         {"role": PartyRole.FAMILY_MEMBER, "name": f"Relative Number{number}"}])
+                ReferralFactory(
+                    parties=[
+                        {"role": PartyRole.VICTIM, "name": f"Victim Number{number}"},
+                        {"role": PartyRole.FAMILY_MEMBER, "name": f"Relative Number{number}"},
+                    ]
+                )
             demo.seed(context)
         yield context
 
@@ -81,8 +85,9 @@ def test_near_duplicates_are_there_for_the_matching_screens(seeded):
     swapped = Person.objects.get(given_name="Daniel", family_name="Whitmore", date_of_birth__month=9)
     assert swapped.date_of_birth.day == 4
     lead = seeded.made["staff"][2]
-    record = candidates.person_records(candidates.with_details(Person.objects.filter(pk=robert.pk)).get(),
-                                       include_contact=True)[0]
+    record = candidates.person_records(
+        candidates.with_details(Person.objects.filter(pk=robert.pk)).get(), include_contact=True
+    )[0]
     assert bob in [c.person for c in candidates.candidates_for(lead, record, exclude_ids=[robert.pk])]
 
 

@@ -152,7 +152,10 @@ def test_some_work_is_overdue_or_due_soon(seeded):
     today = timezone.localdate()
     open_referrals = seeded.exclude(status__in=[Status.CLOSED, Status.DECLINED, Status.WITHDRAWN, Status.DRAFT])
     assert open_referrals.filter(report_due_on__lt=today).exists()
-    assert open_referrals.filter(report_due_on__gte=today, report_due_on__lte=today + timezone.timedelta(days=14)).count() >= 3
+    assert (
+        open_referrals.filter(report_due_on__gte=today, report_due_on__lte=today + timezone.timedelta(days=14)).count()
+        >= 3
+    )
     cutoff_day = working_days_before(today, 10)
     waiting = seeded.filter(status=Status.AWAITING_INFORMATION)
     overdue = [r for r in waiting if timezone.localdate(r.information_requested_at) < cutoff_day]

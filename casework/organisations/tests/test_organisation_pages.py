@@ -12,20 +12,34 @@ from casework.core.roles import Role
 from casework.core.testing import assert_page_queries_flat
 from casework.organisations.models import Organisation, OrganisationKind
 
-NOT_ADMINS = ["coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "agency",
-              "agency_other"]
+NOT_ADMINS = [
+    "coordinator",
+    "clinician",
+    "other_clinician",
+    "clinical_lead",
+    "finance",
+    "researcher",
+    "agency",
+    "agency_other",
+]
 
 
 def last_event(obj, action: str) -> AuditEvent:
-    return AuditEvent.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action
-    ).latest("sequence")
+    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action).latest(
+        "sequence"
+    )
 
 
 def organisation_data(**overrides) -> dict:
-    data = {"name": "Eastmarsh Constabulary", "kind": OrganisationKind.POLICE_FORCE.value, "ods_code": "y9e01",
-            "address": "1 High Street\nEastmarsh", "postcode": "em1 1aa", "phone": "01632 960 123",
-            "email": "Referrals@Eastmarsh.example.org"}
+    data = {
+        "name": "Eastmarsh Constabulary",
+        "kind": OrganisationKind.POLICE_FORCE.value,
+        "ods_code": "y9e01",
+        "address": "1 High Street\nEastmarsh",
+        "postcode": "em1 1aa",
+        "phone": "01632 960 123",
+        "email": "Referrals@Eastmarsh.example.org",
+    }
     data.update(overrides)
     return data
 
@@ -79,8 +93,13 @@ def test_list_runs_the_same_number_of_queries_however_many_organisations(cast, c
 def test_everyone_else_is_refused_every_organisation_page(cast, client_for, role):
     client = client_for(cast.by_name(role))
     pk = cast.organisation.pk
-    for name, args in [("organisations:list", []), ("organisations:create", []), ("organisations:detail", [pk]),
-                       ("organisations:edit", [pk]), ("organisations:deactivate", [pk])]:
+    for name, args in [
+        ("organisations:list", []),
+        ("organisations:create", []),
+        ("organisations:detail", [pk]),
+        ("organisations:edit", [pk]),
+        ("organisations:deactivate", [pk]),
+    ]:
         assert client.get(reverse(name, args=args)).status_code == 403, name
     assert client.post(reverse("organisations:create"), organisation_data()).status_code == 403
     assert client.post(reverse("organisations:edit", args=[pk]), organisation_data()).status_code == 403
@@ -137,21 +156,25 @@ def test_an_organisation_need_not_have_an_ods_code_and_many_may_have_none(cast, 
     assert Organisation.objects.filter(ods_code="", name__in=["Eastmarsh Constabulary", "Westvale Police"]).count() == 2
 
 
-@pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"name": ""}, "name", "Enter the organisation"),
-    ({"name": "northshire police"}, "name", "There is already a police force with this name"),
-    ({"kind": ""}, "kind", "Select the kind of organisation"),
-    ({"kind": "pub"}, "kind", "Select a kind of organisation from the list"),
-    ({"ods_code": "RR-P"}, "ods_code", "Enter an ODS code of 1 to 9 letters and numbers"),
-    ({"ods_code": "ABCDEFGHIJ"}, "ods_code", "Enter an ODS code of 1 to 9 letters and numbers"),
-    ({"ods_code": "t0000"}, "ods_code", "Another organisation already has this ODS code"),
-    ({"postcode": "NOTAPOST"}, "postcode", "Enter a full UK postcode"),
-    ({"postcode": "EM1 1AA EM1 1AA"}, "postcode", "Postcode must be 10 characters or fewer"),
-    ({"phone": "ring ring"}, "phone", "Enter a telephone number"),
-    ({"email": "nobody"}, "email", "Enter an email address in the correct format"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"name": ""}, "name", "Enter the organisation"),
+        ({"name": "northshire police"}, "name", "There is already a police force with this name"),
+        ({"kind": ""}, "kind", "Select the kind of organisation"),
+        ({"kind": "pub"}, "kind", "Select a kind of organisation from the list"),
+        ({"ods_code": "RR-P"}, "ods_code", "Enter an ODS code of 1 to 9 letters and numbers"),
+        ({"ods_code": "ABCDEFGHIJ"}, "ods_code", "Enter an ODS code of 1 to 9 letters and numbers"),
+        ({"ods_code": "t0000"}, "ods_code", "Another organisation already has this ODS code"),
+        ({"postcode": "NOTAPOST"}, "postcode", "Enter a full UK postcode"),
+        ({"postcode": "EM1 1AA EM1 1AA"}, "postcode", "Postcode must be 10 characters or fewer"),
+        ({"phone": "ring ring"}, "phone", "Enter a telephone number"),
+        ({"email": "nobody"}, "email", "Enter an email address in the correct format"),
+    ],
+)
 def test_create_refuses_bad_input_with_a_message_per_field_and_keeps_what_was_typed(
-        cast, client_for, overrides, field, message):
+    cast, client_for, overrides, field, message
+):
     cast.organisation.ods_code = "T0000"
     cast.organisation.save()
     data = organisation_data(**overrides)
@@ -170,8 +193,10 @@ def test_administrator_edits_an_organisation_and_the_audit_keeps_old_and_new(cas
     client = client_for(cast.sysadmin)
     form = client.get(reverse("organisations:edit", args=[organisation.pk])).content.decode()
     assert 'value="Northshire Police"' in form
-    response = client.post(reverse("organisations:edit", args=[organisation.pk]), organisation_data(
-        name="Northshire Police", ods_code="N1", kind=OrganisationKind.POLICE_FORCE.value))
+    response = client.post(
+        reverse("organisations:edit", args=[organisation.pk]),
+        organisation_data(name="Northshire Police", ods_code="N1", kind=OrganisationKind.POLICE_FORCE.value),
+    )
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.ods_code == "N1"
@@ -183,8 +208,10 @@ def test_administrator_edits_an_organisation_and_the_audit_keeps_old_and_new(cas
 
 def test_an_organisation_may_keep_its_own_ods_code_when_edited(cast, client_for):
     organisation = cast.organisation
-    response = client_for(cast.sysadmin).post(reverse("organisations:edit", args=[organisation.pk]), organisation_data(
-        name=organisation.name, ods_code=organisation.ods_code.lower()))
+    response = client_for(cast.sysadmin).post(
+        reverse("organisations:edit", args=[organisation.pk]),
+        organisation_data(name=organisation.name, ods_code=organisation.ods_code.lower()),
+    )
     assert response.status_code == 302
 
 
@@ -236,5 +263,7 @@ def test_the_organisation_page_runs_the_same_number_of_queries_however_many_refe
     client = client_for(cast.sysadmin)
     url = reverse("organisations:detail", args=[cast.organisation.pk])
     assert_page_queries_flat(
-        client, url, grow=lambda: UserFactory.create_batch(15, role=Role.AGENCY_REFERRER, organisation=cast.organisation)
+        client,
+        url,
+        grow=lambda: UserFactory.create_batch(15, role=Role.AGENCY_REFERRER, organisation=cast.organisation),
     )

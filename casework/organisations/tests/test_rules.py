@@ -7,8 +7,17 @@ from django.contrib.auth.models import AnonymousUser
 from casework.accounts.tests.factories import OrganisationFactory
 from casework.organisations import rules as organisation_rules
 
-EVERYONE = ["coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "sysadmin",
-            "agency", "agency_other"]
+EVERYONE = [
+    "coordinator",
+    "clinician",
+    "other_clinician",
+    "clinical_lead",
+    "finance",
+    "researcher",
+    "sysadmin",
+    "agency",
+    "agency_other",
+]
 
 
 def _holders(cast, permission: str, obj=None) -> set[str]:

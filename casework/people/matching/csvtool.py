@@ -33,8 +33,19 @@ from typing import TextIO
 from .matcher import MATCH_THRESHOLD, BatchResult, find_duplicates
 from .normalise import PersonRecord
 
-INPUT_COLUMNS = ("record_id", "given_name", "family_name", "date_of_birth", "sex", "nhs_number", "pnc_id",
-                 "address", "postcode", "phone", "email")
+INPUT_COLUMNS = (
+    "record_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "pnc_id",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+)
 OUTPUT_COLUMNS = ("record_id_1", "record_id_2", "score")
 
 #: the longest value read in any field (a person's address fits with room to spare)
@@ -100,7 +111,7 @@ def detect_encoding(path: str | Path) -> str:
                 text = decoder.decode(block, final=final)
             except UnicodeDecodeError as error:
                 line = lines_before + _line_of(error.object, error.start, newline)
-                if encoding == "utf-8" and not saw_multibyte and max(error.object[:error.start], default=0) < 128:
+                if encoding == "utf-8" and not saw_multibyte and max(error.object[: error.start], default=0) < 128:
                     # Not UTF-8 from its first non-ASCII character: a legacy encoding, not a broken UTF-8 file.
                     return _windows_1252_or_refuse(path)
                 raise InputError(
@@ -208,15 +219,21 @@ def iter_records(stream: TextIO, report: ReadReport) -> Iterator[PersonRecord]:
     seen: set[str] = set()
     for line, fields in rows:
         if len(fields) > len(names):
-            report.problems.append(Problem(
-                line, f"{len(fields)} values where the header has {len(names)} (a comma in an unquoted value?); row left out"
-            ))
+            report.problems.append(
+                Problem(
+                    line,
+                    f"{len(fields)} values where the header has {len(names)} (a comma in an unquoted value?); row left out",
+                )
+            )
             continue
         too_long = next((name for name, value in zip(names, fields) if len(value) > MAX_FIELD_CHARACTERS), None)
         if too_long is not None:
-            report.problems.append(Problem(
-                line, f"the {too_long or 'unnamed'} value is longer than {MAX_FIELD_CHARACTERS:,} characters; row left out"
-            ))
+            report.problems.append(
+                Problem(
+                    line,
+                    f"the {too_long or 'unnamed'} value is longer than {MAX_FIELD_CHARACTERS:,} characters; row left out",
+                )
+            )
             continue
         record = PersonRecord.from_mapping(dict(zip(names, fields)))
         if not record.record_id:
@@ -252,13 +269,21 @@ def write_pairs(stream: TextIO, result: BatchResult, *, reasons: bool = False) -
     return len(result.pairs)
 
 
-def find_duplicates_in_records(records: Iterable[PersonRecord], *, threshold: float = MATCH_THRESHOLD,
-                               estimate: bool = True) -> BatchResult:
+def find_duplicates_in_records(
+    records: Iterable[PersonRecord], *, threshold: float = MATCH_THRESHOLD, estimate: bool = True
+) -> BatchResult:
     return find_duplicates(records, threshold=threshold, estimate=estimate)
 
 
-def find_duplicates_csv(input_path: str | Path, output_path: str | Path, *, threshold: float = MATCH_THRESHOLD,
-                        estimate: bool = True, reasons: bool = False, report: ReadReport | None = None) -> int:
+def find_duplicates_csv(
+    input_path: str | Path,
+    output_path: str | Path,
+    *,
+    threshold: float = MATCH_THRESHOLD,
+    estimate: bool = True,
+    reasons: bool = False,
+    report: ReadReport | None = None,
+) -> int:
     """Read persons from ``input_path``, write likely duplicate pairs to ``output_path``; returns the
     pair count. Rows that cannot be read are listed in ``report`` (pass one to see them).
 
@@ -271,7 +296,8 @@ def find_duplicates_csv(input_path: str | Path, output_path: str | Path, *, thre
     report = report if report is not None else ReadReport()
     report.encoding = detect_encoding(input_path)
     with open(input_path, newline="", encoding=report.encoding) as stream:
-        result = find_duplicates_streaming(iter_records(stream, report), threshold=threshold, estimate=estimate,
-                                           keep_records=reasons)
+        result = find_duplicates_streaming(
+            iter_records(stream, report), threshold=threshold, estimate=estimate, keep_records=reasons
+        )
     with open(output_path, "w", newline="", encoding="utf-8") as stream:
         return write_pairs(stream, result, reasons=reasons)

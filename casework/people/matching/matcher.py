@@ -92,8 +92,13 @@ def score_pair(a: PreparedPerson, b: PreparedPerson, parameters: Parameters = DE
 
 
 def rank_candidates(
-    person: PreparedPerson, candidates: Iterable[PreparedPerson], parameters: Parameters = DEFAULT_PARAMETERS, *,
-    include_different: bool = False, minimum_probability: float = REVIEW_THRESHOLD, limit: int | None = 10,
+    person: PreparedPerson,
+    candidates: Iterable[PreparedPerson],
+    parameters: Parameters = DEFAULT_PARAMETERS,
+    *,
+    include_different: bool = False,
+    minimum_probability: float = REVIEW_THRESHOLD,
+    limit: int | None = 10,
 ) -> list[MatchResult]:
     """Score every candidate against ``person`` and return those worth showing, best first.
 
@@ -103,13 +108,21 @@ def rank_candidates(
     results = []
     for candidate in candidates:
         comparison = compare(person, candidate)
-        weight, contributions = match_weight(comparison.levels, parameters, person, candidate,
-                                             swapped=comparison.names_swapped)
+        weight, contributions = match_weight(
+            comparison.levels, parameters, person, candidate, swapped=comparison.names_swapped
+        )
         p = probability(weight)
         if p < minimum_probability and not include_different:
             continue
-        result = MatchResult(person, candidate, weight, p, comparison, contributions,
-                             different_person_reason(person, candidate, comparison))
+        result = MatchResult(
+            person,
+            candidate,
+            weight,
+            p,
+            comparison,
+            contributions,
+            different_person_reason(person, candidate, comparison),
+        )
         if result.different_person is not None:
             if include_different:
                 results.append(result)
@@ -160,9 +173,14 @@ def candidate_pairs(
 
 
 def train(
-    people: Sequence[PreparedPerson], other: Sequence[PreparedPerson] | None, pairs: set[tuple[int, int]],
-    comparisons: dict[tuple[int, int], Comparison], *, seed: int = 20260401,
-    start: Parameters = DEFAULT_PARAMETERS, m_floor: float = 1e-3,
+    people: Sequence[PreparedPerson],
+    other: Sequence[PreparedPerson] | None,
+    pairs: set[tuple[int, int]],
+    comparisons: dict[tuple[int, int], Comparison],
+    *,
+    seed: int = 20260401,
+    start: Parameters = DEFAULT_PARAMETERS,
+    m_floor: float = 1e-3,
 ) -> tuple[Parameters, dict]:
     """Unsupervised parameters for one data set: ``u`` from random pairs, ``m`` and the match share by EM."""
     patterns = Counter(c.levels for c in comparisons.values())
@@ -170,8 +188,14 @@ def train(
 
 
 def train_on_patterns(
-    people: Sequence[PreparedPerson], other: Sequence[PreparedPerson] | None, patterns: Counter,
-    candidate_pairs: int, *, seed: int = 20260401, start: Parameters = DEFAULT_PARAMETERS, m_floor: float = 1e-3,
+    people: Sequence[PreparedPerson],
+    other: Sequence[PreparedPerson] | None,
+    patterns: Counter,
+    candidate_pairs: int,
+    *,
+    seed: int = 20260401,
+    start: Parameters = DEFAULT_PARAMETERS,
+    m_floor: float = 1e-3,
 ) -> tuple[Parameters, dict]:
     """``train`` from the candidate pairs' comparison levels counted by pattern (how many pairs fell
     on each combination of levels): what a batch too large to keep its comparisons in memory has."""
@@ -209,8 +233,15 @@ def untrained_parameters(n: int) -> Parameters:
 
 
 def _run(
-    people: list[PreparedPerson], other: list[PreparedPerson] | None, *, parameters: Parameters | None,
-    estimate: bool, threshold: float, one_to_one: bool, max_block: int, seed: int,
+    people: list[PreparedPerson],
+    other: list[PreparedPerson] | None,
+    *,
+    parameters: Parameters | None,
+    estimate: bool,
+    threshold: float,
+    one_to_one: bool,
+    max_block: int,
+    seed: int,
 ) -> BatchResult:
     pairs = candidate_pairs(people, other, max_block=max_block)
     right = other if other is not None else people
@@ -249,8 +280,13 @@ def _run(
 
 
 def find_duplicates(
-    records: Iterable[PersonRecord], *, parameters: Parameters | None = None, estimate: bool = True,
-    threshold: float = MATCH_THRESHOLD, max_block: int = 1000, seed: int = 20260401,
+    records: Iterable[PersonRecord],
+    *,
+    parameters: Parameters | None = None,
+    estimate: bool = True,
+    threshold: float = MATCH_THRESHOLD,
+    max_block: int = 1000,
+    seed: int = 20260401,
 ) -> BatchResult:
     """Pairs of records within one list that are likely the same person.
 
@@ -259,13 +295,27 @@ def find_duplicates(
     """
     people = [prepare(record) for record in records]
     estimate = estimate and len(people) >= 300
-    return _run(people, None, parameters=parameters, estimate=estimate, threshold=threshold,
-                one_to_one=False, max_block=max_block, seed=seed)
+    return _run(
+        people,
+        None,
+        parameters=parameters,
+        estimate=estimate,
+        threshold=threshold,
+        one_to_one=False,
+        max_block=max_block,
+        seed=seed,
+    )
 
 
 def link(
-    records_a: Iterable[PersonRecord], records_b: Iterable[PersonRecord], *, parameters: Parameters | None = None,
-    estimate: bool = True, threshold: float = MATCH_THRESHOLD, one_to_one: bool = False, max_block: int = 1000,
+    records_a: Iterable[PersonRecord],
+    records_b: Iterable[PersonRecord],
+    *,
+    parameters: Parameters | None = None,
+    estimate: bool = True,
+    threshold: float = MATCH_THRESHOLD,
+    one_to_one: bool = False,
+    max_block: int = 1000,
     seed: int = 20260401,
 ) -> BatchResult:
     """Pairs (a, b) across two lists that are likely the same person.
@@ -275,5 +325,13 @@ def link(
     """
     people_a = [prepare(record) for record in records_a]
     people_b = [prepare(record) for record in records_b]
-    return _run(people_a, people_b, parameters=parameters, estimate=estimate, threshold=threshold,
-                one_to_one=one_to_one, max_block=max_block, seed=seed)
+    return _run(
+        people_a,
+        people_b,
+        parameters=parameters,
+        estimate=estimate,
+        threshold=threshold,
+        one_to_one=one_to_one,
+        max_block=max_block,
+        seed=seed,
+    )

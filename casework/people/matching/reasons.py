@@ -86,15 +86,15 @@ def describe(field: str, level: int, a: PreparedPerson, b: PreparedPerson, *, sw
             "different other identifiers",
         ][level]
     if field == "phone":
-        return ["same phone number", "phone number differs by one digit or a transposition", "different phone numbers"][level]
+        return ["same phone number", "phone number differs by one digit or a transposition", "different phone numbers"][
+            level
+        ]
     if field == "email":
         return ["same email address", "similar email address", "different email addresses"][level]
     raise ValueError(field)
 
 
-def reasons(
-    a: PreparedPerson, b: PreparedPerson, comparison: Comparison, contributions: dict[str, float]
-) -> list[str]:
+def reasons(a: PreparedPerson, b: PreparedPerson, comparison: Comparison, contributions: dict[str, float]) -> list[str]:
     """All reasons, strongest evidence first (for or against)."""
     ordered = sorted(contributions.items(), key=lambda item: -abs(item[1]))
     found = []
@@ -107,5 +107,7 @@ def reasons(
         level = comparison.level(field)
         if level is None:
             continue
-        found.append(describe(field, level, a, b, swapped=comparison.names_swapped and field in ("given_name", "family_name")))
+        found.append(
+            describe(field, level, a, b, swapped=comparison.names_swapped and field in ("given_name", "family_name"))
+        )
     return found

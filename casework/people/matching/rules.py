@@ -112,8 +112,10 @@ def different_person_reason(a: PreparedPerson, b: PreparedPerson, comparison: Co
     same_family = family is not None and family <= 3
     if clearly_different_given_names(a, b, comparison):
         if comparison.names_cross_match and dob is not None and dob <= 3:
-            return ("one record has given and family names swapped, but only the family name agrees across the swap, "
-                    "and (nearly) the same date of birth: likely twins or siblings")
+            return (
+                "one record has given and family names swapped, but only the family name agrees across the swap, "
+                "and (nearly) the same date of birth: likely twins or siblings"
+            )
         if same_family and dob is not None and dob <= 3:
             return "same family name and (nearly) the same date of birth but different given names: likely twins or siblings"
         if dob in (0, 1):

@@ -46,10 +46,7 @@ class Parameters:
     min_frequency: dict[str, float] = field(default_factory=dict)
 
     def weights(self) -> dict[str, list[float]]:
-        return {
-            name: [math.log2(m / u) for m, u in zip(self.m[name], self.u[name])]
-            for name in FIELDS
-        }
+        return {name: [math.log2(m / u) for m, u in zip(self.m[name], self.u[name])] for name in FIELDS}
 
     def with_prior(self, prior: float) -> Parameters:
         return Parameters(self.m, self.u, prior, self.frequencies, self.min_frequency)
@@ -110,8 +107,12 @@ def _tf_value(person: PreparedPerson, field_name: str) -> str:
 
 
 def match_weight(
-    levels: Levels, parameters: Parameters, a: PreparedPerson | None = None, b: PreparedPerson | None = None,
-    *, swapped: bool = False,
+    levels: Levels,
+    parameters: Parameters,
+    a: PreparedPerson | None = None,
+    b: PreparedPerson | None = None,
+    *,
+    swapped: bool = False,
 ) -> tuple[float, dict[str, float]]:
     """The pair's match weight (bits, prior included) and each field's contribution."""
     contributions: dict[str, float] = {}
@@ -137,7 +138,7 @@ def probability(weight: float) -> float:
         return 1.0
     if weight < -60:
         return 0.0
-    odds = 2.0 ** weight
+    odds = 2.0**weight
     return odds / (1.0 + odds)
 
 
@@ -166,8 +167,12 @@ def name_frequencies(people: Iterable[PreparedPerson]) -> tuple[dict[str, dict[s
 
 
 def estimate_u(
-    people_a: Sequence[PreparedPerson], people_b: Sequence[PreparedPerson] | None = None, *,
-    sample_pairs: int = 60_000, seed: int = 20260401, pseudo_count: float = 0.5,
+    people_a: Sequence[PreparedPerson],
+    people_b: Sequence[PreparedPerson] | None = None,
+    *,
+    sample_pairs: int = 60_000,
+    seed: int = 20260401,
+    pseudo_count: float = 0.5,
 ) -> dict[str, list[float]]:
     """``u`` per level from random pairs (which are almost all of different people).
 
@@ -239,8 +244,10 @@ def _exact_agreement_rates(left: Sequence[PreparedPerson], right: Sequence[Prepa
         if name == "address":
             continue
         left_counts = Counter(value for value in (_value_of(p, name) for p in left) if value is not None)
-        right_counts = left_counts if right is left else Counter(
-            value for value in (_value_of(p, name) for p in right) if value is not None
+        right_counts = (
+            left_counts
+            if right is left
+            else Counter(value for value in (_value_of(p, name) for p in right) if value is not None)
         )
         n_left, n_right = sum(left_counts.values()), sum(right_counts.values())
         if n_left < 2 or n_right < 2:
@@ -281,8 +288,13 @@ def agreement_counts(
 
 
 def exact_u_without_matches(
-    u: dict[str, list[float]], counts: dict[str, tuple[float, float]], candidate_levels: Sequence[Levels],
-    posteriors: Sequence[float], *, floor_pairs: float = 0.5, weights: Sequence[float] | None = None,
+    u: dict[str, list[float]],
+    counts: dict[str, tuple[float, float]],
+    candidate_levels: Sequence[Levels],
+    posteriors: Sequence[float],
+    *,
+    floor_pairs: float = 0.5,
+    weights: Sequence[float] | None = None,
 ) -> dict[str, list[float]]:
     """``u`` of each field's exact level with the matches taken out.
 
@@ -336,8 +348,13 @@ class EMResult:
 
 
 def estimate_m(
-    candidate_levels: Iterable[Levels], *, initial: Parameters = DEFAULT_PARAMETERS, u_start: dict | None = None,
-    max_iterations: int = 200, tolerance: float = 1e-7, initial_share: float = 0.2,
+    candidate_levels: Iterable[Levels],
+    *,
+    initial: Parameters = DEFAULT_PARAMETERS,
+    u_start: dict | None = None,
+    max_iterations: int = 200,
+    tolerance: float = 1e-7,
+    initial_share: float = 0.2,
 ) -> EMResult:
     """Expectation–maximisation over unlabelled candidate pairs (two latent classes).
 
@@ -345,8 +362,10 @@ def estimate_m(
     vectors, not of pairs (a ``Counter`` of vectors may be given as it is). Blank fields are
     skipped (missing at random).
     """
-    patterns = candidate_levels if isinstance(candidate_levels, Counter) else Counter(
-        tuple(levels) for levels in candidate_levels
+    patterns = (
+        candidate_levels
+        if isinstance(candidate_levels, Counter)
+        else Counter(tuple(levels) for levels in candidate_levels)
     )
     if not patterns:
         return EMResult({k: list(v) for k, v in initial.m.items()}, {k: list(v) for k, v in initial.u.items()}, 0.0, 0)

@@ -72,9 +72,10 @@ class _KeyStore:
         self.connection.commit()
         # Keys held by more than max_block records say nothing (a default date of birth, a common
         # name): known up front, so that no look-up ever reads their long lists.
-        self.oversize = {row[0] for row in self.connection.execute(
-            "SELECT key FROM idx GROUP BY key HAVING COUNT(*) > ?", (max_block,)
-        )}
+        self.oversize = {
+            row[0]
+            for row in self.connection.execute("SELECT key FROM idx GROUP BY key HAVING COUNT(*) > ?", (max_block,))
+        }
 
     def candidates(self, person: PreparedPerson) -> set[int]:
         """Records paired with ``person`` by ``matcher.candidate_pairs`` (itself included): those
@@ -170,8 +171,14 @@ class _PairFile:
 
 
 def find_duplicates_streaming(
-    records: Iterable[PersonRecord], *, threshold: float = MATCH_THRESHOLD, estimate: bool = True,
-    max_block: int = 1000, seed: int = 20260401, keep_records: bool = False, parameters: Parameters | None = None,
+    records: Iterable[PersonRecord],
+    *,
+    threshold: float = MATCH_THRESHOLD,
+    estimate: bool = True,
+    max_block: int = 1000,
+    seed: int = 20260401,
+    keep_records: bool = False,
+    parameters: Parameters | None = None,
 ) -> BatchResult:
     """``matcher.find_duplicates`` for lists of any length (see the module's docstring).
 
@@ -238,8 +245,7 @@ class _Found(Sequence):
     """The pairs found, best first, kept as numbers (a pair's full result, with its comparison and
     reasons, is made when it is read): a file whose every row has a look-alike holds millions."""
 
-    def __init__(self, people: list[PreparedPerson], parameters: Parameters, order: array, lefts: array,
-                 rights: array):
+    def __init__(self, people: list[PreparedPerson], parameters: Parameters, order: array, lefts: array, rights: array):
         self.people, self.parameters, self.order, self.lefts, self.rights = people, parameters, order, lefts, rights
 
     def __len__(self) -> int:

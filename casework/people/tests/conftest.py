@@ -51,23 +51,39 @@ class World:
 def world(cast):
     party_name = "Vera Victim"
     referral = ReferralFactory(
-        referring_organisation=cast.organisation, lead_clinician=cast.clinician,
-        subject_given_name="Peter", subject_family_name="Perpetrator", subject_date_of_birth=dt.date(1980, 2, 3),
+        referring_organisation=cast.organisation,
+        lead_clinician=cast.clinician,
+        subject_given_name="Peter",
+        subject_family_name="Perpetrator",
+        subject_date_of_birth=dt.date(1980, 2, 3),
         parties=[{"role": PartyRole.VICTIM, "name": party_name, "relationship_to_subject": "Former partner"}],
     )
     party = referral.named_parties.get()
-    subject = create_person(by=cast.coordinator, given_name="Peter", family_name="Perpetrator",
-                            date_of_birth=dt.date(1980, 2, 3), sex="male", nhs_number="9434765919")
-    victim = create_person(by=cast.coordinator, given_name="Vera", family_name="Victim",
-                           date_of_birth=dt.date(1986, 7, 21), nhs_number="6541003238",
-                           workplace=CANARIES["workplace"])
+    subject = create_person(
+        by=cast.coordinator,
+        given_name="Peter",
+        family_name="Perpetrator",
+        date_of_birth=dt.date(1980, 2, 3),
+        sex="male",
+        nhs_number="9434765919",
+    )
+    victim = create_person(
+        by=cast.coordinator,
+        given_name="Vera",
+        family_name="Victim",
+        date_of_birth=dt.date(1986, 7, 21),
+        nhs_number="6541003238",
+        workplace=CANARIES["workplace"],
+    )
     by = cast.coordinator
-    services.detail_add(person=victim, model=PersonAddress, by=by, address=CANARIES["address"],
-                        postcode=CANARIES["postcode"])
+    services.detail_add(
+        person=victim, model=PersonAddress, by=by, address=CANARIES["address"], postcode=CANARIES["postcode"]
+    )
     services.detail_add(person=victim, model=PersonPhone, by=by, number=CANARIES["phone"])
     services.detail_add(person=victim, model=PersonEmail, by=by, address=CANARIES["email"])
-    services.detail_add(person=victim, model=OnlineIdentifier, by=by, platform=Platform.INSTAGRAM,
-                        handle=CANARIES["handle"])
+    services.detail_add(
+        person=victim, model=OnlineIdentifier, by=by, platform=Platform.INSTAGRAM, handle=CANARIES["handle"]
+    )
     victim = services.person_seal(person=victim, by=by)
     services.care_team_add(person=victim, user=cast.clinician, role=CareTeamRole.CLINICIAN, by=cast.clinical_lead)
     services.referral_link(referral=referral, named_party=None, person=subject, by=by)

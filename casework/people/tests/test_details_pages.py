@@ -17,14 +17,24 @@ def _add(person, kind):
 
 
 def _latest_change(person) -> dict:
-    return AuditEvent.objects.filter(action=Action.UPDATE, object_type="people.person",
-                                     object_id=str(person.pk)).latest("sequence").changes
+    return (
+        AuditEvent.objects.filter(action=Action.UPDATE, object_type="people.person", object_id=str(person.pk))
+        .latest("sequence")
+        .changes
+    )
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("coordinator", 200), ("clinical_lead", 200), ("clinician", 403), ("other_clinician", 404),
-    ("finance", 404), ("agency", 404),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("coordinator", 200),
+        ("clinical_lead", 200),
+        ("clinician", 403),
+        ("other_clinician", 404),
+        ("finance", 404),
+        ("agency", 404),
+    ],
+)
 def test_who_may_add_an_address(cast, world, client_for, role, status):
     assert client_for(cast.by_name(role)).get(_add(world.subject, "addresses")).status_code == status
 
@@ -34,8 +44,14 @@ def test_an_unknown_kind_is_404(cast, world, client_for):
 
 
 def test_adding_an_address_encrypts_it_and_audits_that_it_changed(cast, world, client_for):
-    data = {"kind": "home", "address": "9 Audit Street\nLeeds", "postcode": "ls1 4ap",
-            "lived_from_day": "1", "lived_from_month": "6", "lived_from_year": "2020"}
+    data = {
+        "kind": "home",
+        "address": "9 Audit Street\nLeeds",
+        "postcode": "ls1 4ap",
+        "lived_from_day": "1",
+        "lived_from_month": "6",
+        "lived_from_year": "2020",
+    }
     response = client_for(cast.coordinator).post(_add(world.subject, "addresses"), data)
     assert response.status_code == 302
     address = world.subject.addresses.get()
@@ -47,14 +63,26 @@ def test_adding_an_address_encrypts_it_and_audits_that_it_changed(cast, world, c
 
 
 def test_a_refused_address_keeps_what_was_typed(cast, world, client_for):
-    data = {"kind": "", "address": "", "postcode": "nonsense",
-            "lived_from_day": "1", "lived_from_month": "6", "lived_from_year": "2020",
-            "lived_to_day": "1", "lived_to_month": "1", "lived_to_year": "2019"}
+    data = {
+        "kind": "",
+        "address": "",
+        "postcode": "nonsense",
+        "lived_from_day": "1",
+        "lived_from_month": "6",
+        "lived_from_year": "2020",
+        "lived_to_day": "1",
+        "lived_to_month": "1",
+        "lived_to_year": "2019",
+    }
     response = client_for(cast.coordinator).post(_add(world.subject, "addresses"), data)
     html = response.content.decode()
     assert response.status_code == 400
-    for message in ("Select the kind of address", "Enter the address", "Enter a real postcode, like SW1A 1AA",
-                    "Lived there until must be the same as or after lived there from"):
+    for message in (
+        "Select the kind of address",
+        "Enter the address",
+        "Enter a real postcode, like SW1A 1AA",
+        "Lived there until must be the same as or after lived there from",
+    ):
         assert message in html
     assert 'value="nonsense"' in html
     assert not PersonAddress.objects.filter(person=world.subject).exists()
@@ -77,8 +105,13 @@ def test_a_bad_telephone_number_is_refused(cast, world, client_for):
 
 def test_adding_an_email_address_and_an_online_identifier(cast, world, client_for):
     client = client_for(cast.coordinator)
-    assert client.post(_add(world.subject, "emails"), {"address": "pp@example.org", "safe_to_contact": "no"}).status_code == 302
-    assert client.post(_add(world.subject, "online"), {"platform": "xbox", "handle": "Peter Gamer#42"}).status_code == 302
+    assert (
+        client.post(_add(world.subject, "emails"), {"address": "pp@example.org", "safe_to_contact": "no"}).status_code
+        == 302
+    )
+    assert (
+        client.post(_add(world.subject, "online"), {"platform": "xbox", "handle": "Peter Gamer#42"}).status_code == 302
+    )
     assert world.subject.emails.get().address == "pp@example.org"
     assert world.subject.online_identifiers.get().handle == "Peter Gamer#42"
 
@@ -106,7 +139,10 @@ def test_changing_and_removing_a_detail(cast, world, client_for):
     assert client.post(url, data).status_code == 302
     phone.refresh_from_db()
     assert phone.number == "+442079460999" and phone.safe_to_contact is False
-    assert _latest_change(world.victim)[f"telephone number {phone.pk}: number"] == {"old": "[encrypted]", "new": "[encrypted]"}
+    assert _latest_change(world.victim)[f"telephone number {phone.pk}: number"] == {
+        "old": "[encrypted]",
+        "new": "[encrypted]",
+    }
     remove = reverse("people:detail_remove", args=[world.victim.reference, "phones", phone.pk])
     assert client.get(remove).status_code == 200
     assert client.post(remove).status_code == 302
@@ -126,9 +162,16 @@ def _team_add(person):
     return reverse("people:care_team_add", args=[person.reference])
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("clinical_lead", 200), ("coordinator", 403), ("clinician", 403), ("other_clinician", 404), ("finance", 404),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("clinical_lead", 200),
+        ("coordinator", 403),
+        ("clinician", 403),
+        ("other_clinician", 404),
+        ("finance", 404),
+    ],
+)
 def test_who_may_manage_the_care_team(cast, world, client_for, role, status):
     assert client_for(cast.by_name(role)).get(_team_add(world.victim)).status_code == status
 
@@ -153,7 +196,9 @@ def test_a_lead_cannot_add_themselves(cast, world, client_for):
 
 
 def test_only_clinic_staff_may_join_a_team(cast, world, client_for):
-    response = client_for(cast.clinical_lead).post(_team_add(world.victim), {"user": cast.finance.pk, "role": "clinician"})
+    response = client_for(cast.clinical_lead).post(
+        _team_add(world.victim), {"user": cast.finance.pk, "role": "clinician"}
+    )
     assert response.status_code == 400
     assert "Select a member of staff from the list" in response.content.decode()
 
@@ -171,7 +216,9 @@ def test_a_coordinator_seals_a_record(cast, world, client_for):
 @pytest.mark.parametrize("role", ["coordinator", "clinical_lead", "clinician"])
 def test_unsealing_needs_a_clinical_lead_who_can_see_the_details(cast, world, client_for, role):
     """A lead not on the team may not unseal, nor may the care team's clinician (not a lead)."""
-    assert client_for(cast.by_name(role)).get(reverse("people:unseal", args=[world.victim.reference])).status_code == 403
+    assert (
+        client_for(cast.by_name(role)).get(reverse("people:unseal", args=[world.victim.reference])).status_code == 403
+    )
 
 
 def test_a_lead_on_the_team_unseals_with_a_reason(cast, world, client_for):
@@ -184,7 +231,9 @@ def test_a_lead_on_the_team_unseals_with_a_reason(cast, world, client_for):
     client = client_for(other_lead)
     url = reverse("people:unseal", args=[world.victim.reference])
     refused = client.post(url, {"reason": ""})
-    assert refused.status_code == 400 and "Enter why the details no longer need to be sealed" in refused.content.decode()
+    assert (
+        refused.status_code == 400 and "Enter why the details no longer need to be sealed" in refused.content.decode()
+    )
     assert client.post(url, {"reason": "Court case concluded; she asked us to"}).status_code == 302
     world.victim.refresh_from_db()
     assert not world.victim.is_sealed

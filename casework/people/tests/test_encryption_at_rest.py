@@ -29,10 +29,16 @@ def _raw_row(model, pk) -> str:
 
 @pytest.fixture
 def person(cast):
-    person = create_person(by=cast.coordinator, nhs_number="943 476 5919", pnc_id="01/0171310W",
-                           prison_number="A1234BC", workplace=CANARY_WORKPLACE)
-    services.detail_add(person=person, model=PersonAddress, by=cast.coordinator, address=CANARY_ADDRESS,
-                        postcode=CANARY_POSTCODE)
+    person = create_person(
+        by=cast.coordinator,
+        nhs_number="943 476 5919",
+        pnc_id="01/0171310W",
+        prison_number="A1234BC",
+        workplace=CANARY_WORKPLACE,
+    )
+    services.detail_add(
+        person=person, model=PersonAddress, by=cast.coordinator, address=CANARY_ADDRESS, postcode=CANARY_POSTCODE
+    )
     services.detail_add(person=person, model=PersonPhone, by=cast.coordinator, number=CANARY_PHONE)
     services.detail_add(person=person, model=PersonEmail, by=cast.coordinator, address=CANARY_EMAIL)
     return person

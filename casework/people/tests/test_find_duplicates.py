@@ -18,11 +18,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_index_run_lists_likely_duplicates_by_reference(cast):
-    first = create_person(by=cast.coordinator, given_name="Robert", family_name="Smith", date_of_birth=dt.date(1984, 3, 7),
-                          nhs_number="9990000018")
-    services.detail_add(person=first, model=PersonAddress, by=cast.coordinator, address="4 Elm Road", postcode="LS1 4AP")
+    first = create_person(
+        by=cast.coordinator,
+        given_name="Robert",
+        family_name="Smith",
+        date_of_birth=dt.date(1984, 3, 7),
+        nhs_number="9990000018",
+    )
+    services.detail_add(
+        person=first, model=PersonAddress, by=cast.coordinator, address="4 Elm Road", postcode="LS1 4AP"
+    )
     # No NHS number on the second record: two different valid NHS numbers would be two people (issue 11.10).
-    second = create_person(by=cast.coordinator, given_name="Bob", family_name="Smith", date_of_birth=dt.date(1984, 3, 7))
+    second = create_person(
+        by=cast.coordinator, given_name="Bob", family_name="Smith", date_of_birth=dt.date(1984, 3, 7)
+    )
     services.detail_add(person=second, model=PersonAddress, by=cast.coordinator, address="4 Elm Rd", postcode="LS1 4AP")
     create_person(by=cast.coordinator, given_name="Quentin", family_name="Zebedee", date_of_birth=dt.date(1950, 9, 9))
     out = StringIO()
@@ -38,10 +47,16 @@ def test_the_index_run_lists_likely_duplicates_by_reference(cast):
 
 def test_look_alikes_with_two_different_valid_nhs_numbers_are_not_listed(cast):
     for nhs_number in ("9990000018", "9990000026"):
-        person = create_person(by=cast.coordinator, given_name="Robert", family_name="Smith",
-                               date_of_birth=dt.date(1984, 3, 7), nhs_number=nhs_number)
-        services.detail_add(person=person, model=PersonAddress, by=cast.coordinator, address="4 Elm Road",
-                            postcode="LS1 4AP")
+        person = create_person(
+            by=cast.coordinator,
+            given_name="Robert",
+            family_name="Smith",
+            date_of_birth=dt.date(1984, 3, 7),
+            nhs_number=nhs_number,
+        )
+        services.detail_add(
+            person=person, model=PersonAddress, by=cast.coordinator, address="4 Elm Road", postcode="LS1 4AP"
+        )
     out = StringIO()
     call_command("find_duplicates", stdout=out)
     assert out.getvalue().splitlines() == ["2 persons checked; 0 likely duplicate pairs"]
@@ -49,8 +64,9 @@ def test_look_alikes_with_two_different_valid_nhs_numbers_are_not_listed(cast):
 
 def test_aliases_of_one_person_are_not_reported_as_duplicates(cast):
     person = create_person(by=cast.coordinator, given_name="Jo", family_name="Bloggs")
-    services.detail_add(person=person, model=PersonName, by=cast.coordinator, kind="alias",
-                        given_name="Joanne", family_name="Bloggs")
+    services.detail_add(
+        person=person, model=PersonName, by=cast.coordinator, kind="alias", given_name="Joanne", family_name="Bloggs"
+    )
     out = StringIO()
     call_command("find_duplicates", stdout=out)
     assert out.getvalue().splitlines() == ["1 persons checked; 0 likely duplicate pairs"]
@@ -59,8 +75,19 @@ def test_aliases_of_one_person_are_not_reported_as_duplicates(cast):
 def test_a_csv_is_checked_before_import(tmp_path):
     source = tmp_path / "persons.csv"
     rows = [
-        ["record_id", "given_name", "family_name", "date_of_birth", "sex", "nhs_number", "pnc_id", "address",
-         "postcode", "phone", "email"],
+        [
+            "record_id",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "nhs_number",
+            "pnc_id",
+            "address",
+            "postcode",
+            "phone",
+            "email",
+        ],
         ["a1", "Katherine", "Oduya", "1990-11-02", "F", "9434765919", "", "7 Hill St", "M1 1AE", "", ""],
         ["a2", "Kate", "Oduya", "1990-11-02", "F", "9434765919", "", "7 Hill Street", "M1 1AE", "", ""],
         ["a3", "Daniel", "Whitmore", "1979-04-09", "M", "", "", "", "", "", ""],

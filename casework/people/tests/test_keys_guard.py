@@ -49,7 +49,10 @@ def test_other_field_keys_are_reported_and_healthz_answers_503(written, settings
     assert keycheck.key_problems() == [keycheck.FIELD_KEYS_MESSAGE]
     response = client.get(reverse("core:healthz"))
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "failed": {"keys": "the keys in force cannot read this database"}}
+    assert response.json() == {
+        "status": "unavailable",
+        "failed": {"keys": "the keys in force cannot read this database"},
+    }
 
 
 def test_an_old_database_without_a_key_check_is_tested_on_its_data(written, settings):
@@ -86,7 +89,8 @@ def test_a_blind_index_rebuild_keeps_look_ups_working_throughout(cast, settings)
 
     def everyone_found() -> bool:
         return all(
-            _found(cast.coordinator, nhs, person) and _found(cast.coordinator, email, person)
+            _found(cast.coordinator, nhs, person)
+            and _found(cast.coordinator, email, person)
             and _found(cast.coordinator, phone, person)
             for person, nhs, email, phone in persons
         )
@@ -173,12 +177,15 @@ def test_the_demo_never_makes_a_new_key_beside_a_database_holding_data(tmp_path)
 def test_the_deploy_check_refuses_malformed_weak_and_repeated_keys():
     from casework.core.tests.test_settings import PRODUCTION, run_manage
 
-    bad = run_manage("check", "--deploy", **{**PRODUCTION, "FIELD_ENCRYPTION_KEYS": "not-a-valid-key", "BLIND_INDEX_KEY": "x"})
+    bad = run_manage(
+        "check", "--deploy", **{**PRODUCTION, "FIELD_ENCRYPTION_KEYS": "not-a-valid-key", "BLIND_INDEX_KEY": "x"}
+    )
     assert bad.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS key 1 is not a valid Fernet key" in bad.stderr
     assert "BLIND_INDEX_KEY is 1 characters long" in bad.stderr
-    weak = run_manage("check", "--deploy", **{**PRODUCTION, "BLIND_INDEX_KEY": "ab" * 20,
-                                              "FIELD_ENCRYPTION_KEYS": "A" * 43 + "="})
+    weak = run_manage(
+        "check", "--deploy", **{**PRODUCTION, "BLIND_INDEX_KEY": "ab" * 20, "FIELD_ENCRYPTION_KEYS": "A" * 43 + "="}
+    )
     assert "BLIND_INDEX_KEY uses only 2 different characters" in weak.stderr
     assert "FIELD_ENCRYPTION_KEYS key 1 is a valid Fernet key but not a random one" in weak.stderr
     repeated = run_manage("check", "--deploy", **{**PRODUCTION, "BLIND_INDEX_KEY": PRODUCTION["AUDIT_HMAC_KEY"]})
@@ -191,6 +198,7 @@ def test_the_wsgi_module_imports_on_a_database_that_is_not_there_yet(tmp_path):
     """A fresh deployment's first start, before migrate: nothing to check, nothing refused."""
     env = Scratch(tmp_path / "var").env()
     (tmp_path / "var").mkdir()
-    result = subprocess.run([sys.executable, "-c", "import casework.wsgi"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import casework.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr

@@ -13,10 +13,12 @@ from casework.referrals.tests.factories import NamedPartyFactory, ReferralFactor
 
 
 def _sealed_party(cast):
-    referral = ReferralFactory(status=Status.ALLOCATED, referring_organisation=cast.organisation,
-                               lead_clinician=cast.clinician)
-    party = NamedPartyFactory(referral=referral, role="victim", name="Robin Given",
-                              details="Now living at 12 Hiddenplace Road")
+    referral = ReferralFactory(
+        status=Status.ALLOCATED, referring_organisation=cast.organisation, lead_clinician=cast.clinician
+    )
+    party = NamedPartyFactory(
+        referral=referral, role="victim", name="Robin Given", details="Now living at 12 Hiddenplace Road"
+    )
     victim = create_person(by=cast.coordinator, given_name="Robin", family_name="Given", is_sealed=True)
     services.referral_link(referral=referral, named_party=party, person=victim, by=cast.coordinator)
     services.care_team_add(person=victim, user=cast.clinician, role=CareTeamRole.CLINICIAN, by=cast.clinical_lead)

@@ -23,11 +23,20 @@ pytestmark = pytest.mark.django_db
 def fresh_referral(cast):
     """A referral nobody has linked yet: subject John Smith, born 12 April 1985, NHS number in the details."""
     return ReferralFactory(
-        referring_organisation=cast.organisation, lead_clinician=cast.clinician,
-        subject_given_name="John", subject_family_name="Smith", subject_date_of_birth=dt.date(1985, 4, 12),
+        referring_organisation=cast.organisation,
+        lead_clinician=cast.clinician,
+        subject_given_name="John",
+        subject_family_name="Smith",
+        subject_date_of_birth=dt.date(1985, 4, 12),
         subject_details="NHS number 999 000 0018. Lives at 3 Mill Lane, Leeds LS1 4AP",
-        parties=[{"role": PartyRole.VICTIM, "name": "Anna Marsh", "relationship_to_subject": "Ex-partner",
-                  "details": "Tel 020 7946 0555, anna.marsh@example.org, born 02/03/1990"}],
+        parties=[
+            {
+                "role": PartyRole.VICTIM,
+                "name": "Anna Marsh",
+                "relationship_to_subject": "Ex-partner",
+                "details": "Tel 020 7946 0555, anna.marsh@example.org, born 02/03/1990",
+            }
+        ],
     )
 
 
@@ -35,10 +44,20 @@ def _subject_url(referral) -> str:
     return reverse("people:link_subject", args=[referral.reference])
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("coordinator", 200), ("clinical_lead", 200), ("clinician", 403), ("other_clinician", 404),
-    ("finance", 404), ("researcher", 404), ("sysadmin", 404), ("agency", 403), ("agency_other", 404),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("coordinator", 200),
+        ("clinical_lead", 200),
+        ("clinician", 403),
+        ("other_clinician", 404),
+        ("finance", 404),
+        ("researcher", 404),
+        ("sysadmin", 404),
+        ("agency", 403),
+        ("agency_other", 404),
+    ],
+)
 def test_who_may_link_a_referral(cast, fresh_referral, client_for, role, status):
     assert client_for(cast.by_name(role)).get(_subject_url(fresh_referral)).status_code == status
 
@@ -49,10 +68,17 @@ def test_a_party_of_another_referral_is_404(cast, world, fresh_referral, client_
 
 
 def test_candidates_are_ranked_with_scores_and_reasons(cast, fresh_referral, client_for):
-    same = create_person(by=cast.coordinator, given_name="John", family_name="Smith",
-                         date_of_birth=dt.date(1985, 4, 12), nhs_number="9990000018", sex="male")
-    similar = create_person(by=cast.coordinator, given_name="Jon", family_name="Smyth",
-                            date_of_birth=dt.date(1985, 4, 12), sex="male")
+    same = create_person(
+        by=cast.coordinator,
+        given_name="John",
+        family_name="Smith",
+        date_of_birth=dt.date(1985, 4, 12),
+        nhs_number="9990000018",
+        sex="male",
+    )
+    similar = create_person(
+        by=cast.coordinator, given_name="Jon", family_name="Smyth", date_of_birth=dt.date(1985, 4, 12), sex="male"
+    )
     create_person(by=cast.coordinator, given_name="Harriet", family_name="Quigley", date_of_birth=dt.date(1950, 1, 1))
     found = candidates.candidates_for(cast.coordinator, candidates.referral_record(fresh_referral))
     assert [c.person for c in found][:2] == [same, similar]
@@ -88,14 +114,17 @@ def test_details_are_read_from_the_referral_text():
 
 
 def test_confirming_a_match_links_and_audits(cast, fresh_referral, client_for):
-    person = create_person(by=cast.coordinator, given_name="John", family_name="Smith", date_of_birth=dt.date(1985, 4, 12))
+    person = create_person(
+        by=cast.coordinator, given_name="John", family_name="Smith", date_of_birth=dt.date(1985, 4, 12)
+    )
     response = client_for(cast.coordinator).post(_subject_url(fresh_referral), {"person": person.reference})
     assert response.status_code == 302
     assert response["Location"] == reverse("referrals:detail", args=[fresh_referral.reference])
     link = ReferralPersonLink.objects.get(referral=fresh_referral, named_party=None)
     assert link.person == person and link.linked_by == cast.coordinator
-    assert AuditEvent.objects.filter(action=Action.UPDATE, object_type="people.person", object_id=str(person.pk),
-                                     changes__has_key="referral link").exists()
+    assert AuditEvent.objects.filter(
+        action=Action.UPDATE, object_type="people.person", object_id=str(person.pk), changes__has_key="referral link"
+    ).exists()
     assert AuditEvent.objects.filter(object_type="referrals.referral", object_id=str(fresh_referral.pk)).exists()
 
 
@@ -120,7 +149,9 @@ def test_linking_an_unknown_person_is_refused(cast, fresh_referral, client_for):
 
 def test_a_clinician_cannot_link_by_posting(cast, fresh_referral, client_for):
     person = create_person(by=cast.coordinator)
-    assert client_for(cast.clinician).post(_subject_url(fresh_referral), {"person": person.reference}).status_code == 403
+    assert (
+        client_for(cast.clinician).post(_subject_url(fresh_referral), {"person": person.reference}).status_code == 403
+    )
 
 
 # --- A new person from the referral ------------------------------------------------------------------
@@ -135,9 +166,18 @@ def test_the_new_person_form_is_filled_from_the_referral(cast, fresh_referral, c
 
 def test_adding_a_new_person_from_the_referral_links_them(cast, fresh_referral, client_for):
     url = reverse("people:link_subject_new", args=[fresh_referral.reference])
-    data = {"given_name": "John", "family_name": "Smith", "date_of_birth_day": "12", "date_of_birth_month": "4",
-            "date_of_birth_year": "1985", "nhs_number": "9990000018", "address": "3 Mill Lane, Leeds",
-            "postcode": "LS1 4AP", "phone": "", "email": ""}
+    data = {
+        "given_name": "John",
+        "family_name": "Smith",
+        "date_of_birth_day": "12",
+        "date_of_birth_month": "4",
+        "date_of_birth_year": "1985",
+        "nhs_number": "9990000018",
+        "address": "3 Mill Lane, Leeds",
+        "postcode": "LS1 4AP",
+        "phone": "",
+        "email": "",
+    }
     assert client_for(cast.coordinator).post(url, data).status_code == 302
     person = Person.objects.get(family_name="Smith")
     assert person.addresses.get().postcode == "LS1 4AP"
@@ -150,9 +190,18 @@ def test_a_victim_added_from_the_referral_is_sealed_with_the_details_given(cast,
     client = client_for(cast.coordinator)
     form_html = client.get(url).content.decode()
     assert 'value="Anna"' in form_html and 'value="Marsh"' in form_html and "checked" in form_html
-    data = {"given_name": "Anna", "family_name": "Marsh", "date_of_birth_day": "2", "date_of_birth_month": "3",
-            "date_of_birth_year": "1990", "phone": "020 7946 0555", "email": "anna.marsh@example.org",
-            "address": "", "postcode": "", "is_sealed": "on"}
+    data = {
+        "given_name": "Anna",
+        "family_name": "Marsh",
+        "date_of_birth_day": "2",
+        "date_of_birth_month": "3",
+        "date_of_birth_year": "1990",
+        "phone": "020 7946 0555",
+        "email": "anna.marsh@example.org",
+        "address": "",
+        "postcode": "",
+        "is_sealed": "on",
+    }
     assert client.post(url, data).status_code == 302
     person = Person.objects.get(family_name="Marsh")
     assert person.is_sealed
@@ -164,13 +213,23 @@ def test_a_victim_added_from_the_referral_is_sealed_with_the_details_given(cast,
 
 def test_a_refused_new_person_keeps_what_was_typed(cast, fresh_referral, client_for):
     url = reverse("people:link_subject_new", args=[fresh_referral.reference])
-    data = {"given_name": "John", "family_name": "", "phone": "999", "email": "not-an-email", "postcode": "LS1 4AP",
-            "address": ""}
+    data = {
+        "given_name": "John",
+        "family_name": "",
+        "phone": "999",
+        "email": "not-an-email",
+        "postcode": "LS1 4AP",
+        "address": "",
+    }
     response = client_for(cast.coordinator).post(url, data)
     html = response.content.decode()
     assert response.status_code == 400
-    for message in ("Enter the family name", "Enter a telephone number", "Enter an email address in the correct format",
-                    "Enter the address for this postcode, or remove the postcode"):
+    for message in (
+        "Enter the family name",
+        "Enter a telephone number",
+        "Enter an email address in the correct format",
+        "Enter the address for this postcode, or remove the postcode",
+    ):
         assert message in html
     assert 'value="not-an-email"' in html
     assert not ReferralPersonLink.objects.exists()
@@ -190,11 +249,17 @@ def test_links_for_referral_lists_subject_first_and_only_visible_persons(cast, w
 
 
 def test_victim_subject_is_prefilled_as_sealed(cast, client_for):
-    referral = ReferralFactory(referring_organisation=cast.organisation, subject_role=SubjectRole.VICTIM,
-                               subject_given_name="Sam", subject_family_name="Safe")
-    html = client_for(cast.coordinator).get(reverse("people:link_subject_new", args=[referral.reference])).content.decode()
+    referral = ReferralFactory(
+        referring_organisation=cast.organisation,
+        subject_role=SubjectRole.VICTIM,
+        subject_given_name="Sam",
+        subject_family_name="Safe",
+    )
+    html = (
+        client_for(cast.coordinator).get(reverse("people:link_subject_new", args=[referral.reference])).content.decode()
+    )
     start = html.index('name="is_sealed"')
-    assert "checked" in html[start - 200:start + 200]
+    assert "checked" in html[start - 200 : start + 200]
 
 
 def test_the_link_page_runs_the_same_number_of_queries_for_more_candidates(cast, fresh_referral, client_for):
@@ -204,8 +269,12 @@ def test_the_link_page_runs_the_same_number_of_queries_for_more_candidates(cast,
 
     def grow() -> None:
         for number in range(6):
-            person = create_person(by=cast.coordinator, given_name="John", family_name=f"Smith{'e' * number}",
-                                   date_of_birth=dt.date(1985, 4, 12))
+            person = create_person(
+                by=cast.coordinator,
+                given_name="John",
+                family_name=f"Smith{'e' * number}",
+                date_of_birth=dt.date(1985, 4, 12),
+            )
             _add_alias(cast, person)
 
     assert_page_queries_flat(client, url, grow=grow)
@@ -220,10 +289,13 @@ def _add_alias(cast, person):
 
 
 def test_the_link_page_audits_the_referral_and_the_persons_offered(cast, fresh_referral, client_for):
-    person = create_person(by=cast.coordinator, given_name="John", family_name="Smith", date_of_birth=dt.date(1985, 4, 12))
+    person = create_person(
+        by=cast.coordinator, given_name="John", family_name="Smith", date_of_birth=dt.date(1985, 4, 12)
+    )
     client_for(cast.coordinator).get(_subject_url(fresh_referral))
-    event = AuditEvent.objects.filter(action=Action.VIEW, object_type="referrals.referral",
-                                      object_id=str(fresh_referral.pk)).latest("sequence")
+    event = AuditEvent.objects.filter(
+        action=Action.VIEW, object_type="referrals.referral", object_id=str(fresh_referral.pk)
+    ).latest("sequence")
     assert event.changes["person check"]["new"]["offered"] == [person.reference]
     assert event.object_label == fresh_referral.reference
 
@@ -240,9 +312,12 @@ def test_a_match_on_a_previous_name_says_so(cast):
     from casework.people import services
     from casework.people.models import PersonName
 
-    married = create_person(by=cast.coordinator, given_name="Sarah", family_name="Ward", date_of_birth=dt.date(1988, 6, 15))
-    services.detail_add(person=married, model=PersonName, by=cast.coordinator, kind="previous", given_name="Sarah",
-                        family_name="Jones")
+    married = create_person(
+        by=cast.coordinator, given_name="Sarah", family_name="Ward", date_of_birth=dt.date(1988, 6, 15)
+    )
+    services.detail_add(
+        person=married, model=PersonName, by=cast.coordinator, kind="previous", given_name="Sarah", family_name="Jones"
+    )
     record = candidates.PersonRecord(record_id="q", given_name="Sarah", family_name="Jones", date_of_birth="1988-06-15")
     found = candidates.candidates_for(cast.coordinator, record)
     assert found[0].person == married

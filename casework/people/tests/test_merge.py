@@ -27,8 +27,16 @@ from casework.people.tests.factories import create_person
 
 pytestmark = pytest.mark.django_db
 
-TABLES = (Person, PersonName, PersonAddress, PersonPhone, PersonEmail, OnlineIdentifier, PersonCareTeam,
-          ReferralPersonLink)
+TABLES = (
+    Person,
+    PersonName,
+    PersonAddress,
+    PersonPhone,
+    PersonEmail,
+    OnlineIdentifier,
+    PersonCareTeam,
+    ReferralPersonLink,
+)
 
 
 def _rows() -> dict:
@@ -36,9 +44,7 @@ def _rows() -> dict:
     state = {}
     for model in TABLES:
         names = [f.attname for f in model._meta.concrete_fields]
-        state[model.__name__] = [
-            tuple(getattr(obj, name) for name in names) for obj in model.objects.order_by("pk")
-        ]
+        state[model.__name__] = [tuple(getattr(obj, name) for name in names) for obj in model.objects.order_by("pk")]
     state["match_keys"] = sorted(PersonMatchKey.objects.values_list("person_id", "key_hash", "from_contact_details"))
     return state
 
@@ -49,12 +55,26 @@ def pair(cast, world):
     its own details, a referral link and an overlapping care team."""
     from casework.referrals.tests.factories import ReferralFactory
 
-    older = create_person(by=cast.coordinator, given_name="Vera", family_name="Smith", date_of_birth=dt.date(1986, 7, 21),
-                          pnc_id="01/0171310W", prison_number="A1234BC", gender="Woman")
-    services.detail_add(person=older, model=PersonName, by=cast.coordinator, kind="previous", given_name="Vera",
-                        family_name="Jones")
-    services.detail_add(person=older, model=PersonAddress, by=cast.coordinator, address="1 Old Road", postcode="M1 1AE",
-                        lived_to=dt.date(2020, 1, 1))
+    older = create_person(
+        by=cast.coordinator,
+        given_name="Vera",
+        family_name="Smith",
+        date_of_birth=dt.date(1986, 7, 21),
+        pnc_id="01/0171310W",
+        prison_number="A1234BC",
+        gender="Woman",
+    )
+    services.detail_add(
+        person=older, model=PersonName, by=cast.coordinator, kind="previous", given_name="Vera", family_name="Jones"
+    )
+    services.detail_add(
+        person=older,
+        model=PersonAddress,
+        by=cast.coordinator,
+        address="1 Old Road",
+        postcode="M1 1AE",
+        lived_to=dt.date(2020, 1, 1),
+    )
     services.detail_add(person=older, model=PersonPhone, by=cast.coordinator, number="0161 496 0111")
     services.detail_add(person=older, model=PersonEmail, by=cast.coordinator, address="old@example.org")
     services.detail_add(person=older, model=OnlineIdentifier, by=cast.coordinator, platform="x", handle="@oldvera")
@@ -164,10 +184,17 @@ def test_only_a_clinical_lead_may_merge(cast, pair):
 # --- The pages ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("clinical_lead", 200), ("coordinator", 403), ("clinician", 403), ("other_clinician", 404),
-    ("finance", 404), ("agency", 404),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("clinical_lead", 200),
+        ("coordinator", 403),
+        ("clinician", 403),
+        ("other_clinician", 404),
+        ("finance", 404),
+        ("agency", 404),
+    ],
+)
 def test_who_may_open_the_merge_page(cast, world, client_for, role, status):
     url = reverse("people:merge", args=[world.subject.reference])
     assert client_for(cast.by_name(role)).get(url).status_code == status
@@ -196,9 +223,16 @@ def test_the_merge_page_refuses_bad_input(cast, world, client_for):
     assert "Enter the reference of a person in the index" in unknown.content.decode()
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("clinical_lead", 200), ("coordinator", 403), ("clinician", 403), ("finance", 403), ("agency", 403),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("clinical_lead", 200),
+        ("coordinator", 403),
+        ("clinician", 403),
+        ("finance", 403),
+        ("agency", 403),
+    ],
+)
 def test_who_may_open_the_unmerge_page(cast, pair, client_for, role, status):
     target, source = pair
     merge = services.person_merge(source=source, target=target, by=cast.clinical_lead, reason="Same")

@@ -23,10 +23,20 @@ def _detail(person) -> str:
 # --- The list ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("coordinator", 200), ("clinical_lead", 200), ("clinician", 200), ("other_clinician", 200),
-    ("finance", 403), ("researcher", 403), ("sysadmin", 403), ("agency", 403), ("agency_other", 403),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("coordinator", 200),
+        ("clinical_lead", 200),
+        ("clinician", 200),
+        ("other_clinician", 200),
+        ("finance", 403),
+        ("researcher", 403),
+        ("sysadmin", 403),
+        ("agency", 403),
+        ("agency_other", 403),
+    ],
+)
 def test_who_may_open_the_list(cast, world, client_for, role, status):
     assert client_for(cast.by_name(role)).get(LIST).status_code == status
 
@@ -58,8 +68,9 @@ def test_a_clinician_cannot_find_persons_through_a_referral_they_may_not_see(cas
     from casework.people import services
     from casework.people.models import CareTeamRole
 
-    services.care_team_add(person=world.subject, user=cast.other_clinician, role=CareTeamRole.CLINICIAN,
-                           by=cast.clinical_lead)
+    services.care_team_add(
+        person=world.subject, user=cast.other_clinician, role=CareTeamRole.CLINICIAN, by=cast.clinical_lead
+    )
     html = client_for(cast.other_clinician).get(LIST, {"q": world.referral.reference}).content.decode()
     assert world.subject.reference not in html
 
@@ -96,10 +107,20 @@ def test_the_list_runs_the_same_number_of_queries_for_more_persons(cast, client_
 # --- The person page -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("coordinator", 200), ("clinical_lead", 200), ("clinician", 200), ("other_clinician", 404),
-    ("finance", 404), ("researcher", 404), ("sysadmin", 404), ("agency", 404), ("agency_other", 404),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("coordinator", 200),
+        ("clinical_lead", 200),
+        ("clinician", 200),
+        ("other_clinician", 404),
+        ("finance", 404),
+        ("researcher", 404),
+        ("sysadmin", 404),
+        ("agency", 404),
+        ("agency_other", 404),
+    ],
+)
 def test_who_may_open_a_person(cast, world, client_for, role, status):
     assert client_for(cast.by_name(role)).get(_detail(world.subject)).status_code == status
 
@@ -117,8 +138,9 @@ def test_the_person_page_shows_identifiers_formatted_and_linked_referrals(cast, 
 
 def test_reading_a_person_page_is_audited(cast, world, client_for):
     client_for(cast.coordinator).get(_detail(world.subject))
-    event = AuditEvent.objects.filter(action=Action.VIEW, object_type="people.person",
-                                      object_id=str(world.subject.pk)).latest("sequence")
+    event = AuditEvent.objects.filter(
+        action=Action.VIEW, object_type="people.person", object_id=str(world.subject.pk)
+    ).latest("sequence")
     assert event.actor == cast.coordinator
     assert event.object_label == world.subject.reference  # never the name
 
@@ -137,8 +159,14 @@ def test_the_person_page_runs_the_same_number_of_queries_with_more_details(cast,
 
     def grow() -> None:
         for number in range(5):
-            services.detail_add(person=world.subject, model=PersonName, by=cast.coordinator, kind="alias",
-                                given_name=f"Alias{number}", family_name="Other")
+            services.detail_add(
+                person=world.subject,
+                model=PersonName,
+                by=cast.coordinator,
+                kind="alias",
+                given_name=f"Alias{number}",
+                family_name="Other",
+            )
 
     assert_page_queries_flat(client, _detail(world.subject), grow=grow)
 
@@ -146,15 +174,32 @@ def test_the_person_page_runs_the_same_number_of_queries_with_more_details(cast,
 # --- Adding a person --------------------------------------------------------------------------------
 
 VALID = {
-    "given_name": "Nina", "middle_names": "", "family_name": "Newperson", "preferred_name": "",
-    "date_of_birth_day": "4", "date_of_birth_month": "5", "date_of_birth_year": "1991",
-    "sex": "female", "gender": "", "nhs_number": "999 000 0018", "pnc_id": "", "prison_number": "", "workplace": "",
+    "given_name": "Nina",
+    "middle_names": "",
+    "family_name": "Newperson",
+    "preferred_name": "",
+    "date_of_birth_day": "4",
+    "date_of_birth_month": "5",
+    "date_of_birth_year": "1991",
+    "sex": "female",
+    "gender": "",
+    "nhs_number": "999 000 0018",
+    "pnc_id": "",
+    "prison_number": "",
+    "workplace": "",
 }
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("coordinator", 200), ("clinical_lead", 200), ("clinician", 403), ("finance", 403), ("agency", 403),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("coordinator", 200),
+        ("clinical_lead", 200),
+        ("clinician", 403),
+        ("finance", 403),
+        ("agency", 403),
+    ],
+)
 def test_who_may_add_a_person(cast, client_for, role, status):
     assert client_for(cast.by_name(role)).get(CREATE).status_code == status
 
@@ -179,14 +224,24 @@ def test_adding_a_person(cast, client_for):
 
 
 def test_a_refused_form_shows_a_message_per_field_and_keeps_what_was_typed(cast, client_for):
-    data = {**VALID, "family_name": "", "nhs_number": "999 000 0019", "pnc_id": "rubbish",
-            "date_of_birth_day": "31", "date_of_birth_month": "2"}
+    data = {
+        **VALID,
+        "family_name": "",
+        "nhs_number": "999 000 0019",
+        "pnc_id": "rubbish",
+        "date_of_birth_day": "31",
+        "date_of_birth_month": "2",
+    }
     response = client_for(cast.coordinator).post(CREATE, data)
     html = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem" in html
-    for message in ("Enter the family name", "Enter a valid NHS number",
-                    "Enter a PNC ID in the correct format, like 01/0171310W", "Date of birth must be a real date"):
+    for message in (
+        "Enter the family name",
+        "Enter a valid NHS number",
+        "Enter a PNC ID in the correct format, like 01/0171310W",
+        "Date of birth must be a real date",
+    ):
         assert message in html
     assert 'value="999 000 0019"' in html and 'value="Nina"' in html and 'value="rubbish"' in html
     assert not Person.objects.filter(given_name="Nina").exists()
@@ -219,10 +274,17 @@ def _edit(person) -> str:
     return reverse("people:edit", args=[person.reference])
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("coordinator", 200), ("clinical_lead", 200), ("clinician", 403), ("other_clinician", 404),
-    ("finance", 404), ("agency", 404),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("coordinator", 200),
+        ("clinical_lead", 200),
+        ("clinician", 403),
+        ("other_clinician", 404),
+        ("finance", 404),
+        ("agency", 404),
+    ],
+)
 def test_who_may_correct_a_person(cast, world, client_for, role, status):
     assert client_for(cast.by_name(role)).get(_edit(world.subject)).status_code == status
 
@@ -232,8 +294,16 @@ def test_a_clinician_on_the_care_team_may_correct_the_record(cast, world, client
 
 
 def test_correcting_a_person_is_audited_with_encrypted_fields_redacted(cast, world, client_for):
-    data = {**VALID, "given_name": "Pete", "family_name": "Perpetrator", "nhs_number": "999 000 0026",
-            "date_of_birth_day": "3", "date_of_birth_month": "2", "date_of_birth_year": "1980", "sex": "male"}
+    data = {
+        **VALID,
+        "given_name": "Pete",
+        "family_name": "Perpetrator",
+        "nhs_number": "999 000 0026",
+        "date_of_birth_day": "3",
+        "date_of_birth_month": "2",
+        "date_of_birth_year": "1980",
+        "sex": "male",
+    }
     response = client_for(cast.coordinator).post(_edit(world.subject), data)
     assert response.status_code == 302
     world.subject.refresh_from_db()
@@ -260,8 +330,12 @@ def test_a_leads_person_page_with_possible_duplicates_keeps_its_query_count(cast
 
     def grow() -> None:
         for number in range(4):
-            create_person(by=cast.coordinator, given_name="Peter", family_name="Perpetrator",
-                          date_of_birth=dt.date(1980, 2, 4 + number))
+            create_person(
+                by=cast.coordinator,
+                given_name="Peter",
+                family_name="Perpetrator",
+                date_of_birth=dt.date(1980, 2, 4 + number),
+            )
 
     assert_page_queries_flat(client, _detail(world.subject), grow=grow)
     html = client.get(_detail(world.subject)).content.decode()

@@ -49,10 +49,20 @@ def data_under_key_a(settings, cast):
     KeyCheck.objects.all().delete()
     ensure_key_check()
     for number, nhs in enumerate(["9434765919", "6541003238", "9990000018", "9990000026", "9990000034"]):
-        person = create_person(by=cast.coordinator, given_name=f"Rota{number}", nhs_number=nhs,
-                               pnc_id="01/0171310W", workplace=f"Workplace {number}")
-        services.detail_add(person=person, model=PersonAddress, by=cast.coordinator,
-                            address=f"{number} Rotation Road", postcode="LS1 4AP")
+        person = create_person(
+            by=cast.coordinator,
+            given_name=f"Rota{number}",
+            nhs_number=nhs,
+            pnc_id="01/0171310W",
+            workplace=f"Workplace {number}",
+        )
+        services.detail_add(
+            person=person,
+            model=PersonAddress,
+            by=cast.coordinator,
+            address=f"{number} Rotation Road",
+            postcode="LS1 4AP",
+        )
         services.detail_add(person=person, model=PersonPhone, by=cast.coordinator, number=f"020 7946 010{number}")
         services.detail_add(person=person, model=PersonEmail, by=cast.coordinator, address=f"rota{number}@example.org")
     first, second = Person.objects.order_by("pk")[:2]

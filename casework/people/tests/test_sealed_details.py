@@ -75,9 +75,19 @@ def test_the_edit_form_leaves_out_the_workplace_for_outsiders(cast, world, clien
 
 
 def test_saving_the_edit_form_as_an_outsider_keeps_the_workplace(cast, world, client_for):
-    data = {"given_name": "Vera", "family_name": "Victim", "date_of_birth_day": "21", "date_of_birth_month": "7",
-            "date_of_birth_year": "1986", "nhs_number": "6541003238", "workplace": "Overwritten"}
-    assert client_for(cast.coordinator).post(reverse("people:edit", args=[world.victim.reference]), data).status_code == 302
+    data = {
+        "given_name": "Vera",
+        "family_name": "Victim",
+        "date_of_birth_day": "21",
+        "date_of_birth_month": "7",
+        "date_of_birth_year": "1986",
+        "nhs_number": "6541003238",
+        "workplace": "Overwritten",
+    }
+    assert (
+        client_for(cast.coordinator).post(reverse("people:edit", args=[world.victim.reference]), data).status_code
+        == 302
+    )
     world.victim.refresh_from_db()
     assert world.victim.workplace == CANARIES["workplace"]
 
@@ -86,11 +96,17 @@ def test_saving_the_edit_form_as_an_outsider_keeps_the_workplace(cast, world, cl
 @pytest.mark.parametrize("role", OUTSIDERS)
 def test_contact_detail_forms_are_refused_to_outsiders(cast, world, client_for, kind, role):
     client = client_for(cast.by_name(role))
-    detail = {"addresses": world.victim.addresses, "phones": world.victim.phones, "emails": world.victim.emails,
-              "online": world.victim.online_identifiers}[kind].get()
-    for url in (reverse("people:detail_add", args=[world.victim.reference, kind]),
-                reverse("people:detail_edit", args=[world.victim.reference, kind, detail.pk]),
-                reverse("people:detail_remove", args=[world.victim.reference, kind, detail.pk])):
+    detail = {
+        "addresses": world.victim.addresses,
+        "phones": world.victim.phones,
+        "emails": world.victim.emails,
+        "online": world.victim.online_identifiers,
+    }[kind].get()
+    for url in (
+        reverse("people:detail_add", args=[world.victim.reference, kind]),
+        reverse("people:detail_edit", args=[world.victim.reference, kind, detail.pk]),
+        reverse("people:detail_remove", args=[world.victim.reference, kind, detail.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 403
         assert canaries_in(response.content.decode()) == []
@@ -119,7 +135,7 @@ def test_matching_reasons_for_outsiders_never_use_sealed_details(cast, world, cl
     html = client_for(cast.coordinator).get(url).content.decode()
     # The referral's own text is shown once, in "What the referral says"; nothing else may echo it.
     assert world.victim.reference in html
-    table = html[html.index('data-testid="candidates"'):]
+    table = html[html.index('data-testid="candidates"') :]
     assert canaries_in(table) == []
     for word in ("phone", "email", "address", "postcode"):
         assert f"same {word}" not in table
@@ -150,8 +166,13 @@ def test_a_sealed_person_found_only_through_contact_details_is_not_offered(cast,
     no date of birth) must not bring her up for someone outside the team."""
     referral = ReferralFactory(
         referring_organisation=cast.organisation,
-        parties=[{"role": PartyRole.OTHER, "name": "Zed Unrelated",
-                  "details": f"{CANARIES['postcode']}\n{CANARIES['phone']}\n{CANARIES['email']}"}],
+        parties=[
+            {
+                "role": PartyRole.OTHER,
+                "name": "Zed Unrelated",
+                "details": f"{CANARIES['postcode']}\n{CANARIES['phone']}\n{CANARIES['email']}",
+            }
+        ],
     )
     record = candidates.referral_record(referral, referral.named_parties.get())
     assert world.victim.pk not in {c.person.pk for c in candidates.candidates_for(cast.coordinator, record)}
@@ -168,8 +189,13 @@ def test_the_merge_comparison_shows_counts_not_details(cast, world, client_for):
 def test_the_data_quality_command_prints_no_contact_details(cast, world):
     from casework.people.tests.factories import create_person
 
-    create_person(by=cast.coordinator, given_name="Vera", family_name="Victim", date_of_birth=dt.date(1986, 7, 21),
-                  nhs_number="9990000034")
+    create_person(
+        by=cast.coordinator,
+        given_name="Vera",
+        family_name="Victim",
+        date_of_birth=dt.date(1986, 7, 21),
+        nhs_number="9990000034",
+    )
     out = StringIO()
     call_command("find_duplicates", stdout=out)
     assert canaries_in(out.getvalue()) == []
@@ -197,15 +223,27 @@ def test_break_glass_opens_the_details_audited_and_alerted(cast, world, client_f
     html = client.get(_detail(world.victim)).content.decode()
     assert CANARIES["address"] in html and 'data-testid="break-glass-banner"' in html
     assert AuditEvent.objects.filter(action=Action.BREAK_GLASS, object_id=str(world.victim.pk)).exists()
-    assert Alert.objects.filter(object_type="people.person", object_id=str(world.victim.pk), recipient=other_lead).exists()
+    assert Alert.objects.filter(
+        object_type="people.person", object_id=str(world.victim.pk), recipient=other_lead
+    ).exists()
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("coordinator", 403), ("clinician", 302), ("other_clinician", 404), ("finance", 404), ("agency", 404),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("coordinator", 403),
+        ("clinician", 302),
+        ("other_clinician", 404),
+        ("finance", 404),
+        ("agency", 404),
+    ],
+)
 def test_who_may_use_break_glass_on_a_sealed_person(cast, world, client_for, role, status):
     """Coordinators may not (not clinical staff); the care team is sent straight to the page."""
-    assert client_for(cast.by_name(role)).get(reverse("people:break_glass", args=[world.victim.reference])).status_code == status
+    assert (
+        client_for(cast.by_name(role)).get(reverse("people:break_glass", args=[world.victim.reference])).status_code
+        == status
+    )
 
 
 def test_break_glass_is_not_offered_on_an_unsealed_person(cast, world, client_for):

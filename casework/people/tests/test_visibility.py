@@ -38,8 +38,9 @@ def test_a_clinician_not_on_the_referral_sees_no_one(cast, world):
 
 
 def test_a_clinician_sees_a_person_on_whose_care_team_they_are(cast, world):
-    services.care_team_add(person=world.loner, user=cast.other_clinician, role=CareTeamRole.CLINICIAN,
-                           by=cast.clinical_lead)
+    services.care_team_add(
+        person=world.loner, user=cast.other_clinician, role=CareTeamRole.CLINICIAN, by=cast.clinical_lead
+    )
     assert _visible(cast.other_clinician) == {world.loner}
 
 
@@ -99,7 +100,9 @@ def test_everyone_who_sees_an_unsealed_person_sees_their_details(cast, world):
 
 def test_break_glass_opens_sealed_details_until_it_expires(cast, world):
     UserFactory(role=Role.CLINICAL_LEAD, full_name="Second Lead")  # someone independent to tell
-    grant = break_glass_open(user=cast.clinical_lead, obj=world.victim, reason="Police report an imminent threat to her")
+    grant = break_glass_open(
+        user=cast.clinical_lead, obj=world.victim, reason="Police report an imminent threat to her"
+    )
     assert can_see_sealed_details(cast.clinical_lead, world.victim)
     grant.expires_at = timezone.now() - dt.timedelta(minutes=1)
     grant.save()

@@ -17,7 +17,9 @@ def person_or_404(request: HttpRequest, reference: str) -> Person:
     if not request.user.has_perm("people.view"):
         raise Http404("No such person")
     return policy.get_or_404(
-        request, Person, queryset=queries.persons_visible_to(request.user).select_related("created_by"),
+        request,
+        Person,
+        queryset=queries.persons_visible_to(request.user).select_related("created_by"),
         reference=reference,
     )
 

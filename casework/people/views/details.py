@@ -52,12 +52,19 @@ class DetailKind:
 KINDS = {
     "names": DetailKind(PersonName, NameForm, "people.edit", "other name", "Add a previous name or alias"),
     "addresses": DetailKind(PersonAddress, AddressForm, "people.edit_contact_details", "address", "Add an address"),
-    "phones": DetailKind(PersonPhone, PhoneForm, "people.edit_contact_details", "telephone number",
-                         "Add a telephone number"),
-    "emails": DetailKind(PersonEmail, EmailForm, "people.edit_contact_details", "email address",
-                         "Add an email address"),
-    "online": DetailKind(OnlineIdentifier, OnlineIdentifierForm, "people.edit_contact_details", "online identifier",
-                         "Add a social media handle, username or gaming ID"),
+    "phones": DetailKind(
+        PersonPhone, PhoneForm, "people.edit_contact_details", "telephone number", "Add a telephone number"
+    ),
+    "emails": DetailKind(
+        PersonEmail, EmailForm, "people.edit_contact_details", "email address", "Add an email address"
+    ),
+    "online": DetailKind(
+        OnlineIdentifier,
+        OnlineIdentifierForm,
+        "people.edit_contact_details",
+        "online identifier",
+        "Add a social media handle, username or gaming ID",
+    ),
 }
 
 
@@ -84,16 +91,26 @@ def detail_add(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     form = spec.make_form(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.detail_add(person=person, model=spec.model, by=request.user, request=request,
-                                **form.service_fields())
+            services.detail_add(
+                person=person, model=spec.model, by=request.user, request=request, **form.service_fields()
+            )
         except ValidationError as error:
             show_refusal(form, error)
         else:
             messages.success(request, f"{spec.noun.capitalize()} added")
             return redirect("people:detail", reference=person.reference)
-    return render(request, "people/detail_form.jinja", {
-        "form": form, "person": person, "kind": kind, "title": spec.add_title, "detail": None,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "people/detail_form.jinja",
+        {
+            "form": form,
+            "person": person,
+            "kind": kind,
+            "title": spec.add_title,
+            "detail": None,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -113,9 +130,18 @@ def detail_edit(request: HttpRequest, reference: str, kind: str, pk: int) -> Htt
             messages.success(request, f"{spec.noun.capitalize()} saved")
             return redirect("people:detail", reference=person.reference)
     record_view(request, person, object_label=f"{person.reference} {spec.noun} {detail.pk}")
-    return render(request, "people/detail_form.jinja", {
-        "form": form, "person": person, "kind": kind, "title": f"Change {spec.noun}", "detail": detail,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "people/detail_form.jinja",
+        {
+            "form": form,
+            "person": person,
+            "kind": kind,
+            "title": f"Change {spec.noun}",
+            "detail": detail,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -131,9 +157,17 @@ def detail_remove(request: HttpRequest, reference: str, kind: str, pk: int) -> H
         messages.success(request, f"{spec.noun.capitalize()} removed")
         return redirect("people:detail", reference=person.reference)
     record_view(request, person, object_label=f"{person.reference} {spec.noun} {detail.pk}")
-    return render(request, "people/detail_remove.jinja", {
-        "form": form, "person": person, "kind": kind, "noun": spec.noun, "detail": detail,
-    })
+    return render(
+        request,
+        "people/detail_remove.jinja",
+        {
+            "form": form,
+            "person": person,
+            "kind": kind,
+            "noun": spec.noun,
+            "detail": detail,
+        },
+    )
 
 
 @never_cache
@@ -149,15 +183,17 @@ def care_team_add(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             if member is None:
                 raise ValidationError({"user": ["Select a member of staff from the list"]})
-            services.care_team_add(person=person, user=member, role=form.cleaned_data["role"], by=request.user,
-                                   request=request)
+            services.care_team_add(
+                person=person, user=member, role=form.cleaned_data["role"], by=request.user, request=request
+            )
         except ValidationError as error:
             show_refusal(form, error)
         else:
             messages.success(request, f"{member.full_name} added to the care team")
             return redirect("people:detail", reference=person.reference)
-    return render(request, "people/care_team_form.jinja", {"form": form, "person": person},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "people/care_team_form.jinja", {"form": form, "person": person}, status=400 if form.errors else 200
+    )
 
 
 @never_cache

@@ -56,14 +56,20 @@ def _slot(referral, party) -> dict:
         return {
             "title": "Subject of the referral",
             "role": SubjectRole(referral.subject_role).label if referral.subject_role else "Not given",
-            "name": referral.subject_name, "date_of_birth": referral.subject_date_of_birth,
-            "details": referral.subject_details, "found": found,
+            "name": referral.subject_name,
+            "date_of_birth": referral.subject_date_of_birth,
+            "details": referral.subject_details,
+            "found": found,
             "is_victim": referral.subject_role == SubjectRole.VICTIM,
         }
     return {
         "title": f"Named party: {party.get_role_display().lower()}",
-        "role": party.get_role_display(), "name": party.name, "date_of_birth": None,
-        "relationship": party.relationship_to_subject, "details": party.details, "found": found,
+        "role": party.get_role_display(),
+        "name": party.name,
+        "date_of_birth": None,
+        "relationship": party.relationship_to_subject,
+        "details": party.details,
+        "found": found,
         "is_victim": party.role == PartyRole.VICTIM,
     }
 
@@ -72,19 +78,24 @@ def _return_to(request: HttpRequest) -> str | None:
     """Where the user was going when they came to link (``?next=``, a path on this site only), so
     that linking the person referred is a step in opening a case, not a detour."""
     wanted = request.GET.get("next", "")
-    if wanted.startswith("/") and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
-                                                                  require_https=request.is_secure()):
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return wanted
     return None
 
 
 def _urls(request: HttpRequest, referral, party) -> dict:
     if party is None:
-        urls = {"link": reverse("people:link_subject", args=[referral.reference]),
-                "new": reverse("people:link_subject_new", args=[referral.reference])}
+        urls = {
+            "link": reverse("people:link_subject", args=[referral.reference]),
+            "new": reverse("people:link_subject_new", args=[referral.reference]),
+        }
     else:
-        urls = {"link": reverse("people:link_party", args=[referral.reference, party.pk]),
-                "new": reverse("people:link_party_new", args=[referral.reference, party.pk])}
+        urls = {
+            "link": reverse("people:link_party", args=[referral.reference, party.pk]),
+            "new": reverse("people:link_party_new", args=[referral.reference, party.pk]),
+        }
     then = _return_to(request)
     if then:
         urls = {name: f"{url}?{urlencode({'next': then})}" for name, url in urls.items()}
@@ -107,8 +118,9 @@ def link(request: HttpRequest, reference: str, party_id: int | None = None) -> H
             form.add_error("person", "Select a person from the list")
         else:
             try:
-                services.referral_link(referral=referral, named_party=party, person=person, by=request.user,
-                                       request=request)
+                services.referral_link(
+                    referral=referral, named_party=party, person=person, by=request.user, request=request
+                )
             except ValidationError as error:
                 show_refusal(form, error)
             else:
@@ -117,26 +129,50 @@ def link(request: HttpRequest, reference: str, party_id: int | None = None) -> H
     exclude = [current.person_id] if current else []
     found = candidates.candidates_for(request.user, candidates.referral_record(referral, party), exclude_ids=exclude)
     # The referral is read, and so are the persons offered: their references go in the event.
-    record(action=Action.VIEW, request=request, obj=referral, changes={
-        "person check": {"old": None, "new": {
-            "slot": "subject" if party is None else f"named party {party.pk}",
-            "offered": [c.person.reference for c in found],
-            "linked": current.person.reference if current else None,
-        }},
-    })
-    return render(request, "people/link.jinja", {
-        "form": form, "referral": referral, "party": party, "slot": _slot(referral, party), "urls": _urls(request, referral, party),
-        "current": current, "candidates": found,
-    }, status=400 if form.errors else 200)
+    record(
+        action=Action.VIEW,
+        request=request,
+        obj=referral,
+        changes={
+            "person check": {
+                "old": None,
+                "new": {
+                    "slot": "subject" if party is None else f"named party {party.pk}",
+                    "offered": [c.person.reference for c in found],
+                    "linked": current.person.reference if current else None,
+                },
+            },
+        },
+    )
+    return render(
+        request,
+        "people/link.jinja",
+        {
+            "form": form,
+            "referral": referral,
+            "party": party,
+            "slot": _slot(referral, party),
+            "urls": _urls(request, referral, party),
+            "current": current,
+            "candidates": found,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _initial(referral, party) -> dict:
     record = candidates.referral_record(referral, party)
     slot = _slot(referral, party)
     initial = {
-        "given_name": record.given_name, "family_name": record.family_name,
-        "nhs_number": record.nhs_number, "pnc_id": record.pnc_id, "prison_number": record.other_id,
-        "address": record.address, "postcode": record.postcode, "phone": record.phone, "email": record.email,
+        "given_name": record.given_name,
+        "family_name": record.family_name,
+        "nhs_number": record.nhs_number,
+        "pnc_id": record.pnc_id,
+        "prison_number": record.other_id,
+        "address": record.address,
+        "postcode": record.postcode,
+        "phone": record.phone,
+        "email": record.email,
         "is_sealed": slot["is_victim"],
     }
     if party is None and referral.subject_date_of_birth:
@@ -152,8 +188,9 @@ def _initial(referral, party) -> dict:
 def link_new(request: HttpRequest, reference: str, party_id: int | None = None) -> HttpResponse:
     referral, party = _referral_and_party(request, reference, party_id)
     require(request.user, "people.create")
-    form = ReferralPersonForm(post_data(request), include_seal=True,
-                              initial=None if request.method == "POST" else _initial(referral, party))
+    form = ReferralPersonForm(
+        post_data(request), include_seal=True, initial=None if request.method == "POST" else _initial(referral, party)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             person, _ = services.person_create_and_link(
@@ -167,6 +204,15 @@ def link_new(request: HttpRequest, reference: str, party_id: int | None = None) 
                 messages.warning(request, warning)
             return _done(request, referral)
     record_view(request, referral)
-    return render(request, "people/link_new.jinja", {
-        "form": form, "referral": referral, "party": party, "slot": _slot(referral, party), "urls": _urls(request, referral, party),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "people/link_new.jinja",
+        {
+            "form": form,
+            "referral": referral,
+            "party": party,
+            "slot": _slot(referral, party),
+            "urls": _urls(request, referral, party),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -21,13 +21,21 @@ from casework.people.views.common import GET_POST, person_or_404, post_data
 def _summary(person) -> dict:
     """What the comparison shows of one record: never contact details, only how many there are."""
     return {
-        "reference": person.reference, "name": person.full_name, "date_of_birth": person.date_of_birth,
-        "sex": person.get_sex_display(), "nhs_number": person.nhs_number_display, "pnc_id": person.pnc_id,
-        "prison_number": person.prison_number, "sealed": person.is_sealed,
-        "other_names": person.other_names.count(), "addresses": person.addresses.count(),
-        "phones": person.phones.count(), "emails": person.emails.count(),
+        "reference": person.reference,
+        "name": person.full_name,
+        "date_of_birth": person.date_of_birth,
+        "sex": person.get_sex_display(),
+        "nhs_number": person.nhs_number_display,
+        "pnc_id": person.pnc_id,
+        "prison_number": person.prison_number,
+        "sealed": person.is_sealed,
+        "other_names": person.other_names.count(),
+        "addresses": person.addresses.count(),
+        "phones": person.phones.count(),
+        "emails": person.emails.count(),
         "online_identifiers": person.online_identifiers.count(),
-        "referrals": person.referral_links.count(), "care_team": person.care_team.count(),
+        "referrals": person.referral_links.count(),
+        "care_team": person.care_team.count(),
     }
 
 
@@ -54,8 +62,9 @@ def merge(request: HttpRequest, reference: str) -> HttpResponse:
                 source = None
         if source is not None and not form.errors and form.cleaned_data.get("confirm"):
             try:
-                services.person_merge(source=source, target=target, by=request.user, request=request,
-                                      reason=form.cleaned_data["reason"])
+                services.person_merge(
+                    source=source, target=target, by=request.user, request=request, reason=form.cleaned_data["reason"]
+                )
             except ValidationError as error:
                 show_refusal(form, error)
             else:
@@ -66,9 +75,16 @@ def merge(request: HttpRequest, reference: str) -> HttpResponse:
         record_view(request, source)
         record_view(request, target)
         comparison = {"target": _summary(target), "source": _summary(source)}
-    return render(request, "people/merge.jinja", {
-        "form": form, "person": target, "comparison": comparison,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "people/merge.jinja",
+        {
+            "form": form,
+            "person": target,
+            "comparison": comparison,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -78,17 +94,21 @@ def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
     merge_record = queries.merge_for(request.user, pk)
     if merge_record is None:
         raise Http404("No such merge")
-    form = ReasonForm(post_data(request), label="Why are you undoing this merge?",
-                      required_message="Enter why the merge is being undone")
+    form = ReasonForm(
+        post_data(request),
+        label="Why are you undoing this merge?",
+        required_message="Enter why the merge is being undone",
+    )
     if request.method == "POST" and form.is_valid() and merge_record.is_active:
         try:
-            services.person_unmerge(merge=merge_record, by=request.user, request=request,
-                                    reason=form.cleaned_data["reason"])
+            services.person_unmerge(
+                merge=merge_record, by=request.user, request=request, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             show_refusal(form, error)
         else:
             messages.success(request, f"Merge undone: {merge_record.source.reference} is a separate record again")
             return redirect("people:detail", reference=merge_record.target.reference)
-    return render(request, "people/unmerge.jinja", {"form": form, "merge": merge_record},
-                  status=400 if form.errors else 200)
-
+    return render(
+        request, "people/unmerge.jinja", {"form": form, "merge": merge_record}, status=400 if form.errors else 200
+    )

@@ -52,20 +52,35 @@ def person_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, queries.persons_for_list(request.user, text))
     rows = [
         {
-            "reference": p.reference, "name": p.display_name, "preferred_name": p.preferred_name,
-            "date_of_birth": p.date_of_birth, "nhs_number": p.nhs_number_display, "sealed": p.is_sealed,
+            "reference": p.reference,
+            "name": p.display_name,
+            "preferred_name": p.preferred_name,
+            "date_of_birth": p.date_of_birth,
+            "nhs_number": p.nhs_number_display,
+            "sealed": p.is_sealed,
         }
         for p in page.object_list
     ]
     record(
-        action=Action.VIEW, request=request, object_type=queries.OBJECT_TYPE,
+        action=Action.VIEW,
+        request=request,
+        object_type=queries.OBJECT_TYPE,
         object_label=f"person list, page {page.number}",
         changes={"search": _search_kind(text), "shown": [r["reference"] for r in rows]},
     )
-    return render(request, "people/list.jinja", {
-        "form": form, "page": page, "links": page_links(request, page), "rows": rows, "searched": bool(text),
-        "can_create": request.user.has_perm("people.create"),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "people/list.jinja",
+        {
+            "form": form,
+            "page": page,
+            "links": page_links(request, page),
+            "rows": rows,
+            "searched": bool(text),
+            "can_create": request.user.has_perm("people.create"),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET
@@ -82,21 +97,25 @@ def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
             include_contact=details.details_visible,
         )[0]
         duplicates = candidates.candidates_for(user, own, exclude_ids=[person.pk], limit=5)
-    return render(request, "people/detail.jinja", {
-        "person": person,
-        "details": details,
-        "duplicates": duplicates,
-        "can_edit": user.has_perm("people.edit", person),
-        "can_edit_contact": user.has_perm("people.edit_contact_details", person),
-        "can_seal": user.has_perm("people.seal", person),
-        "can_unseal": user.has_perm("people.unseal", person),
-        "can_break_glass": user.has_perm("people.break_glass", person),
-        "can_manage_team": user.has_perm("people.manage_care_team", person),
-        "can_merge": user.has_perm("people.merge", person),
-        "break_glass_grant": active_grant(user, person),
-        "access_events": recent_access(person, viewer=user),
-        "access_log_url": record_log_url(person),
-    })
+    return render(
+        request,
+        "people/detail.jinja",
+        {
+            "person": person,
+            "details": details,
+            "duplicates": duplicates,
+            "can_edit": user.has_perm("people.edit", person),
+            "can_edit_contact": user.has_perm("people.edit_contact_details", person),
+            "can_seal": user.has_perm("people.seal", person),
+            "can_unseal": user.has_perm("people.unseal", person),
+            "can_break_glass": user.has_perm("people.break_glass", person),
+            "can_manage_team": user.has_perm("people.manage_care_team", person),
+            "can_merge": user.has_perm("people.merge", person),
+            "break_glass_grant": active_grant(user, person),
+            "access_events": recent_access(person, viewer=user),
+            "access_log_url": record_log_url(person),
+        },
+    )
 
 
 def _flash_warnings(request: HttpRequest, form: PersonForm) -> None:
@@ -119,8 +138,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{person.reference} added to the person index")
             _flash_warnings(request, form)
             return redirect("people:detail", reference=person.reference)
-    return render(request, "people/form.jinja", {"form": form, "person": None},
-                  status=400 if form.errors else 200)
+    return render(request, "people/form.jinja", {"form": form, "person": None}, status=400 if form.errors else 200)
 
 
 @never_cache
@@ -140,8 +158,7 @@ def person_edit(request: HttpRequest, reference: str) -> HttpResponse:
             _flash_warnings(request, form)
             return redirect("people:detail", reference=person.reference)
     record_view(request, person)
-    return render(request, "people/form.jinja", {"form": form, "person": person},
-                  status=400 if form.errors else 200)
+    return render(request, "people/form.jinja", {"form": form, "person": person}, status=400 if form.errors else 200)
 
 
 @never_cache
@@ -154,8 +171,12 @@ def person_seal(request: HttpRequest, reference: str) -> HttpResponse:
         services.person_seal(person=person, by=request.user, request=request, reason=form.cleaned_data["reason"])
         messages.success(request, "Record sealed. Only the care team will see the contact details")
         return redirect("people:detail", reference=person.reference)
-    return render(request, "people/seal.jinja", {"form": form, "person": person, "sealing": True},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "people/seal.jinja",
+        {"form": form, "person": person, "sealing": True},
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -163,8 +184,11 @@ def person_seal(request: HttpRequest, reference: str) -> HttpResponse:
 def person_unseal(request: HttpRequest, reference: str) -> HttpResponse:
     person = person_or_404(request, reference)
     require(request.user, "people.unseal", person)
-    form = ReasonForm(post_data(request), label="Why do the details no longer need to be sealed?",
-                      required_message="Enter why the details no longer need to be sealed")
+    form = ReasonForm(
+        post_data(request),
+        label="Why do the details no longer need to be sealed?",
+        required_message="Enter why the details no longer need to be sealed",
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.person_unseal(person=person, by=request.user, request=request, reason=form.cleaned_data["reason"])
@@ -173,8 +197,12 @@ def person_unseal(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, "Record unsealed")
             return redirect("people:detail", reference=person.reference)
-    return render(request, "people/seal.jinja", {"form": form, "person": person, "sealing": False},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "people/seal.jinja",
+        {"form": form, "person": person, "sealing": False},
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -195,5 +223,11 @@ def person_break_glass(request: HttpRequest, reference: str) -> HttpResponse:
     if not request.user.has_perm("people.break_glass", person):
         return redirect(detail_url)
     noun = "person" if target.crosses_barrier else "person's sealed details"
-    return break_glass_page(request, target=target, record_label=person.reference, record_noun=noun,
-                            cancel_url=detail_url, success_url=detail_url)
+    return break_glass_page(
+        request,
+        target=target,
+        record_label=person.reference,
+        record_noun=noun,
+        cancel_url=detail_url,
+        success_url=detail_url,
+    )

@@ -29,23 +29,39 @@ def answers(commissioner_id: int) -> dict[str, dict[str, Any]]:
     return {
         "services": {"services": ["stalker_assessment", "report_sentencing"]},
         "subject": {
-            "subject_role": "perpetrator", "subject_given_name": "Adam", "subject_family_name": "Testperson",
-            **date_data("subject_date_of_birth", dt.date(1981, 6, 2)), "subject_details": "Also known as AJ",
+            "subject_role": "perpetrator",
+            "subject_given_name": "Adam",
+            "subject_family_name": "Testperson",
+            **date_data("subject_date_of_birth", dt.date(1981, 6, 2)),
+            "subject_details": "Also known as AJ",
         },
         "behaviour": {
             "behaviour_summary": "Repeated messages and loitering outside the former partner's home.",
-            "behaviour_duration": "14 months", "stalking_significant": "yes",
+            "behaviour_duration": "14 months",
+            "stalking_significant": "yes",
         },
-        "legal": {"legal_status": "convicted", "offences": ["pha_s4a"], "other_offences": "", "orders_in_force": ["restraining"]},
-        "setting": {"assessment_setting": "custody", "custody_establishment": "HMP Testshire", "prison_number": "a1234bc"},
+        "legal": {
+            "legal_status": "convicted",
+            "offences": ["pha_s4a"],
+            "other_offences": "",
+            "orders_in_force": ["restraining"],
+        },
+        "setting": {
+            "assessment_setting": "custody",
+            "custody_establishment": "HMP Testshire",
+            "prison_number": "a1234bc",
+        },
         "dates": {
-            **date_data("next_hearing_on", in_days(40)), **date_data("report_due_on", in_days(30)),
+            **date_data("next_hearing_on", in_days(40)),
+            **date_data("report_due_on", in_days(30)),
             **date_data("parole_hearing_on", None),
         },
         "funding": {"commissioner": str(commissioner_id), "purchase_order": "PO-123", "contract_reference": ""},
         "contact": {
-            "referrer_name": "Pat Police", "referrer_job_title": "Detective Constable",
-            "referrer_email": "officer@northshire.police.example", "referrer_phone": "020 7946 0001",
+            "referrer_name": "Pat Police",
+            "referrer_job_title": "Detective Constable",
+            "referrer_email": "officer@northshire.police.example",
+            "referrer_phone": "020 7946 0001",
         },
     }
 
@@ -59,13 +75,25 @@ def step_url(draft, slug: str, returning: bool = False) -> str:
 def complete_draft(user, *, parties: int = 1, **overrides: Any):
     """A draft by ``user`` with every page answered and valid, ready to send."""
     fields = dict(
-        created_by=user, referrer_user=user, referring_organisation=user.organisation,
-        received_via=Channel.PORTAL, subject_role=SubjectRole.PERPETRATOR,
-        subject_given_name="Adam", subject_family_name="Testperson", subject_date_of_birth=dt.date(1981, 6, 2),
-        legal_status=LegalStatus.CONVICTED, offences=[Offence.PHA_S4A.value], assessment_setting=Setting.COMMUNITY,
-        report_due_on=in_days(30), next_hearing_on=in_days(40), commissioner=user.organisation,
-        referrer_name=user.full_name, referrer_job_title="Detective Constable",
-        referrer_email=user.email, referrer_phone="020 7946 0001", portal_step=CHECK,
+        created_by=user,
+        referrer_user=user,
+        referring_organisation=user.organisation,
+        received_via=Channel.PORTAL,
+        subject_role=SubjectRole.PERPETRATOR,
+        subject_given_name="Adam",
+        subject_family_name="Testperson",
+        subject_date_of_birth=dt.date(1981, 6, 2),
+        legal_status=LegalStatus.CONVICTED,
+        offences=[Offence.PHA_S4A.value],
+        assessment_setting=Setting.COMMUNITY,
+        report_due_on=in_days(30),
+        next_hearing_on=in_days(40),
+        commissioner=user.organisation,
+        referrer_name=user.full_name,
+        referrer_job_title="Detective Constable",
+        referrer_email=user.email,
+        referrer_phone="020 7946 0001",
+        portal_step=CHECK,
         services=["stalker_assessment", "report_sentencing"],
     )
     fields.update(overrides)

@@ -156,7 +156,9 @@ def test_a_sent_referral_is_not_editable_through_its_draft_pages(cast, client_fo
 def test_a_draft_is_never_shown_as_a_sent_referral(cast, client_for, world):
     draft = world["draft"]
     draft_with_reference = ReferralFactory(
-        referring_organisation=cast.organisation, created_by=cast.agency, status=Status.DRAFT,
+        referring_organisation=cast.organisation,
+        created_by=cast.agency,
+        status=Status.DRAFT,
     )
     client = client_for(cast.agency)
     url = reverse("portal:detail", kwargs={"reference": draft_with_reference.reference})

@@ -28,8 +28,13 @@ def agency_client(cast, client_for):
 
 
 def test_the_list_shows_the_organisations_referrals_and_nothing_else(cast, agency_client):
-    ours = ReferralFactory(referring_organisation=cast.organisation, subject_given_name="Zak", subject_family_name="Quill",
-                           report_due_on=dt.date(2027, 1, 15), services=["stalker_assessment", "report_parole"])
+    ours = ReferralFactory(
+        referring_organisation=cast.organisation,
+        subject_given_name="Zak",
+        subject_family_name="Quill",
+        report_due_on=dt.date(2027, 1, 15),
+        services=["stalker_assessment", "report_parole"],
+    )
     theirs = ReferralFactory(referring_organisation=cast.other_organisation)
     colleague = UserFactory(role=Role.AGENCY_REFERRER, organisation=cast.organisation)
     colleagues_draft = complete_draft(colleague, subject_given_name="Hidden", subject_family_name="Draftperson")
@@ -88,8 +93,9 @@ def test_the_list_runs_the_same_number_of_queries_however_many_referrals(cast, a
     complete_draft(cast.agency)
 
     def grow() -> None:
-        ReferralFactory.create_batch(20, referring_organisation=cast.organisation,
-                                     services=["consultation", "report_police"])
+        ReferralFactory.create_batch(
+            20, referring_organisation=cast.organisation, services=["consultation", "report_police"]
+        )
         for _ in range(6):
             complete_draft(cast.agency)
 
@@ -115,9 +121,13 @@ def test_the_status_page_runs_the_same_number_of_queries_however_much_history(ca
 def allocated(cast):
     clinician = UserFactory(role=Role.CLINICIAN, full_name="Dr Quentin Secretname")
     referral = ReferralFactory(
-        referring_organisation=cast.organisation, status=Status.ALLOCATED, lead_clinician=clinician,
-        decision=Decision.ACCEPT, decision_reason="Internal: accepted after discussion at the screening meeting",
-        decided_at=timezone.now(), allocated_at=timezone.now(),
+        referring_organisation=cast.organisation,
+        status=Status.ALLOCATED,
+        lead_clinician=clinician,
+        decision=Decision.ACCEPT,
+        decision_reason="Internal: accepted after discussion at the screening meeting",
+        decided_at=timezone.now(),
+        allocated_at=timezone.now(),
     )
     coordinator = UserFactory(role=Role.REFERRALS_COORDINATOR, full_name="Cecil Coordname")
     for from_status, to_status, reason in [
@@ -128,7 +138,9 @@ def allocated(cast):
         (Status.SCREENING, Status.ACCEPTED, "Internal: accepted after discussion"),
         (Status.ACCEPTED, Status.ALLOCATED, "Internal: Quentin has capacity"),
     ]:
-        TransitionFactory(referral=referral, from_status=from_status, to_status=to_status, reason=reason, by=coordinator)
+        TransitionFactory(
+            referral=referral, from_status=from_status, to_status=to_status, reason=reason, by=coordinator
+        )
     LetterFactory(referral=referral, body_html="<p>Please send the <strong>police summary</strong>.</p>")
     return referral
 
@@ -155,7 +167,11 @@ def test_the_status_page_never_shows_staff_reasons_or_other_staff_names(cast, ag
 
 @pytest.mark.parametrize("page", ["portal:detail", "portal:confirmation"])
 def test_once_allocated_the_agency_sees_its_clinicians_name_and_how_to_reach_the_clinic(
-    cast, agency_client, allocated, page, settings,
+    cast,
+    agency_client,
+    allocated,
+    page,
+    settings,
 ):
     settings.CLINIC_PHONE = "0300 555 0100"
     html = agency_client.get(reverse(page, kwargs={"reference": allocated.reference})).content.decode()
@@ -171,8 +187,9 @@ def test_before_allocation_no_clinician_is_named(cast, agency_client, page):
 
 
 def test_the_agency_sees_when_a_case_was_opened_and_nothing_from_the_case(cast, agency_client):
-    referral = ready_referral(lead_clinician=cast.clinician, referring_organisation=cast.organisation,
-                              allocated_at=timezone.now())
+    referral = ready_referral(
+        lead_clinician=cast.clinician, referring_organisation=cast.organisation, allocated_at=timezone.now()
+    )
     with time_machine.travel(dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC), tick=False):
         case = make_case(lead=cast.clinician, by=cast.clinical_lead, referral=referral)
     html = agency_client.get(reverse("portal:detail", kwargs={"reference": referral.reference})).content.decode()
@@ -183,16 +200,21 @@ def test_the_agency_sees_when_a_case_was_opened_and_nothing_from_the_case(cast, 
 
 def test_a_letter_is_shown_as_issued_and_its_reading_audited(cast, agency_client, allocated):
     letter = allocated.letters.get()
-    response = agency_client.get(reverse("portal:letter", kwargs={"reference": allocated.reference, "letter_id": letter.pk}))
+    response = agency_client.get(
+        reverse("portal:letter", kwargs={"reference": allocated.reference, "letter_id": letter.pk})
+    )
     assert response.status_code == 200
     assert "<strong>police summary</strong>" in response.content.decode()
-    assert AuditEvent.objects.filter(action=Action.VIEW, object_type="referrals.letter", object_id=str(letter.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action=Action.VIEW, object_type="referrals.letter", object_id=str(letter.pk)
+    ).exists()
 
 
 def test_a_letter_can_be_downloaded_as_a_pdf_and_the_export_is_audited(cast, agency_client, allocated):
     letter = allocated.letters.get()
     response = agency_client.get(
-        reverse("portal:letter_pdf", kwargs={"reference": allocated.reference, "letter_id": letter.pk}))
+        reverse("portal:letter_pdf", kwargs={"reference": allocated.reference, "letter_id": letter.pk})
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")

@@ -22,11 +22,24 @@ from casework.referrals.tests.factories import DraftReferralFactory, NamedPartyF
 def draft(cast):
     """A fresh draft, as "Start now" makes it."""
     return DraftReferralFactory(
-        created_by=cast.agency, referrer_user=cast.agency, referring_organisation=cast.organisation,
-        subject_given_name="", subject_family_name="", subject_date_of_birth=None, behaviour_summary="",
-        behaviour_duration="", stalking_significant=None, legal_status="", offences=[], assessment_setting="",
-        subject_role="", services=["stalker_assessment", "report_sentencing"], referrer_name=cast.agency.full_name,
-        referrer_email=cast.agency.email, referrer_job_title="", referrer_phone="",
+        created_by=cast.agency,
+        referrer_user=cast.agency,
+        referring_organisation=cast.organisation,
+        subject_given_name="",
+        subject_family_name="",
+        subject_date_of_birth=None,
+        behaviour_summary="",
+        behaviour_duration="",
+        stalking_significant=None,
+        legal_status="",
+        offences=[],
+        assessment_setting="",
+        subject_role="",
+        services=["stalker_assessment", "report_sentencing"],
+        referrer_name=cast.agency.full_name,
+        referrer_email=cast.agency.email,
+        referrer_job_title="",
+        referrer_phone="",
     )
 
 
@@ -40,9 +53,12 @@ def error_summary(response) -> list[tuple[str, str]]:
     html = response.content.decode()
     if "nhsuk-error-summary" not in html:
         return []
-    summary = html[html.index("nhsuk-error-summary"):]
+    summary = html[html.index("nhsuk-error-summary") :]
     summary = summary[: summary.index("</ul>")]
-    return [(href, re.sub(r"\s+", " ", text).strip()) for href, text in re.findall(r'<a href="([^"]+)"\s*>(.*?)</a>', summary, re.S)]
+    return [
+        (href, re.sub(r"\s+", " ", text).strip())
+        for href, text in re.findall(r'<a href="([^"]+)"\s*>(.*?)</a>', summary, re.S)
+    ]
 
 
 def messages_of(response) -> list[str]:
@@ -68,7 +84,9 @@ def test_start_makes_a_draft_prefilled_with_the_referrers_details(cast, agency_c
     page = agency_client.get(step_url(draft, "contact")).content.decode()
     for value in (cast.agency.full_name, "Detective Sergeant", cast.agency.email, "020 7946 0123"):
         assert value in page
-    assert AuditEvent.objects.filter(action=Action.CREATE, object_type="referrals.referral", object_id=str(draft.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action=Action.CREATE, object_type="referrals.referral", object_id=str(draft.pk)
+    ).exists()
 
 
 def test_every_page_shows_the_caption_a_back_link_and_the_question_count(draft, agency_client):
@@ -161,7 +179,9 @@ def test_services_refuses_one_not_in_the_list(draft, agency_client):
 
 
 def test_subject_page_has_a_message_per_missing_answer_and_keeps_what_was_typed(draft, agency_client):
-    response = post_step(agency_client, draft, "subject", {"subject_given_name": "Keepme", **date_data("subject_date_of_birth", None)})
+    response = post_step(
+        agency_client, draft, "subject", {"subject_given_name": "Keepme", **date_data("subject_date_of_birth", None)}
+    )
     assert response.status_code == 400
     assert error_summary(response) == [
         ("#id_subject_role", "Select whether you are referring the person who stalks or the person stalked"),
@@ -170,15 +190,22 @@ def test_subject_page_has_a_message_per_missing_answer_and_keeps_what_was_typed(
     assert 'value="Keepme"' in response.content.decode()
 
 
-@pytest.mark.parametrize(("day", "month", "year", "message"), [
-    ("1", "1", str(timezone.localdate().year + 1), "Date of birth must be today or in the past"),
-    ("31", "2", "1980", "Date of birth must be a real date"),
-    ("", "2", "1980", "Date of birth must include a day"),
-    ("1", "1", "1850", "Date of birth must be 1 January 1900 or later"),
-])
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("1", "1", str(timezone.localdate().year + 1), "Date of birth must be today or in the past"),
+        ("31", "2", "1980", "Date of birth must be a real date"),
+        ("", "2", "1980", "Date of birth must include a day"),
+        ("1", "1", "1850", "Date of birth must be 1 January 1900 or later"),
+    ],
+)
 def test_subject_date_of_birth_must_be_a_real_past_date(day, month, year, message, cast, draft, agency_client):
-    data = {**answers(cast.organisation.pk)["subject"], "subject_date_of_birth_day": day,
-            "subject_date_of_birth_month": month, "subject_date_of_birth_year": year}
+    data = {
+        **answers(cast.organisation.pk)["subject"],
+        "subject_date_of_birth_day": day,
+        "subject_date_of_birth_month": month,
+        "subject_date_of_birth_year": year,
+    }
     response = post_step(agency_client, draft, "subject", data)
     assert error_summary(response) == [("#id_subject_date_of_birth_day", message)]
     html = response.content.decode()
@@ -213,8 +240,9 @@ def parties_url(draft, returning=False):
 
 def test_people_are_added_one_at_a_time_and_listed(draft, agency_client):
     url = parties_url(draft)
-    response = agency_client.post(url, {"action": "add", "role": "victim", "name": "Vera Victim",
-                                        "relationship_to_subject": "Former partner"})
+    response = agency_client.post(
+        url, {"action": "add", "role": "victim", "name": "Vera Victim", "relationship_to_subject": "Former partner"}
+    )
     assert response.status_code == 302 and response["Location"] == url
     agency_client.post(url, {"action": "add", "role": "family_member", "name": "Fred Family", "details": "Her father"})
     assert [p.name for p in draft.named_parties.all()] == ["Vera Victim", "Fred Family"]
@@ -230,7 +258,10 @@ def test_people_are_added_one_at_a_time_and_listed(draft, agency_client):
 def test_adding_a_person_needs_their_name_and_part_and_keeps_what_was_typed(draft, agency_client):
     response = agency_client.post(parties_url(draft), {"action": "add", "relationship_to_subject": "Neighbour"})
     assert response.status_code == 400
-    assert error_summary(response) == [("#id_role", "Select their part in the case"), ("#id_name", "Enter their full name")]
+    assert error_summary(response) == [
+        ("#id_role", "Select their part in the case"),
+        ("#id_name", "Enter their full name"),
+    ]
     assert 'value="Neighbour"' in response.content.decode()
     assert draft.named_parties.count() == 0
 
@@ -288,7 +319,9 @@ def test_behaviour_summary_has_a_length_limit(cast, draft, agency_client):
 
 
 def test_behaviour_saves_the_yes_or_no_as_a_boolean(cast, draft, agency_client):
-    post_step(agency_client, draft, "behaviour", {**answers(cast.organisation.pk)["behaviour"], "stalking_significant": "no"})
+    post_step(
+        agency_client, draft, "behaviour", {**answers(cast.organisation.pk)["behaviour"], "stalking_significant": "no"}
+    )
     draft.refresh_from_db()
     assert draft.stalking_significant is False
 
@@ -309,10 +342,20 @@ def test_charged_or_convicted_needs_the_offences(draft, agency_client):
 def test_another_offence_needs_describing_and_is_dropped_when_unticked(draft, agency_client):
     response = post_step(agency_client, draft, "legal", {"legal_status": "convicted", "offences": ["other"]})
     assert error_summary(response) == [("#id_other_offences", "Enter the other offences")]
-    post_step(agency_client, draft, "legal", {"legal_status": "convicted", "offences": ["other"], "other_offences": "Criminal damage"})
+    post_step(
+        agency_client,
+        draft,
+        "legal",
+        {"legal_status": "convicted", "offences": ["other"], "other_offences": "Criminal damage"},
+    )
     draft.refresh_from_db()
     assert draft.other_offences == "Criminal damage"
-    post_step(agency_client, draft, "legal", {"legal_status": "convicted", "offences": ["pha_s2a"], "other_offences": "Criminal damage"})
+    post_step(
+        agency_client,
+        draft,
+        "legal",
+        {"legal_status": "convicted", "offences": ["pha_s2a"], "other_offences": "Criminal damage"},
+    )
     draft.refresh_from_db()
     assert draft.offences == ["pha_s2a"] and draft.other_offences == ""
 
@@ -333,11 +376,19 @@ def test_custody_needs_the_establishment_and_prison_number(draft, agency_client)
 
 
 def test_a_prison_number_must_look_like_one(draft, agency_client):
-    response = post_step(agency_client, draft, "setting", {"assessment_setting": "custody",
-                                                           "custody_establishment": "HMP Test", "prison_number": "12345"})
+    response = post_step(
+        agency_client,
+        draft,
+        "setting",
+        {"assessment_setting": "custody", "custody_establishment": "HMP Test", "prison_number": "12345"},
+    )
     assert messages_of(response) == ["Enter a prison number in the correct format, like A1234BC"]
-    post_step(agency_client, draft, "setting", {"assessment_setting": "custody", "custody_establishment": "HMP Test",
-                                                "prison_number": "a 1234 bc"})
+    post_step(
+        agency_client,
+        draft,
+        "setting",
+        {"assessment_setting": "custody", "custody_establishment": "HMP Test", "prison_number": "a 1234 bc"},
+    )
     draft.refresh_from_db()
     assert draft.prison_number == "A1234BC"
 
@@ -348,8 +399,17 @@ def test_a_mental_health_facility_needs_its_name(draft, agency_client):
 
 
 def test_details_that_no_longer_apply_are_not_kept(draft, agency_client):
-    post_step(agency_client, draft, "setting", {"assessment_setting": "community", "custody_establishment": "HMP Test",
-                                                "prison_number": "A1234BC", "facility_name": "Ward 5"})
+    post_step(
+        agency_client,
+        draft,
+        "setting",
+        {
+            "assessment_setting": "community",
+            "custody_establishment": "HMP Test",
+            "prison_number": "A1234BC",
+            "facility_name": "Ward 5",
+        },
+    )
     draft.refresh_from_db()
     assert draft.assessment_setting == Setting.COMMUNITY
     assert (draft.custody_establishment, draft.prison_number, draft.facility_name) == ("", "", "")
@@ -365,7 +425,9 @@ def test_the_setting_page_reveals_the_custody_questions_under_their_answer(draft
 
 
 def test_a_report_needs_the_date_it_is_needed_by(draft, agency_client):
-    response = post_step(agency_client, draft, "dates", {**date_data("next_hearing_on", None), **date_data("report_due_on", None)})
+    response = post_step(
+        agency_client, draft, "dates", {**date_data("next_hearing_on", None), **date_data("report_due_on", None)}
+    )
     assert error_summary(response) == [("#id_report_due_on_day", "Enter the date the report is needed by")]
 
 
@@ -378,8 +440,11 @@ def test_without_a_report_every_date_is_optional(cast, draft, agency_client):
 def test_key_dates_must_be_today_or_later(field, cast, draft, agency_client):
     data = {**answers(cast.organisation.pk)["dates"], **date_data(field, in_days(-1))}
     response = post_step(agency_client, draft, "dates", data)
-    label = {"next_hearing_on": "Next court hearing", "report_due_on": "Report needed by",
-             "parole_hearing_on": "Parole hearing"}[field]
+    label = {
+        "next_hearing_on": "Next court hearing",
+        "report_due_on": "Report needed by",
+        "parole_hearing_on": "Parole hearing",
+    }[field]
     assert error_summary(response) == [(f"#id_{field}_day", f"{label} must be today or in the future")]
     today = {**data, **date_data(field, in_days(0))}
     if field == "next_hearing_on":  # the sentencing report is needed by the hearing
@@ -413,8 +478,12 @@ def test_an_inactive_organisation_cannot_be_chosen_to_pay(cast, draft, agency_cl
 
 
 def test_contact_details_are_checked(draft, agency_client):
-    response = post_step(agency_client, draft, "contact", {"referrer_name": "", "referrer_job_title": "DC",
-                                                           "referrer_email": "not-an-email", "referrer_phone": "12"})
+    response = post_step(
+        agency_client,
+        draft,
+        "contact",
+        {"referrer_name": "", "referrer_job_title": "DC", "referrer_email": "not-an-email", "referrer_phone": "12"},
+    )
     assert error_summary(response) == [
         ("#id_referrer_name", "Enter your full name"),
         ("#id_referrer_email", "Enter an email address in the correct format, like name@example.com"),

@@ -31,9 +31,16 @@ def test_check_answers_shows_every_answer_with_a_change_link_back_to_its_page(ca
     response = agency_client.get(check_url(draft))
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("Adam Testperson", "2 June 1981", "Victim Person0", "Sends flowers to her workplace daily.",
-                 "Assessment of the person who stalks", "Report for sentencing", cast.organisation.name,
-                 "Stalking involving fear of violence or serious alarm or distress (s4A)"):
+    for text in (
+        "Adam Testperson",
+        "2 June 1981",
+        "Victim Person0",
+        "Sends flowers to her workplace daily.",
+        "Assessment of the person who stalks",
+        "Report for sentencing",
+        cast.organisation.name,
+        "Stalking involving fear of violence or serious alarm or distress (s4A)",
+    ):
         assert text in html, text
     links = change_links(html)
     for step in STEPS:
@@ -46,7 +53,9 @@ def test_check_answers_shows_every_answer_with_a_change_link_back_to_its_page(ca
 
 def test_a_change_from_check_answers_comes_back_to_it(cast, agency_client):
     draft = complete_draft(cast.agency)
-    response = agency_client.post(step_url(draft, "behaviour", returning=True), answers(cast.organisation.pk)["behaviour"])
+    response = agency_client.post(
+        step_url(draft, "behaviour", returning=True), answers(cast.organisation.pk)["behaviour"]
+    )
     assert response["Location"] == check_url(draft)
     party = reverse("portal:party_change", kwargs={"draft_id": draft.pk, "index": 1}) + "?return=check"
     response = agency_client.post(party, {"role": "victim", "name": "Renamed Person"})
@@ -83,7 +92,9 @@ def test_an_answer_that_is_no_longer_valid_stops_sending(cast, agency_client):
 def test_a_report_asked_for_after_the_dates_page_needs_its_date_before_sending(cast, agency_client):
     draft = complete_draft(cast.agency, services=["stalker_assessment"], report_due_on=None)
     assert agency_client.get(check_url(draft)).status_code == 200
-    agency_client.post(step_url(draft, "services", returning=True), {"services": ["stalker_assessment", "report_parole"]})
+    agency_client.post(
+        step_url(draft, "services", returning=True), {"services": ["stalker_assessment", "report_parole"]}
+    )
     response = agency_client.post(check_url(draft))
     assert "Key dates: Enter the date the report is needed by" in response.content.decode()
 
@@ -180,5 +191,6 @@ def test_the_whole_journey_through_the_pages(cast, agency_client):
 def test_check_answers_runs_the_same_number_of_queries_however_many_people_are_named(cast, agency_client):
     draft = complete_draft(cast.agency, parties=1)
 
-    assert_page_queries_flat(agency_client, check_url(draft),
-                             grow=lambda: NamedPartyFactory.create_batch(15, referral=draft))
+    assert_page_queries_flat(
+        agency_client, check_url(draft), grow=lambda: NamedPartyFactory.create_batch(15, referral=draft)
+    )

@@ -55,8 +55,10 @@ class FileType:
 
 PDF = FileType("pdf", "PDF", "application/pdf", (".pdf",))
 DOCX = FileType(
-    "docx", "Word document (DOCX)",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",),
+    "docx",
+    "Word document (DOCX)",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    (".docx",),
 )
 TEXT = FileType("text", "plain text", "text/plain", (".txt",))
 JPEG = FileType("jpeg", "JPEG image", "image/jpeg", (".jpg", ".jpeg"))
@@ -82,8 +84,7 @@ class DocumentHeld(Exception):
 
 
 INFECTED_MESSAGE = (
-    "The selected file contains a virus or other harmful content, so it cannot be uploaded. "
-    "Tell whoever sent it to you"
+    "The selected file contains a virus or other harmful content, so it cannot be uploaded. Tell whoever sent it to you"
 )
 
 
@@ -198,8 +199,15 @@ def _store_upload(
     status, scanned_at = _scan_at_upload(content, referral=referral, by=by)
     with transaction.atomic():
         document = ReferralDocument(
-            referral=referral, kind=DocumentKind(kind), original_name=name, content_type=detected.content_type,
-            size=len(content), sha256=digest, uploaded_by=by, scan_status=status, scanned_at=scanned_at,
+            referral=referral,
+            kind=DocumentKind(kind),
+            original_name=name,
+            content_type=detected.content_type,
+            size=len(content),
+            sha256=digest,
+            uploaded_by=by,
+            scan_status=status,
+            scanned_at=scanned_at,
         )
         path = document_path(document, name)
         storage = document.file.storage
@@ -229,8 +237,12 @@ def _scan_at_upload(content: bytes, *, referral: Referral, by) -> tuple[ScanStat
         log.warning("Upload held, not yet scanned: %s (referral %s)", reason, referral.pk)
         return ScanStatus.PENDING, None
     if verdict.infected:
-        log.warning("Upload refused: malware %r found (referral %s, user %s)", verdict.signature, referral.pk,
-                    getattr(by, "pk", None))
+        log.warning(
+            "Upload refused: malware %r found (referral %s, user %s)",
+            verdict.signature,
+            referral.pk,
+            getattr(by, "pk", None),
+        )
         raise DocumentRefused(INFECTED_MESSAGE)
     return ScanStatus.CLEAN, timezone.now()
 
@@ -263,8 +275,11 @@ def document_scan(*, document: ReferralDocument) -> ScanStatus:
     with transaction.atomic():
         if verdict.infected:
             affected = list(ReferralDocument.objects.select_for_update().filter(sha256=document.sha256))
-            log.warning("Stored document quarantined: malware %r found (documents %s)", verdict.signature,
-                        [d.pk for d in affected])
+            log.warning(
+                "Stored document quarantined: malware %r found (documents %s)",
+                verdict.signature,
+                [d.pk for d in affected],
+            )
             for each in affected:
                 _set_scan(each, ScanStatus.INFECTED, now, verdict.signature)
             return ScanStatus.INFECTED

@@ -111,7 +111,11 @@ def referral_log(
         _set_parties(referral, parties)
         _keep_as_sent(referral)
         Transition.objects.create(
-            referral=referral, from_status=Status.DRAFT, to_status=Status.RECEIVED, by=by, at=timezone.now(),
+            referral=referral,
+            from_status=Status.DRAFT,
+            to_status=Status.RECEIVED,
+            by=by,
+            at=timezone.now(),
             reason=f"Logged from {referral.get_received_via_display().lower()}",
         )
         record_create(request=request, actor=by, obj=referral, fields=Referral.AUDITED_FIELDS)
@@ -121,8 +125,13 @@ def referral_log(
 
 @requires("referrals.edit", obj="referral")
 def referral_update(
-    *, referral: Referral, by, request: HttpRequest | None = None, services: Iterable[str] | None = None,
-    parties: Iterable[dict] | None = None, **fields: Any,
+    *,
+    referral: Referral,
+    by,
+    request: HttpRequest | None = None,
+    services: Iterable[str] | None = None,
+    parties: Iterable[dict] | None = None,
+    **fields: Any,
 ) -> Referral:
     """Change a referral's details (not its status: that is triage's job), audited field by field."""
     if "status" in fields:
@@ -148,9 +157,15 @@ def draft_start(*, by, request: HttpRequest | None = None) -> Referral:
     """An agency referrer starts a portal referral: a draft only they can see until submitted."""
     with transaction.atomic():
         referral = Referral.objects.create(
-            created_by=by, referrer_user=by, status=Status.DRAFT, received_via=Channel.PORTAL,
-            referring_organisation_id=by.organisation_id, referrer_name=by.full_name,
-            referrer_job_title=by.job_title, referrer_email=by.email, referrer_phone=by.phone,
+            created_by=by,
+            referrer_user=by,
+            status=Status.DRAFT,
+            received_via=Channel.PORTAL,
+            referring_organisation_id=by.organisation_id,
+            referrer_name=by.full_name,
+            referrer_job_title=by.job_title,
+            referrer_email=by.email,
+            referrer_phone=by.phone,
         )
         record_create(request=request, actor=by, obj=referral, fields=("status", "received_via"))
     return referral
@@ -158,8 +173,14 @@ def draft_start(*, by, request: HttpRequest | None = None) -> Referral:
 
 @requires("referrals.portal_edit_draft", obj="referral")
 def draft_save(
-    *, referral: Referral, by, request: HttpRequest | None = None, step: str = "", services: Iterable[str] | None = None,
-    parties: Iterable[dict] | None = None, **fields: Any,
+    *,
+    referral: Referral,
+    by,
+    request: HttpRequest | None = None,
+    step: str = "",
+    services: Iterable[str] | None = None,
+    parties: Iterable[dict] | None = None,
+    **fields: Any,
 ) -> Referral:
     if referral.status != Status.DRAFT:
         raise ValueError("Only a draft can be edited through the portal")
@@ -190,11 +211,18 @@ def draft_submit(*, referral: Referral, by, request: HttpRequest | None = None) 
         referral.save()
         _keep_as_sent(referral)
         Transition.objects.create(
-            referral=referral, from_status=Status.DRAFT, to_status=Status.RECEIVED, by=by, at=now,
+            referral=referral,
+            from_status=Status.DRAFT,
+            to_status=Status.RECEIVED,
+            by=by,
+            at=now,
             reason="Submitted through the agency portal",
         )
         record(
-            action=Action.TRANSITION, actor=by, request=request, obj=referral,
+            action=Action.TRANSITION,
+            actor=by,
+            request=request,
+            obj=referral,
             changes={"status": {"old": Status.DRAFT.value, "new": Status.RECEIVED.value}},
             reason="Submitted through the agency portal",
         )

@@ -43,8 +43,16 @@ def _locked(referral: Referral) -> None:
     referral.refresh_from_db()
 
 
-def _move(referral: Referral, *, to: Status, by, request: HttpRequest | None, reason: str,
-          changes: dict | None = None, audit_reason: str | None = None) -> Transition:
+def _move(
+    referral: Referral,
+    *,
+    to: Status,
+    by,
+    request: HttpRequest | None,
+    reason: str,
+    changes: dict | None = None,
+    audit_reason: str | None = None,
+) -> Transition:
     """Change the status (already locked), store the Transition and audit it. Inside a transaction.
     ``audit_reason`` replaces the reason in the audit trail when the reason is free text that
     must not enter it (a referrer's answer)."""
@@ -55,15 +63,19 @@ def _move(referral: Referral, *, to: Status, by, request: HttpRequest | None, re
     referral.save()
     step = Transition.objects.create(referral=referral, from_status=old, to_status=to, by=by, at=now, reason=reason)
     record(
-        action=Action.TRANSITION, actor=by, request=request, obj=referral,
+        action=Action.TRANSITION,
+        actor=by,
+        request=request,
+        obj=referral,
         reason=reason if audit_reason is None else audit_reason,
         changes={"status": {"old": str(old), "new": str(to)}, **(changes or {})},
     )
     return step
 
 
-def transition(*, referral: Referral, to: Status | str, by, request: HttpRequest | None = None,
-               reason: str = "") -> Transition:
+def transition(
+    *, referral: Referral, to: Status | str, by, request: HttpRequest | None = None, reason: str = ""
+) -> Transition:
     """Move a referral by hand: start screening, information received (back to screening),
     withdraw or close. Accepting, declining, asking for information and allocating have their
     own services, which record what the step needs. Raises ``InvalidTransition``."""
@@ -78,7 +90,8 @@ def transition(*, referral: Referral, to: Status | str, by, request: HttpRequest
         require(by, "referrals.transition", referral)
         if not reason:
             reason = {
-                Status.SCREENING: "Information received" if referral.status == Status.AWAITING_INFORMATION
+                Status.SCREENING: "Information received"
+                if referral.status == Status.AWAITING_INFORMATION
                 else "Screening started",
             }.get(to, "")
         if to in (Status.WITHDRAWN, Status.CLOSED) and not reason.strip():
@@ -107,10 +120,17 @@ def referrer_answer(*, referral: Referral, by, answer: str, request: HttpRequest
     with transaction.atomic():
         _locked(referral)
         if referral.status != Status.AWAITING_INFORMATION:
-            raise TriageRefused("The clinic is no longer waiting for information on this referral. "
-                                "It may already have your answer.")
-        return _move(referral, to=Status.SCREENING, by=by, request=request, reason=ANSWER_PREFIX + answer,
-                     audit_reason="Information sent by the referrer through the portal")
+            raise TriageRefused(
+                "The clinic is no longer waiting for information on this referral. It may already have your answer."
+            )
+        return _move(
+            referral,
+            to=Status.SCREENING,
+            by=by,
+            request=request,
+            reason=ANSWER_PREFIX + answer,
+            audit_reason="Information sent by the referrer through the portal",
+        )
 
 
 def _check_reason_names_no_one(referral: Referral, reason: str, *, field: str = "reason") -> None:
@@ -151,8 +171,9 @@ def _being_screened(referral: Referral) -> None:
         )
 
 
-def _check_decision(*, referral: Referral, by, decision: Decision, reason: str, accepted_services: Iterable[str],
-                    letter_text: str) -> list[str]:
+def _check_decision(
+    *, referral: Referral, by, decision: Decision, reason: str, accepted_services: Iterable[str], letter_text: str
+) -> list[str]:
     """Refuse a decision the rules do not allow (without writing anything); the services to accept.
     The caller has checked the status and the permission (``_being_screened``, ``require``)."""
     if not reason:
@@ -178,7 +199,12 @@ def _check_decision(*, referral: Referral, by, decision: Decision, reason: str, 
 
 
 def preview_letter(
-    *, referral: Referral, by, decision: Decision | str, reason: str, accepted_services: Iterable[str] = (),
+    *,
+    referral: Referral,
+    by,
+    decision: Decision | str,
+    reason: str,
+    accepted_services: Iterable[str] = (),
     letter_text: str | None = None,
 ) -> str:
     """The letter the decision will issue, exactly as it will be issued (today), for the coordinator
@@ -190,15 +216,28 @@ def preview_letter(
         raise TriageRefused("Enter the reason for the decision", field="reason")
     _being_screened(referral)
     require(by, "referrals.screen", referral)  # after the status check, as in transition()
-    chosen = _check_decision(referral=referral, by=by, decision=decision, reason=reason,
-                             accepted_services=accepted_services, letter_text=text)
-    return letters.render_letter_html(referral=referral, kind=LETTER_KINDS[decision], reason=text, by=by,
-                                      accepted_services=chosen)
+    chosen = _check_decision(
+        referral=referral,
+        by=by,
+        decision=decision,
+        reason=reason,
+        accepted_services=accepted_services,
+        letter_text=text,
+    )
+    return letters.render_letter_html(
+        referral=referral, kind=LETTER_KINDS[decision], reason=text, by=by, accepted_services=chosen
+    )
 
 
 def screening_decide(
-    *, referral: Referral, by, decision: Decision | str, reason: str, accepted_services: Iterable[str] = (),
-    letter_text: str | None = None, request: HttpRequest | None = None,
+    *,
+    referral: Referral,
+    by,
+    decision: Decision | str,
+    reason: str,
+    accepted_services: Iterable[str] = (),
+    letter_text: str | None = None,
+    request: HttpRequest | None = None,
 ) -> Letter:
     """Record the screening decision and issue its letter to the referrer, which is returned.
     Accepting chooses which requested services are accepted; a service a failing eligibility rule
@@ -214,8 +253,14 @@ def screening_decide(
         _locked(referral)
         _being_screened(referral)
         require(by, "referrals.screen", referral)  # after the status check, as in transition()
-        chosen = _check_decision(referral=referral, by=by, decision=decision, reason=reason,
-                                 accepted_services=accepted_services, letter_text=text)
+        chosen = _check_decision(
+            referral=referral,
+            by=by,
+            decision=decision,
+            reason=reason,
+            accepted_services=accepted_services,
+            letter_text=text,
+        )
         before = snapshot(referral, DECISION_FIELDS)
         now = timezone.now()
         referral.accepted_services = chosen
@@ -234,15 +279,26 @@ def screening_decide(
         after = snapshot(referral, DECISION_FIELDS)
         changes = diff(before, after, model=Referral)
         _move(referral, to=target, by=by, request=request, reason=reason, changes=changes)
-        return _issue_letter(referral=referral, kind=LETTER_KINDS[decision], reason=text, by=by, request=request,
-                             at=now)
+        return _issue_letter(
+            referral=referral, kind=LETTER_KINDS[decision], reason=text, by=by, request=request, at=now
+        )
 
 
 def _issue_letter(*, referral: Referral, kind: str, reason: str, by, request, at) -> Letter:
     letter = Letter.objects.create(
-        referral=referral, kind=kind, issued_by=by, issued_at=at, delivery_status=DeliveryStatus.QUEUED,
-        body_html=letters.render_letter_html(referral=referral, kind=kind, reason=reason, by=by, issued_at=at,
-                                             accepted_services=referral.accepted_services),
+        referral=referral,
+        kind=kind,
+        issued_by=by,
+        issued_at=at,
+        delivery_status=DeliveryStatus.QUEUED,
+        body_html=letters.render_letter_html(
+            referral=referral,
+            kind=kind,
+            reason=reason,
+            by=by,
+            issued_at=at,
+            accepted_services=referral.accepted_services,
+        ),
     )
     record_create(request=request, actor=by, obj=letter, fields=("kind", "issued_at"))
     letter_id = letter.pk
@@ -258,8 +314,9 @@ def _send(letter_id: int) -> None:
 SRP_NEEDED = "This work needs the Stalking Risk Profile, so allocate it to someone whose training is current."
 
 
-def srp_refusal_text(name: str, *, current: bool, latest_expiry: dt.date | None, trained: bool,
-                     today: dt.date | None = None) -> str | None:
+def srp_refusal_text(
+    name: str, *, current: bool, latest_expiry: dt.date | None, trained: bool, today: dt.date | None = None
+) -> str | None:
     """Why a clinician may not take work that needs the Stalking Risk Profile, or None, from what
     is known of their SRP training: whether any is current, when the latest expires, whether any
     is recorded. One wording for the allocation page (which lists who is not offered) and for the
@@ -279,8 +336,12 @@ def _srp_refusal(clinician) -> str | None:
     if has_current_training(clinician, Instrument.SRP):
         return None
     latest = latest_training(clinician, Instrument.SRP)
-    return srp_refusal_text(clinician.full_name, current=False, trained=latest is not None,
-                            latest_expiry=latest.expires_on if latest is not None else None)
+    return srp_refusal_text(
+        clinician.full_name,
+        current=False,
+        trained=latest is not None,
+        latest_expiry=latest.expires_on if latest is not None else None,
+    )
 
 
 def work_needs_srp(referral: Referral) -> bool:
@@ -289,7 +350,12 @@ def work_needs_srp(referral: Referral) -> bool:
 
 
 def allocate(
-    *, referral: Referral, lead_clinician, by, second_assessor=None, request: HttpRequest | None = None,
+    *,
+    referral: Referral,
+    lead_clinician,
+    by,
+    second_assessor=None,
+    request: HttpRequest | None = None,
     reason: str = "",
 ) -> Transition:
     """A clinical lead allocates accepted work to a lead clinician (and perhaps a second
@@ -300,8 +366,9 @@ def allocate(
         if person.role not in (Role.CLINICIAN, Role.CLINICAL_LEAD) or not person.is_active:
             raise TriageRefused("Select an active clinician", field=field)
     if second_assessor is not None and second_assessor.pk == lead_clinician.pk:
-        raise TriageRefused("The second assessor must be a different person from the lead clinician",
-                            field="second_assessor")
+        raise TriageRefused(
+            "The second assessor must be a different person from the lead clinician", field="second_assessor"
+        )
     with transaction.atomic():
         _locked(referral)
         if referral.status != Status.ACCEPTED:

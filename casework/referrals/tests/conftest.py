@@ -10,7 +10,9 @@ def documents_in_tmp(settings, tmp_path):
     """Uploaded documents go to a temporary directory, never to var/."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "documents")}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "documents")},
+        },
     }
     return tmp_path / "documents"

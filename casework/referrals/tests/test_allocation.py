@@ -28,8 +28,12 @@ def _clinician(name, *, srp_expires=None, srp=True):
     user = UserFactory(role=Role.CLINICIAN, full_name=name)
     if srp:
         today = timezone.localdate()
-        TrainingRecordFactory(user=user, instrument=Instrument.SRP, trained_on=today - dt.timedelta(days=900),
-                              expires_on=srp_expires or today + dt.timedelta(days=100))
+        TrainingRecordFactory(
+            user=user,
+            instrument=Instrument.SRP,
+            trained_on=today - dt.timedelta(days=900),
+            expires_on=srp_expires or today + dt.timedelta(days=100),
+        )
     return user
 
 
@@ -84,8 +88,9 @@ def test_work_that_needs_no_srp_can_go_to_anyone_clinical(cast):
 
 def test_lead_and_second_must_differ(cast):
     with pytest.raises(TriageRefused, match="must be a different person"):
-        allocate(referral=_accepted(), lead_clinician=cast.clinician, second_assessor=cast.clinician,
-                 by=cast.clinical_lead)
+        allocate(
+            referral=_accepted(), lead_clinician=cast.clinician, second_assessor=cast.clinician, by=cast.clinical_lead
+        )
 
 
 def test_only_clinicians_can_be_allocated(cast):
@@ -95,7 +100,9 @@ def test_only_clinicians_can_be_allocated(cast):
 
 def test_only_accepted_work_is_allocated(cast):
     with pytest.raises(TriageRefused, match="Only accepted work can be allocated; this referral's status is screening"):
-        allocate(referral=ReferralFactory(status=Status.SCREENING), lead_clinician=cast.clinician, by=cast.clinical_lead)
+        allocate(
+            referral=ReferralFactory(status=Status.SCREENING), lead_clinician=cast.clinician, by=cast.clinical_lead
+        )
 
 
 def test_caseloads_for_every_clinician_take_the_same_queries_however_many_clinicians(cast):
@@ -143,7 +150,7 @@ def _field_html(response, field) -> str:
     """The form group of one select, from its label to the end of the select."""
     page = response.content.decode()
     start = page.index(f'for="id_{field}"')
-    return page[start:page.index("</select>", start)]
+    return page[start : page.index("</select>", start)]
 
 
 def _choices(response, field):
@@ -166,7 +173,9 @@ def test_srp_work_offers_only_clinicians_whose_training_is_current(cast, client_
     page = response.content.decode()
     assert "Only clinicians whose SRP training is current are offered" in page
     # the others are shown apart, with why, and are not choices
-    not_offered = page[page.index('data-testid="not-offered"'):page.index("</table>", page.index('data-testid="not-offered"'))]
+    not_offered = page[
+        page.index('data-testid="not-offered"') : page.index("</table>", page.index('data-testid="not-offered"'))
+    ]
     assert "Not offered: Stalking Risk Profile training not current" in not_offered
     assert "Dr Xavier Expired" in not_offered
     assert "SRP training expired 23 October 2026" in not_offered
@@ -185,8 +194,10 @@ def test_posting_a_clinician_not_offered_is_refused_by_that_field_with_why(cast,
     data[field] = str(expired.pk)
     response = client_for(cast.clinical_lead).post(f"/referrals/{referral.reference}/allocate/", data)
     assert response.status_code == 400
-    message = ("Dr Xavier Expired&#39;s Stalking Risk Profile training expired on 23 October 2026. This work needs "
-               "the Stalking Risk Profile, so allocate it to someone whose training is current.")
+    message = (
+        "Dr Xavier Expired&#39;s Stalking Risk Profile training expired on 23 October 2026. This work needs "
+        "the Stalking Risk Profile, so allocate it to someone whose training is current."
+    )
     assert message in _field_html(response, field)  # by the field it belongs to
     page = response.content.decode()
     assert "There is a problem" in page
@@ -240,10 +251,18 @@ def test_the_page_allocates(cast, client_for):
     assert client_for(cast.clinician).get(f"/referrals/{referral.reference}/").status_code == 200
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("coordinator", 403), ("clinician", 404), ("finance", 404), ("researcher", 404), ("sysadmin", 404),
-    ("agency", 404), ("agency_other", 404),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("coordinator", 403),
+        ("clinician", 404),
+        ("finance", 404),
+        ("researcher", 404),
+        ("sysadmin", 404),
+        ("agency", 404),
+        ("agency_other", 404),
+    ],
+)
 def test_others_cannot_allocate(cast, client_for, who, status):
     referral = _accepted(referring_organisation=cast.organisation)
     response = client_for(getattr(cast, who)).post(

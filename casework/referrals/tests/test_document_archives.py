@@ -130,8 +130,9 @@ def test_the_limits_come_from_settings(settings):
     assert (limits.max_inflated_bytes, limits.max_entries, limits.max_ratio) == (100 * MIB, 1000, 100)
 
 
-def test_the_page_refuses_the_bomb_with_a_message_on_the_field_and_stores_nothing(cast, client_for, bomb,
-                                                                                  documents_in_tmp):
+def test_the_page_refuses_the_bomb_with_a_message_on_the_field_and_stores_nothing(
+    cast, client_for, bomb, documents_in_tmp
+):
     referral = ReferralFactory()
     response = client_for(cast.coordinator).post(
         f"/referrals/{referral.reference}/documents/new/",

@@ -29,8 +29,9 @@ from conftest import EICAR, EICAR_SIGNATURE
 
 
 def upload_page(client, referral, name: str, content: bytes, kind: str = "police_summary"):
-    return client.post(f"/referrals/{referral.reference}/documents/new/",
-                       {"kind": kind, "file": SimpleUploadedFile(name, content)})
+    return client.post(
+        f"/referrals/{referral.reference}/documents/new/", {"kind": kind, "file": SimpleUploadedFile(name, content)}
+    )
 
 
 def download(client, document):
@@ -154,7 +155,13 @@ def test_a_clean_upload_is_scanned_stored_and_downloadable(cast, client_for, sca
 
 @pytest.mark.parametrize("fault", ["nobody_listening", "silent_scanner"])
 def test_with_the_scanner_down_the_upload_is_held_until_a_background_scan_releases_it(
-    cast, client_for, request, fault, clamd, settings, django_capture_on_commit_callbacks,
+    cast,
+    client_for,
+    request,
+    fault,
+    clamd,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
     request.getfixturevalue(fault)
     referral = ReferralFactory()
@@ -190,8 +197,9 @@ def test_a_held_document_is_held_on_the_case_page_too(cast, client_for, nobody_l
 
     referral = ready_referral(lead_clinician=cast.clinician)
     case = make_case(lead=cast.clinician, by=cast.clinical_lead, referral=referral)
-    document = document_upload(referral=referral, kind="other", uploaded=SimpleUploadedFile("a.txt", TEXT),
-                               by=cast.coordinator)
+    document = document_upload(
+        referral=referral, kind="other", uploaded=SimpleUploadedFile("a.txt", TEXT), by=cast.coordinator
+    )
     client = client_for(cast.clinician)
     response = client.get(f"/cases/{case.reference}/documents/{document.pk}/")
     assert response.status_code == 423
@@ -203,8 +211,9 @@ def test_a_held_document_is_held_on_the_case_page_too(cast, client_for, nobody_l
 def test_a_retry_is_queued_for_later_when_the_task_backend_can(cast, nobody_listening, settings):
     from django_tasks_db.models import DBTaskResult
 
-    document = document_upload(referral=ReferralFactory(), kind="other", uploaded=SimpleUploadedFile("a.txt", TEXT),
-                               by=cast.coordinator)
+    document = document_upload(
+        referral=ReferralFactory(), kind="other", uploaded=SimpleUploadedFile("a.txt", TEXT), by=cast.coordinator
+    )
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     assert scan_document.call(document.pk, 3) == "unavailable"
     queued = DBTaskResult.objects.get()
@@ -219,12 +228,15 @@ def test_a_retry_is_queued_for_later_when_the_task_backend_can(cast, nobody_list
 def test_malware_found_later_quarantines_every_copy_and_tells_staff(cast, client_for, settings, clamd):
     settings.CLAMAV_SOCKET = None  # uploaded while no scanner was configured
     referral = ReferralFactory()
-    first = document_upload(referral=referral, kind="other", uploaded=SimpleUploadedFile("a.txt", EICAR),
-                            by=cast.coordinator)
-    second = document_upload(referral=ReferralFactory(), kind="other", uploaded=SimpleUploadedFile("b.txt", EICAR),
-                             by=cast.coordinator)
-    clean = document_upload(referral=referral, kind="other", uploaded=SimpleUploadedFile("c.txt", TEXT),
-                            by=cast.coordinator)
+    first = document_upload(
+        referral=referral, kind="other", uploaded=SimpleUploadedFile("a.txt", EICAR), by=cast.coordinator
+    )
+    second = document_upload(
+        referral=ReferralFactory(), kind="other", uploaded=SimpleUploadedFile("b.txt", EICAR), by=cast.coordinator
+    )
+    clean = document_upload(
+        referral=referral, kind="other", uploaded=SimpleUploadedFile("c.txt", TEXT), by=cast.coordinator
+    )
     assert {d.scan_status for d in (first, second, clean)} == {ScanStatus.NOT_SCANNED}
 
     settings.CLAMAV_SOCKET = clamd.socket
@@ -248,10 +260,15 @@ def test_malware_found_later_quarantines_every_copy_and_tells_staff(cast, client
     # The same bytes uploaded again are refused, even with the scanner gone.
     settings.CLAMAV_SOCKET = None
     with pytest.raises(DocumentRefused, match="contains a virus"):
-        document_upload(referral=referral, kind="other", uploaded=SimpleUploadedFile("again.txt", EICAR),
-                        by=cast.coordinator)
-    changes = [e.changes["scan_status"] for e in AuditEvent.objects.filter(
-        action=Action.UPDATE, object_type="referrals.referraldocument", object_id__in=[first.pk, second.pk])]
+        document_upload(
+            referral=referral, kind="other", uploaded=SimpleUploadedFile("again.txt", EICAR), by=cast.coordinator
+        )
+    changes = [
+        e.changes["scan_status"]
+        for e in AuditEvent.objects.filter(
+            action=Action.UPDATE, object_type="referrals.referraldocument", object_id__in=[first.pk, second.pk]
+        )
+    ]
     assert changes == [{"old": "not_scanned", "new": "infected"}] * 2
 
 
@@ -260,8 +277,9 @@ def test_the_quarantine_section_is_not_shown_when_nothing_is_quarantined(cast, c
 
 
 def test_scan_documents_fails_when_it_cannot_scan(cast, nobody_listening, settings):
-    document_upload(referral=ReferralFactory(), kind="other", uploaded=SimpleUploadedFile("a.txt", TEXT),
-                    by=cast.coordinator)
+    document_upload(
+        referral=ReferralFactory(), kind="other", uploaded=SimpleUploadedFile("a.txt", TEXT), by=cast.coordinator
+    )
     err = io.StringIO()
     with pytest.raises(SystemExit) as exit_:
         call_command("scan_documents", stdout=io.StringIO(), stderr=err)
@@ -282,7 +300,9 @@ def test_without_a_scanner_uploads_are_marked_not_scanned_and_can_be_downloaded(
     assert upload_page(client, referral, "summary.pdf", PDF).status_code == 302
     document = ReferralDocument.objects.get()
     assert document.scan_status == ScanStatus.NOT_SCANNED
-    assert "Not scanned: no virus scanner configured" in client.get(f"/referrals/{referral.reference}/").content.decode()
+    assert (
+        "Not scanned: no virus scanner configured" in client.get(f"/referrals/{referral.reference}/").content.decode()
+    )
     assert download(client, document).status_code == 200
 
 

@@ -41,21 +41,31 @@ def zip_bytes() -> bytes:
 # --- Recognising the type from the bytes -----------------------------------------------------
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (PDF, "pdf"), (PNG, "png"), (JPEG, "jpeg"), (TEXT, "text"), (docx_bytes(), "docx"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (PDF, "pdf"),
+        (PNG, "png"),
+        (JPEG, "jpeg"),
+        (TEXT, "text"),
+        (docx_bytes(), "docx"),
+    ],
+)
 def test_sniff_recognises_allowed_types_by_their_bytes(content, expected):
     assert sniff(content).code == expected
 
 
-@pytest.mark.parametrize("content", [
-    b"MZ\x90\x00\x03\x00\x00\x00",  # a Windows executable
-    zip_bytes(),  # a zip that is not a Word document
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",  # an old .doc (OLE) file
-    b"GIF89a\x01\x00",  # not on the list
-    b"text with a \x00 NUL byte",
-    b"\x80\x81\x82 not utf-8",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"MZ\x90\x00\x03\x00\x00\x00",  # a Windows executable
+        zip_bytes(),  # a zip that is not a Word document
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",  # an old .doc (OLE) file
+        b"GIF89a\x01\x00",  # not on the list
+        b"text with a \x00 NUL byte",
+        b"\x80\x81\x82 not utf-8",
+    ],
+)
 def test_sniff_refuses_anything_else(content):
     assert sniff(content) is None
 
@@ -109,8 +119,12 @@ def test_upload_stores_by_sha256_outside_the_web_root_and_audits(cast, documents
 
 def test_the_same_bytes_twice_are_stored_once(cast, documents_in_tmp):
     referral = ReferralFactory()
-    first = document_upload(referral=referral, kind="other", uploaded=SimpleUploadedFile("a.txt", TEXT), by=cast.coordinator)
-    second = document_upload(referral=referral, kind="other", uploaded=SimpleUploadedFile("b.txt", TEXT), by=cast.coordinator)
+    first = document_upload(
+        referral=referral, kind="other", uploaded=SimpleUploadedFile("a.txt", TEXT), by=cast.coordinator
+    )
+    second = document_upload(
+        referral=referral, kind="other", uploaded=SimpleUploadedFile("b.txt", TEXT), by=cast.coordinator
+    )
     assert first.file.name == second.file.name
     assert len(list((documents_in_tmp / "referrals").rglob("*"))) == 2  # one folder, one file
 
@@ -119,7 +133,10 @@ def test_the_page_refuses_a_disguised_file_with_a_message_and_stores_nothing(cas
     referral = ReferralFactory()
     response = client_for(cast.coordinator).post(
         f"/referrals/{referral.reference}/documents/new/",
-        {"kind": "police_summary", "file": SimpleUploadedFile("summary.pdf", b"MZ\x90\x00evil", content_type="application/pdf")},
+        {
+            "kind": "police_summary",
+            "file": SimpleUploadedFile("summary.pdf", b"MZ\x90\x00evil", content_type="application/pdf"),
+        },
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -188,9 +205,7 @@ def test_a_closed_referral_takes_no_documents(cast, client_for):
 
 def test_download_is_an_attachment_never_cached_never_sniffed_and_audited(cast, client_for):
     document = ReferralDocumentFactory(content=PDF, original_name="Letter of instruction.pdf")
-    response = client_for(cast.coordinator).get(
-        f"/referrals/{document.referral.reference}/documents/{document.pk}/"
-    )
+    response = client_for(cast.coordinator).get(f"/referrals/{document.referral.reference}/documents/{document.pk}/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
@@ -205,14 +220,18 @@ def test_download_is_an_attachment_never_cached_never_sniffed_and_audited(cast, 
 
 def test_the_allocated_clinician_may_download(cast, client_for):
     document = ReferralDocumentFactory(referral=ReferralFactory(status=Status.ALLOCATED, lead_clinician=cast.clinician))
-    assert client_for(cast.clinician).get(f"/referrals/{document.referral.reference}/documents/{document.pk}/").status_code == 200
+    assert (
+        client_for(cast.clinician).get(f"/referrals/{document.referral.reference}/documents/{document.pk}/").status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("who", ["other_clinician", "finance", "researcher", "sysadmin", "agency", "agency_other"])
 def test_others_get_404_and_nothing_is_exported(cast, client_for, who):
     document = ReferralDocumentFactory(
-        referral=ReferralFactory(status=Status.ALLOCATED, lead_clinician=cast.clinician,
-                                 referring_organisation=cast.organisation)
+        referral=ReferralFactory(
+            status=Status.ALLOCATED, lead_clinician=cast.clinician, referring_organisation=cast.organisation
+        )
     )
     response = client_for(getattr(cast, who)).get(f"/referrals/{document.referral.reference}/documents/{document.pk}/")
     assert response.status_code == 404

@@ -15,9 +15,17 @@ from casework.referrals.eligibility import Outcome
 def referral(**overrides):
     """A stand-in referral: the rules read attributes only, so they need no database."""
     values = dict(
-        legal_status=LegalStatus.CHARGED, offences=[Offence.PHA_S2A], other_offences="", stalking_significant=None,
-        orders_in_force=[], assessment_setting=Setting.COMMUNITY, custody_establishment="", prison_number="",
-        report_due_on=None, subject_role=SubjectRole.PERPETRATOR, services=[Service.STALKER_ASSESSMENT],
+        legal_status=LegalStatus.CHARGED,
+        offences=[Offence.PHA_S2A],
+        other_offences="",
+        stalking_significant=None,
+        orders_in_force=[],
+        assessment_setting=Setting.COMMUNITY,
+        custody_establishment="",
+        prison_number="",
+        report_due_on=None,
+        subject_role=SubjectRole.PERPETRATOR,
+        services=[Service.STALKER_ASSESSMENT],
     )
     values.update(overrides)
     return SimpleNamespace(**values)
@@ -34,7 +42,9 @@ def test_charged_with_a_harassment_act_offence_passes():
 
 
 def test_convicted_of_s4a_passes():
-    result = eligibility.stalking_is_significant(referral(legal_status=LegalStatus.CONVICTED, offences=[Offence.PHA_S4A]))
+    result = eligibility.stalking_is_significant(
+        referral(legal_status=LegalStatus.CONVICTED, offences=[Offence.PHA_S4A])
+    )
     assert result.outcome == Outcome.PASS
     assert "convicted of" in result.reason
 
@@ -67,7 +77,9 @@ def test_charged_with_no_offence_recorded_is_a_warning():
 
 
 def test_problem_case_not_charged_passes_when_the_referrer_says_it_is_significant():
-    result = eligibility.stalking_is_significant(referral(legal_status=LegalStatus.NONE, offences=[], stalking_significant=True))
+    result = eligibility.stalking_is_significant(
+        referral(legal_status=LegalStatus.NONE, offences=[], stalking_significant=True)
+    )
     assert result.outcome == Outcome.PASS
     assert "problem case not charged" in result.reason
 
@@ -102,8 +114,9 @@ def test_treatment_not_requested_does_not_apply():
 
 def test_treatment_without_compulsion_fails_and_blocks_only_treatment():
     result = eligibility.treatment_under_compulsion(
-        referral(services=[Service.STALKER_ASSESSMENT, Service.STALKER_TREATMENT],
-                 orders_in_force=[Order.RESTRAINING_ORDER])
+        referral(
+            services=[Service.STALKER_ASSESSMENT, Service.STALKER_TREATMENT], orders_in_force=[Order.RESTRAINING_ORDER]
+        )
     )
     assert result.outcome == Outcome.FAIL
     assert result.blocks == {Service.STALKER_TREATMENT}
@@ -122,8 +135,11 @@ def test_treatment_under_a_community_order_requirement_passes():
 
 def test_treatment_under_compulsion_but_in_custody_is_a_warning():
     result = eligibility.treatment_under_compulsion(
-        referral(services=[Service.STALKER_TREATMENT], orders_in_force=[Order.LICENCE_CONDITIONS],
-                 assessment_setting=Setting.CUSTODY)
+        referral(
+            services=[Service.STALKER_TREATMENT],
+            orders_in_force=[Order.LICENCE_CONDITIONS],
+            assessment_setting=Setting.CUSTODY,
+        )
     )
     assert result.outcome == Outcome.WARNING
     assert "only in the community" in result.reason
@@ -179,8 +195,10 @@ def test_not_in_custody_does_not_apply():
 
 def test_custody_without_establishment_fails_and_blocks_assessments_and_reports():
     result = eligibility.custody_has_establishment(
-        referral(assessment_setting=Setting.CUSTODY,
-                 services=[Service.STALKER_ASSESSMENT, Service.REPORT_SENTENCING, Service.CONSULTATION])
+        referral(
+            assessment_setting=Setting.CUSTODY,
+            services=[Service.STALKER_ASSESSMENT, Service.REPORT_SENTENCING, Service.CONSULTATION],
+        )
     )
     assert result.outcome == Outcome.FAIL
     assert result.blocks == {Service.STALKER_ASSESSMENT, Service.REPORT_SENTENCING}
@@ -226,7 +244,10 @@ def test_matching_services_pass():
 def test_evaluate_runs_every_rule_in_order():
     results = eligibility.evaluate(referral())
     assert [r.code for r in results] == [
-        "stalking_significant", "treatment_under_compulsion", "report_due_date", "custody_establishment",
+        "stalking_significant",
+        "treatment_under_compulsion",
+        "report_due_date",
+        "custody_establishment",
         "services_fit_subject",
     ]
 
@@ -245,7 +266,9 @@ def test_a_rule_that_does_not_apply_says_so_in_grey_not_that_it_is_met():
     assert (Outcome.NOT_APPLICABLE.label, Outcome.NOT_APPLICABLE.tag_colour) == ("Does not apply", "grey")
     results = {r.code: r for r in eligibility.evaluate(referral())}  # assessment only, in the community
     assert {code for code, r in results.items() if not r.applies} == {
-        "treatment_under_compulsion", "report_due_date", "custody_establishment",
+        "treatment_under_compulsion",
+        "report_due_date",
+        "custody_establishment",
     }
     assert results["stalking_significant"].outcome.label == "Meets the rule"
 

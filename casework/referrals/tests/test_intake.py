@@ -23,8 +23,12 @@ def _date(prefix: str, day: dt.date) -> dict[str, str]:
 
 
 def _parties(*rows: dict[str, str], total: int = 3) -> dict[str, str]:
-    data = {"parties-TOTAL_FORMS": str(total), "parties-INITIAL_FORMS": "0",
-            "parties-MIN_NUM_FORMS": "0", "parties-MAX_NUM_FORMS": "20"}
+    data = {
+        "parties-TOTAL_FORMS": str(total),
+        "parties-INITIAL_FORMS": "0",
+        "parties-MIN_NUM_FORMS": "0",
+        "parties-MAX_NUM_FORMS": "20",
+    }
     for index, row in enumerate(rows):
         data.update({f"parties-{index}-{key}": value for key, value in row.items()})
     return data
@@ -33,23 +37,44 @@ def _parties(*rows: dict[str, str], total: int = 3) -> dict[str, str]:
 def valid_post(organisation, **overrides) -> dict:
     today = timezone.localdate()
     data = {
-        "received_via": "phone", **_date("received_on", today - dt.timedelta(days=1)), "received_time": "09:15",
-        "referring_organisation": str(organisation.pk), "referrer_name": "DS Dee Tective",
-        "referrer_job_title": "Detective Sergeant", "referrer_email": "dee@police.example.org",
+        "received_via": "phone",
+        **_date("received_on", today - dt.timedelta(days=1)),
+        "received_time": "09:15",
+        "referring_organisation": str(organisation.pk),
+        "referrer_name": "DS Dee Tective",
+        "referrer_job_title": "Detective Sergeant",
+        "referrer_email": "dee@police.example.org",
         "referrer_phone": "01632 960111",
         "services": ["stalker_assessment", "report_sentencing"],
-        "subject_role": "perpetrator", "subject_given_name": "Sam", "subject_family_name": "Subject",
-        **_date("subject_date_of_birth", dt.date(1980, 2, 29)), "subject_details": "PNC 99/123456A",
-        "behaviour_summary": "Following and messaging the former partner daily.", "behaviour_duration": "6 months",
-        "stalking_significant": "yes", "legal_status": "charged", "offences": ["pha_s2a", "other"],
-        "other_offences": "Criminal damage", "orders_in_force": ["bail_conditions", "restraining"],
-        "assessment_setting": "custody", "custody_establishment": "HMP Example", "prison_number": "A1234BC",
+        "subject_role": "perpetrator",
+        "subject_given_name": "Sam",
+        "subject_family_name": "Subject",
+        **_date("subject_date_of_birth", dt.date(1980, 2, 29)),
+        "subject_details": "PNC 99/123456A",
+        "behaviour_summary": "Following and messaging the former partner daily.",
+        "behaviour_duration": "6 months",
+        "stalking_significant": "yes",
+        "legal_status": "charged",
+        "offences": ["pha_s2a", "other"],
+        "other_offences": "Criminal damage",
+        "orders_in_force": ["bail_conditions", "restraining"],
+        "assessment_setting": "custody",
+        "custody_establishment": "HMP Example",
+        "prison_number": "A1234BC",
         **_date("report_due_on", today + dt.timedelta(days=28)),
         **_date("next_hearing_on", today + dt.timedelta(days=35)),
-        "commissioner": str(organisation.pk), "purchase_order": "PO-1", "contract_reference": "C-9",
-        **_parties({"role": "victim", "name": "Vera Victimson", "relationship_to_subject": "Former partner",
-                    "details": "Lives in the same town"},
-                   {"role": "family_member", "name": "Fay Family", "relationship_to_subject": "Sister"}),
+        "commissioner": str(organisation.pk),
+        "purchase_order": "PO-1",
+        "contract_reference": "C-9",
+        **_parties(
+            {
+                "role": "victim",
+                "name": "Vera Victimson",
+                "relationship_to_subject": "Former partner",
+                "details": "Lives in the same town",
+            },
+            {"role": "family_member", "name": "Fay Family", "relationship_to_subject": "Sister"},
+        ),
     }
     data.update(overrides)
     return data
@@ -79,7 +104,9 @@ def test_logging_a_referral(cast, client_for):
     assert referral.stalking_significant is True
     assert referral.custody_establishment == "HMP Example"
     assert [(p.role, p.name) for p in referral.named_parties.all()] == [
-        ("victim", "Vera Victimson"), ("family_member", "Fay Family")]
+        ("victim", "Vera Victimson"),
+        ("family_member", "Fay Family"),
+    ]
     assert referral.transitions.get().to_status == Status.RECEIVED
     created = AuditEvent.objects.get(action=Action.CREATE, object_type="referrals.referral")
     assert created.object_label == referral.reference
@@ -106,10 +133,15 @@ def test_bad_input_gets_a_message_per_field_and_keeps_everything_typed(cast, cli
         **_date("subject_date_of_birth", today + dt.timedelta(days=1)),
         **_date("report_due_on", today - dt.timedelta(days=1)),
         **_date("parole_hearing_on", today - dt.timedelta(days=3)),
-        received_time="25:99", referrer_name="", referrer_email="not-an-email", other_offences="",
+        received_time="25:99",
+        referrer_name="",
+        referrer_email="not-an-email",
+        other_offences="",
         behaviour_summary="",
-        **_parties({"role": "", "name": "", "relationship_to_subject": "Neighbour"},
-                   {"role": "victim", "name": "Vera Victimson", "details": "Kept detail"}),
+        **_parties(
+            {"role": "", "name": "", "relationship_to_subject": "Neighbour"},
+            {"role": "victim", "name": "Vera Victimson", "details": "Kept detail"},
+        ),
     )
     response = client_for(cast.coordinator).post(URL, data)
     assert response.status_code == 400
@@ -145,11 +177,17 @@ def test_an_empty_form_asks_for_each_required_answer(cast, client_for):
     response = client_for(cast.coordinator).post(URL, _parties())
     page = response.content.decode()
     assert response.status_code == 400
-    for message in ("Select how the referral arrived", "Enter date received", "Enter the time the referral was received",
-                    "Select the referring organisation", "Select at least one service",
-                    "Select whether the subject is the person who stalks or the person stalked",
-                    "Enter the subject&#39;s given name or family name", "Select the legal status",
-                    "Select where an assessment would happen"):
+    for message in (
+        "Select how the referral arrived",
+        "Enter date received",
+        "Enter the time the referral was received",
+        "Select the referring organisation",
+        "Select at least one service",
+        "Select whether the subject is the person who stalks or the person stalked",
+        "Enter the subject&#39;s given name or family name",
+        "Select the legal status",
+        "Select where an assessment would happen",
+    ):
         assert message in page, message
 
 
@@ -177,10 +215,17 @@ def test_a_portal_channel_cannot_be_logged_by_staff(cast, client_for):
     assert not Referral.objects.exists()
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("14:30", dt.time(14, 30)), ("9.05", dt.time(9, 5)), ("0930", dt.time(9, 30)), ("2:30pm", dt.time(14, 30)),
-    ("12am", dt.time(0, 0)), ("12pm", dt.time(12, 0)),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("14:30", dt.time(14, 30)),
+        ("9.05", dt.time(9, 5)),
+        ("0930", dt.time(9, 30)),
+        ("2:30pm", dt.time(14, 30)),
+        ("12am", dt.time(0, 0)),
+        ("12pm", dt.time(12, 0)),
+    ],
+)
 def test_times_are_read_as_people_type_them(value, expected):
     assert parse_time(value) == expected
 
@@ -191,7 +236,9 @@ def test_nonsense_times_are_refused(value):
         parse_time(value)
 
 
-@pytest.mark.parametrize("who", ["clinician", "clinical_lead", "finance", "researcher", "sysadmin", "agency", "agency_other"])
+@pytest.mark.parametrize(
+    "who", ["clinician", "clinical_lead", "finance", "researcher", "sysadmin", "agency", "agency_other"]
+)
 def test_only_coordinators_log(cast, client_for, who):
     client = client_for(getattr(cast, who))
     assert client.get(URL).status_code == 403
@@ -203,8 +250,9 @@ def test_only_coordinators_log(cast, client_for, who):
 
 
 def test_the_edit_form_is_filled_in(cast, client_for):
-    referral = ReferralFactory(services=["stalker_assessment", "consultation"],
-                               parties=[{"role": "victim", "name": "Vera Victimson"}])
+    referral = ReferralFactory(
+        services=["stalker_assessment", "consultation"], parties=[{"role": "victim", "name": "Vera Victimson"}]
+    )
     response = client_for(cast.coordinator).get(f"/referrals/{referral.reference}/edit/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -214,8 +262,9 @@ def test_the_edit_form_is_filled_in(cast, client_for):
 
 
 def test_editing_is_audited_with_old_and_new_values(cast, client_for):
-    referral = ReferralFactory(referring_organisation=cast.organisation, referrer_name="DC Old",
-                               services=["stalker_assessment"])
+    referral = ReferralFactory(
+        referring_organisation=cast.organisation, referrer_name="DC Old", services=["stalker_assessment"]
+    )
     data = valid_post(cast.organisation, referrer_name="DC New", services=["stalker_assessment", "consultation"])
     response = client_for(cast.clinical_lead).post(f"/referrals/{referral.reference}/edit/", data)
     assert response.status_code == 302
@@ -229,8 +278,9 @@ def test_editing_is_audited_with_old_and_new_values(cast, client_for):
 
 
 def test_clearing_a_row_removes_the_person(cast, client_for):
-    referral = ReferralFactory(referring_organisation=cast.organisation,
-                               parties=[{"role": "victim", "name": "Vera Victimson"}])
+    referral = ReferralFactory(
+        referring_organisation=cast.organisation, parties=[{"role": "victim", "name": "Vera Victimson"}]
+    )
     blank = {"role": "", "name": "", "relationship_to_subject": "", "details": ""}
     data = valid_post(cast.organisation, **_parties(blank, blank))
     response = client_for(cast.coordinator).post(f"/referrals/{referral.reference}/edit/", data)
@@ -261,10 +311,17 @@ def test_a_portal_referral_keeps_how_and_when_it_arrived(cast, client_for):
     assert referral.received_at == received
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("clinician", 404), ("finance", 404), ("researcher", 404), ("sysadmin", 404), ("agency", 404),
-    ("agency_other", 404),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("clinician", 404),
+        ("finance", 404),
+        ("researcher", 404),
+        ("sysadmin", 404),
+        ("agency", 404),
+        ("agency_other", 404),
+    ],
+)
 def test_others_cannot_edit(cast, client_for, who, status):
     referral = ReferralFactory(referring_organisation=cast.organisation)
     assert client_for(getattr(cast, who)).get(f"/referrals/{referral.reference}/edit/").status_code == status
@@ -286,8 +343,11 @@ def test_a_new_referral_starts_with_one_person_row_and_more_are_added_keeping_wh
     blank = client.get(URL).content.decode()
     assert 'name="parties-TOTAL_FORMS" value="1"' in blank and 'data-testid="add-party"' in blank
     # Half-filled: no victim name yet, the subject's name missing. Asking for a row is not sending.
-    data = valid_post(cast.organisation, subject_given_name="", **_parties(
-        {"role": "victim", "name": "Vera Victimson"}, {"role": "family_member", "name": ""}, total=2))
+    data = valid_post(
+        cast.organisation,
+        subject_given_name="",
+        **_parties({"role": "victim", "name": "Vera Victimson"}, {"role": "family_member", "name": ""}, total=2),
+    )
     data["add_party"] = "1"
     again = client.post(URL, data)
     page = again.content.decode()
@@ -298,4 +358,7 @@ def test_a_new_referral_starts_with_one_person_row_and_more_are_added_keeping_wh
     assert not Referral.objects.exists()
     # Then sent for real: the rows are read as before.
     assert client.post(URL, valid_post(cast.organisation)).status_code == 302
-    assert sorted(Referral.objects.get().named_parties.values_list("name", flat=True)) == ["Fay Family", "Vera Victimson"]
+    assert sorted(Referral.objects.get().named_parties.values_list("name", flat=True)) == [
+        "Fay Family",
+        "Vera Victimson",
+    ]

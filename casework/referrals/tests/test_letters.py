@@ -45,10 +45,17 @@ def _rendered_text(letter) -> tuple[int, str]:
 
 @pytest.fixture
 def declined(cast):
-    referral = ReferralFactory(status=Status.SCREENING, referring_organisation=cast.organisation,
-                               parties=[{"role": "victim", "name": "Vera Victimson", "details": "7 Hidden Road"}])
-    letter = screening_decide(referral=referral, by=cast.coordinator, decision=Decision.DECLINE,
-                              reason="Stalking was not a significant part of the case.")
+    referral = ReferralFactory(
+        status=Status.SCREENING,
+        referring_organisation=cast.organisation,
+        parties=[{"role": "victim", "name": "Vera Victimson", "details": "7 Hidden Road"}],
+    )
+    letter = screening_decide(
+        referral=referral,
+        by=cast.coordinator,
+        decision=Decision.DECLINE,
+        reason="Stalking was not a significant part of the case.",
+    )
     return referral, letter
 
 
@@ -60,7 +67,9 @@ def test_the_letter_page_shows_the_letter_and_is_audited(cast, client_for, decli
     assert "Stalking was not a significant part of the case." in page
     assert f"Our reference: {referral.reference}" in page
     assert "Vera" not in page
-    assert AuditEvent.objects.filter(action=Action.VIEW, object_type="referrals.letter", object_id=str(letter.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action=Action.VIEW, object_type="referrals.letter", object_id=str(letter.pk)
+    ).exists()
 
 
 def test_printing_is_audited_and_allows_only_the_letters_own_style(cast, client_for, declined):
@@ -85,7 +94,9 @@ def test_the_pdf_is_a_real_pdf_with_the_reference_and_is_audited_as_an_export(ca
     assert pdf.startswith(b"%PDF-")
     assert pdf.rstrip().endswith(b"%%EOF")
     assert any(referral.reference in text for text in _pdf_text_strings(pdf))
-    assert AuditEvent.objects.filter(action=Action.EXPORT, object_type="referrals.letter", object_id=str(letter.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action=Action.EXPORT, object_type="referrals.letter", object_id=str(letter.pk)
+    ).exists()
 
 
 def test_the_pdf_lays_out_the_reference_and_reason_without_victim_details(declined):
@@ -100,7 +111,9 @@ def test_the_pdf_lays_out_the_reference_and_reason_without_victim_details(declin
 def test_the_pdf_fetches_nothing_from_outside(cast):
     referral = ReferralFactory()
     letter = referral.letters.create(
-        kind="decline", issued_by=cast.coordinator, issued_at=referral.received_at,
+        kind="decline",
+        issued_by=cast.coordinator,
+        issued_at=referral.received_at,
         body_html='<p>x</p><img src="http://169.254.169.254/latest/meta-data/">',
     )
     fetched = []
@@ -132,7 +145,9 @@ def test_others_get_404(cast, client_for, declined, who, suffix):
     referral, letter = declined
     response = client_for(getattr(cast, who)).get(f"/referrals/{referral.reference}/letters/{letter.pk}/{suffix}")
     assert response.status_code == 404
-    assert not AuditEvent.objects.filter(object_type="referrals.letter", action__in=[Action.PRINT, Action.EXPORT]).exists()
+    assert not AuditEvent.objects.filter(
+        object_type="referrals.letter", action__in=[Action.PRINT, Action.EXPORT]
+    ).exists()
 
 
 def test_a_letter_of_another_referral_is_404(cast, client_for, declined):
@@ -157,8 +172,9 @@ def _pdf_pages_text(pdf: bytes, tmp_path) -> list[str]:
 def _long_decline(cast):
     referral = ReferralFactory(status=Status.SCREENING, referring_organisation=cast.organisation)
     # Long enough to push the end of the letter onto a second page.
-    reason = "\n".join(f"Point {n}: the referral does not show that stalking is a significant part of the case."
-                       for n in range(1, 24))
+    reason = "\n".join(
+        f"Point {n}: the referral does not show that stalking is a significant part of the case." for n in range(1, 24)
+    )
     return screening_decide(referral=referral, by=cast.coordinator, decision=Decision.DECLINE, reason=reason)
 
 

@@ -16,8 +16,11 @@ def test_editing_a_partys_details_keeps_its_id_and_person_link(cast):
     people_services.referral_link(referral=referral, named_party=victim, person=person, by=cast.coordinator)
 
     referral_update(
-        referral=referral, by=cast.coordinator,
-        parties=[{"role": "victim", "name": "Alex Example-Jones", "relationship_to_subject": "Former partner", "details": ""}],
+        referral=referral,
+        by=cast.coordinator,
+        parties=[
+            {"role": "victim", "name": "Alex Example-Jones", "relationship_to_subject": "Former partner", "details": ""}
+        ],
     )
 
     (party,) = referral.named_parties.all()
@@ -31,8 +34,11 @@ def test_removing_a_party_removes_only_that_party(cast):
     first = NamedPartyFactory(referral=referral, role="victim", name="First Person")
     second = NamedPartyFactory(referral=referral, role="family_member", name="Second Person")
 
-    referral_update(referral=referral, by=cast.coordinator,
-                    parties=[{"id": second.pk, "role": "family_member", "name": "Second Person", "details": ""}])
+    referral_update(
+        referral=referral,
+        by=cast.coordinator,
+        parties=[{"id": second.pk, "role": "family_member", "name": "Second Person", "details": ""}],
+    )
 
     assert list(referral.named_parties.values_list("pk", flat=True)) == [second.pk]
     assert not type(first).objects.filter(pk=first.pk).exists()
@@ -42,10 +48,14 @@ def test_adding_a_party_keeps_the_existing_ones(cast):
     referral = ReferralFactory(referring_organisation=cast.organisation)
     first = NamedPartyFactory(referral=referral, role="victim", name="First Person")
 
-    referral_update(referral=referral, by=cast.coordinator, parties=[
-        {"role": "victim", "name": "First Person", "details": ""},
-        {"role": "new_partner", "name": "New Partner", "details": ""},
-    ])
+    referral_update(
+        referral=referral,
+        by=cast.coordinator,
+        parties=[
+            {"role": "victim", "name": "First Person", "details": ""},
+            {"role": "new_partner", "name": "New Partner", "details": ""},
+        ],
+    )
 
     parties = list(referral.named_parties.order_by("id"))
     assert parties[0].pk == first.pk

@@ -102,10 +102,16 @@ def test_overdue_information_requested_more_than_ten_working_days_ago(cast, clie
     cutoff = working_days_before(today, 10)
     at_cutoff = timezone.make_aware(dt.datetime.combine(cutoff, dt.time(12)))
     before_cutoff = timezone.make_aware(dt.datetime.combine(cutoff - dt.timedelta(days=1), dt.time(12)))
-    late = ReferralFactory(status=Status.AWAITING_INFORMATION, information_requested_at=before_cutoff,
-                           received_at=before_cutoff - dt.timedelta(days=2))
-    ReferralFactory(status=Status.AWAITING_INFORMATION, information_requested_at=at_cutoff,
-                    received_at=at_cutoff - dt.timedelta(days=2))
+    late = ReferralFactory(
+        status=Status.AWAITING_INFORMATION,
+        information_requested_at=before_cutoff,
+        received_at=before_cutoff - dt.timedelta(days=2),
+    )
+    ReferralFactory(
+        status=Status.AWAITING_INFORMATION,
+        information_requested_at=at_cutoff,
+        received_at=at_cutoff - dt.timedelta(days=2),
+    )
     response = client_for(cast.coordinator).get(URL, {"overdue": "on"})
     assert _references(response) == [late.reference]
     assert "Information overdue" in response.content.decode()
@@ -114,8 +120,9 @@ def test_overdue_information_requested_more_than_ten_working_days_ago(cast, clie
 def test_the_working_days_setting_is_read(cast, client_for, settings):
     settings.CASEWORK_INFORMATION_OVERDUE_WORKING_DAYS = 1
     asked = timezone.make_aware(dt.datetime.combine(working_days_before(timezone.localdate(), 2), dt.time(10)))
-    late = ReferralFactory(status=Status.AWAITING_INFORMATION, information_requested_at=asked,
-                           received_at=asked - dt.timedelta(days=1))
+    late = ReferralFactory(
+        status=Status.AWAITING_INFORMATION, information_requested_at=asked, received_at=asked - dt.timedelta(days=1)
+    )
     assert _references(client_for(cast.coordinator).get(URL, {"overdue": "on"})) == [late.reference]
 
 
@@ -183,7 +190,8 @@ def _make(count: int, cast) -> None:
     organisations = [cast.organisation, cast.other_organisation]
     for n in range(count):
         ReferralFactory(
-            referring_organisation=organisations[n % 2], received_at=_days_ago(n % 20 + 1),
+            referring_organisation=organisations[n % 2],
+            received_at=_days_ago(n % 20 + 1),
             status=[Status.RECEIVED, Status.AWAITING_INFORMATION, Status.ALLOCATED][n % 3],
             information_requested_at=_days_ago(15) if n % 3 == 1 else None,
             lead_clinician=cast.clinician if n % 3 == 2 else None,

@@ -21,13 +21,21 @@ from casework.referrals.tests.factories import (
 @pytest.fixture
 def referral(cast):
     referral = ReferralFactory(
-        referring_organisation=cast.organisation, subject_given_name="Percy", subject_family_name="Pursuer",
+        referring_organisation=cast.organisation,
+        subject_given_name="Percy",
+        subject_family_name="Pursuer",
         services=[Service.STALKER_ASSESSMENT, Service.STALKER_TREATMENT],
         parties=[{"role": "victim", "name": "Vera Victimson", "relationship_to_subject": "Former partner"}],
-        custody_establishment="", report_due_on=timezone.localdate() + dt.timedelta(days=20),
+        custody_establishment="",
+        report_due_on=timezone.localdate() + dt.timedelta(days=20),
     )
-    TransitionFactory(referral=referral, from_status=Status.DRAFT, to_status=Status.RECEIVED,
-                      by=cast.coordinator, reason="Logged from email")
+    TransitionFactory(
+        referral=referral,
+        from_status=Status.DRAFT,
+        to_status=Status.RECEIVED,
+        by=cast.coordinator,
+        reason="Logged from email",
+    )
     return referral
 
 
@@ -37,10 +45,21 @@ def test_the_page_shows_every_section_and_is_audited(cast, client_for, referral)
     response = client_for(cast.coordinator).get(f"/referrals/{referral.reference}/")
     assert response.status_code == 200
     page = response.content.decode()
-    for heading in ("Referrer", "Services asked for", "The person referred", "Other people involved",
-                    "The behaviour", "Legal position",
-                    "Where an assessment would happen", "Key dates", "Funding", "Eligibility", "Documents",
-                    "Letters", "History"):
+    for heading in (
+        "Referrer",
+        "Services asked for",
+        "The person referred",
+        "Other people involved",
+        "The behaviour",
+        "Legal position",
+        "Where an assessment would happen",
+        "Key dates",
+        "Funding",
+        "Eligibility",
+        "Documents",
+        "Letters",
+        "History",
+    ):
         assert f'<h2 class="nhsuk-heading-m">{heading}</h2>' in page, heading
     assert "Percy Pursuer" in page and "Vera Victimson" in page
     assert "Treatment of the person who stalks" in page
@@ -104,7 +123,9 @@ def test_start_screening_from_the_page(cast, client_for, referral):
 def test_information_received_returns_the_referral_to_screening(cast, client_for):
     referral = ReferralFactory(status=Status.AWAITING_INFORMATION)
     client = client_for(cast.coordinator)
-    assert "Information received: return to screening" in client.get(f"/referrals/{referral.reference}/").content.decode()
+    assert (
+        "Information received: return to screening" in client.get(f"/referrals/{referral.reference}/").content.decode()
+    )
     client.post(f"/referrals/{referral.reference}/status/screening/", {"reason": "Police summary arrived"})
     referral.refresh_from_db()
     assert referral.status == Status.SCREENING
@@ -126,7 +147,8 @@ def test_an_invalid_transition_shows_its_message(cast, client_for):
     response = client.get(f"/referrals/{referral.reference}/status/closed/")
     assert response.status_code == 409
     assert "A referral that is received cannot become closed. From received it can become: screening, withdrawn." in (
-        response.content.decode())
+        response.content.decode()
+    )
     response = client.post(f"/referrals/{referral.reference}/status/closed/", {"reason": "Done with it"})
     assert response.status_code == 400
     assert "A referral that is received cannot become closed" in response.content.decode()
@@ -140,10 +162,17 @@ def test_a_step_with_its_own_page_is_not_offered_by_hand(cast, client_for):
     assert client_for(cast.coordinator).post(f"/referrals/{referral.reference}/status/accepted/").status_code == 404
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("clinician", 404), ("finance", 404), ("researcher", 404), ("sysadmin", 404), ("agency", 404),
-    ("agency_other", 404),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("clinician", 404),
+        ("finance", 404),
+        ("researcher", 404),
+        ("sysadmin", 404),
+        ("agency", 404),
+        ("agency_other", 404),
+    ],
+)
 def test_others_cannot_change_status(cast, client_for, who, status):
     referral = ReferralFactory(referring_organisation=cast.organisation)
     response = client_for(getattr(cast, who)).post(
@@ -189,8 +218,12 @@ def test_an_unallocated_clinician_breaks_glass_with_a_reason(cast, client_for, r
 def test_the_grant_expires(cast, client_for, referral):
     now = timezone.now()
     BreakGlassGrant.objects.create(
-        user=cast.other_clinician, object_type="referrals.referral", object_id=str(referral.pk),
-        object_label=referral.reference, reason="An old reason given long ago", granted_at=now - dt.timedelta(days=2),
+        user=cast.other_clinician,
+        object_type="referrals.referral",
+        object_id=str(referral.pk),
+        object_label=referral.reference,
+        reason="An old reason given long ago",
+        granted_at=now - dt.timedelta(days=2),
         expires_at=now - dt.timedelta(days=1),
     )
     assert client_for(cast.other_clinician).get(f"/referrals/{referral.reference}/").status_code == 404
@@ -207,9 +240,13 @@ def test_an_allocated_clinician_has_no_break_glass(cast, client_for):
 def test_a_clinician_who_already_holds_a_grant_goes_straight_to_the_referral(cast, client_for, referral):
     now = timezone.now()
     BreakGlassGrant.objects.create(
-        user=cast.other_clinician, object_type="referrals.referral", object_id=str(referral.pk),
-        object_label=referral.reference, reason="Urgent call from the police out of hours",
-        granted_at=now, expires_at=now + dt.timedelta(hours=1),
+        user=cast.other_clinician,
+        object_type="referrals.referral",
+        object_id=str(referral.pk),
+        object_label=referral.reference,
+        reason="Urgent call from the police out of hours",
+        granted_at=now,
+        expires_at=now + dt.timedelta(hours=1),
     )
     response = client_for(cast.other_clinician).get(f"/referrals/{referral.reference}/break-glass/")
     assert response.status_code == 302
@@ -221,8 +258,12 @@ def test_a_clinician_who_already_holds_a_grant_goes_straight_to_the_referral(cas
 def test_break_glass_is_only_for_clinical_staff(cast, client_for, referral, who):
     client = client_for(getattr(cast, who))
     assert client.get(f"/referrals/{referral.reference}/break-glass/").status_code == 404
-    assert client.post(f"/referrals/{referral.reference}/break-glass/",
-                       {"reason": "Just curious about this referral today."}).status_code == 404
+    assert (
+        client.post(
+            f"/referrals/{referral.reference}/break-glass/", {"reason": "Just curious about this referral today."}
+        ).status_code
+        == 404
+    )
     assert not BreakGlassGrant.objects.exists()
 
 
@@ -244,8 +285,14 @@ def test_the_history_starts_when_the_referral_was_received_not_when_it_was_logge
 
     received = timezone.now() - dt.timedelta(days=3)
     referral = ReferralFactory(status=Status.RECEIVED, received_at=received)
-    logged = Transition.objects.create(referral=referral, from_status=Status.DRAFT, to_status=Status.RECEIVED,
-                                       by=cast.coordinator, at=timezone.now(), reason="Logged from email")
+    logged = Transition.objects.create(
+        referral=referral,
+        from_status=Status.DRAFT,
+        to_status=Status.RECEIVED,
+        by=cast.coordinator,
+        at=timezone.now(),
+        reason="Logged from email",
+    )
     page = client_for(cast.coordinator).get(f"/referrals/{referral.reference}/").content.decode()
     history = page.split("Status history", 1)[1]
     assert datetime_gb(received) in history

@@ -11,8 +11,9 @@ from casework.referrals.tests.factories import NamedPartyFactory, ReferralFactor
 
 
 def _referral(cast):
-    referral = ReferralFactory(status=Status.ALLOCATED, referring_organisation=cast.organisation,
-                               lead_clinician=cast.clinician)
+    referral = ReferralFactory(
+        status=Status.ALLOCATED, referring_organisation=cast.organisation, lead_clinician=cast.clinician
+    )
     NamedPartyFactory(referral=referral, role="victim", name="Robin Example")
     return referral
 

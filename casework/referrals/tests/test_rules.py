@@ -29,7 +29,9 @@ def test_log_is_for_coordinators_only(cast):
     assert _who(cast, "referrals.log") == {"coordinator"}
 
 
-@pytest.mark.parametrize("status", [Status.RECEIVED, Status.SCREENING, Status.ACCEPTED, Status.ALLOCATED, Status.DECLINED])
+@pytest.mark.parametrize(
+    "status", [Status.RECEIVED, Status.SCREENING, Status.ACCEPTED, Status.ALLOCATED, Status.DECLINED]
+)
 def test_edit_is_for_triage_staff_until_closed(cast, status):
     assert _who(cast, "referrals.edit", ReferralFactory(status=status)) == {"coordinator", "clinical_lead"}
 

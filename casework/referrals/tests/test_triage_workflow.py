@@ -23,7 +23,11 @@ def test_start_screening_stores_a_transition_and_audits_old_and_new_status(cast)
     referral.refresh_from_db()
     assert referral.status == Status.SCREENING
     assert (step.from_status, step.to_status, step.by, step.reason) == (
-        Status.RECEIVED, Status.SCREENING, cast.coordinator, "Screening started")
+        Status.RECEIVED,
+        Status.SCREENING,
+        cast.coordinator,
+        "Screening started",
+    )
     [event] = _events(referral)
     assert event.changes == {"status": {"old": "received", "new": "screening"}}
     assert event.actor == cast.coordinator
@@ -51,7 +55,10 @@ def test_an_invalid_transition_is_refused_with_its_message_and_nothing_is_writte
     referral = ReferralFactory(status=Status.CLOSED)
     with pytest.raises(InvalidTransition) as refused:
         transition(referral=referral, to=Status.SCREENING, by=cast.coordinator)
-    assert str(refused.value) == "A referral that is closed cannot become screening. From closed it can become: nothing: it is final."
+    assert (
+        str(refused.value)
+        == "A referral that is closed cannot become screening. From closed it can become: nothing: it is final."
+    )
     assert not Transition.objects.filter(referral=referral).exists()
     assert _events(referral) == []
 

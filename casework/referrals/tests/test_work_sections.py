@@ -36,8 +36,11 @@ def days_ago(days: int) -> dt.datetime:
 
 
 REFERRAL_TITLES = {
-    "Referrals awaiting screening", "Information requests overdue", "Accepted work awaiting allocation",
-    "Report due dates coming up", "Referrals allocated to you",
+    "Referrals awaiting screening",
+    "Information requests overdue",
+    "Accepted work awaiting allocation",
+    "Report due dates coming up",
+    "Referrals allocated to you",
 }
 
 
@@ -50,9 +53,15 @@ def referral_titles(user) -> set[str]:
 
 def test_each_role_gets_its_own_queues(cast):
     assert referral_titles(cast.coordinator) == {
-        "Referrals awaiting screening", "Information requests overdue", "Report due dates coming up"}
+        "Referrals awaiting screening",
+        "Information requests overdue",
+        "Report due dates coming up",
+    }
     assert referral_titles(cast.clinical_lead) == {
-        "Accepted work awaiting allocation", "Report due dates coming up", "Referrals allocated to you"}
+        "Accepted work awaiting allocation",
+        "Report due dates coming up",
+        "Referrals allocated to you",
+    }
     assert referral_titles(cast.clinician) == {"Referrals allocated to you"}
     for name in ("agency", "finance", "researcher", "sysadmin"):  # the agency's queues are the portal's
         assert referral_titles(cast.by_name(name)) == set(), name
@@ -96,11 +105,14 @@ def test_information_requests_are_overdue_after_ten_working_days(cast):
     assert section.items[0].tag == "Overdue"
 
 
-@pytest.mark.parametrize(("requested", "overdue"), [
-    (dt.datetime(2026, 11, 13, 16, 0, tzinfo=LONDON), True),   # Friday before the cutoff: 11 working days
-    (dt.datetime(2026, 11, 16, 9, 0, tzinfo=LONDON), False),   # the cutoff Monday itself: exactly 10
-    (dt.datetime(2026, 11, 20, 9, 0, tzinfo=LONDON), False),
-])
+@pytest.mark.parametrize(
+    ("requested", "overdue"),
+    [
+        (dt.datetime(2026, 11, 13, 16, 0, tzinfo=LONDON), True),  # Friday before the cutoff: 11 working days
+        (dt.datetime(2026, 11, 16, 9, 0, tzinfo=LONDON), False),  # the cutoff Monday itself: exactly 10
+        (dt.datetime(2026, 11, 20, 9, 0, tzinfo=LONDON), False),
+    ],
+)
 def test_overdue_counts_working_days_monday_to_friday(requested, overdue, cast):
     today = dt.date(2026, 11, 30)  # a Monday; ten working days before is Monday 16 November
     ReferralFactory(status=Status.AWAITING_INFORMATION, information_requested_at=requested)
@@ -110,8 +122,9 @@ def test_overdue_counts_working_days_monday_to_friday(requested, overdue, cast):
 def test_the_overdue_threshold_is_a_setting(cast, settings):
     settings.CASEWORK_INFORMATION_OVERDUE_WORKING_DAYS = 2
     today = dt.date(2026, 11, 30)
-    ReferralFactory(status=Status.AWAITING_INFORMATION,
-                    information_requested_at=dt.datetime(2026, 11, 25, 12, 0, tzinfo=LONDON))
+    ReferralFactory(
+        status=Status.AWAITING_INFORMATION, information_requested_at=dt.datetime(2026, 11, 25, 12, 0, tzinfo=LONDON)
+    )
     assert work_queries.information_overdue(cast.coordinator, today=today).exists()
 
 
@@ -165,8 +178,11 @@ def _add_data(cast, n: int) -> None:
         ReferralFactory(status=Status.AWAITING_INFORMATION, information_requested_at=days_ago(30))
         ReferralFactory(status=Status.ACCEPTED, report_due_on=in_days(2))
         ReferralFactory(status=Status.ALLOCATED, lead_clinician=cast.clinician, report_due_on=in_days(5))
-        ReferralFactory(status=Status.AWAITING_INFORMATION, referring_organisation=cast.organisation,
-                        information_requested_at=days_ago(2))
+        ReferralFactory(
+            status=Status.AWAITING_INFORMATION,
+            referring_organisation=cast.organisation,
+            information_requested_at=days_ago(2),
+        )
         DraftReferralFactory(created_by=cast.agency, referring_organisation=cast.organisation)
 
 

@@ -66,15 +66,20 @@ def available_actions(user, referral) -> list[dict]:
             if target in allowed:
                 text = {
                     Status.SCREENING: "Information received: return to screening"
-                    if referral.status == Status.AWAITING_INFORMATION else "Start screening",
+                    if referral.status == Status.AWAITING_INFORMATION
+                    else "Start screening",
                     Status.WITHDRAWN: "Record that the referral was withdrawn",
                     Status.CLOSED: "Close the referral",
                 }[target]
                 actions.append({"text": text, "href": reverse("referrals:transition", args=[ref, target.value])})
-    if user.has_perm("cases.open") and referral.status in (Status.ACCEPTED, Status.ALLOCATED) \
-            and not hasattr(referral, "case_link"):
-        actions.append({"text": "Open a case, or add this work to an open case",
-                        "href": reverse("cases:open", args=[ref])})
+    if (
+        user.has_perm("cases.open")
+        and referral.status in (Status.ACCEPTED, Status.ALLOCATED)
+        and not hasattr(referral, "case_link")
+    ):
+        actions.append(
+            {"text": "Open a case, or add this work to an open case", "href": reverse("cases:open", args=[ref])}
+        )
     if user.has_perm("referrals.edit", referral):
         actions.append({"text": "Change the referral's details", "href": reverse("referrals:edit", args=[ref])})
     if user.has_perm("referrals.upload_document", referral):
@@ -88,13 +93,19 @@ def history_rows(referral, transitions) -> list[dict]:
     says both."""
     rows = []
     for step in transitions:
-        row = {"at": step.at, "change": f"{step.get_from_status_display()} to {step.get_to_status_display()}",
-               "by": step.by.full_name, "why": step.reason}
+        row = {
+            "at": step.at,
+            "change": f"{step.get_from_status_display()} to {step.get_to_status_display()}",
+            "by": step.by.full_name,
+            "why": step.reason,
+        }
         if step.from_status == Status.DRAFT and step.to_status == Status.RECEIVED and referral.received_at:
             row["at"] = referral.received_at
             row["change"] = "Received"
             if abs(step.at - referral.received_at).total_seconds() > 3600:  # logged later
-                row["why"] = f"{step.reason}, {datetime_gb(step.at)}" if step.reason else f"Logged {datetime_gb(step.at)}"
+                row["why"] = (
+                    f"{step.reason}, {datetime_gb(step.at)}" if step.reason else f"Logged {datetime_gb(step.at)}"
+                )
         rows.append(row)
     return rows
 
@@ -136,17 +147,23 @@ def people_rows(user, referral) -> list[dict]:
     withheld = withheld_party_ids(user, referral)
     can_link = user.has_perm("people.link_referral")
     ref = referral.reference
-    rows = [{
-        "who": f"{referral.subject_name} (subject: {referral.get_subject_role_display().lower() or 'role not recorded'})",
-        "person": linked.get(None),
-        "link_href": reverse("people:link_subject", args=[ref]) if can_link else None,
-    }]
+    rows = [
+        {
+            "who": f"{referral.subject_name} (subject: {referral.get_subject_role_display().lower() or 'role not recorded'})",
+            "person": linked.get(None),
+            "link_href": reverse("people:link_subject", args=[ref]) if can_link else None,
+        }
+    ]
     for party in referral.named_parties.all():
-        rows.append({
-            "who": f"{party.name} ({party.get_role_display().lower()})",
-            "person": linked.get(party.pk),
-            "link_href": reverse("people:link_party", args=[ref, party.pk]) if can_link and party.pk not in withheld else None,
-        })
+        rows.append(
+            {
+                "who": f"{party.name} ({party.get_role_display().lower()})",
+                "person": linked.get(party.pk),
+                "link_href": reverse("people:link_party", args=[ref, party.pk])
+                if can_link and party.pk not in withheld
+                else None,
+            }
+        )
     return rows
 
 
@@ -163,6 +180,10 @@ def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
     if not request.user.has_perm("referrals.break_glass", target.obj):
         return redirect("referrals:detail", reference=target.obj.reference)
     return break_glass_page(
-        request, target=target, record_label=target.obj.reference, record_noun="referral",
-        cancel_url=reverse("core:my_work"), success_url=reverse("referrals:detail", args=[target.obj.reference]),
+        request,
+        target=target,
+        record_label=target.obj.reference,
+        record_noun="referral",
+        cancel_url=reverse("core:my_work"),
+        success_url=reverse("referrals:detail", args=[target.obj.reference]),
     )

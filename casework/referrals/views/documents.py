@@ -31,15 +31,21 @@ def upload(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                document_upload(referral=referral, kind=form.cleaned_data["kind"],
-                                uploaded=form.cleaned_data["file"], by=request.user, request=request)
+                document_upload(
+                    referral=referral,
+                    kind=form.cleaned_data["kind"],
+                    uploaded=form.cleaned_data["file"],
+                    by=request.user,
+                    request=request,
+                )
             except DocumentRefused as refused:
                 show_refusal(form, refused, field_map={"uploaded": "file"})
             else:
                 messages.success(request, "Document added")
                 return redirect("referrals:detail", reference=referral.reference)
     return render(
-        request, "referrals/document_upload.jinja",
+        request,
+        "referrals/document_upload.jinja",
         {"referral": referral, "form": form, "errors": error_summary(form)},
         status=400 if form.is_bound else 200,
     )
@@ -53,8 +59,12 @@ def download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     document = document_of(referral, pk)
     if document is None:
         raise Http404("No such document")
-    return serve_document(request, document, back_href=reverse("referrals:detail", args=[referral.reference]),
-                          back_text="Back to the referral")
+    return serve_document(
+        request,
+        document,
+        back_href=reverse("referrals:detail", args=[referral.reference]),
+        back_text="Back to the referral",
+    )
 
 
 def serve_document(request: HttpRequest, document: ReferralDocument, *, back_href: str, back_text: str) -> HttpResponse:
@@ -62,5 +72,9 @@ def serve_document(request: HttpRequest, document: ReferralDocument, *, back_hre
     try:
         return document_download(document=document, by=request.user, request=request)
     except DocumentHeld:
-        return render(request, "referrals/document_held.jinja",
-                      {"document": document, "back_href": back_href, "back_text": back_text}, status=HELD_STATUS)
+        return render(
+            request,
+            "referrals/document_held.jinja",
+            {"document": document, "back_href": back_href, "back_text": back_text},
+            status=HELD_STATUS,
+        )

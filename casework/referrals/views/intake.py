@@ -26,7 +26,8 @@ def _render(request: HttpRequest, form, parties, *, referral=None, status: int =
     if not parties.readable:
         parties = party_formset()  # blank rows to fill in again
     return render(
-        request, "referrals/form.jinja",
+        request,
+        "referrals/form.jinja",
         {"form": form, "parties": parties, "referral": referral, "errors": errors},
         status=status,
     )
@@ -46,8 +47,11 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         if form_ok and parties_ok:
             try:
                 referral = referral_log(
-                    by=request.user, request=request, services=form.cleaned_data["services"],
-                    parties=parties.parties(), **form.referral_fields(),
+                    by=request.user,
+                    request=request,
+                    services=form.cleaned_data["services"],
+                    parties=parties.parties(),
+                    **form.referral_fields(),
                 )
             except ValidationError as error:
                 show_refusal(form, error)
@@ -67,8 +71,9 @@ def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
     channel_editable = referral.received_via in {c.value for c in STAFF_CHANNELS}
     initial = ReferralForm.initial_from(referral)
     if request.method == "POST":
-        form = ReferralForm(request.POST, initial=initial, organisations=organisations,
-                            channel_editable=channel_editable)
+        form = ReferralForm(
+            request.POST, initial=initial, organisations=organisations, channel_editable=channel_editable
+        )
         if ADD_PARTY in request.POST:
             return _render(request, *with_another_row(form, request.POST), referral=referral)
         parties = party_formset(request.POST)
@@ -76,8 +81,12 @@ def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
         if form_ok and parties_ok:
             try:
                 referral_update(
-                    referral=referral, by=request.user, request=request, services=form.cleaned_data["services"],
-                    parties=parties.parties(), **form.referral_fields(),
+                    referral=referral,
+                    by=request.user,
+                    request=request,
+                    services=form.cleaned_data["services"],
+                    parties=parties.parties(),
+                    **form.referral_fields(),
                 )
             except ValidationError as error:
                 show_refusal(form, error)
@@ -86,8 +95,10 @@ def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
                 return redirect("referrals:detail", reference=referral.reference)
         return _render(request, form, parties, referral=referral, status=400)
     form = ReferralForm(initial=initial, organisations=organisations, channel_editable=channel_editable)
-    parties = party_formset(parties=[
-        {"role": p.role, "name": p.name, "relationship_to_subject": p.relationship_to_subject, "details": p.details}
-        for p in referral.named_parties.all()
-    ])
+    parties = party_formset(
+        parties=[
+            {"role": p.role, "name": p.name, "relationship_to_subject": p.relationship_to_subject, "details": p.details}
+            for p in referral.named_parties.all()
+        ]
+    )
     return _render(request, form, parties, referral=referral)

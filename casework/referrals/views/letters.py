@@ -32,8 +32,11 @@ def _letter_or_404(request: HttpRequest, reference: str, pk: int):
 def letter(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     referral, letter = _letter_or_404(request, reference, pk)
     record(action=Action.VIEW, request=request, obj=letter)
-    return render(request, "referrals/letter.jinja", {"referral": referral, "letter": letter,
-                                                     "marking": letter_module.PROTECTIVE_MARKING})
+    return render(
+        request,
+        "referrals/letter.jinja",
+        {"referral": referral, "letter": letter, "marking": letter_module.PROTECTIVE_MARKING},
+    )
 
 
 @require_GET

@@ -27,8 +27,11 @@ def _row(referral, today, info_cutoff) -> dict:
     overdue = []
     if referral.report_due_on and referral.report_due_on < today and status in NOT_YET_ALLOCATED:
         overdue.append("Report due date passed")
-    if (status == Status.AWAITING_INFORMATION and referral.information_requested_at
-            and timezone.localdate(referral.information_requested_at) < info_cutoff):
+    if (
+        status == Status.AWAITING_INFORMATION
+        and referral.information_requested_at
+        and timezone.localdate(referral.information_requested_at) < info_cutoff
+    ):
         overdue.append("Information overdue")
     return {
         "reference": referral.reference,
@@ -57,12 +60,22 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, queryset)
     info_cutoff = working_days_before(today, information_overdue_working_days())
     rows = [_row(referral, today, info_cutoff) for referral in page.object_list]
-    record(action=Action.VIEW, request=request, object_type="referrals.referral",
-           object_label=f"referral list, page {page.number}")
+    record(
+        action=Action.VIEW,
+        request=request,
+        object_type="referrals.referral",
+        object_label=f"referral list, page {page.number}",
+    )
     return render(
-        request, "referrals/list.jinja",
-        {"form": form, "page": page, "links": page_links(request, page), "rows": rows,
-         "filtered": any(v for k, v in filters.items() if k != "sort"),
-         "errors": form.error_summary() if form.is_bound else [],
-         "can_log": request.user.has_perm("referrals.log")},
+        request,
+        "referrals/list.jinja",
+        {
+            "form": form,
+            "page": page,
+            "links": page_links(request, page),
+            "rows": rows,
+            "filtered": any(v for k, v in filters.items() if k != "sort"),
+            "errors": form.error_summary() if form.is_bound else [],
+            "can_log": request.user.has_perm("referrals.log"),
+        },
     )

@@ -49,11 +49,24 @@ def _decide_or_preview(request: HttpRequest, referral, form: ScreeningDecisionFo
     letter_text = data["letter_text"] if "letter_text" in request.POST else None
     try:
         if step == "confirm":
-            letter = screening_decide(referral=referral, by=request.user, request=request, decision=decision,
-                                      reason=data["reason"], accepted_services=chosen, letter_text=letter_text)
+            letter = screening_decide(
+                referral=referral,
+                by=request.user,
+                request=request,
+                decision=decision,
+                reason=data["reason"],
+                accepted_services=chosen,
+                letter_text=letter_text,
+            )
         else:
-            body = preview_letter(referral=referral, by=request.user, decision=decision, reason=data["reason"],
-                                  accepted_services=chosen, letter_text=letter_text)
+            body = preview_letter(
+                referral=referral,
+                by=request.user,
+                decision=decision,
+                reason=data["reason"],
+                accepted_services=chosen,
+                letter_text=letter_text,
+            )
     except Refused as refusal:
         show_refusal(form, refusal)
         if refusal.field != "letter_text":
@@ -68,10 +81,17 @@ def _decide_or_preview(request: HttpRequest, referral, form: ScreeningDecisionFo
         form.data = form.data.copy()
         form.data["letter_text"] = default_letter_text(decision, data["reason"])
     return render(
-        request, "referrals/screening_preview.jinja",
-        {"referral": referral, "form": form, "decision": decision, "body": body,
-         "accepted": [Service(s).label for s in chosen], "errors": error_summary(form),
-         "marking": letters.PROTECTIVE_MARKING},
+        request,
+        "referrals/screening_preview.jinja",
+        {
+            "referral": referral,
+            "form": form,
+            "decision": decision,
+            "body": body,
+            "accepted": [Service(s).label for s in chosen],
+            "errors": error_summary(form),
+            "marking": letters.PROTECTIVE_MARKING,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -105,13 +125,17 @@ def screening(request: HttpRequest, reference: str) -> HttpResponse:
     record_view(request, referral)
     current = Status(referral.status)
     return render(
-        request, "referrals/screening.jinja",
+        request,
+        "referrals/screening.jinja",
         {
-            "referral": referral, "results": results, "form": form,
+            "referral": referral,
+            "results": results,
+            "form": form,
             "sections": summary_sections(referral, withheld_party_ids(request.user, referral)),
             "refused": [(Service(s).label, why) for s, why in refused.items()],
             "errors": error_summary(form) if form is not None else [],
-            "status_label": current.label, "status_colour": STATUS_TAG_COLOUR[current],
+            "status_label": current.label,
+            "status_colour": STATUS_TAG_COLOUR[current],
             "may_start": current == Status.RECEIVED and request.user.has_perm("referrals.transition", referral),
         },
         status=status,
@@ -131,8 +155,13 @@ def change_status(request: HttpRequest, reference: str, target: str) -> HttpResp
     if request.method == "POST":
         if form.is_valid():
             try:
-                transition(referral=referral, to=target_status, by=request.user, request=request,
-                           reason=form.cleaned_data["reason"])
+                transition(
+                    referral=referral,
+                    to=target_status,
+                    by=request.user,
+                    request=request,
+                    reason=form.cleaned_data["reason"],
+                )
             except Refused as refusal:
                 show_refusal(form, refusal)
             else:
@@ -147,11 +176,18 @@ def change_status(request: HttpRequest, reference: str, target: str) -> HttpResp
             invalid_message = invalid.message
     current = Status(referral.status)
     return render(
-        request, "referrals/transition.jinja",
-        {"referral": referral, "form": form, "target": target_status, "errors": error_summary(form),
-         "invalid_message": invalid_message, "status_label": current.label,
-         "status_colour": STATUS_TAG_COLOUR[current],
-         "from_awaiting": current == Status.AWAITING_INFORMATION},
+        request,
+        "referrals/transition.jinja",
+        {
+            "referral": referral,
+            "form": form,
+            "target": target_status,
+            "errors": error_summary(form),
+            "invalid_message": invalid_message,
+            "status_label": current.label,
+            "status_colour": STATUS_TAG_COLOUR[current],
+            "from_awaiting": current == Status.AWAITING_INFORMATION,
+        },
         status=status if invalid_message is None else 409,
     )
 
@@ -164,8 +200,9 @@ def _not_offered(clinicians, needs_srp: bool) -> dict[int, str]:
         return {}
     today = timezone.localdate()
     refusals = {
-        c.pk: srp_refusal_text(c.full_name, current=c.srp_current, latest_expiry=c.srp_latest_expiry,
-                               trained=c.srp_trained, today=today)
+        c.pk: srp_refusal_text(
+            c.full_name, current=c.srp_current, latest_expiry=c.srp_latest_expiry, trained=c.srp_trained, today=today
+        )
         for c in clinicians
     }
     return {pk: f"{why}. {SRP_NEEDED}" for pk, why in refusals.items() if why}
@@ -181,15 +218,22 @@ def allocation(request: HttpRequest, reference: str) -> HttpResponse:
     clinicians = list(clinicians_for_allocation())
     not_offered = _not_offered(clinicians, needs_srp)
     offered = [c for c in clinicians if c.pk not in not_offered]
-    form = AllocationForm(request.POST if request.method == "POST" else None, clinicians=offered,
-                          not_offered=not_offered)
+    form = AllocationForm(
+        request.POST if request.method == "POST" else None, clinicians=offered, not_offered=not_offered
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
-                allocate(referral=referral, lead_clinician=data["lead"], second_assessor=data["second"],
-                         by=request.user, request=request, reason=data["reason"])
+                allocate(
+                    referral=referral,
+                    lead_clinician=data["lead"],
+                    second_assessor=data["second"],
+                    by=request.user,
+                    request=request,
+                    reason=data["reason"],
+                )
             except Refused as refusal:
                 show_refusal(form, refusal)
             else:
@@ -199,14 +243,24 @@ def allocation(request: HttpRequest, reference: str) -> HttpResponse:
     record_view(request, referral)
 
     def row(c) -> dict:
-        return {"name": c.full_name, "profession": c.get_profession_display(), "caseload": c.caseload,
-                "srp": srp_status_text(c), "srp_current": c.srp_current}
+        return {
+            "name": c.full_name,
+            "profession": c.get_profession_display(),
+            "caseload": c.caseload,
+            "srp": srp_status_text(c),
+            "srp_current": c.srp_current,
+        }
 
     return render(
-        request, "referrals/allocate.jinja",
-        {"referral": referral, "form": form, "errors": error_summary(form),
-         "clinicians": [row(c) for c in offered],
-         "not_offered": [row(c) for c in clinicians if c.pk in not_offered],
-         "needs_srp": needs_srp},
+        request,
+        "referrals/allocate.jinja",
+        {
+            "referral": referral,
+            "form": form,
+            "errors": error_summary(form),
+            "clinicians": [row(c) for c in offered],
+            "not_offered": [row(c) for c in clinicians if c.pk in not_offered],
+            "needs_srp": needs_srp,
+        },
         status=status,
     )

@@ -65,54 +65,91 @@ class World:
 def world(cast) -> World:
     coordinator, lead = cast.coordinator, cast.clinical_lead
     stan = create_person(by=coordinator, given_name="Stan", family_name="Perpetrator", sex="male")
-    vera = create_person(by=coordinator, given_name="Zephyrine", family_name="Quillcanary", sex="female",
-                         workplace=SEALED_CANARIES["workplace"])
-    people_services.detail_add(person=vera, model=PersonAddress, by=coordinator, address=SEALED_CANARIES["address"],
-                               postcode=SEALED_CANARIES["postcode"])
+    vera = create_person(
+        by=coordinator,
+        given_name="Zephyrine",
+        family_name="Quillcanary",
+        sex="female",
+        workplace=SEALED_CANARIES["workplace"],
+    )
+    people_services.detail_add(
+        person=vera,
+        model=PersonAddress,
+        by=coordinator,
+        address=SEALED_CANARIES["address"],
+        postcode=SEALED_CANARIES["postcode"],
+    )
     people_services.detail_add(person=vera, model=PersonPhone, by=coordinator, number=SEALED_CANARIES["phone"])
     people_services.detail_add(person=vera, model=PersonEmail, by=coordinator, address=SEALED_CANARIES["email"])
-    people_services.detail_add(person=vera, model=OnlineIdentifier, by=coordinator, platform=Platform.INSTAGRAM,
-                               handle=SEALED_CANARIES["handle"])
+    people_services.detail_add(
+        person=vera,
+        model=OnlineIdentifier,
+        by=coordinator,
+        platform=Platform.INSTAGRAM,
+        handle=SEALED_CANARIES["handle"],
+    )
 
     val = UserFactory(role=Role.CLINICIAN, full_name="Val Victimteam")
     victim_referral = ready_referral(
-        subject=vera, lead_clinician=val, coordinator=coordinator, subject_role=SubjectRole.VICTIM,
-        referring_organisation=cast.organisation, behaviour_summary=VICTIM_SIDE_CANARIES["referral_summary"],
+        subject=vera,
+        lead_clinician=val,
+        coordinator=coordinator,
+        subject_role=SubjectRole.VICTIM,
+        referring_organisation=cast.organisation,
+        behaviour_summary=VICTIM_SIDE_CANARIES["referral_summary"],
     )
     victim_case = case_open(referral=victim_referral, kind=CaseKind.VICTIM, lead_clinician=val, by=lead)
     subject_party = victim_case.parties.get(role=PartyRole.SUBJECT)
-    records.party_add(case=victim_case, person=stan, role=PartyRole.PERSON_WHO_STALKS, name_as_given="Stan",
-                      by=lead)
+    records.party_add(case=victim_case, person=stan, role=PartyRole.PERSON_WHO_STALKS, name_as_given="Stan", by=lead)
     IncidentFactory(case=victim_case, victim=subject_party, description=VICTIM_SIDE_CANARIES["incident"])
 
     perpetrator_referral = ready_referral(
-        subject=stan, lead_clinician=cast.clinician, coordinator=coordinator, referring_organisation=cast.organisation,
+        subject=stan,
+        lead_clinician=cast.clinician,
+        coordinator=coordinator,
+        referring_organisation=cast.organisation,
         victims=[(vera, "Vicky Named", "Former partner")],
         behaviour_summary="Repeated unwanted messages and loitering near her home after the relationship ended.",
         subject_details=REFERRAL_DETAIL_CANARIES["subject_details"],
     )
     perpetrator_referral.named_parties.update(details=REFERRAL_DETAIL_CANARIES["party_details"])
-    perpetrator_case = case_open(referral=perpetrator_referral, kind=CaseKind.PERPETRATOR,
-                                 lead_clinician=cast.clinician, by=lead)
+    perpetrator_case = case_open(
+        referral=perpetrator_referral, kind=CaseKind.PERPETRATOR, lead_clinician=cast.clinician, by=lead
+    )
     vicky = perpetrator_case.parties.get(person=vera)
-    IncidentFactory(case=perpetrator_case, victim=vicky,
-                    description="Left a stuffed wombat on the doorstep with a note about the divorce.")
+    IncidentFactory(
+        case=perpetrator_case,
+        victim=vicky,
+        description="Left a stuffed wombat on the doorstep with a note about the divorce.",
+    )
     lead_on_team = UserFactory(role=Role.CLINICAL_LEAD, full_name="Lou Leadonteam")
     from casework.cases.services.team import team_add
 
     team_add(case=perpetrator_case, user=lead_on_team, role="clinician", by=lead)
 
     lone_referral = ReferralFactory(
-        subject_given_name="Hermione", subject_family_name="Featherstonehaugh",
+        subject_given_name="Hermione",
+        subject_family_name="Featherstonehaugh",
         behaviour_summary="Sent flowers to her workplace every Friday and waited in the car park.",
-        parties=[{"role": ReferralPartyRole.VICTIM, "name": "Imogen Target", "relationship_to_subject": "Colleague",
-                  "details": REFERRAL_DETAIL_CANARIES["party_details"]}],
+        parties=[
+            {
+                "role": ReferralPartyRole.VICTIM,
+                "name": "Imogen Target",
+                "relationship_to_subject": "Colleague",
+                "details": REFERRAL_DETAIL_CANARIES["party_details"],
+            }
+        ],
         subject_details=REFERRAL_DETAIL_CANARIES["subject_details"],
     )
     reindex_all()
     return World(
-        perpetrator_case=perpetrator_case, perpetrator_referral=perpetrator_referral, victim_case=victim_case,
-        victim_referral=victim_referral, lone_referral=lone_referral, victim_clinician=val, lead_on_team=lead_on_team,
+        perpetrator_case=perpetrator_case,
+        perpetrator_referral=perpetrator_referral,
+        victim_case=victim_case,
+        victim_referral=victim_referral,
+        lone_referral=lone_referral,
+        victim_clinician=val,
+        lead_on_team=lead_on_team,
     )
 
 

@@ -22,9 +22,15 @@ def test_an_incident_added_through_the_service_is_found_at_once(cast):
     case = make_case(lead=cast.clinician, by=cast.clinical_lead, coordinator=cast.coordinator)
     assert case.reference not in _found(cast.clinician, "Zanzibarcafe")
     records.incident_add(
-        case=case, by=cast.clinician, occurred_on=timezone.localdate() - dt.timedelta(days=3),
-        precision=DatePrecision.DAY, behaviour=Behaviour.TEXT, channel=Channel.TEXT, source=Source.VICTIM,
-        severity=2, description="Waited outside the Zanzibarcafe at closing time.",
+        case=case,
+        by=cast.clinician,
+        occurred_on=timezone.localdate() - dt.timedelta(days=3),
+        precision=DatePrecision.DAY,
+        behaviour=Behaviour.TEXT,
+        channel=Channel.TEXT,
+        source=Source.VICTIM,
+        severity=2,
+        description="Waited outside the Zanzibarcafe at closing time.",
     )
     assert case.reference in _found(cast.clinician, "Zanzibarcafe")
 

@@ -35,9 +35,12 @@ from casework.search.tests.conftest import references
 
 def log_referral(cast, **fields):
     values = {
-        "received_via": Channel.PHONE, "received_at": timezone.now() - dt.timedelta(hours=1),
-        "referring_organisation": cast.organisation, "referrer_name": "DC Jo Example",
-        "subject_given_name": "Ottoline", "subject_family_name": "Marchbanks",
+        "received_via": Channel.PHONE,
+        "received_at": timezone.now() - dt.timedelta(hours=1),
+        "referring_organisation": cast.organisation,
+        "referrer_name": "DC Jo Example",
+        "subject_given_name": "Ottoline",
+        "subject_family_name": "Marchbanks",
         "behaviour_summary": "Repeated calls to her office switchboard.",
     }
     values.update(fields)
@@ -51,8 +54,12 @@ def test_a_logged_referral_is_found_at_once(cast):
 
 def test_an_edited_referral_is_found_by_its_new_words_only(cast):
     referral = log_referral(cast)
-    intake.referral_update(referral=referral, by=cast.coordinator, subject_family_name="Pargeter",
-                           parties=[{"role": "victim", "name": "Winifred Target", "relationship_to_subject": ""}])
+    intake.referral_update(
+        referral=referral,
+        by=cast.coordinator,
+        subject_family_name="Pargeter",
+        parties=[{"role": "victim", "name": "Winifred Target", "relationship_to_subject": ""}],
+    )
     assert references(search(cast.coordinator, "Marchbanks")) == set()
     assert references(search(cast.coordinator, "Pargeter")) == {referral.reference}
     assert references(search(cast.coordinator, "Winifred")) == {referral.reference}
@@ -132,9 +139,14 @@ def test_index_triggers_exist(db):
     again (see migration 0002)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'search_searchdocument'")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'search_searchdocument'"
+            )
             assert {row[0] for row in cursor.fetchall()} == {
-                "search_document_ai", "search_document_ad", "search_document_au"}
+                "search_document_ai",
+                "search_document_ad",
+                "search_document_au",
+            }
         else:
             cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_document_vector_gin'")
             assert "USING gin (vector)" in cursor.fetchone()[0]
@@ -156,10 +168,15 @@ def test_a_merge_reaches_the_survivors_cases_at_once_and_an_unmerge_takes_it_bac
 
     survivor = world.perpetrator_case.subject
     assert not survivor.middle_names
-    duplicate = create_person(by=cast.coordinator, given_name=survivor.given_name, family_name=survivor.family_name,
-                              middle_names="Quillfeatherby")
-    merge = people_services.person_merge(source=duplicate, target=survivor, by=cast.clinical_lead,
-                                         reason="The same man: same date of birth and address")
+    duplicate = create_person(
+        by=cast.coordinator,
+        given_name=survivor.given_name,
+        family_name=survivor.family_name,
+        middle_names="Quillfeatherby",
+    )
+    merge = people_services.person_merge(
+        source=duplicate, target=survivor, by=cast.clinical_lead, reason="The same man: same date of birth and address"
+    )
     assert references(search(cast.clinician, "Quillfeatherby")) == {world.perpetrator_case.reference}
     people_services.person_unmerge(merge=merge, by=cast.clinical_lead, reason="Merged in error")
     assert references(search(cast.clinician, "Quillfeatherby")) == set()

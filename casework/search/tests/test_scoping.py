@@ -25,8 +25,13 @@ EVERYTHING = "2026"
 
 def expected_for(world) -> dict[str, set[str]]:
     w = world
-    everything = {w.victim_referral.reference, w.victim_case.reference, w.perpetrator_referral.reference,
-                  w.perpetrator_case.reference, w.lone_referral.reference}
+    everything = {
+        w.victim_referral.reference,
+        w.victim_case.reference,
+        w.perpetrator_referral.reference,
+        w.perpetrator_case.reference,
+        w.lone_referral.reference,
+    }
     return {
         "coordinator": everything,
         "clinician": {w.perpetrator_referral.reference, w.perpetrator_case.reference},
@@ -40,10 +45,20 @@ def expected_for(world) -> dict[str, set[str]]:
     }
 
 
-@pytest.mark.parametrize("role", [
-    "coordinator", "clinician", "other_clinician", "clinical_lead", "finance", "researcher", "sysadmin", "agency",
-    "agency_other",
-])
+@pytest.mark.parametrize(
+    "role",
+    [
+        "coordinator",
+        "clinician",
+        "other_clinician",
+        "clinical_lead",
+        "finance",
+        "researcher",
+        "sysadmin",
+        "agency",
+        "agency_other",
+    ],
+)
 def test_each_member_of_the_cast_finds_only_what_they_may_see(role, world, cast):
     page = search(cast.by_name(role), EVERYTHING)
     assert references(page) == expected_for(world)[role]
@@ -53,7 +68,9 @@ def test_each_member_of_the_cast_finds_only_what_they_may_see(role, world, cast)
 
 def test_the_victim_service_clinician_finds_only_the_victim_side(world):
     assert references(search(world.victim_clinician, EVERYTHING)) == {
-        world.victim_referral.reference, world.victim_case.reference}
+        world.victim_referral.reference,
+        world.victim_case.reference,
+    }
 
 
 def test_a_clinician_finds_a_case_they_broke_glass_into(world, cast):
@@ -76,8 +93,19 @@ def test_a_coordinator_finds_a_case_by_reference_and_subject_but_never_by_clinic
     assert references(search(cast.clinical_lead, "wombat")) == {case.reference}
 
 
-@pytest.mark.parametrize("text", ["clinical wombat", "{clinical} : wombat", "clinical:wombat", "clinical : (wombat)",
-                                  '"wombat"', "- {heading details} : wombat", "wombat*", "NEAR(wombat doorstep)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "clinical wombat",
+        "{clinical} : wombat",
+        "clinical:wombat",
+        "clinical : (wombat)",
+        '"wombat"',
+        "- {heading details} : wombat",
+        "wombat*",
+        "NEAR(wombat doorstep)",
+    ],
+)
 def test_a_coordinator_cannot_reach_clinical_content_by_query_syntax(text, world, cast):
     try:
         page = search(cast.coordinator, text)
@@ -89,8 +117,11 @@ def test_a_coordinator_cannot_reach_clinical_content_by_query_syntax(text, world
 def perpetrator_side(world, cast) -> dict[str, object]:
     glass = UserFactory(role=Role.CLINICIAN, full_name="Gil Glass")
     break_glass_open(user=glass, obj=world.perpetrator_case, reason="On call: urgent risk call from probation")
-    return {"lead clinician": cast.clinician, "clinical lead on the team": world.lead_on_team,
-            "break-glass clinician": glass}
+    return {
+        "lead clinician": cast.clinician,
+        "clinical lead on the team": world.lead_on_team,
+        "break-glass clinician": glass,
+    }
 
 
 def test_nobody_on_the_perpetrator_side_finds_anything_on_the_victim_side(world, cast):
@@ -115,7 +146,9 @@ def test_the_victim_side_is_found_by_those_who_may_see_it(world, cast):
 
 def all_users(world, cast):
     return [cast.by_name(r) for r in ("coordinator", "clinician", "other_clinician", "clinical_lead")] + [
-        world.victim_clinician, world.lead_on_team]
+        world.victim_clinician,
+        world.lead_on_team,
+    ]
 
 
 def test_sealed_details_and_referrers_free_text_details_are_found_by_nobody(world, cast):

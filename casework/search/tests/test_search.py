@@ -62,7 +62,10 @@ def test_the_snippet_highlights_what_matched(world, cast):
     [result] = search(cast.clinical_lead, "Featherstonehaugh").object_list
     assert "<mark>Featherstonehaugh</mark>" in str(result.snippet)
     assert (result.type_label, result.status, result.url) == (
-        "Referral", "Received", f"/referrals/{world.lone_referral.reference}/")
+        "Referral",
+        "Received",
+        f"/referrals/{world.lone_referral.reference}/",
+    )
 
 
 def test_a_name_ranks_above_a_mention(cast, db):
@@ -70,7 +73,9 @@ def test_a_name_ranks_above_a_mention(cast, db):
     named = ReferralFactory(subject_given_name="Alan", subject_family_name="Pennyfeather")
     reindex_all()
     assert [r.reference for r in search(cast.clinical_lead, "Pennyfeather").object_list] == [
-        named.reference, mention.reference]
+        named.reference,
+        mention.reference,
+    ]
 
 
 def test_results_come_a_page_at_a_time(cast, db):

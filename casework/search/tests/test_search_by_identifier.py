@@ -23,11 +23,18 @@ OTHER_NHS = "4010232137"  # passes too; nobody holds it
 
 @pytest.fixture
 def stan_case(cast):
-    stan = create_person(by=cast.coordinator, given_name="Stanislav", family_name="Oddname", nhs_number=NHS,
-                         pnc_id="19/1234567A", prison_number="A1234BC")
+    stan = create_person(
+        by=cast.coordinator,
+        given_name="Stanislav",
+        family_name="Oddname",
+        nhs_number=NHS,
+        pnc_id="19/1234567A",
+        prison_number="A1234BC",
+    )
     referral = ready_referral(subject=stan, lead_clinician=cast.clinician, coordinator=cast.coordinator)
-    return stan, case_open(referral=referral, kind=CaseKind.PERPETRATOR, lead_clinician=cast.clinician,
-                           by=cast.clinical_lead)
+    return stan, case_open(
+        referral=referral, kind=CaseKind.PERPETRATOR, lead_clinician=cast.clinician, by=cast.clinical_lead
+    )
 
 
 def search(client, text):
@@ -61,13 +68,13 @@ def test_someone_not_on_the_case_learns_nothing_and_is_shown_the_way_to_break_gl
         assert reverse("search:break_glass") in body
     assert stan.reference not in held and "Oddname" not in held and case.reference not in held
     # The page for a number someone holds is the page for a number nobody holds.
-    assert held.replace(NHS, "") .count("person-result") == nobody.count("person-result") == 0
+    assert held.replace(NHS, "").count("person-result") == nobody.count("person-result") == 0
     assert _main(held).replace(NHS, "X") == _main(nobody).replace(OTHER_NHS, "X")
 
 
 def _main(body: str) -> str:
     start = body.index('id="maincontent"') if 'id="maincontent"' in body else body.index("<main")
-    return body[start:body.index("</main>")]
+    return body[start : body.index("</main>")]
 
 
 def test_a_coordinator_is_not_offered_break_glass(cast, client_for, stan_case):
@@ -87,9 +94,11 @@ def test_the_break_glass_route_goes_to_the_records_own_page_without_looking_it_u
     answer = client.get(route + "?reference=case-2026-00042")
     assert answer.status_code == 302 and answer["Location"] == reverse("cases:break_glass", args=["CASE-2026-00042"])
     assert client.get(route + "?reference=REF-2026-00001")["Location"] == reverse(
-        "referrals:break_glass", args=["REF-2026-00001"])
+        "referrals:break_glass", args=["REF-2026-00001"]
+    )
     assert client.get(route + "?reference=PER-2026-00001")["Location"] == reverse(
-        "people:break_glass", args=["PER-2026-00001"])
+        "people:break_glass", args=["PER-2026-00001"]
+    )
     refused = client.get(route + "?reference=%3Cscript%3E")
     assert refused.status_code == 400
     assert "Enter a reference that starts CASE-, REF- or PER-" in refused.content.decode()

@@ -67,13 +67,16 @@ def test_no_results_says_so_without_hinting_at_hidden_records(world, cast, clien
     assert world.perpetrator_case.reference not in body
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "Enter a name, reference or words to search for"),
-    ("   ", "Enter a name, reference or words to search for"),
-    ("j", "Search terms must be 2 characters or more"),
-    ('"*()', "Search terms must include letters or numbers"),
-    ("x" * 101, "Search terms must be 100 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "Enter a name, reference or words to search for"),
+        ("   ", "Enter a name, reference or words to search for"),
+        ("j", "Search terms must be 2 characters or more"),
+        ('"*()', "Search terms must include letters or numbers"),
+        ("x" * 101, "Search terms must be 100 characters or fewer"),
+    ],
+)
 def test_an_empty_or_too_short_query_shows_an_error(text, message, cast, client_for):
     response = client_for(cast.coordinator).get(url(q=text))
     assert response.status_code == 400
@@ -112,7 +115,8 @@ def test_each_search_is_audited_without_the_words_searched_for(world, cast, clie
     assert event.changes["query_fingerprint"] == query_fingerprint(parse("Stan Perpetrator"))
     assert event.changes["words"] == 2 and event.changes["page"] == 1 and event.changes["results"] == 2
     assert sorted(event.changes["shown"]) == sorted(
-        [world.perpetrator_case.reference, world.perpetrator_referral.reference])
+        [world.perpetrator_case.reference, world.perpetrator_referral.reference]
+    )
     stored = json.dumps({f.name: str(getattr(event, f.attname)) for f in AuditEvent._meta.fields}).lower()
     stored += json.dumps(event.changes).lower()
     assert "stan" not in stored and "perpetrator" not in stored

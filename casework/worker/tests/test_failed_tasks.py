@@ -16,21 +16,28 @@ from casework.worker.runner import WORKER_LOST, Policy, sweep_lost_tasks
 
 pytestmark = pytest.mark.django_db
 
-POLICY = Policy(max_attempts=3, retry_delay=30, retry_max_delay=3600, lease=60, heartbeat=10, time_limit=300,
-                shutdown_grace=20)
+POLICY = Policy(
+    max_attempts=3, retry_delay=30, retry_max_delay=3600, lease=60, heartbeat=10, time_limit=300, shutdown_grace=20
+)
 
 
 def make_task(status: str, *, attempts: int = 0, heartbeat_ago: float | None = None, error: str = "") -> DBTaskResult:
     now = timezone.now()
     result = DBTaskResult.objects.create(
-        status=status, args_kwargs={"args": [4242], "kwargs": {}}, backend_name="default",
-        task_path="casework.access.tasks.email_break_glass_alert", run_after=now,
+        status=status,
+        args_kwargs={"args": [4242], "kwargs": {}},
+        backend_name="default",
+        task_path="casework.access.tasks.email_break_glass_alert",
+        run_after=now,
         started_at=now - dt.timedelta(hours=1) if status != "READY" else None,
         finished_at=now if status == "FAILED" else None,
-        exception_class_path=error, traceback="Traceback: secret@example.org refused" if error else "",
+        exception_class_path=error,
+        traceback="Traceback: secret@example.org refused" if error else "",
     )
     TaskRun.objects.create(
-        task=result, attempts=attempts, worker_id="gone-worker" if status == "RUNNING" else "",
+        task=result,
+        attempts=attempts,
+        worker_id="gone-worker" if status == "RUNNING" else "",
         heartbeat_at=now - dt.timedelta(seconds=heartbeat_ago) if heartbeat_ago is not None else None,
         last_error=error,
     )
@@ -93,7 +100,9 @@ def test_clinical_leads_see_failed_tasks_on_my_work_but_cannot_queue_them_again(
 
 def test_my_work_of_other_staff_does_not_mention_background_tasks(cast, client_for):
     make_task("FAILED", attempts=5, error=WORKER_LOST)
-    assert "Background tasks that failed" not in client_for(cast.clinician).get(reverse("core:my_work")).content.decode()
+    assert (
+        "Background tasks that failed" not in client_for(cast.clinician).get(reverse("core:my_work")).content.decode()
+    )
 
 
 def test_the_system_administrator_queues_a_failed_task_again_and_it_is_audited(cast, client_for):

@@ -94,9 +94,13 @@ def relay():
 
 def start_worker(scratch, relay: Relay, **env: str) -> subprocess.Popen:
     settings = {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(relay.port), "TASK_LEASE_SECONDS": "3", "TASK_HEARTBEAT_SECONDS": "1",
-        "TASK_RETRY_DELAY_SECONDS": "0", "EMAIL_TIMEOUT": "600",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(relay.port),
+        "TASK_LEASE_SECONDS": "3",
+        "TASK_HEARTBEAT_SECONDS": "1",
+        "TASK_RETRY_DELAY_SECONDS": "0",
+        "EMAIL_TIMEOUT": "600",
     }
     settings.update(env)
     return scratch.popen("db_worker", "--interval", "0.2", **settings)
@@ -149,10 +153,14 @@ def test_a_hung_mail_relay_times_out_and_the_task_is_retried_then_marked_failed(
     server = relay(hang_after=0)  # accepts connections and never answers
     worker = start_worker(database, server, EMAIL_TIMEOUT="2", TASK_MAX_ATTEMPTS="2", TASK_RETRY_DELAY_SECONDS="1")
     try:
-        wait_for(lambda: state(database, other_task)[0] == "SUCCESSFUL", timeout=60,
-                 what="the worker to be freed from the hung relay and run the next task")
-        wait_for(lambda: state(database, hung_task)[0] == "FAILED", timeout=60,
-                 what="the hung task to use up its attempts")
+        wait_for(
+            lambda: state(database, other_task)[0] == "SUCCESSFUL",
+            timeout=60,
+            what="the worker to be freed from the hung relay and run the next task",
+        )
+        wait_for(
+            lambda: state(database, hung_task)[0] == "FAILED", timeout=60, what="the hung task to use up its attempts"
+        )
         assert worker.poll() is None, "the worker is still running"
     finally:
         code, output = stop(worker)

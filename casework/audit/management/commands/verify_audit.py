@@ -18,8 +18,7 @@ def parse_head(value: str) -> chain.Head:
     match = HEAD_FORMAT.match((value or "").strip())
     if not match:
         raise CommandError(
-            "--expect-head must be SEQ:HASH as printed by verify_audit --print-head, "
-            "for example 1234:" + "0" * 64
+            "--expect-head must be SEQ:HASH as printed by verify_audit --print-head, for example 1234:" + "0" * 64
         )
     return chain.Head(int(match.group(1)), match.group(2).lower())
 
@@ -33,14 +32,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--expect-head", metavar="SEQ:HASH", type=parse_head,
+            "--expect-head",
+            metavar="SEQ:HASH",
+            type=parse_head,
             help="A head printed earlier by --print-head and kept off this server: fail if the chain "
-                 "ends before event SEQ or holds it with another hash (a rollback or truncation).",
+            "ends before event SEQ or holds it with another hash (a rollback or truncation).",
         )
         parser.add_argument(
-            "--print-head", action="store_true",
+            "--print-head",
+            action="store_true",
             help="Print only the verified head, SEQ:HASH, for shipping off the server (nothing is "
-                 "printed to standard output if verification fails).",
+            "printed to standard output if verification fails).",
         )
 
     def handle(self, *args, expect_head: chain.Head | None = None, print_head: bool = False, **options) -> None:

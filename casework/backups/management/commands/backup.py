@@ -16,8 +16,11 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []  # a backup must be possible even when the keys are wrong
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--output", default=str(settings.VAR_DIR / "backups"),
-                            help="Folder to write the backup folder into (default: var/backups)")
+        parser.add_argument(
+            "--output",
+            default=str(settings.VAR_DIR / "backups"),
+            help="Folder to write the backup folder into (default: var/backups)",
+        )
 
     def handle(self, *args, output: str, **options) -> None:
         try:

@@ -17,8 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("folder", help="The backup folder (casework-backup-…)")
-        parser.add_argument("--replace", action="store_true",
-                            help="Replace a database that already holds data (everything in it is lost)")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Replace a database that already holds data (everything in it is lost)",
+        )
 
     def handle(self, *args, folder: str, replace: bool, **options) -> None:
         try:
@@ -31,7 +34,9 @@ class Command(BaseCommand):
         )
         if report.problems:
             raise CommandError("The restored copy does not check out:\n- " + "\n- ".join(report.problems))
-        self.stdout.write(self.style.SUCCESS(
-            "Row counts, the audit chain head, the migrations and every document match the manifest; the audit "
-            "chain verifies; the keys in force read the data."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Row counts, the audit chain head, the migrations and every document match the manifest; the audit "
+                "chain verifies; the keys in force read the data."
+            )
+        )

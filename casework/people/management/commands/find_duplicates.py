@@ -34,8 +34,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--input", help="CSV of persons to check before import")
         parser.add_argument("--output", help="Where to write the duplicate pairs found in --input")
-        parser.add_argument("--threshold", type=float, default=MATCH_THRESHOLD,
-                            help=f"Lowest match probability reported (default {MATCH_THRESHOLD})")
+        parser.add_argument(
+            "--threshold",
+            type=float,
+            default=MATCH_THRESHOLD,
+            help=f"Lowest match probability reported (default {MATCH_THRESHOLD})",
+        )
 
     def handle(self, *args, input: str | None, output: str | None, threshold: float, **options) -> None:
         if not 0 < threshold <= 1:

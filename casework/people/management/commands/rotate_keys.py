@@ -49,11 +49,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--batch-size", type=int, default=500, help="Rows per transaction (default 500)")
-        parser.add_argument("--limit", type=int, default=None,
-                            help="Stop after re-encrypting this many values (the rest on the next run)")
+        parser.add_argument(
+            "--limit",
+            type=int,
+            default=None,
+            help="Stop after re-encrypting this many values (the rest on the next run)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Count what would be re-encrypted; change nothing")
-        parser.add_argument("--reindex", action="store_true",
-                            help="Rebuild blind indexes and matching keys (after BLIND_INDEX_KEY changes)")
+        parser.add_argument(
+            "--reindex",
+            action="store_true",
+            help="Rebuild blind indexes and matching keys (after BLIND_INDEX_KEY changes)",
+        )
 
     def handle(self, *args, batch_size: int, limit: int | None, dry_run: bool, reindex: bool, **options) -> None:
         if batch_size < 1:
@@ -73,15 +80,17 @@ class Command(BaseCommand):
             if remaining is not None:
                 remaining -= rotated
             if stopped:
-                self.stdout.write(self.style.WARNING(
-                    f"Stopped at the limit of {limit}: run rotate_keys again to finish."
-                ))
+                self.stdout.write(
+                    self.style.WARNING(f"Stopped at the limit of {limit}: run rotate_keys again to finish.")
+                )
                 break
         if failures:
             raise CommandError(
                 f"{len(failures)} values could not be decrypted with any configured key: " + ", ".join(failures[:20])
             )
-        self.stdout.write(self.style.SUCCESS(f"Done: {total_rotated} values {'to re-encrypt' if dry_run else 're-encrypted'}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Done: {total_rotated} values {'to re-encrypt' if dry_run else 're-encrypted'}.")
+        )
 
     def _rotate_table(self, model, columns: list[str], batch_size: int, limit: int | None, dry_run: bool):
         """Returns (re-encrypted, already current, failures, stopped at the limit)."""
@@ -155,8 +164,11 @@ class Command(BaseCommand):
                         break
                     for obj in batch:
                         last = obj.pk
-                        before = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields
-                                  if f.attname.endswith("_bidx")}
+                        before = {
+                            f.attname: getattr(obj, f.attname)
+                            for f in model._meta.concrete_fields
+                            if f.attname.endswith("_bidx")
+                        }
                         changed = obj.refresh_blind_indexes()
                         if not changed:
                             continue
@@ -183,13 +195,17 @@ class Command(BaseCommand):
                     refresh_match_keys(person)
                     persons += 1
         move_blind_index_to_current_key()
-        self.stdout.write(self.style.SUCCESS(
-            f"Done: {updated} rows had new blind indexes; matching keys rebuilt for {persons} persons. "
-            "If BLIND_INDEX_PREVIOUS_KEY is set, remove it now and restart."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Done: {updated} rows had new blind indexes; matching keys rebuilt for {persons} persons. "
+                "If BLIND_INDEX_PREVIOUS_KEY is set, remove it now and restart."
+            )
+        )
 
     def _stopped(self, limit: int | None) -> None:
-        self.stdout.write(self.style.WARNING(
-            f"Stopped at the limit of {limit}: run rotate_keys --reindex again to finish. "
-            "Keep BLIND_INDEX_PREVIOUS_KEY set until it reports done."
-        ))
+        self.stdout.write(
+            self.style.WARNING(
+                f"Stopped at the limit of {limit}: run rotate_keys --reindex again to finish. "
+                "Keep BLIND_INDEX_PREVIOUS_KEY set until it reports done."
+            )
+        )

@@ -19,8 +19,19 @@ from casework.people.matching.csvtool import InputError, ReadReport, find_duplic
 from casework.people.matching.normalise import PersonRecord
 from casework.people.matching.stream import find_duplicates_streaming
 
-HEADER = ["record_id", "given_name", "family_name", "date_of_birth", "sex", "nhs_number", "pnc_id", "address",
-          "postcode", "phone", "email"]
+HEADER = [
+    "record_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "pnc_id",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+]
 ROBERT = ["r1", "Robert", "Smith", "1985-03-12", "M", "9434765919", "", "12 Acacia Avenue, Leeds", "LS1 4AB", "", ""]
 BOB = ["r2", "Bob", "Smith", "1985-03-12", "M", "9434765919", "", "12 Acacia Ave, Leeds", "LS1 4AB", "", ""]
 ZOE = ["z1", "Zoë", "Ó Briain", "1990-01-02", "F", "6541003238", "", "1 Rue Café, Bath", "BA1 1LT", "", ""]
@@ -46,10 +57,21 @@ def synthetic(count: int, duplicates: int, seed: int = 7) -> list[PersonRecord]:
     records = []
     for number in range(count):
         dob = fake.date_of_birth(minimum_age=18, maximum_age=90)
-        records.append(PersonRecord(
-            f"S{number}", fake.first_name(), fake.last_name(), dob.isoformat(), rng.choice("MF"), "", "",
-            fake.street_address().replace("\n", ", "), fake.postcode(), "", "",
-        ))
+        records.append(
+            PersonRecord(
+                f"S{number}",
+                fake.first_name(),
+                fake.last_name(),
+                dob.isoformat(),
+                rng.choice("MF"),
+                "",
+                "",
+                fake.street_address().replace("\n", ", "),
+                fake.postcode(),
+                "",
+                "",
+            )
+        )
     for number in range(duplicates):
         original = records[rng.randrange(count)]
         fault = number % 4
@@ -151,8 +173,21 @@ def test_values_a_spreadsheet_would_run_are_neutralised(tmp_path):
     dangerous = ['=HYPERLINK("http://evil.example","x")', "+1", "-2", "@SUM(A1)"]
     rows = [HEADER]
     for number, record_id in enumerate(dangerous):
-        rows.append([record_id, "Robert", "Smith", "1985-03-12", "M", "9434765919", "", "12 Acacia Avenue", "LS1 4AB", "",
-                     f"robert{number}@example.org"])
+        rows.append(
+            [
+                record_id,
+                "Robert",
+                "Smith",
+                "1985-03-12",
+                "M",
+                "9434765919",
+                "",
+                "12 Acacia Avenue",
+                "LS1 4AB",
+                "",
+                f"robert{number}@example.org",
+            ]
+        )
     source.write_text(csv_text(rows), encoding="utf-8")
     find_duplicates_csv(source, output, reasons=True)
     cells = [cell for row in pairs_in(output) for cell in row[:2]]

@@ -18,16 +18,29 @@ from casework.people.matching.scoring import DEFAULT_PARAMETERS, prior_for
 
 pytestmark = []
 
-ROBERT = PersonRecord("P-ROBERT", "Robert", "Smith", "1985-03-12", "M", "9434765919", "",
-                      "12 Acacia Avenue, Leeds", "LS1 4AB", "020 7946 0123", "rob.smith@example.com")
-ELIZABETH = PersonRecord("P-ELIZABETH", "Elizabeth", "Jones", "1979-11-02", "F", "6541003238", "",
-                         "4 Mill Lane, York", "YO1 7HH", "", "")
-AMELIA = PersonRecord("P-AMELIA", "Amelia", "Clarke", "2001-06-15", "F", "", "",
-                      "9 Church Street, Bath", "BA1 1LT", "", "")
-JOHN_SENIOR = PersonRecord("P-JOHN-SR", "John", "Walker", "1962-02-01", "M", "", "",
-                           "77 High Street, Derby", "DE1 2AB", "", "")
-MARY = PersonRecord("P-MARY", "Mary", "Smith-Jones", "1990-08-20", "F", "", "",
-                    "3 Park Road, Hull", "HU1 1AA", "", "")
+ROBERT = PersonRecord(
+    "P-ROBERT",
+    "Robert",
+    "Smith",
+    "1985-03-12",
+    "M",
+    "9434765919",
+    "",
+    "12 Acacia Avenue, Leeds",
+    "LS1 4AB",
+    "020 7946 0123",
+    "rob.smith@example.com",
+)
+ELIZABETH = PersonRecord(
+    "P-ELIZABETH", "Elizabeth", "Jones", "1979-11-02", "F", "6541003238", "", "4 Mill Lane, York", "YO1 7HH", "", ""
+)
+AMELIA = PersonRecord(
+    "P-AMELIA", "Amelia", "Clarke", "2001-06-15", "F", "", "", "9 Church Street, Bath", "BA1 1LT", "", ""
+)
+JOHN_SENIOR = PersonRecord(
+    "P-JOHN-SR", "John", "Walker", "1962-02-01", "M", "", "", "77 High Street, Derby", "DE1 2AB", "", ""
+)
+MARY = PersonRecord("P-MARY", "Mary", "Smith-Jones", "1990-08-20", "F", "", "", "3 Park Road, Hull", "HU1 1AA", "", "")
 
 
 def _background(count: int = 250) -> list[PersonRecord]:
@@ -36,10 +49,21 @@ def _background(count: int = 250) -> list[PersonRecord]:
     people = []
     for number in range(count):
         dob = fake.date_of_birth(minimum_age=18, maximum_age=90)
-        people.append(PersonRecord(
-            f"BG{number:04d}", fake.first_name(), fake.last_name(), dob.isoformat(), fake.random_element("MF"), "",
-            "", fake.street_address().replace("\n", ", "), fake.postcode(), "", "",
-        ))
+        people.append(
+            PersonRecord(
+                f"BG{number:04d}",
+                fake.first_name(),
+                fake.last_name(),
+                dob.isoformat(),
+                fake.random_element("MF"),
+                "",
+                "",
+                fake.street_address().replace("\n", ", "),
+                fake.postcode(),
+                "",
+                "",
+            )
+        )
     return people
 
 
@@ -55,8 +79,9 @@ class KeyIndex:
     def lookup(self, record: PersonRecord, *, include_different: bool = False):
         wanted = prepare(record)
         found = sorted({position for key in query_keys(wanted) for position in self.by_key.get(key, ())})
-        return rank_candidates(wanted, [self.persons[p] for p in found], self.parameters,
-                               include_different=include_different)
+        return rank_candidates(
+            wanted, [self.persons[p] for p in found], self.parameters, include_different=include_different
+        )
 
 
 @pytest.fixture(scope="module")
@@ -81,18 +106,49 @@ def top(index: KeyIndex, record: PersonRecord):
         (ROBERT, {"family_name": "Smyth"}, "family name similar: Smyth / Smith"),
         (ROBERT, {"nhs_number": "9434765991", "phone": ""}, "NHS number differs by one digit or two transposed digits"),
         (ROBERT, {"date_of_birth": "1985-12-03", "nhs_number": ""}, "date of birth with day and month swapped"),
-        (ROBERT, {"given_name": "Smith", "family_name": "Robert", "nhs_number": ""}, "given and family names in the wrong fields"),
-        (ELIZABETH, {"family_name": "Taylor", "nhs_number": ""}, "different family names (a change of name?): Taylor / Jones"),
+        (
+            ROBERT,
+            {"given_name": "Smith", "family_name": "Robert", "nhs_number": ""},
+            "given and family names in the wrong fields",
+        ),
+        (
+            ELIZABETH,
+            {"family_name": "Taylor", "nhs_number": ""},
+            "different family names (a change of name?): Taylor / Jones",
+        ),
         (ELIZABETH, {"given_name": "Liz"}, "given names are forms of the same name: Liz / Elizabeth"),
-        (MARY, {"family_name": "Smith"}, "one family name is part of the other (double-barrelled): Smith / Smith-Jones"),
+        (
+            MARY,
+            {"family_name": "Smith"},
+            "one family name is part of the other (double-barrelled): Smith / Smith-Jones",
+        ),
         (ROBERT, {"postcode": "ls14ab", "nhs_number": "", "phone": "", "email": ""}, "same address"),
-        (ROBERT, {"address": "Flat 2, 40 Station Road, Bradford", "postcode": "BD1 1AA", "phone": "", "email": ""},
-         "NHS number matches"),
+        (
+            ROBERT,
+            {"address": "Flat 2, 40 Station Road, Bradford", "postcode": "BD1 1AA", "phone": "", "email": ""},
+            "NHS number matches",
+        ),
         (ROBERT, {"nhs_number": "", "pnc_id": "", "phone": "", "email": "", "sex": ""}, "same date of birth"),
-        (ROBERT, {"date_of_birth": "1958-03-12", "nhs_number": ""}, "date of birth differs by one digit or two transposed digits"),
+        (
+            ROBERT,
+            {"date_of_birth": "1958-03-12", "nhs_number": ""},
+            "date of birth differs by one digit or two transposed digits",
+        ),
     ],
-    ids=["nickname", "typo", "transposed-nhs", "dob-swap", "wrong-fields", "name-change", "nickname-liz",
-         "double-barrelled", "postcode-spacing", "moved-with-nhs", "missing-identifiers", "transposed-year"],
+    ids=[
+        "nickname",
+        "typo",
+        "transposed-nhs",
+        "dob-swap",
+        "wrong-fields",
+        "name-change",
+        "nickname-liz",
+        "double-barrelled",
+        "postcode-spacing",
+        "moved-with-nhs",
+        "missing-identifiers",
+        "transposed-year",
+    ],
 )
 def test_fault_still_finds_the_person(index, original, changes, reason):
     result = top(index, changed(original, **changes))
@@ -143,5 +199,7 @@ def test_shared_nhs_number_overrides_the_twin_rule(index):
 
 
 def test_stranger_gets_no_likely_match(index):
-    stranger = PersonRecord("NEW", "Zebedee", "Quartermaine", "1933-01-29", "M", "", "", "1 Nowhere Lane, Truro", "TR1 9ZZ")
+    stranger = PersonRecord(
+        "NEW", "Zebedee", "Quartermaine", "1933-01-29", "M", "", "", "1 Nowhere Lane, Truro", "TR1 9ZZ"
+    )
     assert all(not r.is_match for r in index.lookup(stranger))

@@ -39,17 +39,31 @@ def _people(count: int, seed: int) -> list[PersonRecord]:
     fake = Faker("en_GB")
     fake.seed_instance(seed)
     return [
-        PersonRecord(f"R{seed}-{n}", fake.first_name(), fake.last_name(),
-                     fake.date_of_birth(minimum_age=18, maximum_age=90).isoformat(), "", "", "",
-                     fake.street_address().replace("\n", ", "), fake.postcode())
+        PersonRecord(
+            f"R{seed}-{n}",
+            fake.first_name(),
+            fake.last_name(),
+            fake.date_of_birth(minimum_age=18, maximum_age=90).isoformat(),
+            "",
+            "",
+            "",
+            fake.street_address().replace("\n", ", "),
+            fake.postcode(),
+        )
         for n in range(count)
     ]
 
 
 def test_find_duplicates_small_list_uses_a_priori_weights():
     people = _people(60, 1)
-    copy = PersonRecord("COPY", people[3].given_name.upper(), people[3].family_name, people[3].date_of_birth,
-                        address=people[3].address, postcode=people[3].postcode.replace(" ", "").lower())
+    copy = PersonRecord(
+        "COPY",
+        people[3].given_name.upper(),
+        people[3].family_name,
+        people[3].date_of_birth,
+        address=people[3].address,
+        postcode=people[3].postcode.replace(" ", "").lower(),
+    )
     result = find_duplicates([*people, copy])
     pairs = {tuple(sorted((r.a.record.record_id, r.b.record.record_id))) for r in result.pairs}
     assert pairs == {tuple(sorted((people[3].record_id, "COPY")))}
@@ -60,20 +74,31 @@ def test_find_duplicates_learns_weights_without_labels():
     rng = random.Random(3)
     copies = []
     for n, original in enumerate(rng.sample(people, 60)):
-        copies.append(PersonRecord(f"C{n}", original.given_name, original.family_name + ("e" if n % 2 else ""),
-                                   original.date_of_birth, address=original.address, postcode=original.postcode))
+        copies.append(
+            PersonRecord(
+                f"C{n}",
+                original.given_name,
+                original.family_name + ("e" if n % 2 else ""),
+                original.date_of_birth,
+                address=original.address,
+                postcode=original.postcode,
+            )
+        )
     result = find_duplicates(people + copies)
     assert result.diagnostics["em_iterations"] > 0
-    found = {r.b.record.record_id if r.b.record.record_id.startswith("C") else r.a.record.record_id
-             for r in result.pairs}
+    found = {
+        r.b.record.record_id if r.b.record.record_id.startswith("C") else r.a.record.record_id for r in result.pairs
+    }
     assert len(found & {c.record_id for c in copies}) >= 58
     assert len(result.pairs) <= 62
 
 
 def test_link_one_to_one_keeps_one_partner_each():
     left = _people(80, 4)
-    right = [PersonRecord(f"B{n}", p.given_name, p.family_name, p.date_of_birth, address=p.address, postcode=p.postcode)
-             for n, p in enumerate(left)]
+    right = [
+        PersonRecord(f"B{n}", p.given_name, p.family_name, p.date_of_birth, address=p.address, postcode=p.postcode)
+        for n, p in enumerate(left)
+    ]
     result = link(left, right, one_to_one=True, estimate=False)
     partners = {r.a.record.record_id: r.b.record.record_id for r in result.pairs}
     assert len(partners) == len(set(partners.values())) == len(result.pairs) >= 79
@@ -104,25 +129,39 @@ def _write(path, rows):
         writer.writerows(rows)
 
 
-HEADER = ["record_id", "given_name", "family_name", "date_of_birth", "sex", "nhs_number", "pnc_id", "address",
-          "postcode", "phone", "email"]
+HEADER = [
+    "record_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "pnc_id",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+]
 
 
 def test_csvtool_writes_pairs(tmp_path):
     source = tmp_path / "persons.csv"
     output = tmp_path / "pairs.csv"
-    _write(source, [
-        HEADER,
-        ["1", "Robert", "Smith", "1985-03-12", "M", "9434765919", "", "12 Acacia Avenue, Leeds", "LS1 4AB", "", ""],
-        ["2", "Bob", "Smyth", "1985-03-12", "M", "", "", "12 Acacia Ave, Leeds", "ls14ab", "", ""],
-        ["3", "Amelia", "Clarke", "2001-06-15", "F", "", "", "9 Church Street, Bath", "BA1 1LT", "", ""],
-        ["4", "Isla", "Clarke", "2001-06-15", "F", "", "", "9 Church Street, Bath", "BA1 1LT", "", ""],
-        ["5", "Elizabeth", "Jones", "1979-11-02", "F", "6541003238", "", "4 Mill Lane, York", "YO1 7HH", "", ""],
-        ["6", "Liz", "Taylor", "1979-11-02", "F", "654 100 3238", "", "20 New Road, Leeds", "LS2 9JT", "", ""],
-        ["7", "John", "Walker", "1962-02-01", "M", "", "", "77 High Street, Derby", "DE1 2AB", "", ""],
-        ["8", "John", "Walker", "1990-07-19", "M", "", "", "77 High Street, Derby", "DE1 2AB", "", ""],
-        ["9", "", "", "", "", "", "", "", "", "", ""],
-    ])
+    _write(
+        source,
+        [
+            HEADER,
+            ["1", "Robert", "Smith", "1985-03-12", "M", "9434765919", "", "12 Acacia Avenue, Leeds", "LS1 4AB", "", ""],
+            ["2", "Bob", "Smyth", "1985-03-12", "M", "", "", "12 Acacia Ave, Leeds", "ls14ab", "", ""],
+            ["3", "Amelia", "Clarke", "2001-06-15", "F", "", "", "9 Church Street, Bath", "BA1 1LT", "", ""],
+            ["4", "Isla", "Clarke", "2001-06-15", "F", "", "", "9 Church Street, Bath", "BA1 1LT", "", ""],
+            ["5", "Elizabeth", "Jones", "1979-11-02", "F", "6541003238", "", "4 Mill Lane, York", "YO1 7HH", "", ""],
+            ["6", "Liz", "Taylor", "1979-11-02", "F", "654 100 3238", "", "20 New Road, Leeds", "LS2 9JT", "", ""],
+            ["7", "John", "Walker", "1962-02-01", "M", "", "", "77 High Street, Derby", "DE1 2AB", "", ""],
+            ["8", "John", "Walker", "1990-07-19", "M", "", "", "77 High Street, Derby", "DE1 2AB", "", ""],
+            ["9", "", "", "", "", "", "", "", "", "", ""],
+        ],
+    )
     assert find_duplicates_csv(source, output) == 2
     with open(output, newline="") as stream:
         rows = list(csv.reader(stream))
@@ -133,8 +172,14 @@ def test_csvtool_writes_pairs(tmp_path):
 
 def test_csvtool_can_add_reasons(tmp_path):
     source, output = tmp_path / "in.csv", tmp_path / "out.csv"
-    _write(source, [["record_id", "given_name", "family_name", "date_of_birth"],
-                    ["a", "Robert", "Smith", "1985-03-12"], ["b", "Robert", "Smith", "1985-12-03"]])
+    _write(
+        source,
+        [
+            ["record_id", "given_name", "family_name", "date_of_birth"],
+            ["a", "Robert", "Smith", "1985-03-12"],
+            ["b", "Robert", "Smith", "1985-12-03"],
+        ],
+    )
     find_duplicates_csv(source, output, reasons=True)
     with open(output, newline="") as stream:
         rows = list(csv.reader(stream))

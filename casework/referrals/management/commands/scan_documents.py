@@ -17,8 +17,9 @@ class Command(BaseCommand):
     help = "Scan held documents (or, with --all, every document) for malware with clamd."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--all", action="store_true", dest="everything",
-                            help="Scan every document that is not already quarantined.")
+        parser.add_argument(
+            "--all", action="store_true", dest="everything", help="Scan every document that is not already quarantined."
+        )
 
     def handle(self, *args, everything: bool = False, **options) -> None:
         if not malware.configured():
