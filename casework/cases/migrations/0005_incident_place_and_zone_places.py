@@ -8,7 +8,7 @@ from casework.core.migration_support import keep_aside
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_carried_from_referral'),
+        ('cases', '0004_carried_from_referral_kept'),
     ]
 
     operations = [
