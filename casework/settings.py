@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "casework.portal",
     "casework.people",
     "casework.cases",
+    "casework.assessments",
     "casework.search",
     "casework.backups",
 ]
@@ -401,6 +402,18 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# --- Assessments ------------------------------------------------------------------------------
+# Assessment instruments (casework.assessments, ADR 0017): the definition files ship with the code;
+# licensed factor catalogues (the Stalking Risk Profile's) are supplied by the clinic under its licence,
+# one path per catalogue. The demo and the tests use the clearly marked demonstration catalogue; in
+# production an unset catalogue leaves its instrument unavailable, and the demonstration catalogue is
+# refused by the deployment check (assessments.E001).
+_DEMO_CATALOGUE = BASE_DIR / "casework" / "assessments" / "instruments" / "catalogues" / "demo-srp.json"
+ASSESSMENT_CATALOGUES = {
+    "srp": env_str("CASEWORK_CATALOGUE_SRP", None if PRODUCTION else str(_DEMO_CATALOGUE)),
+}
+
 
 # --- Letters ----------------------------------------------------------------------------------
 # The letterhead of every letter to a referrer: where to reply. Demo values unless set; the

@@ -18,7 +18,7 @@ from django.utils import timezone
 from casework.audit.models import Action
 from casework.audit.services import record, snapshot
 from casework.cases import barrier
-from casework.cases.choices import Behaviour, CaseKind, DatePrecision, PartyRole
+from casework.cases.choices import Behaviour, CaseKind, DatePrecision, PartyRole, StalkerType
 from casework.cases.errors import CaseRefused
 from casework.cases.models import (
     AgencyOfficer,
@@ -518,3 +518,20 @@ def officer_update(*, officer: AgencyOfficer, by, request: HttpRequest | None = 
     require(by, "cases.edit_admin", case)
     with transaction.atomic():
         return _save_changes(case=case, by=by, request=request, obj=officer, label="officer", fields=fields)
+
+
+# --- Stalker type ---------------------------------------------------------------------------------
+
+
+def stalker_type_record(*, case: Case, stalker_type: str, by, request: HttpRequest | None = None) -> Case:
+    """Record the stalker type a signed-off assessment decided (never typed on the case itself:
+    the assessments app calls this when a clinical lead signs an assessment off)."""
+    require(by, "cases.edit_clinical", case)
+    if stalker_type not in StalkerType.values:
+        raise CaseRefused("Select a stalker type", "stalker_type")
+    with transaction.atomic():
+        before = snapshot(case, Case.AUDITED_FIELDS)
+        case.stalker_type = stalker_type
+        case.save(update_fields=["stalker_type", "updated_at"])
+        audit_changed(case=case, by=by, request=request, obj=case, label="case", before=before, fields=Case.AUDITED_FIELDS)
+    return case

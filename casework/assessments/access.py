@@ -1,0 +1,13 @@
+"""The assessments app's records, registered with the access rules (``casework.access``): an
+assessment belongs to its case, and everything in it follows the assessment."""
+
+from __future__ import annotations
+
+from casework.access import registry
+from casework.assessments.models import Addendum, Assessment, InformationSource, Judgement, Review, RiskScenario
+
+
+def register() -> None:
+    registry.register(Assessment, within=registry.CASE, path="case")
+    for model in (Judgement, InformationSource, RiskScenario, Review, Addendum):
+        registry.register(model, within=registry.CASE, path="assessment__case")

@@ -1,0 +1,37 @@
+"""System checks: every instrument definition loads, and production never runs on the
+demonstration catalogue."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Info, Tags, register
+
+from casework.assessments import definitions
+
+
+@register()
+def check_definitions(app_configs, **kwargs):
+    messages = []
+    for code, definition, problem in definitions.available():
+        if definition is not None:
+            continue
+        missing_catalogue = "supplies under its licence" in problem
+        level = Info if missing_catalogue else Error
+        messages.append(level(problem, id="assessments.I001" if missing_catalogue else "assessments.E002", obj=code))
+    return messages
+
+
+@register(Tags.security, deploy=True)
+def check_demonstration_catalogue(app_configs, **kwargs):
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    return [
+        Error(
+            f"The '{code}' instrument uses the demonstration catalogue, which is not the licensed item list.",
+            hint="Set the catalogue's path (CASEWORK_CATALOGUE_SRP) to the file the clinic holds under its licence.",
+            id="assessments.E001",
+            obj=code,
+        )
+        for code, definition, _ in definitions.available()
+        if definition is not None and definition.uses_demonstration_catalogue
+    ]
