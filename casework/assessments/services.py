@@ -566,10 +566,16 @@ def _move(assessment: Assessment, target: str, by, request, changes: dict[str, A
     )
 
 
+def _locked(assessment: Assessment) -> Assessment:
+    """The assessment as it is now, locked for the rest of the transaction (the permission is
+    asked of what the database holds, not of what the caller last read)."""
+    return Assessment.objects.select_for_update().select_related("case", "definition").get(pk=assessment.pk)
+
+
 def assessment_submit(*, assessment: Assessment, by, request: HttpRequest | None = None) -> Assessment:
-    require(by, "assessments.edit", assessment)
     with transaction.atomic():
-        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        assessment = _locked(assessment)
+        require(by, "assessments.edit", assessment)
         problems = missing(assessment)
         if problems:
             raise Incomplete(problems)
@@ -581,13 +587,13 @@ def assessment_submit(*, assessment: Assessment, by, request: HttpRequest | None
 
 
 def assessment_return(*, assessment: Assessment, comments: str, by, request: HttpRequest | None = None) -> Assessment:
-    require(by, "assessments.review", assessment)
     if not comments.strip():
         raise AssessmentRefused("Write what must change before you can sign it off", "comments")
     if len(comments) > TEXT_LIMIT:
         raise AssessmentRefused(f"Comments must be {TEXT_LIMIT:,} characters or fewer", "comments")
     with transaction.atomic():
-        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        assessment = _locked(assessment)
+        require(by, "assessments.review", assessment)
         _move(assessment, AssessmentStatus.RETURNED, by, request, {"comments": {"old": None, "new": "written"}})
         assessment.row_version += 1
         assessment.save(update_fields=["status", "row_version", "updated_at"])
@@ -600,11 +606,11 @@ def assessment_sign(
 ) -> Assessment:
     """Sign off: lock the assessment, fix its signature, set the review date (the instrument's
     interval unless one was chosen) and, where the instrument decides it, the case's stalker type."""
-    require(by, "assessments.review", assessment)
     if len(comments) > TEXT_LIMIT:
         raise AssessmentRefused(f"Comments must be {TEXT_LIMIT:,} characters or fewer", "comments")
     with transaction.atomic():
-        assessment = Assessment.objects.select_for_update().select_related("case", "definition").get(pk=assessment.pk)
+        assessment = _locked(assessment)
+        require(by, "assessments.review", assessment)
         problems = missing(assessment)
         if problems:
             raise Incomplete(problems)
