@@ -9,6 +9,7 @@ urlpatterns = [
     path("referrals/", include("casework.referrals.urls")),
     path("portal/", include("casework.portal.urls")),
     path("people/", include("casework.people.urls")),
+    path("cases/<str:reference>/assessments/", include("casework.assessments.urls")),
     path("cases/", include("casework.cases.urls")),
     path("search/", include("casework.search.urls")),
     path("background-tasks/", include("casework.worker.urls")),

@@ -7,6 +7,8 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self) -> None:
-        from casework.assessments import access, checks  # noqa: F401  (registers the system checks)
+        from casework.assessments import access, checks, queries, work  # noqa: F401  (checks, My work)
+        from casework.cases.queries import provide_risk_judgements
 
         access.register()
+        provide_risk_judgements(queries.current_judgements)

@@ -283,7 +283,11 @@ def _check_schema(data: Mapping[str, Any], schema_name: str, path: Path, what: s
     if errors:
         first = errors[0]
         where = "/".join(str(part) for part in first.absolute_path) or "(the top level)"
-        more = f" ({len(errors) - 1} more problem{'s' if len(errors) > 2 else ''} after this one)" if len(errors) > 1 else ""
+        more = (
+            f" ({len(errors) - 1} more problem{'s' if len(errors) > 2 else ''} after this one)"
+            if len(errors) > 1
+            else ""
+        )
         raise DefinitionError(f"The {what} file {path} does not fit its schema at {where}: {first.message}{more}.")
 
 
@@ -372,7 +376,9 @@ def _written_out(item: Mapping[str, Any]) -> dict[str, Any]:
     return item
 
 
-def _catalogue_items(name: str, outcomes: list[str], definition_path: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _catalogue_items(
+    name: str, outcomes: list[str], definition_path: Path
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     path = catalogue_path(name)
     if path is None:
         raise DefinitionError(
@@ -432,16 +438,22 @@ def _check_references(content: Mapping[str, Any], path: Path) -> None:
     keys: list[str] = [item["key"] for section in content["sections"] for item in section["items"]]
     repeated = sorted({key for key in keys if keys.count(key) > 1})
     if repeated:
-        raise DefinitionError(f"The instrument definition {path} uses these item keys more than once: {', '.join(repeated)}.")
+        raise DefinitionError(
+            f"The instrument definition {path} uses these item keys more than once: {', '.join(repeated)}."
+        )
     sections = [section["key"] for section in content["sections"]]
     if len(set(sections)) != len(sections):
         raise DefinitionError(f"The instrument definition {path} uses a section key more than once.")
     by_key = {item["key"]: item for section in content["sections"] for item in section["items"]}
     for item in by_key.values():
         if item["kind"] == "choice" and not item.get("choices"):
-            raise DefinitionError(f"The instrument definition {path}: item '{item['key']}' is a choice with no choices.")
+            raise DefinitionError(
+                f"The instrument definition {path}: item '{item['key']}' is a choice with no choices."
+            )
         if item["kind"] != "choice" and item.get("choices"):
-            raise DefinitionError(f"The instrument definition {path}: item '{item['key']}' has choices but is not a choice.")
+            raise DefinitionError(
+                f"The instrument definition {path}: item '{item['key']}' has choices but is not a choice."
+            )
     for setting, vocabulary in (("stalker_type_item", StalkerType), ("relationship_item", Relationship)):
         key = content.get(setting)
         if not key:

@@ -51,9 +51,7 @@ class Assessment(models.Model):
     )
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     co_assessors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
-    previous = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reassessments"
-    )
+    previous = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reassessments")
     answers = models.JSONField(default=dict, blank=True)
     review_due_on = models.DateField("Review date", null=True, blank=True)
     # Optimistic locking: every save of the draft names the version it started from.
@@ -111,6 +109,9 @@ class Judgement(models.Model):
         ordering = ["assessment", "id"]
         constraints = [models.UniqueConstraint(fields=["assessment", "outcome"], name="judgement_once_per_outcome")]
 
+    def __str__(self) -> str:
+        return f"{self.outcome}: {self.level or 'not judged'}"
+
 
 class InformationSource(models.Model):
     """What the assessment rests on: an interview, records read, or a collateral contact."""
@@ -130,6 +131,9 @@ class InformationSource(models.Model):
     class Meta:
         ordering = ["assessment", "occurred_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description}"
+
 
 class RiskScenario(models.Model):
     """A plausible future: what might happen, how serious, how soon, how often, how likely."""
@@ -147,6 +151,9 @@ class RiskScenario(models.Model):
     class Meta:
         ordering = ["assessment", "id"]
 
+    def __str__(self) -> str:
+        return f"Scenario {self.pk}: {self.severity} severity, {self.likelihood} likelihood"
+
 
 class Review(models.Model):
     """A clinical lead's review of a submitted assessment: returned with comments, or signed off."""
@@ -162,6 +169,9 @@ class Review(models.Model):
     class Meta:
         ordering = ["assessment", "reviewed_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} {self.reviewed_at:%Y-%m-%d}"
+
 
 class Addendum(models.Model):
     """A later correction or addition to a signed assessment, with its own author and time."""
@@ -176,3 +186,6 @@ class Addendum(models.Model):
     class Meta:
         ordering = ["assessment", "written_at", "id"]
         verbose_name_plural = "addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum {self.pk}"

@@ -256,7 +256,9 @@ def reassessment_start(*, previous: Assessment, setting: str, establishment: str
 # --- Saving a draft ----------------------------------------------------------------------------------
 
 
-def clean_answers(definition: Definition, raw: Mapping[str, Mapping[str, Any]]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+def clean_answers(
+    definition: Definition, raw: Mapping[str, Mapping[str, Any]]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The answers ``raw`` gives, each checked against its item: (answers, problems). Unknown
     keys are refused; blank answers are dropped (a draft may be partly answered)."""
     items = definition.items
@@ -288,7 +290,9 @@ def _clean_answer(item: Item, given: Mapping[str, Any]) -> tuple[dict[str, Any],
                 number = float(value)
             except (TypeError, ValueError):
                 return {}, f"'{item.label}' must be a number"
-            if (item.minimum is not None and number < item.minimum) or (item.maximum is not None and number > item.maximum):
+            if (item.minimum is not None and number < item.minimum) or (
+                item.maximum is not None and number > item.maximum
+            ):
                 return {}, f"'{item.label}' must be between {item.minimum:g} and {item.maximum:g}"
             value = int(number) if number.is_integer() else number
         elif len(str(value)) > TEXT_LIMIT:
@@ -504,7 +508,12 @@ def scenario_add(
             assessment=assessment,
             by=by,
             request=request,
-            changes={"scenario": {"old": None, "new": f"scenario {scenario.pk}: {severity} severity, {likelihood} likelihood"}},
+            changes={
+                "scenario": {
+                    "old": None,
+                    "new": f"scenario {scenario.pk}: {severity} severity, {likelihood} likelihood",
+                }
+            },
         )
     return scenario
 
@@ -597,7 +606,9 @@ def assessment_return(*, assessment: Assessment, comments: str, by, request: Htt
         _move(assessment, AssessmentStatus.RETURNED, by, request, {"comments": {"old": None, "new": "written"}})
         assessment.row_version += 1
         assessment.save(update_fields=["status", "row_version", "updated_at"])
-        Review.objects.create(assessment=assessment, decision=ReviewDecision.RETURNED, comments=comments.strip(), reviewer=by)
+        Review.objects.create(
+            assessment=assessment, decision=ReviewDecision.RETURNED, comments=comments.strip(), reviewer=by
+        )
     return assessment
 
 
@@ -623,9 +634,19 @@ def assessment_sign(
         assessment.signed_hash = signature(assessment)
         assessment.row_version += 1
         assessment.save(
-            update_fields=["status", "signed_at", "signed_by", "review_due_on", "signed_hash", "row_version", "updated_at"]
+            update_fields=[
+                "status",
+                "signed_at",
+                "signed_by",
+                "review_due_on",
+                "signed_hash",
+                "row_version",
+                "updated_at",
+            ]
         )
-        Review.objects.create(assessment=assessment, decision=ReviewDecision.SIGNED, comments=comments.strip(), reviewer=by)
+        Review.objects.create(
+            assessment=assessment, decision=ReviewDecision.SIGNED, comments=comments.strip(), reviewer=by
+        )
         stalker_type = definition.context_of(assessment.answers)["stalker_type"]
         if definition.stalker_type_item and stalker_type and stalker_type != assessment.case.stalker_type:
             stalker_type_record(case=assessment.case, stalker_type=stalker_type, by=by, request=request)

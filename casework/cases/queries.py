@@ -7,6 +7,7 @@ what a barrier hides from them, clinicians their team's cases; ``rules.py`` says
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -346,11 +347,18 @@ def visible_referral_ids(user, referral_ids: list[int]) -> set[int]:
     return set(policy.visible(user, Referral).filter(pk__in=referral_ids).values_list("pk", flat=True))
 
 
+_RISK_JUDGEMENTS: list[Callable[[Case], list]] = []
+
+
+def provide_risk_judgements(provider: Callable[[Case], list]) -> None:
+    """The assessments app (above this one) answers ``risk_judgements_of`` when it is ready."""
+    _RISK_JUDGEMENTS[:] = [provider]
+
+
 def risk_judgements_of(case: Case) -> list:
-    """The current risk judgements of the case's signed-off assessments. The assessments app (a
-    later issue) answers this; until it exists there are none, and the case page says
-    "No assessment yet"."""
-    return []
+    """The current risk judgements of the case's signed-off assessments, as the assessments app
+    gives them; none (the case page says "No assessment yet") until one is signed off."""
+    return _RISK_JUDGEMENTS[0](case) if _RISK_JUDGEMENTS else []
 
 
 # --- My work ------------------------------------------------------------------------------------

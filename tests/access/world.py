@@ -22,6 +22,15 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from casework.accounts.tests.factories import OrganisationFactory, TrainingRecordFactory, UserFactory
+from casework.assessments.models import (
+    Addendum,
+    Assessment,
+    InformationSource,
+    Judgement,
+    KeptDefinition,
+    Review,
+    RiskScenario,
+)
 from casework.audit.models import BreakGlassGrant
 from casework.cases.choices import CaseKind, PartyRole, TeamRole
 from casework.cases.models import (
@@ -270,7 +279,27 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
     people_services.detail_add(
         person=person, model=PersonName, by=setup.coordinator, kind="alias", given_name="Matty", family_name="Alias"
     )
+    assessment = Assessment.objects.create(
+        case=case,
+        definition=KeptDefinition.objects.get_or_create(
+            content_hash="0" * 64, defaults={"code": "matrix", "version": "1.0", "title": "Matrix", "content": {}}
+        )[0],
+        setting="community",
+        assessor=by,
+        updated_by=by,
+        answers={"formulation": {"value": "Matrix formulation"}},
+    )
     return {
+        "assessments.assessment": assessment,
+        "assessments.judgement": Judgement.objects.create(assessment=assessment, outcome="violence", level="low"),
+        "assessments.informationsource": InformationSource.objects.create(
+            assessment=assessment, kind="records", description="Matrix records", added_by=by
+        ),
+        "assessments.riskscenario": RiskScenario.objects.create(
+            assessment=assessment, nature="Matrix", severity="low", imminence="weeks", likelihood="low", added_by=by
+        ),
+        "assessments.review": Review.objects.create(assessment=assessment, decision="returned", reviewer=by),
+        "assessments.addendum": Addendum.objects.create(assessment=assessment, text="Matrix addendum", author=by),
         "cases.case": case,
         "cases.caseparty": victim_party,
         "cases.casereferral": CaseReferral.objects.get(referral=referral),

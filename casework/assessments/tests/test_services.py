@@ -163,7 +163,9 @@ def test_a_second_save_from_a_stale_version_is_refused_and_the_first_is_kept(wor
         expected_version=opened_at,
         by=cast.clinician,
     )
-    with pytest.raises(EditConflict, match="Clare Clinician saved this assessment at .* Your changes have not been saved"):
+    with pytest.raises(
+        EditConflict, match="Clare Clinician saved this assessment at .* Your changes have not been saved"
+    ):
         services.assessment_save(
             assessment=Assessment.objects.get(pk=assessment.pk),
             answers={"formulation": {"value": "Second editor's formulation"}},
@@ -259,7 +261,9 @@ def test_a_reassessment_starts_from_the_last_signed_assessment(world, cast):
     second = services.reassessment_start(previous=first, setting="community", by=cast.clinician)
     assert second.previous == first
     assert second.answers == first.answers
-    assert dict(second.judgements.values_list("outcome", "level")) == dict(first.judgements.values_list("outcome", "level"))
+    assert dict(second.judgements.values_list("outcome", "level")) == dict(
+        first.judgements.values_list("outcome", "level")
+    )
     assert second.scenarios.count() == 1 and second.sources.count() == 0
     with pytest.raises(AssessmentRefused, match="already in progress"):
         services.reassessment_start(previous=first, setting="community", by=cast.clinician)

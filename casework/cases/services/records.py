@@ -533,5 +533,7 @@ def stalker_type_record(*, case: Case, stalker_type: str, by, request: HttpReque
         before = snapshot(case, Case.AUDITED_FIELDS)
         case.stalker_type = stalker_type
         case.save(update_fields=["stalker_type", "updated_at"])
-        audit_changed(case=case, by=by, request=request, obj=case, label="case", before=before, fields=Case.AUDITED_FIELDS)
+        audit_changed(
+            case=case, by=by, request=request, obj=case, label="case", before=before, fields=Case.AUDITED_FIELDS
+        )
     return case

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from casework.access import barrier, policy
 from casework.access.breakglass import open_grant as break_glass_open
-from casework.accounts.tests.factories import UserFactory
+from casework.accounts.tests.factories import TrainingRecordFactory, UserFactory
+from casework.assessments import services as assessment_services
 from casework.audit.models import Alert, BreakGlassGrant
 from casework.cases.choices import CaseKind, PartyRole
 from casework.cases.errors import BarrierConflict, CaseRefused
@@ -58,6 +59,7 @@ CASE_CANARIES = {
     "officer": "Ottilie Canaryadvocate",
     "officer_email": "ottilie.canary@advocacy.example.org",
     "mappa": "Canarymappa Coordinator",
+    "assessment": "Canaryassessment she sleeps at her sisters flat",
 }
 # Her new identity: her person record's current name, not the name the referral gave. Nobody on the
 # perpetrator case's team sees it anywhere (her person record and her own referral are behind the
@@ -161,6 +163,15 @@ def pair(cast) -> Barrier:
         updated_by=lead,
     )
 
+    TrainingRecordFactory(user=val, instrument="s_dash")
+    screen = assessment_services.assessment_start(case=victim_case, code="s-dash", setting="community", by=val)
+    assessment_services.assessment_save(
+        assessment=screen,
+        answers={"very_frightened": {"value": "yes", "comment": CASE_CANARIES["assessment"]}},
+        expected_version=screen.row_version,
+        by=val,
+    )
+
     # Stan's case names Vera as the referral gave her.
     stan_referral = ready_referral(
         subject=stan,
@@ -190,6 +201,9 @@ def pair(cast) -> Barrier:
         behaviours=["text", "following"],
         motivation_in_own_words="She should not have left",
         by=cast.clinician,
+    )
+    assessment_services.assessment_start(
+        case=perpetrator_case, code="srp-structured", setting="community", by=cast.clinician
     )
     glass = UserFactory(role=Role.CLINICIAN, full_name="Gil Glass")
     break_glass_open(user=glass, obj=perpetrator_case, reason="On call: urgent risk call from probation tonight")
@@ -230,8 +244,15 @@ def case_urls(case: Case) -> list[str]:
             "cases:mappa_meeting_add",
             "cases:agency_add",
             "cases:break_glass",
+            "assessments:list",
+            "assessments:start",
         )
     ]
+    for assessment in case.assessments.all():
+        urls += [
+            reverse(f"assessments:{name}", args=[ref, assessment.pk])
+            for name in ("detail", "edit", "submit", "source_add", "scenario_add", "changes")
+        ]
     urls += [reverse("cases:party_edit", args=[ref, p.pk]) for p in case.parties.exclude(role=PartyRole.SUBJECT)]
     urls += [reverse("cases:episode", args=[ref, p.pk]) for p in case.parties.all()]
     urls += [reverse("cases:incident_edit", args=[ref, i.pk]) for i in case.incidents.all()]
@@ -311,7 +332,16 @@ def test_the_walk_reaches_people_and_referral_pages_and_would_see_a_leak(cast, p
     found = set()
     for _status, body in victim_side.values():
         found.update(canaries_in(body, ALL_CANARIES))
-    assert {"incident", "motivation", "order_court", "officer", "new_given_name", "address", "phone_notes"} <= found
+    assert {
+        "incident",
+        "motivation",
+        "order_court",
+        "officer",
+        "assessment",
+        "new_given_name",
+        "address",
+        "phone_notes",
+    } <= found
 
 
 def test_the_perpetrator_case_shows_the_victim_by_the_referral_name_and_relationship_only(cast, pair, client_for):

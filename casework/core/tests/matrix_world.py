@@ -107,6 +107,9 @@ def build_world(cast) -> World:
     from casework.cases.tests.matrix import case_overrides
 
     world.overrides.update(case_overrides(cast))
+    from casework.assessments.tests.matrix import assessment_overrides
+
+    world.overrides.update(assessment_overrides(cast))
     return world
 
 

@@ -1,0 +1,97 @@
+"""Assessments in each state, made through the services (so that they are what the pages meet):
+``draft``, ``ready`` (complete, still a draft), ``submitted``, ``signed``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from casework.assessments import services
+
+TYPOLOGY = {
+    "context": {"value": "The end of a four-year relationship"},
+    "initial_motive": {"value": "To win her back, then to punish her"},
+    "prior_relationship": {"value": "ex_intimate_partner"},
+    "mental_illness": {"value": "None apparent; features of a personality disorder"},
+    "stalker_type": {"value": "rejected"},
+    "type_rationale": {"value": "Began at separation with a wish for reconciliation"},
+}
+FACTORS_FOR_REJECTED_EX_PARTNER = (
+    "prior_intimate_relationship",
+    "explicit_threats",
+    "substance_misuse",
+    "past_violence",
+    "pursuit_beyond_two_weeks",
+    "continuing_contact_arrangements",
+    "personality_disorder",
+    "criminal_history",
+    "lost_work_or_study",
+    "social_isolation",
+    "legal_consequences",
+)
+LEVELS = {"violence": "moderate", "persistence": "high", "recurrence": "moderate", "psychosocial_damage": "high"}
+
+
+def complete_answers(presence: str = "present") -> dict:
+    answers = {**TYPOLOGY, "formulation": {"value": "He cannot accept the end of the relationship."}}
+    for key in FACTORS_FOR_REJECTED_EX_PARTNER:
+        answer = {"value": presence, "comment": "From the police record"}
+        if presence in ("present", "partly_present"):
+            answer["relevance"] = "high"
+        answers[key] = answer
+    return answers
+
+
+def judgements(levels: dict[str, str] | None = None) -> dict:
+    return {
+        outcome: {"level": level, "rationale": f"Rationale for {outcome}."}
+        for outcome, level in (levels or LEVELS).items()
+    }
+
+
+def draft(case, by, code: str = "srp-structured", setting: str = "community"):
+    return services.assessment_start(case=case, code=code, setting=setting, by=by)
+
+
+def ready(case, by, *, levels: dict[str, str] | None = None, assessment=None):
+    """An SRP-structured draft with every answer, a source and a scenario."""
+    assessment = assessment or draft(case, by)
+    services.assessment_save(
+        assessment=assessment,
+        answers=complete_answers(),
+        judgements=judgements(levels),
+        expected_version=assessment.row_version,
+        by=by,
+    )
+    if not assessment.sources.exists():
+        services.source_add(
+            assessment=assessment,
+            kind="interview",
+            description="The client",
+            place="Clinic room 2",
+            occurred_on=timezone.localdate() - dt.timedelta(days=3),
+            minutes=90,
+            by=by,
+        )
+    if not assessment.scenarios.exists():
+        services.scenario_add(
+            assessment=assessment,
+            nature="Turns up at her new address and assaults her new partner",
+            severity="high",
+            imminence="weeks",
+            likelihood="moderate",
+            by=by,
+        )
+    assessment.refresh_from_db()
+    return assessment
+
+
+def submitted(case, by, **kwargs):
+    assessment = ready(case, by, **kwargs)
+    return services.assessment_submit(assessment=assessment, by=by)
+
+
+def signed(case, by, signer, **kwargs):
+    assessment = submitted(case, by, **kwargs)
+    return services.assessment_sign(assessment=assessment, by=signer)
