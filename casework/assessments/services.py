@@ -407,8 +407,7 @@ def _conflict_message(current: Assessment) -> str:
 # --- Sources and scenarios ----------------------------------------------------------------------------
 
 
-def _require_editable(assessment: Assessment, by) -> None:
-    require(by, "assessments.edit", assessment)
+def _require_trained_for(assessment: Assessment, by) -> None:
     _require_training(by, definition_of(assessment))
 
 
@@ -423,7 +422,8 @@ def source_add(
     by,
     request: HttpRequest | None = None,
 ) -> InformationSource:
-    _require_editable(assessment, by)
+    require(by, "assessments.edit", assessment)
+    _require_trained_for(assessment, by)
     if kind not in SourceKind.values:
         raise AssessmentRefused("Select the kind of source", "kind")
     if not description.strip():
@@ -456,7 +456,8 @@ def source_add(
 
 
 def source_remove(*, source: InformationSource, by, request: HttpRequest | None = None) -> None:
-    _require_editable(source.assessment, by)
+    require(by, "assessments.edit", source.assessment)
+    _require_trained_for(source.assessment, by)
     with transaction.atomic():
         _audit(
             action=Action.DELETE,
@@ -479,7 +480,8 @@ def scenario_add(
     by,
     request: HttpRequest | None = None,
 ) -> RiskScenario:
-    _require_editable(assessment, by)
+    require(by, "assessments.edit", assessment)
+    _require_trained_for(assessment, by)
     if not definition_of(assessment).has_scenarios:
         raise AssessmentRefused("This instrument has no risk scenarios")
     if not nature.strip():
@@ -519,7 +521,8 @@ def scenario_add(
 
 
 def scenario_remove(*, scenario: RiskScenario, by, request: HttpRequest | None = None) -> None:
-    _require_editable(scenario.assessment, by)
+    require(by, "assessments.edit", scenario.assessment)
+    _require_trained_for(scenario.assessment, by)
     with transaction.atomic():
         _audit(
             action=Action.DELETE,

@@ -52,6 +52,11 @@ CREATE_VIEWS = {
     "cases:mappa_meeting_add",
     "cases:agency_add",
     "cases:officer_add",
+    "assessments:start",
+    "assessments:source_add",
+    "assessments:scenario_add",
+    "assessments:addendum_add",
+    "assessments:reassess",
 }
 # What the name of a create view looks like; a match outside CREATE_VIEWS must be listed above
 # or in NOT_CREATING with the reason.
