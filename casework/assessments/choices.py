@@ -55,3 +55,22 @@ class SourceKind(models.TextChoices):
 class ReviewDecision(models.TextChoices):
     RETURNED = "returned", "Returned with comments"
     SIGNED = "signed", "Signed off"
+
+
+class PlanArea(models.TextChoices):
+    """The four headings of a risk management plan (structured professional judgement)."""
+
+    MONITORING = "monitoring", "Monitoring"
+    SUPERVISION = "supervision", "Supervision"
+    TREATMENT = "treatment", "Treatment"
+    VICTIM_SAFETY = "victim_safety", "Victim safety planning"
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    NOT_DONE = "not_done", "Not done"
+
+
+OPEN_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)

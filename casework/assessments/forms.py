@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from casework.assessments.choices import AssessmentSetting, Imminence, Level, SourceKind
+from casework.assessments.choices import ActionStatus, AssessmentSetting, Imminence, Level, PlanArea, SourceKind
 from casework.assessments.definitions import Definition, Item
 from casework.assessments.services import TEXT_LIMIT
 from casework.core.forms import NHSDateField, NHSForm, cap_text_fields
@@ -241,3 +241,21 @@ class AddendumForm(NHSForm):
         required_message="Enter the addendum",
         help_text="A correction or addition, signed with your name and the time",
     )
+
+
+class PlanForm(NHSForm):
+    review_on = NHSDateField(label="Review date", help_text="When the plan, and the risk it answers, will be reviewed")
+
+
+class ActionForm(NHSForm):
+    area = _radios("Heading", PlanArea.choices, "Select the heading the action comes under")
+    description = _long_text("Action", 2000, "Describe the action")
+    agency = _text(
+        "Responsible agency",
+        200,
+        "Enter the agency responsible",
+        help_text="For example 'Probation', 'Police', 'The clinic'",
+    )
+    person = _text("Named person", 150, "Enter the named person responsible")
+    due_on = NHSDateField(label="Due date")
+    status = _radios("Status", ActionStatus.choices, "Select the action's status")

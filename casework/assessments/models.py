@@ -15,10 +15,12 @@ from django.db import models
 from django.db.models import Q
 
 from casework.assessments.choices import (
+    ActionStatus,
     AssessmentSetting,
     AssessmentStatus,
     Imminence,
     Level,
+    PlanArea,
     ReviewDecision,
     SourceKind,
 )
@@ -189,3 +191,40 @@ class Addendum(models.Model):
 
     def __str__(self) -> str:
         return f"Addendum {self.pk}"
+
+
+class ManagementPlan(models.Model):
+    """The risk management plan that answers one signed assessment. A reassessment's plan starts
+    from the open actions of the plan before it, so each version stays with the assessment it
+    answers."""
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="plan")
+    review_on = models.DateField("Review date")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    AUDITED_FIELDS = ("review_on",)
+
+    def __str__(self) -> str:
+        return f"Plan for assessment {self.assessment_id}"
+
+
+class PlanAction(models.Model):
+    plan = models.ForeignKey(ManagementPlan, on_delete=models.CASCADE, related_name="actions")
+    area = models.CharField(max_length=20, choices=PlanArea.choices)
+    description = models.TextField("Action", max_length=2000)
+    agency = models.CharField("Responsible agency", max_length=200)
+    person = models.CharField("Named person", max_length=150)
+    due_on = models.DateField("Due date")
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    AUDITED_FIELDS = ("area", "description", "agency", "person", "due_on", "status")
+
+    class Meta:
+        ordering = ["plan", "area", "due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"], name="plan_action_status_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()}: due {self.due_on}"

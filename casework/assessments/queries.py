@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 
 from casework.access import policy
 from casework.accounts.queries import clinicians
-from casework.assessments.choices import LEVEL_RANK, AssessmentStatus, Level
+from casework.assessments.choices import LEVEL_RANK, OPEN_ACTION_STATUSES, AssessmentStatus, Level
 from casework.assessments.definitions import Definition
-from casework.assessments.models import Assessment
+from casework.assessments.models import Assessment, ManagementPlan, PlanAction
 from casework.assessments.services import definition_of
 from casework.cases.choices import ACTIVE_STATUSES, TeamRole
 
@@ -61,6 +61,20 @@ def source_of(assessment: Assessment, pk: int):
 
 def scenario_of(assessment: Assessment, pk: int):
     return assessment.scenarios.filter(pk=pk).first()
+
+
+def plan_for_page(assessment: Assessment):
+    """The assessment's plan with its actions (two queries), or None."""
+    return (
+        ManagementPlan.objects.filter(assessment=assessment)
+        .select_related("created_by")
+        .prefetch_related("actions")
+        .first()
+    )
+
+
+def action_of(plan, pk: int):
+    return plan.actions.filter(pk=pk).first()
 
 
 def open_reassessment(assessment: Assessment) -> Assessment | None:
@@ -223,3 +237,17 @@ def my_drafts(user) -> QuerySet[Assessment]:
         .select_related("case", "definition")
         .order_by("-status", "updated_at", "id")
     )
+
+
+def actions_overdue(user, *, today: dt.date, on_my_cases: bool = True) -> QuerySet:
+    """Open plan actions past their due date, on the open cases the user is on the team of (or,
+    ``on_my_cases=False``, on every case the user may see)."""
+    rows = (
+        policy.visible(user, PlanAction)
+        .filter(status__in=OPEN_ACTION_STATUSES, due_on__lt=today, plan__assessment__case__status__in=ACTIVE_STATUSES)
+        .select_related("plan__assessment__case")
+        .order_by("due_on", "id")
+    )
+    if on_my_cases:
+        rows = rows.filter(plan__assessment__case__team__user=user)
+    return rows

@@ -26,10 +26,13 @@ from casework.accounts.queries import has_current_training, latest_training
 from casework.assessments import definitions
 from casework.assessments.choices import (
     ASSESSMENT_WORKFLOW,
+    OPEN_ACTION_STATUSES,
+    ActionStatus,
     AssessmentSetting,
     AssessmentStatus,
     Imminence,
     Level,
+    PlanArea,
     ReviewDecision,
     SourceKind,
 )
@@ -40,6 +43,8 @@ from casework.assessments.models import (
     InformationSource,
     Judgement,
     KeptDefinition,
+    ManagementPlan,
+    PlanAction,
     Review,
     RiskScenario,
 )
@@ -717,3 +722,116 @@ def addendum_add(*, assessment: Assessment, text: str, by, request: HttpRequest 
             changes={"addendum": {"old": None, "new": f"addendum {addendum.pk}"}},
         )
     return addendum
+
+
+# --- The risk management plan ----------------------------------------------------------------------
+
+
+def plan_start(*, assessment: Assessment, review_on: dt.date, by, request: HttpRequest | None = None) -> ManagementPlan:
+    """Start the plan that answers a signed assessment. A reassessment's plan carries forward the
+    actions still open in the plan of the assessment before it."""
+    require(by, "assessments.plan", assessment)
+    if review_on <= timezone.localdate():
+        raise AssessmentRefused("Review date must be in the future", "review_on")
+    with transaction.atomic():
+        if ManagementPlan.objects.filter(assessment=assessment).exists():
+            raise AssessmentRefused("This assessment already has a plan")
+        plan = ManagementPlan.objects.create(assessment=assessment, review_on=review_on, created_by=by)
+        earlier = (
+            ManagementPlan.objects.filter(assessment=assessment.previous_id).first() if assessment.previous_id else None
+        )
+        carried = 0
+        if earlier is not None:
+            open_actions = list(earlier.actions.filter(status__in=OPEN_ACTION_STATUSES))
+            PlanAction.objects.bulk_create(
+                PlanAction(
+                    plan=plan,
+                    area=a.area,
+                    description=a.description,
+                    agency=a.agency,
+                    person=a.person,
+                    due_on=a.due_on,
+                    status=a.status,
+                    updated_by=by,
+                )
+                for a in open_actions
+            )
+            carried = len(open_actions)
+        _audit(
+            action=Action.CREATE,
+            assessment=assessment,
+            by=by,
+            request=request,
+            changes={"plan": {"old": None, "new": f"plan {plan.pk}, review {review_on}, {carried} actions carried"}},
+        )
+    return plan
+
+
+def _check_action(fields: dict[str, Any]) -> None:
+    if fields.get("area") not in PlanArea.values:
+        raise AssessmentRefused("Select the heading the action comes under", "area")
+    for name, message, limit in (
+        ("description", "Describe the action", 2000),
+        ("agency", "Enter the agency responsible", 200),
+        ("person", "Enter the named person responsible", 150),
+    ):
+        value = (fields.get(name) or "").strip()
+        if not value:
+            raise AssessmentRefused(message, name)
+        if len(value) > limit:
+            raise AssessmentRefused(
+                f"{message.split(' ', 1)[1].capitalize()} must be {limit:,} characters or fewer", name
+            )
+    if fields.get("due_on") is None:
+        raise AssessmentRefused("Enter the due date", "due_on")
+    if fields.get("status", ActionStatus.PLANNED) not in ActionStatus.values:
+        raise AssessmentRefused("Select the action's status", "status")
+
+
+def action_add(*, plan: ManagementPlan, by, request: HttpRequest | None = None, **fields: Any) -> PlanAction:
+    require(by, "assessments.plan", plan.assessment)
+    _check_action(fields)
+    with transaction.atomic():
+        action = PlanAction.objects.create(
+            plan=plan,
+            area=fields["area"],
+            description=fields["description"].strip(),
+            agency=fields["agency"].strip(),
+            person=fields["person"].strip(),
+            due_on=fields["due_on"],
+            status=fields.get("status") or ActionStatus.PLANNED,
+            updated_by=by,
+        )
+        _audit(
+            action=Action.CREATE,
+            assessment=plan.assessment,
+            by=by,
+            request=request,
+            changes={"plan action": {"old": None, "new": f"action {action.pk}: {action.area}, due {action.due_on}"}},
+        )
+    return action
+
+
+def action_update(*, action: PlanAction, by, request: HttpRequest | None = None, **fields: Any) -> PlanAction:
+    require(by, "assessments.plan", action.plan.assessment)
+    merged = {name: fields.get(name, getattr(action, name)) for name in PlanAction.AUDITED_FIELDS}
+    _check_action(merged)
+    with transaction.atomic():
+        before = {name: getattr(action, name) for name in PlanAction.AUDITED_FIELDS}
+        for name, value in merged.items():
+            setattr(action, name, value.strip() if isinstance(value, str) else value)
+        action.updated_by = by
+        action.save()
+        structured = ("area", "due_on", "status")
+        changed = {
+            f"action {action.pk} {name}": (
+                {"old": str(before[name]), "new": str(getattr(action, name))}
+                if name in structured
+                else {"old": None, "new": "changed"}  # free text: that it changed, never its words
+            )
+            for name in PlanAction.AUDITED_FIELDS
+            if before[name] != getattr(action, name)
+        }
+        if changed:
+            _audit(action=Action.UPDATE, assessment=action.plan.assessment, by=by, request=request, changes=changed)
+    return action

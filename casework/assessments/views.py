@@ -8,7 +8,7 @@ parses a form, calls a service or a query, and renders.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casework.access import policy
 from casework.assessments import charts, definitions, queries, services
 from casework.assessments.forms import (
+    ActionForm,
     AddendumForm,
     AssessmentForm,
+    PlanForm,
     ReassessForm,
     ReviewForm,
     ScenarioForm,
@@ -520,4 +522,112 @@ def what_changed(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
             "previous": previous,
             "changes": queries.what_changed(previous, assessment),
         },
+    )
+
+
+# --- The risk management plan ----------------------------------------------------------------------
+
+
+def plan_url(assessment: Assessment) -> str:
+    return reverse("assessments:plan", args=[assessment.case.reference, assessment.pk])
+
+
+@require_http_methods(["GET", "POST"])
+@creates_record
+def plan(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """The plan that answers a signed assessment; while there is none, the form that starts it."""
+    case = _case(request, reference)
+    assessment = _assessment(request, case, pk)
+    existing = queries.plan_for_page(assessment)
+    may_change = request.user.has_perm("assessments.plan", assessment)
+    form = None
+    if existing is None and may_change:
+        form = PlanForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.plan_start(
+                    assessment=assessment, review_on=form.cleaned_data["review_on"], by=request.user, request=request
+                )
+            except Refused as refused:
+                show_refusal(form, refused)
+            else:
+                messages.success(request, "Plan started")
+                return redirect(plan_url(assessment))
+    elif request.method == "POST":
+        require(request.user, "assessments.plan", assessment)
+        return redirect(plan_url(assessment))
+    if request.method == "GET":
+        record_view(request, case, object_label=f"{case.reference}: plan for {assessment.audit_label}")
+    today = timezone.localdate()
+    return render(
+        request,
+        "assessments/plan.jinja",
+        {
+            "case": case,
+            "assessment": assessment,
+            "plan": existing,
+            "form": form,
+            "may_change": may_change,
+            "today": today,
+        },
+        status=400 if form is not None and form.is_bound else 200,
+    )
+
+
+def _plan_or_404(request, reference: str, pk: int):
+    case = _case(request, reference)
+    assessment = _assessment(request, case, pk)
+    require(request.user, "assessments.plan", assessment)
+    existing = queries.plan_for_page(assessment)
+    if existing is None:
+        raise Http404("No plan yet")
+    return case, assessment, existing
+
+
+def _action_page(request, *, case, assessment, form, title, save, success):
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            messages.success(request, success)
+            return redirect(plan_url(assessment))
+    return _form_page(
+        request, case=case, form=form, title=title, cancel_url=plan_url(assessment), extra={"assessment": assessment}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@creates_record
+def action_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    case, assessment, existing = _plan_or_404(request, reference, pk)
+    form = ActionForm(request.POST if request.method == "POST" else None, initial={"status": "planned"})
+    return _action_page(
+        request,
+        case=case,
+        assessment=assessment,
+        form=form,
+        title="Add an action to the plan",
+        success="Action added",
+        save=lambda data: services.action_add(plan=existing, by=request.user, request=request, **data),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, reference: str, pk: int, action_pk: int) -> HttpResponse:
+    case, assessment, existing = _plan_or_404(request, reference, pk)
+    action = queries.action_of(existing, action_pk)
+    if action is None:
+        raise Http404("No such action")
+    initial = {name: getattr(action, name) for name in ("area", "description", "agency", "person", "due_on", "status")}
+    form = ActionForm(request.POST if request.method == "POST" else None, initial=initial)
+    return _action_page(
+        request,
+        case=case,
+        assessment=assessment,
+        form=form,
+        title="Change the action",
+        success="Action updated",
+        save=lambda data: services.action_update(action=action, by=request.user, request=request, **data),
     )

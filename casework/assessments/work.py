@@ -89,6 +89,20 @@ def clinician_sections(request: HttpRequest) -> list[WorkSection]:
             ),
         ),
         _section(
+            "Risk management actions overdue",
+            "No action in a risk management plan on your cases is overdue. Actions past their due date appear here.",
+            queries.actions_overdue(user, today=today),
+            lambda action: WorkItem(
+                text=f"{action.plan.assessment.case.reference}: {action.get_area_display()}",
+                href=reverse(
+                    "assessments:plan", args=[action.plan.assessment.case.reference, action.plan.assessment_id]
+                ),
+                detail=f"Was due {date_gb(action.due_on)}; {action.agency}",
+                tag="Overdue",
+                tag_colour="red",
+            ),
+        ),
+        _section(
             "Assessment reviews due",
             "No review is due in the next 4 weeks on the cases you lead. Signed assessments appear here 4 weeks before their review date.",
             queries.reviews_due(user, today=today, within_days=28, lead_clinician_only=True),

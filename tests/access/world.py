@@ -28,6 +28,8 @@ from casework.assessments.models import (
     InformationSource,
     Judgement,
     KeptDefinition,
+    ManagementPlan,
+    PlanAction,
     Review,
     RiskScenario,
 )
@@ -289,8 +291,19 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
         updated_by=by,
         answers={"formulation": {"value": "Matrix formulation"}},
     )
+    plan = ManagementPlan.objects.create(assessment=assessment, review_on=dt.date(2027, 6, 1), created_by=by)
     return {
         "assessments.assessment": assessment,
+        "assessments.managementplan": plan,
+        "assessments.planaction": PlanAction.objects.create(
+            plan=plan,
+            area="monitoring",
+            description="Matrix action",
+            agency="Police",
+            person="PC Matrix",
+            due_on=dt.date(2027, 1, 1),
+            updated_by=by,
+        ),
         "assessments.judgement": Judgement.objects.create(assessment=assessment, outcome="violence", level="low"),
         "assessments.informationsource": InformationSource.objects.create(
             assessment=assessment, kind="records", description="Matrix records", added_by=by

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 
 def assessment_overrides(cast) -> dict[str, dict]:
+    import datetime as dt
+
+    from django.utils import timezone
+
     from casework.assessments import services
     from casework.assessments.tests import factories
     from casework.cases.tests.factories import make_case
@@ -15,6 +19,19 @@ def assessment_overrides(cast) -> dict[str, dict]:
     submitted = factories.submitted(case, cast.clinician)
     signed = factories.signed(case, cast.clinician, cast.clinical_lead)
     reassessment = services.reassessment_start(previous=signed, setting="community", by=cast.clinician)
+    plan = services.plan_start(
+        assessment=signed, review_on=timezone.localdate() + dt.timedelta(days=90), by=cast.clinician
+    )
+    action = services.action_add(
+        plan=plan,
+        area="supervision",
+        description="Weekly probation appointments",
+        agency="Probation",
+        person="Pat Probation",
+        due_on=timezone.localdate() + dt.timedelta(days=30),
+        by=cast.clinician,
+    )
+    unplanned = factories.signed(case, cast.clinician, cast.clinical_lead)
     source = draft.sources.create(kind="records", description="Matrix records", added_by=cast.clinician)
     scenario = draft.scenarios.create(
         nature="Matrix", severity="low", imminence="weeks", likelihood="low", added_by=cast.clinician
@@ -36,4 +53,7 @@ def assessment_overrides(cast) -> dict[str, dict]:
         "assessments:addendum_add": at(signed),
         "assessments:reassess": at(signed),
         "assessments:changes": at(reassessment),
+        "assessments:plan": at(unplanned),
+        "assessments:action_add": at(signed),
+        "assessments:action_edit": at(signed, action_pk=action.pk),
     }

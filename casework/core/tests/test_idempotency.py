@@ -57,6 +57,8 @@ CREATE_VIEWS = {
     "assessments:scenario_add",
     "assessments:addendum_add",
     "assessments:reassess",
+    "assessments:plan",
+    "assessments:action_add",
 }
 # What the name of a create view looks like; a match outside CREATE_VIEWS must be listed above
 # or in NOT_CREATING with the reason.
