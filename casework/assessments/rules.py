@@ -70,6 +70,7 @@ rules.add_perm(
 )
 rules.add_perm("assessments.add_addendum", is_clinical_staff & is_signed & may_write_case)
 rules.add_perm("assessments.reassess", is_clinical_staff & is_signed & may_write_case)
+rules.add_perm("assessments.export", is_clinical_staff & is_signed)
 rules.add_perm("assessments.plan", is_clinical_staff & is_signed & may_write_case)
 # My work.
 rules.add_perm("assessments.work_own", is_clinical_staff)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<id:pk>/addenda/new/", views.addendum_add, name="addendum_add"),
     path("<id:pk>/reassess/", views.reassess, name="reassess"),
     path("<id:pk>/changes/", views.what_changed, name="changes"),
+    path("<id:pk>/fhir/", views.fhir_export, name="fhir"),
     path("<id:pk>/plan/", views.plan, name="plan"),
     path("<id:pk>/plan/actions/new/", views.action_add, name="action_add"),
     path("<id:pk>/plan/actions/<id:action_pk>/", views.action_edit, name="action_edit"),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework.access import policy
-from casework.assessments import charts, definitions, queries, services
+from casework.assessments import charts, definitions, fhir, queries, services
 from casework.assessments.forms import (
     ActionForm,
     AddendumForm,
@@ -30,7 +30,8 @@ from casework.assessments.forms import (
 )
 from casework.assessments.models import Assessment
 from casework.assessments.services import AssessmentRefused, EditConflict, Incomplete
-from casework.audit.services import record_view
+from casework.audit.models import Action
+from casework.audit.services import record, record_view
 from casework.cases.views.common import case_or_404
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
@@ -631,3 +632,22 @@ def action_edit(request: HttpRequest, reference: str, pk: int, action_pk: int) -
         success="Action updated",
         save=lambda data: services.action_update(action=action, by=request.user, request=request, **data),
     )
+
+
+@require_GET
+def fhir_export(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """A signed assessment, and its plan, as a FHIR R4 Bundle (RiskAssessment, CarePlan, Patient)."""
+    case = _case(request, reference)
+    assessment = _assessment(request, case, pk)
+    require(request.user, "assessments.export", assessment)
+    bundle = fhir.bundle(assessment, services.definition_of(assessment), queries.plan_for_page(assessment))
+    record(
+        action=Action.EXPORT,
+        request=request,
+        obj=case,
+        object_label=f"{case.reference}: {assessment.audit_label}",
+        reason="Signed assessment exported as FHIR",
+    )
+    response = HttpResponse(bundle.model_dump_json(exclude_none=True, indent=2), content_type="application/fhir+json")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-assessment-{assessment.pk}.fhir.json"'
+    return response

@@ -54,6 +54,7 @@ def assessment_overrides(cast) -> dict[str, dict]:
         "assessments:reassess": at(signed),
         "assessments:changes": at(reassessment),
         "assessments:plan": at(unplanned),
+        "assessments:fhir": at(signed),
         "assessments:action_add": at(signed),
         "assessments:action_edit": at(signed, action_pk=action.pk),
     }

@@ -16,6 +16,7 @@ from casework.assessments.services import AssessmentRefused
 from casework.assessments.tests import factories
 from casework.core.idempotency import FIELD
 
+
 def _plan(world, cast, assessment=None):
     assessment = assessment or factories.signed(world.case, cast.clinician, cast.clinical_lead)
     return services.plan_start(
