@@ -29,7 +29,8 @@ from casework.accounts.tests.factories import TEST_PASSWORD, OrganisationFactory
 from casework.core.roles import Role
 from casework.organisations.models import OrganisationKind
 from casework.people.tests.factories import create_person
-from casework.referrals.models import Referral
+from casework.referrals.choices import ScanStatus
+from casework.referrals.models import Referral, ReferralDocument
 from casework.referrals.tests.test_documents import PDF
 from tests.system.axe import axe_problems
 
@@ -372,6 +373,10 @@ def test_a_referral_goes_from_the_portal_to_an_open_case(journey, people, live_s
     assert download.value.suggested_filename.startswith(reference) and download.value.suggested_filename.endswith(
         ".pdf"
     )
+
+    # Both documents went through clamd (the test session's, as the upload tests use).
+    scanned = ReferralDocument.objects.filter(referral=referral).values_list("original_name", "scan_status")
+    assert sorted(scanned) == [("police-summary.pdf", ScanStatus.CLEAN), ("previous-report.pdf", ScanStatus.CLEAN)]
 
     assert journey.problems == [], "\n".join(journey.problems)
     assert len(journey.visited) >= 30, journey.visited
