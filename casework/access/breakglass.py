@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -55,10 +56,10 @@ class Target:
 def _candidates(kind: registry.Kind):
     model = kind.model
     if kind.within == registry.REFERRAL:
-        return model.objects.exclude(status=DRAFT_REFERRAL)
+        return model._default_manager.exclude(status=DRAFT_REFERRAL)
     if kind.within == registry.PERSON:
-        return model.objects.filter(merged_into__isnull=True)
-    return model.objects.all()
+        return model._default_manager.filter(merged_into__isnull=True)
+    return model._default_manager.all()
 
 
 def target(user, model: type[Model], **lookup) -> Target | None:
@@ -110,27 +111,29 @@ def victim_case_leads(user, obj: Model) -> list[User]:
     """The lead clinicians of the victim cases a cross-barrier break-glass on ``obj`` reaches."""
     kind = registry.kind_of(obj)
     anchor = kind.anchor_of(obj)
+    # ``target`` offers break-glass on anchors only, and an anchor is its own anchor.
+    assert anchor is not None
     cases = registry.cases()
     Case = cases.case
     if kind.within == registry.CASE:
         ids = (
             [anchor.pk]
-            if anchor.kind == VICTIM_CASE
+            if cast(registry.CaseRecord, anchor).kind == VICTIM_CASE
             else list(
                 barrier.cases_across_barrier_from([anchor.pk]).filter(kind=VICTIM_CASE).values_list("pk", flat=True)
             )
         )
     elif kind.within == registry.PERSON:
-        ids = list(Case.objects.filter(kind=VICTIM_CASE, subject=anchor).values_list("pk", flat=True))
+        ids = list(Case._default_manager.filter(kind=VICTIM_CASE, subject=anchor).values_list("pk", flat=True))
     else:
         subjects = (
             registry.people()
-            .referral_link.objects.filter(referral=anchor, named_party__isnull=True)
+            .referral_link._default_manager.filter(referral=anchor, named_party__isnull=True)
             .values("person_id")
         )
-        holding = cases.referral_link.objects.filter(referral=anchor).values("case_id")
+        holding = cases.referral_link._default_manager.filter(referral=anchor).values("case_id")
         ids = list(
-            Case.objects.filter(kind=VICTIM_CASE)
+            Case._default_manager.filter(kind=VICTIM_CASE)
             .filter(Q(pk__in=holding) | Q(subject_id__in=subjects))
             .values_list("pk", flat=True)
         )

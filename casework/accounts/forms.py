@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 
 from casework.accounts.models import User
 from casework.accounts.queries import email_in_use, organisation_choices
-from casework.core.forms import NHSDateField, NHSForm
+from casework.core.forms import NHSDateField, NHSForm, field_of
 from casework.core.roles import Instrument, Profession, Role
 
 
@@ -134,7 +134,7 @@ class UserForm(NHSForm):
                 "is_caldicott_guardian": subject.is_caldicott_guardian,
             }
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = (
+        field_of(self, "organisation", forms.ModelChoiceField).queryset = (
             organisations if organisations is not None else organisation_choices(None)
         )
         self.role_locked = lock_role
@@ -221,11 +221,14 @@ class UserFilterForm(NHSForm):
         super().__init__(*args, **kwargs)
         self.staff_only = staff_only
         if staff_only:
-            self.fields["role"].choices = [("", "All roles"), *[(r.value, r.label) for r in Role if r.is_staff_role]]
-            self.fields["status"].choices = self.STAFF_STATUS_CHOICES
+            field_of(self, "role", forms.ChoiceField).choices = [
+                ("", "All roles"),
+                *[(r.value, r.label) for r in Role if r.is_staff_role],
+            ]
+            field_of(self, "status", forms.ChoiceField).choices = self.STAFF_STATUS_CHOICES
             del self.fields["organisation"]
         else:
-            self.fields["organisation"].queryset = (
+            field_of(self, "organisation", forms.ModelChoiceField).queryset = (
                 organisations if organisations is not None else organisation_choices(None)
             )
 

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from casework.core import identifiers
-from casework.core.forms import NHSDateField, NHSForm
+from casework.core.forms import NHSDateField, NHSForm, field_of
 from casework.core.limits import limit
 from casework.people.models import (
     AddressKind,
@@ -312,7 +312,7 @@ class CareTeamForm(NHSForm):
 
     def __init__(self, *args, staff=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [("", "Select a member of staff")] + [
+        field_of(self, "user", forms.ChoiceField).choices = [("", "Select a member of staff")] + [
             (u.pk, f"{u.full_name} ({u.role_label})") for u in staff
         ]
 
