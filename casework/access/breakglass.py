@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import cast
+from typing import Generic, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -36,6 +36,8 @@ from casework.audit.services import label_of, object_type_of, record
 from casework.core.refusals import Refused
 from casework.core.roles import Role
 
+M = TypeVar("M", bound=Model)
+
 REASON_MIN_LENGTH = 20
 ALERT_KIND = "break_glass"
 
@@ -46,10 +48,10 @@ class BreakGlassRefused(Refused):
 
 
 @dataclass(frozen=True)
-class Target:
+class Target(Generic[M]):
     """A record the user may ask to open by break-glass."""
 
-    obj: Model
+    obj: M
     crosses_barrier: bool
 
 
@@ -62,7 +64,7 @@ def _candidates(kind: registry.Kind):
     return model._default_manager.all()
 
 
-def target(user, model: type[Model], **lookup) -> Target | None:
+def target(user, model: type[M], **lookup) -> Target[M] | None:
     """The record matching ``lookup`` that ``user`` may ask to open with break-glass, or None (the
     caller answers 404, which says nothing about whether the record exists).
 

@@ -18,7 +18,7 @@ and may they read or change this one?
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import cast
+from typing import TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Model, QuerySet
@@ -27,6 +27,8 @@ from django.http import Http404, HttpRequest
 from casework.access import barrier, registry, scopes, sealed
 from casework.audit.services import record_refusal
 from casework.core.roles import Role
+
+M = TypeVar("M", bound=Model)
 
 
 class Relationship(IntEnum):
@@ -157,7 +159,7 @@ def is_across_barrier(user, obj: Model | None) -> bool:
     return anchor.pk in barrier.referrals_behind_barrier_for(user)
 
 
-def get_or_404(request: HttpRequest, model: type[Model], *, queryset: QuerySet | None = None, **lookup) -> Model:
+def get_or_404(request: HttpRequest, model: type[M], *, queryset: QuerySet | None = None, **lookup) -> M:
     """The one record matching ``lookup`` among those the user may read (``queryset`` narrows or
     decorates ``visible(user, model)``; it must not widen it), or 404. A 404 for a record that
     exists is logged as a refused attempt."""

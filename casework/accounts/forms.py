@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.validators import RegexValidator
@@ -104,7 +106,8 @@ class UserForm(NHSForm):
         validators=[phone_validator],
         error_messages=_too_long("Telephone number", 30),
     )
-    organisation = forms.ModelChoiceField(
+    # (Of organisations, an app above this one.)
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="Organisation",
@@ -158,7 +161,12 @@ class UserForm(NHSForm):
 
     def clean(self):
         cleaned = super().clean()
-        role = cleaned.get("role") if not self.role_locked else self.subject.role
+        role: str | None
+        if self.role_locked:
+            assert self.subject is not None  # the role is locked only on an existing account
+            role = self.subject.role
+        else:
+            role = cleaned.get("role")
         organisation = cleaned.get("organisation")
         profession = cleaned.get("profession")
         if not self.role_locked and role:
@@ -203,7 +211,8 @@ class UserFilterForm(NHSForm):
         label="Role",
         error_messages={"invalid_choice": "Select a role from the list"},
     )
-    organisation = forms.ModelChoiceField(
+    # (Of organisations, an app above this one.)
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="Organisation",

@@ -4,6 +4,8 @@ clinicians) are passed in as lists, so that rendering a form runs no queries."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from casework.cases.choices import (
@@ -229,6 +231,9 @@ class EpisodeForm(NHSForm):
 
 
 class IncidentForm(NHSForm):
+    # The victims offered, by id: set by the view that makes the form.
+    victims_by_pk: dict[str, Any]
+
     occurred_on = NHSDateField(
         label="Date", past_only=True, help_text="If you know only the month, enter 1 as the day and choose month only"
     )
@@ -323,6 +328,9 @@ class IncidentImportForm(NHSForm):
 
 
 class OrderForm(NHSForm):
+    # The parties it may protect, by id: set by the view that makes the form.
+    parties_by_pk: dict[str, Any]
+
     kind = _choice(
         "Order or conditions",
         [("", "Select the order")] + OrderKind.choices,

@@ -377,7 +377,8 @@ BasePartyFormSet = formset_factory(
 )
 
 
-class PartyFormSet(BasePartyFormSet):
+# formset_factory builds the base class at run time, which the stubs cannot take as a base.
+class PartyFormSet(BasePartyFormSet):  # type: ignore[valid-type, misc]
     def parties(self) -> list[dict[str, str]]:
         return [
             {k: form.cleaned_data[k].strip() for k in ("role", "name", "relationship_to_subject", "details")}
