@@ -145,10 +145,10 @@ class NHSForm(forms.Form):
         cap_text_fields(self)
 
     def clean(self) -> dict[str, Any]:
-        # Django's clean() returns cleaned_data (typed as possibly None); say so, so that a
-        # subclass's ``cleaned = super().clean()`` is a dict.
-        super().clean()
-        return self.cleaned_data
+        # Django's clean() returns cleaned_data, typed as possibly None (which Django reads as
+        # "unchanged"); say so, so that a subclass's ``cleaned = super().clean()`` is a dict.
+        cleaned = super().clean()
+        return self.cleaned_data if cleaned is None else cleaned
 
     def error_summary(self) -> list[dict[str, str]]:
         return error_summary(self)
@@ -160,10 +160,10 @@ class NHSModelForm(forms.ModelForm):
         cap_text_fields(self)
 
     def clean(self) -> dict[str, Any]:
-        # Django's clean() returns cleaned_data (typed as possibly None); say so, so that a
-        # subclass's ``cleaned = super().clean()`` is a dict.
-        super().clean()
-        return self.cleaned_data
+        # Django's clean() returns cleaned_data, typed as possibly None (which Django reads as
+        # "unchanged"); say so, so that a subclass's ``cleaned = super().clean()`` is a dict.
+        cleaned = super().clean()
+        return self.cleaned_data if cleaned is None else cleaned
 
     def error_summary(self) -> list[dict[str, str]]:
         return error_summary(self)
