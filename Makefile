@@ -87,8 +87,8 @@ lint: install-dev typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports  # the apps stack in layers (pyproject: [tool.importlinter])
 
-# mypy with django-stubs over every services and queries module, and every new app in full
-# (pyproject: [tool.mypy] files; docs/conventions.md, Tooling).
+# mypy with django-stubs over every app in full, tests and migrations apart
+# (pyproject: [tool.mypy]; docs/conventions.md, Tooling).
 typecheck: install-dev
 	CASEWORK_ENV=test $(VENV)/bin/mypy
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -182,7 +183,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "casework.urls"
 WSGI_APPLICATION = "casework.wsgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "casework" / "templates"],
@@ -208,7 +209,7 @@ FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES: dict[str, Any] = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # A database host that accepts the connection but never answers cannot hang a request.
         DATABASES["default"].setdefault("OPTIONS", {})
@@ -372,7 +373,7 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "casework" / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(VAR_DIR / "documents")},
@@ -467,7 +468,7 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # A comma-separated list of Fernet keys, newest first: the first encrypts, all decrypt, so keys can
 # be rotated (manage.py rotate_keys). A separate key makes the blind index for exact look-ups.
 CASEWORK_FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
-CASEWORK_BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY")
+CASEWORK_BLIND_INDEX_KEY: str = env_str("BLIND_INDEX_KEY") or ""
 if PRODUCTION and (not CASEWORK_FIELD_ENCRYPTION_KEYS or not CASEWORK_BLIND_INDEX_KEY):
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY must be set in production")
 if not CASEWORK_FIELD_ENCRYPTION_KEYS:

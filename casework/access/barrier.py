@@ -22,6 +22,7 @@ docs/adr/0007-information-barrier.md.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -35,35 +36,41 @@ def cases_across_barrier_from(case_ids) -> QuerySet:
     ``values("pk")`` subquery). One query when evaluated."""
     models = registry.cases()
     Case, Party = models.case, models.party
-    mine = Case.objects.filter(pk__in=case_ids)
+    mine = Case._default_manager.filter(pk__in=case_ids)
     # Victims in my perpetrator cases and consultations, and the people who stalk in my victim cases.
-    my_victims = Party.objects.filter(case__in=mine.filter(kind__in=NOT_VICTIM_CASES), role=VICTIM_PARTY).values(
+    my_victims = Party._default_manager.filter(
+        case__in=mine.filter(kind__in=NOT_VICTIM_CASES), role=VICTIM_PARTY
+    ).values("person_id")
+    my_stalkers = Party._default_manager.filter(case__in=mine.filter(kind=VICTIM_CASE), role=STALKER_PARTY).values(
         "person_id"
     )
-    my_stalkers = Party.objects.filter(case__in=mine.filter(kind=VICTIM_CASE), role=STALKER_PARTY).values("person_id")
     my_perpetrator_subjects = mine.filter(kind__in=NOT_VICTIM_CASES).values("subject_id")
     my_victim_subjects = mine.filter(kind=VICTIM_CASE).values("subject_id")
     victim_side = Q(kind=VICTIM_CASE) & (
         Q(subject_id__in=my_victims)
-        | Q(pk__in=Party.objects.filter(role=STALKER_PARTY, person_id__in=my_perpetrator_subjects).values("case_id"))
+        | Q(
+            pk__in=Party._default_manager.filter(role=STALKER_PARTY, person_id__in=my_perpetrator_subjects).values(
+                "case_id"
+            )
+        )
     )
     perpetrator_side = Q(kind__in=NOT_VICTIM_CASES) & (
-        Q(pk__in=Party.objects.filter(role=VICTIM_PARTY, person_id__in=my_victim_subjects).values("case_id"))
+        Q(pk__in=Party._default_manager.filter(role=VICTIM_PARTY, person_id__in=my_victim_subjects).values("case_id"))
         | Q(subject_id__in=my_stalkers)
     )
-    return Case.objects.filter(victim_side | perpetrator_side)
+    return Case._default_manager.filter(victim_side | perpetrator_side)
 
 
 def team_case_ids(user) -> QuerySet:
     """The cases ``user`` is on the team of, as a subquery."""
-    return registry.cases().team.objects.filter(user=user).values("case_id")
+    return registry.cases().team._default_manager.filter(user=user).values("case_id")
 
 
 def own_side_case_ids(user) -> QuerySet:
     """The cases whose side of any barrier ``user`` stands on: for staff, the cases they are on the
     team of; for an agency referrer, the cases that hold referrals they sent."""
     if getattr(user, "role", None) == Role.AGENCY_REFERRER:
-        return registry.cases().referral_link.objects.filter(referral__created_by=user).values("case_id")
+        return registry.cases().referral_link._default_manager.filter(referral__created_by=user).values("case_id")
     return team_case_ids(user)
 
 
@@ -108,13 +115,13 @@ def referrals_behind_barrier_for(user) -> list[int]:
     victims = [subject for _, kind, subject in across if kind == VICTIM_CASE]
     ids = set(
         registry.cases()
-        .referral_link.objects.filter(case_id__in=[pk for pk, _, _ in across])
+        .referral_link._default_manager.filter(case_id__in=[pk for pk, _, _ in across])
         .values_list("referral_id", flat=True)
     )
     if victims:
         ids |= set(
             registry.people()
-            .referral_link.objects.filter(named_party__isnull=True, person_id__in=victims)
+            .referral_link._default_manager.filter(named_party__isnull=True, person_id__in=victims)
             .values_list("referral_id", flat=True)
         )
     return sorted(ids)
@@ -127,7 +134,7 @@ def victim_clients(person_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     Case = registry.cases().case
-    return set(Case.objects.filter(kind=VICTIM_CASE, subject_id__in=ids).values_list("subject_id", flat=True))
+    return set(Case._default_manager.filter(kind=VICTIM_CASE, subject_id__in=ids).values_list("subject_id", flat=True))
 
 
 def team_conflicts(case) -> list:
@@ -136,7 +143,9 @@ def team_conflicts(case) -> list:
     models = registry.cases()
     across = cases_across_barrier_from([case.pk]).values("pk")
     return list(
-        models.team.objects.filter(case_id__in=across, user__in=models.team.objects.filter(case=case).values("user"))
+        models.team._default_manager.filter(
+            case_id__in=across, user__in=models.team._default_manager.filter(case=case).values("user")
+        )
         .select_related("user")
         .order_by("user__full_name", "user_id")
     )
@@ -147,5 +156,8 @@ def lead_clinicians_of(case_ids: Iterable[int]) -> list:
     ids = list(case_ids)
     if not ids:
         return []
-    rows = registry.cases().team.objects.filter(case_id__in=ids, role=LEAD_CLINICIAN).select_related("user")
+    # The cases app's team model (fields ``CaseModels`` documents), which this package cannot import.
+    rows: QuerySet[Any] = (
+        registry.cases().team._default_manager.filter(case_id__in=ids, role=LEAD_CLINICIAN).select_related("user")
+    )
     return [row.user for row in rows]

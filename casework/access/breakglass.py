@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Generic, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -35,6 +36,8 @@ from casework.audit.services import label_of, object_type_of, record
 from casework.core.refusals import Refused
 from casework.core.roles import Role
 
+M = TypeVar("M", bound=Model)
+
 REASON_MIN_LENGTH = 20
 ALERT_KIND = "break_glass"
 
@@ -45,23 +48,23 @@ class BreakGlassRefused(Refused):
 
 
 @dataclass(frozen=True)
-class Target:
+class Target(Generic[M]):
     """A record the user may ask to open by break-glass."""
 
-    obj: Model
+    obj: M
     crosses_barrier: bool
 
 
 def _candidates(kind: registry.Kind):
     model = kind.model
     if kind.within == registry.REFERRAL:
-        return model.objects.exclude(status=DRAFT_REFERRAL)
+        return model._default_manager.exclude(status=DRAFT_REFERRAL)
     if kind.within == registry.PERSON:
-        return model.objects.filter(merged_into__isnull=True)
-    return model.objects.all()
+        return model._default_manager.filter(merged_into__isnull=True)
+    return model._default_manager.all()
 
 
-def target(user, model: type[Model], **lookup) -> Target | None:
+def target(user, model: type[M], **lookup) -> Target[M] | None:
     """The record matching ``lookup`` that ``user`` may ask to open with break-glass, or None (the
     caller answers 404, which says nothing about whether the record exists).
 
@@ -110,27 +113,29 @@ def victim_case_leads(user, obj: Model) -> list[User]:
     """The lead clinicians of the victim cases a cross-barrier break-glass on ``obj`` reaches."""
     kind = registry.kind_of(obj)
     anchor = kind.anchor_of(obj)
+    # ``target`` offers break-glass on anchors only, and an anchor is its own anchor.
+    assert anchor is not None
     cases = registry.cases()
     Case = cases.case
     if kind.within == registry.CASE:
         ids = (
             [anchor.pk]
-            if anchor.kind == VICTIM_CASE
+            if cast(registry.CaseRecord, anchor).kind == VICTIM_CASE
             else list(
                 barrier.cases_across_barrier_from([anchor.pk]).filter(kind=VICTIM_CASE).values_list("pk", flat=True)
             )
         )
     elif kind.within == registry.PERSON:
-        ids = list(Case.objects.filter(kind=VICTIM_CASE, subject=anchor).values_list("pk", flat=True))
+        ids = list(Case._default_manager.filter(kind=VICTIM_CASE, subject=anchor).values_list("pk", flat=True))
     else:
         subjects = (
             registry.people()
-            .referral_link.objects.filter(referral=anchor, named_party__isnull=True)
+            .referral_link._default_manager.filter(referral=anchor, named_party__isnull=True)
             .values("person_id")
         )
-        holding = cases.referral_link.objects.filter(referral=anchor).values("case_id")
+        holding = cases.referral_link._default_manager.filter(referral=anchor).values("case_id")
         ids = list(
-            Case.objects.filter(kind=VICTIM_CASE)
+            Case._default_manager.filter(kind=VICTIM_CASE)
             .filter(Q(pk__in=holding) | Q(subject_id__in=subjects))
             .values_list("pk", flat=True)
         )

@@ -17,10 +17,18 @@ def registrations_fit(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         except registry.NotRegistered as missing:
             problems.append(checks.Error(str(missing), id="access.E001"))
     for kind in registry.all_kinds():
+        if kind.model._default_manager.name != "objects":
+            problems.append(
+                checks.Error(
+                    f"{kind.label}'s default manager is {kind.model._default_manager.name!r}: the access rules read "
+                    "registered records through the default manager, which must be `objects`",
+                    id="access.E003",
+                )
+            )
         if kind.is_anchor:
             continue
         try:
-            kind.model.objects.filter(**{f"{kind.path}__in": [0]})
+            kind.model._default_manager.filter(**{f"{kind.path}__in": [0]})
         except (FieldError, ValueError) as wrong:
             problems.append(
                 checks.Error(

@@ -18,6 +18,7 @@ and may they read or change this one?
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Model, QuerySet
@@ -26,6 +27,8 @@ from django.http import Http404, HttpRequest
 from casework.access import barrier, registry, scopes, sealed
 from casework.audit.services import record_refusal
 from casework.core.roles import Role
+
+M = TypeVar("M", bound=Model)
 
 
 class Relationship(IntEnum):
@@ -50,11 +53,11 @@ def visible(user, model: type[Model]) -> QuerySet:
     kind = registry.kind_of(model)
     condition = scopes.READABLE[kind.within](user)
     if kind.is_anchor:
-        return model.objects.filter(condition)
-    anchors = registry.anchor_model(kind.within).objects.filter(condition)
+        return model._default_manager.filter(condition)
+    anchors = registry.anchor_model(kind.within)._default_manager.filter(condition)
     if kind.sealed:
         anchors = anchors.filter(sealed.persons_with_visible_details(user))
-    return model.objects.filter(**{f"{kind.path}__in": anchors.values("pk")})
+    return model._default_manager.filter(**{f"{kind.path}__in": anchors.values("pk")})
 
 
 def related(user, model: type[Model]) -> QuerySet:
@@ -62,11 +65,11 @@ def related(user, model: type[Model]) -> QuerySet:
     kind = registry.kind_of(model)
     condition = scopes.RELATED[kind.within](user)
     if kind.is_anchor:
-        return model.objects.filter(condition)
-    anchors = registry.anchor_model(kind.within).objects.filter(condition)
+        return model._default_manager.filter(condition)
+    anchors = registry.anchor_model(kind.within)._default_manager.filter(condition)
     if kind.sealed:
         anchors = anchors.filter(sealed.details_open_without_break_glass(user))
-    return model.objects.filter(**{f"{kind.path}__in": anchors.values("pk")})
+    return model._default_manager.filter(**{f"{kind.path}__in": anchors.values("pk")})
 
 
 _CACHE = "_access_relationships"
@@ -86,7 +89,13 @@ def relationship(user, obj: Model | None) -> Relationship:
     if key in cache:
         return cache[key]
     answer = _relationship_to_anchor(user, anchor, cache)
-    if kind.sealed and answer and anchor.is_sealed and not sealed.is_on_care_team(user, anchor):
+    # Only records within a person are sealed (``registry.register``), so the anchor is a person.
+    if (
+        kind.sealed
+        and answer
+        and cast(registry.PersonRecord, anchor).is_sealed
+        and not sealed.is_on_care_team(user, anchor)
+    ):
         # A sealed person's details: break-glass reads them; nothing else opens them.
         granted = bool(sealed.sealed_details_visible_ids(user, [anchor.pk]))
         answer = Relationship.BREAK_GLASS if granted else Relationship.NONE
@@ -99,7 +108,7 @@ def _relationship_to_anchor(user, anchor: Model, cache: dict) -> Relationship:
     if key in cache:
         return cache[key]
     anchor_kind = registry.kind_of(anchor)
-    rows = anchor_kind.model.objects.filter(pk=anchor.pk)
+    rows = anchor_kind.model._default_manager.filter(pk=anchor.pk)
     side = scopes.Side(user)
     if rows.filter(scopes.RELATED[anchor_kind.within](user, side)).exists():
         answer = Relationship.CASELOAD if user.role in scopes.CASELOAD_ROLES else Relationship.RELATED
@@ -150,7 +159,7 @@ def is_across_barrier(user, obj: Model | None) -> bool:
     return anchor.pk in barrier.referrals_behind_barrier_for(user)
 
 
-def get_or_404(request: HttpRequest, model: type[Model], *, queryset: QuerySet | None = None, **lookup) -> Model:
+def get_or_404(request: HttpRequest, model: type[M], *, queryset: QuerySet | None = None, **lookup) -> M:
     """The one record matching ``lookup`` among those the user may read (``queryset`` narrows or
     decorates ``visible(user, model)``; it must not widen it), or 404. A 404 for a record that
     exists is logged as a refused attempt."""
@@ -166,7 +175,7 @@ def note_refusal(request: HttpRequest, model: type[Model], **lookup) -> None:
     """Log a refused request for an existing record of ``model`` (no-op if none matches)."""
     if not lookup or not scopes.is_active_user(request.user):
         return
-    hidden = registry.kind_of(model).model.objects.filter(**lookup).first()
+    hidden = registry.kind_of(model).model._default_manager.filter(**lookup).first()
     if hidden is not None:
         record_refusal(request, obj=hidden, across_barrier=is_across_barrier(request.user, hidden))
 

@@ -18,11 +18,16 @@ when it is ready (``AppConfig.ready``), so this package never imports the apps a
 an anchor's own path is "pk". The access rules (``scopes``, ``barrier``, ``sealed``,
 ``breakglass``) are written against the field names each ``register_*`` function documents; a
 system check (``checks.py``) and the access test suite fail when a registration does not fit.
+
+The rules reach a registered model's rows through ``_default_manager`` (Django's way for code that
+handles models it does not import), and the system check requires that manager to be ``objects``,
+so the rules read exactly the rows the owning app reads.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.db.models import Model
 
@@ -59,12 +64,26 @@ class Kind:
         """The anchor record ``obj`` belongs to (``obj`` itself for an anchor)."""
         if self.is_anchor:
             return obj
-        current = obj
+        current: Model | None = obj
         for step in self.path.split("__"):
             current = getattr(current, step, None)
             if current is None:
                 return None
         return current
+
+
+class CaseRecord(Protocol):
+    """A registered case as the access rules read it (the fields ``CaseModels`` documents)."""
+
+    pk: Any
+    kind: str
+
+
+class PersonRecord(Protocol):
+    """A registered person as the access rules read it (the fields ``PeopleModels`` documents)."""
+
+    pk: Any
+    is_sealed: bool
 
 
 @dataclass(frozen=True)

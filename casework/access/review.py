@@ -49,7 +49,7 @@ def hidden_records(user) -> dict[str, set[str]]:
         if kind.is_anchor:
             hidden[kind.label] = {str(pk) for pk in ids}
         else:
-            rows = kind.model.objects.filter(**{f"{kind.path}__in": sorted(ids)}).values_list("pk", flat=True)
+            rows = kind.model._default_manager.filter(**{f"{kind.path}__in": sorted(ids)}).values_list("pk", flat=True)
             found = {str(pk) for pk in rows}
             if found:
                 hidden[kind.label] = found

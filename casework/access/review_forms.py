@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from casework.accounts.models import User
 from casework.accounts.queries import user_by_email
 from casework.core.forms import NHSDateField, NHSForm
 
@@ -30,7 +31,7 @@ class AccessSearchForm(NHSForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.actor = None
+        self.actor: User | None = None
 
     @classmethod
     def submitted(cls, data) -> bool:
@@ -49,7 +50,8 @@ class AccessSearchForm(NHSForm):
         return email
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not self.errors and not any(cleaned.get(name) for name in self.FIELDS):
             self.add_error("email", "Enter an email address, a record reference or dates to search for")
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")

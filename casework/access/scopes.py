@@ -90,14 +90,14 @@ def case_related(user, side: Side | None = None) -> Q:
         # (Coordinators join no team, so for them nothing is ever across a barrier.)
         return not_across
     if user.role == Role.CLINICIAN:
-        return Q(Exists(registry.cases().team.objects.filter(case=OuterRef("pk"), user=user))) & not_across
+        return Q(Exists(registry.cases().team._default_manager.filter(case=OuterRef("pk"), user=user))) & not_across
     return NOTHING
 
 
 def _granted_case_ids(user, side: Side) -> QuerySet:
     """The cases a grant opens for ``user`` (as ``case_readable`` decides), as a subquery."""
     Case = registry.cases().case
-    return Case.objects.filter(_grant_opens(user, grants.label_of(Case), Q(pk__in=side.cases))).values("pk")
+    return Case._default_manager.filter(_grant_opens(user, grants.label_of(Case), Q(pk__in=side.cases))).values("pk")
 
 
 def case_readable(user, side: Side | None = None) -> Q:
@@ -109,11 +109,11 @@ def case_readable(user, side: Side | None = None) -> Q:
 
 
 def cases_related_to(user) -> QuerySet:
-    return registry.cases().case.objects.filter(case_related(user))
+    return registry.cases().case._default_manager.filter(case_related(user))
 
 
 def cases_readable_by(user) -> QuerySet:
-    return registry.cases().case.objects.filter(case_readable(user))
+    return registry.cases().case._default_manager.filter(case_readable(user))
 
 
 # --- Referrals ------------------------------------------------------------------------------------
@@ -140,7 +140,9 @@ def referral_related(user, side: Side | None = None) -> Q:
 
 def _granted_referral_ids(user, side: Side) -> QuerySet:
     Referral = registry.referrals().referral
-    return Referral.objects.filter(_grant_opens(user, grants.label_of(Referral), Q(pk__in=side.referrals))).values("pk")
+    return Referral._default_manager.filter(
+        _grant_opens(user, grants.label_of(Referral), Q(pk__in=side.referrals))
+    ).values("pk")
 
 
 def referral_readable(user, side: Side | None = None) -> Q:
@@ -153,11 +155,11 @@ def referral_readable(user, side: Side | None = None) -> Q:
 
 
 def referrals_related_to(user) -> QuerySet:
-    return registry.referrals().referral.objects.filter(referral_related(user))
+    return registry.referrals().referral._default_manager.filter(referral_related(user))
 
 
 def referrals_readable_by(user) -> QuerySet:
-    return registry.referrals().referral.objects.filter(referral_readable(user))
+    return registry.referrals().referral._default_manager.filter(referral_readable(user))
 
 
 # --- Persons --------------------------------------------------------------------------------------
@@ -174,11 +176,15 @@ def person_related(user, side: Side | None = None) -> Q:
     if user.role == Role.CLINICIAN:
         people, cases = registry.people(), registry.cases()
         team_cases = barrier.team_case_ids(user)
-        related_referrals = registry.referrals().referral.objects.filter(referral_related(user, side)).values("pk")
-        linked = Exists(people.referral_link.objects.filter(person=OuterRef("pk"), referral__in=related_referrals))
-        on_care_team = Exists(people.care_team.objects.filter(person=OuterRef("pk"), user=user))
-        subject_of_team_case = Exists(cases.case.objects.filter(subject=OuterRef("pk"), pk__in=team_cases))
-        party_of_team_case = Exists(cases.party.objects.filter(person=OuterRef("pk"), case__in=team_cases))
+        related_referrals = (
+            registry.referrals().referral._default_manager.filter(referral_related(user, side)).values("pk")
+        )
+        linked = Exists(
+            people.referral_link._default_manager.filter(person=OuterRef("pk"), referral__in=related_referrals)
+        )
+        on_care_team = Exists(people.care_team._default_manager.filter(person=OuterRef("pk"), user=user))
+        subject_of_team_case = Exists(cases.case._default_manager.filter(subject=OuterRef("pk"), pk__in=team_cases))
+        party_of_team_case = Exists(cases.party._default_manager.filter(person=OuterRef("pk"), case__in=team_cases))
         return current & (Q(linked) | Q(on_care_team) | Q(subject_of_team_case) | Q(party_of_team_case)) & not_behind
     return NOTHING
 
@@ -192,9 +198,11 @@ def person_readable(user, side: Side | None = None) -> Q:
     granted = _grant_opens(user, grants.label_of(people.person), Q(pk__in=side.persons))
     # The subject of a case or referral opened by break-glass (not its other parties: a victim named
     # in her stalker's case is shown there by the name as given, never by her person record).
-    in_granted = Q(Exists(cases.case.objects.filter(subject=OuterRef("pk"), pk__in=_granted_case_ids(user, side)))) | Q(
+    in_granted = Q(
+        Exists(cases.case._default_manager.filter(subject=OuterRef("pk"), pk__in=_granted_case_ids(user, side)))
+    ) | Q(
         Exists(
-            people.referral_link.objects.filter(
+            people.referral_link._default_manager.filter(
                 person=OuterRef("pk"),
                 referral__in=_granted_referral_ids(user, side),
                 named_party=None,
@@ -205,11 +213,11 @@ def person_readable(user, side: Side | None = None) -> Q:
 
 
 def persons_related_to(user) -> QuerySet:
-    return registry.people().person.objects.filter(person_related(user))
+    return registry.people().person._default_manager.filter(person_related(user))
 
 
 def persons_readable_by(user) -> QuerySet:
-    return registry.people().person.objects.filter(person_readable(user))
+    return registry.people().person._default_manager.filter(person_readable(user))
 
 
 RELATED = {registry.CASE: case_related, registry.PERSON: person_related, registry.REFERRAL: referral_related}

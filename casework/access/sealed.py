@@ -24,7 +24,9 @@ def sealed_details_visible_ids(user, person_ids: Iterable[int]) -> set[int]:
     if not ids or not is_active_user(user):
         return set()
     people = registry.people()
-    visible = set(people.care_team.objects.filter(user=user, person_id__in=ids).values_list("person_id", flat=True))
+    visible = set(
+        people.care_team._default_manager.filter(user=user, person_id__in=ids).values_list("person_id", flat=True)
+    )
     visible |= grants.granted_ids(user, grants.label_of(people.person), ids)
     return visible
 
@@ -44,21 +46,21 @@ def persons_with_visible_details(user) -> Q:
     """A filter on persons: those whose contact details ``user`` may see (for look-ups by contact
     detail, so that a search by a sealed person's telephone number is no oracle)."""
     people = registry.people()
-    on_team = people.care_team.objects.filter(person=OuterRef("pk"), user=user)
+    on_team = people.care_team._default_manager.filter(person=OuterRef("pk"), user=user)
     return Q(is_sealed=False) | Q(Exists(on_team)) | Q(grants.grant_exists(user, grants.label_of(people.person)))
 
 
 def details_open_without_break_glass(user) -> Q:
     """A filter on persons: those whose contact details ``user`` sees without break-glass (for
     changing them: a grant reads and never changes)."""
-    on_team = registry.people().care_team.objects.filter(person=OuterRef("pk"), user=user)
+    on_team = registry.people().care_team._default_manager.filter(person=OuterRef("pk"), user=user)
     return Q(is_sealed=False) | Q(Exists(on_team))
 
 
 def is_on_care_team(user, person) -> bool:
     if person is None or not is_active_user(user):
         return False
-    return registry.people().care_team.objects.filter(person=person, user=user).exists()
+    return registry.people().care_team._default_manager.filter(person=person, user=user).exists()
 
 
 def withheld_party_ids(user, referral) -> set[int]:
@@ -67,7 +69,7 @@ def withheld_party_ids(user, referral) -> set[int]:
     barrier from the user's cases. (The name as given and the relationship stay visible.)"""
     links = list(
         registry.people()
-        .referral_link.objects.filter(referral=referral, named_party__isnull=False)
+        .referral_link._default_manager.filter(referral=referral, named_party__isnull=False)
         .values_list("named_party_id", "person_id", "person__is_sealed")
     )
     if not links:

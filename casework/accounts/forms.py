@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.validators import RegexValidator
 
 from casework.accounts.models import User
 from casework.accounts.queries import email_in_use, organisation_choices
-from casework.core.forms import NHSDateField, NHSForm
+from casework.core.forms import NHSDateField, NHSForm, field_of
 from casework.core.roles import Instrument, Profession, Role
 
 
@@ -104,7 +106,8 @@ class UserForm(NHSForm):
         validators=[phone_validator],
         error_messages=_too_long("Telephone number", 30),
     )
-    organisation = forms.ModelChoiceField(
+    # (Of organisations, an app above this one.)
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="Organisation",
@@ -134,7 +137,7 @@ class UserForm(NHSForm):
                 "is_caldicott_guardian": subject.is_caldicott_guardian,
             }
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = (
+        field_of(self, "organisation", forms.ModelChoiceField).queryset = (
             organisations if organisations is not None else organisation_choices(None)
         )
         self.role_locked = lock_role
@@ -158,7 +161,12 @@ class UserForm(NHSForm):
 
     def clean(self):
         cleaned = super().clean()
-        role = cleaned.get("role") if not self.role_locked else self.subject.role
+        role: str | None
+        if self.role_locked:
+            assert self.subject is not None  # the role is locked only on an existing account
+            role = self.subject.role
+        else:
+            role = cleaned.get("role")
         organisation = cleaned.get("organisation")
         profession = cleaned.get("profession")
         if not self.role_locked and role:
@@ -203,7 +211,8 @@ class UserFilterForm(NHSForm):
         label="Role",
         error_messages={"invalid_choice": "Select a role from the list"},
     )
-    organisation = forms.ModelChoiceField(
+    # (Of organisations, an app above this one.)
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="Organisation",
@@ -221,11 +230,14 @@ class UserFilterForm(NHSForm):
         super().__init__(*args, **kwargs)
         self.staff_only = staff_only
         if staff_only:
-            self.fields["role"].choices = [("", "All roles"), *[(r.value, r.label) for r in Role if r.is_staff_role]]
-            self.fields["status"].choices = self.STAFF_STATUS_CHOICES
+            field_of(self, "role", forms.ChoiceField).choices = [
+                ("", "All roles"),
+                *[(r.value, r.label) for r in Role if r.is_staff_role],
+            ]
+            field_of(self, "status", forms.ChoiceField).choices = self.STAFF_STATUS_CHOICES
             del self.fields["organisation"]
         else:
-            self.fields["organisation"].queryset = (
+            field_of(self, "organisation", forms.ModelChoiceField).queryset = (
                 organisations if organisations is not None else organisation_choices(None)
             )
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -31,6 +33,11 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: clinic staff or an officer of a referring agency."""
+
+    # Not fields: set on the signed-in user each request by django-otp's OTPMiddleware (and by
+    # ``passkeys.apply_session_verification``): the device that verified this session, if any.
+    otp_device: Any
+    is_verified: Callable[[], bool]
 
     email = models.EmailField("Email address", unique=True)
     full_name = models.CharField(max_length=150)

@@ -38,6 +38,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from casework.accounts.http import AuthenticatedHttpRequest
 from casework.accounts.mfa import has_totp
 from casework.accounts.models import Passkey, User
 from casework.audit.models import Action
@@ -84,6 +85,13 @@ class PasskeyVerification:
 def available() -> bool:
     """Passkeys are offered only where the relying party is configured."""
     return bool(settings.CASEWORK_WEBAUTHN_RP_ID and settings.CASEWORK_WEBAUTHN_ORIGIN)
+
+
+def _relying_party() -> tuple[str, str]:
+    """The relying party's id and origin, for the passkey views, which only ``available()`` reaches."""
+    rp_id, origin = settings.CASEWORK_WEBAUTHN_RP_ID, settings.CASEWORK_WEBAUTHN_ORIGIN
+    assert rp_id and origin, "passkeys are not configured here (passkeys.available())"
+    return rp_id, origin
 
 
 def passkeys_of(user: User) -> list[Passkey]:
@@ -139,7 +147,7 @@ def registration_options(*, request: HttpRequest, user: User) -> str:
     if not can_add(user):
         raise PasskeyError(AT_LIMIT)
     options = generate_registration_options(
-        rp_id=settings.CASEWORK_WEBAUTHN_RP_ID,
+        rp_id=_relying_party()[0],
         rp_name=RP_NAME,
         user_id=user_handle(user),
         user_name=user.email,
@@ -166,8 +174,8 @@ def passkey_register(*, request: HttpRequest, user: User, name: str, credential:
         verified = verify_registration_response(
             credential=credential,
             expected_challenge=challenge,
-            expected_rp_id=settings.CASEWORK_WEBAUTHN_RP_ID,
-            expected_origin=settings.CASEWORK_WEBAUTHN_ORIGIN,
+            expected_rp_id=_relying_party()[0],
+            expected_origin=_relying_party()[1],
             require_user_verification=False,
         )
     except _BAD_RESPONSE as exc:
@@ -219,7 +227,7 @@ def authentication_options(*, request: HttpRequest, user: User) -> str:
     if not credential_ids:
         raise PasskeyError("You have not added a passkey. Enter a security code instead.")
     options = generate_authentication_options(
-        rp_id=settings.CASEWORK_WEBAUTHN_RP_ID,
+        rp_id=_relying_party()[0],
         timeout=TIMEOUT_MS,
         allow_credentials=[PublicKeyCredentialDescriptor(id=bytes(cid)) for cid in credential_ids],
         user_verification=UserVerificationRequirement.PREFERRED,
@@ -228,7 +236,7 @@ def authentication_options(*, request: HttpRequest, user: User) -> str:
     return options_to_json(options)
 
 
-def passkey_verify(*, request: HttpRequest, user: User, credential: Any) -> Passkey:
+def passkey_verify(*, request: AuthenticatedHttpRequest, user: User, credential: Any) -> Passkey:
     """Check the browser's answer to the authentication options; on success the session is verified.
 
     The passkey's row is locked while its signature counter is checked and moved on, so two
@@ -252,8 +260,8 @@ def passkey_verify(*, request: HttpRequest, user: User, credential: Any) -> Pass
                 verified = verify_authentication_response(
                     credential=credential,
                     expected_challenge=challenge,
-                    expected_rp_id=settings.CASEWORK_WEBAUTHN_RP_ID,
-                    expected_origin=settings.CASEWORK_WEBAUTHN_ORIGIN,
+                    expected_rp_id=_relying_party()[0],
+                    expected_origin=_relying_party()[1],
                     credential_public_key=bytes(passkey.public_key),
                     credential_current_sign_count=passkey.sign_count,
                     require_user_verification=False,
@@ -267,9 +275,11 @@ def passkey_verify(*, request: HttpRequest, user: User, credential: Any) -> Pass
         if refusal:
             record(action=Action.MFA_FAILED, actor=user, request=request, obj=user, reason=refusal)
         else:
+            assert passkey is not None  # no refusal: the passkey was found and checked
             record(action=Action.MFA_VERIFIED, actor=user, request=request, obj=user, reason=f"passkey {passkey.pk}")
     if refusal:
         raise PasskeyError("Your passkey could not be checked. Try again, or enter a security code.")
+    assert passkey is not None
     request.session[VERIFIED_KEY] = passkey.pk
     request.user.otp_device = PasskeyVerification(passkey_id=passkey.pk, user_id=user.pk)
     return passkey

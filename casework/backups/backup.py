@@ -231,7 +231,7 @@ def _snapshot_postgres(destination: Path) -> Snapshot:
 
 def _copy_documents(target: Path) -> list[dict[str, object]]:
     source = documents_location()
-    listed = []
+    listed: list[dict[str, object]] = []
     target.mkdir(mode=0o700)
     if not source.exists():
         return listed

@@ -4,6 +4,8 @@ clinicians) are passed in as lists, so that rendering a form runs no queries."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from casework.cases.choices import (
@@ -31,7 +33,7 @@ from casework.cases.choices import (
 from casework.cases.incident_table import parse_time
 from casework.cases.models import Case, Hearing, Incident, LegalOrder, MappaMeeting, StalkingEpisode
 from casework.core import formatting
-from casework.core.forms import NHSDateField, NHSForm
+from casework.core.forms import NHSDateField, NHSForm, field_of
 from casework.core.limits import limit
 from casework.people.queries import person_for, persons_for_list
 
@@ -73,15 +75,17 @@ class OpenCaseForm(NHSForm):
 
     def __init__(self, *args, open_cases=(), clinicians=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [(NEW_CASE, "Open a new case")] + [
+        field_of(self, "target", forms.ChoiceField).choices = [(NEW_CASE, "Open a new case")] + [
             (
                 str(c.pk),
                 f"Add to {c.reference} ({c.get_kind_display().lower()}, lead clinician {c.lead_name or 'not set'})",
             )
             for c in open_cases
         ]
-        self.fields["kind"].choices = [(k.value, f"{k.label}: {KIND_HINTS[k].lower()}") for k in CaseKind]
-        self.fields["lead_clinician"].choices = [("", "Select a clinician")] + [
+        field_of(self, "kind", forms.ChoiceField).choices = [
+            (k.value, f"{k.label}: {KIND_HINTS[k].lower()}") for k in CaseKind
+        ]
+        field_of(self, "lead_clinician", forms.ChoiceField).choices = [("", "Select a clinician")] + [
             (str(u.pk), u.full_name) for u in clinicians
         ]
 
@@ -104,7 +108,9 @@ class TeamAddForm(NHSForm):
 
     def __init__(self, *args, clinicians=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [("", "Select a clinician")] + [(str(u.pk), u.full_name) for u in clinicians]
+        field_of(self, "user", forms.ChoiceField).choices = [("", "Select a clinician")] + [
+            (str(u.pk), u.full_name) for u in clinicians
+        ]
 
 
 class StatusForm(NHSForm):
@@ -120,7 +126,9 @@ class StatusForm(NHSForm):
 
     def __init__(self, *args, current: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(s, CaseStatus(s).label) for s in STATUS_WORKFLOW.next_statuses(current)]
+        field_of(self, "to", forms.ChoiceField).choices = [
+            (s, CaseStatus(s).label) for s in STATUS_WORKFLOW.next_statuses(current)
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -183,7 +191,7 @@ class PartyAddForm(PartyForm):
 
     def __init__(self, *args, candidates=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [(p.reference, _candidate_label(p)) for p in candidates]
+        field_of(self, "person", forms.ChoiceField).choices = [(p.reference, _candidate_label(p)) for p in candidates]
 
 
 def _candidate_label(person) -> str:
@@ -223,6 +231,9 @@ class EpisodeForm(NHSForm):
 
 
 class IncidentForm(NHSForm):
+    # The victims offered, by id: set by the view that makes the form.
+    victims_by_pk: dict[str, Any]
+
     occurred_on = NHSDateField(
         label="Date", past_only=True, help_text="If you know only the month, enter 1 as the day and choose month only"
     )
@@ -257,10 +268,10 @@ class IncidentForm(NHSForm):
 
     def __init__(self, *args, victims=(), documents=(), victim_case: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["victim"].choices = ([] if victim_case else [("", "Not recorded")]) + [
+        field_of(self, "victim", forms.ChoiceField).choices = ([] if victim_case else [("", "Not recorded")]) + [
             (str(p.pk), p.name_as_given) for p in victims
         ]
-        self.fields["documents"].choices = [
+        field_of(self, "documents", forms.ChoiceField).choices = [
             (str(d.pk), f"{d.original_name} ({d.referral.reference})") for d in documents
         ]
         if not documents:
@@ -317,6 +328,9 @@ class IncidentImportForm(NHSForm):
 
 
 class OrderForm(NHSForm):
+    # The parties it may protect, by id: set by the view that makes the form.
+    parties_by_pk: dict[str, Any]
+
     kind = _choice(
         "Order or conditions",
         [("", "Select the order")] + OrderKind.choices,
@@ -353,7 +367,7 @@ class OrderForm(NHSForm):
 
     def __init__(self, *args, parties=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["protects"].choices = [
+        field_of(self, "protects", forms.ChoiceField).choices = [
             (str(p.pk), f"{p.name_as_given} ({p.get_role_display().lower()})") for p in parties
         ]
 
@@ -404,7 +418,7 @@ class AgencyForm(NHSForm):
 
     def __init__(self, *args, organisations=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [("", "Select an agency")] + [
+        field_of(self, "organisation", forms.ChoiceField).choices = [("", "Select an agency")] + [
             (str(o.pk), f"{o.name} ({o.get_kind_display()})") for o in organisations
         ]
 

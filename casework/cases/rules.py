@@ -55,7 +55,11 @@ def is_on_team(user, case) -> bool:
 
 @rules.predicate
 def is_lead_clinician(user, case) -> bool:
-    return case is not None and team_of(case).get(getattr(user, "pk", None)) == TeamRole.LEAD_CLINICIAN
+    if case is None:
+        return False
+    team = team_of(case)
+    pk = getattr(user, "pk", None)
+    return pk is not None and team.get(pk) == TeamRole.LEAD_CLINICIAN
 
 
 is_case_staff = is_referrals_coordinator | is_clinical_staff

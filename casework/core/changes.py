@@ -39,9 +39,10 @@ def announce(record: models.Model) -> None:
     """Tell every listener for ``record``'s model that it changed. Call inside the writing
     transaction; a listener's failure rolls the change back with it."""
     model = record._meta.concrete_model
-    for listener in _listeners.get(model, ()):
+    for listener in _listeners.get(model, ()) if model is not None else ():
         listener(record)
 
 
 def listeners_of(model: type[models.Model]) -> list[Listener]:
-    return list(_listeners.get(model._meta.concrete_model, ()))
+    concrete = model._meta.concrete_model
+    return list(_listeners.get(concrete, ())) if concrete is not None else []

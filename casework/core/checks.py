@@ -107,7 +107,7 @@ def _bad_fernet_key(position: int, key: str) -> Error | None:
 def keys_well_formed_strong_and_distinct(app_configs, **kwargs):
     """Every key in the right format, long and random enough, and no two the same."""
     errors = []
-    secrets = {
+    secrets: dict[str, str | None] = {
         "SECRET_KEY": settings.SECRET_KEY,
         "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
         "BLIND_INDEX_KEY": settings.CASEWORK_BLIND_INDEX_KEY,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -105,7 +105,7 @@ class NHSDateField(forms.Field):
         if value is None:
             return
         today = timezone.localdate()
-        label = self.label or "Date"
+        label = str(self.label or "Date")
         problem = date_range_error(label, value, past_only=self.past_only, today=today, years_ahead=self.years_ahead)
         if problem:
             raise ValidationError(problem, code="out_of_range")
@@ -127,12 +127,28 @@ def cap_text_fields(form: forms.BaseForm) -> None:
         field.error_messages.setdefault("max_length", too_long_message(label, field.max_length))
 
 
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """``form.fields[name]``, which is a ``kind`` (say ``forms.ChoiceField``, to set its choices)."""
+    field = form.fields[name]
+    assert isinstance(field, kind), f"{name} is a {type(field).__name__}, not a {kind.__name__}"
+    return field
+
+
 class NHSForm(forms.Form):
     """Strips whitespace; caps every text field; exposes errors for the NHS error summary."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cap_text_fields(self)
+
+    def clean(self) -> dict[str, Any]:
+        # Django's clean() returns cleaned_data, typed as possibly None (which Django reads as
+        # "unchanged"); say so, so that a subclass's ``cleaned = super().clean()`` is a dict.
+        cleaned = super().clean()
+        return self.cleaned_data if cleaned is None else cleaned
 
     def error_summary(self) -> list[dict[str, str]]:
         return error_summary(self)
@@ -143,12 +159,18 @@ class NHSModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         cap_text_fields(self)
 
+    def clean(self) -> dict[str, Any]:
+        # Django's clean() returns cleaned_data, typed as possibly None (which Django reads as
+        # "unchanged"); say so, so that a subclass's ``cleaned = super().clean()`` is a dict.
+        cleaned = super().clean()
+        return self.cleaned_data if cleaned is None else cleaned
+
     def error_summary(self) -> list[dict[str, str]]:
         return error_summary(self)
 
 
 def error_summary(form: forms.BaseForm) -> list[dict[str, str]]:
-    items = []
+    items: list[dict[str, str]] = []
     for name, errors in form.errors.items():
         if name == "__all__":
             items.extend({"text": str(e), "href": "#main-content-form"} for e in errors)

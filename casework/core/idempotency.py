@@ -87,6 +87,7 @@ def _digest(token: str, path: str) -> str:
 
 def _claim(request: HttpRequest, digest: str) -> SubmittedForm | None:
     """Claim the token; None when another submission already has it."""
+    assert request.user.is_authenticated  # create views are behind sign-in (LoginRequiredMiddleware)
     try:
         with transaction.atomic():
             return SubmittedForm.objects.create(token_digest=digest, user=request.user, submitted_at=timezone.now())
@@ -95,6 +96,7 @@ def _claim(request: HttpRequest, digest: str) -> SubmittedForm | None:
 
 
 def _replay(request: HttpRequest, digest: str) -> HttpResponse:
+    assert request.user.is_authenticated  # create views are behind sign-in (LoginRequiredMiddleware)
     first = SubmittedForm.objects.filter(token_digest=digest, user=request.user).first()
     if first is None or not first.result_url:
         raise TokenRefused

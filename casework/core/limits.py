@@ -24,7 +24,9 @@ LONG_TEXT = 10_000
 
 
 def limit(model: type[models.Model], field_name: str) -> int:
-    max_length = model._meta.get_field(field_name).max_length
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{field_name} is a relation, not a field"
+    max_length = field.max_length
     if not max_length:
         raise LookupError(f"{model.__name__}.{field_name} has no max_length: give it one (docs/input-limits.md)")
     return max_length

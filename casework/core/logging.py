@@ -14,9 +14,10 @@ class NoPersonalDataFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         request = getattr(record, "request", None)
         if request is not None:
-            record.request_id = getattr(request, "request_id", "-")
-            record.request = None
-            record.msg = f"{record.msg} [request {record.request_id}]"
+            request_id = getattr(request, "request_id", "-")
+            # Set as logging itself sets a record's ``extra`` attributes.
+            record.__dict__.update(request_id=request_id, request=None)
+            record.msg = f"{record.msg} [request {request_id}]"
         # Never log the arguments of a record that says it carries form data.
         if getattr(record, "contains_form_data", False):
             record.args = ()

@@ -12,6 +12,7 @@ from casework.core.work import role_summary, sections_for
 
 @require_GET
 def my_work(request: HttpRequest) -> HttpResponse:
+    assert request.user.is_authenticated  # LoginRequiredMiddleware turned anyone signed out away
     return render(
         request,
         "core/my_work.jinja",

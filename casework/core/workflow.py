@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 
@@ -30,7 +31,8 @@ class Workflow:
 
     noun: str
     statuses: type[models.TextChoices]
-    moves: Mapping[str, Iterable[str]]
+    # Keyed by status: the TextChoices' members or their values (a Mapping's key type is invariant).
+    moves: Mapping[Any, Iterable[str]]
     field_name: str | None = None
     _moves: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 

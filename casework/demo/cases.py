@@ -154,7 +154,7 @@ PROTECTIVE_ORDERS = {
     OrderKind.NON_MOLESTATION,
     OrderKind.BAIL_CONDITIONS,
 }
-ORDERS_BY_STATUS = {
+ORDERS_BY_STATUS: dict[str, list[OrderKind]] = {
     # A civil order only: a Stalking Protection Order on a police application, or a family court's.
     LegalStatus.NONE: [OrderKind.SPO_INTERIM, OrderKind.SPO_FULL, OrderKind.NON_MOLESTATION],
     # Released under investigation or on pre-charge police bail, or a civil order.
@@ -182,7 +182,7 @@ ORDERS_BY_STATUS = {
         OrderKind.NON_MOLESTATION,
     ],
 }
-HEARINGS_BY_STATUS = {
+HEARINGS_BY_STATUS: dict[str, list[HearingKind]] = {
     LegalStatus.NONE: [HearingKind.ORDER],
     LegalStatus.UNDER_INVESTIGATION: [HearingKind.ORDER],
     LegalStatus.CHARGED: [HearingKind.COURT, HearingKind.BAIL, HearingKind.ORDER],
@@ -206,7 +206,7 @@ def issuers_of(kind: str, status: str) -> list[str]:
             if status == LegalStatus.UNDER_INVESTIGATION
             else [MAGISTRATES, CROWN]
         )
-    return {
+    by_kind: dict[str, list[str]] = {
         OrderKind.SPO_INTERIM: [MAGISTRATES],
         OrderKind.SPO_FULL: [MAGISTRATES],
         OrderKind.NON_MOLESTATION: [FAMILY],
@@ -214,7 +214,8 @@ def issuers_of(kind: str, status: str) -> list[str]:
         OrderKind.COMMUNITY_ORDER: [MAGISTRATES, CROWN],
         OrderKind.SUSPENDED_SENTENCE: [CROWN, MAGISTRATES],
         OrderKind.LICENCE_CONDITIONS: ["HM Prison and Probation Service"],
-    }[kind]
+    }
+    return by_kind[kind]
 
 
 def legal_status_of(case: Case) -> str:
@@ -274,6 +275,7 @@ class Seeder:
         subject_name = target if victim_subject else stalker
         clinician = self.victim_clinician if victim_subject else self.rng.choice(self.clinicians)
         first, last = self.faker.first_name(), self.faker.last_name()
+        decided, allocated = received + dt.timedelta(days=9), received + dt.timedelta(days=16)
         referral = Referral.objects.create(
             reference=next_reference("REF", when=timezone.localdate(received)),
             status=Status.ALLOCATED,
@@ -294,10 +296,10 @@ class Seeder:
             legal_status=self.rng.choice([LegalStatus.CHARGED, LegalStatus.CONVICTED, LegalStatus.UNDER_INVESTIGATION]),
             offences=[Offence.PHA_S2A.value],
             decision=Decision.ACCEPT,
-            decided_at=received + dt.timedelta(days=9),
+            decided_at=decided,
             decided_by=self.lead,
             lead_clinician=clinician,
-            allocated_at=received + dt.timedelta(days=16),
+            allocated_at=allocated,
             accepted_services=[Service.VICTIM_ASSESSMENT.value if victim_subject else Service.STALKER_ASSESSMENT.value],
             created_by=self.coordinator,
         )
@@ -315,8 +317,8 @@ class Seeder:
         steps = [
             (Status.DRAFT, Status.RECEIVED, received),
             (Status.RECEIVED, Status.SCREENING, received + dt.timedelta(days=2)),
-            (Status.SCREENING, Status.ACCEPTED, referral.decided_at),
-            (Status.ACCEPTED, Status.ALLOCATED, referral.allocated_at),
+            (Status.SCREENING, Status.ACCEPTED, decided),
+            (Status.ACCEPTED, Status.ALLOCATED, allocated),
         ]
         Transition.objects.bulk_create(
             Transition(
@@ -416,7 +418,7 @@ class Seeder:
 
     def fill(self, case: Case, index: int) -> dict[str, Any]:
         victims = self.victims_of(case)
-        stats = {"relationship": None, "threats": False, "violence": False, "escalating": False}
+        stats: dict[str, Any] = {"relationship": None, "threats": False, "violence": False, "escalating": False}
         if not victims:
             return stats
         victim = victims[0]
@@ -594,6 +596,7 @@ def _barrier_pair(seeder: Seeder) -> None:
     if perpetrator_case is None:
         return
     party = perpetrator_case.parties.filter(role=PartyRole.VICTIM).select_related("person").first()
+    assert party is not None  # the candidates were chosen for having a victim party
     referral = seeder.make_referral(
         victim_subject=True,
         victim_person=party.person,

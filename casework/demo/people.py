@@ -131,7 +131,7 @@ def _make_person(context, *, by, given, family, dob, sex="", sealed=False, conta
     return person
 
 
-def _care_team(person: Person, members: list[tuple[User, str]], lead: User) -> None:
+def _care_team(person: Person, members: list[tuple[User | None, str]], lead: User) -> None:
     for user, role in members:
         if user and user.pk != lead.pk and not PersonCareTeam.objects.filter(person=person, user=user).exists():
             services.care_team_add(person=person, user=user, role=role, by=lead)

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 
 from casework.accounts.models import TrainingRecord, User
@@ -80,7 +80,7 @@ KIND_WEIGHTS = {
     OrganisationKind.SOCIAL_SERVICES: 8,
     OrganisationKind.OTHER: 5,
 }
-REFERRER_TITLES = {
+REFERRER_TITLES: dict[str, list[str]] = {
     OrganisationKind.POLICE_FORCE: ["Detective Constable", "Detective Sergeant", "Stalking clinic liaison officer"],
     OrganisationKind.PROBATION: ["Probation officer", "Senior probation officer"],
     OrganisationKind.COURT: ["Legal adviser", "Court liaison officer"],
@@ -192,7 +192,10 @@ CLOSE_REASONS = {
     Status.AWAITING_INFORMATION: ["The information asked for did not arrive: closed"],
 }
 
-DEMO_DELIVERY = {DeliveryChannel.EMAIL: DeliveryStatus.DELIVERED, DeliveryChannel.POST: DeliveryStatus.POSTED}
+DEMO_DELIVERY: dict[str, DeliveryStatus] = {
+    DeliveryChannel.EMAIL: DeliveryStatus.DELIVERED,
+    DeliveryChannel.POST: DeliveryStatus.POSTED,
+}
 
 
 # The agency portal's question pages in order, with the fields each asks. A demo draft left at a
@@ -292,8 +295,8 @@ class Builder:
     def services_for(self, kind: str, victim: bool) -> list[str]:
         S = Service
         if victim:
-            return [S.VICTIM_ASSESSMENT] + ([S.VICTIM_TREATMENT] if self.chance(0.5) else [])
-        options = {
+            return [S.VICTIM_ASSESSMENT, *([S.VICTIM_TREATMENT] if self.chance(0.5) else [])]
+        weights: dict[str, dict[tuple[Service, ...], int]] = {
             OrganisationKind.COURT: {
                 (S.STALKER_ASSESSMENT, S.REPORT_SENTENCING): 7,
                 (S.STALKER_ASSESSMENT, S.REPORT_BAIL): 3,
@@ -318,8 +321,8 @@ class Builder:
             },
             OrganisationKind.SOCIAL_SERVICES: {(S.REPORT_RISK_ADVICE,): 5, (S.CONSULTATION,): 5},
             OrganisationKind.OTHER: {(S.CONSULTATION,): 1},
-        }[kind]
-        return [s.value for s in self.pick(options)]
+        }
+        return [s.value for s in self.pick(weights[kind])]
 
     def legal_for(self, services: set[str], victim: bool) -> tuple[str, list[str], str, list[str]]:
         S, L = Service, LegalStatus
@@ -738,7 +741,9 @@ class Builder:
                 parties = []
             elif slug != "contact":  # the portal fills the contact details in from the user
                 for name in asked:
-                    fields[name] = Referral._meta.get_field(name).get_default()
+                    model_field = Referral._meta.get_field(name)
+                    assert isinstance(model_field, Field)  # the portal asks for the referral's own fields
+                    fields[name] = model_field.get_default()
         fields["portal_step"] = step
         plan = Plan(fields=fields, services=services, parties=parties, received_at=None)
         plan.created_at = self.moment(self.rng.uniform(1, 20))
@@ -787,6 +792,11 @@ def _write(plan: Plan, created_by) -> Referral:
     return referral
 
 
+def _arrival(plan: Plan) -> dt.datetime:
+    assert plan.received_at is not None  # every submitted referral was received
+    return plan.received_at
+
+
 def seed(context) -> None:
     staff, agency = _demo_users(context)
     if Referral.objects.filter(created_by__in=[*staff, *agency]).exists():
@@ -798,7 +808,7 @@ def seed(context) -> None:
     context.rng.shuffle(statuses)
     plans = [builder.plan(index, status) for index, status in enumerate(statuses)]
     # References are given in the order the referrals arrived, as they would have been.
-    plans.sort(key=lambda p: p.received_at)
+    plans.sort(key=_arrival)
     made = []
     for plan in plans:
         creator = plan.fields.get("referrer_user") or plan.history[0][3]

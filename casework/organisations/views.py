@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.accounts.forms import ConfirmForm
+from casework.accounts.http import AuthenticatedHttpRequest
 from casework.audit.services import record_view
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
@@ -63,7 +64,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(GET_POST)
 @creates_record
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request.user, "organisations.manage")
     form = OrganisationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -81,7 +82,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
-def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
     form = OrganisationForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -104,7 +105,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
-def organisation_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
     require(request.user, "organisations.deactivate", organisation)
     form = ConfirmForm(_posted(request))
@@ -122,7 +123,7 @@ def organisation_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
-def organisation_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
     require(request.user, "organisations.reactivate", organisation)
     form = ConfirmForm(_posted(request))

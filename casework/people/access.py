@@ -23,5 +23,5 @@ def register() -> None:
     for model in (PersonName, PersonMatchKey, PersonCareTeam, ReferralPersonLink):
         registry.register(model, within=registry.PERSON, path="person")
     # Contact details: a sealed person's are for their care team and break-glass only.
-    for model in (PersonAddress, PersonPhone, PersonEmail, OnlineIdentifier):
-        registry.register(model, within=registry.PERSON, path="person", sealed=True)
+    for contact_model in (PersonAddress, PersonPhone, PersonEmail, OnlineIdentifier):
+        registry.register(contact_model, within=registry.PERSON, path="person", sealed=True)

@@ -190,8 +190,9 @@ def details_in_text(text: str) -> FoundDetails:
             found.nhs_number = identifiers.normalise_nhs_number(match.group(1))
             break
     pnc = _PNC_IN_TEXT.search(text)
-    if pnc and identifiers.parse_pnc_id(pnc.group(1)):
-        found.pnc_id = identifiers.parse_pnc_id(pnc.group(1)).canonical
+    parsed_pnc = identifiers.parse_pnc_id(pnc.group(1)) if pnc else None
+    if parsed_pnc:
+        found.pnc_id = parsed_pnc.canonical
     email = _EMAIL_IN_TEXT.search(text)
     if email:
         found.email = email.group(0)

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from casework.core import identifiers
-from casework.core.forms import NHSDateField, NHSForm
+from casework.core.forms import NHSDateField, NHSForm, field_of
 from casework.core.limits import limit
 from casework.people.models import (
     AddressKind,
@@ -41,7 +41,8 @@ YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
 
 
 def _tristate(value: bool | None) -> str:
-    return {True: "yes", False: "no"}.get(value, "unknown")
+    answers: dict[bool | None, str] = {True: "yes", False: "no"}
+    return answers.get(value, "unknown")
 
 
 def _from_tristate(value: str) -> bool | None:
@@ -50,6 +51,10 @@ def _from_tristate(value: str) -> bool | None:
 
 class ServiceFieldsMixin:
     """``service_fields()``: the cleaned values, keyed as the service takes them."""
+
+    # The form's own, as the form the mixin is combined with has them.
+    cleaned_data: dict[str, Any]
+    fields: dict[str, forms.Field]
 
     def service_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.fields}
@@ -312,7 +317,7 @@ class CareTeamForm(NHSForm):
 
     def __init__(self, *args, staff=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [("", "Select a member of staff")] + [
+        field_of(self, "user", forms.ChoiceField).choices = [("", "Select a member of staff")] + [
             (u.pk, f"{u.full_name} ({u.role_label})") for u in staff
         ]
 

@@ -19,6 +19,7 @@ from django.utils.datastructures import MultiValueDict
 from casework.core import identifiers
 from casework.core.forms import NHSDateField, NHSForm
 from casework.core.limits import limit
+from casework.organisations.models import Organisation
 from casework.portal import queries as portal_queries
 from casework.referrals.choices import (
     REPORT_SERVICES,
@@ -111,7 +112,7 @@ class PortalStepForm(NHSForm):
 
 
 def _as_data(fields: dict[str, forms.Field], initial: dict[str, Any]) -> MultiValueDict:
-    data = MultiValueDict()
+    data: MultiValueDict[str, str] = MultiValueDict()
     for name, field in fields.items():
         value = initial.get(name)
         if isinstance(field, NHSDateField):
@@ -222,7 +223,8 @@ class BehaviourForm(PortalStepForm):
 
     @classmethod
     def initial_from(cls, referral: Referral) -> dict[str, Any]:
-        significant = {True: "yes", False: "no"}.get(referral.stalking_significant, "")
+        answers: dict[bool | None, str] = {True: "yes", False: "no"}
+        significant = answers.get(referral.stalking_significant, "")
         return {
             "behaviour_summary": referral.behaviour_summary,
             "behaviour_duration": referral.behaviour_duration,
@@ -378,7 +380,7 @@ class DatesForm(PortalStepForm):
 
 class FundingForm(PortalStepForm):
     slug = "funding"
-    commissioner = forms.ModelChoiceField(
+    commissioner: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         label="Commissioning organisation",
         queryset=None,
         empty_label="Select an organisation",
@@ -397,7 +399,9 @@ class FundingForm(PortalStepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["commissioner"].queryset = portal_queries.commissioning_organisations(
+        commissioner = self.fields["commissioner"]
+        assert isinstance(commissioner, forms.ModelChoiceField)
+        commissioner.queryset = portal_queries.commissioning_organisations(
             self.user, current=self.referral.commissioner
         )
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from casework.accounts.models import User
 from casework.audit.models import Action
 from casework.audit.services import record, record_view
 from casework.core.idempotency import creates_record
@@ -167,6 +168,8 @@ def _referral_rows(referrals) -> list[dict[str, Any]]:
 def referral_list(request: HttpRequest) -> HttpResponse:
     """The organisation's referrals (paginated, filter by status) and the user's own drafts."""
     _require_portal(request)
+    # Nobody signed out has the portal permission.
+    assert isinstance(request.user, User)
     form = ReferralFilterForm(request.GET or None)
     status = form.cleaned_data.get("status", "") if form.is_valid() else ""
     page = paginate(request, queries.organisation_referrals(request.user, status=status))

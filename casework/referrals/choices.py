@@ -142,7 +142,7 @@ class ScanStatus(models.TextChoices):
 
 # Documents in these states are held: nobody can download them.
 SCAN_HELD = frozenset({ScanStatus.PENDING, ScanStatus.INFECTED})
-SCAN_TAG_COLOUR = {
+SCAN_TAG_COLOUR: dict[str, str] = {
     ScanStatus.CLEAN: "green",
     ScanStatus.PENDING: "yellow",
     ScanStatus.INFECTED: "red",

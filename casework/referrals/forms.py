@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from casework.core import identifiers
 from casework.core.formatting import date_gb
-from casework.core.forms import NHSDateField, NHSForm
+from casework.core.forms import NHSDateField, NHSForm, field_of
 from casework.core.limits import limit
 from casework.organisations.models import OrganisationKind
 from casework.referrals.choices import (
@@ -200,8 +200,8 @@ class ReferralForm(NHSForm):
 
     def __init__(self, *args: Any, organisations, channel_editable: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["referring_organisation"].queryset = organisations
-        self.fields["commissioner"].queryset = organisations
+        field_of(self, "referring_organisation", forms.ModelChoiceField).queryset = organisations
+        field_of(self, "commissioner", forms.ModelChoiceField).queryset = organisations
         self.channel_editable = channel_editable
         if not channel_editable:
             # Portal and API referrals keep how and when they arrived.
@@ -377,7 +377,8 @@ BasePartyFormSet = formset_factory(
 )
 
 
-class PartyFormSet(BasePartyFormSet):
+# formset_factory builds the base class at run time, which the stubs cannot take as a base.
+class PartyFormSet(BasePartyFormSet):  # type: ignore[valid-type, misc]
     def parties(self) -> list[dict[str, str]]:
         return [
             {k: form.cleaned_data[k].strip() for k in ("role", "name", "relationship_to_subject", "details")}
@@ -468,7 +469,7 @@ class ScreeningDecisionForm(NHSForm):
     def __init__(self, *args: Any, requested: list[str], refused: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.refused = refused
-        self.fields["accepted_services"].choices = [(s, Service(s).label) for s in requested]
+        field_of(self, "accepted_services", forms.ChoiceField).choices = [(s, Service(s).label) for s in requested]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -542,11 +543,11 @@ class AllocationForm(NHSForm):
         super().__init__(*args, **kwargs)
         self.clinicians = {str(c.pk): c for c in clinicians}
         choices = [(str(c.pk), clinician_choice_label(c)) for c in clinicians]
-        self.fields["lead_clinician"].choices = [("", "Select a clinician"), *choices]
-        self.fields["second_assessor"].choices = [("", "No second assessor"), *choices]
+        field_of(self, "lead_clinician", forms.ChoiceField).choices = [("", "Select a clinician"), *choices]
+        field_of(self, "second_assessor", forms.ChoiceField).choices = [("", "No second assessor"), *choices]
         refused = {str(pk): why for pk, why in (not_offered or {}).items()}
-        self.fields["lead_clinician"].not_offered = refused
-        self.fields["second_assessor"].not_offered = refused
+        field_of(self, "lead_clinician", ClinicianChoiceField).not_offered = refused
+        field_of(self, "second_assessor", ClinicianChoiceField).not_offered = refused
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

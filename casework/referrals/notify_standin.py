@@ -88,6 +88,7 @@ class StandIn:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)  # bound to an IP address above, not a Unix socket
         return f"http://{host}:{port}"
 
     def start(self) -> StandIn:

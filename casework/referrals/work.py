@@ -9,6 +9,7 @@ at most ``SECTION_LIMIT`` rows), however much data there is.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypedDict
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
@@ -60,7 +61,12 @@ def _section(
     )
 
 
-def _status_tag(referral: Referral) -> dict[str, str]:
+class _StatusTag(TypedDict):
+    tag: str
+    tag_colour: str
+
+
+def _status_tag(referral: Referral) -> _StatusTag:
     status = Status(referral.status)
     return {"tag": status.label, "tag_colour": STATUS_TAG_COLOUR.get(status, "grey")}
 

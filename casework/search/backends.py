@@ -179,6 +179,7 @@ def snippets(query: Query, *, clinical: bool, ids: Sequence[int]) -> dict[int, S
     if not ids:
         return {}
     placeholders = ", ".join(["%s"] * len(ids))
+    params: list[str | int]
     if is_postgresql():
         clinical_sql = "ts_headline('simple', d.clinical, q, %s)" if clinical else "''"
         sql = (

@@ -170,4 +170,4 @@ def highlighted(snippet: str | None) -> Markup:
 
 
 def has_highlight(snippet: str | None) -> bool:
-    return bool(snippet) and MARK_START in snippet
+    return bool(snippet and MARK_START in snippet)

@@ -11,6 +11,7 @@ from casework.core.pagination import page_links
 from casework.core.permissions import require
 from casework.search import queries, services
 from casework.search.forms import BreakGlassRouteForm, SearchForm
+from casework.search.queries import PersonHit
 
 
 @never_cache
@@ -20,11 +21,14 @@ def search(request: HttpRequest) -> HttpResponse:
     searched = "q" in request.GET
     form = SearchForm(request.GET if searched else None)
     page = None
-    kind, people = None, []
+    kind: str | None = None
+    people: list[PersonHit] = []
     if searched and form.is_valid():
+        query = form.query
+        assert query is not None  # a valid form parsed its text
         kind, people = queries.people_by_identifier(request.user, form.cleaned_data["q"])
-        page = queries.search(request.user, form.query, request.GET.get("page"))
-        services.audit_search(request=request, query=form.query, page=page, people=people)
+        page = queries.search(request.user, query, request.GET.get("page"))
+        services.audit_search(request=request, query=query, page=page, people=people)
     return render(
         request,
         "search/results.jinja",

@@ -1,6 +1,22 @@
 import { initAll } from "./vendor/nhsuk/nhsuk-frontend.min.js";
 
+// NHS.UK frontend marks a radio that reveals a further question with aria-expanded, which the
+// radio role does not allow (axe-core: aria-allowed-attr, critical): a screen reader may misread
+// it. The radio keeps aria-controls, and the revealed question follows it in the reading order, so
+// the attribute is taken off whenever the script sets it. Checkboxes may carry it and keep it.
+function dropAriaExpanded(radio) {
+  if (radio instanceof HTMLInputElement && radio.type === "radio" && radio.hasAttribute("aria-expanded")) {
+    radio.removeAttribute("aria-expanded");
+  }
+}
+new MutationObserver((changes) => changes.forEach((change) => dropAriaExpanded(change.target))).observe(document.body, {
+  subtree: true,
+  attributes: true,
+  attributeFilter: ["aria-expanded"],
+});
+
 initAll();
+document.querySelectorAll("input[type=radio][aria-expanded]").forEach(dropAriaExpanded);
 
 // On a phone a wide table scrolls sideways inside itself (casework.css); a keyboard user must be
 // able to reach it to scroll it, so a table that overflows takes focus, named by its caption.

@@ -31,6 +31,7 @@ import logging
 import signal
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from traceback import format_exception
 
@@ -187,7 +188,7 @@ class Worker:
         self.stopping = False
         self.wake = threading.Event()
         self.tasks_run = 0
-        self.current: str | None = None  # id of the task being run
+        self.current: uuid.UUID | None = None  # id of the task being run
         self._in_task = False  # a signal may interrupt the task only inside task.call
         self._stop_reason = ""
         self._heartbeat_stop = threading.Event()
@@ -307,7 +308,7 @@ class Worker:
 
     def run_task(self, result: DBTaskResult) -> None:
         name = result.task_path.rsplit(".", 1)[-1]
-        self.current = str(result.pk)
+        self.current = result.pk
         self._stop_reason = ""
         outcome: BaseException | None = None
         return_value = None

@@ -12,7 +12,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -87,7 +87,7 @@ def _labelled(model: type[Model] | None, name: str, value: Any) -> Any:
     except FieldDoesNotExist:
         field = None
     # (A reverse relation, such as a case's "team", has no choices of its own.)
-    labels = {str(k): str(v) for k, v in field.flatchoices} if getattr(field, "choices", None) else {}
+    labels = {str(k): str(v) for k, v in field.flatchoices} if isinstance(field, Field) and field.choices else {}
     if not labels and model is not None:
         labels = {str(k): str(v) for k, v in dict(getattr(model, "AUDIT_VALUE_LABELS", {}).get(name, ())).items()}
     if not labels:

@@ -26,6 +26,7 @@ from casework.accounts.forms import (
     UserFilterForm,
     UserForm,
 )
+from casework.accounts.http import AuthenticatedHttpRequest
 from casework.accounts.middleware import second_factor_not_required
 from casework.accounts.models import User
 from casework.audit.models import Action
@@ -46,7 +47,7 @@ def _posted(request: HttpRequest):
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _subject(request: HttpRequest, pk: int) -> User:
+def _subject(request: AuthenticatedHttpRequest, pk: int) -> User:
     """An account the signed-in user may see, or 404."""
     return get_object_or_404(queries.users_visible_to(request.user), pk=pk)
 
@@ -60,7 +61,7 @@ def _detail(subject: User) -> HttpResponse:
     return redirect("staff_admin:user_detail", pk=subject.pk)
 
 
-def _list_context(request: HttpRequest, form, queryset, noun: str) -> dict:
+def _list_context(request: AuthenticatedHttpRequest, form, queryset, noun: str) -> dict:
     page = paginate(request, queryset)
     return {"form": form, "page": page, "links": page_links(request, page), "noun": noun}
 
@@ -69,7 +70,7 @@ def _list_context(request: HttpRequest, form, queryset, noun: str) -> dict:
 
 
 @require_GET
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every account, for system administrators: filter by role, organisation, status; search."""
     require(request.user, "accounts.manage_users")
     form = UserFilterForm(request.GET or None, organisations=queries.organisation_filter_choices(request.user))
@@ -85,7 +86,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Clinic staff and their training, read-only, for clinical leads (and administrators)."""
     require(request.user, "accounts.view_staff")
     form = UserFilterForm(request.GET or None, staff_only=True)
@@ -109,7 +110,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request.user, "accounts.view_staff")
     subject = _subject(request, pk)
     record_view(request, subject)
@@ -133,7 +134,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(GET_POST)
 @creates_record
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request.user, "accounts.manage_users")
     form = UserForm(_posted(request), organisations=queries.organisation_choices(request.user))
     if request.method == "POST" and form.is_valid():
@@ -151,7 +152,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request.user, "accounts.manage_users")
     subject = _subject(request, pk)
     require(request.user, "accounts.change_user", subject)
@@ -179,7 +180,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _confirm(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     *,
     permission: str,
@@ -209,7 +210,7 @@ def _confirm(
 
 @never_cache
 @require_http_methods(GET_POST)
-def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
+def user_disable(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _confirm(
         request,
         pk,
@@ -222,7 +223,7 @@ def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
-def user_enable(request: HttpRequest, pk: int) -> HttpResponse:
+def user_enable(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _confirm(
         request,
         pk,
@@ -235,7 +236,7 @@ def user_enable(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
-def user_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reset_second_factor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _confirm(
         request,
         pk,
@@ -251,7 +252,7 @@ def user_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
 @sensitive_variables("issued")
 @never_cache
 @require_http_methods(GET_POST)
-def user_enrolment_code(request: HttpRequest, pk: int) -> HttpResponse:
+def user_enrolment_code(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm (GET), then issue a single-use enrolment code and show it this once (POST): how
     someone with no second factor (a new account, or one just reset) sets one up."""
     require(request.user, "accounts.manage_users")
@@ -276,7 +277,7 @@ def user_enrolment_code(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
-def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def user_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def act(subject: User) -> None:
         if not queries.sign_in_lock(subject).locked:
             raise ValidationError("This account is not locked")
@@ -296,7 +297,7 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @sensitive_variables("token", "link")
 @never_cache
 @require_http_methods(GET_POST)
-def user_set_password_link(request: HttpRequest, pk: int) -> HttpResponse:
+def user_set_password_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm (GET), then make a one-time set-password link and show it this once (POST)."""
     require(request.user, "accounts.manage_users")
     subject = _subject(request, pk)
@@ -329,7 +330,7 @@ def _link_validity() -> str:
 # --- Training records ------------------------------------------------------------------------
 
 
-def _training_subject(request: HttpRequest, pk: int) -> User:
+def _training_subject(request: AuthenticatedHttpRequest, pk: int) -> User:
     require(request.user, "accounts.manage_training")
     subject = _subject(request, pk)
     require(request.user, "accounts.manage_training", subject)
@@ -339,7 +340,7 @@ def _training_subject(request: HttpRequest, pk: int) -> User:
 @never_cache
 @require_http_methods(GET_POST)
 @creates_record
-def training_add(request: HttpRequest, pk: int) -> HttpResponse:
+def training_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subject = _training_subject(request, pk)
     _audit_page(request, subject)
     form = TrainingRecordForm(_posted(request))
@@ -361,7 +362,7 @@ def training_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(GET_POST)
-def training_remove(request: HttpRequest, pk: int, training_pk: int) -> HttpResponse:
+def training_remove(request: AuthenticatedHttpRequest, pk: int, training_pk: int) -> HttpResponse:
     subject = _training_subject(request, pk)
     training = get_object_or_404(queries.training_records_for(request.user, subject), pk=training_pk)
     _audit_page(request, subject)

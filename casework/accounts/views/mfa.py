@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from casework.accounts import enrolment, mfa, passkeys
 from casework.accounts.forms import CodeForm, EnrolmentCodeForm
+from casework.accounts.http import AuthenticatedHttpRequest
 from casework.accounts.middleware import end_this_session, second_factor_not_required
 from casework.accounts.views.auth import safe_next
 
@@ -27,7 +28,7 @@ VERIFY_WRONG = "The security code is not correct. Enter the newest code from you
 TOO_MANY = "You entered too many wrong security codes, so you have been signed out. Sign in again to continue."
 
 
-def count_failure(request: HttpRequest) -> bool:
+def count_failure(request: AuthenticatedHttpRequest) -> bool:
     """Count a refused code or passkey; after ``MAX_CODE_FAILURES`` end the session (this one
     only: the user's other sessions are not this attempt's to end). True if the session ended."""
     failures = request.session.get(FAILURES_KEY, 0) + 1
@@ -39,7 +40,7 @@ def count_failure(request: HttpRequest) -> bool:
     return False
 
 
-def clear_failures(request: HttpRequest) -> None:
+def clear_failures(request: AuthenticatedHttpRequest) -> None:
     request.session.pop(FAILURES_KEY, None)
 
 
@@ -50,7 +51,7 @@ def _refusal(check: mfa.CodeCheck, wrong: str, again: str = "the newest code") -
     return wrong
 
 
-def _refuse(request: HttpRequest, form, check: mfa.CodeCheck, wrong: str, again: str = "the newest code"):
+def _refuse(request: AuthenticatedHttpRequest, form, check: mfa.CodeCheck, wrong: str, again: str = "the newest code"):
     """A refused code: counted (the sign-in page if that ended the session), else said on the field."""
     if count_failure(request):
         return redirect("accounts:sign_in")
@@ -61,7 +62,7 @@ def _refuse(request: HttpRequest, form, check: mfa.CodeCheck, wrong: str, again:
 @second_factor_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up the authenticator app: at first sign-in, or (once verified) to replace the app."""
     user = request.user
     if mfa.has_second_factor(user):
@@ -98,7 +99,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 @second_factor_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def mfa_enrolment_code(request: HttpRequest) -> HttpResponse:
+def mfa_enrolment_code(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Someone signed in with a password and with no second factor: they need an enrolment code
     from a system administrator (or the session of a set-password link) to set one up."""
     user = request.user
@@ -126,7 +127,7 @@ def mfa_enrolment_code(request: HttpRequest) -> HttpResponse:
 @second_factor_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if user.is_verified():
         return redirect(safe_next(request))
@@ -159,7 +160,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Shows a newly made set of recovery codes once; POST makes a new set (old ones stop working)."""
     if request.method == "POST":
         codes = mfa.recovery_codes_renew(request=request, user=request.user)
@@ -175,7 +176,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET"])
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     return render(
         request,

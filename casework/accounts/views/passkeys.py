@@ -12,13 +12,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework.accounts import passkeys
+from casework.accounts.http import AuthenticatedHttpRequest
 from casework.accounts.middleware import second_factor_not_required
 from casework.accounts.views.auth import safe_next
 from casework.accounts.views.mfa import clear_failures, count_failure
@@ -45,7 +46,7 @@ def _require_available() -> None:
         raise Http404("Passkeys are not set up on this site")
 
 
-def _json_body(request: HttpRequest) -> dict[str, Any] | None:
+def _json_body(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -66,7 +67,7 @@ def _refused(message: str, status: int = 400, **extra: Any) -> JsonResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def passkey_add(request: HttpRequest) -> HttpResponse:
+def passkey_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 1: name the passkey (an ordinary form, refused with the NHS error summary)."""
     _require_available()
     if not passkeys.can_add(request.user):
@@ -80,7 +81,7 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def passkey_create(request: HttpRequest) -> HttpResponse:
+def passkey_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 2: the browser makes the passkey (passkeys.js) and the server checks it."""
     _require_available()
     name = request.session.get(PENDING_NAME_KEY)
@@ -91,7 +92,7 @@ def passkey_create(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_POST
-def passkey_register_options(request: HttpRequest) -> HttpResponse:
+def passkey_register_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_available()
     if not request.session.get(PENDING_NAME_KEY):
         return _refused("Start again: name your passkey first.")
@@ -103,7 +104,7 @@ def passkey_register_options(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_POST
-def passkey_register_verify(request: HttpRequest) -> HttpResponse:
+def passkey_register_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_available()
     name = request.session.get(PENDING_NAME_KEY)
     if not name:
@@ -125,7 +126,7 @@ def passkey_register_verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def passkey_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     passkey = passkeys.passkey_of(request.user, pk)
     if passkey is None:
         raise Http404("No such passkey")
@@ -149,7 +150,7 @@ def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @second_factor_not_required
 @never_cache
 @require_POST
-def passkey_sign_in_options(request: HttpRequest) -> HttpResponse:
+def passkey_sign_in_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_available()
     if request.user.is_verified():
         return JsonResponse({"redirect": resolve_url(safe_next(request))})
@@ -162,7 +163,7 @@ def passkey_sign_in_options(request: HttpRequest) -> HttpResponse:
 @second_factor_not_required
 @never_cache
 @require_POST
-def passkey_sign_in_verify(request: HttpRequest) -> HttpResponse:
+def passkey_sign_in_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_available()
     if request.user.is_verified():
         return JsonResponse({"redirect": resolve_url(safe_next(request))})

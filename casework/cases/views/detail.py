@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import datetime as dt
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -40,7 +42,7 @@ def _people_url(reference: str) -> str | None:
         return None
 
 
-def as_of(case) -> object:
+def as_of(case) -> dt.date:
     """The day the escalation view is for: today, or the day a closed case closed."""
     return case.closed_on if case.status == CaseStatus.CLOSED and case.closed_on else timezone.localdate()
 
@@ -184,7 +186,7 @@ def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
-def document_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def document_download(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
     """A document of one of the case's referrals, for those who read the case's clinical content
     (who may not be allocated to the referral itself). Audited as an export."""
     case = case_or_404(request, reference, "cases.view_clinical")

@@ -4,6 +4,7 @@ adding many from a table (paste or upload, preview, confirm: all or nothing)."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -78,7 +79,7 @@ def timeline_export(request: HttpRequest, reference: str) -> HttpResponse:
 def _incident_form(request, case, incident=None) -> IncidentForm:
     parties = queries.parties_of(case)
     victims = queries.victim_choices_of(case, parties)
-    initial = {"precision": "day", "source": "victim"}
+    initial: dict[str, Any] = {"precision": "day", "source": "victim"}
     if case.kind == CaseKind.VICTIM and victims:
         initial["victim"] = str(victims[0].pk)
     if incident is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
 
@@ -91,7 +93,7 @@ def episode(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     if victim is None:
         raise Http404("No such victim")
     current = queries.episode_of(victim)
-    initial = {"started_precision": DatePrecision.MONTH}
+    initial: dict[str, Any] = {"started_precision": DatePrecision.MONTH}
     if current is not None:
         initial = {
             "prior_relationship": current.prior_relationship,

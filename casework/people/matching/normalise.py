@@ -83,7 +83,7 @@ def split_name(raw: str | None) -> NameParts:
     """
     if not raw:
         return NameParts(())
-    tokens = []
+    tokens: list[str] = []
     suffix = ""
     for token in _NAME_SPLIT.split(fold(raw)):
         token = _NON_LETTERS.sub("", token.replace("2nd", "ii").replace("3rd", "iii").replace("4th", "iv"))

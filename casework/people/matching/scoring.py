@@ -148,7 +148,7 @@ def probability(weight: float) -> float:
 
 def name_frequencies(people: Iterable[PreparedPerson]) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
     """Share of records carrying each given and family name (for term-frequency adjustment)."""
-    counts = {name: Counter() for name in TF_FIELDS}
+    counts: dict[str, Counter[str]] = {name: Counter() for name in TF_FIELDS}
     for person in people:
         if person.given:
             counts["given_name"][person.given] += 1
@@ -183,7 +183,7 @@ def estimate_u(
     rng = random.Random(seed)
     counts = {name: [0.0] * len(levels) for name, levels in COMPARISONS.items()}
     linking = people_b is not None
-    right = people_b if linking else people_a
+    right = people_b if people_b is not None else people_a
     n_left, n_right = len(people_a), len(right)
     if n_left < 2 or n_right < 1:
         return {name: list(values) for name, values in DEFAULT_PARAMETERS.u.items()}

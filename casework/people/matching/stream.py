@@ -167,7 +167,7 @@ class _PairFile:
                     block = array("I")
                     block.fromfile(handle, length)
                     blocks.append(block)
-                yield tuple(blocks)
+                yield blocks[0], blocks[1], blocks[2]
 
 
 def find_duplicates_streaming(
@@ -219,7 +219,7 @@ def find_duplicates_streaming(
 
         # The weight a pair needs (with a margin for rounding; a probability of 1 is a weight past 53 bits).
         wanted = math.log2(threshold / (1.0 - threshold)) - 1e-6 if threshold < 1 else 50.0
-        by_number = sorted(pattern_ids, key=pattern_ids.get)
+        by_number = sorted(pattern_ids, key=pattern_ids.__getitem__)
         hopeful = [_weight_bound(levels, swapped, parameters) >= wanted for levels, swapped in by_number]
         weights, lefts, rights = array("d"), array("I"), array("I")
         for first, second, numbers in pairs:

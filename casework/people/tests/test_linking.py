@@ -92,6 +92,21 @@ def test_candidates_are_ranked_with_scores_and_reasons(cast, fresh_referral, cli
     assert f"{found[0].percent}%" in html
 
 
+def test_each_candidates_button_is_named_by_its_visible_text_and_the_person(cast, fresh_referral, client_for):
+    """WCAG 2.5.3 (label in name; axe's label-content-name-mismatch, found by the journey browser
+    test): the button's accessible name starts with what it says, then says who it links, and no
+    aria-label hides the visible words from speech-input users."""
+    same = create_person(
+        by=cast.coordinator, given_name="John", family_name="Smith", date_of_birth=dt.date(1985, 4, 12), sex="male"
+    )
+    html = client_for(cast.coordinator).get(_subject_url(fresh_referral)).content.decode()
+    table = html[html.index('data-testid="candidates"') :]
+    button = table[table.index("<button") : table.index("</button>")]
+    assert "aria-label" not in button
+    assert "This is the same person" in button
+    assert f'<span class="nhsuk-u-visually-hidden">: John Smith ({same.reference})</span>' in button
+
+
 def test_candidates_never_include_persons_the_user_may_not_see(cast, world):
     """The clinician sees the referral's subject and victim, not the loner: an exact copy of the
     loner's details finds nothing for them, and everything for a coordinator."""

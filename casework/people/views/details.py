@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework.accounts.forms import ConfirmForm
 from casework.audit.services import record_view
+from casework.core.forms import NHSForm
 from casework.core.idempotency import creates_record
 from casework.core.permissions import require
 from casework.core.refusals import show_refusal
@@ -35,8 +37,8 @@ from casework.people.views.common import GET_POST, person_or_404, post_data
 
 @dataclass(frozen=True)
 class DetailKind:
-    model: type
-    form: type
+    model: type[Model]
+    form: type[NHSForm]
     permission: str
     noun: str  # "address"
     add_title: str

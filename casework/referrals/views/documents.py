@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -52,7 +52,7 @@ def upload(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
-def download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def download(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
     referral = referral_or_404(request, reference)
     if not request.user.has_perm("referrals.view", referral):
         raise Http404("No such document")
@@ -67,7 +67,9 @@ def download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     )
 
 
-def serve_document(request: HttpRequest, document: ReferralDocument, *, back_href: str, back_text: str) -> HttpResponse:
+def serve_document(
+    request: HttpRequest, document: ReferralDocument, *, back_href: str, back_text: str
+) -> HttpResponseBase:
     """The file, or (not yet scanned, or quarantined) a page that says why it cannot be had."""
     try:
         return document_download(document=document, by=request.user, request=request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -78,6 +78,8 @@ def _decide_or_preview(request: HttpRequest, referral, form: ScreeningDecisionFo
             messages.success(request, f"{decision.label} recorded. The letter to the referrer is issued.")
             return redirect("referrals:letter", reference=referral.reference, pk=letter.pk)
     if letter_text is None:  # the first preview: the wording starts as the default
+        # Bound to request.POST: a QueryDict, copied to be changed.
+        assert isinstance(form.data, QueryDict)
         form.data = form.data.copy()
         form.data["letter_text"] = default_letter_text(decision, data["reason"])
     return render(

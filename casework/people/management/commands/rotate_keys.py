@@ -27,6 +27,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Model
 
 from casework.people import crypto
 from casework.people.candidates import refresh_match_keys
@@ -34,11 +35,12 @@ from casework.people.fields import EncryptedTextField
 from casework.people.models import Person
 
 
-def encrypted_columns() -> list[tuple[type, list[str]]]:
+def encrypted_columns() -> list[tuple[type[Model], list[str]]]:
     """Every model of the people app with its encrypted columns."""
     found = []
     for model in apps.get_app_config("people").get_models():
-        columns = [f.column for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        # (A concrete field always has a column; the stubs allow None.)
+        columns = [f.column for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField) and f.column]
         if columns:
             found.append((model, columns))
     return found
@@ -159,7 +161,7 @@ class Command(BaseCommand):
             last = 0
             while True:
                 with transaction.atomic():
-                    batch = list(model.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
+                    batch = list(model._default_manager.filter(pk__gt=last).order_by("pk")[:batch_size])
                     if not batch:
                         break
                     for obj in batch:
@@ -176,7 +178,7 @@ class Command(BaseCommand):
                             return self._stopped(limit)
                         # Compare-and-swap: a row the application rewrote meanwhile already has its
                         # index under the current key, and is left alone.
-                        model.objects.filter(pk=obj.pk, **{name: before[name] for name in changed}).update(
+                        model._default_manager.filter(pk=obj.pk, **{name: before[name] for name in changed}).update(
                             **{name: getattr(obj, name) for name in changed}
                         )
                         updated += 1
@@ -185,10 +187,10 @@ class Command(BaseCommand):
         persons = 0
         while True:
             with transaction.atomic():
-                batch = list(Person.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
-                if not batch:
+                people_batch = list(Person.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
+                if not people_batch:
                     break
-                for person in batch:
+                for person in people_batch:
                     last = person.pk
                     if not spend():
                         return self._stopped(limit)
