@@ -70,11 +70,11 @@ def judgement_chart(trends: list[Trend]) -> Markup:
         out.append(
             f'<text x="0" y="{top + 36}" fill="{DARK}" font-size="14" font-weight="bold">{escape(trend.label[:30])}</text>'
         )
-        for level in Level:
-            y = y_of(level)
+        for step in Level:
+            y = y_of(step)
             out.append(f'<line x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" stroke="{PALE}" stroke-width="1"/>')
             out.append(
-                f'<text x="{LEFT - 8}" y="{y + 4}" text-anchor="end" fill="{GREY}" font-size="12">{level.label}</text>'
+                f'<text x="{LEFT - 8}" y="{y + 4}" text-anchor="end" fill="{GREY}" font-size="12">{step.label}</text>'
             )
         points = [(x_of(day), y_of(level), day, level) for day, level in trend.points]
         if len(points) > 1:

@@ -42,7 +42,7 @@ def patient(person) -> Patient:
         identifier = {"system": NHS_NUMBER_SYSTEM, "value": person.nhs_number.replace(" ", "")}
     else:
         identifier = {"system": PERSON_SYSTEM, "value": person.reference}
-    return Patient(id=person.reference, identifier=[identifier])
+    return Patient.model_validate({"id": person.reference, "identifier": [identifier]})
 
 
 def risk_assessment(assessment, definition: Definition) -> RiskAssessment:
@@ -62,46 +62,50 @@ def risk_assessment(assessment, definition: Definition) -> RiskAssessment:
         for j in assessment.judgements.all()
         if j.level
     ]
-    return RiskAssessment(
-        id=f"assessment-{assessment.pk}",
-        identifier=[{"system": ASSESSMENT_SYSTEM, "value": str(assessment.pk)}],
-        status="amended" if assessment.addenda.exists() else "final",
-        subject={"reference": f"Patient/{assessment.case.subject.reference}"},
-        occurrenceDateTime=assessment.signed_at,
-        method={"text": f"{definition.title}, version {definition.version} (structured professional judgement)"},
-        code={"text": "Stalking risk assessment"},
-        performer={"display": assessment.assessor.full_name},
-        prediction=predictions or None,
+    return RiskAssessment.model_validate(
+        {
+            "id": f"assessment-{assessment.pk}",
+            "identifier": [{"system": ASSESSMENT_SYSTEM, "value": str(assessment.pk)}],
+            "status": "amended" if assessment.addenda.exists() else "final",
+            "subject": {"reference": f"Patient/{assessment.case.subject.reference}"},
+            "occurrenceDateTime": assessment.signed_at,
+            "method": {"text": f"{definition.title}, version {definition.version} (structured professional judgement)"},
+            "code": {"text": "Stalking risk assessment"},
+            "performer": {"display": assessment.assessor.full_name},
+            "prediction": predictions or None,
+        }
     )
 
 
 def care_plan(plan, assessment) -> CarePlan:
     areas = dict(PlanArea.choices)
-    return CarePlan(
-        id=f"plan-{plan.pk}",
-        status="active",
-        intent="plan",
-        title="Risk management plan",
-        subject={"reference": f"Patient/{assessment.case.subject.reference}"},
-        period={"end": plan.review_on.isoformat()},
-        created=plan.created_at,
-        supportingInfo=[{"reference": f"RiskAssessment/assessment-{assessment.pk}"}],
-        activity=[
-            {
-                "detail": {
-                    "code": {
-                        "coding": [{"system": PLAN_AREA_SYSTEM, "code": a.area, "display": areas[a.area]}],
-                        "text": areas[a.area],
-                    },
-                    "status": ACTIVITY_STATUS[a.status],
-                    "description": a.description,
-                    "scheduledPeriod": {"end": a.due_on.isoformat()},
-                    "performer": [{"display": f"{a.person}, {a.agency}"}],
+    return CarePlan.model_validate(
+        {
+            "id": f"plan-{plan.pk}",
+            "status": "active",
+            "intent": "plan",
+            "title": "Risk management plan",
+            "subject": {"reference": f"Patient/{assessment.case.subject.reference}"},
+            "period": {"end": plan.review_on.isoformat()},
+            "created": plan.created_at,
+            "supportingInfo": [{"reference": f"RiskAssessment/assessment-{assessment.pk}"}],
+            "activity": [
+                {
+                    "detail": {
+                        "code": {
+                            "coding": [{"system": PLAN_AREA_SYSTEM, "code": a.area, "display": areas[a.area]}],
+                            "text": areas[a.area],
+                        },
+                        "status": ACTIVITY_STATUS[a.status],
+                        "description": a.description,
+                        "scheduledPeriod": {"end": a.due_on.isoformat()},
+                        "performer": [{"display": f"{a.person}, {a.agency}"}],
+                    }
                 }
-            }
-            for a in plan.actions.all()
-        ]
-        or None,
+                for a in plan.actions.all()
+            ]
+            or None,
+        }
     )
 
 
@@ -109,13 +113,15 @@ def bundle(assessment, definition: Definition, plan=None) -> Bundle:
     resources = [patient(assessment.case.subject), risk_assessment(assessment, definition)]
     if plan is not None:
         resources.append(care_plan(plan, assessment))
-    return Bundle(
-        type="collection",
-        entry=[
-            {
-                "fullUrl": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{PERSON_SYSTEM}/{resource.id}')}",
-                "resource": resource,
-            }
-            for resource in resources
-        ],
+    return Bundle.model_validate(
+        {
+            "type": "collection",
+            "entry": [
+                {
+                    "fullUrl": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{PERSON_SYSTEM}/{resource.id}')}",
+                    "resource": resource,
+                }
+                for resource in resources
+            ],
+        }
     )

@@ -11,7 +11,7 @@ from django import forms
 from casework.assessments.choices import ActionStatus, AssessmentSetting, Imminence, Level, PlanArea, SourceKind
 from casework.assessments.definitions import Definition, Item
 from casework.assessments.services import TEXT_LIMIT
-from casework.core.forms import NHSDateField, NHSForm, cap_text_fields
+from casework.core.forms import NHSDateField, NHSForm, cap_text_fields, field_of
 
 _SETTING_CHOICES = AssessmentSetting.choices
 
@@ -63,8 +63,8 @@ class StartForm(NHSForm):
 
     def __init__(self, *args, instruments=(), team=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = [(d.code, d.title) for d in instruments]
-        self.fields["co_assessors"].choices = [(str(u.pk), u.full_name) for u in team]
+        field_of(self, "instrument", forms.ChoiceField).choices = [(d.code, d.title) for d in instruments]
+        field_of(self, "co_assessors", forms.MultipleChoiceField).choices = [(str(u.pk), u.full_name) for u in team]
         if not team:
             del self.fields["co_assessors"]
 
@@ -80,7 +80,7 @@ class ReassessForm(NHSForm):
 
 def _item_fields(item: Item) -> dict[str, forms.Field]:
     fields: dict[str, forms.Field] = {}
-    hint = item.hint or None
+    hint = item.hint
     if item.kind in ("presence", "relevance", "yes_no", "choice"):
         fields[f"a_{item.key}"] = _radios(item.label, [(c.value, c.label) for c in item.answer_choices], help_text=hint)
     elif item.kind == "number":
