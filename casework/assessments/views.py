@@ -65,7 +65,14 @@ def detail_url(assessment: Assessment) -> str:
 
 
 def _form_page(request, *, case, form, title, template="assessments/form.jinja", cancel_url, extra=None, status=None):
-    context = {"case": case, "form": form, "title": title, "cancel_url": cancel_url, **(extra or {})}
+    context = {
+        "case": case,
+        "form": form,
+        "title": title,
+        "cancel_url": cancel_url,
+        "submit_text": "Save",
+        **(extra or {}),
+    }
     return render(request, template, context, status=status or (400 if form.is_bound else 200))
 
 
@@ -129,7 +136,11 @@ def assessment_start(request: HttpRequest, reference: str) -> HttpResponse:
         title="Start an assessment",
         template="assessments/start.jinja",
         cancel_url=list_url(case),
-        extra={"unavailable": unavailable, "training_notes": _training_notes(request.user, instruments)},
+        extra={
+            "unavailable": unavailable,
+            "training_notes": _training_notes(request.user, instruments),
+            "submit_text": "Start the assessment",
+        },
     )
 
 

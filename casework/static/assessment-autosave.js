@@ -1,18 +1,26 @@
-// Autosave of an assessment draft: every 30 seconds, if anything changed, post the whole form to
-// the autosave address. The answer carries the new version (kept in the form, so the next save
-// names it) or, when someone else saved in between, why nothing was saved: the page then stops
-// saving and says so, and the Save button shows the conflict in full. Without JavaScript, Save works.
+// Autosave of an assessment draft: a few seconds after the last change (and at most every 30
+// seconds while typing goes on), the whole form is posted to the autosave address. The answer
+// carries the new version (kept in the form, so the next save names it) or, when someone else saved
+// in between, why nothing was saved: the page then stops saving and says so, and the Save button
+// shows the conflict in full. Without JavaScript, Save works as before.
 const form = document.querySelector("form[data-autosave-url]");
 if (form) {
   const status = form.querySelector("[data-autosave-status]");
   const version = form.querySelector("input[name=version]");
-  let dirty = false;
+  const quiet = 4000;
+  const longest = 30000;
+  let timer = null;
+  let firstChange = 0;
+  let saving = false;
   let stopped = false;
-  form.addEventListener("input", () => { dirty = true; });
-  form.addEventListener("change", () => { dirty = true; });
+  let pending = false;
+
   const save = async () => {
-    if (!dirty || stopped) return;
-    dirty = false;
+    timer = null;
+    firstChange = 0;
+    if (stopped) return;
+    if (saving) { pending = true; return; }
+    saving = true;
     const body = new FormData(form);
     body.delete("then");
     try {
@@ -27,14 +35,23 @@ if (form) {
         version.value = answer.version;
       } else if (answer.conflict) {
         stopped = true;
-      } else {
-        dirty = true;
       }
       status.textContent = answer.message;
     } catch {
-      dirty = true;
       status.textContent = "Not saved automatically: the connection failed. Use Save.";
+    } finally {
+      saving = false;
+      if (pending) { pending = false; schedule(); }
     }
   };
-  setInterval(save, 30000);
+
+  const schedule = () => {
+    if (stopped) return;
+    const now = Date.now();
+    if (!firstChange) firstChange = now;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(save, Math.min(quiet, Math.max(0, firstChange + longest - now)));
+  };
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
 }
