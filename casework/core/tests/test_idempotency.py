@@ -52,6 +52,8 @@ CREATE_VIEWS = {
     "cases:mappa_meeting_add",
     "cases:agency_add",
     "cases:officer_add",
+    "cases:note_add",
+    "cases:addendum_add",
 }
 # What the name of a create view looks like; a match outside CREATE_VIEWS must be listed above
 # or in NOT_CREATING with the reason.
