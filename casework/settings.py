@@ -452,6 +452,11 @@ CASEWORK_TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 15)
 CASEWORK_TASK_TIME_LIMIT_SECONDS = env_int("TASK_TIME_LIMIT_SECONDS", 300)
 CASEWORK_WORKER_SHUTDOWN_GRACE_SECONDS = env_int("WORKER_SHUTDOWN_GRACE_SECONDS", 20)
 
+# --- Case notes -------------------------------------------------------------------------------
+# A case note's author may correct it for this many minutes after saving it; afterwards the note is
+# fixed and corrections are addenda (casework.cases.models.CaseNote).
+CASE_NOTE_GRACE_MINUTES = env_int("CASE_NOTE_GRACE_MINUTES", 15)
+
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

@@ -7,6 +7,8 @@ from casework.access import registry
 from casework.cases.models import (
     AgencyOfficer,
     Case,
+    CaseNote,
+    CaseNoteAddendum,
     CaseParty,
     CaseReferral,
     CaseService,
@@ -37,6 +39,8 @@ def register() -> None:
         MappaMeeting,
         InvolvedAgency,
         CaseService,
+        CaseNote,
     ):
         registry.register(model, within=registry.CASE, path="case")
     registry.register(AgencyOfficer, within=registry.CASE, path="agency__case")
+    registry.register(CaseNoteAddendum, within=registry.CASE, path="note__case")

@@ -160,6 +160,16 @@ class DatePrecision(models.TextChoices):
     MONTH = "month", "Month only"
 
 
+class NoteKind(models.TextChoices):
+    CLIENT_CONTACT = "client_contact", "Contact with the client"
+    AGENCY_CONTACT = "agency_contact", "Contact with an agency"
+    MULTIDISCIPLINARY = "multidisciplinary", "Multidisciplinary discussion"
+    SUPERVISION = "supervision", "Supervision"
+    TELEPHONE = "telephone", "Telephone call"
+    LETTER_RECEIVED = "letter_received", "Letter received"
+    OTHER = "other", "Other"
+
+
 class Source(models.TextChoices):
     VICTIM = "victim", "The victim"
     POLICE = "police", "Police"

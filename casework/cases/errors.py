@@ -11,3 +11,8 @@ class CaseRefused(Refused):
 
 class BarrierConflict(CaseRefused):
     """A change that would put one member of staff on both sides of an information barrier."""
+
+
+class NoteFixed(CaseRefused):
+    """A change to a case note after its grace period, or to an addendum (both are fixed: a
+    correction is a new addendum)."""

@@ -23,6 +23,7 @@ from casework.cases.choices import (
     HearingKind,
     MappaCategory,
     MappaLevel,
+    NoteKind,
     OfficerRole,
     OrderKind,
     Place,
@@ -31,7 +32,16 @@ from casework.cases.choices import (
     TeamRole,
 )
 from casework.cases.incident_table import parse_time
-from casework.cases.models import Case, Hearing, Incident, LegalOrder, MappaMeeting, StalkingEpisode
+from casework.cases.models import (
+    Case,
+    CaseNote,
+    CaseNoteAddendum,
+    Hearing,
+    Incident,
+    LegalOrder,
+    MappaMeeting,
+    StalkingEpisode,
+)
 from casework.core import formatting
 from casework.core.forms import NHSDateField, NHSForm, field_of
 from casework.core.limits import limit
@@ -435,6 +445,67 @@ class OfficerForm(NHSForm):
     job_title = _text("Job title", 150)
     email = forms.EmailField(label="Email address", required=False, error_messages={"invalid": EMAIL_INVALID})
     phone = _text("Telephone number", 30)
+
+
+# --- Case notes ---------------------------------------------------------------------------------
+
+
+class NoteForm(NHSForm):
+    kind = _choice("Kind of note", NoteKind.choices, "Select the kind of note")
+    contact_on = NHSDateField(label="Date of the contact", past_only=True, help_text="For example, 15 3 2026")
+    contact_time = _text("Time of the contact (optional)", 10, help_text="Use the 24-hour clock, for example, 14:30")
+    present = _text(
+        "Who was present (optional)",
+        limit(CaseNote, "present"),
+        help_text="Names and roles, for example, the client, Dr Amal Shah (psychiatrist), PC Dean Fox",
+    )
+    text = _long_text("Note", "Enter the note", required=True, max_length=limit(CaseNote, "text"))
+    significant = forms.BooleanField(
+        label="This is a significant event",
+        required=False,
+        help_text="For example, a disclosure, a threat, a breach, a change in risk or a safeguarding concern",
+    )
+
+    def clean_contact_time(self):
+        value = (self.cleaned_data.get("contact_time") or "").strip()
+        if not value:
+            return None
+        try:
+            return parse_time(value)
+        except ValueError:
+            raise forms.ValidationError("Time of the contact must be a real time, like 14:30") from None
+
+
+class AddendumForm(NHSForm):
+    text = _long_text(
+        "Addendum",
+        "Enter the addendum",
+        required=True,
+        max_length=limit(CaseNoteAddendum, "text"),
+        help_text="Say what is corrected or added. The note itself stays as it was written.",
+    )
+
+
+class NoteFilterForm(NHSForm):
+    kind = _choice(
+        "Kind of note",
+        [("", "Any kind")] + NoteKind.choices,
+        "Select a kind of note from the list",
+        radio=False,
+        required=False,
+    )
+    significant = forms.BooleanField(label="Only significant events", required=False)
+    q = _text("Words in the note", 200, help_text="Searches this case's notes and their addenda")
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {"kind": "", "significant": False, "text": ""}
+        data = self.cleaned_data
+        return {
+            "kind": data.get("kind") or "",
+            "significant": bool(data.get("significant")),
+            "text": (data.get("q") or "").strip(),
+        }
 
 
 # --- The list -----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from casework.cases.choices import (
     HearingKind,
     MappaCategory,
     MappaLevel,
+    NoteKind,
     OfficerRole,
     OrderKind,
     PartyRole,
@@ -36,6 +37,7 @@ from casework.cases.choices import (
     StalkerType,
     TeamRole,
 )
+from casework.cases.errors import NoteFixed
 from casework.referrals.choices import Service
 
 
@@ -464,3 +466,102 @@ class CaseService(models.Model):
 
     def __str__(self) -> str:
         return f"Case service {self.pk}"
+
+
+# --- Case notes ---------------------------------------------------------------------------------
+
+
+class _FixedQuerySet(models.QuerySet):
+    """Rows that change only one at a time through ``save()`` (which keeps their invariants): a
+    bulk ``update()`` would go round them, so it is refused."""
+
+    def update(self, **kwargs):
+        raise NoteFixed(f"{self.model._meta.verbose_name_plural} are not changed in bulk")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise NoteFixed(f"{self.model._meta.verbose_name_plural} are not changed in bulk")
+
+
+class CaseNote(models.Model):
+    """A dated, authored entry in the clinical record of a case.
+
+    A note is fixed once saved: only its author may correct it, and only until ``editable_until``
+    (``created_at`` plus ``settings.CASE_NOTE_GRACE_MINUTES``, set when it is written); after that
+    a correction is an addendum (``CaseNoteAddendum``), shown under it. The service refuses a late
+    edit (``services.notes``); so does ``save()`` here, which also writes only the note's content
+    and ``edited_at`` on an update; and the database refuses a row whose ``edited_at`` is after its
+    ``editable_until`` (a check constraint), so no writer that records when it edited can go round
+    either."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField("Kind of note", max_length=30, choices=NoteKind.choices)
+    contact_on = models.DateField("Date of the contact")
+    contact_time = models.TimeField("Time of the contact", null=True, blank=True)
+    present = models.CharField("Who was present", max_length=500, blank=True)
+    text = models.TextField("Note", max_length=20_000)
+    significant = models.BooleanField("Significant event", default=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    editable_until = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    AUDITED_FIELDS = ("kind", "contact_on", "contact_time", "present", "text", "significant")
+    # What an edit within the grace period may change (and ``save()`` writes on an update).
+    EDITABLE_FIELDS = AUDITED_FIELDS
+
+    objects = _FixedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-contact_on", F("contact_time").desc(nulls_last=True), "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(editable_until__gte=F("created_at")), name="case_note_grace_after_creation"
+            ),
+            models.CheckConstraint(
+                condition=Q(edited_at__isnull=True) | Q(edited_at__lte=F("editable_until")),
+                name="case_note_edited_only_within_grace",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "contact_on"], name="case_note_case_date_idx")]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        now = timezone.now()
+        if not self.is_editable(now):
+            raise NoteFixed("This note can no longer be changed: add an addendum to correct it")
+        self.edited_at = now
+        kwargs["update_fields"] = [*self.EDITABLE_FIELDS, "edited_at"]
+        super().save(*args, **kwargs)
+
+    def is_editable(self, now=None) -> bool:
+        return self.pk is not None and (now or timezone.now()) <= self.editable_until
+
+
+class CaseNoteAddendum(models.Model):
+    """A correction or addition to a note, with its own author and time. Fixed once written."""
+
+    note = models.ForeignKey(CaseNote, on_delete=models.CASCADE, related_name="addenda")
+    text = models.TextField("Addendum", max_length=10_000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    AUDITED_FIELDS = ("text",)
+
+    objects = _FixedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "case note addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum {self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise NoteFixed("An addendum cannot be changed: add another addendum")
+        super().save(*args, **kwargs)

@@ -21,6 +21,8 @@ from casework.cases.choices import ACTIVE_STATUSES, CaseKind, CaseStatus, PartyR
 from casework.cases.models import (
     AgencyOfficer,
     Case,
+    CaseNote,
+    CaseNoteAddendum,
     CaseParty,
     CaseReferral,
     CaseService,
@@ -227,6 +229,31 @@ def incident_of(case: Case, pk) -> Incident | None:
     except (TypeError, ValueError):
         return None
     return case.incidents.prefetch_related("documents").filter(pk=pk).first()
+
+
+def notes_of(case: Case, *, kind: str = "", significant: bool = False, text: str = "") -> QuerySet[CaseNote]:
+    """The case's notes, newest contact first, each with its author and its addenda (oldest first,
+    with their authors): a fixed number of queries for a page however many there are. ``text``
+    searches the case's own notes and their addenda (case-insensitive, SQLite and PostgreSQL)."""
+    notes = case.notes.select_related("author").prefetch_related(
+        Prefetch("addenda", queryset=CaseNoteAddendum.objects.select_related("author").order_by("created_at", "id"))
+    )
+    if kind:
+        notes = notes.filter(kind=kind)
+    if significant:
+        notes = notes.filter(significant=True)
+    if text:
+        in_addenda = CaseNoteAddendum.objects.filter(note=OuterRef("pk"), text__icontains=text)
+        notes = notes.filter(Q(text__icontains=text) | Q(present__icontains=text) | Exists(in_addenda))
+    return notes
+
+
+def note_of(case: Case, pk) -> CaseNote | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return notes_of(case).filter(pk=pk).first()
 
 
 def incident_points(case: Case) -> list[tuple]:
@@ -533,6 +560,8 @@ class CasePage:
     orders: list[LegalOrder] = field(default_factory=list)
     documents: list[ReferralDocument] = field(default_factory=list)
     risk_judgements: list = field(default_factory=list)
+    recent_notes: list[CaseNote] = field(default_factory=list)
+    note_count: int = 0
 
     @property
     def lead(self) -> CaseTeamMember | None:
@@ -565,6 +594,7 @@ class CasePage:
 
 
 RECENT_INCIDENTS = 10
+RECENT_NOTES = 5
 
 
 def case_page(user, case: Case) -> CasePage:
@@ -598,6 +628,9 @@ def case_page(user, case: Case) -> CasePage:
     page.orders = orders_of(case)
     page.documents = documents_of(case)
     page.risk_judgements = risk_judgements_of(case)
+    if user.has_perm("cases.view_notes", case):
+        page.recent_notes = list(notes_of(case)[:RECENT_NOTES])
+        page.note_count = case.notes.count()
     return page
 
 

@@ -17,6 +17,9 @@ Decisions (docs/adr/0007-information-barrier.md has the barrier):
 - every change needs a real relationship to the case (``access.rules.has_real_relationship``):
   break-glass holders read, and do not write — not even a clinical lead who broke glass across an
   information barrier;
+- case notes (the clinical record) are read by clinicians and clinical leads who can see the case,
+  never by coordinators, and written by those who record clinical content; a note's author may
+  correct it within ``CASE_NOTE_GRACE_MINUTES``, anyone who writes notes may add an addendum;
 - finance officers, researchers, system administrators and agency referrers: nothing.
 """
 
@@ -81,6 +84,30 @@ rules.add_perm("cases.edit_clinical", may_write_clinical & is_not_closed)
 rules.add_perm(
     "cases.edit_admin", ((is_referrals_coordinator & has_real_relationship) | may_write_clinical) & is_not_closed
 )
+# Case notes, the clinical record (models.CaseNote): read by clinical staff who can see the case
+# (break-glass holders included; coordinators never: design.md), written by those who record
+# clinical content. A note is corrected by its author within the grace period, then by addenda.
+rules.add_perm("cases.view_notes", is_clinical_staff)
+rules.add_perm("cases.write_notes", may_write_clinical & is_not_closed)
+
+
+@rules.predicate
+def is_note_author(user, note) -> bool:
+    return note is not None and note.author_id == getattr(user, "pk", None)
+
+
+@rules.predicate
+def is_note_in_grace(user, note) -> bool:
+    return note is not None and note.is_editable()
+
+
+@rules.predicate
+def may_write_notes_of_its_case(user, note) -> bool:
+    return note is not None and user.has_perm("cases.write_notes", note.case)
+
+
+rules.add_perm("cases.edit_note", is_note_author & is_note_in_grace & may_write_notes_of_its_case)
+rules.add_perm("cases.add_addendum", may_write_notes_of_its_case)
 # Break-glass into a case a clinician or clinical lead cannot read (who may cross a barrier, and
 # what a grant allows, is the access rules' question: casework.access.breakglass).
 rules.add_perm("cases.break_glass", is_clinical_staff & needs_break_glass)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casework.cases.views import agencies, detail, incidents, legal, lists, opening, parties, team
+from casework.cases.views import agencies, detail, incidents, legal, lists, notes, opening, parties, team
 
 app_name = "cases"
 
@@ -24,6 +24,10 @@ urlpatterns = [
     path("<str:reference>/incidents/new/", incidents.incident_add, name="incident_add"),
     path("<str:reference>/incidents/import/", incidents.incident_import, name="incident_import"),
     path("<str:reference>/incidents/<id:pk>/", incidents.incident_edit, name="incident_edit"),
+    path("<str:reference>/notes/", notes.notes, name="notes"),
+    path("<str:reference>/notes/new/", notes.note_add, name="note_add"),
+    path("<str:reference>/notes/<id:pk>/", notes.note_edit, name="note_edit"),
+    path("<str:reference>/notes/<id:pk>/addenda/new/", notes.addendum_add, name="addendum_add"),
     path("<str:reference>/orders/new/", legal.order_add, name="order_add"),
     path("<str:reference>/orders/<id:pk>/", legal.order_edit, name="order_edit"),
     path("<str:reference>/hearings/new/", legal.hearing_add, name="hearing_add"),

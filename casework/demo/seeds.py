@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from casework.demo import accounts, assessments, cases, organisations, people, referrals, search
+from casework.demo import accounts, assessments, case_notes, cases, organisations, people, referrals, search
 from casework.demo.context import DemoContext
 
 BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
@@ -17,6 +17,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("referrals", referrals.seed),
     ("people", people.seed),
     ("cases", cases.seed),
+    ("case_notes", case_notes.seed),
     ("assessments", assessments.seed),
     ("search", search.seed),
 ]

@@ -37,6 +37,8 @@ from casework.audit.models import BreakGlassGrant
 from casework.cases.choices import CaseKind, PartyRole, TeamRole
 from casework.cases.models import (
     AgencyOfficer,
+    CaseNote,
+    CaseNoteAddendum,
     CaseParty,
     CaseReferral,
     CaseService,
@@ -265,6 +267,15 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
     mappa = MappaRegistration.objects.filter(case=case).first() or MappaRegistration.objects.create(
         case=case, category=1, level=2, updated_at=now, updated_by=by
     )
+    note = CaseNote.objects.create(
+        case=case,
+        kind="client_contact",
+        contact_on=dt.date(2026, 11, 30),
+        text="Matrix note",
+        author=by,
+        created_at=now,
+        editable_until=now,
+    )
     # The setup coordinator joins the person's care team to record their details (a sealed person's
     # are for the care team only); they are not one of the users under test.
     PersonCareTeam.objects.get_or_create(
@@ -334,6 +345,10 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
         "cases.involvedagency": agency,
         "cases.agencyofficer": AgencyOfficer.objects.create(
             agency=agency, role="victim_advocate", name="Ada Matrix", added_at=now, added_by=by
+        ),
+        "cases.casenote": note,
+        "cases.casenoteaddendum": CaseNoteAddendum.objects.create(
+            note=note, text="Matrix addendum", author=by, created_at=now
         ),
         "people.person": person,
         "people.personname": PersonName.objects.filter(person=person).first(),

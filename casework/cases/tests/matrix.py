@@ -2,7 +2,7 @@
 
 ``case_overrides(cast)`` makes a perpetrator case led by ``cast.clinician`` (``cast.other_clinician``
 is on no team), with a second clinician on the team, a document, an incident, an order, a hearing,
-an agency with an officer, and a referral ready for a case; it returns the URL arguments of every
+an agency with an officer, a note by ``cast.clinician``, and a referral ready for a case; it returns the URL arguments of every
 ``cases:`` URL. ``EXPECTED`` (in test_access.py) is the table the matrix rows copy.
 """
 
@@ -44,6 +44,9 @@ def case_overrides(cast) -> dict[str, dict]:
     officer = AgencyOfficer.objects.create(
         agency=agency, role="police_officer", name="DC Matrix", added_at=now, added_by=cast.coordinator
     )
+    from casework.cases.services.notes import note_add
+
+    note = note_add(case=case, kind="client_contact", contact_on=now.date(), text="Matrix note", by=cast.clinician)
     c = {"reference": case.reference}
     return {
         "cases:list": {},
@@ -66,6 +69,8 @@ def case_overrides(cast) -> dict[str, dict]:
                 "mappa",
                 "mappa_meeting_add",
                 "agency_add",
+                "notes",
+                "note_add",
             )
         },
         "cases:document_download": {**c, "pk": document.pk},
@@ -77,4 +82,6 @@ def case_overrides(cast) -> dict[str, dict]:
         "cases:hearing_edit": {**c, "pk": hearing.pk},
         "cases:officer_add": {**c, "pk": agency.pk},
         "cases:officer_edit": {**c, "pk": officer.pk},
+        "cases:note_edit": {**c, "pk": note.pk},
+        "cases:addendum_add": {**c, "pk": note.pk},
     }

@@ -39,6 +39,11 @@ EXPECTED = {
     "cases:agency_add": "302 200 200 404 200 404 404 404 404 404",
     "cases:officer_add": "302 200 200 404 200 404 404 404 404 404",
     "cases:officer_edit": "302 200 200 404 200 404 404 404 404 404",
+    # Case notes: clinical staff only; a note is corrected by its author (cast.clinician) alone.
+    "cases:notes": "302 403 200 404 200 404 404 404 404 404",
+    "cases:note_add": "302 403 200 404 200 404 404 404 404 404",
+    "cases:note_edit": "302 403 200 404 403 404 404 404 404 404",
+    "cases:addendum_add": "302 403 200 404 200 404 404 404 404 404",
 }
 
 

@@ -27,6 +27,7 @@ from casework.cases.errors import BarrierConflict, CaseRefused
 from casework.cases.models import AgencyOfficer, Case, InvolvedAgency, MappaRegistration, StalkingEpisode
 from casework.cases.queries import cases_visible_to
 from casework.cases.services import records
+from casework.cases.services.notes import addendum_add, note_add
 from casework.cases.services.opening import case_open
 from casework.cases.services.team import team_add
 from casework.cases.tests.factories import HearingFactory, IncidentFactory, OrderFactory, ready_referral
@@ -60,6 +61,9 @@ CASE_CANARIES = {
     "officer_email": "ottilie.canary@advocacy.example.org",
     "mappa": "Canarymappa Coordinator",
     "assessment": "Canaryassessment she sleeps at her sisters flat",
+    "note": "Canaryclinicalnote she is safe at the refuge now",
+    "note_present": "Canarypresent IDVA Imogen",
+    "addendum": "Canaryaddendum the refuge is in another county",
 }
 # Her new identity: her person record's current name, not the name the referral gave. Nobody on the
 # perpetrator case's team sees it anywhere (her person record and her own referral are behind the
@@ -154,6 +158,17 @@ def pair(cast) -> Barrier:
         added_at=timezone.now(),
         added_by=coordinator,
     )
+    victim_note = note_add(
+        case=victim_case,
+        kind="client_contact",
+        contact_on=dt.date(2026, 11, 2),
+        present=CASE_CANARIES["note_present"],
+        # A sealed detail written into a note on the victim side.
+        text=f"{CASE_CANARIES['note']}. Her new address is {SEALED_CANARIES['address']}, {SEALED_CANARIES['postcode']}",
+        significant=True,
+        by=val,
+    )
+    addendum_add(note=victim_note, text=CASE_CANARIES["addendum"], by=val)
     MappaRegistration.objects.create(
         case=victim_case,
         category=2,
@@ -202,6 +217,14 @@ def pair(cast) -> Barrier:
         motivation_in_own_words="She should not have left",
         by=cast.clinician,
     )
+    stan_note = note_add(
+        case=perpetrator_case,
+        kind="client_contact",
+        contact_on=dt.date(2026, 11, 3),
+        text="Stan says he has not been near Vicky since the order",
+        by=cast.clinician,
+    )
+    addendum_add(note=stan_note, text="Police confirm no sightings", by=cast.clinician)
     assessment_services.assessment_start(
         case=perpetrator_case, code="srp-structured", setting="community", by=cast.clinician
     )
@@ -246,6 +269,8 @@ def case_urls(case: Case) -> list[str]:
             "cases:break_glass",
             "assessments:list",
             "assessments:start",
+            "cases:notes",
+            "cases:note_add",
         )
     ]
     for assessment in case.assessments.all():
@@ -253,6 +278,9 @@ def case_urls(case: Case) -> list[str]:
             reverse(f"assessments:{name}", args=[ref, assessment.pk])
             for name in ("detail", "edit", "submit", "source_add", "scenario_add", "changes")
         ]
+    urls += [reverse("cases:notes", args=[ref]) + f"?q={word}" for word in ("canary", "refuge", "kestrel")]
+    urls += [reverse("cases:note_edit", args=[ref, n.pk]) for n in case.notes.all()]
+    urls += [reverse("cases:addendum_add", args=[ref, n.pk]) for n in case.notes.all()]
     urls += [reverse("cases:party_edit", args=[ref, p.pk]) for p in case.parties.exclude(role=PartyRole.SUBJECT)]
     urls += [reverse("cases:episode", args=[ref, p.pk]) for p in case.parties.all()]
     urls += [reverse("cases:incident_edit", args=[ref, i.pk]) for i in case.incidents.all()]
@@ -341,6 +369,9 @@ def test_the_walk_reaches_people_and_referral_pages_and_would_see_a_leak(cast, p
         "new_given_name",
         "address",
         "phone_notes",
+        "note",
+        "note_present",
+        "addendum",
     } <= found
 
 
@@ -499,3 +530,29 @@ def test_nobody_puts_themselves_on_a_victim_case_team(cast, pair):
     with pytest.raises(CaseRefused):
         team_add(case=pair.victim_case, user=cast.clinical_lead, role="clinician", by=cast.clinical_lead)
     assert not pair.victim_case.team.filter(user=cast.clinical_lead).exists()
+
+
+# --- Case notes ---------------------------------------------------------------------------------
+
+
+def test_a_victim_case_note_is_never_reached_from_the_perpetrator_side(cast, pair, client_for):
+    """The victim case's notes pages answer 404 to the perpetrator side, and its note cannot be
+    reached through the perpetrator case's reference either (a note belongs to one case)."""
+    victim_note = pair.victim_case.notes.get()
+    perp, victim = pair.perpetrator_case.reference, pair.victim_case.reference
+    for user in (cast.clinician, pair.second_on_team, pair.lead_on_team, pair.break_glass_clinician):
+        client = client_for(user)
+        for url in (
+            reverse("cases:notes", args=[victim]) + "?q=refuge",
+            reverse("cases:note_add", args=[victim]),
+            reverse("cases:note_edit", args=[victim, victim_note.pk]),
+            reverse("cases:addendum_add", args=[victim, victim_note.pk]),
+            reverse("cases:note_edit", args=[perp, victim_note.pk]),
+            reverse("cases:addendum_add", args=[perp, victim_note.pk]),
+        ):
+            response = client.get(url)
+            assert response.status_code in (403, 404), (user, url)
+            assert not canaries_in(response.content.decode(), ALL_CANARIES), (user, url)
+        searched = client.get(reverse("cases:notes", args=[perp]), {"q": "Canary"})
+        if searched.status_code == 200:
+            assert 'data-testid="empty"' in searched.content.decode()

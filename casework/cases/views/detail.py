@@ -30,6 +30,7 @@ from casework.cases.choices import (
 )
 from casework.cases.models import Case
 from casework.cases.views.common import case_or_404
+from casework.cases.views.notes import note_row
 from casework.core.idempotency import creates_record
 from casework.referrals.services.documents import human_size
 from casework.referrals.views.documents import serve_document
@@ -103,6 +104,7 @@ def available_actions(user, case) -> list[dict]:
     ref = case.reference
     actions = []
     pairs = [
+        ("cases.write_notes", "Add a case note", "cases:note_add"),
         ("cases.edit_clinical", "Add an incident", "cases:incident_add"),
         ("cases.edit_clinical", "Add incidents from a table", "cases:incident_import"),
         ("cases.edit_clinical", "Add a person to the case", "cases:party_add"),
@@ -127,6 +129,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     page = queries.case_page(user, case)
     record_view(request, case)
     status = CaseStatus(case.status)
+    can_write_notes = user.has_perm("cases.write_notes", case)
     context = {
         "case": case,
         "page": page,
@@ -143,6 +146,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "access_log_url": record_log_url(case),
         "subject_href": _people_url(case.subject.reference),
         "today": timezone.localdate(),
+        "can_view_notes": user.has_perm("cases.view_notes", case),
+        "can_write_notes": can_write_notes,
+        "notes": [note_row(user, case, note, can_write=can_write_notes) for note in page.recent_notes],
     }
     if page.clinical:
         esc = case_escalation(page)

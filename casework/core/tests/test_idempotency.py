@@ -59,6 +59,8 @@ CREATE_VIEWS = {
     "assessments:reassess",
     "assessments:plan",
     "assessments:action_add",
+    "cases:note_add",
+    "cases:addendum_add",
 }
 # What the name of a create view looks like; a match outside CREATE_VIEWS must be listed above
 # or in NOT_CREATING with the reason.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.db import models
+from django.utils import timezone
 from faker import Faker
 
 from casework.access.barrier import cases_across_barrier_from
@@ -19,6 +21,7 @@ from casework.demo.tests.conftest import private_copy
 @pytest.fixture(scope="module")
 def seeded_once(django_db_setup, django_db_blocker):
     from casework.demo import accounts as accounts_demo
+    from casework.demo import case_notes as case_notes_demo
     from casework.demo import organisations as organisations_demo
 
     with kept_for_the_module(django_db_blocker):
@@ -29,6 +32,7 @@ def seeded_once(django_db_setup, django_db_blocker):
             organisations_demo.seed(context)
             accounts_demo.seed(context)
             demo.seed(context)
+            case_notes_demo.seed(context)
         yield context
 
 
@@ -118,3 +122,29 @@ def test_the_demo_story_agrees_with_itself(seeded):
             wrong.append(f"{hearing.case.reference}: a {hearing.kind} hearing at {hearing.venue} for someone {status}")
     assert LegalOrder.objects.exists()
     assert wrong == []
+
+
+def test_every_demo_case_has_notes_some_significant_some_with_addenda(seeded):
+    from casework.cases.models import CaseNote, CaseNoteAddendum
+
+    assert not Case.objects.filter(notes__isnull=True).exists()
+    notes = CaseNote.objects.count()
+    assert notes >= Case.objects.count() * 3
+    assert 0.05 <= CaseNote.objects.filter(significant=True).count() / notes <= 0.3
+    assert CaseNoteAddendum.objects.exists()
+    # Written by the case's own team, on or after the contact, long past the grace period.
+    for note in CaseNote.objects.select_related("case")[:200]:
+        assert note.case.team.filter(user_id=note.author_id).exists()
+        assert note.created_at.date() >= note.contact_on
+    assert CaseNote.objects.filter(editable_until__lt=timezone.now()).count() > notes * 0.9
+    assert not CaseNote.objects.filter(contact_on__lt=models.F("case__opened_on")).exists()
+    assert not CaseNote.objects.filter(contact_on__gt=timezone.localdate()).exists()
+
+
+def test_the_demo_notes_are_added_once(seeded):
+    from casework.cases.models import CaseNote
+    from casework.demo import case_notes as case_notes_demo
+
+    before = CaseNote.objects.count()
+    case_notes_demo.seed(seeded)
+    assert CaseNote.objects.count() == before
