@@ -27,7 +27,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from casework.access import registry
-from casework.access.vocabulary import LEAD_CLINICIAN, NOT_VICTIM_CASES, STALKER_PARTY, VICTIM_CASE, VICTIM_PARTY
+from casework.access.vocabulary import (
+    LEAD_CLINICIAN,
+    NOT_VICTIM_CASES,
+    REFERRAL_ABOUT_VICTIM,
+    STALKER_PARTY,
+    VICTIM_CASE,
+    VICTIM_PARTY,
+)
 from casework.core.roles import Role
 
 
@@ -59,6 +66,31 @@ def cases_across_barrier_from(case_ids) -> QuerySet:
         | Q(subject_id__in=my_stalkers)
     )
     return Case._default_manager.filter(victim_side | perpetrator_side)
+
+
+def staff_across_barrier_from_referral(referral) -> set[int]:
+    """Staff on the team of a case that would sit across a barrier from the case ``referral`` would
+    open, so that allocation offers them no choice (opening the case would refuse them anyway:
+    ``team_conflicts``). For a referral about the person who stalks: the teams of the victim cases of
+    the victims it names (as linked to the person index), and of the victim cases naming its subject as
+    the person who stalks them. For a referral about a person stalked: the teams of the cases that
+    name its subject as a victim. Two queries."""
+    person_links = registry.people().referral_link._default_manager
+    models = registry.cases()
+    Case, Party = models.case, models.party
+    subjects = person_links.filter(referral=referral, named_party__isnull=True).values("person_id")
+    if referral.subject_role == REFERRAL_ABOUT_VICTIM:
+        other_side = Case._default_manager.filter(
+            kind__in=NOT_VICTIM_CASES,
+            pk__in=Party._default_manager.filter(role=VICTIM_PARTY, person_id__in=subjects).values("case_id"),
+        )
+    else:
+        victims = person_links.filter(referral=referral, named_party__role=VICTIM_PARTY).values("person_id")
+        other_side = Case._default_manager.filter(kind=VICTIM_CASE).filter(
+            Q(subject_id__in=victims)
+            | Q(pk__in=Party._default_manager.filter(role=STALKER_PARTY, person_id__in=subjects).values("case_id"))
+        )
+    return set(models.team._default_manager.filter(case__in=other_side).values_list("user_id", flat=True))
 
 
 def team_case_ids(user) -> QuerySet:

@@ -17,6 +17,9 @@ SUBJECT_PARTY = "subject"
 VICTIM_PARTY = "victim"
 STALKER_PARTY = "person_who_stalks"
 
+# Whom a referral is about: the person stalked (the other value is the person who stalks).
+REFERRAL_ABOUT_VICTIM = "victim"
+
 # Roles in a case team.
 LEAD_CLINICIAN = "lead_clinician"
 

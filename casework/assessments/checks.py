@@ -4,21 +4,21 @@ demonstration catalogue."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Info, Tags, register
+from django.core.checks import Error, Tags, register
 
 from casework.assessments import definitions
 
 
 @register()
 def check_definitions(app_configs, **kwargs):
-    messages = []
-    for code, definition, problem in definitions.available():
-        if definition is not None:
-            continue
-        missing_catalogue = "supplies under its licence" in problem
-        level = Info if missing_catalogue else Error
-        messages.append(level(problem, id="assessments.I001" if missing_catalogue else "assessments.E002", obj=code))
-    return messages
+    """Every definition file, and every catalogue that is configured, loads. A catalogue that is
+    not configured is no error: its instrument is listed as unavailable, with why, on the page that
+    starts an assessment."""
+    return [
+        Error(problem, id="assessments.E002", obj=code)
+        for code, definition, problem in definitions.available()
+        if definition is None and not definitions.is_missing_catalogue(problem)
+    ]
 
 
 @register(Tags.security, deploy=True)

@@ -376,6 +376,14 @@ def _written_out(item: Mapping[str, Any]) -> dict[str, Any]:
     return item
 
 
+MISSING_CATALOGUE = "supplies under its licence: set ASSESSMENT_CATALOGUES"
+
+
+def is_missing_catalogue(problem: str) -> bool:
+    """Whether ``problem`` (a ``DefinitionError``'s message) is only that a catalogue is not configured."""
+    return MISSING_CATALOGUE in problem
+
+
 def _catalogue_items(
     name: str, outcomes: list[str], definition_path: Path
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -383,7 +391,7 @@ def _catalogue_items(
     if path is None:
         raise DefinitionError(
             f"The instrument definition {definition_path.name} needs the '{name}' catalogue, which the clinic "
-            f"supplies under its licence: set ASSESSMENT_CATALOGUES['{name}'] (environment "
+            f"{MISSING_CATALOGUE}['{name}'] (environment "
             f"CASEWORK_CATALOGUE_{name.upper()}) to the catalogue file's path."
         )
     data = _read_json(path, f"'{name}' catalogue")

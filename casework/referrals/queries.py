@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casework.access import policy
+from casework.access.barrier import staff_across_barrier_from_referral
 from casework.accounts.models import TrainingRecord, User
 from casework.accounts.queries import clinicians
 from casework.core.roles import Instrument
@@ -162,6 +163,12 @@ def clinicians_for_allocation(today: dt.date | None = None) -> QuerySet[User]:
         )
         .order_by("full_name", "id")
     )
+
+
+def clinicians_across_barrier(referral: Referral) -> set[int]:
+    """The staff who may not take ``referral`` because they are on the team of a case across an
+    information barrier from the case it would open (``access.barrier``)."""
+    return staff_across_barrier_from_referral(referral)
 
 
 def clinician_for_allocation(pk) -> User | None:

@@ -157,3 +157,16 @@ def test_the_content_hash_follows_the_content_and_a_kept_definition_rebuilds_unc
     settings.ASSESSMENT_DEFINITION_DIRS = [str(directory)]
     definitions.clear_cache()
     assert definitions.load("s-dash").content_hash != original.content_hash
+
+
+def test_the_system_check_refuses_a_broken_catalogue_but_not_a_missing_one(settings, tmp_path):
+    from casework.assessments.checks import check_definitions
+
+    settings.ASSESSMENT_CATALOGUES = {"srp": None}
+    assert check_definitions(None) == []
+    broken = tmp_path / "srp.json"
+    broken.write_text('{"catalogue": "srp"}', encoding="utf-8")
+    settings.ASSESSMENT_CATALOGUES = {"srp": str(broken)}
+    errors = check_definitions(None)
+    assert [e.id for e in errors] == ["assessments.E002"]
+    assert "does not fit its schema" in errors[0].msg

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from casework.access.barrier import staff_across_barrier_from_referral
 from casework.accounts.queries import has_current_training, latest_training
 from casework.audit.models import Action
 from casework.audit.services import diff, record, record_create, snapshot
@@ -331,6 +332,14 @@ def srp_refusal_text(
     return f"{name} has no Stalking Risk Profile training recorded"
 
 
+def barrier_refusal_text(name: str) -> str:
+    """Why a clinician may not take work across an information barrier from a case they are on."""
+    return (
+        f"{name} is on the team of a case on the other side of an information barrier from this referral: "
+        "the same clinician cannot work with both a person who is stalked and the person who stalks them"
+    )
+
+
 def _srp_refusal(clinician) -> str | None:
     """Why ``clinician`` may not take work that needs the Stalking Risk Profile, or None."""
     if has_current_training(clinician, Instrument.SRP):
@@ -377,6 +386,10 @@ def allocate(
                 f"{Status(referral.status).label.lower()}."
             )
         require(by, "referrals.allocate", referral)  # after the status check, as in transition()
+        across = staff_across_barrier_from_referral(referral)
+        for field, person in people:
+            if person.pk in across:
+                raise TriageRefused(barrier_refusal_text(person.full_name), field=field)
         if work_needs_srp(referral):
             for field, person in people:
                 refusal = _srp_refusal(person)

@@ -176,7 +176,7 @@ def test_srp_work_offers_only_clinicians_whose_training_is_current(cast, client_
     not_offered = page[
         page.index('data-testid="not-offered"') : page.index("</table>", page.index('data-testid="not-offered"'))
     ]
-    assert "Not offered: Stalking Risk Profile training not current" in not_offered
+    assert "Not offered, and why" in not_offered
     assert "Dr Xavier Expired" in not_offered
     assert "SRP training expired 23 October 2026" in not_offered
     assert "Una Untrained" in not_offered
@@ -276,3 +276,49 @@ def test_others_cannot_allocate(cast, client_for, who, status):
 def test_allocating_work_not_yet_accepted_is_403(cast, client_for):
     referral = ReferralFactory(status=Status.SCREENING)
     assert client_for(cast.clinical_lead).get(f"/referrals/{referral.reference}/allocate/").status_code == 403
+
+
+def test_a_clinician_on_the_victims_own_case_is_not_offered_her_stalkers_referral(cast, client_for):
+    """Vera is a client of the victim service (her case led by Val); a referral about the man who
+    stalks her names her. Val is not offered it, says why, and the service refuses her too."""
+    from casework.cases.choices import CaseKind
+    from casework.cases.services.opening import case_open
+    from casework.cases.tests.factories import ready_referral
+    from casework.people.tests.factories import create_person
+    from casework.referrals.choices import SubjectRole
+
+    val = _clinician("Val Victimteam")
+    stan = create_person(by=cast.coordinator, given_name="Stan", family_name="Perpetrator")
+    vera = create_person(by=cast.coordinator, given_name="Vera", family_name="Victim")
+    vera_referral = ready_referral(
+        subject=vera, lead_clinician=val, coordinator=cast.coordinator, subject_role=SubjectRole.VICTIM
+    )
+    case_open(referral=vera_referral, kind=CaseKind.VICTIM, lead_clinician=val, by=cast.clinical_lead)
+    stan_referral = ready_referral(
+        subject=stan,
+        coordinator=cast.coordinator,
+        status=Status.ACCEPTED,
+        accepted_services=[Service.STALKER_ASSESSMENT],
+        victims=[(vera, "Vera V", "Former partner")],
+    )
+    response = client_for(cast.clinical_lead).get(f"/referrals/{stan_referral.reference}/allocate/")
+    assert str(val.pk) not in _choices(response, "lead_clinician")
+    assert str(cast.clinician.pk) in _choices(response, "lead_clinician")
+    page = response.content.decode()
+    assert "Val Victimteam" in page and "On a case across an information barrier" in page
+    with pytest.raises(TriageRefused, match="other side of an information barrier"):
+        allocate(referral=stan_referral, lead_clinician=val, by=cast.clinical_lead)
+    # And the other way round: her own referral is not offered to Stan's clinician.
+    stan_referral.status = Status.ACCEPTED
+    stan_referral.save()
+    allocate(referral=stan_referral, lead_clinician=cast.clinician, by=cast.clinical_lead)
+    case_open(referral=stan_referral, kind=CaseKind.PERPETRATOR, lead_clinician=cast.clinician, by=cast.clinical_lead)
+    second = ready_referral(
+        subject=vera,
+        coordinator=cast.coordinator,
+        subject_role=SubjectRole.VICTIM,
+        status=Status.ACCEPTED,
+        accepted_services=[Service.STALKER_ASSESSMENT],
+    )
+    with pytest.raises(TriageRefused, match="other side of an information barrier"):
+        allocate(referral=second, lead_clinician=cast.clinician, by=cast.clinical_lead)

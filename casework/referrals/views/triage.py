@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -17,10 +19,11 @@ from casework.core.refusals import Refused, show_refusal
 from casework.referrals import eligibility, letters
 from casework.referrals.choices import STATUS_TAG_COLOUR, Decision, Service, Status
 from casework.referrals.forms import AllocationForm, ScreeningDecisionForm, TransitionForm, srp_status_text
-from casework.referrals.queries import clinicians_for_allocation
+from casework.referrals.queries import clinicians_across_barrier, clinicians_for_allocation
 from casework.referrals.services.triage import (
     SRP_NEEDED,
     allocate,
+    barrier_refusal_text,
     default_letter_text,
     preview_letter,
     screening_decide,
@@ -194,12 +197,14 @@ def change_status(request: HttpRequest, reference: str, target: str) -> HttpResp
     )
 
 
-def _not_offered(clinicians, needs_srp: bool) -> dict[int, str]:
-    """The clinicians who may not take this work, each with why: for work that needs the Stalking
-    Risk Profile, those whose SRP training is not current (read from what
-    ``clinicians_for_allocation`` annotates; ``allocate`` asks again when it writes)."""
+def _not_offered(clinicians, needs_srp: bool, across_barrier: Collection[int] = ()) -> dict[int, str]:
+    """The clinicians who may not take this work, each with why: those on the team of a case
+    across an information barrier from it, and, for work that needs the Stalking Risk Profile, those
+    whose SRP training is not current (read from what ``clinicians_for_allocation`` annotates;
+    ``allocate`` asks again when it writes)."""
+    barred = {c.pk: barrier_refusal_text(c.full_name) for c in clinicians if c.pk in across_barrier}
     if not needs_srp:
-        return {}
+        return barred
     today = timezone.localdate()
     refusals = {
         c.pk: srp_refusal_text(
@@ -207,7 +212,7 @@ def _not_offered(clinicians, needs_srp: bool) -> dict[int, str]:
         )
         for c in clinicians
     }
-    return {pk: f"{why}. {SRP_NEEDED}" for pk, why in refusals.items() if why}
+    return {**{pk: f"{why}. {SRP_NEEDED}" for pk, why in refusals.items() if why}, **barred}
 
 
 @require_http_methods(["GET", "POST"])
@@ -218,7 +223,8 @@ def allocation(request: HttpRequest, reference: str) -> HttpResponse:
     require(request.user, "referrals.allocate", referral)
     needs_srp = work_needs_srp(referral)
     clinicians = list(clinicians_for_allocation())
-    not_offered = _not_offered(clinicians, needs_srp)
+    across = clinicians_across_barrier(referral)
+    not_offered = _not_offered(clinicians, needs_srp, across)
     offered = [c for c in clinicians if c.pk not in not_offered]
     form = AllocationForm(
         request.POST if request.method == "POST" else None, clinicians=offered, not_offered=not_offered
@@ -251,6 +257,7 @@ def allocation(request: HttpRequest, reference: str) -> HttpResponse:
             "caseload": c.caseload,
             "srp": srp_status_text(c),
             "srp_current": c.srp_current,
+            "why_not": "On a case across an information barrier" if c.pk in across else srp_status_text(c),
         }
 
     return render(
