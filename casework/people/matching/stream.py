@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .blocking import index_keys, query_keys
+from .blocking import index_keys, variant_keys
 from .compare import FIELDS, compare
 from .matcher import MATCH_THRESHOLD, BatchResult, MatchResult, train_on_patterns, untrained_parameters
 from .normalise import PersonRecord, PreparedPerson, prepare
@@ -63,7 +63,7 @@ class _KeyStore:
     def add(self, number: int, person: PreparedPerson) -> None:
         own = index_keys(person)
         self._idx.extend((key, number) for key in own)
-        self._var.extend((key, number) for key in query_keys(person) - own)
+        self._var.extend((key, number) for key in variant_keys(person) - own)
         if len(self._idx) >= _BATCH:
             self.flush()
 
