@@ -295,19 +295,26 @@ def part_lookup(args) -> None:
 def part_input(args) -> None:
     from input_run import run
 
-    figures = run(ROOT, args.input_rows, keep=args.keep_index)
+    figures = run(ROOT, args.input_rows, keep=args.keep_index, estimate=not args.input_a_priori)
     print(f"\n### find_duplicates --input: {figures['rows']:,} rows ({figures['size_mb']:,.0f} MB CSV)\n")
     print(
         f"synthetic file written in {figures['generated_s']:.0f} s: {figures['true_pairs']:,} persons appear twice "
-        "(one copy with one of the UK set's faults)\n"
+        f"(one copy with one of the UK set's faults); weights: {figures['weights']}\n"
     )
     print(
-        "| rows read | wall seconds | CPU seconds | peak memory MB | pairs written | precision | recall of the copies |"
+        "| rows read | wall seconds | CPU seconds | peak memory MB | candidate pairs | pairs written | precision "
+        "| recall of the copies | precision, two copies of one person counted right |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(
         f"| {figures['rows_read']:,} | {figures['seconds']:.0f} | {figures['cpu_seconds']:.0f} | {figures['peak_mb']:,.0f} "
-        f"| {figures['pairs']:,} | {figures['precision']:.4f} | {figures['recall_of_copies']:.4f} |"
+        f"| {figures['candidate_pairs']:,} | {figures['pairs']:,} | {figures['precision']:.4f} "
+        f"| {figures['recall_of_copies']:.4f} | {figures['precision_same_person']:.4f} |"
+    )
+    print(
+        f"\nblocks over the cap split by a second value: {figures['blocks_split']:,}; parts still over it left out: "
+        f"{figures['blocks_left_out']:,} ({figures['pairs_left_out']:,} pairs not compared); "
+        f"wall seconds by phase: {figures['phase_seconds']}"
     )
     print(
         "\n(precision counts pairs that are not a planted copy as wrong, though the population may hold real "
@@ -320,6 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parts", default="febrl,uk,lookup,input", help="comma-separated: febrl, uk, lookup, input")
     parser.add_argument("--input-rows", type=int, default=1_000_000, help="rows of the find_duplicates --input run")
+    parser.add_argument(
+        "--input-a-priori",
+        action="store_true",
+        help="the input run with the a priori weights (find_duplicates --a-priori-weights) instead of learnt ones",
+    )
     parser.add_argument("--quick", action="store_true", help="a 100,000-person index instead of 1,000,000")
     parser.add_argument("--index-size", type=int, default=0)
     parser.add_argument("--lookups", type=int, default=1000)

@@ -65,7 +65,12 @@ def index_keys(person: PreparedPerson) -> set[str]:
 
 def query_keys(person: PreparedPerson) -> set[str]:
     """Keys to look a new person up by: their own keys and the fault variants."""
-    keys = index_keys(person)
+    return index_keys(person) | variant_keys(person)
+
+
+def variant_keys(person: PreparedPerson) -> set[str]:
+    """The fault variants of a person's keys (some may be among its own keys)."""
+    keys: set[str] = set()
     dob = person.dob
     if dob is not None:
         text = f"{dob.year:04d}"

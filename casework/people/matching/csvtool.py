@@ -75,6 +75,8 @@ class ReadReport:
     rows: int = 0
     encoding: str = ""
     problems: list[Problem] = field(default_factory=list)
+    #: what the matcher did (``BatchResult.diagnostics``): candidate pairs, blocks split or left out
+    matching: dict = field(default_factory=dict)
 
 
 # --- Encoding -------------------------------------------------------------------------------------
@@ -299,5 +301,6 @@ def find_duplicates_csv(
         result = find_duplicates_streaming(
             iter_records(stream, report), threshold=threshold, estimate=estimate, keep_records=reasons
         )
+    report.matching = result.diagnostics
     with open(output_path, "w", newline="", encoding="utf-8") as stream:
         return write_pairs(stream, result, reasons=reasons)

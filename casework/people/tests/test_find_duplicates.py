@@ -116,3 +116,23 @@ def test_a_csv_without_record_ids_is_refused(tmp_path):
 def test_input_needs_output(tmp_path):
     with pytest.raises(CommandError, match="both --input and --output"):
         call_command("find_duplicates", "--input", str(tmp_path / "x.csv"))
+
+
+def test_the_csv_check_says_how_many_pairs_it_compared_and_which_keys_were_too_common(tmp_path):
+    """Twelve namesakes born the same day at different postcodes share every name and date key, more
+    rows than a key may pair on its own (``stream.BLOCK_CAP``): the command says the keys were split,
+    and that the parts still too large were left out, with the pairs not compared."""
+    header = ["record_id", "given_name", "family_name", "date_of_birth", "postcode"]
+    rows = [[f"j{n}", "John", "Smith", "1980-05-06", f"LS{n + 1} 4AB"] for n in range(12)]
+    rows += [["k1", "Katherine", "Oduya", "1990-11-02", "M1 1AE"], ["k2", "Kate", "Oduya", "1990-11-02", "M1 1AE"]]
+    source, output = tmp_path / "persons.csv", tmp_path / "pairs.csv"
+    with source.open("w", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    out = StringIO()
+    call_command("find_duplicates", "--input", str(source), "--output", str(output), "--a-priori-weights", stdout=out)
+    text = out.getvalue()
+    assert "1 candidate pairs compared" in text
+    assert "5 blocking keys shared by more than 8 rows were split" in text
+    assert "12 groups of rows sharing a key were too large to compare even so (792 pairs not compared" in text
+    with output.open(newline="") as handle:
+        assert [row[:2] for row in list(csv.reader(handle))[1:]] == [["k1", "k2"]]

@@ -14,7 +14,11 @@ nhs_number, pnc_id, address, postcode, phone, email`` (any blank but record_id) 
 CSV tool (``casework.people.matching.csvtool``). The file is streamed, in UTF-8, UTF-16 or
 Windows-1252/Latin-1; rows it cannot read are listed by line number and left out, and the command
 then exits with status 1 after writing the pairs of the other rows. Values a spreadsheet would run
-as formulas are written with a leading apostrophe.
+as formulas are written with a leading apostrophe. It says how many candidate pairs were compared,
+and how many blocking keys were shared by too many rows to pair them on that key alone (split by
+a second shared value: the sound of a name, the birth year or day, the postcode sector) or even
+then (left out). ``--a-priori-weights`` scores with the shipped weights instead of weights learnt
+from the file (see docs/benchmarks/matching.md: on large files the learnt ones call more pairs).
 """
 
 from __future__ import annotations
@@ -40,8 +44,21 @@ class Command(BaseCommand):
             default=MATCH_THRESHOLD,
             help=f"Lowest match probability reported (default {MATCH_THRESHOLD})",
         )
+        parser.add_argument(
+            "--a-priori-weights",
+            action="store_true",
+            help="With --input: score with the shipped weights instead of learning them from the file",
+        )
 
-    def handle(self, *args, input: str | None, output: str | None, threshold: float, **options) -> None:
+    def handle(
+        self,
+        *args,
+        input: str | None,
+        output: str | None,
+        threshold: float,
+        a_priori_weights: bool = False,
+        **options,
+    ) -> None:
         if not 0 < threshold <= 1:
             raise CommandError("--threshold must be more than 0 and at most 1")
         if input or output:
@@ -49,12 +66,15 @@ class Command(BaseCommand):
                 raise CommandError("Give both --input and --output")
             report = csvtool.ReadReport()
             try:
-                count = csvtool.find_duplicates_csv(input, output, threshold=threshold, report=report)
+                count = csvtool.find_duplicates_csv(
+                    input, output, threshold=threshold, estimate=not a_priori_weights, report=report
+                )
             except csvtool.InputError as error:
                 raise CommandError(str(error)) from error
             except FileNotFoundError as error:
                 raise CommandError(f"No such file: {error.filename}") from error
             self.stdout.write(f"{report.rows} rows read ({report.encoding})")
+            self._blocking(report.matching)
             self.stdout.write(self.style.SUCCESS(f"{count} likely duplicate pairs written to {output}"))
             if report.problems:
                 for problem in report.problems[:SHOWN_PROBLEMS]:
@@ -67,6 +87,22 @@ class Command(BaseCommand):
                 )
             return
         self._index(threshold)
+
+    def _blocking(self, matching: dict) -> None:
+        self.stdout.write(f"{matching.get('candidate_pairs', 0)} candidate pairs compared")
+        if matching.get("blocks_split"):
+            self.stdout.write(
+                f"{matching['blocks_split']} blocking keys shared by more than {matching['block_cap']} rows "
+                "were split by a second shared value (name sound, birth year or day, postcode sector)"
+            )
+        if matching.get("blocks_left_out"):
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{matching['blocks_left_out']} groups of rows sharing a key were too large to compare "
+                    f"even so ({matching['pairs_left_out']} pairs not compared on those keys, a pair counted "
+                    "once for each such key it shares); their rows were still compared on their other keys"
+                )
+            )
 
     def _index(self, threshold: float) -> None:
         persons = list(with_details(Person.objects.filter(merged_into__isnull=True).order_by("pk")))

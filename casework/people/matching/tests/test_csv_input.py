@@ -1,7 +1,8 @@
 """``find_duplicates --input`` reads what people really send: any common encoding, malformed rows
 reported by line (never a traceback, never the rest of the file swallowed), values that would be
-formulas in a spreadsheet neutralised; and its streaming matcher finds exactly the pairs the
-in-memory one does."""
+formulas in a spreadsheet neutralised; its streaming matcher finds exactly the pairs the
+in-memory one does when no block is capped, and with the cap it splits a key shared by too many
+records by a second shared value, and says so."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ def test_the_streaming_matcher_finds_exactly_what_the_in_memory_one_finds(estima
     """Same candidate pairs (keys too common for ``max_block`` skipped alike), same weights, same pairs."""
     records = synthetic(1500, 300)
     expected = matcher.find_duplicates(records, estimate=estimate, max_block=max_block)
-    found = find_duplicates_streaming(records, estimate=estimate, max_block=max_block)
+    found = find_duplicates_streaming(records, estimate=estimate, max_block=max_block, block_cap=None)
     assert found.candidate_pairs == expected.candidate_pairs
     as_set = lambda result: {  # noqa: E731
         (*sorted((r.a.record.record_id, r.b.record.record_id)), f"{r.probability:.4f}") for r in result.pairs
@@ -224,3 +225,54 @@ def test_the_command_lists_rows_it_left_out_and_exits_non_zero(tmp_path):
     assert "Line 3: a quotation mark is opened and never closed" in err.getvalue()
     assert "1 likely duplicate pairs written" in out.getvalue()
     assert [row[:2] for row in pairs_in(output)] == [["r1", "r2"]]
+
+
+def _born_1980(number: int, given: str, family: str, postcode: str) -> PersonRecord:
+    return PersonRecord(f"b{number}", given, family, "1980-05-06", "", "", "", "", postcode, "", "")
+
+
+FAMILIES = ["Quigley", "Ashworth", "Nakamura", "Pemberton", "Fitzgerald", "Okafor", "Whitlock", "Brennan"]
+GIVEN = ["Alice", "Dmitri", "Hamish", "Ingrid", "Kwame", "Lorna", "Oswald", "Priya"]
+POSTCODES = ["LS1 4AB", "M1 1AE", "BA1 1LT", "EH1 2NG", "CF10 1EP", "BT1 5GS", "NE1 7RU", "PL1 2AA"]
+
+
+def test_a_key_shared_by_more_rows_than_the_cap_is_split_by_a_second_shared_value():
+    """Eight people born the same day (one key, ``d:``, over a cap of four) are compared only with those
+    who also share the sound of a name or a postcode sector: the nickname copy is still found, and the
+    split is reported."""
+    records = [_born_1980(n, GIVEN[n], FAMILIES[n], POSTCODES[n]) for n in range(8)]
+    records.append(_born_1980(8, "Ally", "Quigley", "SW1A 1AA"))  # Alice Quigley, moved, under a nickname
+    capped = find_duplicates_streaming(records, estimate=False, block_cap=4)
+    uncapped = find_duplicates_streaming(records, estimate=False, block_cap=None)
+    assert uncapped.candidate_pairs == 9 * 8 // 2  # everyone shares the date of birth
+    assert capped.candidate_pairs < 10
+    assert capped.diagnostics["blocks_split"] >= 1
+    assert capped.diagnostics["blocks_left_out"] == 0
+    found = {tuple(sorted((p.a.record.record_id, p.b.record.record_id))) for p in capped.pairs}
+    assert ("b0", "b8") in found
+
+
+def test_rows_still_too_many_after_the_split_are_left_out_and_counted():
+    """Six namesakes born the same day at different addresses share every name and date key: even split
+    by a second value each part holds all six, over a cap of four; those pairs are not compared, and the
+    count says how many were not."""
+    records = [_born_1980(n, "John", "Smith", POSTCODES[n]) for n in range(6)]
+    result = find_duplicates_streaming(records, estimate=False, block_cap=4)
+    assert result.candidate_pairs == 0
+    assert result.diagnostics["blocks_left_out"] >= 3
+    assert result.diagnostics["pairs_left_out"] >= 15
+    assert find_duplicates_streaming(records, estimate=False, block_cap=None).candidate_pairs == 15
+
+
+def test_the_cap_keeps_the_planted_copies_of_a_synthetic_file():
+    """A cap low enough to split many blocks of this small file compares fewer pairs, and finds the
+    same copies."""
+    records = synthetic(1500, 300)
+    capped = find_duplicates_streaming(records, estimate=False, block_cap=3)
+    uncapped = find_duplicates_streaming(records, estimate=False, block_cap=None)
+    assert capped.diagnostics["blocks_split"] > 0
+    assert capped.candidate_pairs < uncapped.candidate_pairs
+    as_set = lambda result: {tuple(sorted((r.a.record.record_id, r.b.record.record_id))) for r in result.pairs}  # noqa: E731
+    copies = {pair for pair in as_set(uncapped) if any(record_id.startswith("D") for record_id in pair)}
+    assert len(copies) > 200
+    assert copies <= as_set(capped)
