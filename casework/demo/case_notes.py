@@ -147,7 +147,8 @@ AGENCIES = ["the police", "probation", "the local authority", "the GP practice",
 
 
 def _texts(kind: str) -> dict:
-    return {CaseKind.VICTIM: VICTIM_TEXT, CaseKind.CONSULTATION: CONSULTATION_TEXT}.get(kind, PERPETRATOR_TEXT)
+    texts: dict[str, dict] = {CaseKind.VICTIM: VICTIM_TEXT, CaseKind.CONSULTATION: CONSULTATION_TEXT}
+    return texts.get(kind, PERPETRATOR_TEXT)
 
 
 class NoteWriter:
