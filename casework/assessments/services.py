@@ -460,18 +460,23 @@ def source_add(
     return source
 
 
-def source_remove(*, source: InformationSource, by, request: HttpRequest | None = None) -> None:
-    require(by, "assessments.edit", source.assessment)
-    _require_trained_for(source.assessment, by)
+def _remove(row, noun: str, label: str, by, request: HttpRequest | None) -> None:
+    """Delete a source or scenario of a draft, with its audit event (the caller asked the permission)."""
     with transaction.atomic():
         _audit(
             action=Action.DELETE,
-            assessment=source.assessment,
+            assessment=row.assessment,
             by=by,
             request=request,
-            changes={"source": {"old": f"{source.kind} {source.pk}", "new": None}},
+            changes={noun: {"old": label, "new": None}},
         )
-        source.delete()
+        row.delete()
+
+
+def source_remove(*, source: InformationSource, by, request: HttpRequest | None = None) -> None:
+    require(by, "assessments.edit", source.assessment)
+    _require_trained_for(source.assessment, by)
+    _remove(source, "source", f"{source.kind} {source.pk}", by, request)
 
 
 def scenario_add(
@@ -528,15 +533,7 @@ def scenario_add(
 def scenario_remove(*, scenario: RiskScenario, by, request: HttpRequest | None = None) -> None:
     require(by, "assessments.edit", scenario.assessment)
     _require_trained_for(scenario.assessment, by)
-    with transaction.atomic():
-        _audit(
-            action=Action.DELETE,
-            assessment=scenario.assessment,
-            by=by,
-            request=request,
-            changes={"scenario": {"old": f"scenario {scenario.pk}", "new": None}},
-        )
-        scenario.delete()
+    _remove(scenario, "scenario", f"scenario {scenario.pk}", by, request)
 
 
 # --- Submitting, reviewing, signing off -------------------------------------------------------------

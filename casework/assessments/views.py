@@ -302,8 +302,11 @@ def _editable(request: HttpRequest, reference: str, pk: int):
     return case, assessment
 
 
-def _child_form_page(request, *, case, assessment, form, title, save, success):
-    back = reverse("assessments:edit", args=[case.reference, assessment.pk])
+def _child_form_page(request, *, case, assessment, form, title, save, success, back: str | None = None):
+    """A small form about an assessment (a source, a scenario, a plan action): on a valid POST,
+    ``save`` (a service) and back to ``back`` (the draft form unless given); refused, the form again
+    with why, by its field."""
+    back = back or reverse("assessments:edit", args=[case.reference, assessment.pk])
     if request.method == "POST" and form.is_valid():
         try:
             save(form.cleaned_data)
@@ -596,30 +599,17 @@ def _plan_or_404(request, reference: str, pk: int):
     return case, assessment, existing
 
 
-def _action_page(request, *, case, assessment, form, title, save, success):
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, success)
-            return redirect(plan_url(assessment))
-    return _form_page(
-        request, case=case, form=form, title=title, cancel_url=plan_url(assessment), extra={"assessment": assessment}
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @creates_record
 def action_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     case, assessment, existing = _plan_or_404(request, reference, pk)
     form = ActionForm(request.POST if request.method == "POST" else None, initial={"status": "planned"})
-    return _action_page(
+    return _child_form_page(
         request,
         case=case,
         assessment=assessment,
         form=form,
+        back=plan_url(assessment),
         title="Add an action to the plan",
         success="Action added",
         save=lambda data: services.action_add(plan=existing, by=request.user, request=request, **data),
@@ -634,11 +624,12 @@ def action_edit(request: HttpRequest, reference: str, pk: int, action_pk: int) -
         raise Http404("No such action")
     initial = {name: getattr(action, name) for name in ("area", "description", "agency", "person", "due_on", "status")}
     form = ActionForm(request.POST if request.method == "POST" else None, initial=initial)
-    return _action_page(
+    return _child_form_page(
         request,
         case=case,
         assessment=assessment,
         form=form,
+        back=plan_url(assessment),
         title="Change the action",
         success="Action updated",
         save=lambda data: services.action_update(action=action, by=request.user, request=request, **data),

@@ -13,46 +13,14 @@ from casework.assessments import services
 from casework.assessments.choices import AssessmentStatus
 from casework.assessments.models import Assessment
 from casework.assessments.services import AssessmentRefused, EditConflict, Incomplete
+from casework.assessments.tests import factories
 from casework.audit.models import AuditEvent
 
-COMPLETE_SRP = {
-    "context": {"value": "The end of a four-year relationship"},
-    "initial_motive": {"value": "To win her back, then to punish her"},
-    "prior_relationship": {"value": "ex_intimate_partner"},
-    "mental_illness": {"value": "None apparent; features of a personality disorder"},
-    "stalker_type": {"value": "rejected"},
-    "type_rationale": {"value": "Began at separation with a wish for reconciliation"},
-    "formulation": {"value": "He cannot accept the end of the relationship."},
-}
-FACTORS = (
-    "prior_intimate_relationship",
-    "explicit_threats",
-    "substance_misuse",
-    "past_violence",
-    "pursuit_beyond_two_weeks",
-    "continuing_contact_arrangements",
-    "personality_disorder",
-    "criminal_history",
-    "lost_work_or_study",
-    "social_isolation",
-    "legal_consequences",
-)
-JUDGEMENTS = {
-    outcome: {"level": level, "rationale": f"Rationale for {outcome}."}
-    for outcome, level in (
-        ("violence", "moderate"),
-        ("persistence", "high"),
-        ("recurrence", "moderate"),
-        ("psychosocial_damage", "high"),
-    )
-}
+JUDGEMENTS = factories.judgements()
 
 
 def _complete_answers() -> dict:
-    answers = dict(COMPLETE_SRP)
-    for key in FACTORS:
-        answers[key] = {"value": "present", "relevance": "high", "comment": "From the police record"}
-    return answers
+    return factories.complete_answers()
 
 
 def _start(world, cast, **kwargs) -> Assessment:
@@ -62,32 +30,7 @@ def _start(world, cast, **kwargs) -> Assessment:
 
 
 def _ready(world, cast) -> Assessment:
-    assessment = _start(world, cast)
-    services.assessment_save(
-        assessment=assessment,
-        answers=_complete_answers(),
-        judgements=JUDGEMENTS,
-        expected_version=assessment.row_version,
-        by=cast.clinician,
-    )
-    services.source_add(
-        assessment=assessment,
-        kind="interview",
-        description="The client",
-        place="Clinic room 2",
-        occurred_on=timezone.localdate() - dt.timedelta(days=3),
-        minutes=90,
-        by=cast.clinician,
-    )
-    services.scenario_add(
-        assessment=assessment,
-        nature="Turns up at her new address and assaults her new partner",
-        severity="high",
-        imminence="weeks",
-        likelihood="moderate",
-        by=cast.clinician,
-    )
-    return assessment
+    return factories.ready(world.case, cast.clinician)
 
 
 def test_a_trained_clinician_on_the_team_starts_a_draft_with_the_definition_kept(world, cast):
@@ -216,12 +159,14 @@ def test_returned_with_comments_then_signed_off_by_a_lead_who_did_not_assess(wor
     assert world.case.stalker_type == "rejected"
 
 
-def test_an_assessor_cannot_sign_off_their_own_assessment(world, cast, second_lead):
+def test_an_assessor_cannot_sign_off_their_own_assessment_and_another_lead_can(world, cast, second_lead):
     assessment = _ready(world, cast)
     assessment.co_assessors.add(cast.clinical_lead)
     services.assessment_submit(assessment=assessment, by=cast.clinician)
     with pytest.raises(PermissionDenied):
         services.assessment_sign(assessment=assessment, by=cast.clinical_lead)
+    signed = services.assessment_sign(assessment=assessment, by=second_lead)
+    assert signed.signed_by == second_lead
 
 
 def test_a_signed_assessment_is_locked_and_changed_only_by_addenda(world, cast):
