@@ -44,6 +44,17 @@ export TRUSTED_PROXY_COUNT=1
 export CLAMAV_SOCKET=/run/clamav/clamd.ctl
 export CASEWORK_VAR_DIR="$WORK/var"
 export PROD_CHECK_HOST="$HOST"
+# The Stalking Risk Profile catalogue the clinic holds under its licence (README). It is not in the
+# repository; here it is played by the demonstration catalogue's factors in a file marked as the
+# clinic's (production refuses the demonstration catalogue itself: assessments.E001).
+mkdir -p "$WORK/licensed"
+$PY - "$WORK/licensed/srp-catalogue.json" <<'PYEOF'
+import json, sys
+catalogue = json.load(open("casework/assessments/instruments/catalogues/demo-srp.json", encoding="utf-8"))
+catalogue.update(demonstration=False, version="prod-check", title="Catalogue file as a clinic would supply it (prod-check)")
+json.dump(catalogue, open(sys.argv[1], "w", encoding="utf-8"))
+PYEOF
+export CASEWORK_CATALOGUE_SRP="$WORK/licensed/srp-catalogue.json"
 
 echo "== A database of its own: $DB"
 $PY - "$PG" "$DB" <<'PYEOF'
