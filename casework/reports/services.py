@@ -67,7 +67,9 @@ def pending_from_case(case: Case) -> list[tuple[CaseService, str]]:
         .select_related("source_referral__referring_organisation")
         .order_by("id")
     )
-    held = set(ReportRequest.objects.filter(case=case).values_list("report_type", "source_referral_id", "due_on"))
+    held: set[tuple[str, int | None, dt.date | None]] = set(
+        ReportRequest.objects.filter(case=case).values_list("report_type", "source_referral_id", "due_on")
+    )
     held_from = {(kind, source) for kind, source, _ in held if source is not None}
     pending = []
     for service in owed:
