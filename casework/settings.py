@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "casework.people",
     "casework.cases",
     "casework.assessments",
+    "casework.reports",
     "casework.search",
     "casework.backups",
 ]

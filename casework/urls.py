@@ -10,6 +10,7 @@ urlpatterns = [
     path("portal/", include("casework.portal.urls")),
     path("people/", include("casework.people.urls")),
     path("cases/<str:reference>/assessments/", include("casework.assessments.urls")),
+    path("cases/<str:reference>/reports/", include("casework.reports.urls")),
     path("cases/", include("casework.cases.urls")),
     path("search/", include("casework.search.urls")),
     path("background-tasks/", include("casework.worker.urls")),

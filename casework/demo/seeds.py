@@ -8,7 +8,17 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from casework.demo import accounts, assessments, case_notes, cases, organisations, people, referrals, search
+from casework.demo import (
+    accounts,
+    assessments,
+    case_notes,
+    cases,
+    organisations,
+    people,
+    referrals,
+    reports,
+    search,
+)
 from casework.demo.context import DemoContext
 
 BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
@@ -19,6 +29,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("cases", cases.seed),
     ("case_notes", case_notes.seed),
     ("assessments", assessments.seed),
+    ("reports", reports.seed),
     ("search", search.seed),
 ]
 

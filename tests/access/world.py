@@ -68,6 +68,7 @@ from casework.people.tests.factories import create_person
 from casework.referrals.choices import SubjectRole
 from casework.referrals.models import NamedParty, RequestedService, Transition
 from casework.referrals.tests.factories import LetterFactory, ReferralDocumentFactory, TransitionFactory
+from casework.reports.models import ReportRequest
 
 ROLES = ("coordinator", "clinician", "clinical_lead", "finance", "researcher", "sysadmin", "agency")
 ROLE_OF = {
@@ -339,6 +340,9 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
             case=case, service="report_sentencing", due_on=dt.date(2026, 12, 20), added_at=now, added_by=by
         ),
         "cases.mapparegistration": mappa,
+        "reports.reportrequest": ReportRequest.objects.create(
+            case=case, report_type="sentencing", due_on=dt.date(2027, 1, 15), created_by=by, updated_by=by
+        ),
         "cases.mappameeting": MappaMeeting.objects.create(
             case=case, meets_on=dt.date(2026, 12, 1), recorded_by=by, recorded_at=now
         ),

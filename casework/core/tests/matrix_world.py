@@ -110,6 +110,9 @@ def build_world(cast) -> World:
     from casework.assessments.tests.matrix import assessment_overrides
 
     world.overrides.update(assessment_overrides(cast))
+    from casework.reports.tests.matrix import report_overrides
+
+    world.overrides.update(report_overrides(cast))
     return world
 
 

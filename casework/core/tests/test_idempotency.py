@@ -59,6 +59,8 @@ CREATE_VIEWS = {
     "assessments:reassess",
     "assessments:plan",
     "assessments:action_add",
+    "reports:from_referral",
+    "reports:add",
     "cases:note_add",
     "cases:addendum_add",
 }

@@ -1,0 +1,58 @@
+"""The demo report requests: made from the referrals' accepted report services through the
+services, on most cases that asked for a report, with some late and some due soon."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.utils import timezone
+from faker import Faker
+
+from casework.cases.models import CaseService
+from casework.core.testing import kept_for_the_module
+from casework.demo import reports as demo
+from casework.demo.context import DemoContext
+from casework.referrals.choices import REPORT_SERVICES
+from casework.reports.choices import OPEN_STATUSES
+from casework.reports.models import ReportRequest
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    from casework.demo import accounts, cases, organisations, people, referrals
+
+    with kept_for_the_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            faker = Faker("en_GB")
+            faker.seed_instance(13)
+            context = DemoContext(faker=faker, rng=random.Random(13))
+            for builder in (organisations, accounts, referrals, people, cases, demo):
+                builder.seed(context)
+        yield context
+
+
+@pytest.fixture
+def seeded(seeded_once, db):
+    return seeded_once
+
+
+def test_most_cases_with_report_services_have_requests_some_late_some_due_soon(seeded):
+    today = timezone.localdate()
+    asked = set(
+        CaseService.objects.filter(
+            service__in=[s.value for s in REPORT_SERVICES], case__status__in=["open", "on_hold"]
+        ).values_list("case_id", flat=True)
+    )
+    requested = set(ReportRequest.objects.values_list("case_id", flat=True))
+    assert requested <= asked and len(requested) >= len(asked) * 0.6
+    open_requests = ReportRequest.objects.filter(status__in=OPEN_STATUSES)
+    assert open_requests.filter(due_on__lt=today).exists()
+    assert open_requests.filter(due_on__gte=today, due_on__lte=today + timezone.timedelta(days=14)).exists()
+    assert ReportRequest.objects.exclude(source_referral=None).count() == ReportRequest.objects.count()
+
+
+def test_running_it_again_adds_nothing(seeded):
+    before = ReportRequest.objects.count()
+    demo.seed(seeded)
+    assert ReportRequest.objects.count() == before
