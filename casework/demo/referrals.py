@@ -260,10 +260,14 @@ class Builder:
         return self.rng.random() < p
 
     def moment(self, days_ago: float) -> dt.datetime:
-        """A time during the working day ``days_ago`` days ago (never in the future)."""
+        """A time during the working day ``days_ago`` days ago, never in the future. A time today
+        that has not come yet becomes a time in the last ten hours instead, drawn like the others,
+        so that two referrals never share a moment of arrival (references follow arrival)."""
         day = self.today - dt.timedelta(days=int(days_ago))
         at = timezone.make_aware(dt.datetime.combine(day, dt.time(self.rng.randint(8, 17), self.rng.randint(0, 59))))
-        return min(at, self.now - dt.timedelta(minutes=5))
+        if at > self.now - dt.timedelta(minutes=5):
+            at = self.now - dt.timedelta(minutes=5, seconds=self.rng.randint(1, 10 * 3600))
+        return at
 
     def later(self, at: dt.datetime, low: float, high: float) -> dt.datetime:
         """A working-hours moment ``low``–``high`` days after ``at``, never in the future."""

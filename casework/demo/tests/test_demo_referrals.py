@@ -3,6 +3,7 @@ agree with the status, SRP work only for clinicians whose training is current, a
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 
@@ -193,3 +194,20 @@ def test_every_demo_telephone_number_is_one_the_forms_accept(seeded):
     numbers += [n for n in seeded.values_list("referrer_phone", flat=True) if n]
     assert numbers
     assert [n for n in numbers if not normalise_phone(n)] == []
+
+
+def test_referrals_arriving_today_before_the_working_day_do_not_share_a_moment():
+    """Early in the morning every 'today' arrival used to be clamped to the same moment (five
+    minutes ago), so their order, and the order of their references, was the database's whim."""
+    import time_machine
+
+    from casework.demo.referrals import Builder
+
+    with time_machine.travel(dt.datetime(2026, 12, 7, 7, 45, tzinfo=dt.UTC), tick=False):
+        builder = Builder.__new__(Builder)
+        builder.rng = random.Random(3)
+        builder.now = timezone.now()
+        builder.today = timezone.localdate()
+        moments = [builder.moment(0) for _ in range(50)]
+    assert len(set(moments)) == len(moments)
+    assert all(moment < builder.now for moment in moments)
