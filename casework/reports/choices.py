@@ -58,3 +58,49 @@ def report_type_for(service: str, organisation_kind: str | None) -> str | None:
         return ReportType.SOCIAL_SERVICES
     found = REPORT_TYPES_BY_SERVICE.get(Service(service)) if service in Service.values else None
     return None if found is None else found.value
+
+
+class DraftStatus(models.TextChoices):
+    """Where a report's draft stands: written, signed by its author, signed off by a clinical lead,
+    issued (frozen; a correction starts a new draft round on the same report)."""
+
+    DRAFTING = "drafting", "Drafting"
+    AUTHOR_SIGNED = "author_signed", "Signed by the author"
+    APPROVED = "approved", "Signed off by a clinical lead"
+    ISSUED = "issued", "Issued"
+
+
+DRAFT_TAG_COLOURS = {
+    DraftStatus.DRAFTING: "yellow",
+    DraftStatus.AUTHOR_SIGNED: "blue",
+    DraftStatus.APPROVED: "purple",
+    DraftStatus.ISSUED: "green",
+}
+
+
+class DisclosureMethod(models.TextChoices):
+    PORTAL = "portal", "Portal download"
+    SECURE_EMAIL = "secure_email", "Secure email"
+    POST = "post", "Post"
+    BY_HAND = "by_hand", "By hand (for example, at a hearing)"
+
+
+class LegalBasis(models.TextChoices):
+    LETTER_OF_INSTRUCTION = "letter_of_instruction", "Letter of instruction"
+    CONSENT = "consent", "Consent of the person"
+    DUTY_TO_SHARE = "duty_to_share", "Duty to share (safeguarding or MAPPA)"
+    COURT_ORDER = "court_order", "Court order"
+
+
+class RecipientSide(models.TextChoices):
+    """Whose side of the case the recipient is on: material can be marked as not for one of them.
+    Sealed victim details never reach any recipient of a report."""
+
+    COURT = "court", "Court or Parole Board"
+    POLICE = "police", "Police"
+    PROBATION = "probation", "Probation"
+    MAPPA = "mappa", "MAPPA panel"
+    HEALTH = "health", "NHS trust or GP"
+    SOCIAL_SERVICES = "social_services", "Social services"
+    DEFENCE = "defence", "Defence solicitor"
+    CLIENT = "client", "The client"

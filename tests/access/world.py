@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from casework.accounts.tests.factories import OrganisationFactory, TrainingRecordFactory, UserFactory
@@ -68,7 +69,15 @@ from casework.people.tests.factories import create_person
 from casework.referrals.choices import SubjectRole
 from casework.referrals.models import NamedParty, RequestedService, Transition
 from casework.referrals.tests.factories import LetterFactory, ReferralDocumentFactory, TransitionFactory
-from casework.reports.models import ReportRequest
+from casework.reports.models import (
+    DisclosureEntry,
+    IssuedReport,
+    Report,
+    ReportComment,
+    ReportRequest,
+    ReportSection,
+    ReportVersion,
+)
 
 ROLES = ("coordinator", "clinician", "clinical_lead", "finance", "researcher", "sysadmin", "agency")
 ROLE_OF = {
@@ -304,7 +313,44 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
         answers={"formulation": {"value": "Matrix formulation"}},
     )
     plan = ManagementPlan.objects.create(assessment=assessment, review_on=dt.date(2027, 6, 1), created_by=by)
+    report_request = ReportRequest.objects.create(
+        case=case, report_type="sentencing", due_on=dt.date(2027, 1, 15), created_by=by, updated_by=by
+    )
+    report = Report.objects.create(request=report_request, author=by, created_by=by)
+    report_version = ReportVersion.objects.create(report=report, number=1, saved_by=by, sections=[])
+    recipient = OrganisationFactory(name="Matrix Crown Court")
+    issued = IssuedReport.objects.create(
+        report=report,
+        number=1,
+        version=report_version,
+        recipient=recipient,
+        recipient_side="court",
+        pdf=ContentFile(b"%PDF-1.7 matrix", name="matrix.pdf"),
+        pdf_sha256="0" * 64,
+        docx=ContentFile(b"PK matrix", name="matrix.docx"),
+        docx_sha256="0" * 64,
+        issued_by=by,
+    )
     return {
+        "reports.reportrequest": report_request,
+        "reports.report": report,
+        "reports.reportsection": ReportSection.objects.create(
+            report=report, key="opinion", title="Opinion", position=1, body="Matrix opinion", updated_by=by
+        ),
+        "reports.reportversion": report_version,
+        "reports.reportcomment": ReportComment.objects.create(
+            report=report, section_key="opinion", body="Matrix comment", created_by=by
+        ),
+        "reports.issuedreport": issued,
+        "reports.disclosureentry": DisclosureEntry.objects.create(
+            case=case,
+            issued_report=issued,
+            description="Matrix report",
+            recipient=recipient,
+            method="post",
+            legal_basis="letter_of_instruction",
+            released_by=by,
+        ),
         "assessments.assessment": assessment,
         "assessments.managementplan": plan,
         "assessments.planaction": PlanAction.objects.create(
@@ -340,9 +386,6 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
             case=case, service="report_sentencing", due_on=dt.date(2026, 12, 20), added_at=now, added_by=by
         ),
         "cases.mapparegistration": mappa,
-        "reports.reportrequest": ReportRequest.objects.create(
-            case=case, report_type="sentencing", due_on=dt.date(2027, 1, 15), created_by=by, updated_by=by
-        ),
         "cases.mappameeting": MappaMeeting.objects.create(
             case=case, meets_on=dt.date(2026, 12, 1), recorded_by=by, recorded_at=now
         ),
