@@ -9,8 +9,13 @@ from typing import Any
 from django import forms
 
 from casework.core.forms import NHSDateField, NHSForm, field_of
-from casework.reports.choices import SETTABLE_STATUSES, ReportType
-from casework.reports.models import QUESTIONS_LIMIT
+from casework.reports.choices import SETTABLE_STATUSES, DisclosureMethod, LegalBasis, RecipientSide, ReportType
+from casework.reports.models import (
+    COMMENT_LIMIT,
+    CORRECTION_REASON_LIMIT,
+    DISCLOSURE_NOTE_LIMIT,
+    QUESTIONS_LIMIT,
+)
 
 NONE = ""
 
@@ -106,3 +111,114 @@ class RequestForm(NHSForm):
             "questions": report.questions,
             "letter_of_instruction": str(report.letter_of_instruction_id or ""),
         }
+
+
+class CommentForm(NHSForm):
+    section_key = forms.ChoiceField(
+        label="Section",
+        choices=[],
+        error_messages={"required": "Select the section", "invalid_choice": "Select a section from the list"},
+    )
+    body = forms.CharField(
+        label="Comment",
+        max_length=COMMENT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter your comment",
+            "max_length": f"Comment must be {COMMENT_LIMIT:,} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, sections=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["section_key"].choices = [(s.key, s.title) for s in sections]
+
+
+class ReturnForm(NHSForm):
+    body = forms.CharField(
+        label="What needs to change",
+        max_length=COMMENT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Enter what needs to change",
+            "max_length": f"What needs to change must be {COMMENT_LIMIT:,} characters or fewer",
+        },
+    )
+
+
+class CorrectionForm(NHSForm):
+    reason = forms.CharField(
+        label="Why the report needs correcting",
+        max_length=CORRECTION_REASON_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Printed on the corrected report and shown in the disclosure register beside both issues",
+        error_messages={
+            "required": "Enter why the report needs correcting",
+            "max_length": f"Why the report needs correcting must be {CORRECTION_REASON_LIMIT:,} characters or fewer",
+        },
+    )
+
+
+class _ReleaseFields(NHSForm):
+    method = forms.ChoiceField(
+        label="How it is sent",
+        choices=[],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the report is sent", "invalid_choice": "Select a method from the list"},
+    )
+    legal_basis = forms.ChoiceField(
+        label="Legal basis for sharing",
+        choices=LegalBasis.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the legal basis for sharing the report",
+            "invalid_choice": "Select a legal basis from the list",
+        },
+    )
+    recipient_name = _text("Officer, judge or panel (optional)", 150)
+
+
+class IssueForm(_ReleaseFields):
+    recipient = forms.ChoiceField(
+        label="Recipient",
+        choices=[],
+        error_messages={"required": "Select the recipient", "invalid_choice": "Select a recipient from the list"},
+    )
+    recipient_side = forms.ChoiceField(
+        label="The recipient's part in the case",
+        choices=RecipientSide.choices,
+        widget=forms.RadioSelect,
+        help_text="Sections marked as not for this recipient are left out. Sealed victim details are always removed.",
+        error_messages={
+            "required": "Select the recipient's part in the case",
+            "invalid_choice": "Select from the list",
+        },
+    )
+    field_order = ["recipient", "recipient_name", "recipient_side", "method", "legal_basis"]
+
+    def __init__(self, *args, organisations=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisations = {str(o.pk): o for o in organisations}
+        self.fields["recipient"].choices = [(NONE, "Select a recipient")] + [(str(o.pk), o.name) for o in organisations]
+        self.fields["method"].choices = [
+            (value, "Portal (the recipient downloads it)" if value == DisclosureMethod.PORTAL else label)
+            for value, label in DisclosureMethod.choices
+        ]
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "recipient": self.organisations[data["recipient"]],
+            "recipient_side": data["recipient_side"],
+            "recipient_name": data.get("recipient_name") or "",
+            "method": data["method"],
+            "legal_basis": data["legal_basis"],
+        }
+
+
+class DisclosureForm(_ReleaseFields):
+    note = _text("Note (optional)", DISCLOSURE_NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [c for c in DisclosureMethod.choices if c[0] != DisclosureMethod.PORTAL]

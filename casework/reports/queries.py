@@ -14,7 +14,7 @@ from casework.organisations.models import Organisation
 from casework.referrals.choices import DocumentKind
 from casework.referrals.models import ReferralDocument
 from casework.reports.choices import OPEN_STATUSES
-from casework.reports.models import ReportRequest
+from casework.reports.models import IssuedReport, Report, ReportComment, ReportRequest, ReportSection, ReportVersion
 
 
 def requests_visible_to(user) -> QuerySet[ReportRequest]:
@@ -74,3 +74,47 @@ def late_across_service(user, *, today: dt.date) -> QuerySet[ReportRequest]:
         .select_related("case")
         .order_by("due_on", "id")
     )
+
+
+def report_for_page(user, case, request_pk: int) -> QuerySet[Report]:
+    """The report written for one of the case's requests the user may see (empty when none)."""
+    return (
+        policy.visible(user, Report)
+        .filter(request__case=case, request_id=request_pk)
+        .select_related("request__case__subject", "author", "lead_signed_by")
+    )
+
+
+def sections_of(report: Report) -> list[ReportSection]:
+    return list(ReportSection.objects.filter(report=report).select_related("updated_by").order_by("position", "id"))
+
+
+def comments_of(report: Report) -> list[ReportComment]:
+    return list(
+        ReportComment.objects.filter(report=report).select_related("created_by", "resolved_by").order_by("created_at")
+    )
+
+
+def versions_of(report: Report) -> QuerySet[ReportVersion]:
+    return ReportVersion.objects.filter(report=report).select_related("saved_by").order_by("-number")
+
+
+def issues_of(report: Report) -> list[IssuedReport]:
+    return list(
+        IssuedReport.objects.filter(report=report)
+        .select_related("recipient", "issued_by", "replaces")
+        .prefetch_related("replaced_by")
+        .order_by("number")
+    )
+
+
+def issued_for_page(user, case, request_pk: int, issue_pk: int) -> QuerySet[IssuedReport]:
+    return policy.visible(user, IssuedReport).filter(
+        report__request__case=case, report__request_id=request_pk, pk=issue_pk
+    )
+
+
+def recipients(case) -> list[Organisation]:
+    """Who a report may be issued to: the case's instructing parties first, then every active
+    organisation (a court or a panel that did not refer)."""
+    return list(Organisation.objects.filter(is_active=True).order_by("name"))

@@ -20,7 +20,27 @@ from casework.accounts.rules import is_clinical_lead, is_clinical_staff, is_refe
 
 
 def _case_of(obj):
+    """The case a request, report, section, comment or issue belongs to (or the case itself)."""
+    if hasattr(obj, "report") and not hasattr(obj, "request"):
+        obj = obj.report
     return getattr(obj, "case", obj)
+
+
+def _report_of(obj):
+    return getattr(obj, "report", obj)
+
+
+@rules.predicate
+def is_author(user, obj) -> bool:
+    """The user is the report's author."""
+    report = None if obj is None else _report_of(obj)
+    return report is not None and getattr(report, "author_id", None) == user.pk
+
+
+@rules.predicate
+def is_not_author(user, obj) -> bool:
+    report = None if obj is None else _report_of(obj)
+    return report is None or getattr(report, "author_id", None) != user.pk
 
 
 @rules.predicate
@@ -33,6 +53,18 @@ rules.add_perm("reports.view_list", is_clinical_staff | is_referrals_coordinator
 rules.add_perm("reports.view", is_clinical_staff)
 rules.add_perm("reports.add", is_clinical_staff & may_write_case)
 rules.add_perm("reports.edit", is_clinical_staff & may_write_case)
+# Drafting (``drafting``): whoever may write the case's clinical content drafts and refreshes; any
+# clinician or lead who can read the case comments and returns a signed draft; the author signs,
+# then a clinical lead who is not the author signs it off.
+rules.add_perm("reports.draft", is_clinical_staff & may_write_case)
+rules.add_perm("reports.comment", is_clinical_staff)
+rules.add_perm("reports.sign_author", is_clinical_staff & is_author & may_write_case)
+rules.add_perm("reports.sign_lead", is_clinical_lead & is_not_author)
+# Issuing (``issuing``), corrections and releases recorded by hand.
+rules.add_perm("reports.issue", is_clinical_staff & may_write_case)
+rules.add_perm("reports.correct", is_clinical_staff & may_write_case)
+rules.add_perm("reports.disclose", is_clinical_staff & may_write_case)
+rules.add_perm("reports.download", is_clinical_staff)
 # My work.
 rules.add_perm("reports.work_due", is_clinical_staff)
 rules.add_perm("reports.work_late", is_clinical_lead)

@@ -154,6 +154,8 @@ def request_detail(request: HttpRequest, reference: str, pk: int) -> HttpRespons
             "tag": tag,
             "tag_colour": colour,
             "may_edit": request.user.has_perm("reports.edit", report) and report.status != "issued",
+            "written": queries.report_for_page(request.user, case, report.pk).first(),
+            "may_start": request.user.has_perm("reports.draft", report) and report.is_open,
         },
     )
 
