@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from casework.audit.models import AuditEvent
 from casework.reports import drafting, issuing, rendering, services
 from casework.reports.choices import DraftStatus, RequestStatus
-from casework.reports.models import DisclosureEntry, IssuedReport, ReportSection, ReportVersion
+from casework.reports.models import DisclosureEntry, ReportSection, ReportVersion
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ without the values."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import zipfile
 from io import BytesIO
@@ -26,6 +27,8 @@ from casework.people.models import (
 from casework.people.tests.factories import create_person
 from casework.reports import drafting, issuing, services
 from casework.reports.models import ReportSection
+
+PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 
 CANARIES = {
     "address": "14 Canary Wharf Lane",
@@ -65,7 +68,7 @@ def sealed_victim(cast, rworld):
 
 
 def _pdf_text(pdf: bytes) -> str:
-    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return subprocess.run([PDFTOTEXT, "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
 
 
 def _docx_text(docx: bytes) -> str:
