@@ -13,7 +13,7 @@ from casework.cases.choices import ACTIVE_STATUSES
 from casework.organisations.models import Organisation
 from casework.referrals.choices import DocumentKind
 from casework.referrals.models import ReferralDocument
-from casework.reports.choices import OPEN_STATUSES
+from casework.reports.choices import OPEN_STATUSES, DraftStatus
 from casework.reports.models import IssuedReport, Report, ReportComment, ReportRequest, ReportSection, ReportVersion
 
 
@@ -118,3 +118,14 @@ def recipients(case) -> list[Organisation]:
     """Who a report may be issued to: the case's instructing parties first, then every active
     organisation (a court or a panel that did not refer)."""
     return list(Organisation.objects.filter(is_active=True).order_by("name"))
+
+
+def awaiting_sign_off(user) -> QuerySet[Report]:
+    """Reports signed by their author, waiting for a clinical lead other than the author."""
+    return (
+        policy.visible(user, Report)
+        .filter(status=DraftStatus.AUTHOR_SIGNED)
+        .exclude(author=user)
+        .select_related("request__case", "author")
+        .order_by("author_signed_at", "id")
+    )

@@ -389,6 +389,9 @@ def report_issue(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     """Choose the recipient, see what they will receive (the redaction preview), and issue."""
     case, req, report = _request_and_report(request, reference, pk)
     require(request.user, "reports.issue", report)
+    if report.status not in (DraftStatus.APPROVED, DraftStatus.ISSUED):
+        messages.error(request, "A clinical lead signs the report off before it is issued")
+        return redirect(write_url(report))
     organisations = queries.recipients(case)
     default = req.instructing_party
     form = IssueForm(

@@ -68,3 +68,4 @@ rules.add_perm("reports.download", is_clinical_staff)
 # My work.
 rules.add_perm("reports.work_due", is_clinical_staff)
 rules.add_perm("reports.work_late", is_clinical_lead)
+rules.add_perm("reports.work_sign_off", is_clinical_lead)

@@ -54,6 +54,33 @@ def lead_sections(request: HttpRequest) -> list[WorkSection]:
     ]
 
 
+def _awaiting(report) -> WorkItem:
+    request_ = report.request
+    return WorkItem(
+        text=f"{request_.case.reference}: {request_.get_report_type_display()}",
+        href=reverse("reports:write", args=[request_.case.reference, request_.pk]),
+        detail=f"Signed by {report.author.full_name} {date_gb(report.author_signed_at)}",
+        tag="To sign off",
+        tag_colour="blue",
+    )
+
+
+@register(order=14)
+def sign_off_sections(request: HttpRequest) -> list[WorkSection]:
+    """For clinical leads: reports their authors have signed, waiting for a lead's sign-off."""
+    user = request.user
+    if not user.has_perm("reports.work_sign_off"):
+        return []
+    return [
+        _section(
+            "Reports to sign off",
+            "No report is waiting for sign-off. Reports appear here once their author signs them.",
+            queries.awaiting_sign_off(user),
+            _awaiting,
+        )
+    ]
+
+
 @register(order=17)
 def clinician_sections(request: HttpRequest) -> list[WorkSection]:
     """For clinicians and clinical leads: reports due soon or late on the cases they are on the team of."""
