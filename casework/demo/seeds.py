@@ -16,6 +16,7 @@ from casework.demo import (
     organisations,
     people,
     referrals,
+    report_writing,
     reports,
     search,
 )
@@ -30,6 +31,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("case_notes", case_notes.seed),
     ("assessments", assessments.seed),
     ("reports", reports.seed),
+    ("report_writing", report_writing.seed),
     ("search", search.seed),
 ]
 

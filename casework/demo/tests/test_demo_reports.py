@@ -1,5 +1,6 @@
-"""The demo report requests: made from the referrals' accepted report services through the
-services, on most cases that asked for a report, with some late and some due soon."""
+"""The demo report requests and reports: requests made from the referrals' accepted report services
+through the services, on most cases that asked for a report, with some late and some due soon;
+reports drafted, waiting for sign-off, issued as signed files, and one corrected."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from faker import Faker
 
 from casework.cases.models import CaseService
 from casework.core.testing import kept_for_the_module
+from casework.demo import report_writing
 from casework.demo import reports as demo
 from casework.demo.context import DemoContext
 from casework.referrals.choices import REPORT_SERVICES
+from casework.reports import rendering
 from casework.reports.choices import OPEN_STATUSES
-from casework.reports.models import ReportRequest
+from casework.reports.models import DisclosureEntry, IssuedReport, Report, ReportRequest
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +30,7 @@ def seeded_once(django_db_setup, django_db_blocker):
             faker = Faker("en_GB")
             faker.seed_instance(13)
             context = DemoContext(faker=faker, rng=random.Random(13))
-            for builder in (organisations, accounts, referrals, people, cases, demo):
+            for builder in (organisations, accounts, referrals, people, cases, demo, report_writing):
                 builder.seed(context)
         yield context
 
@@ -56,3 +59,21 @@ def test_running_it_again_adds_nothing(seeded):
     before = ReportRequest.objects.count()
     demo.seed(seeded)
     assert ReportRequest.objects.count() == before
+
+
+def test_reports_are_drafted_waiting_issued_and_one_corrected_with_the_register_showing_both(seeded):
+    statuses = set(Report.objects.values_list("status", flat=True))
+    assert {"drafting", "author_signed", "issued"} <= statuses
+    corrected = IssuedReport.objects.exclude(replaces=None).select_related("replaces").get()
+    assert corrected.correction_reason and corrected.replaces.number == corrected.number - 1
+    assert DisclosureEntry.objects.filter(issued_report__in=[corrected, corrected.replaces]).count() == 2
+    for issued in IssuedReport.objects.all():
+        check = rendering.verify_pdf(issued.pdf.open("rb").read())
+        assert check.intact and check.valid
+    assert IssuedReport.objects.filter(recipient__kind__in=["police", "probation"]).exists()
+
+
+def test_running_the_report_writing_again_adds_nothing(seeded):
+    before = (Report.objects.count(), IssuedReport.objects.count())
+    report_writing.seed(seeded)
+    assert (Report.objects.count(), IssuedReport.objects.count()) == before

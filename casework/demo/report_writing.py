@@ -1,0 +1,131 @@
+"""Demo reports written, signed off and issued through the reports services, as the clinic would:
+on open cases whose requests are in progress, a few drafts (one with a lead's comment waiting),
+one signed by its author and waiting for a lead, several issued to their instructing party (the
+police and probation through the portal, others by secure email), and one corrected after issue
+and issued again. Issued reports are real signed PDFs and DOCX files, so the register and the
+portal have something true to show.
+
+The text is written for the demo from the case's own record (the statements drawn from it) and a
+few stock clinical sentences; the subject is named only by first name in the opinion."""
+
+from __future__ import annotations
+
+from casework.accounts.models import User
+from casework.cases.choices import ACTIVE_STATUSES, TeamRole
+from casework.cases.models import CaseTeamMember
+from casework.core.roles import Role
+from casework.organisations.models import OrganisationKind
+from casework.reports import drafting, issuing
+from casework.reports.choices import DisclosureMethod, RequestStatus
+from casework.reports.models import IssuedReport, Report, ReportRequest, ReportSection
+
+STOCK = {
+    "history": (
+        "{name} described an unsettled childhood and left school at sixteen. Relationships have been short and "
+        "have ended with {name} feeling rejected. There is no history of inpatient psychiatric care."
+    ),
+    "mental_state": (
+        "{name} was alert and cooperative throughout the interview. Speech was normal in rate and volume. "
+        "Mood was described as low and was objectively flat. There was no evidence of psychotic symptoms. "
+        "{name} ruminated about the end of the relationship and minimised the effect of the behaviour."
+    ),
+    "risk": (
+        "The structured assessment identified persistent contact-seeking, rumination about the relationship and "
+        "poor insight as the factors of most concern. The risk of the stalking persisting is judged moderate."
+    ),
+    "opinion": (
+        "In my opinion {name} would benefit from a structured treatment programme for stalking behaviour, "
+        "delivered in the community alongside supervision. I recommend that any order includes a condition "
+        "not to contact the person stalked, directly or indirectly, including online."
+    ),
+    "index_behaviour": "The behaviour is set out below from the police record and the referral.",
+}
+COMMENT = "Please say which sources the opinion on risk rests on, and give the dates of the interviews."
+CORRECTION = "The date of the first interview was given as the date of the second; corrected throughout."
+
+
+def _write(report: Report, by) -> None:
+    name = report.request.case.subject.given_name
+    edits = {}
+    for section in ReportSection.objects.filter(report=report):
+        stock = STOCK.get(section.key, "").format(name=name)
+        body = "\n\n".join(part for part in (section.body, stock) if part) or f"{section.title}: see above."
+        edits[section.key] = {"body": body, "version": section.row_version}
+    drafting.sections_save(report=report, edits=edits, by=by)
+
+
+def _issue(report: Report, by) -> IssuedReport:
+    recipient = report.request.instructing_party
+    portal = recipient.kind in (OrganisationKind.POLICE_FORCE, OrganisationKind.PROBATION)
+    return issuing.report_issue(
+        report=report,
+        recipient=recipient,
+        recipient_side=issuing.side_for(recipient),
+        recipient_name=report.request.instructing_officer_name,
+        method=DisclosureMethod.PORTAL if portal else DisclosureMethod.SECURE_EMAIL,
+        legal_basis="letter_of_instruction",
+        by=by,
+    )
+
+
+def seed(context) -> None:
+    if Report.objects.exists():
+        context.say(f"Reports written: already there ({Report.objects.count()})")
+        return
+    leads = list(User.objects.filter(role=Role.CLINICAL_LEAD, is_active=True).order_by("id"))
+    requests = (
+        ReportRequest.objects.filter(
+            status=RequestStatus.IN_PROGRESS,
+            case__status__in=ACTIVE_STATUSES,
+            instructing_party__isnull=False,
+        )
+        .select_related("case__subject", "instructing_party")
+        .order_by("id")
+    )
+    stats = dict.fromkeys(["drafts", "awaiting", "issued", "corrected"], 0)
+    plan = ["issue", "draft", "issue", "awaiting", "issue_correct", "draft_comment", "issue", "draft", "issue"]
+    for step, request_ in zip(plan, requests, strict=False):
+        member = (
+            CaseTeamMember.objects.filter(case=request_.case, role=TeamRole.LEAD_CLINICIAN)
+            .select_related("user")
+            .first()
+        )
+        if member is None:
+            continue
+        author = member.user
+        lead = next((u for u in leads if u.pk != author.pk), None)
+        report = drafting.report_start(request_=request_, by=author)
+        _write(report, author)
+        if step.startswith("draft"):
+            stats["drafts"] += 1
+            if step == "draft_comment" and lead is not None:
+                drafting.comment_add(report=report, section_key="opinion", body=COMMENT, by=lead)
+            continue
+        drafting.author_sign(report=report, by=author)
+        if step == "awaiting" or lead is None:
+            stats["awaiting"] += 1
+            continue
+        drafting.lead_sign(report=report, by=lead)
+        _issue(report, author)
+        stats["issued"] += 1
+        if step == "issue_correct":
+            drafting.correction_start(report=report, reason=CORRECTION, by=author)
+            section = ReportSection.objects.get(report=report, key="history")
+            drafting.sections_save(
+                report=report,
+                edits={
+                    "history": {
+                        "body": section.body + "\n\nInterviews: corrected dates.",
+                        "version": section.row_version,
+                    }
+                },
+                by=author,
+            )
+            drafting.author_sign(report=report, by=author)
+            drafting.lead_sign(report=report, by=lead)
+            _issue(report, author)
+            stats["corrected"] += 1
+    context.say(
+        f"Reports written: {stats['issued']} issued ({stats['corrected']} corrected and issued again), "
+        f"{stats['awaiting']} waiting for sign-off, {stats['drafts']} being drafted"
+    )
