@@ -9,7 +9,7 @@ PORT ?= 8000
 MFA ?= off
 DEMO_ENV := CASEWORK_ENV=demo CASEWORK_MFA_DISABLED=$(if $(filter on,$(MFA)),0,1)
 
-.PHONY: run test chromium clamav assets install install-dev migrate seed lint typecheck hooks hooks-check lock bench bench-matching bench-search clean check-deploy prod-check backup restore
+.PHONY: run test chromium clamav assets install install-dev migrate seed lint typecheck hooks hooks-check lock bench bench-matching bench-search bench-reports clean check-deploy prod-check backup restore
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -132,7 +132,11 @@ bench-matching: $(BENCH_VENV)/.installed
 bench-search: install-dev
 	nice -n 19 $(PY) benchmarks/search/run.py $(BENCH_ARGS)
 
-bench: bench-matching bench-search
+# A ~30-page clinic report: render_pdf, render_docx, sign_pdf against plain WeasyPrint on the same body.
+bench-reports: install-dev
+	nice -n 19 $(PY) benchmarks/reports/run.py $(BENCH_ARGS)
+
+bench: bench-matching bench-search bench-reports
 
 lock: $(VENV)/.dev-installed
 	$(PY) -m pip install --quiet uv
