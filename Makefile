@@ -100,8 +100,12 @@ hooks: install-dev
 hooks-check: install-dev
 	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
+# The report signing certificate is played by a stand-in made afresh (scripts/make_signing_certificate.py).
 check-deploy: install
-	CASEWORK_ENV=production DEBUG=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \
+	$(PY) scripts/make_signing_certificate.py var/check-deploy-signing >/dev/null
+	CASEWORK_REPORT_SIGNING_KEY=var/check-deploy-signing/signing-key.pem \
+	  CASEWORK_REPORT_SIGNING_CERT=var/check-deploy-signing/signing-cert.pem \
+	  CASEWORK_ENV=production DEBUG=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \
 	  AUDIT_HMAC_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=casework.example.nhs.uk \
 	  FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 	  BLIND_INDEX_KEY="$$(head -c 48 /dev/urandom | base64)" CLAMAV_SOCKET=/run/clamav/clamd.ctl \

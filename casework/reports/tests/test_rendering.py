@@ -16,15 +16,12 @@ from pathlib import Path
 import docx
 import pikepdf
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from django.core.checks import run_checks
 from django.test import override_settings
 
 from casework.reports import checks, rendering
 from casework.reports.rendering import DocumentSection, ReportDocument
+from casework.reports.tests.certificates import own_certificate
 
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -318,29 +315,8 @@ def test_an_unsigned_or_unreadable_pdf_is_neither_intact_nor_valid(issued_pdf):
     assert rendering.verify_pdf(b"not a pdf") == rendering.SignatureCheck(intact=False, valid=False, signer="")
 
 
-def _own_certificate(tmp_path: Path, passphrase: bytes | None = None) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "National Stalking Clinic report signing")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    encryption = serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
-    key_path, cert_path = tmp_path / "key.pem", tmp_path / "cert.pem"
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption))
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    return key_path, cert_path
-
-
 def test_the_configured_certificate_signs_with_its_passphrase_and_is_the_only_trust_root(tmp_path, signed):
-    key_path, cert_path = _own_certificate(tmp_path, passphrase=b"correct horse")  # pragma: allowlist secret
+    key_path, cert_path = own_certificate(tmp_path, passphrase=b"correct horse")  # pragma: allowlist secret
     pdf = rendering.render_pdf(make_document(draft=False, sections=1, paragraphs=1))
     with override_settings(
         REPORT_SIGNING_KEY=str(key_path),
@@ -376,11 +352,11 @@ def test_production_with_the_demonstration_certificate_is_refused(signed):
 
 
 def test_production_with_the_clinics_own_certificate_passes(tmp_path):
-    key_path, cert_path = _own_certificate(tmp_path)
+    key_path, cert_path = own_certificate(tmp_path)
     with override_settings(PRODUCTION=True, REPORT_SIGNING_KEY=str(key_path), REPORT_SIGNING_CERT=str(cert_path)):
         assert checks.check_report_signing(None) == []
     (tmp_path / "other").mkdir()
-    other_key, _ = _own_certificate(tmp_path / "other")
+    other_key, _ = own_certificate(tmp_path / "other")
     with override_settings(PRODUCTION=True, REPORT_SIGNING_KEY=str(other_key), REPORT_SIGNING_CERT=str(cert_path)):
         assert [error.id for error in checks.check_report_signing(None)] == ["reports.E004"]
 
