@@ -3,6 +3,7 @@ pikepdf, the Word file by python-docx, signatures made and checked by pyHanko.""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import hashlib
@@ -152,6 +153,13 @@ def test_user_text_in_the_particulars_is_escaped_in_the_html():
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<html lang="en-GB">' in html
+
+
+def test_the_preview_carries_exactly_the_stylesheet_its_csp_hash_allows():
+    html = rendering.render_html(make_document(draft=True, sections=1, paragraphs=1))
+    assert f"<style>{rendering.REPORT_CSS}</style>" in html
+    digest = base64.b64encode(hashlib.sha256(rendering.REPORT_CSS.encode()).digest()).decode()
+    assert rendering.REPORT_CSS_HASH == f"'sha256-{digest}'"
 
 
 # --- Markdown -------------------------------------------------------------------------------------
