@@ -439,6 +439,19 @@ NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.
 NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "4f9a6c1e-8d2b-4e57-9a31-2c6b7d0e5f18")
 NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)
 
+# --- Reports ----------------------------------------------------------------------------------
+# The key and certificate that sign every issued report (PAdES, casework.reports.rendering): PEM or DER
+# files, the key optionally protected by a passphrase. Production must set both (reports.E001 refuses
+# an unset or demonstration certificate); outside production, unset, a self-signed demonstration
+# certificate is made once in var/report-signing/ and used.
+REPORT_SIGNING_DEMO_DIR = VAR_DIR / "report-signing"
+REPORT_SIGNING_KEY = env_str("CASEWORK_REPORT_SIGNING_KEY")
+REPORT_SIGNING_CERT = env_str("CASEWORK_REPORT_SIGNING_CERT")
+if not PRODUCTION and REPORT_SIGNING_KEY is None and REPORT_SIGNING_CERT is None:
+    REPORT_SIGNING_KEY = str(REPORT_SIGNING_DEMO_DIR / "signing-key.pem")
+    REPORT_SIGNING_CERT = str(REPORT_SIGNING_DEMO_DIR / "signing-cert.pem")
+REPORT_SIGNING_PASSPHRASE = env_str("CASEWORK_REPORT_SIGNING_PASSPHRASE", "")
+
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # casework.worker.runner: a task that fails, or whose worker dies, runs again after

@@ -55,6 +55,11 @@ catalogue.update(demonstration=False, version="prod-check", title="Catalogue fil
 json.dump(catalogue, open(sys.argv[1], "w", encoding="utf-8"))
 PYEOF
 export CASEWORK_CATALOGUE_SRP="$WORK/licensed/srp-catalogue.json"
+# The key and certificate that sign issued reports: the clinic's own in a live service (README); here
+# a stand-in made afresh (production refuses none, and the demonstration certificate: reports.E001, E003).
+$PY scripts/make_signing_certificate.py "$WORK/licensed/report-signing" >/dev/null
+export CASEWORK_REPORT_SIGNING_KEY="$WORK/licensed/report-signing/signing-key.pem"
+export CASEWORK_REPORT_SIGNING_CERT="$WORK/licensed/report-signing/signing-cert.pem"
 
 echo "== A database of its own: $DB"
 $PY - "$PG" "$DB" <<'PYEOF'

@@ -7,6 +7,6 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self) -> None:
-        from casework.reports import access, rules, work  # noqa: F401  (permissions, My work)
+        from casework.reports import access, checks, rules, work  # noqa: F401  (permissions, checks, My work)
 
         access.register()

@@ -59,10 +59,25 @@ def test_production_refuses_to_start_without_a_database_url():
     assert "DATABASE_URL must be set in production" in result.stderr
 
 
-def test_production_settings_pass_the_deploy_check_with_no_warnings():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+def report_signing(tmp_path: Path) -> dict[str, str]:
+    """The report signing key and certificate, which production needs for the deploy check (reports.E001)."""
+    from casework.reports.tests.certificates import own_certificate
+
+    key, cert = own_certificate(tmp_path)
+    return {"CASEWORK_REPORT_SIGNING_KEY": str(key), "CASEWORK_REPORT_SIGNING_CERT": str(cert)}
+
+
+def test_production_settings_pass_the_deploy_check_with_no_warnings(tmp_path):
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, **report_signing(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_without_a_report_signing_certificate_fails_the_deploy_check():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode != 0
+    assert "reports.E001" in result.stderr
+    assert run_manage("check", **PRODUCTION).returncode == 0  # the site still starts: only the deploy check refuses
 
 
 def test_production_without_a_virus_scanner_fails_the_deploy_check():
