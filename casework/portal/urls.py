@@ -3,7 +3,7 @@ navigation item); following referrals under /portal/referrals/ ("Your referrals"
 
 from django.urls import path, register_converter
 
-from casework.portal import views
+from casework.portal import report_views, views
 
 
 class ReferenceConverter:
@@ -31,6 +31,9 @@ urlpatterns = [
     path("referrals/<portal_reference:reference>/letters/<id:letter_id>/pdf/", views.letter_pdf, name="letter_pdf"),
     path("referrals/<portal_reference:reference>/documents/new/", views.document_upload, name="document_upload"),
     path("referrals/<portal_reference:reference>/answer/", views.answer, name="answer"),
+    path("reports/", report_views.report_list, name="reports"),
+    path("reports/<id:pk>/pdf/", report_views.report_pdf, name="report_pdf"),
+    path("reports/<id:pk>/docx/", report_views.report_docx, name="report_docx"),
     path("new/", views.start, name="start"),
     path("new/<id:draft_id>/people/", views.parties, name="parties"),
     path("new/<id:draft_id>/people/<id:index>/", views.party_change, name="party_change"),

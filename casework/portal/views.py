@@ -30,6 +30,7 @@ from casework.core.permissions import require
 from casework.core.refusals import Refused, show_refusal
 from casework.portal import forms, queries, services
 from casework.portal.forms import CHECK, PARTIES, STEP_BY_SLUG, PartyForm, ReferralFilterForm, step_url
+from casework.portal.report_views import issued_row
 from casework.referrals import letters, presenters
 from casework.referrals.choices import (
     STATUS_TAG_COLOUR,
@@ -41,6 +42,7 @@ from casework.referrals.models import Referral
 from casework.referrals.presenters import service_labels
 from casework.referrals.services.documents import DocumentRefused, agency_document_upload, human_size
 from casework.referrals.services.intake import draft_start
+from casework.reports.register_queries import issued_for_referral
 
 GET_POST = ["GET", "POST"]
 DRAFTS_ON_LIST = 5
@@ -515,6 +517,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     record_view(request, referral)
     status = Status(referral.status)
     letters = list(queries.letters_for(referral))
+    reports = [issued_row(request.user, issued) for issued in issued_for_referral(request.user, referral)]
     return render(
         request,
         "portal/referral_detail.jinja",
@@ -527,6 +530,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "progress": queries.progress(referral),
             "contact": clinic_contact(),
             "letters": letters,
+            "reports": reports,
             "question": queries.question(referral),
             "can_answer": request.user.has_perm("referrals.portal_answer_request", referral),
             "answers": queries.answers_sent(request.user, referral),

@@ -16,7 +16,12 @@ from __future__ import annotations
 
 import rules
 
-from casework.accounts.rules import is_clinical_lead, is_clinical_staff, is_referrals_coordinator
+from casework.accounts.rules import (
+    is_agency_referrer,
+    is_clinical_lead,
+    is_clinical_staff,
+    is_referrals_coordinator,
+)
 
 
 def _case_of(obj):
@@ -69,3 +74,27 @@ rules.add_perm("reports.download", is_clinical_staff)
 rules.add_perm("reports.work_due", is_clinical_staff)
 rules.add_perm("reports.work_late", is_clinical_lead)
 rules.add_perm("reports.work_sign_off", is_clinical_lead)
+
+
+# --- The disclosure register (/reports/register/) ---------------------------------------------------
+# Which entries a user sees at all is ``register_queries.disclosures_visible_to`` (the entry's case
+# must be readable). Clinical staff see every column (the officer's name, who released it, the
+# note); the referrals coordinator issues letters and sees the register too, but only the date, the
+# case reference, the recipient organisation, the method, the legal basis and the description.
+rules.add_perm("reports.view_register", is_clinical_staff | is_referrals_coordinator)
+rules.add_perm("reports.view_register_details", is_clinical_staff)
+# The CSV export holds the same filtered rows and the columns the user sees on the page.
+rules.add_perm("reports.export_register", is_clinical_staff | is_referrals_coordinator)
+
+
+@rules.predicate
+def is_addressed_to_own_organisation(user, issued) -> bool:
+    """An issued report whose recipient is the user's own organisation (refuses without one)."""
+    organisation_id = getattr(user, "organisation_id", None)
+    return issued is not None and bool(organisation_id) and issued.recipient_id == organisation_id
+
+
+# --- Reports issued to an agency, in the portal (/portal/reports/) -----------------------------------
+rules.add_perm("reports.portal_list_issued", is_agency_referrer)
+# Downloading writes a disclosure entry (``disclosure_services.portal_download``).
+rules.add_perm("reports.portal_download", is_agency_referrer & is_addressed_to_own_organisation)

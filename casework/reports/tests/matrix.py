@@ -1,7 +1,7 @@
 """The records the authorisation matrix (casework/core/tests) requests report pages about: on a
 perpetrator case led by ``cast.clinician`` (``cast.other_clinician`` is on no team), opened from a
 referral that asked for a report for sentencing and a report for MAPPA, one request made from the
-referral (the MAPPA report is still to be made)."""
+referral (the MAPPA report is still to be made), and a report issued to ``cast.organisation``."""
 
 from __future__ import annotations
 
@@ -28,8 +28,18 @@ def report_overrides(cast) -> dict[str, dict]:
         by=cast.clinician,
     )
     written = _written_reports(cast, case)
+    # An issue of the sentencing report to cast.organisation (the agency's own; never agency_other's),
+    # with the disclosure entry issuing writes: the register and the portal's downloads.
+    from casework.reports.tests.issued import make_issued, report_on
+
+    issued = make_issued(report_on(case, by=cast.clinician), recipient=cast.organisation, by=cast.clinician)
     return {
         **written,
+        "disclosures:register": {},
+        "disclosures:export": {},
+        "portal:reports": {},
+        "portal:report_pdf": {"pk": issued.pk},
+        "portal:report_docx": {"pk": issued.pk},
         "reports:list": {"reference": case.reference},
         "reports:from_referral": {"reference": case.reference},
         "reports:add": {"reference": case.reference},
