@@ -33,7 +33,7 @@ PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 CANARIES = {
     "address": "14 Canary Wharf Lane",
     "postcode": "LS6 2QF",
-    "phone": "07700 900 123",
+    "phone": "0113 496 0457",
     "email": "canary.victim@example.org",
     "handle": "@canaryvictim",
 }
@@ -85,7 +85,7 @@ def test_no_sealed_victim_value_reaches_a_perpetrator_side_recipients_pdf_or_doc
     made = services.requests_from_case(case=rworld.case, by=cast.clinician)
     report = drafting.report_start(request_=made[0], by=cast.clinician)
     planted = (
-        f"She lives at {CANARIES['address']}, {CANARIES['postcode']}; phone 07700900123 or {CANARIES['phone']}; "
+        f"She lives at {CANARIES['address']}, {CANARIES['postcode']}; phone 01134960457 or {CANARIES['phone']}; "
         f"email {CANARIES['email'].upper()}; Instagram {CANARIES['handle']}."
     )
     edits = {}
@@ -112,7 +112,7 @@ def test_no_sealed_victim_value_reaches_a_perpetrator_side_recipients_pdf_or_doc
     docx_text = _squash(_docx_text(issued.docx.open("rb").read()))
     preview_text = _squash(" ".join(s["body"] for s in preview))
     assert "redacted" in pdf_text and "redacted" in docx_text  # the section is there, the values are not
-    for value in [*CANARIES.values(), "07700900123"]:
+    for value in [*CANARIES.values(), "01134960457"]:
         for text in (pdf_text, docx_text, preview_text):
             assert _squash(value) not in text
     assert "canaryclinicaldetail" not in pdf_text and "canaryclinicaldetail" not in docx_text
