@@ -15,9 +15,9 @@ from casework.cases.choices import ACTIVE_STATUSES, TeamRole
 from casework.cases.models import CaseTeamMember
 from casework.core.roles import Role
 from casework.organisations.models import OrganisationKind
-from casework.reports import drafting, issuing
 from casework.reports.choices import DisclosureMethod, RequestStatus
 from casework.reports.models import IssuedReport, Report, ReportRequest, ReportSection
+from casework.reports.services import drafting, issuing
 
 STOCK = {
     "history": (
@@ -56,7 +56,8 @@ def _write(report: Report, by) -> None:
 
 def _issue(report: Report, by) -> IssuedReport:
     recipient = report.request.instructing_party
-    portal = recipient.kind in (OrganisationKind.POLICE_FORCE, OrganisationKind.PROBATION)
+    assert recipient is not None  # the demo picks requests with an instructing party
+    portal = recipient.kind in (OrganisationKind.POLICE_FORCE.value, OrganisationKind.PROBATION.value)
     return issuing.report_issue(
         report=report,
         recipient=recipient,

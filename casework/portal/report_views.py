@@ -2,7 +2,7 @@
 to the user's organisation (never another's), and /portal/reports/<id>/pdf/ and /docx/ download
 one. Clinic staff get 403 (the portal is for agencies); an issued report not addressed to the
 user's organisation is 404 (the refused attempt is audited). Every download is a release:
-``disclosure_services.portal_download`` audits it and writes a disclosure entry.
+``services.disclosures.portal_download`` audits it and writes a disclosure entry.
 
 A report that a later issue replaced is still listed and still downloadable, marked "Replaced by
 issue N"; the agency never sees the case's reference or anything else of the case."""
@@ -22,8 +22,8 @@ from casework.audit.models import Action
 from casework.audit.services import record
 from casework.core.pagination import page_links, paginate
 from casework.reports import register_queries
-from casework.reports.disclosure_services import DOCX, PDF, portal_download
 from casework.reports.models import IssuedReport
+from casework.reports.services.disclosures import DOCX, PDF, portal_download
 
 CONTENT_TYPES = {
     PDF: "application/pdf",

@@ -131,7 +131,7 @@ class CommentForm(NHSForm):
 
     def __init__(self, *args, sections=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["section_key"].choices = [(s.key, s.title) for s in sections]
+        field_of(self, "section_key", forms.ChoiceField).choices = [(s.key, s.title) for s in sections]
 
 
 class ReturnForm(NHSForm):
@@ -199,8 +199,10 @@ class IssueForm(_ReleaseFields):
     def __init__(self, *args, organisations=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.organisations = {str(o.pk): o for o in organisations}
-        self.fields["recipient"].choices = [(NONE, "Select a recipient")] + [(str(o.pk), o.name) for o in organisations]
-        self.fields["method"].choices = [
+        field_of(self, "recipient", forms.ChoiceField).choices = [(NONE, "Select a recipient")] + [
+            (str(o.pk), o.name) for o in organisations
+        ]
+        field_of(self, "method", forms.ChoiceField).choices = [
             (value, "Portal (the recipient downloads it)" if value == DisclosureMethod.PORTAL else label)
             for value, label in DisclosureMethod.choices
         ]
@@ -221,4 +223,6 @@ class DisclosureForm(_ReleaseFields):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["method"].choices = [c for c in DisclosureMethod.choices if c[0] != DisclosureMethod.PORTAL]
+        field_of(self, "method", forms.ChoiceField).choices = [
+            c for c in DisclosureMethod.choices if c[0] != DisclosureMethod.PORTAL
+        ]

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,10 +29,11 @@ from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 from casework.core.permissions import require
 from casework.core.refusals import Refused, show_refusal
-from casework.reports import drafting, issuing, queries, rendering
+from casework.reports import queries, rendering
 from casework.reports.choices import DraftStatus, RecipientSide
 from casework.reports.forms import CommentForm, CorrectionForm, DisclosureForm, IssueForm, ReturnForm
 from casework.reports.models import IssuedReport, Report, ReportComment, ReportSection, ReportVersion
+from casework.reports.services import drafting, issuing
 from casework.reports.views import _case, _report
 
 
@@ -107,7 +109,7 @@ def _write_context(request: HttpRequest, case, req, report: Report, *, typed=Non
     may_draft = report.is_editable and user.has_perm("reports.draft", report)
     if not may_draft:
         for row in rows:
-            row["html"] = rendering.markdown_to_html(row["body"])
+            row["html"] = rendering.markdown_to_html(str(row["body"]))
     return {
         "case": case,
         "req": req,
@@ -475,7 +477,7 @@ def _issued(request: HttpRequest, reference: str, pk: int, issue_pk: int) -> tup
 
 
 @require_GET
-def issued_file(request: HttpRequest, reference: str, pk: int, issue_pk: int, kind: str) -> HttpResponse:
+def issued_file(request: HttpRequest, reference: str, pk: int, issue_pk: int, kind: str) -> HttpResponseBase:
     """The frozen PDF or DOCX, as issued."""
     case, report, issued = _issued(request, reference, pk, issue_pk)
     require(request.user, "reports.download", issued)
@@ -487,7 +489,7 @@ def issued_file(request: HttpRequest, reference: str, pk: int, issue_pk: int, ki
     )
     record_view(request, case, object_label=f"{case.reference}: {issued.audit_label} {kind}")
     response = FileResponse(field.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{field.name.rsplit("/", 1)[-1]}"'
+    response["Content-Disposition"] = f'attachment; filename="{(field.name or kind).rsplit("/", 1)[-1]}"'
     return response
 
 

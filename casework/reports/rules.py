@@ -96,5 +96,5 @@ def is_addressed_to_own_organisation(user, issued) -> bool:
 
 # --- Reports issued to an agency, in the portal (/portal/reports/) -----------------------------------
 rules.add_perm("reports.portal_list_issued", is_agency_referrer)
-# Downloading writes a disclosure entry (``disclosure_services.portal_download``).
+# Downloading writes a disclosure entry (``services.disclosures.portal_download``).
 rules.add_perm("reports.portal_download", is_agency_referrer & is_addressed_to_own_organisation)

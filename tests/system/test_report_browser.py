@@ -16,8 +16,9 @@ from casework.accounts.tests.factories import OrganisationFactory, UserFactory
 from casework.cases.tests.conftest import documents_in_tmp  # noqa: F401  (fixture)
 from casework.cases.tests.factories import make_case
 from casework.core.roles import Role
-from casework.reports import drafting, services
+from casework.reports import services
 from casework.reports.models import IssuedReport, ReportSection
+from casework.reports.services import drafting
 from conftest import signed_in_client
 from tests.system.axe import axe_problems
 

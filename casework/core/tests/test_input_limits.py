@@ -17,7 +17,7 @@ ROW = re.compile(r"^\| `(?P<field>[a-z]+\.[A-Za-z]+\.[a-z_]+)` \| (?P<max>[\d,]+
 # Text columns nobody types into: made by the service (references, hashes, blind indexes, search
 # documents, letters, snapshots, audit bookkeeping, what the virus scanner said, the background worker's bookkeeping, the key check) or by Django.
 INTERNAL = re.compile(
-    r"(\.reference|_bidx|_hash|\.sha256|\.seal|\.token_digest|\.result_url|\.session_key|\.password|\.prefix"
+    r"(\.reference|_bidx|_hash|[._]sha256|\.seal|\.token_digest|\.result_url|\.session_key|\.password|\.prefix"
     r"|\.portal_step|\.content_type|\.snapshot|\.body_html|\.scan_signature|^search\.|^worker\.|^people\.KeyCheck\.|^audit\.(AuditEvent|ChainHead|Alert)\."
     r"|^audit\.BreakGlassGrant\.object_)"
 )

@@ -54,8 +54,9 @@ def _written_reports(cast, case) -> dict[str, dict]:
 
     from django.utils import timezone
 
-    from casework.reports import drafting, issuing, services
+    from casework.reports import services
     from casework.reports.models import ReportSection
+    from casework.reports.services import drafting, issuing
 
     def request(kind: str):
         made = services.request_add(

@@ -10,9 +10,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from casework.audit.models import AuditEvent
-from casework.reports import drafting, issuing, rendering, services
+from casework.reports import rendering, services
 from casework.reports.choices import DraftStatus, RequestStatus
 from casework.reports.models import DisclosureEntry, ReportSection, ReportVersion
+from casework.reports.services import drafting, issuing
 
 
 @pytest.fixture

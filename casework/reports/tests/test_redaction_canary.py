@@ -25,8 +25,9 @@ from casework.people.models import (
     Platform,
 )
 from casework.people.tests.factories import create_person
-from casework.reports import drafting, issuing, services
+from casework.reports import services
 from casework.reports.models import ReportSection
+from casework.reports.services import drafting, issuing
 
 PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 

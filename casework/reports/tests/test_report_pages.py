@@ -13,8 +13,9 @@ from django.urls import reverse
 from casework.cases.tests.factories import IncidentFactory
 from casework.core.idempotency import FIELD
 from casework.core.testing import assert_page_queries_flat
-from casework.reports import drafting, services
+from casework.reports import services
 from casework.reports.models import IssuedReport, Report, ReportSection
+from casework.reports.services import drafting
 
 
 def _token(page: str) -> str:

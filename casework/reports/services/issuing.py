@@ -32,7 +32,6 @@ from casework.reports.choices import (
     ReportType,
     RequestStatus,
 )
-from casework.reports.drafting import latest_version
 from casework.reports.models import (
     DISCLOSURE_NOTE_LIMIT,
     DisclosureEntry,
@@ -42,6 +41,7 @@ from casework.reports.models import (
     ReportVersion,
 )
 from casework.reports.redaction import Redaction, redact_sections
+from casework.reports.services.drafting import latest_version
 
 # The side a recipient organisation is usually on (the author can choose another).
 SIDE_BY_ORGANISATION_KIND = {
@@ -102,7 +102,7 @@ def document_for(
         recipient=recipient,
         author_name=author.full_name,
         author_role=author.job_title or author.get_role_display(),
-        approved_by=report.lead_signed_by.full_name if report.lead_signed_by_id else "",
+        approved_by=report.lead_signed_by.full_name if report.lead_signed_by is not None else "",
         dated=timezone.localdate(),
         version_label=version_label,
         correction_note=correction_note,

@@ -169,7 +169,7 @@ def sections_save(
             and (edit.get("body") is not None and edit.get("body") != known[key].body)
         }
         if stale:
-            titles = ", ".join(v["title"] for v in stale.values())
+            titles = ", ".join(str(v["title"]) for v in stale.values())
             raise EditConflict(
                 f"Someone else saved {titles} while you were editing: your text is kept below theirs, "
                 "merge the two and save again",
