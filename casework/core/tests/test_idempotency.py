@@ -61,6 +61,10 @@ CREATE_VIEWS = {
     "assessments:action_add",
     "reports:from_referral",
     "reports:add",
+    "reports:start",
+    "reports:comment_add",
+    "reports:issue",
+    "reports:release",
     "cases:note_add",
     "cases:addendum_add",
 }

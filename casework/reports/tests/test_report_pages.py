@@ -71,7 +71,9 @@ def test_saving_in_the_browser_keeps_a_version_and_a_stale_save_shows_both_texts
     response = author.post(_url("write", rworld.case, req.pk), mine)
     assert response.status_code == 409
     page = response.content.decode()
-    assert "The lead&#39;s history." in page and "The author&#39;s history." in page  # both, nothing lost
+    theirs = re.search(r'data-testid="theirs-history">(.*?)</pre>', page, re.S)
+    assert theirs and theirs[1] == "The lead&#39;s history."  # theirs beside the box…
+    assert "The author&#39;s history." in page  # …and mine in it: nothing lost
     assert ReportSection.objects.get(report=report, key="history").body == "The lead's history."
     merged = _form(page)
     merged["b_history"] = "Merged history."
