@@ -278,6 +278,18 @@ def case_urls(case: Case) -> list[str]:
             reverse(f"assessments:{name}", args=[ref, assessment.pk])
             for name in ("detail", "edit", "submit", "source_add", "scenario_add", "changes")
         ]
+    urls += [reverse("reports:list", args=[ref]), reverse("reports:add", args=[ref])]
+    for request_ in case.report_requests.all():
+        urls += [
+            reverse(f"reports:{name}", args=[ref, request_.pk])
+            for name in ("detail", "edit", "write", "versions", "draft_pdf", "issue", "correct", "return")
+        ]
+        report = getattr(request_, "report", None)  # (a request not yet written has none)
+        for issued in report.issues.all() if report else []:
+            urls += [
+                reverse(f"reports:{name}", args=[ref, request_.pk, issued.pk])
+                for name in ("issued_pdf", "issued_docx", "release")
+            ]
     urls += [reverse("cases:notes", args=[ref]) + f"?q={word}" for word in ("canary", "refuge", "kestrel")]
     urls += [reverse("cases:note_edit", args=[ref, n.pk]) for n in case.notes.all()]
     urls += [reverse("cases:addendum_add", args=[ref, n.pk]) for n in case.notes.all()]
