@@ -17,7 +17,7 @@ from casework.core.roles import Role
 from casework.organisations.models import OrganisationKind
 from casework.reports.choices import DisclosureMethod, RequestStatus
 from casework.reports.models import IssuedReport, Report, ReportRequest, ReportSection
-from casework.reports.services import drafting, issuing
+from casework.reports.services import disclosures, drafting, issuing
 
 STOCK = {
     "history": (
@@ -69,12 +69,27 @@ def _issue(report: Report, by) -> IssuedReport:
     )
 
 
+def _downloaded(issued: IssuedReport) -> bool:
+    """An officer of the recipient downloads a report issued to the portal (as agencies do)."""
+    if issued.recipient.kind not in (OrganisationKind.POLICE_FORCE.value, OrganisationKind.PROBATION.value):
+        return False
+    officer = (
+        User.objects.filter(role=Role.AGENCY_REFERRER, organisation=issued.recipient, is_active=True)
+        .order_by("id")
+        .first()
+    )
+    if officer is None:
+        return False
+    disclosures.portal_download(issued=issued, kind="pdf", by=officer)
+    return True
+
+
 def seed(context) -> None:
     if Report.objects.exists():
         context.say(f"Reports written: already there ({Report.objects.count()})")
         return
     leads = list(User.objects.filter(role=Role.CLINICAL_LEAD, is_active=True).order_by("id"))
-    requests = (
+    pending = (
         ReportRequest.objects.filter(
             status=RequestStatus.IN_PROGRESS,
             case__status__in=ACTIVE_STATUSES,
@@ -83,7 +98,12 @@ def seed(context) -> None:
         .select_related("case__subject", "instructing_party")
         .order_by("id")
     )
-    stats = dict.fromkeys(["drafts", "awaiting", "issued", "corrected"], 0)
+    # Requests from agencies with a demo portal user first, so the portal has reports to download.
+    with_users = set(
+        User.objects.filter(role=Role.AGENCY_REFERRER, is_active=True).values_list("organisation_id", flat=True)
+    )
+    requests = sorted(pending, key=lambda r: (r.instructing_party_id not in with_users, r.pk))
+    stats = dict.fromkeys(["drafts", "awaiting", "issued", "corrected", "downloads"], 0)
     plan = ["issue", "draft", "issue", "awaiting", "issue_correct", "draft_comment", "issue", "draft", "issue"]
     for step, request_ in zip(plan, requests, strict=False):
         member = (
@@ -107,8 +127,9 @@ def seed(context) -> None:
             stats["awaiting"] += 1
             continue
         drafting.lead_sign(report=report, by=lead)
-        _issue(report, author)
+        first = _issue(report, author)
         stats["issued"] += 1
+        stats["downloads"] += _downloaded(first)
         if step == "issue_correct":
             drafting.correction_start(report=report, reason=CORRECTION, by=author)
             section = ReportSection.objects.get(report=report, key="history")
@@ -124,9 +145,10 @@ def seed(context) -> None:
             )
             drafting.author_sign(report=report, by=author)
             drafting.lead_sign(report=report, by=lead)
-            _issue(report, author)
+            stats["downloads"] += _downloaded(_issue(report, author))
             stats["corrected"] += 1
     context.say(
         f"Reports written: {stats['issued']} issued ({stats['corrected']} corrected and issued again), "
-        f"{stats['awaiting']} waiting for sign-off, {stats['drafts']} being drafted"
+        f"{stats['awaiting']} waiting for sign-off, {stats['drafts']} being drafted; "
+        f"{stats['downloads']} downloaded through the portal"
     )

@@ -71,6 +71,7 @@ def test_reports_are_drafted_waiting_issued_and_one_corrected_with_the_register_
         check = rendering.verify_pdf(issued.pdf.open("rb").read())
         assert check.intact and check.valid
     assert IssuedReport.objects.filter(recipient__kind__in=["police", "probation"]).exists()
+    assert DisclosureEntry.objects.filter(method="portal", released_by__role="agency_referrer").exists()
 
 
 def test_running_the_report_writing_again_adds_nothing(seeded):
