@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "casework.cases",
     "casework.assessments",
     "casework.reports",
+    "casework.treatment",
     "casework.search",
     "casework.backups",
 ]

@@ -78,6 +78,15 @@ from casework.reports.models import (
     ReportSection,
     ReportVersion,
 )
+from casework.treatment.models import (
+    Appointment,
+    ComplianceNotice,
+    Enrolment,
+    FollowUp,
+    KeptProgramme,
+    OutcomeMeasure,
+    SessionNote,
+)
 
 ROLES = ("coordinator", "clinician", "clinical_lead", "finance", "researcher", "sysadmin", "agency")
 ROLE_OF = {
@@ -331,7 +340,36 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
         docx_sha256="0" * 64,
         issued_by=by,
     )
+    enrolment = Enrolment.objects.create(
+        case=case,
+        programme=KeptProgramme.objects.get_or_create(
+            content_hash="1" * 64, defaults={"code": "matrix", "version": "1.0", "title": "Matrix", "content": {}}
+        )[0],
+        legal_basis="community_order",
+        starts_on=dt.date(2026, 11, 1),
+        created_by=by,
+        updated_by=by,
+    )
+    appointment = Appointment.objects.create(
+        case=case,
+        enrolment=enrolment,
+        kind="treatment",
+        clinician=by,
+        place_kind="video",
+        starts_at=now,
+        created_by=by,
+    )
     return {
+        "treatment.enrolment": enrolment,
+        "treatment.appointment": appointment,
+        "treatment.sessionnote": SessionNote.objects.create(appointment=appointment, created_by=by),
+        "treatment.compliancenotice": ComplianceNotice.objects.create(
+            enrolment=enrolment, reason="Matrix", channel="email", idempotency_key="matrix", raised_by=by
+        ),
+        "treatment.outcomemeasure": OutcomeMeasure.objects.create(
+            enrolment=enrolment, measure="matrix", stage="start", score=1, taken_on=dt.date(2026, 11, 2), recorded_by=by
+        ),
+        "treatment.followup": FollowUp.objects.create(enrolment=enrolment, point=6, due_on=dt.date(2027, 6, 1)),
         "reports.reportrequest": report_request,
         "reports.report": report,
         "reports.reportsection": ReportSection.objects.create(

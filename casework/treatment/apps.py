@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class TreatmentConfig(AppConfig):
+    name = "casework.treatment"
+    label = "treatment"
+    verbose_name = "Treatment"
+
+    def ready(self) -> None:
+        from casework.treatment import access, rules  # noqa: F401  (permissions)
+
+        access.register()
