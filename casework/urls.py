@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<str:reference>/assessments/", include("casework.assessments.urls")),
     path("cases/<str:reference>/reports/", include("casework.reports.urls")),
     path("reports/", include("casework.reports.register_urls")),
+    path("cases/<str:reference>/treatment/", include("casework.treatment.urls")),
     path("cases/", include("casework.cases.urls")),
     path("search/", include("casework.search.urls")),
     path("background-tasks/", include("casework.worker.urls")),

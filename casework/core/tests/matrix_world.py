@@ -113,6 +113,9 @@ def build_world(cast) -> World:
     from casework.reports.tests.matrix import report_overrides
 
     world.overrides.update(report_overrides(cast))
+    from casework.treatment.tests.matrix import treatment_overrides
+
+    world.overrides.update(treatment_overrides(cast))
     return world
 
 

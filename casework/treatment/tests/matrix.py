@@ -1,0 +1,9 @@
+"""The records the authorisation matrix (casework/core/tests) requests treatment pages about. Each
+part of the app (enrolments, the diary, compliance) adds its own overrides here."""
+
+from __future__ import annotations
+
+
+def treatment_overrides(cast) -> dict[str, dict]:
+    overrides: dict[str, dict] = {}
+    return overrides
