@@ -23,6 +23,7 @@ from casework.audit.services import record
 from casework.core.pagination import page_links, paginate
 from casework.reports import register_queries
 from casework.reports.models import IssuedReport
+from casework.reports.services import issuing
 from casework.reports.services.disclosures import DOCX, PDF, portal_download
 
 CONTENT_TYPES = {
@@ -87,9 +88,10 @@ def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if issued is None:
         policy.note_refusal(request, IssuedReport, pk=pk)
         raise Http404("No such report")
-    stored = issued.pdf if kind == PDF else issued.docx
-    with stored.open("rb") as handle:
-        content = handle.read()
+    try:
+        content = issuing.frozen_bytes(issued, kind)
+    except issuing.FileAltered as altered:
+        return HttpResponse(altered.message, content_type="text/plain; charset=utf-8", status=409)
     portal_download(issued=issued, kind=kind, by=request.user, request=request)
     response = HttpResponse(content, content_type=CONTENT_TYPES[kind])
     response["Content-Disposition"] = f'attachment; filename="report-{issued.pk}-issue-{issued.number}.{kind}"'

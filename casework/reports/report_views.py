@@ -15,8 +15,7 @@ import hashlib
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.http.response import HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -477,7 +476,7 @@ def _issued(request: HttpRequest, reference: str, pk: int, issue_pk: int) -> tup
 
 
 @require_GET
-def issued_file(request: HttpRequest, reference: str, pk: int, issue_pk: int, kind: str) -> HttpResponseBase:
+def issued_file(request: HttpRequest, reference: str, pk: int, issue_pk: int, kind: str) -> HttpResponse:
     """The frozen PDF or DOCX, as issued."""
     case, report, issued = _issued(request, reference, pk, issue_pk)
     require(request.user, "reports.download", issued)
@@ -487,8 +486,12 @@ def issued_file(request: HttpRequest, reference: str, pk: int, issue_pk: int, ki
         if kind == "pdf"
         else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
+    try:
+        content = issuing.frozen_bytes(issued, kind)
+    except issuing.FileAltered as altered:
+        return HttpResponse(altered.message, content_type="text/plain; charset=utf-8", status=409)
     record_view(request, case, object_label=f"{case.reference}: {issued.audit_label} {kind}")
-    response = FileResponse(field.open("rb"), content_type=content_type)
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{(field.name or kind).rsplit("/", 1)[-1]}"'
     return response
 

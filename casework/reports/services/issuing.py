@@ -290,6 +290,24 @@ def disclosure_record(
     return entry
 
 
+class FileAltered(IssueRefused):
+    """An issued file no longer matches the SHA-256 recorded when it was issued."""
+
+
+def frozen_bytes(issued: IssuedReport, kind: str) -> bytes:
+    """The issued PDF or DOCX as it was issued: read, and checked against its recorded SHA-256 so
+    that a file altered on disk is never served as the report."""
+    stored, expected = (issued.pdf, issued.pdf_sha256) if kind == "pdf" else (issued.docx, issued.docx_sha256)
+    with stored.open("rb") as handle:
+        content = handle.read()
+    if rendering.sha256(content) != expected:
+        raise FileAltered(
+            f"The stored {kind.upper()} of issue {issued.number} does not match the SHA-256 recorded when it was "
+            "issued, so it is not served. Tell the system administrator: restore it from the backups."
+        )
+    return content
+
+
 def _entry_values(entry: DisclosureEntry) -> dict[str, Any]:
     return {
         "issued_report": entry.issued_report_id,

@@ -187,3 +187,28 @@ def test_a_correction_is_a_new_issue_that_says_what_it_replaces_and_leaves_the_f
     assert first.pdf.open("rb").read() == first_pdf
     assert hashlib.sha256(first_pdf).hexdigest() == first.pdf_sha256
     assert DisclosureEntry.objects.filter(issued_report__report=report).count() == 2
+
+
+def test_an_issued_file_altered_on_disk_is_refused_not_served(cast, rworld, started, client_for):
+    from django.urls import reverse
+
+    report = _approve(started, cast)
+    issued = issuing.report_issue(
+        report=report,
+        recipient=cast.organisation,
+        recipient_side="police",
+        method="portal",
+        legal_basis="letter_of_instruction",
+        by=cast.clinician,
+    )
+    url = reverse("reports:issued_pdf", args=[rworld.case.reference, report.request_id, issued.pk])
+    assert client_for(cast.clinician).get(url).status_code == 200
+    with open(issued.pdf.path, "r+b") as handle:  # one byte changed behind the application's back
+        handle.seek(200)
+        byte = handle.read(1)
+        handle.seek(200)
+        handle.write(bytes([byte[0] ^ 1]))
+    response = client_for(cast.clinician).get(url)
+    assert response.status_code == 409 and b"does not match the SHA-256" in response.content
+    portal = client_for(cast.by_name("agency")).get(reverse("portal:report_pdf", args=[issued.pk]))
+    assert portal.status_code == 409
