@@ -3,7 +3,8 @@ cases enrolled under each legal basis (a community order with a mental health tr
 requirement, a bail condition, a licence condition) on an order of the matching kind — recorded
 on the case through the case services when the case had none — with the supervising agency and
 officer; baseline and mid-treatment outcome measures; some discharged (completed, disengaged,
-breached) with their follow-ups, one of which has fallen due and one recorded. Idempotent: once
+breached) with their follow-ups, one of which has fallen due and one recorded; and one person back
+for a voluntary episode after completing the programme under a licence. Idempotent: once
 there is an enrolment, nothing is added. Synthetic data only.
 """
 
@@ -153,6 +154,16 @@ def seed(context) -> None:
                     reconvicted=False,
                     notes="Spoke to the offender manager: no further reports to the police, order complied with.",
                     done_on=six_months.due_on + dt.timedelta(days=7),
+                    by=by,
+                )
+            if ending == ("completed", 400):
+                # Back for more, without an order this time: possible after a first episode.
+                services.enrol(
+                    case=case,
+                    programme_code="stalking-brief",
+                    legal_basis=LegalBasis.VOLUNTARY,
+                    starts_on=today - dt.timedelta(days=28),
+                    ends_on=today + dt.timedelta(days=60),
                     by=by,
                 )
         made += 1

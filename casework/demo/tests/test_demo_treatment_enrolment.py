@@ -37,7 +37,9 @@ def seeded(seeded_once, db):
 
 
 def test_enrolments_under_each_legal_basis_rest_on_an_order_of_the_matching_kind(seeded):
-    enrolments = list(Enrolment.objects.select_related("order", "case", "supervising_agency"))
+    voluntary = Enrolment.objects.get(legal_basis=LegalBasis.VOLUNTARY)
+    assert Enrolment.objects.filter(case=voluntary.case, starts_on__lt=voluntary.starts_on).exclude(status="active")
+    enrolments = list(Enrolment.objects.exclude(pk=voluntary.pk).select_related("order", "case", "supervising_agency"))
     assert {e.legal_basis for e in enrolments} >= {
         LegalBasis.COMMUNITY_ORDER,
         LegalBasis.BAIL_CONDITION,
@@ -48,7 +50,7 @@ def test_enrolments_under_each_legal_basis_rest_on_an_order_of_the_matching_kind
         assert enrolment.order.case_id == enrolment.case_id
         assert enrolment.order.kind in ORDER_KINDS_FOR_BASIS[LegalBasis(enrolment.legal_basis)]
         assert enrolment.supervising_agency is not None and enrolment.supervising_officer_name
-    assert OutcomeMeasure.objects.filter(stage="start").count() >= len(enrolments)
+    assert OutcomeMeasure.objects.filter(stage="start").values("enrolment").distinct().count() == len(enrolments)
 
 
 def test_some_are_discharged_with_follow_ups_one_due_and_one_recorded(seeded):
