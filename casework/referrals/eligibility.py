@@ -175,6 +175,12 @@ def stalking_is_significant(referral, services: Iterable[str] | None = None) -> 
 
 # --- 2. Treatment for the person who stalks: community, under compulsion --------------------
 
+# The rule's wording, shared with treatment enrolment (casework.treatment.enrolment_services).
+ONLY_UNDER_COMPULSION = (
+    "Treatment for the person who stalks is offered at first only under compulsion: a community order "
+    "requirement, a bail condition or a licence condition."
+)
+
 
 def treatment_under_compulsion(referral, services: Iterable[str] | None = None) -> RuleResult:
     title = "Treatment for the person who stalks is under compulsion, in the community"
@@ -187,8 +193,7 @@ def treatment_under_compulsion(referral, services: Iterable[str] | None = None) 
             code,
             title,
             Outcome.FAIL,
-            "Treatment for the person who stalks is offered at first only under compulsion: a community order "
-            "requirement, a bail condition or a licence condition. None is recorded, so treatment cannot be accepted. "
+            f"{ONLY_UNDER_COMPULSION} None is recorded, so treatment cannot be accepted. "
             "The referral can still be accepted for assessment or consultation.",
             frozenset({Service.STALKER_TREATMENT}),
         )

@@ -7,6 +7,6 @@ class TreatmentConfig(AppConfig):
     verbose_name = "Treatment"
 
     def ready(self) -> None:
-        from casework.treatment import access, rules  # noqa: F401  (permissions)
+        from casework.treatment import access, rules, work  # noqa: F401  (permissions, My work)
 
         access.register()

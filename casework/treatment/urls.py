@@ -1,8 +1,17 @@
 """Treatment pages under a case, at /cases/<reference>/treatment/. Each part of the app keeps its
 views in its own module (enrolments, appointments, compliance); this list joins them."""
 
-from django.urls import path  # noqa: F401  (the parts' patterns are added below)
+from django.urls import path
+
+from casework.treatment import enrolment_views
 
 app_name = "treatment"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", enrolment_views.overview, name="overview"),
+    path("enrol/", enrolment_views.enrol, name="enrol"),
+    path("enrolments/<id:pk>/", enrolment_views.enrolment_detail, name="enrolment"),
+    path("enrolments/<id:pk>/discharge/", enrolment_views.discharge, name="discharge"),
+    path("enrolments/<id:pk>/outcomes/new/", enrolment_views.outcome_add, name="outcome_add"),
+    path("enrolments/<id:pk>/follow-ups/<id:follow_up_pk>/", enrolment_views.follow_up, name="follow_up"),
+]

@@ -67,6 +67,8 @@ CREATE_VIEWS = {
     "reports:release",
     "cases:note_add",
     "cases:addendum_add",
+    "treatment:enrol",
+    "treatment:outcome_add",
 }
 # What the name of a create view looks like; a match outside CREATE_VIEWS must be listed above
 # or in NOT_CREATING with the reason.

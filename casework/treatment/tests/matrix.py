@@ -3,7 +3,10 @@ part of the app (enrolments, the diary, compliance) adds its own overrides here.
 
 from __future__ import annotations
 
+from casework.treatment.tests import matrix_enrolment
+
 
 def treatment_overrides(cast) -> dict[str, dict]:
     overrides: dict[str, dict] = {}
+    overrides.update(matrix_enrolment.overrides(cast))
     return overrides
