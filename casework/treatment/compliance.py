@@ -99,6 +99,24 @@ def check(*, enrolment: Enrolment, by, request: HttpRequest | None = None) -> Co
     """Apply the rule to the enrolment: raise a notice (and queue its sending) when the countable
     absences reach the threshold; otherwise None."""
     require(by, "treatment.notice", enrolment)
+    return _raise_if_due(enrolment, by=by, request=request, how="checked by the team")
+
+
+def check_after_attendance(*, appointment: Appointment, by, request: HttpRequest | None = None):
+    """The rule applied when an absence is recorded (the diary calls this after recording attendance,
+    in the same transaction). Whoever may record attendance sets it going, the referrals coordinator
+    included: the rule raises the notice, not the person; ``by`` is kept as who recorded the absence
+    that completed it."""
+    require(by, "treatment.record_attendance", appointment)
+    if (
+        appointment.enrolment_id is None
+        or not Appointment.objects.filter(pk=appointment.pk).filter(unacceptable()).exists()
+    ):
+        return None
+    return _raise_if_due(appointment.enrolment, by=by, request=request, how="on recording an absence")
+
+
+def _raise_if_due(enrolment: Enrolment, *, by, request: HttpRequest | None, how: str) -> ComplianceNotice | None:
     with transaction.atomic():
         # One check at a time per enrolment, so two at once cannot count the same absences twice.
         Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()
@@ -119,7 +137,7 @@ def check(*, enrolment: Enrolment, by, request: HttpRequest | None = None) -> Co
             actor=by,
             request=request,
             action=Action.CREATE,
-            reason="Compliance notice raised to the supervising officer",
+            reason=f"Compliance notice raised to the supervising officer (the rule applied, {how})",
             changes={
                 "channel": {"old": None, "new": notice.channel},
                 "absences": {"old": None, "new": [a.pk for a in absences]},
@@ -128,6 +146,44 @@ def check(*, enrolment: Enrolment, by, request: HttpRequest | None = None) -> Co
         notice_id = notice.pk
         transaction.on_commit(lambda: queue_send(notice_id))
     return notice
+
+
+NOT_FAILED = "Only a notice that failed to send can be sent again."
+
+
+def send_again(*, notice: ComplianceNotice, by, request: HttpRequest | None = None) -> ComplianceNotice:
+    """Send a failed notice again (after the officer's email or the agency's address is put right).
+    If Notify had taken it and then failed to deliver it, it goes under a new reference (so it is a
+    new notification, not the failed one adopted); otherwise under the same one, so that a send
+    Notify took without our knowing is still adopted rather than repeated."""
+    require(by, "treatment.notice", notice.enrolment)
+    with transaction.atomic():
+        locked = ComplianceNotice.objects.select_for_update().select_related("enrolment__case").get(pk=notice.pk)
+        if locked.status != NoticeStatus.FAILED or locked.acknowledged_at is not None:
+            raise Refused(NOT_FAILED)
+        before = {"channel": locked.channel, "notify_id": locked.notify_id}
+        if locked.notify_id:
+            locked.idempotency_key = f"cn-{uuid.uuid4().hex}"
+        locked.notify_id = ""
+        locked.channel = channel_for(locked.enrolment)
+        locked.status = NoticeStatus.PENDING
+        locked.last_error = ""
+        locked.sent_at = None
+        locked.save(update_fields=["idempotency_key", "notify_id", "channel", "status", "last_error", "sent_at"])
+        _audit(
+            locked,
+            actor=by,
+            request=request,
+            action=Action.UPDATE,
+            reason="Compliance notice sent again after it failed",
+            changes={
+                "channel": {"old": before["channel"], "new": locked.channel},
+                "status": {"old": NoticeStatus.FAILED, "new": NoticeStatus.PENDING},
+            },
+        )
+        notice_id = locked.pk
+        transaction.on_commit(lambda: queue_send(notice_id))
+    return locked
 
 
 def queue_send(notice_id: int) -> None:

@@ -131,6 +131,20 @@ def notice_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
     )
 
 
+@require_POST
+def notice_resend(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """Send a failed notice again, once what made it fail is put right."""
+    case = case_or_404(request, reference, "treatment.notice")
+    notice = _notice_or_404(request, case, pk)
+    try:
+        compliance.send_again(notice=notice, by=request.user, request=request)
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "The notice is being sent again.")
+    return redirect(notice_url(case, notice))
+
+
 @require_http_methods(["GET", "POST"])
 def notice_acknowledge(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     """Record an acknowledgement the officer gave another way (by telephone)."""

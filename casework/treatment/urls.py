@@ -15,4 +15,5 @@ urlpatterns += [
     path("notices/check/<int:enrolment_id>/", compliance_views.notice_check, name="notice_check"),
     path("notices/<int:pk>/", compliance_views.notice_detail, name="notice"),
     path("notices/<int:pk>/acknowledge/", compliance_views.notice_acknowledge, name="notice_acknowledge"),
+    path("notices/<int:pk>/send-again/", compliance_views.notice_resend, name="notice_resend"),
 ]

@@ -87,5 +87,6 @@ def overrides(cast) -> dict[str, dict]:
         "treatment:notice_check": {**c, "enrolment_id": enrolment.pk},
         "treatment:notice": {**c, "pk": notice.pk},
         "treatment:notice_acknowledge": {**c, "pk": notice.pk},
+        "treatment:notice_resend": {**c, "pk": notice.pk},
         "notices:acknowledge": {"token": token_for(notice)},
     }

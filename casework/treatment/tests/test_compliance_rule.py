@@ -141,3 +141,15 @@ def test_only_the_clinical_team_may_raise_a_notice(cast, role):
     with pytest.raises(PermissionDenied):
         compliance.check(enrolment=enrolment, by=cast.by_name(role))
     assert not ComplianceNotice.objects.exists()
+
+
+def test_recording_an_absence_applies_the_rule_for_whoever_keeps_the_diary(cast):
+    enrolment = make_enrolment(cast)
+    appointment(cast, enrolment, days_ago=10)
+    attended = appointment(cast, enrolment, days_ago=7, attendance=Attendance.ATTENDED)
+    assert compliance.check_after_attendance(appointment=attended, by=cast.coordinator) is None
+    missed = appointment(cast, enrolment, days_ago=5)
+    notice = compliance.check_after_attendance(appointment=missed, by=cast.coordinator)
+    assert notice is not None and notice.absences.count() == 2
+    with pytest.raises(PermissionDenied):
+        compliance.check_after_attendance(appointment=missed, by=cast.finance)

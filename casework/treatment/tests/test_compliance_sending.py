@@ -9,6 +9,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from notifications_python_client.errors import HTTPError
@@ -179,3 +180,26 @@ def test_notifys_message_is_never_kept_on_the_notice():
             return {"errors": [{"message": "email_address not-an-address Not a valid email address"}]}
 
     assert error_text(HTTPError(Answer())) == "GOV.UK Notify refused the notice (HTTP 400)"
+
+
+def test_a_notice_notify_could_not_deliver_is_sent_again_as_a_new_notification_once_put_right(
+    cast, notify, django_capture_on_commit_callbacks, client_for
+):
+    notice = _raise(cast, django_capture_on_commit_callbacks)
+    first_key, first_id = notice.idempotency_key, notice.notify_id
+    notify.notifications[first_id]["status"] = "permanent-failure"
+    tasks.check_notice_delivery.call(notice.pk)
+    notice.enrolment.supervising_officer_email = "right.officer@probation.example.org"
+    notice.enrolment.save(update_fields=["supervising_officer_email"])
+    url = reverse("treatment:notice_resend", args=[notice.enrolment.case.reference, notice.pk])
+    assert client_for(cast.coordinator).post(url).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for(cast.clinician).post(url).status_code == 302
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.DELIVERED
+    assert notice.idempotency_key != first_key and notice.notify_id != first_id
+    assert notify.notifications[notice.notify_id]["email_address"] == "right.officer@probation.example.org"
+    assert len(notify.notifications) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(cast.clinician).post(url)  # delivered now: nothing more is sent
+    assert len(notify.notifications) == 2
