@@ -108,12 +108,10 @@ def check_after_attendance(*, appointment: Appointment, by, request: HttpRequest
     included: the rule raises the notice, not the person; ``by`` is kept as who recorded the absence
     that completed it."""
     require(by, "treatment.record_attendance", appointment)
-    if (
-        appointment.enrolment_id is None
-        or not Appointment.objects.filter(pk=appointment.pk).filter(unacceptable()).exists()
-    ):
+    enrolment = appointment.enrolment
+    if enrolment is None or not Appointment.objects.filter(pk=appointment.pk).filter(unacceptable()).exists():
         return None
-    return _raise_if_due(appointment.enrolment, by=by, request=request, how="on recording an absence")
+    return _raise_if_due(enrolment, by=by, request=request, how="on recording an absence")
 
 
 def _raise_if_due(enrolment: Enrolment, *, by, request: HttpRequest | None, how: str) -> ComplianceNotice | None:
