@@ -440,6 +440,24 @@ NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.
 NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "4f9a6c1e-8d2b-4e57-9a31-2c6b7d0e5f18")
 NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)
 
+# --- Treatment: compliance ----------------------------------------------------------------------
+# The compliance rule (casework.treatment.compliance): TREATMENT_COMPLIANCE_ABSENCES unacceptable
+# absences (did not attend, or cancelled by the client without an acceptable reason) within the last
+# TREATMENT_COMPLIANCE_PERIOD_DAYS days, none already in an earlier notice, raise a compliance notice
+# to the supervising officer, sent through GOV.UK Notify (as the letters are: NOTIFY_API_KEY). By email
+# through TREATMENT_NOTICE_EMAIL_TEMPLATE_ID, or by post through TREATMENT_NOTICE_LETTER_TEMPLATE_ID;
+# both templates use ((reference)), ((reason)) and ((acknowledge_link)), the letter also the address
+# lines. The officer's link to acknowledge works for TREATMENT_NOTICE_LINK_DAYS days.
+TREATMENT_COMPLIANCE_ABSENCES = env_int("TREATMENT_COMPLIANCE_ABSENCES", 2)
+TREATMENT_COMPLIANCE_PERIOD_DAYS = env_int("TREATMENT_COMPLIANCE_PERIOD_DAYS", 90)
+TREATMENT_NOTICE_EMAIL_TEMPLATE_ID = env_str(
+    "TREATMENT_NOTICE_EMAIL_TEMPLATE_ID", "9b2e4c71-3a5d-4f80-b6c2-7d1e0a9f3b54"
+)
+TREATMENT_NOTICE_LETTER_TEMPLATE_ID = env_str(
+    "TREATMENT_NOTICE_LETTER_TEMPLATE_ID", "2c7f1a93-6e4b-4d25-8f0a-5b3c9e1d7a26"
+)
+TREATMENT_NOTICE_LINK_DAYS = env_int("TREATMENT_NOTICE_LINK_DAYS", 60)
+
 # --- Reports ----------------------------------------------------------------------------------
 # The key and certificate that sign every issued report (PAdES, casework.reports.rendering): PEM or DER
 # files, the key optionally protected by a passphrase. Production must set both (reports.E001 refuses

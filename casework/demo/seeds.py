@@ -19,6 +19,7 @@ from casework.demo import (
     report_writing,
     reports,
     search,
+    treatment_compliance,
     treatment_enrolment,
 )
 from casework.demo.context import DemoContext
@@ -34,6 +35,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("reports", reports.seed),
     ("report_writing", report_writing.seed),
     ("treatment_enrolment", treatment_enrolment.seed),
+    ("treatment_compliance", treatment_compliance.seed),
     ("search", search.seed),
 ]
 

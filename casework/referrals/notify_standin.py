@@ -1,8 +1,9 @@
 """A stand-in for GOV.UK Notify, served in-process on 127.0.0.1 for tests and the demo.
 
-It answers the few endpoints the letters use, as Notify's API v2 does: ``POST
-/v2/notifications/email``, ``POST /v2/notifications/letter`` (a precompiled PDF letter) and ``GET
-/v2/notifications/{id}``. It keeps what it is sent in memory only (never on disk, never logged),
+It answers the few endpoints the letters and compliance notices use, as Notify's API v2 does:
+``POST /v2/notifications/email``, ``POST /v2/notifications/letter`` (a precompiled PDF letter, or a
+template letter addressed by its personalisation), ``GET /v2/notifications/{id}`` and ``GET
+/v2/notifications?reference=…`` (the notifications sent with a reference). It keeps what it is sent in memory only (never on disk, never logged),
 checks that a request carries a bearer token, and reports an email as delivered and a letter as
 received by the print provider. Production talks to Notify itself (``NOTIFY_API_KEY``).
 """
@@ -13,8 +14,10 @@ import base64
 import json
 import re
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 # A key in Notify's format (name-service id-secret): the stand-in does not check the signature.
 STANDIN_KEY = "casework_standin-6a1d4f3e-2b7c-4d8e-9f10-1a2b3c4d5e6f-0f1e2d3c-4b5a-4968-8776-655443322110"
@@ -22,10 +25,13 @@ NOTIFICATION_PATH = re.compile(r"^/v2/notifications/([0-9a-f-]{36})$")
 
 
 class StandIn:
-    """One stand-in server; ``notifications`` holds what it was sent, by id."""
+    """One stand-in server; ``notifications`` holds what it was sent, by id. ``answer_delay`` (seconds)
+    holds back the answer to a send after the notification is kept, as a slow network would: a
+    client that gives up first has sent it without knowing."""
 
     def __init__(self) -> None:
         self.notifications: dict[str, dict] = {}
+        self.answer_delay = 0.0
         self.lock = threading.Lock()
         standin = self
 
@@ -66,21 +72,28 @@ class StandIn:
                         400, {"status_code": 400, "errors": [{"error": "BadRequestError", "message": "Invalid JSON"}]}
                     )
                 if self.path == "/v2/notifications/email":
-                    return self._answer(*standin.email(payload))
-                if self.path == "/v2/notifications/letter":
-                    return self._answer(*standin.letter(payload))
-                return self._answer(404, {"status_code": 404, "errors": [{"error": "NotFound"}]})
+                    answer = standin.email(payload)
+                elif self.path == "/v2/notifications/letter":
+                    answer = standin.letter(payload)
+                else:
+                    return self._answer(404, {"status_code": 404, "errors": [{"error": "NotFound"}]})
+                if standin.answer_delay:
+                    time.sleep(standin.answer_delay)
+                return self._answer(*answer)
 
             def do_GET(self):  # noqa: N802 (http.server's name)
                 if not self._authorised():
                     return
+                url = urlsplit(self.path)
+                if url.path == "/v2/notifications":
+                    return self._answer(200, standin.listing(parse_qs(url.query)))
                 match = NOTIFICATION_PATH.match(self.path)
                 found = standin.notifications.get(match[1]) if match else None
                 if found is None:
                     return self._answer(
                         404, {"status_code": 404, "errors": [{"error": "NoResultFound", "message": "No result found"}]}
                     )
-                return self._answer(200, {k: v for k, v in found.items() if k not in ("content", "personalisation")})
+                return self._answer(200, standin._public(found))
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, name="notify-standin", daemon=True)
@@ -129,7 +142,25 @@ class StandIn:
             "uri": f"{self.url}/v2/notifications/{note['id']}",
         }
 
+    @staticmethod
+    def _public(notification: dict) -> dict:
+        return {k: v for k, v in notification.items() if k not in ("content", "personalisation")}
+
+    def listing(self, query: dict[str, list[str]]) -> dict:
+        """``GET /v2/notifications``: newest first, filtered by ``reference`` and ``template_type``."""
+        reference = next(iter(query.get("reference") or []), None)
+        kind = next(iter(query.get("template_type") or []), None)
+        with self.lock:
+            found = [
+                self._public(n)
+                for n in reversed(self.notifications.values())
+                if (reference is None or n.get("reference") == reference) and (kind is None or n["type"] == kind)
+            ]
+        return {"notifications": found, "links": {"current": f"{self.url}/v2/notifications"}}
+
     def letter(self, payload: dict) -> tuple[int, dict]:
+        if payload.get("template_id"):
+            return self.template_letter(payload)
         try:
             pdf = base64.b64decode(payload.get("content") or "", validate=True)
         except ValueError:
@@ -150,6 +181,37 @@ class StandIn:
             }
         )
         return 201, {"id": note["id"], "reference": note["reference"], "postage": note["postage"]}
+
+    def template_letter(self, payload: dict) -> tuple[int, dict]:
+        """A letter from a template, addressed by ``address_line_1`` … ``address_line_7`` in its
+        personalisation (Notify needs at least three lines, the last a postcode)."""
+        personalisation = payload.get("personalisation") or {}
+        lines = [personalisation.get(f"address_line_{n}") for n in range(1, 8)]
+        lines = [line for line in lines if line]
+        if len(lines) < 3:
+            return 400, {
+                "status_code": 400,
+                "errors": [{"error": "ValidationError", "message": "Address must be at least 3 lines"}],
+            }
+        note = self._store(
+            {
+                "id": str(uuid.uuid4()),
+                "type": "letter",
+                "status": "received",
+                "reference": payload.get("reference"),
+                "template": {"id": payload["template_id"], "version": 1},
+                "postage": payload.get("postage") or "second",
+                "personalisation": personalisation,
+            }
+        )
+        return 201, {
+            "id": note["id"],
+            "reference": note["reference"],
+            "template": note["template"],
+            "content": {"subject": "A notice from the clinic", "body": ""},
+            "uri": f"{self.url}/v2/notifications/{note['id']}",
+            "scheduled_for": None,
+        }
 
 
 _shared: StandIn | None = None

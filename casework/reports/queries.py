@@ -89,6 +89,14 @@ def sections_of(report: Report) -> list[ReportSection]:
     return list(ReportSection.objects.filter(report=report).select_related("updated_by").order_by("position", "id"))
 
 
+def section_of(report: Report, key: str) -> ReportSection | None:
+    return ReportSection.objects.filter(report=report, key=key).first()
+
+
+def comment_of(report: Report, pk: int) -> ReportComment | None:
+    return ReportComment.objects.filter(report=report, pk=pk).first()
+
+
 def comments_of(report: Report) -> list[ReportComment]:
     return list(
         ReportComment.objects.filter(report=report).select_related("created_by", "resolved_by").order_by("created_at")

@@ -31,7 +31,7 @@ from casework.core.refusals import Refused, show_refusal
 from casework.reports import queries, rendering
 from casework.reports.choices import DraftStatus, RecipientSide
 from casework.reports.forms import CommentForm, CorrectionForm, DisclosureForm, IssueForm, ReturnForm
-from casework.reports.models import IssuedReport, Report, ReportComment, ReportSection, ReportVersion
+from casework.reports.models import IssuedReport, Report, ReportSection, ReportVersion
 from casework.reports.services import drafting, issuing
 from casework.reports.views import _case, _report
 
@@ -194,7 +194,7 @@ def section_refresh(request: HttpRequest, reference: str, pk: int, key: str) -> 
     """Draw a section's statements from the record again, and show what changed since."""
     case, req, report = _request_and_report(request, reference, pk)
     require(request.user, "reports.draft", report)
-    section = ReportSection.objects.filter(report=report, key=key).first()
+    section = queries.section_of(report, key)
     if section is None:
         raise Http404("No such section")
     if request.method == "GET":
@@ -295,7 +295,7 @@ def comment_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 @require_POST
 def comment_resolve(request: HttpRequest, reference: str, pk: int, comment_pk: int) -> HttpResponse:
     case, req, report = _request_and_report(request, reference, pk)
-    comment = ReportComment.objects.filter(report=report, pk=comment_pk).first()
+    comment = queries.comment_of(report, comment_pk)
     if comment is None:
         raise Http404("No such comment")
     drafting.comment_resolve(comment=comment, by=request.user, request=request)

@@ -3,7 +3,7 @@ views in its own module (enrolments, appointments, compliance); this list joins 
 
 from django.urls import path
 
-from casework.treatment import enrolment_views
+from casework.treatment import compliance_views, enrolment_views
 
 app_name = "treatment"
 
@@ -14,4 +14,10 @@ urlpatterns: list = [
     path("enrolments/<id:pk>/discharge/", enrolment_views.discharge, name="discharge"),
     path("enrolments/<id:pk>/outcomes/new/", enrolment_views.outcome_add, name="outcome_add"),
     path("enrolments/<id:pk>/follow-ups/<id:follow_up_pk>/", enrolment_views.follow_up, name="follow_up"),
+    # Compliance notices to the supervising officer.
+    path("notices/", compliance_views.notice_list, name="notices"),
+    path("notices/check/<id:enrolment_id>/", compliance_views.notice_check, name="notice_check"),
+    path("notices/<id:pk>/", compliance_views.notice_detail, name="notice"),
+    path("notices/<id:pk>/acknowledge/", compliance_views.notice_acknowledge, name="notice_acknowledge"),
+    path("notices/<id:pk>/send-again/", compliance_views.notice_resend, name="notice_resend"),
 ]

@@ -6,6 +6,8 @@ DESCRIPTIONS = {
     "casework.access.tasks.email_break_glass_alert": "Email the people told that break-glass access was used",
     "casework.referrals.tasks.send_letter": "Send a letter to the referrer through GOV.UK Notify",
     "casework.referrals.tasks.check_letter_delivery": "Ask GOV.UK Notify whether a letter to the referrer was delivered",
+    "casework.treatment.tasks.send_notice": "Send a compliance notice to the supervising officer through GOV.UK Notify",
+    "casework.treatment.tasks.check_notice_delivery": "Ask GOV.UK Notify whether a compliance notice was delivered",
 }
 
 

@@ -69,6 +69,7 @@ CREATE_VIEWS = {
     "cases:addendum_add",
     "treatment:enrol",
     "treatment:outcome_add",
+    "treatment:notice_check",
 }
 # What the name of a create view looks like; a match outside CREATE_VIEWS must be listed above
 # or in NOT_CREATING with the reason.
@@ -122,7 +123,11 @@ KWARGS = {
 QUERIES = {"cases:party_add": "?find=a"}
 # Create views that only take a POST: the page whose form posts to them (a request's page starts
 # its report; the report's page carries the comment form).
-FORM_PAGES = {"reports:start": "reports:detail", "reports:comment_add": "reports:write"}
+FORM_PAGES = {
+    "reports:start": "reports:detail",
+    "reports:comment_add": "reports:write",
+    "treatment:notice_check": "treatment:notices",
+}
 
 
 def test_every_create_form_carries_a_token_issued_when_it_is_rendered(cast, world):

@@ -9,4 +9,7 @@ from casework.treatment.tests import matrix_enrolment
 def treatment_overrides(cast) -> dict[str, dict]:
     overrides: dict[str, dict] = {}
     overrides.update(matrix_enrolment.overrides(cast))
+    from casework.treatment.tests import matrix_compliance
+
+    overrides.update(matrix_compliance.overrides(cast))
     return overrides
