@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<str:reference>/reports/", include("casework.reports.urls")),
     path("reports/", include("casework.reports.register_urls")),
     path("cases/<str:reference>/treatment/", include("casework.treatment.urls")),
+    path("diary/", include("casework.treatment.diary_urls")),
     path("cases/", include("casework.cases.urls")),
     path("search/", include("casework.search.urls")),
     path("background-tasks/", include("casework.worker.urls")),

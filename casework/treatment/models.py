@@ -187,7 +187,6 @@ class Appointment(models.Model):
         return f"appointment {self.pk}"
 
 
-
 class SessionNote(models.Model):
     """What a treatment session covered: the programme's modules and the dynamic risk factors
     addressed; its text is also a case note (``case_note``), so the clinical record is one."""

@@ -67,6 +67,9 @@ CREATE_VIEWS = {
     "reports:release",
     "cases:note_add",
     "cases:addendum_add",
+    "treatment:appointment_add",
+    "treatment:session_note_add",
+    "diary:rooms",
 }
 # What the name of a create view looks like; a match outside CREATE_VIEWS must be listed above
 # or in NOT_CREATING with the reason.
@@ -120,7 +123,11 @@ KWARGS = {
 QUERIES = {"cases:party_add": "?find=a"}
 # Create views that only take a POST: the page whose form posts to them (a request's page starts
 # its report; the report's page carries the comment form).
-FORM_PAGES = {"reports:start": "reports:detail", "reports:comment_add": "reports:write"}
+FORM_PAGES = {
+    "reports:start": "reports:detail",
+    "reports:comment_add": "reports:write",
+    "treatment:session_note_add": "treatment:appointment_detail",
+}
 
 
 def test_every_create_form_carries_a_token_issued_when_it_is_rendered(cast, world):

@@ -6,4 +6,7 @@ from __future__ import annotations
 
 def treatment_overrides(cast) -> dict[str, dict]:
     overrides: dict[str, dict] = {}
+    from casework.treatment.tests import matrix_diary
+
+    overrides.update(matrix_diary.overrides(cast))
     return overrides
