@@ -19,6 +19,7 @@ from casework.demo import (
     report_writing,
     reports,
     search,
+    treatment_diary,
 )
 from casework.demo.context import DemoContext
 
@@ -32,6 +33,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("assessments", assessments.seed),
     ("reports", reports.seed),
     ("report_writing", report_writing.seed),
+    ("treatment_diary", treatment_diary.seed),
     ("search", search.seed),
 ]
 

@@ -266,3 +266,12 @@ def test_a_disabled_clinician_cannot_be_booked(diary):
     gone = UserFactory(role=Role.CLINICAL_LEAD, is_active=False, full_name="Gone Lead")
     with pytest.raises(DiaryRefused):
         diary.book(starts_at=diary.at(), clinician=gone)
+
+
+def test_the_lead_clinician_records_attendance_of_an_appointment_outside_any_enrolment(diary):
+    assessment = diary.book(starts_at=diary.at(days=-1), kind="assessment")
+    assessment.enrolment = None
+    assessment.save()
+    services.attendance_record(appointment=assessment, attendance="attended", by=diary.cast.clinician)
+    assessment.refresh_from_db()
+    assert assessment.attendance == "attended"
