@@ -132,9 +132,7 @@ def _lock(clinician, room: Room | None) -> None:
 def _refuse_clashes(
     *, clinician, room: Room | None, starts_at: dt.datetime, ends_at: dt.datetime, exclude: int | None = None
 ) -> None:
-    overlapping = Appointment.objects.filter(
-        starts_at__lt=ends_at, ends_at__gt=starts_at, attendance__in=HOLDS_TIME
-    )
+    overlapping = Appointment.objects.filter(starts_at__lt=ends_at, ends_at__gt=starts_at, attendance__in=HOLDS_TIME)
     if exclude is not None:
         overlapping = overlapping.exclude(pk=exclude)
     mine = overlapping.filter(clinician=clinician).order_by("starts_at").first()
