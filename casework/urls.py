@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/", include("casework.reports.register_urls")),
     path("cases/<str:reference>/treatment/", include("casework.treatment.urls")),
     path("treatment/notices/", include("casework.treatment.notice_urls")),
+    path("diary/", include("casework.treatment.diary_urls")),
     path("cases/", include("casework.cases.urls")),
     path("search/", include("casework.search.urls")),
     path("background-tasks/", include("casework.worker.urls")),

@@ -32,6 +32,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Organisations", "organisations:list", "organisations.manage"),
     NavItem("Access review", "audit:review", "audit.review_access"),
     NavItem("Cases", "cases:list", "cases.view_list"),
+    NavItem("Diary", "diary:week", "treatment.view_diary"),
     NavItem("Disclosures", "disclosures:register", "reports.view_register"),
     NavItem("Reports issued to you", "portal:reports", "reports.portal_list_issued"),
 ]

@@ -20,6 +20,7 @@ from casework.demo import (
     reports,
     search,
     treatment_compliance,
+    treatment_diary,
     treatment_enrolment,
 )
 from casework.demo.context import DemoContext
@@ -35,6 +36,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("reports", reports.seed),
     ("report_writing", report_writing.seed),
     ("treatment_enrolment", treatment_enrolment.seed),
+    ("treatment_diary", treatment_diary.seed),
     ("treatment_compliance", treatment_compliance.seed),
     ("search", search.seed),
 ]

@@ -18,8 +18,11 @@ from casework.accounts.rules import is_clinical_lead, is_clinical_staff, is_refe
 
 
 def _case_of(obj):
-    for name in ("case", "enrolment", "appointment"):
-        if hasattr(obj, name) and name != "case":
+    # A record with its own case (an appointment, an enrolment) answers for itself; a session note
+    # goes through its appointment, a notice or a measure through its enrolment. (An appointment
+    # without an enrolment must not be read through ``enrolment``, which is None.)
+    for name in ("appointment", "enrolment"):
+        if getattr(obj, "case_id", None) is None and hasattr(obj, name):
             obj = getattr(obj, name)
     return getattr(obj, "case", obj)
 

@@ -3,7 +3,7 @@ views in its own module (enrolments, appointments, compliance); this list joins 
 
 from django.urls import path
 
-from casework.treatment import compliance_views, enrolment_views
+from casework.treatment import compliance_views, diary_views, enrolment_views
 
 app_name = "treatment"
 
@@ -20,4 +20,12 @@ urlpatterns: list = [
     path("notices/<id:pk>/", compliance_views.notice_detail, name="notice"),
     path("notices/<id:pk>/acknowledge/", compliance_views.notice_acknowledge, name="notice_acknowledge"),
     path("notices/<id:pk>/send-again/", compliance_views.notice_resend, name="notice_resend"),
+    # The diary: the case's appointments (diary_views).
+    path("appointments/", diary_views.appointment_list, name="appointments"),
+    path("appointments/new/", diary_views.appointment_add, name="appointment_add"),
+    path("appointments/<id:pk>/", diary_views.appointment_detail, name="appointment_detail"),
+    path("appointments/<id:pk>/attendance/", diary_views.attendance, name="attendance"),
+    path("appointments/<id:pk>/note/", diary_views.session_note_add, name="session_note_add"),
+    path("appointments/<id:pk>/calendar.ics", diary_views.calendar_file, name="appointment_ics"),
+    path("appointments/<id:pk>/invite/", diary_views.invite, name="invite"),
 ]

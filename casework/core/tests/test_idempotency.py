@@ -70,6 +70,9 @@ CREATE_VIEWS = {
     "treatment:enrol",
     "treatment:outcome_add",
     "treatment:notice_check",
+    "treatment:appointment_add",
+    "treatment:session_note_add",
+    "diary:rooms",
 }
 # What the name of a create view looks like; a match outside CREATE_VIEWS must be listed above
 # or in NOT_CREATING with the reason.
@@ -127,6 +130,7 @@ FORM_PAGES = {
     "reports:start": "reports:detail",
     "reports:comment_add": "reports:write",
     "treatment:notice_check": "treatment:notices",
+    "treatment:session_note_add": "treatment:appointment_detail",
 }
 
 

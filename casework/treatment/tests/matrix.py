@@ -12,4 +12,7 @@ def treatment_overrides(cast) -> dict[str, dict]:
     from casework.treatment.tests import matrix_compliance
 
     overrides.update(matrix_compliance.overrides(cast))
+    from casework.treatment.tests import matrix_diary
+
+    overrides.update(matrix_diary.overrides(cast))
     return overrides
