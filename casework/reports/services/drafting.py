@@ -142,6 +142,12 @@ def _check_sections(edits: Mapping[str, Mapping[str, Any]], known: Mapping[str, 
             raise DraftRefused("Select who the section is not for from the list", key)
 
 
+def _version(value: Any) -> int:
+    """The section version an editor sent (anything that is not a number counts as none: stale)."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else 0
+
+
 def sections_save(
     *,
     report: Report,
@@ -165,7 +171,7 @@ def sections_save(
         stale = {
             key: {"body": known[key].body, "version": known[key].row_version, "title": known[key].title}
             for key, edit in edits.items()
-            if int(edit.get("version") or 0) != known[key].row_version
+            if _version(edit.get("version")) != known[key].row_version
             and (edit.get("body") is not None and edit.get("body") != known[key].body)
         }
         if stale:
