@@ -20,9 +20,9 @@ from django.utils import timezone
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.demo.context import DemoContext
-from casework.treatment import compliance
 from casework.treatment.choices import NoticeStatus
 from casework.treatment.models import Appointment, ComplianceNotice, Enrolment
+from casework.treatment.services import compliance
 
 
 def seed(context: DemoContext) -> None:

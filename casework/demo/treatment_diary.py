@@ -19,10 +19,10 @@ from casework.accounts.models import User
 from casework.cases.choices import CaseKind, CaseStatus, TeamRole
 from casework.cases.models import Case, CaseTeamMember
 from casework.core.roles import Role
-from casework.treatment import diary_services as services
 from casework.treatment.choices import AppointmentKind, Attendance, EnrolmentStatus, PlaceKind
-from casework.treatment.diary_services import DiaryRefused
 from casework.treatment.models import Enrolment, Room
+from casework.treatment.services import diary as services
+from casework.treatment.services.diary import DiaryRefused
 
 SITE = "National Stalking Clinic, Northshire"
 PAST_WEEKS = 8

@@ -18,9 +18,9 @@ from casework.cases.choices import CaseKind, CaseStatus, OfficerRole, OrderKind,
 from casework.cases.models import AgencyOfficer, CaseTeamMember, LegalOrder
 from casework.cases.services import records
 from casework.organisations.models import Organisation, OrganisationKind
-from casework.treatment import enrolment_services as services
 from casework.treatment.choices import ORDER_KINDS_FOR_BASIS, LegalBasis
 from casework.treatment.models import Enrolment, FollowUp
+from casework.treatment.services import enrolment as services
 
 # (legal basis, programme, days since treatment started, how it ended and how many days ago, or None)
 PLAN: list[tuple[str, str, int, tuple[str, int] | None]] = [

@@ -175,7 +175,7 @@ def stalking_is_significant(referral, services: Iterable[str] | None = None) -> 
 
 # --- 2. Treatment for the person who stalks: community, under compulsion --------------------
 
-# The rule's wording, shared with treatment enrolment (casework.treatment.enrolment_services).
+# The rule's wording, shared with treatment enrolment (casework.treatment.services.enrolment).
 ONLY_UNDER_COMPULSION = (
     "Treatment for the person who stalks is offered at first only under compulsion: a community order "
     "requirement, a bail condition or a licence condition."

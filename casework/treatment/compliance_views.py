@@ -23,9 +23,9 @@ from casework.cases.views.common import case_or_404
 from casework.core.forms import NHSForm
 from casework.core.idempotency import creates_record
 from casework.core.refusals import Refused, show_refusal
-from casework.treatment import compliance
 from casework.treatment.choices import EnrolmentStatus
 from casework.treatment.models import OFFICER_NAME_LIMIT, ComplianceNotice, Enrolment
+from casework.treatment.services import compliance
 
 
 class AcknowledgeForm(NHSForm):

@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from casework.core.forms import NHSDateField, NHSForm, field_of
 from casework.treatment.choices import AppointmentKind, Attendance, PlaceKind
-from casework.treatment.diary_services import (
+from casework.treatment.models import PLACE_LIMIT, REASON_LIMIT, SESSION_NOTE_LIMIT
+from casework.treatment.services.diary import (
     MAX_MINUTES,
     MIN_MINUTES,
     RISK_FACTORS,
     ROOM_NAME_LIMIT,
     ROOM_SITE_LIMIT,
 )
-from casework.treatment.models import PLACE_LIMIT, REASON_LIMIT, SESSION_NOTE_LIMIT
 
 
 def _choice(label: str, choices, message: str, *, radio: bool = True, required: bool = True, **kwargs):

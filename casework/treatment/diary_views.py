@@ -27,11 +27,11 @@ from casework.core.pagination import page_links, paginate
 from casework.core.permissions import require
 from casework.core.refusals import Refused, show_refusal
 from casework.treatment import diary_queries as queries
-from casework.treatment import diary_services as services
 from casework.treatment.choices import Attendance
 from casework.treatment.diary_forms import AttendanceForm, BookForm, RoomForm, SessionNoteForm
 from casework.treatment.diary_ics import appointment_ics, ics_filename, place_of
 from casework.treatment.models import Appointment
+from casework.treatment.services import diary as services
 
 # --- Under a case ---------------------------------------------------------------------------------------
 

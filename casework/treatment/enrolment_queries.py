@@ -12,8 +12,8 @@ from casework.access import policy
 from casework.cases.choices import CaseKind
 from casework.cases.models import LegalOrder
 from casework.organisations.models import Organisation
-from casework.treatment.enrolment_services import SUPERVISING_KINDS
 from casework.treatment.models import Enrolment, FollowUp, OutcomeMeasure
+from casework.treatment.services.enrolment import SUPERVISING_KINDS
 
 # A follow-up shows on "My work" this many days before it falls due.
 FOLLOW_UP_NOTICE_DAYS = 14

@@ -21,10 +21,10 @@ from casework.core.idempotency import creates_record
 from casework.core.permissions import require
 from casework.core.refusals import Refused, show_refusal
 from casework.treatment import enrolment_queries as queries
-from casework.treatment import enrolment_services as services
 from casework.treatment import programmes
 from casework.treatment.enrolment_forms import DischargeForm, EnrolForm, FollowUpForm, OutcomeForm
 from casework.treatment.models import Enrolment, FollowUp
+from casework.treatment.services import enrolment as services
 
 
 def _case(request: HttpRequest, reference: str):

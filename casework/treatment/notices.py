@@ -17,9 +17,9 @@ import re
 from django.conf import settings
 
 from casework.referrals.notify import client
-from casework.treatment import compliance
 from casework.treatment.choices import NoticeChannel, NoticeStatus
 from casework.treatment.models import ComplianceNotice
+from casework.treatment.services import compliance
 
 # What Notify says about a notification, as the notice's status (a letter "received" by the print
 # provider is as delivered as Notify can tell).

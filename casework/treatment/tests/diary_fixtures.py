@@ -10,8 +10,8 @@ from typing import Any
 from django.utils import timezone
 
 from casework.cases.tests.factories import make_case
-from casework.treatment import diary_services as services
 from casework.treatment.models import Enrolment, KeptProgramme, Room
+from casework.treatment.services import diary as services
 
 PROGRAMME = {
     "code": "test-programme",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from casework.accounts.tests.factories import OrganisationFactory
 from casework.cases.choices import OrderKind
 from casework.cases.services.records import order_add
-from casework.treatment import enrolment_services as services
+from casework.treatment.services import enrolment as services
 
 PROGRAMME = "stalking-community"
 

@@ -77,7 +77,7 @@ def make_notice(cast, enrolment, **fields):
 
 
 def overrides(cast) -> dict[str, dict]:
-    from casework.treatment.compliance import token_for
+    from casework.treatment.services.compliance import token_for
 
     enrolment = make_enrolment(cast)
     notice = make_notice(cast, enrolment)

@@ -11,7 +11,7 @@ def overrides(cast) -> dict[str, dict]:
     from django.utils import timezone
 
     from casework.cases.tests.factories import make_case
-    from casework.treatment import diary_services as services
+    from casework.treatment.services import diary as services
 
     case = make_case(lead=cast.clinician, by=cast.clinical_lead)
     room = services.room_add(name="Matrix room", site="Clinic", by=cast.clinical_lead)

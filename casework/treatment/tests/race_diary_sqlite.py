@@ -27,8 +27,8 @@ def main(threads: int) -> None:
     from casework.accounts.tests.factories import UserFactory
     from casework.cases.tests.factories import make_case
     from casework.core.roles import Role
-    from casework.treatment import diary_services as services
     from casework.treatment.models import Appointment
+    from casework.treatment.services import diary as services
 
     lead = UserFactory(role=Role.CLINICAL_LEAD)
     clinician = UserFactory(role=Role.CLINICIAN, full_name="Clare Clinician")

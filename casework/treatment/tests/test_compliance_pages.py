@@ -15,10 +15,10 @@ from django.urls import reverse
 from casework.audit.models import AuditEvent
 from casework.core.idempotency import FIELD
 from casework.core.tests.test_idempotency import token_in
-from casework.treatment import compliance
 from casework.treatment.choices import NoticeStatus
 from casework.treatment.compliance_work import compliance_notices
 from casework.treatment.models import ComplianceNotice
+from casework.treatment.services import compliance
 from casework.treatment.tests.matrix_compliance import appointment, make_enrolment, make_notice
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from casework.audit.models import AuditEvent
-from casework.treatment import compliance
 from casework.treatment.choices import Attendance, NoticeChannel, NoticeStatus
 from casework.treatment.models import ComplianceNotice
+from casework.treatment.services import compliance
 from casework.treatment.tests.matrix_compliance import appointment, make_enrolment
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,10 @@ from notifications_python_client.errors import HTTPError
 
 from casework.accounts.tests.factories import OrganisationFactory
 from casework.referrals.notify_standin import STANDIN_KEY, StandIn
-from casework.treatment import compliance, tasks
+from casework.treatment import tasks
 from casework.treatment.choices import NoticeChannel, NoticeStatus
 from casework.treatment.notices import error_text
+from casework.treatment.services import compliance
 from casework.treatment.tests.matrix_compliance import appointment, make_enrolment, make_notice
 from casework.worker.descriptions import describe
 from casework.worker.models import TaskRun

@@ -95,7 +95,7 @@ def test_attendance_and_the_session_note_through_the_appointment_page(diary, cli
 
 
 def test_the_coordinator_sees_no_session_note_and_no_note_form(diary, client_for):
-    from casework.treatment import diary_services as services
+    from casework.treatment.services import diary as services
 
     appointment = diary.book(starts_at=diary.at(days=-1, hour=11))
     services.attendance_record(appointment=appointment, attendance="attended", by=diary.cast.clinician)

@@ -15,8 +15,8 @@ from casework.audit.models import AuditEvent
 from casework.cases.models import CaseNote
 from casework.cases.tests.factories import make_case
 from casework.core.roles import Role
-from casework.treatment import diary_services as services
-from casework.treatment.diary_services import Clash, DiaryRefused
+from casework.treatment.services import diary as services
+from casework.treatment.services.diary import Clash, DiaryRefused
 from casework.treatment.tests.diary_fixtures import Diary, make_diary
 
 pytestmark = pytest.mark.django_db

@@ -30,7 +30,7 @@ def test_a_recorded_follow_up_leaves_the_list(cast, client_for):
 
     from django.utils import timezone
 
-    from casework.treatment import enrolment_services as services
+    from casework.treatment.services import enrolment as services
 
     treated = treated_case(cast)
     services.follow_up_record(

@@ -13,8 +13,8 @@ from casework.cases.tests.conftest import documents_in_tmp  # noqa: F401  (fixtu
 from casework.cases.tests.factories import make_case
 from casework.core.testing import assert_page_queries_flat
 from casework.referrals.eligibility import ONLY_UNDER_COMPULSION
-from casework.treatment import enrolment_services as services
 from casework.treatment.models import Enrolment, FollowUp, OutcomeMeasure
+from casework.treatment.services import enrolment as services
 from casework.treatment.tests.enrolment_helpers import order_on, probation, treated_case
 
 

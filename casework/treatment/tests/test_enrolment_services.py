@@ -15,9 +15,9 @@ from casework.audit.services import WITHHELD
 from casework.cases.choices import OrderKind
 from casework.cases.tests.factories import make_case
 from casework.referrals.eligibility import ONLY_UNDER_COMPULSION
-from casework.treatment import enrolment_services as services
 from casework.treatment import programmes
 from casework.treatment.models import Enrolment, FollowUp, KeptProgramme, OutcomeMeasure
+from casework.treatment.services import enrolment as services
 from casework.treatment.tests.enrolment_helpers import enrol_on, order_on, probation, treated_case
 
 TODAY = timezone.localdate

@@ -33,9 +33,9 @@ from casework.cases.services.notes import note_add
 from casework.core.permissions import require
 from casework.core.refusals import Refused
 from casework.core.roles import Role
-from casework.treatment import compliance
 from casework.treatment.choices import AppointmentKind, Attendance, PlaceKind
 from casework.treatment.models import PLACE_LIMIT, REASON_LIMIT, SESSION_NOTE_LIMIT, Appointment, Room, SessionNote
+from casework.treatment.services import compliance
 
 # The dynamic risk factors a treatment session may address: the changeable needs that stalking
 # treatment works on (after MacKenzie, McEwan, Pathé et al., Stalking Risk Profile, and the
@@ -268,6 +268,7 @@ def appointment_cancel(
 ) -> Appointment:
     """Cancel a booked appointment, by the clinic or by the client (with the reason, and for the
     client whether it is acceptable)."""
+    require(by, "treatment.record_attendance", appointment)
     return attendance_record(
         appointment=appointment,
         attendance=Attendance.CANCELLED_BY_CLIENT if by_client else Attendance.CANCELLED_BY_CLINIC,
