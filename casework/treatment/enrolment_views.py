@@ -20,8 +20,8 @@ from casework.cases.views.common import case_or_404
 from casework.core.idempotency import creates_record
 from casework.core.permissions import require
 from casework.core.refusals import Refused, show_refusal
+from casework.treatment import diary_queries, programmes
 from casework.treatment import enrolment_queries as queries
-from casework.treatment import programmes
 from casework.treatment.enrolment_forms import DischargeForm, EnrolForm, FollowUpForm, OutcomeForm
 from casework.treatment.models import Enrolment, FollowUp
 from casework.treatment.services import enrolment as services
@@ -35,6 +35,10 @@ def _case(request: HttpRequest, reference: str):
 
 def _enrolment(request: HttpRequest, case, pk: int) -> Enrolment:
     return policy.get_or_404(request, Enrolment, queryset=queries.enrolment_for_page(request.user, case), pk=pk)
+
+
+# The overview lists the next few appointments; the diary's own page lists them all.
+UPCOMING = 5
 
 
 def overview_url(case) -> str:
@@ -58,6 +62,11 @@ def _form_page(request, *, case, form, title, cancel_url, extra=None):
 def overview(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     enrolments = list(queries.enrolments_of_case(request.user, case))
+    upcoming = list(
+        diary_queries.appointments_of_case(request.user, case)
+        .filter(starts_at__gte=timezone.now())
+        .order_by("starts_at", "id")[:UPCOMING]
+    )
     record_view(request, case, object_label=f"{case.reference}: treatment")
     return render(
         request,
@@ -67,6 +76,9 @@ def overview(request: HttpRequest, reference: str) -> HttpResponse:
             "enrolments": enrolments,
             "active": next((e for e in enrolments if e.is_active), None),
             "may_enrol": request.user.has_perm("treatment.enrol", case) and case.kind == "perpetrator",
+            "upcoming": upcoming,
+            "place_label": diary_queries.place_label,
+            "may_book": request.user.has_perm("treatment.book", case),
         },
     )
 

@@ -57,7 +57,7 @@ def test_enrolling_through_the_form(cast, client_for):
     assert "Preoccupation with the person stalked" in detail
     overview = client.get(reverse("treatment:overview", args=[case.reference])).content.decode()
     assert "Stalking treatment programme (community)" in overview and "In treatment" in overview
-    assert "Appointments" in overview
+    assert "Next appointments" in overview
 
 
 def test_a_voluntary_first_episode_is_refused_on_the_form_by_the_basis(cast, client_for):
