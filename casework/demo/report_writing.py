@@ -57,7 +57,8 @@ def _write(report: Report, by) -> None:
 def _issue(report: Report, by) -> IssuedReport:
     recipient = report.request.instructing_party
     assert recipient is not None  # the demo picks requests with an instructing party
-    portal = recipient.kind in (OrganisationKind.POLICE_FORCE.value, OrganisationKind.PROBATION.value)
+    # Agencies with portal users collect their reports there; the others are sent them by secure email.
+    portal = recipient.kind in PORTAL_KINDS or _officer_of(recipient) is not None
     return issuing.report_issue(
         report=report,
         recipient=recipient,
@@ -69,15 +70,20 @@ def _issue(report: Report, by) -> IssuedReport:
     )
 
 
-def _downloaded(issued: IssuedReport) -> bool:
-    """An officer of the recipient downloads a report issued to the portal (as agencies do)."""
-    if issued.recipient.kind not in (OrganisationKind.POLICE_FORCE.value, OrganisationKind.PROBATION.value):
-        return False
-    officer = (
-        User.objects.filter(role=Role.AGENCY_REFERRER, organisation=issued.recipient, is_active=True)
+PORTAL_KINDS = (OrganisationKind.POLICE_FORCE.value, OrganisationKind.PROBATION.value)
+
+
+def _officer_of(organisation) -> User | None:
+    return (
+        User.objects.filter(role=Role.AGENCY_REFERRER, organisation=organisation, is_active=True)
         .order_by("id")
         .first()
     )
+
+
+def _downloaded(issued: IssuedReport) -> bool:
+    """An officer of the recipient downloads a report issued to the portal (as agencies do)."""
+    officer = _officer_of(issued.recipient)
     if officer is None:
         return False
     disclosures.portal_download(issued=issued, kind="pdf", by=officer)

@@ -20,12 +20,39 @@ from django.utils import timezone
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.demo.context import DemoContext
+from casework.treatment import tasks
 from casework.treatment.choices import NoticeStatus
 from casework.treatment.models import Appointment, ComplianceNotice, Enrolment
 from casework.treatment.services import compliance
 
 
+def _send_raised(context: DemoContext) -> list[ComplianceNotice]:
+    """Notices the diary's absences raised through the compliance rule (waiting to be sent): sent
+    now through Notify (the stand-in outside production), as the worker would, and the first of them
+    acknowledged by the officer on the telephone; the second is left delivered and unacknowledged."""
+    raised = list(
+        ComplianceNotice.objects.filter(status=NoticeStatus.PENDING, notify_id="")
+        .select_related("enrolment__case")
+        .order_by("raised_at", "pk")
+    )
+    for which, notice in enumerate(raised):
+        tasks.send_notice.call(notice.pk)
+        notice.refresh_from_db()
+        if which == 0:
+            clinician = notice.enrolment.created_by
+            compliance.record_acknowledgement(
+                notice=notice, name=notice.enrolment.supervising_officer_name or "The supervising officer", by=clinician
+            )
+    return raised
+
+
 def seed(context: DemoContext) -> None:
+    if ComplianceNotice.objects.exclude(status=NoticeStatus.PENDING).exists():
+        context.say("Compliance notices: already there")
+        return
+    sent = _send_raised(context)
+    if sent:
+        context.say(f"Compliance notices: {len(sent)} raised by absences in the diary and sent (one acknowledged)")
     enrolments = Enrolment.objects.filter(notices__isnull=True).select_related("case").order_by("starts_on", "pk")
     made: list[ComplianceNotice] = []
     for enrolment in enrolments:
@@ -38,7 +65,7 @@ def seed(context: DemoContext) -> None:
         if len(absences) < max(1, settings.TREATMENT_COMPLIANCE_ABSENCES):
             continue
         made.append(_notice(context, enrolment, absences, which=len(made)))
-    context.made["compliance_notices"] = made
+    context.made["compliance_notices"] = sent + made
     if made:
         context.say(f"Compliance notices: {len(made)}")
     elif not Enrolment.objects.exists():

@@ -99,8 +99,8 @@ def _book(case, clinician, coordinator, when: dt.datetime, kind: str, rooms, rng
     return None
 
 
-def _outcome(appointment, clinician, coordinator, rng, stats) -> None:
-    roll = rng.random()
+def _outcome(appointment, clinician, coordinator, rng, stats, *, missed: bool = False) -> None:
+    roll = 0.85 if missed else rng.random()
     after = appointment.ends_at + dt.timedelta(minutes=20)
     if roll < 0.7:
         attendance, reason, acceptable = Attendance.ATTENDED, "", None
@@ -162,7 +162,10 @@ def seed(context) -> None:
         .select_related("case", "programme")
         .order_by("id")
     )
-    for enrolment in enrolments:
+    for index, enrolment in enumerate(enrolments):
+        # The first two clients in treatment have stopped coming these last three weeks: the
+        # compliance rule raises a notice to their supervising officers as the absences are recorded.
+        stopped_coming = index < 2
         clinician = _lead_clinician(enrolment.case)
         if clinician is None:
             continue
@@ -187,7 +190,8 @@ def seed(context) -> None:
                 continue
             booked += 1
             if appointment.ends_at < timezone.now():
-                _outcome(appointment, clinician, coordinator, rng, stats)
+                missed = stopped_coming and 0 < (monday - day).days <= 21
+                _outcome(appointment, clinician, coordinator, rng, stats, missed=missed)
     # Open perpetrator cases not in treatment: an assessment seen, and one to come.
     in_treatment = {e.case_id for e in enrolments}
     cases = (
