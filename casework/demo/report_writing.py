@@ -75,9 +75,7 @@ PORTAL_KINDS = (OrganisationKind.POLICE_FORCE.value, OrganisationKind.PROBATION.
 
 def _officer_of(organisation) -> User | None:
     return (
-        User.objects.filter(role=Role.AGENCY_REFERRER, organisation=organisation, is_active=True)
-        .order_by("id")
-        .first()
+        User.objects.filter(role=Role.AGENCY_REFERRER, organisation=organisation, is_active=True).order_by("id").first()
     )
 
 
