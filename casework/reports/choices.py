@@ -18,6 +18,7 @@ class ReportType(models.TextChoices):
     NHS_TRUST = "nhs_trust", "Risk and management advice to an NHS trust"
     SOCIAL_SERVICES = "social_services", "Risk and management advice to social services"
     CONSULTATION = "consultation", "Consultation advice letter"
+    COMPLIANCE = "compliance", "Treatment compliance report (for the court, the Parole Board or probation)"
 
 
 class RequestStatus(models.TextChoices):

@@ -810,10 +810,27 @@ _BUILDERS: dict[str, Callable[[_Record], list[Statement]]] = {
 }
 
 
+# Builders other apps register for sections only they can fill (the treatment app's compliance
+# report sections): an app above this one in the layers adds to the record without being imported.
+_REGISTERED: dict[str, Callable[[_Record], list[Statement]]] = {}
+
+
+def register_builder(key: str, builder: Callable[[_Record], list[Statement]]) -> None:
+    """Let ``builder(record)`` fill the section ``key`` (``record.request``, ``record.case``,
+    ``record.reference``, ``record.statement(...)`` to make a statement with its source)."""
+    if key in _BUILDERS:
+        raise ValueError(f"The reports app fills the {key} section itself")
+    _REGISTERED[key] = builder
+
+
+def _builder(key: str) -> Callable[[_Record], list[Statement]] | None:
+    return _BUILDERS.get(key) or _REGISTERED.get(key)
+
+
 def prefill(request: ReportRequest, key: str) -> list[Statement]:
     """The statements the record gives for one section of the request's report ([] for a section
     the record does not fill: confidentiality, mental state, the declaration)."""
-    builder = _BUILDERS.get(key)
+    builder = _builder(key)
     if builder is None:
         return []
     return builder(_Record(request))
@@ -823,8 +840,13 @@ def prefill_all(request: ReportRequest) -> dict[str, list[Statement]]:
     """Every pre-filled section of the request's report type → its statements, reading the record
     once (a fixed number of queries)."""
     record = _Record(request)
-    return {
-        spec.key: _BUILDERS[spec.key](record)
-        for spec in sections.sections_for(request.report_type)
-        if spec.prefilled and spec.key in _BUILDERS
-    }
+    found = {}
+    for spec in sections.sections_for(request.report_type):
+        builder = _builder(spec.key) if spec.prefilled else None
+        if builder is not None:
+            found[spec.key] = builder(record)
+    return found
+
+
+# What a registered builder is given (see ``register_builder``).
+Record = _Record

@@ -32,6 +32,12 @@ MENTAL_STATE = "mental_state"
 RISK = "risk"
 OPINION = "opinion"
 DECLARATION = "declaration"
+# The treatment compliance report's own sections (drawn from the treatment record by the treatment
+# app, which registers their builders with ``prefill.register_builder``).
+ATTENDANCE = "attendance"
+ABSENCES = "absences"
+ENGAGEMENT = "engagement"
+SUMMARY = "summary"
 
 # The order every report follows; the declaration only in COURT_TYPES.
 SECTION_KEYS = (
@@ -193,7 +199,52 @@ def _confidentiality_starter(report_type: ReportType) -> str:
 _CRIMINAL_COURT_GUIDANCE = " Keep what you were told apart from what you observed and what you conclude."
 
 
+def _compliance_specs() -> tuple[SectionSpec, ...]:
+    """A factual report of treatment under an order or licence: what was offered, what was attended,
+    what was missed and why, how the person engaged; drawn from the record, not an expert opinion."""
+    return (
+        SectionSpec(
+            INSTRUCTIONS,
+            "The request and the questions asked",
+            "Who asked for the report, when, and what they asked.",
+            True,
+            "",
+        ),
+        SectionSpec(
+            ATTENDANCE,
+            "Sessions offered and attended",
+            "The programme, the order or licence it rests on, and the sessions offered, attended and missed.",
+            True,
+            "",
+        ),
+        SectionSpec(
+            ABSENCES,
+            "Absences and the reasons given",
+            "Each session missed or cancelled, the reason given and whether the clinic accepted it.",
+            True,
+            "",
+        ),
+        SectionSpec(
+            ENGAGEMENT,
+            "Engagement in treatment",
+            "The modules covered, the risk factors worked on, the outcome measures, and any compliance notices.",
+            True,
+            "",
+        ),
+        SectionSpec(
+            SUMMARY,
+            "Summary for those who asked",
+            "In plain words: whether the person is complying with the requirement to attend treatment, and "
+            "anything the court, the Parole Board or the supervising officer should know.",
+            False,
+            "",
+        ),
+    )
+
+
 def _specs(report_type: ReportType) -> tuple[SectionSpec, ...]:
+    if report_type == ReportType.COMPLIANCE:
+        return _compliance_specs()
     court = report_type.value in COURT_TYPES
     titles: dict[str, str] = {
         INSTRUCTIONS: "Instructions and questions asked",

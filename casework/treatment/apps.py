@@ -10,4 +10,7 @@ class TreatmentConfig(AppConfig):
         from casework.treatment import access, rules, work  # noqa: F401  (permissions, My work)
 
         access.register()
+        from casework.treatment import report_sections
+
+        report_sections.register()
         from casework.treatment import compliance_work  # noqa: F401  (registers the "My work" section)

@@ -351,7 +351,8 @@ def programme_modules(appointment: Appointment) -> list[tuple[str, str]]:
     if enrolment is None:
         return []
     content = enrolment.programme.content or {}
-    return [(str(m["code"]), str(m.get("title") or m["code"])) for m in content.get("modules", []) if "code" in m]
+    found = [(m.get("key") or m.get("code"), m.get("title")) for m in content.get("modules", [])]
+    return [(str(key), str(title or key)) for key, title in found if key]
 
 
 def session_note_add(

@@ -13,14 +13,18 @@ from casework.cases.tests.factories import make_case
 from casework.treatment.models import Enrolment, KeptProgramme, Room
 from casework.treatment.services import diary as services
 
+# A kept programme's content, in the shape of the programme files (casework/treatment/programmes/).
 PROGRAMME = {
     "code": "test-programme",
     "version": "1",
     "title": "Test programme",
+    "planned_sessions": 10,
+    "session_minutes": 60,
     "modules": [
-        {"code": "engagement", "title": "Engagement and goals"},
-        {"code": "rumination", "title": "Managing rumination"},
+        {"key": "engagement", "title": "Engagement and goals", "sessions": 4},
+        {"key": "rumination", "title": "Managing rumination", "sessions": 6},
     ],
+    "measures": [],
 }
 
 
