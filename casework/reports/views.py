@@ -121,8 +121,10 @@ def from_referral(request: HttpRequest, reference: str) -> HttpResponse:
 def request_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     require(request.user, "reports.add", case)
+    asked_for = request.GET.get("report_type")
     form = RequestForm(
         request.POST if request.method == "POST" else None,
+        initial={"report_type": asked_for} if asked_for in ReportType.values else None,
         parties=queries.instructing_parties(case),
         letters=queries.letters_of_instruction(request.user, case),
     )

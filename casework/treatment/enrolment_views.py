@@ -152,6 +152,7 @@ def enrolment_detail(request: HttpRequest, reference: str, pk: int) -> HttpRespo
             "today": timezone.localdate(),
             "may_record_outcomes": user.has_perm("treatment.outcomes", enrolment),
             "may_discharge": enrolment.is_active and user.has_perm("treatment.discharge", enrolment),
+            "may_request_report": user.has_perm("reports.add", enrolment.case),
             "may_follow_up": user.has_perm("treatment.follow_up", enrolment),
         },
     )

@@ -69,3 +69,14 @@ def test_a_case_without_treatment_gets_an_empty_layout_not_an_error(cast):
     request_ = report_services.request_add(case=case, report_type="compliance", by=cast.clinician)
     report = drafting.report_start(request_=request_, by=cast.clinician)
     assert not ReportSection.objects.get(report=report, key="attendance").statements
+
+
+def test_the_enrolment_page_asks_for_a_compliance_report_with_the_type_chosen(diary, client_for):
+    from django.urls import reverse
+
+    client = client_for(diary.cast.clinician)
+    page = client.get(reverse("treatment:enrolment", args=[diary.case.reference, diary.enrolment.pk])).content.decode()
+    link = reverse("reports:add", args=[diary.case.reference]) + "?report_type=compliance"
+    assert link in page
+    form = client.get(link).content.decode()
+    assert 'value="compliance" checked' in form
