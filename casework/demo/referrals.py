@@ -790,6 +790,8 @@ def _write(plan: Plan, created_by) -> Referral:
         letter.delivery_channel = notify.channel_for(letter)
         letter.delivery_status = DEMO_DELIVERY.get(letter.delivery_channel, DeliveryStatus.NO_ADDRESS)
         letter.delivery_updated_at = at + dt.timedelta(minutes=5)
+        if letter.delivery_channel:
+            letter.sent_at = at + dt.timedelta(minutes=1)
         letter.save()
     last = history[-1][1] if history else plan.updated_at
     Referral.objects.filter(pk=referral.pk).update(created_at=plan.created_at, updated_at=last)

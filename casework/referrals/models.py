@@ -365,6 +365,9 @@ class Letter(models.Model):
     delivery_channel = models.CharField(max_length=10, choices=DeliveryChannel.choices, blank=True)
     notify_id = models.CharField(max_length=36, blank=True)
     delivery_updated_at = models.DateTimeField(null=True, blank=True)
+    # When it was handed to Notify, that is released outside the clinic: the disclosure register
+    # (``casework.reports.register_queries``) lists every sent letter from this moment.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

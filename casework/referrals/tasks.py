@@ -79,7 +79,13 @@ def send_letter(letter_id: int) -> str:
             return str(letter.delivery_status)
         notify_id = notify.send(letter, letters.letter_pdf(letter), channel)
         with transaction.atomic():
-            _set_status(letter, notify_id=notify_id, delivery_channel=channel, delivery_status=DeliveryStatus.SENT)
+            _set_status(
+                letter,
+                notify_id=notify_id,
+                delivery_channel=channel,
+                delivery_status=DeliveryStatus.SENT,
+                sent_at=timezone.now(),
+            )
             record_delivery(key)
     return _follow(letter, attempt=1)
 

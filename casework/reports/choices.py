@@ -82,6 +82,7 @@ DRAFT_TAG_COLOURS = {
 class DisclosureMethod(models.TextChoices):
     PORTAL = "portal", "Portal download"
     SECURE_EMAIL = "secure_email", "Secure email"
+    NOTIFY_EMAIL = "notify_email", "Email through GOV.UK Notify"
     POST = "post", "Post"
     BY_HAND = "by_hand", "By hand (for example, at a hearing)"
 
@@ -91,6 +92,7 @@ class LegalBasis(models.TextChoices):
     CONSENT = "consent", "Consent of the person"
     DUTY_TO_SHARE = "duty_to_share", "Duty to share (safeguarding or MAPPA)"
     COURT_ORDER = "court_order", "Court order"
+    REFERRAL = "referral", "Reply to the agency's referral"
 
 
 class RecipientSide(models.TextChoices):

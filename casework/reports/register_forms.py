@@ -11,7 +11,7 @@ from casework.reports.choices import DisclosureMethod, LegalBasis
 
 
 class RegisterFilterForm(NHSForm):
-    q = forms.CharField(label="Case reference or recipient", required=False, max_length=100)
+    q = forms.CharField(label="Case or referral reference, or recipient", required=False, max_length=100)
     method = forms.ChoiceField(label="Method", required=False, choices=[("", "Any method"), *DisclosureMethod.choices])
     legal_basis = forms.ChoiceField(
         label="Legal basis", required=False, choices=[("", "Any legal basis"), *LegalBasis.choices]

@@ -2,7 +2,8 @@
 agency (/portal/reports/).
 
 - The register lists the ``DisclosureEntry`` rows of the cases the user may read
-  (``policy.visible``: the entry belongs to its case), filtered and searched.
+  (``policy.visible``: the entry belongs to its case) and the letters sent to referrers of the
+  referrals they may read (a letter belongs to its referral), filtered and searched, as one list.
 - The portal lists the ``IssuedReport`` rows addressed to the agency user's own organisation. An
   agency referrer is related to no case (``access.scopes``), so ``policy.visible`` gives them no
   issued report; the portal's answer is narrower and separate: the recipient is their organisation
@@ -14,16 +15,46 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, CharField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Concat
 
 from casework.access import barrier, policy
+from casework.referrals.models import DeliveryChannel, Letter
+from casework.reports.choices import DisclosureMethod, LegalBasis
 from casework.reports.models import DisclosureEntry, IssuedReport
 
 # --- The disclosure register --------------------------------------------------------------------
 
+# The columns of a register row, in the order both halves of the union select them.
+ROW_FIELDS = (
+    "source",
+    "entry_id",
+    "released_at",
+    "case_reference",
+    "referral_reference",
+    "recipient_organisation",
+    "recipient_name",
+    "method",
+    "legal_basis",
+    "description",
+    "released_by_name",
+    "issue_number",
+    "note",
+)
+ENTRY = "disclosure"
+LETTER = "letter"
+
 
 def disclosures_visible_to(user) -> QuerySet[DisclosureEntry]:
     return policy.visible(user, DisclosureEntry)
+
+
+def letters_released_visible_to(user) -> QuerySet[Letter]:
+    """The letters to referrers (acceptance, decline, request for information) handed to GOV.UK
+    Notify, of the referrals the user may read: each is a release of a document outside the
+    clinic, and the register lists it beside the case disclosures. (A letter follows its referral,
+    a disclosure entry its case; each half is scoped by the access rules of its own anchor.)"""
+    return policy.visible(user, Letter).filter(sent_at__isnull=False)
 
 
 def register_rows(
@@ -34,28 +65,79 @@ def register_rows(
     legal_basis: str = "",
     released_from: dt.date | None = None,
     released_to: dt.date | None = None,
-) -> QuerySet[DisclosureEntry]:
-    """The register as ``user`` may see it, newest release first: searched by case reference and
-    recipient (the organisation; also the officer's name for those who see that column), filtered
-    by method, legal basis and the dates of release (inclusive, UK time)."""
+) -> QuerySet:
+    """The register as ``user`` may see it, newest release first, as rows of ``ROW_FIELDS``: the
+    case disclosures (reports issued and downloaded, compliance notices) and the letters sent to
+    referrers, searched by case or referral reference and recipient (the organisation; also the
+    officer's name for those who see that column), filtered by method, legal basis and the dates
+    of release (inclusive, UK time)."""
     if not user.has_perm("reports.view_register"):
-        return DisclosureEntry.objects.none()
-    rows = disclosures_visible_to(user)
-    text = q.strip()
+        return DisclosureEntry.objects.none().values(*ROW_FIELDS)
+    details = user.has_perm("reports.view_register_details")
+    entries = _entry_rows(disclosures_visible_to(user), q.strip(), details)
+    letters = _letter_rows(letters_released_visible_to(user), q.strip(), details)
+    if method:
+        entries, letters = entries.filter(method=method), letters.filter(method=method)
+    if legal_basis:
+        entries, letters = entries.filter(legal_basis=legal_basis), letters.filter(legal_basis=legal_basis)
+    if released_from:
+        entries = entries.filter(released_at__date__gte=released_from)
+        letters = letters.filter(sent_at__date__gte=released_from)
+    if released_to:
+        entries = entries.filter(released_at__date__lte=released_to)
+        letters = letters.filter(sent_at__date__lte=released_to)
+    # Each half unordered (a part of a compound statement may not be), the whole ordered.
+    both = entries.values(*ROW_FIELDS).order_by().union(letters.values(*ROW_FIELDS).order_by(), all=True)
+    return both.order_by("-released_at", "-entry_id")
+
+
+def _text(value) -> Value:
+    return Value(value, output_field=CharField())
+
+
+def _entry_rows(rows: QuerySet[DisclosureEntry], text: str, details: bool) -> QuerySet:
     if text:
         found = Q(case__reference__icontains=text) | Q(recipient__name__icontains=text)
-        if user.has_perm("reports.view_register_details"):
+        if details:
             found |= Q(recipient_name__icontains=text)
         rows = rows.filter(found)
-    if method:
-        rows = rows.filter(method=method)
-    if legal_basis:
-        rows = rows.filter(legal_basis=legal_basis)
-    if released_from:
-        rows = rows.filter(released_at__date__gte=released_from)
-    if released_to:
-        rows = rows.filter(released_at__date__lte=released_to)
-    return rows.select_related("case", "recipient", "released_by", "issued_report").order_by("-released_at", "-id")
+    return rows.annotate(
+        source=_text(ENTRY),
+        entry_id=F("pk"),
+        case_reference=F("case__reference"),
+        referral_reference=_text(None),
+        recipient_organisation=F("recipient__name"),
+        released_by_name=F("released_by__full_name"),
+        issue_number=F("issued_report__number"),
+    )
+
+
+def _letter_rows(rows: QuerySet[Letter], text: str, details: bool) -> QuerySet:
+    if text:
+        found = Q(referral__reference__icontains=text) | Q(referral__referring_organisation__name__icontains=text)
+        if details:
+            found |= Q(referral__referrer_name__icontains=text)
+        rows = rows.filter(found)
+    channel_method = Case(
+        When(delivery_channel=DeliveryChannel.POST, then=_text(DisclosureMethod.POST)),
+        default=_text(DisclosureMethod.NOTIFY_EMAIL),
+    )
+    kind_label = Case(*[When(kind=kind, then=_text(label)) for kind, label in Letter.Kind.choices], default=_text(""))
+    return rows.annotate(
+        source=_text(LETTER),
+        entry_id=F("pk"),
+        released_at=F("sent_at"),
+        case_reference=_text(None),
+        referral_reference=F("referral__reference"),
+        recipient_organisation=F("referral__referring_organisation__name"),
+        recipient_name=F("referral__referrer_name"),
+        method=channel_method,
+        legal_basis=_text(LegalBasis.REFERRAL),
+        description=Concat(kind_label, _text(", sent to the referrer"), output_field=CharField()),
+        released_by_name=F("issued_by__full_name"),
+        issue_number=Value(None, output_field=IntegerField()),
+        note=_text(""),
+    )
 
 
 # --- Reports issued to an agency ----------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The disclosure register, at /reports/register/: every release of a report or document outside
-the clinic, of the cases the user may read, searched, filtered, paginated, and exported as CSV.
+the clinic, of the cases and referrals the user may read (letters to referrers included), searched, filtered, paginated, and exported as CSV.
 
 Clinicians and clinical leads see every column; the referrals coordinator (who issues letters)
 sees the date, case reference, recipient, method, legal basis and description only, on the page
@@ -28,8 +28,10 @@ from casework.reports.choices import DisclosureMethod, LegalBasis
 from casework.reports.register_forms import RegisterFilterForm
 
 ENTRY_TYPE = "reports.disclosureentry"
-COLUMNS = ["Date released", "Case", "Recipient", "Method", "Legal basis", "Description"]
+COLUMNS = ["Date released", "Case or referral", "Recipient", "Method", "Legal basis", "Description"]
 DETAIL_COLUMNS = ["Recipient (officer or court)", "Released by", "Issue", "Note"]
+METHODS = dict(DisclosureMethod.choices)
+BASES = dict(LegalBasis.choices)
 
 
 def _export_query(request: HttpRequest) -> str:
@@ -62,30 +64,30 @@ def register(request: HttpRequest) -> HttpResponse:
             "details": request.user.has_perm("reports.view_register_details"),
             "may_export": request.user.has_perm("reports.export_register"),
             "export_url": reverse("disclosures:export") + (f"?{query}" if query else ""),
-            "methods": dict(DisclosureMethod.choices),
-            "bases": dict(LegalBasis.choices),
+            "methods": METHODS,
+            "bases": BASES,
         },
         status=400 if form.errors else 200,
     )
 
 
-def _csv_row(entry, details: bool) -> list[str]:
-    row = [
-        timezone.localtime(entry.released_at).strftime("%d/%m/%Y %H:%M"),
-        entry.case.reference,
-        safe_cell(entry.recipient.name),
-        entry.get_method_display(),
-        entry.get_legal_basis_display(),
-        safe_cell(entry.description),
+def _csv_row(row: dict, details: bool) -> list[str]:
+    cells = [
+        timezone.localtime(row["released_at"]).strftime("%d/%m/%Y %H:%M"),
+        row["case_reference"] or row["referral_reference"] or "",
+        safe_cell(row["recipient_organisation"]),
+        str(METHODS.get(row["method"], row["method"])),
+        str(BASES.get(row["legal_basis"], row["legal_basis"])),
+        safe_cell(row["description"]),
     ]
     if details:
-        row += [
-            safe_cell(entry.recipient_name),
-            safe_cell(entry.released_by.full_name),
-            str(entry.issued_report.number) if entry.issued_report else "",
-            safe_cell(entry.note),
+        cells += [
+            safe_cell(row["recipient_name"] or ""),
+            safe_cell(row["released_by_name"] or ""),
+            str(row["issue_number"]) if row["issue_number"] else "",
+            safe_cell(row["note"] or ""),
         ]
-    return row
+    return cells
 
 
 @require_GET
@@ -101,8 +103,8 @@ def register_export(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(out)
     writer.writerow(COLUMNS + (DETAIL_COLUMNS if details else []))
     count = 0
-    for entry in register_queries.register_rows(request.user, **filters).iterator(chunk_size=500):
-        writer.writerow(_csv_row(entry, details))
+    for row in register_queries.register_rows(request.user, **filters).iterator(chunk_size=500):
+        writer.writerow(_csv_row(row, details))
         count += 1
     record(
         action=Action.EXPORT,

@@ -17,6 +17,10 @@ from casework.audit.models import Action, AuditEvent
 from casework.cases.tests.factories import make_case
 from casework.core.roles import Role
 from casework.core.testing import assert_page_queries_flat
+from casework.referrals.choices import Decision, Status
+from casework.referrals.notify_standin import STANDIN_KEY, StandIn
+from casework.referrals.services.triage import screening_decide
+from casework.referrals.tests.factories import ReferralFactory
 from casework.reports.models import DisclosureEntry
 from casework.reports.tests.issued import make_issued, report_on
 
@@ -69,7 +73,7 @@ def test_the_coordinator_sees_only_the_administrative_columns(cast, client_for, 
     assert "Northshire Police" in page and "Secure email" in page and "Duty to share" in page
     assert "DC Dana Instructing" not in page and "secure address" not in page and "Released by" not in page
     rows = _csv(client.get(EXPORT))
-    assert rows[0] == ["Date released", "Case", "Recipient", "Method", "Legal basis", "Description"]
+    assert rows[0] == ["Date released", "Case or referral", "Recipient", "Method", "Legal basis", "Description"]
     assert len(rows) == 3 and all(len(row) == 6 for row in rows)
     # A search by the officer's name (a column she does not see) finds nothing.
     assert ours_case.reference not in client.get(REGISTER, {"q": "Dana"}).content.decode()
@@ -157,6 +161,121 @@ def test_the_register_keeps_a_fixed_number_of_queries(cast, client_for, register
     def grow():
         for _ in range(3):
             make_issued(ours.report, recipient=ours.recipient, by=cast.clinician, number=next(numbers))
+
+    assert_page_queries_flat(client_for(cast.clinical_lead), REGISTER, grow=grow)
+    assert_page_queries_flat(client_for(cast.coordinator), EXPORT, grow=grow)
+
+
+# --- Letters to referrers ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def notify(settings):
+    standin = StandIn().start()
+    settings.NOTIFY_API_KEY = STANDIN_KEY
+    settings.NOTIFY_BASE_URL = standin.url
+    yield standin
+    standin.stop()
+
+
+def _letter(cast, capture, *, decision=Decision.DECLINE, **kwargs):
+    """A referral from Northshire Police screened by the coordinator: its letter issued and sent
+    through the Notify stand-in (by email unless ``referrer_email`` is empty)."""
+    kwargs.setdefault("referring_organisation", cast.organisation)
+    kwargs.setdefault("referrer_email", "jo@police.example.org")
+    referral = ReferralFactory(status=Status.SCREENING, referrer_name="PC Jo Referrer", **kwargs)
+    with capture(execute=True):
+        letter = screening_decide(referral=referral, by=cast.coordinator, decision=decision, reason="Out of scope.")
+    letter.refresh_from_db()
+    return letter
+
+
+def test_a_letter_sent_to_the_referrer_is_in_the_register_and_its_export(
+    cast, client_for, notify, django_capture_on_commit_callbacks
+):
+    letter = _letter(cast, django_capture_on_commit_callbacks)
+    reference = letter.referral.reference
+    assert letter.sent_at is not None
+    client = client_for(cast.coordinator)
+    page = client.get(REGISTER).content.decode()
+    assert f'href="{reverse("referrals:detail", args=[reference])}"' in page
+    assert "Decline letter, sent to the referrer" in page
+    assert "Email through GOV.UK Notify" in page and "Reply to the agency&#39;s referral" in page
+    assert "PC Jo Referrer" not in page  # the officer's name is a detail column
+    rows = _csv(client.get(EXPORT))
+    assert [row[1:] for row in rows[1:]] == [
+        [
+            reference,
+            "Northshire Police",
+            "Email through GOV.UK Notify",
+            "Reply to the agency's referral",
+            "Decline letter, sent to the referrer",
+        ]
+    ]
+    assert rows[1][0] == timezone.localtime(letter.sent_at).strftime("%d/%m/%Y %H:%M")
+
+
+def test_the_register_lists_cases_and_letters_together_newest_first_with_filters(
+    cast, client_for, notify, django_capture_on_commit_callbacks, register_world
+):
+    ours_case, other_case, _, _ = register_world
+    emailed = _letter(cast, django_capture_on_commit_callbacks)
+    posted = _letter(
+        cast,
+        django_capture_on_commit_callbacks,
+        referrer_email="",
+        referring_organisation=OrganisationFactory(
+            name="Eastshire Probation", address="1 Road\nTown", postcode="TT1 1TT"
+        ),
+    )
+    client = client_for(cast.clinical_lead)
+    rows = _csv(client.get(EXPORT))
+    assert [row[1] for row in rows[1:]] == [
+        posted.referral.reference,
+        emailed.referral.reference,
+        ours_case.reference,
+        other_case.reference,
+    ]
+    assert rows[1][3] == "Post" and rows[1][6] == "PC Jo Referrer" and rows[1][7] == "Cora Coordinator"
+    by_post = [row[1] for row in _csv(client.get(EXPORT, {"method": "post"}))[1:]]
+    assert by_post == [posted.referral.reference, other_case.reference]
+    assert [row[1] for row in _csv(client.get(EXPORT, {"legal_basis": "referral"}))[1:]] == [
+        posted.referral.reference,
+        emailed.referral.reference,
+    ]
+    assert [row[1] for row in _csv(client.get(EXPORT, {"q": "Eastshire"}))[1:]] == [posted.referral.reference]
+    assert [row[1] for row in _csv(client.get(EXPORT, {"q": emailed.referral.reference}))[1:]] == [
+        emailed.referral.reference
+    ]
+    old = timezone.localdate() - dt.timedelta(days=3)
+    until = {"released_to_day": old.day, "released_to_month": old.month, "released_to_year": old.year}
+    assert [row[1] for row in _csv(client.get(EXPORT, until))[1:]] == [other_case.reference]
+
+
+def test_a_letter_not_sent_and_the_letters_of_referrals_a_user_cannot_read_are_not_listed(
+    cast, client_for, notify, django_capture_on_commit_callbacks
+):
+    unsent = _letter(
+        cast,
+        django_capture_on_commit_callbacks,
+        referrer_email="",
+        referring_organisation=OrganisationFactory(address="", postcode=""),
+    )
+    sent = _letter(cast, django_capture_on_commit_callbacks)
+    assert unsent.sent_at is None
+    coordinator_page = client_for(cast.coordinator).get(REGISTER).content.decode()
+    assert sent.referral.reference in coordinator_page and unsent.referral.reference not in coordinator_page
+    # A clinician with no part in the referral sees neither.
+    assert sent.referral.reference not in client_for(cast.clinician).get(REGISTER).content.decode()
+    assert len(_csv(client_for(cast.clinician).get(EXPORT))) == 1
+
+
+def test_the_register_keeps_a_fixed_number_of_queries_as_letters_are_sent(
+    cast, client_for, notify, django_capture_on_commit_callbacks, register_world
+):
+    def grow():
+        for _ in range(3):
+            _letter(cast, django_capture_on_commit_callbacks)
 
     assert_page_queries_flat(client_for(cast.clinical_lead), REGISTER, grow=grow)
     assert_page_queries_flat(client_for(cast.coordinator), EXPORT, grow=grow)
