@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
+from casework.reports.choices import DisclosureMethod
+from casework.reports.choices import LegalBasis as DisclosureBasis
+from casework.reports.models import DisclosureEntry
 from casework.treatment import notices
-from casework.treatment.choices import NoticeStatus
+from casework.treatment.choices import LegalBasis, NoticeChannel, NoticeStatus
 from casework.treatment.models import ComplianceNotice
 
 # Ask Notify again about a notice not yet delivered: after 5, 10, 20 … minutes, at most 12 times.
@@ -55,8 +59,37 @@ def send_notice(notice_id: int) -> str:
             _set(notice, status=NoticeStatus.FAILED, last_error=notices.error_text(error)[:300])
             raise  # the worker tries again later
         status = NoticeStatus.ACKNOWLEDGED if notice.acknowledged_at else NoticeStatus.SENT
-        _set(notice, notify_id=notify_id, status=status, sent_at=timezone.now(), last_error="")
+        with transaction.atomic():
+            _set(notice, notify_id=notify_id, status=status, sent_at=timezone.now(), last_error="")
+            _register(notice)
     return _follow(notice, attempt=1)
+
+
+# The legal basis of sharing attendance with the supervising officer, by the basis of treatment.
+DISCLOSURE_BASIS = {
+    LegalBasis.COMMUNITY_ORDER: DisclosureBasis.COURT_ORDER,
+    LegalBasis.BAIL_CONDITION: DisclosureBasis.COURT_ORDER,
+    LegalBasis.LICENCE_CONDITION: DisclosureBasis.DUTY_TO_SHARE,
+    LegalBasis.VOLUNTARY: DisclosureBasis.CONSENT,
+}
+
+
+def _register(notice: ComplianceNotice) -> None:
+    """A sent notice is a release of the client's attendance outside the clinic: it goes on the
+    disclosure register, once (the send happens once), as the person who raised it."""
+    enrolment = notice.enrolment
+    if not enrolment.supervising_agency_id:
+        return  # only a voluntary enrolment has no agency, and it raises no notice
+    DisclosureEntry.objects.create(
+        case_id=enrolment.case_id,
+        description=f"Compliance notice {notice.pk} to the supervising officer",
+        recipient_id=enrolment.supervising_agency_id,
+        recipient_name=enrolment.supervising_officer_name,
+        method=DisclosureMethod.NOTIFY_EMAIL if notice.channel == NoticeChannel.EMAIL else DisclosureMethod.POST,
+        legal_basis=DISCLOSURE_BASIS.get(enrolment.legal_basis, DisclosureBasis.DUTY_TO_SHARE),
+        released_at=notice.sent_at,
+        released_by_id=notice.raised_by_id,
+    )
 
 
 @task()

@@ -28,6 +28,10 @@ def make_enrolment(cast, *, case=None, email="officer@probation.example.org", ag
     from casework.treatment.models import Enrolment
 
     case = case or make_case(lead=cast.clinician, by=cast.clinical_lead)
+    if agency is None:  # as the enrolment service requires for treatment under compulsion
+        from casework.accounts.tests.factories import OrganisationFactory
+
+        agency = OrganisationFactory(kind="probation")
     return Enrolment.objects.create(
         case=case,
         programme=programme(),

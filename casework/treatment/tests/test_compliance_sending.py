@@ -16,6 +16,7 @@ from notifications_python_client.errors import HTTPError
 
 from casework.accounts.tests.factories import OrganisationFactory
 from casework.referrals.notify_standin import STANDIN_KEY, StandIn
+from casework.reports.models import DisclosureEntry
 from casework.treatment import tasks
 from casework.treatment.choices import NoticeChannel, NoticeStatus
 from casework.treatment.notices import error_text
@@ -62,6 +63,12 @@ def test_a_notice_is_emailed_to_the_officer_with_the_link_and_shows_as_delivered
     link = sent["personalisation"]["acknowledge_link"]
     assert "/treatment/notices/" in link and link.endswith("/acknowledge/")
     assert client.get(urlsplit(link).path).status_code == 200  # signed out, as the officer is
+    # The release is on the disclosure register, as the clinician who raised it, under the order.
+    entry = DisclosureEntry.objects.get(case=notice.enrolment.case)
+    assert entry.description == f"Compliance notice {notice.pk} to the supervising officer"
+    assert (entry.recipient, entry.recipient_name) == (notice.enrolment.supervising_agency, "Officer Matrix")
+    assert (entry.method, entry.legal_basis) == ("notify_email", "court_order")
+    assert entry.released_by == cast.clinician and entry.released_at == notice.sent_at
 
 
 def test_without_an_email_the_notice_is_posted_to_the_supervising_agency(
@@ -79,6 +86,7 @@ def test_without_an_email_the_notice_is_posted_to_the_supervising_agency(
         "Testtown",
         "TT1 1TT",
     ]
+    assert DisclosureEntry.objects.get(case=notice.enrolment.case).method == "post"
 
 
 def test_with_no_address_the_notice_is_failed_with_the_reason_and_nothing_is_sent(
@@ -88,6 +96,7 @@ def test_with_no_address_the_notice_is_failed_with_the_reason_and_nothing_is_sen
     assert notice.status == NoticeStatus.FAILED
     assert notice.last_error == "The supervising agency has no postal address"
     assert not notify.notifications
+    assert not DisclosureEntry.objects.exists()  # nothing was released
 
 
 def test_a_retry_after_a_lost_answer_adopts_the_notification_instead_of_sending_again(cast, notify, settings):
@@ -112,6 +121,7 @@ def test_running_the_task_again_after_success_sends_nothing_more(cast, notify, d
     notice = _raise(cast, django_capture_on_commit_callbacks)
     tasks.send_notice.call(notice.pk)
     assert len(notify.notifications) == 1
+    assert DisclosureEntry.objects.count() == 1
 
 
 def test_a_failed_send_is_kept_and_retried_by_the_worker_with_back_off(cast, notify, settings, monkeypatch):
