@@ -150,6 +150,8 @@ class Appointment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     invitation_sent_at = models.DateTimeField(null=True, blank=True)
+    # The reminder sent to the client before the appointment (``tasks.remind_appointment``).
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -270,6 +272,8 @@ class FollowUp(models.Model):
     further_stalking = models.BooleanField("Further stalking reported", null=True, blank=True)
     reconvicted = models.BooleanField("Reconvicted", null=True, blank=True)
     notes = models.TextField(blank=True, max_length=FOLLOW_UP_NOTE_LIMIT)
+    # When the lead clinician was reminded that it fell due (``tasks.remind_follow_up``).
+    reminded_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

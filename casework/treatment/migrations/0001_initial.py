@@ -7,184 +7,412 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KeptProgramme',
+            name="KeptProgramme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50)),
-                ('version', models.CharField(max_length=20)),
-                ('title', models.CharField(max_length=300)),
-                ('content', models.JSONField()),
-                ('content_hash', models.CharField(max_length=64, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=50)),
+                ("version", models.CharField(max_length=20)),
+                ("title", models.CharField(max_length=300)),
+                ("content", models.JSONField()),
+                ("content_hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'ordering': ['code', 'version'],
+                "ordering": ["code", "version"],
             },
         ),
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('site', models.CharField(blank=True, max_length=200)),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("site", models.CharField(blank=True, max_length=200)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('assessment', 'Assessment'), ('treatment', 'Treatment session'), ('review', 'Review')], max_length=20)),
-                ('place_kind', models.CharField(choices=[('clinic_room', 'Clinic room'), ('prison', 'Prison visit'), ('mh_facility', 'Mental-health facility'), ('video', 'Video call')], max_length=20, verbose_name='Place')),
-                ('place_detail', models.CharField(blank=True, help_text='The prison or facility, for a visit', max_length=200, verbose_name='Where')),
-                ('starts_at', models.DateTimeField(verbose_name='Start')),
-                ('minutes', models.PositiveSmallIntegerField(default=60, verbose_name='Length in minutes')),
-                ('ends_at', models.DateTimeField(editable=False)),
-                ('attendance', models.CharField(choices=[('booked', 'Booked'), ('attended', 'Attended'), ('late', 'Attended late'), ('dna', 'Did not attend'), ('cancelled_clinic', 'Cancelled by the clinic'), ('cancelled_client', 'Cancelled by the client')], default='booked', max_length=20)),
-                ('cancellation_reason', models.TextField(blank=True, max_length=2000, verbose_name='Reason')),
-                ('reason_acceptable', models.BooleanField(blank=True, null=True, verbose_name='Reason acceptable')),
-                ('attendance_recorded_at', models.DateTimeField(blank=True, null=True)),
-                ('invitation_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attendance_recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appointments', to='cases.case')),
-                ('clinician', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("assessment", "Assessment"),
+                            ("treatment", "Treatment session"),
+                            ("review", "Review"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "place_kind",
+                    models.CharField(
+                        choices=[
+                            ("clinic_room", "Clinic room"),
+                            ("prison", "Prison visit"),
+                            ("mh_facility", "Mental-health facility"),
+                            ("video", "Video call"),
+                        ],
+                        max_length=20,
+                        verbose_name="Place",
+                    ),
+                ),
+                (
+                    "place_detail",
+                    models.CharField(
+                        blank=True,
+                        help_text="The prison or facility, for a visit",
+                        max_length=200,
+                        verbose_name="Where",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="Start")),
+                ("minutes", models.PositiveSmallIntegerField(default=60, verbose_name="Length in minutes")),
+                ("ends_at", models.DateTimeField(editable=False)),
+                (
+                    "attendance",
+                    models.CharField(
+                        choices=[
+                            ("booked", "Booked"),
+                            ("attended", "Attended"),
+                            ("late", "Attended late"),
+                            ("dna", "Did not attend"),
+                            ("cancelled_clinic", "Cancelled by the clinic"),
+                            ("cancelled_client", "Cancelled by the client"),
+                        ],
+                        default="booked",
+                        max_length=20,
+                    ),
+                ),
+                ("cancellation_reason", models.TextField(blank=True, max_length=2000, verbose_name="Reason")),
+                ("reason_acceptable", models.BooleanField(blank=True, null=True, verbose_name="Reason acceptable")),
+                ("attendance_recorded_at", models.DateTimeField(blank=True, null=True)),
+                ("invitation_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "attendance_recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="appointments", to="cases.case"
+                    ),
+                ),
+                (
+                    "clinician",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at', 'id'],
+                "ordering": ["starts_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('legal_basis', models.CharField(choices=[('community_order', 'Community order with a mental health treatment requirement'), ('bail_condition', 'Bail condition'), ('licence_condition', 'Licence condition'), ('voluntary', 'Voluntary')], max_length=30, verbose_name='Legal basis')),
-                ('supervising_officer_name', models.CharField(blank=True, max_length=150, verbose_name='Supervising officer')),
-                ('supervising_officer_email', models.EmailField(blank=True, max_length=254, verbose_name="Supervising officer's email address")),
-                ('starts_on', models.DateField(verbose_name='Start date')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='Planned end date')),
-                ('status', models.CharField(choices=[('active', 'In treatment'), ('completed', 'Completed'), ('disengaged', 'Disengaged'), ('breached', 'Breached (returned to court or recalled)'), ('transferred', 'Transferred')], default='active', max_length=20)),
-                ('discharged_on', models.DateField(blank=True, null=True)),
-                ('discharge_reason', models.TextField(blank=True, max_length=2000, verbose_name='Reason')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrolments', to='cases.case')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.legalorder', verbose_name='The order it rests on')),
-                ('supervising_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='Supervising agency')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='treatment.keptprogramme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        choices=[
+                            ("community_order", "Community order with a mental health treatment requirement"),
+                            ("bail_condition", "Bail condition"),
+                            ("licence_condition", "Licence condition"),
+                            ("voluntary", "Voluntary"),
+                        ],
+                        max_length=30,
+                        verbose_name="Legal basis",
+                    ),
+                ),
+                (
+                    "supervising_officer_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="Supervising officer"),
+                ),
+                (
+                    "supervising_officer_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="Supervising officer's email address"),
+                ),
+                ("starts_on", models.DateField(verbose_name="Start date")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="Planned end date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "In treatment"),
+                            ("completed", "Completed"),
+                            ("disengaged", "Disengaged"),
+                            ("breached", "Breached (returned to court or recalled)"),
+                            ("transferred", "Transferred"),
+                        ],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("discharged_on", models.DateField(blank=True, null=True)),
+                ("discharge_reason", models.TextField(blank=True, max_length=2000, verbose_name="Reason")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="enrolments", to="cases.case"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.legalorder",
+                        verbose_name="The order it rests on",
+                    ),
+                ),
+                (
+                    "supervising_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="Supervising agency",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="treatment.keptprogramme"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', '-id'],
+                "ordering": ["-starts_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ComplianceNotice',
+            name="ComplianceNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(max_length=2000)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('letter', 'Letter')], max_length=10)),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('acknowledged', 'Acknowledged by the officer')], default='pending', max_length=20)),
-                ('notify_id', models.CharField(blank=True, max_length=64)),
-                ('idempotency_key', models.CharField(max_length=64, unique=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.CharField(blank=True, max_length=300)),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_by', models.CharField(blank=True, max_length=150)),
-                ('absences', models.ManyToManyField(blank=True, related_name='+', to='treatment.appointment')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='treatment.enrolment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField(max_length=2000)),
+                ("channel", models.CharField(choices=[("email", "Email"), ("letter", "Letter")], max_length=10)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sent", "Sent"),
+                            ("delivered", "Delivered"),
+                            ("failed", "Failed"),
+                            ("acknowledged", "Acknowledged by the officer"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("notify_id", models.CharField(blank=True, max_length=64)),
+                ("idempotency_key", models.CharField(max_length=64, unique=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.CharField(blank=True, max_length=300)),
+                ("raised_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("acknowledged_by", models.CharField(blank=True, max_length=150)),
+                ("absences", models.ManyToManyField(blank=True, related_name="+", to="treatment.appointment")),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "enrolment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="notices", to="treatment.enrolment"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_at', '-id'],
+                "ordering": ["-raised_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='appointment',
-            name='enrolment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='appointments', to='treatment.enrolment'),
+            model_name="appointment",
+            name="enrolment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="appointments",
+                to="treatment.enrolment",
+            ),
         ),
         migrations.AddField(
-            model_name='appointment',
-            name='room',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='treatment.room'),
+            model_name="appointment",
+            name="room",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="appointments",
+                to="treatment.room",
+            ),
         ),
         migrations.CreateModel(
-            name='SessionNote',
+            name="SessionNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('modules', models.JSONField(blank=True, default=list)),
-                ('risk_factors', models.JSONField(blank=True, default=list)),
-                ('case_note_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('appointment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='session_note', to='treatment.appointment')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("modules", models.JSONField(blank=True, default=list)),
+                ("risk_factors", models.JSONField(blank=True, default=list)),
+                ("case_note_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "appointment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="session_note",
+                        to="treatment.appointment",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('point', models.PositiveSmallIntegerField(choices=[(6, '6 months'), (12, '12 months'), (24, '24 months')])),
-                ('due_on', models.DateField()),
-                ('done_on', models.DateField(blank=True, null=True)),
-                ('re_referred', models.BooleanField(blank=True, null=True, verbose_name='Re-referred to the clinic')),
-                ('further_stalking', models.BooleanField(blank=True, null=True, verbose_name='Further stalking reported')),
-                ('reconvicted', models.BooleanField(blank=True, null=True, verbose_name='Reconvicted')),
-                ('notes', models.TextField(blank=True, max_length=2000)),
-                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='treatment.enrolment')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "point",
+                    models.PositiveSmallIntegerField(choices=[(6, "6 months"), (12, "12 months"), (24, "24 months")]),
+                ),
+                ("due_on", models.DateField()),
+                ("done_on", models.DateField(blank=True, null=True)),
+                ("re_referred", models.BooleanField(blank=True, null=True, verbose_name="Re-referred to the clinic")),
+                (
+                    "further_stalking",
+                    models.BooleanField(blank=True, null=True, verbose_name="Further stalking reported"),
+                ),
+                ("reconvicted", models.BooleanField(blank=True, null=True, verbose_name="Reconvicted")),
+                ("notes", models.TextField(blank=True, max_length=2000)),
+                (
+                    "enrolment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="follow_ups", to="treatment.enrolment"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('enrolment', 'point'), name='follow_up_once_per_point')],
+                "ordering": ["due_on", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("enrolment", "point"), name="follow_up_once_per_point")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OutcomeMeasure',
+            name="OutcomeMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measure', models.CharField(max_length=50)),
-                ('stage', models.CharField(choices=[('start', 'Start'), ('middle', 'Middle'), ('end', 'End')], max_length=10)),
-                ('score', models.DecimalField(decimal_places=2, max_digits=7)),
-                ('taken_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='treatment.enrolment')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("measure", models.CharField(max_length=50)),
+                (
+                    "stage",
+                    models.CharField(choices=[("start", "Start"), ("middle", "Middle"), ("end", "End")], max_length=10),
+                ),
+                ("score", models.DecimalField(decimal_places=2, max_digits=7)),
+                ("taken_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "enrolment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="measures", to="treatment.enrolment"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['measure', 'taken_on', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('enrolment', 'measure', 'stage'), name='outcome_measure_once_per_stage')],
+                "ordering": ["measure", "taken_on", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("enrolment", "measure", "stage"), name="outcome_measure_once_per_stage"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['clinician', 'starts_at'], name='appointment_clinician_idx'),
+            model_name="appointment",
+            index=models.Index(fields=["clinician", "starts_at"], name="appointment_clinician_idx"),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['room', 'starts_at'], name='appointment_room_idx'),
+            model_name="appointment",
+            index=models.Index(fields=["room", "starts_at"], name="appointment_room_idx"),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('minutes__gte', 5), ('minutes__lte', 480)), name='appointment_length_sane'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("minutes__gte", 5), ("minutes__lte", 480)), name="appointment_length_sane"
+            ),
         ),
     ]
