@@ -472,7 +472,23 @@ if not PRODUCTION and REPORT_SIGNING_KEY is None and REPORT_SIGNING_CERT is None
 REPORT_SIGNING_PASSPHRASE = env_str("CASEWORK_REPORT_SIGNING_PASSPHRASE", "")
 
 # --- Background tasks -------------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# CASEWORK_TASKS=database (the default): the queue is a table (django-tasks-db), worked by
+# ``manage.py db_worker``. CASEWORK_TASKS=redis: the queue is on Redis (REDIS_URL, or RQ_REDIS_URL for
+# a Redis of its own), worked by ``manage.py rq_worker`` (casework.worker.redis_queue, ADR 0019).
+CASEWORK_TASKS = env_str("CASEWORK_TASKS", "database")
+if CASEWORK_TASKS not in ("database", "redis"):
+    raise ImproperlyConfigured("CASEWORK_TASKS must be 'database' or 'redis'")
+TASKS = (
+    {"default": {"BACKEND": "casework.worker.redis_queue.RedisQueueBackend", "QUEUES": ["default"]}}
+    if CASEWORK_TASKS == "redis"
+    else {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+)
+RQ_QUEUES = {
+    "default": {
+        "URL": env_str("RQ_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0"),
+        "QUEUE_CLASS": "casework.worker.redis_queue.RetryingQueue",
+    }
+}
 # casework.worker.runner: a task that fails, or whose worker dies, runs again after
 # TASK_RETRY_DELAY_SECONDS x 2^(attempt - 1) (at most TASK_RETRY_MAX_DELAY_SECONDS), at most
 # TASK_MAX_ATTEMPTS times; then staff see it as failed. A worker renews the lease of its task every
@@ -535,9 +551,15 @@ USE_TZ = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_personal_data": {"()": "casework.core.logging.NoPersonalDataFilter"}},
+    "filters": {
+        "no_personal_data": {"()": "casework.core.logging.NoPersonalDataFilter"},
+        "no_job_details": {"()": "casework.worker.redis_queue.NoJobDetailsFilter"},
+        "no_traceback": {"()": "casework.core.logging.NoTracebackFilter"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["no_personal_data"]},
+        "rq_console": {"class": "logging.StreamHandler", "filters": ["no_job_details", "no_personal_data"]},
+        "console_no_traceback": {"class": "logging.StreamHandler", "filters": ["no_traceback", "no_personal_data"]},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -546,6 +568,9 @@ LOGGING = {
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "weasyprint": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "fontTools": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "rq": {"handlers": ["rq_console"], "level": "INFO", "propagate": False},
+        # django-tasks logs a failed task with its traceback (logger.exception): kept without it.
+        "django_tasks": {"handlers": ["console_no_traceback"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -553,5 +578,11 @@ LOGGING = {
 if CASEWORK_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # The Redis queue's tests (casework/worker/tests/test_redis_queue.py) use a Redis database of
+    # their own per test process, emptied by the tests.
+    _XDIST = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    RQ_QUEUES["default"]["URL"] = env_str(
+        "CASEWORK_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - int(_XDIST[2:] or 0) % 8}"
+    )
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     STORAGES["default"]["OPTIONS"]["location"] = str(VAR_DIR / "test-documents")

@@ -22,3 +22,15 @@ class NoPersonalDataFilter(logging.Filter):
         if getattr(record, "contains_form_data", False):
             record.args = ()
         return True
+
+
+class NoTracebackFilter(logging.Filter):
+    """Drop a record's traceback: an exception's message may hold personal data. For libraries
+    that log a failed background task with ``logger.exception`` (django-tasks does, naming the
+    task's id and path in the message itself)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        return True

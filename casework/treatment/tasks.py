@@ -66,7 +66,7 @@ def send_notice(notice_id: int) -> str:
 
 
 # The legal basis of sharing attendance with the supervising officer, by the basis of treatment.
-DISCLOSURE_BASIS = {
+DISCLOSURE_BASIS: dict[str, str] = {
     LegalBasis.COMMUNITY_ORDER: DisclosureBasis.COURT_ORDER,
     LegalBasis.BAIL_CONDITION: DisclosureBasis.COURT_ORDER,
     LegalBasis.LICENCE_CONDITION: DisclosureBasis.DUTY_TO_SHARE,
@@ -87,7 +87,7 @@ def _register(notice: ComplianceNotice) -> None:
         recipient_name=enrolment.supervising_officer_name,
         method=DisclosureMethod.NOTIFY_EMAIL if notice.channel == NoticeChannel.EMAIL else DisclosureMethod.POST,
         legal_basis=DISCLOSURE_BASIS.get(enrolment.legal_basis, DisclosureBasis.DUTY_TO_SHARE),
-        released_at=notice.sent_at,
+        released_at=notice.sent_at or timezone.now(),
         released_by_id=notice.raised_by_id,
     )
 

@@ -6,5 +6,5 @@ app_name = "worker"
 
 urlpatterns = [
     path("", views.failed_tasks, name="failed_tasks"),
-    path("<uuid:task_id>/retry/", views.task_retry_view, name="task_retry"),
+    path("<slug:task_id>/retry/", views.task_retry_view, name="task_retry"),
 ]

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from casework.core import formatting
 from casework.core.work import WorkItem, WorkSection, register
-from casework.worker.queries import failed_task_rows, failed_tasks_visible_to
+from casework.worker.queries import failed_task_count, failed_task_rows
 
 SHOWN = 5
 
@@ -37,6 +37,6 @@ def failed_background_tasks(request: HttpRequest) -> list[WorkSection]:
                 for row in rows
             ],
             more_href=href,
-            count=len(rows) if len(rows) < SHOWN else failed_tasks_visible_to(user).count(),
+            count=len(rows) if len(rows) < SHOWN else failed_task_count(user),
         )
     ]
