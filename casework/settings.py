@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "casework.assessments",
     "casework.reports",
     "casework.treatment",
+    "casework.victims",
     "casework.search",
     "casework.backups",
 ]
@@ -457,6 +458,16 @@ TREATMENT_NOTICE_LETTER_TEMPLATE_ID = env_str(
     "TREATMENT_NOTICE_LETTER_TEMPLATE_ID", "2c7f1a93-6e4b-4d25-8f0a-5b3c9e1d7a26"
 )
 TREATMENT_NOTICE_LINK_DAYS = env_int("TREATMENT_NOTICE_LINK_DAYS", 60)
+
+# --- Victims: messages ------------------------------------------------------------------------
+# Letters, emails and text messages to a person who is stalked go through GOV.UK Notify
+# (NOTIFY_API_KEY), each checked against their safety plan (casework.victims.contact). Templates use
+# ((body)) and ((sender)); the letter also the address lines. The sender is the clinic's name only
+# where the plan agrees to it; otherwise VICTIM_NEUTRAL_SENDER.
+VICTIM_EMAIL_TEMPLATE_ID = env_str("VICTIM_EMAIL_TEMPLATE_ID", "5d3a9e27-1c84-4b6f-a0d2-8e7f3c1b9a45")
+VICTIM_SMS_TEMPLATE_ID = env_str("VICTIM_SMS_TEMPLATE_ID", "c81f4b2e-7a93-4d05-b6e1-3f2a9d8c5e70")
+VICTIM_LETTER_TEMPLATE_ID = env_str("VICTIM_LETTER_TEMPLATE_ID", "7e2b5c90-4f1d-4a38-9c6e-1d0b8a3f2e64")
+VICTIM_NEUTRAL_SENDER = env_str("VICTIM_NEUTRAL_SENDER", "NHS appointments")
 
 # --- Reports ----------------------------------------------------------------------------------
 # The key and certificate that sign every issued report (PAdES, casework.reports.rendering): PEM or DER

@@ -1,0 +1,82 @@
+"""Sending a message to a person who is stalked (``send_message``), and following its delivery.
+Each takes the message's id, never anything personal.
+
+Just before sending, the safe-contact rule is asked again with the plan in force now: a message
+whose channel or wording the plan no longer allows is held (not sent, with the reason shown); an
+email or a text message outside the agreed days and times waits for the next agreed time. A send
+that fails is recorded and raised, so the worker retries it with back-off; a retry never sends twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from casework.victims import contact, notify, queries
+from casework.victims.choices import MessageStatus
+from casework.victims.models import ERROR_LIMIT, VictimMessage
+
+DELIVERY_CHECKS_MAX = 12
+DONE = {MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.FAILED, MessageStatus.HELD}
+
+
+def _set(message: VictimMessage, **fields) -> None:
+    VictimMessage.objects.filter(pk=message.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(message, name, value)
+
+
+@task()
+def send_message(message_id: int) -> str:
+    message = queries.message_for_task(message_id)
+    if message is None:
+        return "gone"
+    if message.notify_id or message.status in DONE:
+        return str(message.status)
+    now = timezone.now()
+    plan = queries.plan_for_task(message.case_id)
+    refused = contact.refusal(plan, channel=message.channel, text=message.text, at=now)
+    if refused is not None and plan is not None and not contact.is_safe_time(plan, now):
+        later = contact.next_safe_time(plan, now)
+        if later is not None and contact.refusal(plan, channel=message.channel, text=message.text, at=later) is None:
+            _set(message, status=MessageStatus.WAITING, send_after=later, last_error="")
+            backend = send_message.get_backend()
+            if backend.supports_defer:
+                transaction.on_commit(lambda: send_message.using(run_after=later).enqueue(message.pk))
+            return str(message.status)
+    if refused is not None:
+        _set(message, status=MessageStatus.HELD, last_error=refused.reason[:ERROR_LIMIT])
+        return str(message.status)
+    try:
+        notify_id = notify.send(message)
+    except notify.NoContact as missing:
+        _set(message, status=MessageStatus.FAILED, last_error=str(missing)[:ERROR_LIMIT])
+        return str(message.status)
+    except Exception as error:
+        _set(message, last_error=f"Sending failed ({type(error).__name__})")
+        raise  # the worker tries again later
+    _set(message, notify_id=notify_id, status=MessageStatus.SENT, sent_at=timezone.now(), last_error="")
+    return _follow(message, attempt=1)
+
+
+@task()
+def check_message_delivery(message_id: int, attempt: int = 1) -> str:
+    message = queries.message_for_task(message_id)
+    if message is None or not message.notify_id:
+        return "gone"
+    return _follow(message, attempt=attempt)
+
+
+def _follow(message: VictimMessage, *, attempt: int) -> str:
+    status = notify.status_of(message)
+    if status != message.status:
+        _set(message, status=status)
+    if status == MessageStatus.SENT and attempt < DELIVERY_CHECKS_MAX:
+        backend = check_message_delivery.get_backend()
+        if backend.supports_defer:
+            later = timezone.now() + dt.timedelta(minutes=5 * 2 ** (attempt - 1))
+            check_message_delivery.using(run_after=later).enqueue(message.pk, attempt + 1)
+    return str(status)
