@@ -116,6 +116,9 @@ def build_world(cast) -> World:
     from casework.treatment.tests.matrix import treatment_overrides
 
     world.overrides.update(treatment_overrides(cast))
+    from casework.victims.tests.matrix import victim_overrides
+
+    world.overrides.update(victim_overrides(cast))
     return world
 
 
