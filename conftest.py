@@ -1,10 +1,15 @@
-"""The fixed cast of test users — one per role, plus outsiders — and signed-in clients."""
+"""The fixed cast of test users — one per role, plus outsiders — and signed-in clients; and the
+audit log made flushable for a transactional test (``audit_log_flushable``)."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps
+from django.db import connection
+from django.db.models.signals import post_migrate
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -192,3 +197,39 @@ def scanner(clamd, settings):
     settings.CLAMAV_SOCKET = clamd.socket
     settings.CLAMAV_HOST = None
     return clamd
+
+
+# --- The append-only audit log and the flush after a transactional test ----------------------------------
+#
+# A transactional test (a live_server test; a race between connections) runs with transactional_db,
+# which empties every table afterwards with a flush. The audit table refuses DELETE and TRUNCATE
+# (casework/audit/migrations/0002), by design. For the flush only, the triggers are dropped; when the
+# flush is done (it sends post_migrate) they are put back, with the sealed chain head that migration
+# 0003 makes, so later tests see the database as migrated.
+
+_TRIGGERS = importlib.import_module("casework.audit.migrations.0002_append_only_triggers")
+_SEAL = importlib.import_module("casework.audit.migrations.0003_chain_head_seal_and_indexes")
+_RESTORE_UID = "casework-tests-restore-audit-triggers"
+
+
+class _SchemaEditorShim:
+    def __init__(self, conn) -> None:
+        self.connection = conn
+
+    def execute(self, sql, params=()):
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def _restore_audit_log(sender, using="default", **kwargs) -> None:
+    post_migrate.disconnect(dispatch_uid=_RESTORE_UID)
+    _TRIGGERS.forwards(apps, _SchemaEditorShim(connection))
+    _SEAL.seal_head(apps, None)
+
+
+@pytest.fixture
+def audit_log_flushable(transactional_db):
+    """Depends on transactional_db, so this teardown runs just before its flush."""
+    yield
+    _TRIGGERS.backwards(apps, _SchemaEditorShim(connection))
+    post_migrate.connect(_restore_audit_log, dispatch_uid=_RESTORE_UID, weak=False)

@@ -459,6 +459,25 @@ TREATMENT_NOTICE_LETTER_TEMPLATE_ID = env_str(
 )
 TREATMENT_NOTICE_LINK_DAYS = env_int("TREATMENT_NOTICE_LINK_DAYS", 60)
 
+# --- Treatment: reminders -----------------------------------------------------------------------
+# Through GOV.UK Notify (NOTIFY_API_KEY), in the background (casework.treatment.tasks). At 09:00 UK
+# time on the day a follow-up falls due, the case's lead clinician is emailed through
+# TREATMENT_FOLLOW_UP_REMINDER_TEMPLATE_ID, which uses ((reference)) (the case's) and ((point))
+# ("6-month"): "A ((point)) follow-up is due for case ((reference))." 24 hours before an
+# appointment the client is sent a text message through TREATMENT_APPOINTMENT_REMINDER_SMS_TEMPLATE_ID
+# (to their first mobile number not marked unsafe to contact), or else an email through
+# TREATMENT_APPOINTMENT_REMINDER_EMAIL_TEMPLATE_ID; both use ((date)), ((time)) and ((place))
+# ("at the clinic", "by video" …), never the clinician, the room or the case.
+TREATMENT_FOLLOW_UP_REMINDER_TEMPLATE_ID = env_str(
+    "TREATMENT_FOLLOW_UP_REMINDER_TEMPLATE_ID", "5d3a8e27-1c4f-4b96-a0e3-8f2b6c7d9e41"
+)
+TREATMENT_APPOINTMENT_REMINDER_SMS_TEMPLATE_ID = env_str(
+    "TREATMENT_APPOINTMENT_REMINDER_SMS_TEMPLATE_ID", "7e1b4c92-5a3d-4e68-9b0f-2d6c8a1e3f57"
+)
+TREATMENT_APPOINTMENT_REMINDER_EMAIL_TEMPLATE_ID = env_str(
+    "TREATMENT_APPOINTMENT_REMINDER_EMAIL_TEMPLATE_ID", "3a9c6f15-8b2e-4d71-a4c0-6e5f1b9d2c83"
+)
+
 # --- Victims: messages ------------------------------------------------------------------------
 # Letters, emails and text messages to a person who is stalked go through GOV.UK Notify
 # (NOTIFY_API_KEY), each checked against their safety plan (casework.victims.contact). Templates use

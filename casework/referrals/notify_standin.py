@@ -1,11 +1,13 @@
 """A stand-in for GOV.UK Notify, served in-process on 127.0.0.1 for tests and the demo.
 
-It answers the few endpoints the letters and compliance notices use, as Notify's API v2 does:
-``POST /v2/notifications/email``, ``POST /v2/notifications/letter`` (a precompiled PDF letter, or a
-template letter addressed by its personalisation), ``GET /v2/notifications/{id}`` and ``GET
-/v2/notifications?reference=…`` (the notifications sent with a reference). It keeps what it is sent in memory only (never on disk, never logged),
-checks that a request carries a bearer token, and reports an email as delivered and a letter as
-received by the print provider. Production talks to Notify itself (``NOTIFY_API_KEY``).
+It answers the few endpoints the letters, compliance notices and reminders use, as Notify's API v2
+does: ``POST /v2/notifications/email``, ``POST /v2/notifications/sms``, ``POST
+/v2/notifications/letter`` (a precompiled PDF letter, or a template letter addressed by its
+personalisation), ``GET /v2/notifications/{id}`` and ``GET /v2/notifications?reference=…`` (the
+notifications sent with a reference). It keeps what it is sent in memory only (never on disk,
+never logged), checks that a request carries a bearer token, and reports an email or a text
+message as delivered and a letter as received by the print provider. Production talks to Notify
+itself (``NOTIFY_API_KEY``).
 """
 
 from __future__ import annotations
@@ -71,12 +73,14 @@ class StandIn:
                     return self._answer(
                         400, {"status_code": 400, "errors": [{"error": "BadRequestError", "message": "Invalid JSON"}]}
                     )
-                if self.path == "/v2/notifications/email":
-                    answer = standin.email(payload)
-                elif self.path == "/v2/notifications/letter":
-                    answer = standin.letter(payload)
-                else:
+                sends = {
+                    "/v2/notifications/email": standin.email,
+                    "/v2/notifications/sms": standin.sms,
+                    "/v2/notifications/letter": standin.letter,
+                }
+                if self.path not in sends:
                     return self._answer(404, {"status_code": 404, "errors": [{"error": "NotFound"}]})
+                answer = sends[self.path](payload)
                 if standin.answer_delay:
                     time.sleep(standin.answer_delay)
                 return self._answer(*answer)
@@ -139,6 +143,31 @@ class StandIn:
             "reference": note["reference"],
             "template": note["template"],
             "content": {"subject": "A letter from the clinic", "body": "", "from_email": "clinic@notify.example"},
+            "uri": f"{self.url}/v2/notifications/{note['id']}",
+        }
+
+    def sms(self, payload: dict) -> tuple[int, dict]:
+        if not payload.get("phone_number") or not payload.get("template_id"):
+            return 400, {
+                "status_code": 400,
+                "errors": [{"error": "ValidationError", "message": "phone_number and template_id are required"}],
+            }
+        note = self._store(
+            {
+                "id": str(uuid.uuid4()),
+                "type": "sms",
+                "status": "delivered",
+                "reference": payload.get("reference"),
+                "phone_number": payload["phone_number"],
+                "template": {"id": payload["template_id"], "version": 1},
+                "personalisation": payload.get("personalisation") or {},
+            }
+        )
+        return 201, {
+            "id": note["id"],
+            "reference": note["reference"],
+            "template": note["template"],
+            "content": {"body": "", "from_number": "CLINIC"},
             "uri": f"{self.url}/v2/notifications/{note['id']}",
         }
 

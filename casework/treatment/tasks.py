@@ -1,5 +1,7 @@
 """Background tasks for treatment: sending a compliance notice through GOV.UK Notify and following
-its delivery. Each takes the notice's id, never anything personal.
+its delivery; reminding the lead clinician of a follow-up falling due, and the client of an
+appointment (``reminders``). Each takes a record's id (and an appointment's start), never anything
+personal, and returns a word saying what it did, never to whom.
 
 A send that fails is recorded on the notice (``attempts``, ``last_error``, status "failed", shown on
 the case's notices page) and raised again, so the worker (``casework.worker.runner``) retries it with
@@ -16,12 +18,14 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
+from casework.audit.models import Action
+from casework.audit.services import record
 from casework.reports.choices import DisclosureMethod
 from casework.reports.choices import LegalBasis as DisclosureBasis
 from casework.reports.models import DisclosureEntry
-from casework.treatment import notices
-from casework.treatment.choices import LegalBasis, NoticeChannel, NoticeStatus
-from casework.treatment.models import ComplianceNotice
+from casework.treatment import notices, reminders
+from casework.treatment.choices import Attendance, LegalBasis, NoticeChannel, NoticeStatus
+from casework.treatment.models import Appointment, ComplianceNotice, FollowUp
 
 # Ask Notify again about a notice not yet delivered: after 5, 10, 20 … minutes, at most 12 times.
 DELIVERY_CHECKS_MAX = 12
@@ -116,3 +120,72 @@ def _follow(notice: ComplianceNotice, *, attempt: int) -> str:
             later = timezone.now() + dt.timedelta(minutes=5 * 2 ** (attempt - 1))
             check_notice_delivery.using(run_after=later).enqueue(notice.pk, attempt + 1)
     return str(notice.status)
+
+
+# --- Reminders (casework.treatment.reminders) -----------------------------------------------------
+
+
+def _remind_audit(case, label: str, what: str) -> None:
+    """The case's trail says a reminder went (or could not), and how: never to what number or
+    address."""
+    record(
+        action=Action.UPDATE,
+        obj=case,
+        object_label=f"{case.reference}: {label}",
+        changes={f"{label} reminder": {"old": None, "new": what}},
+    )
+
+
+@task()
+def remind_follow_up(follow_up_id: int) -> str:
+    """At 09:00 on the day a follow-up falls due, email the case's lead clinician that it is due,
+    once; nothing if it is already recorded or the reminder already went."""
+    follow_up = FollowUp.objects.select_related("enrolment__case").filter(pk=follow_up_id).first()
+    if follow_up is None:
+        return "gone"
+    if follow_up.done_on is not None:
+        return "recorded"
+    if follow_up.reminded_at is not None:
+        return "already_reminded"
+    case = follow_up.enrolment.case
+    if not reminders.reminds(case):
+        return "not_perpetrator_case"
+    lead = reminders.lead_clinician(case)
+    if lead is None:
+        return "no_lead_clinician"
+    reminders.send_follow_up(follow_up, lead)  # an error: the worker tries again, and adopts what went
+    with transaction.atomic():
+        FollowUp.objects.filter(pk=follow_up.pk).update(reminded_at=timezone.now())
+        _remind_audit(case, f"follow-up {follow_up.pk}", "emailed to the lead clinician")
+    return "sent"
+
+
+@task()
+def remind_appointment(appointment_id: int, starts_at_iso: str) -> str:
+    """24 hours before an appointment, remind the client of it by text message or email, once;
+    nothing if it was cancelled, has taken place, was moved (from ``starts_at_iso``) or the
+    reminder already went; "no_contact" when the client has no number or address to use."""
+    appointment = Appointment.objects.select_related("case__subject").filter(pk=appointment_id).first()
+    if appointment is None:
+        return "gone"
+    case = appointment.case
+    if not reminders.reminds(case):
+        return "not_perpetrator_case"  # never a reminder to the subject of a victim case
+    if appointment.attendance != Attendance.BOOKED:
+        return "not_booked"
+    if appointment.starts_at != dt.datetime.fromisoformat(starts_at_iso):
+        return "moved"
+    if appointment.reminder_sent_at is not None:
+        return "already_reminded"
+    if appointment.starts_at <= timezone.now():
+        return "too_late"
+    contact = reminders.client_contact(case.subject)
+    if contact is None:
+        _remind_audit(case, appointment.audit_label, "not sent: no telephone number or email address to use")
+        return "no_contact"
+    reminders.send_appointment(appointment, contact)  # an error: the worker tries again
+    channel = "text message" if contact[0] == "sms" else "email"
+    with transaction.atomic():
+        Appointment.objects.filter(pk=appointment.pk).update(reminder_sent_at=timezone.now())
+        _remind_audit(case, appointment.audit_label, f"sent to the client by {channel}")
+    return "sent"

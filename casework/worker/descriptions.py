@@ -8,6 +8,8 @@ DESCRIPTIONS = {
     "casework.referrals.tasks.check_letter_delivery": "Ask GOV.UK Notify whether a letter to the referrer was delivered",
     "casework.treatment.tasks.send_notice": "Send a compliance notice to the supervising officer through GOV.UK Notify",
     "casework.treatment.tasks.check_notice_delivery": "Ask GOV.UK Notify whether a compliance notice was delivered",
+    "casework.treatment.tasks.remind_follow_up": "Email the lead clinician that a treatment follow-up is due",
+    "casework.treatment.tasks.remind_appointment": "Remind the client of a treatment appointment through GOV.UK Notify",
 }
 
 

@@ -8,14 +8,10 @@ otherwise stops and says how; without it these tests fail, they never skip.
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.db import connection
-from django.db.models.signals import post_migrate
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -57,40 +53,8 @@ def chromium():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-# --- The append-only audit log and the flush after a live-server test --------------------------------
-#
-# A live_server test runs with transactional_db, which empties every table afterwards with a flush.
-# The audit table refuses DELETE and TRUNCATE (casework/audit/migrations/0002), by design. For the
-# flush only, the triggers are dropped; when the flush is done (it sends post_migrate) they are put
-# back, with the sealed chain head that migration 0003 makes, so later tests see the database as
-# migrated.
-
-_TRIGGERS = importlib.import_module("casework.audit.migrations.0002_append_only_triggers")
-_SEAL = importlib.import_module("casework.audit.migrations.0003_chain_head_seal_and_indexes")
-_RESTORE_UID = "casework-system-tests-restore-audit-triggers"
-
-
-class _SchemaEditorShim:
-    def __init__(self, conn) -> None:
-        self.connection = conn
-
-    def execute(self, sql, params=()):
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, params)
-
-
-def _restore_audit_log(sender, using="default", **kwargs) -> None:
-    post_migrate.disconnect(dispatch_uid=_RESTORE_UID)
-    _TRIGGERS.forwards(apps, _SchemaEditorShim(connection))
-    _SEAL.seal_head(apps, None)
-
-
-@pytest.fixture
-def audit_log_flushable(transactional_db):
-    """Depends on transactional_db, so this teardown runs just before its flush."""
-    yield
-    _TRIGGERS.backwards(apps, _SchemaEditorShim(connection))
-    post_migrate.connect(_restore_audit_log, dispatch_uid=_RESTORE_UID, weak=False)
+# The flush after a live-server test (transactional_db) needs the audit log's triggers lifted: the
+# fixture ``audit_log_flushable`` is in the root conftest.py, for any transactional test.
 
 
 # --- Pages ------------------------------------------------------------------------------------------------

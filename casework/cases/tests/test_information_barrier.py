@@ -38,6 +38,10 @@ from casework.people.queries import can_see_sealed_details
 from casework.people.tests.factories import create_person
 from casework.referrals.choices import SubjectRole
 from casework.referrals.tests.factories import ReferralDocumentFactory
+from casework.treatment.models import Appointment
+from casework.treatment.tests.enrolment_helpers import treated_case
+from casework.treatment.tests.matrix_compliance import appointment as treatment_appointment
+from casework.treatment.tests.matrix_compliance import make_notice
 
 # In every sealed field of Vera's person record.
 SEALED_CANARIES = {
@@ -64,6 +68,7 @@ CASE_CANARIES = {
     "note": "Canaryclinicalnote she is safe at the refuge now",
     "note_present": "Canarypresent IDVA Imogen",
     "addendum": "Canaryaddendum the refuge is in another county",
+    "appointment_place": "Canaryplace Mental Health Unit",
 }
 # Her new identity: her person record's current name, not the name the referral gave. Nobody on the
 # perpetrator case's team sees it anywhere (her person record and her own referral are behind the
@@ -169,6 +174,16 @@ def pair(cast) -> Barrier:
         by=val,
     )
     addendum_add(note=victim_note, text=CASE_CANARIES["addendum"], by=val)
+    # An appointment of hers, where she is seen.
+    Appointment.objects.create(
+        case=victim_case,
+        kind="assessment",
+        clinician=val,
+        place_kind="mh_facility",
+        place_detail=CASE_CANARIES["appointment_place"],
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        created_by=val,
+    )
     MappaRegistration.objects.create(
         case=victim_case,
         category=2,
@@ -228,6 +243,11 @@ def pair(cast) -> Barrier:
     assessment_services.assessment_start(
         case=perpetrator_case, code="srp-structured", setting="community", by=cast.clinician
     )
+    # Stan's treatment: an enrolment ended (with its follow-ups) and one active, an appointment he
+    # missed, a compliance notice about it.
+    treated = treated_case(cast, case=perpetrator_case)
+    treatment_appointment(cast, treated.active, days_ago=5)
+    make_notice(cast, treated.active)
     glass = UserFactory(role=Role.CLINICIAN, full_name="Gil Glass")
     break_glass_open(user=glass, obj=perpetrator_case, reason="On call: urgent risk call from probation tonight")
     vera.refresh_from_db()
@@ -302,6 +322,12 @@ def case_urls(case: Case) -> list[str]:
     for agency in case.agencies.all():
         urls.append(reverse("cases:officer_add", args=[ref, agency.pk]))
         urls += [reverse("cases:officer_edit", args=[ref, o.pk]) for o in agency.officers.all()]
+    urls += [reverse(f"treatment:{name}", args=[ref]) for name in ("overview", "appointments", "notices")]
+    urls += [reverse("treatment:enrolment", args=[ref, e.pk]) for e in case.enrolments.all()]
+    urls += [reverse("treatment:appointment_detail", args=[ref, a.pk]) for a in case.appointments.all()]
+    for enrolment in case.enrolments.all():
+        urls += [reverse("treatment:notice", args=[ref, n.pk]) for n in enrolment.notices.all()]
+        urls += [reverse("treatment:follow_up", args=[ref, enrolment.pk, f.pk]) for f in enrolment.follow_ups.all()]
     from casework.cases.queries import documents_of
 
     urls += [reverse("cases:document_download", args=[ref, d.pk]) for d in documents_of(case)]
@@ -368,6 +394,10 @@ def test_the_walk_reaches_people_and_referral_pages_and_would_see_a_leak(cast, p
     pages = walk(client_for(cast.clinician), pair.perpetrator_case)
     assert any(url.startswith("/people/") and status == 200 for url, (status, _) in pages.items())
     assert any(url.startswith("/referrals/") and status == 200 for url, (status, _) in pages.items())
+    # The treatment pages: the overview, each enrolment, follow-up, appointment and notice.
+    treatment = [url for url in case_urls(pair.perpetrator_case) if "/treatment/" in url]
+    assert len(treatment) >= 3 + 2 + 3 + 1 + 1
+    assert {url: pages[url][0] for url in treatment} == dict.fromkeys(treatment, 200)
     victim_side = walk(client_for(pair.victim_clinician), pair.victim_case)
     found = set()
     for _status, body in victim_side.values():
@@ -384,6 +414,7 @@ def test_the_walk_reaches_people_and_referral_pages_and_would_see_a_leak(cast, p
         "note",
         "note_present",
         "addendum",
+        "appointment_place",
     } <= found
 
 

@@ -1,5 +1,6 @@
-"""The only writers of the diary: booking, moving and cancelling appointments, recording
-attendance, adding a session's note, sending the clinician an invitation, and the clinic's rooms.
+"""The only writers of the diary: booking, moving (each scheduling the client's reminder, 24 hours
+before: ``tasks.remind_appointment``) and cancelling appointments, recording attendance, adding a
+session's note, sending the clinician an invitation, and the clinic's rooms.
 
 Every function checks its own permission, runs in one transaction and records its audit event
 against the case (rooms: against the room, which holds no personal data).
@@ -205,6 +206,7 @@ def appointment_book(
         audit_created(
             case=case, by=by, request=request, obj=appointment, label="appointment", fields=Appointment.AUDITED_FIELDS
         )
+        _schedule_reminder(appointment)
     return appointment
 
 
@@ -242,8 +244,9 @@ def appointment_move(
         appointment.place_detail = place_detail
         appointment.starts_at = starts_at
         appointment.minutes = minutes
-        # A moved appointment needs a new invitation.
+        # A moved appointment needs a new invitation, and a new reminder for the client.
         appointment.invitation_sent_at = None
+        appointment.reminder_sent_at = None
         appointment.save()
         audit_changed(
             case=appointment.case,
@@ -254,7 +257,17 @@ def appointment_move(
             before=before,
             fields=Appointment.AUDITED_FIELDS,
         )
+        _schedule_reminder(appointment)
     return appointment
+
+
+def _schedule_reminder(appointment: Appointment) -> None:
+    """Once the booking commits, the client's reminder 24 hours before (``tasks.remind_appointment``;
+    the reminder for an earlier time finds the appointment moved and sends nothing)."""
+    from casework.treatment.reminders import schedule_appointment
+
+    appointment_id = appointment.pk
+    transaction.on_commit(lambda: schedule_appointment(appointment_id))
 
 
 def appointment_cancel(

@@ -1,6 +1,6 @@
 """The only writers of enrolments and what follows them: enrol a person in a programme on a legal
-basis, record outcome measures, discharge (which makes the follow-ups due at 6, 12 and 24 months)
-and record a follow-up.
+basis, record outcome measures, discharge (which makes the follow-ups due at 6, 12 and 24 months,
+each with a reminder to the lead clinician on its day) and record a follow-up.
 
 Every function checks its own permission, runs in one transaction and records its audit event
 against the case, so the case's access log holds everything done to it. The trail keeps
@@ -282,7 +282,16 @@ def discharge(
         changes = diff(before, snapshot(enrolment, (*Enrolment.AUDITED_FIELDS, "discharge_reason")), model=Enrolment)
         changes["follow-ups due"] = {"old": None, "new": [f.due_on.isoformat() for f in follow_ups]}
         _audit(action=Action.UPDATE, enrolment=enrolment, by=by, request=request, what="discharged", changes=changes)
+        # The lead clinician is reminded at 09:00 on the day each falls due (``tasks.remind_follow_up``).
+        follow_up_ids = [f.pk for f in follow_ups]
+        transaction.on_commit(lambda: _schedule_reminders(follow_up_ids))
     return enrolment
+
+
+def _schedule_reminders(follow_up_ids: list[int]) -> None:
+    from casework.treatment.reminders import schedule_follow_ups
+
+    schedule_follow_ups(follow_up_ids)
 
 
 FOLLOW_UP_FIELDS = ("done_on", "re_referred", "further_stalking", "reconvicted", "notes")
