@@ -1,4 +1,4 @@
-"""Forms of the diary pages: booking, attendance, a session's note, a room."""
+"""Forms of the diary pages: booking, moving, attendance, a session's note, a room."""
 
 from __future__ import annotations
 
@@ -105,6 +105,28 @@ class BookForm(NHSForm):
         if day is None or time is None:
             return None
         return dt.datetime.combine(day, time, tzinfo=timezone.get_current_timezone())
+
+
+class MoveForm(BookForm):
+    """Moving a booked appointment: the booking's form without the kind, which a move keeps, and
+    filled in with where and when the appointment is now."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+
+    @staticmethod
+    def initial_for(appointment) -> dict[str, Any]:
+        start = timezone.localtime(appointment.starts_at)
+        return {
+            "clinician": str(appointment.clinician_id),
+            "day": start.date(),
+            "time": f"{start:%H:%M}",
+            "minutes": appointment.minutes,
+            "place_kind": appointment.place_kind,
+            "room": str(appointment.room_id) if appointment.room_id else "",
+            "place_detail": appointment.place_detail,
+        }
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]

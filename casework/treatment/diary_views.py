@@ -1,7 +1,8 @@
 """The diary pages.
 
 Under a case (/cases/<reference>/treatment/appointments/…): the case's appointments, booking one,
-one appointment with its attendance and session note, its ICS file and the clinician's invitation.
+one appointment with its attendance and session note, moving it, its ICS file and the clinician's
+invitation.
 The case is loaded for the user (404 if they may not see it), then the appointment among those they
 may read (404 otherwise).
 
@@ -22,13 +23,14 @@ from casework.access import policy
 from casework.audit.models import Action
 from casework.audit.services import record, record_view
 from casework.cases.views.common import case_or_404
+from casework.core.formatting import datetime_gb
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 from casework.core.permissions import require
 from casework.core.refusals import Refused, show_refusal
 from casework.treatment import diary_queries as queries
 from casework.treatment.choices import Attendance
-from casework.treatment.diary_forms import AttendanceForm, BookForm, RoomForm, SessionNoteForm
+from casework.treatment.diary_forms import AttendanceForm, BookForm, MoveForm, RoomForm, SessionNoteForm
 from casework.treatment.diary_ics import appointment_ics, ics_filename, place_of
 from casework.treatment.models import Appointment
 from casework.treatment.services import diary as services
@@ -128,6 +130,7 @@ def _detail(request: HttpRequest, case, appointment: Appointment, *, attendance_
     may_read_notes = user.has_perm("treatment.view", case)
     may_record = user.has_perm("treatment.record_attendance", appointment)
     may_note = user.has_perm("treatment.write_session_note", appointment)
+    may_move = user.has_perm("treatment.book", appointment) and appointment.attendance == Attendance.BOOKED
     session_note = queries.session_note_of(appointment) if may_read_notes else None
     modules = services.programme_modules(appointment)
     if may_record and attendance_form is None:
@@ -151,7 +154,8 @@ def _detail(request: HttpRequest, case, appointment: Appointment, *, attendance_
             ],
             "attendance_form": attendance_form if may_record else None,
             "note_form": note_form if (may_note and attended and session_note is None) else None,
-            "may_invite": user.has_perm("treatment.book", appointment) and appointment.attendance == Attendance.BOOKED,
+            "may_invite": may_move,
+            "may_move": may_move,
         },
         status=status,
     )
@@ -212,6 +216,61 @@ def session_note_add(request: HttpRequest, reference: str, pk: int) -> HttpRespo
             messages.success(request, "Session note saved. It is also in the case notes.")
             return redirect(detail_url(appointment))
     return _detail(request, case, appointment, note_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def appointment_move(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """Another time (and perhaps another clinician or place) for a booked appointment. One that has
+    taken place or been cancelled shows why it cannot be moved."""
+    case = _case(request, reference)
+    appointment = _appointment(request, case, pk)
+    require(request.user, "treatment.book", appointment)
+    movable = appointment.attendance == Attendance.BOOKED
+    clinicians = queries.clinicians_for_booking(case)
+    rooms = queries.rooms()
+    form = MoveForm(
+        request.POST if request.method == "POST" and movable else None,
+        clinicians=clinicians,
+        rooms=rooms,
+        initial=MoveForm.initial_for(appointment),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        invited = appointment.invitation_sent_at is not None
+        try:
+            services.appointment_move(
+                appointment=appointment,
+                starts_at=form.starts_at(),
+                minutes=data["minutes"],
+                clinician=next((u for u in clinicians if str(u.pk) == data["clinician"]), None),
+                place_kind=data["place_kind"],
+                room=next((r for r in rooms if str(r.pk) == data.get("room")), None),
+                place_detail=data.get("place_detail") or "",
+                by=request.user,
+                request=request,
+            )
+        except Refused as refused:
+            show_refusal(form, refused, {"starts_at": "time"})
+        else:
+            moved = f"Appointment moved to {datetime_gb(appointment.starts_at)}, {place_of(appointment)}"
+            if invited:
+                moved += ". The invitation sent before has the old time: send it again"
+            messages.success(request, moved)
+            return redirect(detail_url(appointment))
+    if request.method == "GET":
+        record_view(request, case, object_label=f"{case.reference}: {appointment.audit_label}")
+    return render(
+        request,
+        "treatment/diary_move.jinja",
+        {
+            "case": case,
+            "appointment": appointment,
+            "place": place_of(appointment),
+            "form": form if movable else None,
+            "cancel_url": detail_url(appointment),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_GET

@@ -24,6 +24,7 @@ urlpatterns: list = [
     path("appointments/", diary_views.appointment_list, name="appointments"),
     path("appointments/new/", diary_views.appointment_add, name="appointment_add"),
     path("appointments/<id:pk>/", diary_views.appointment_detail, name="appointment_detail"),
+    path("appointments/<id:pk>/move/", diary_views.appointment_move, name="appointment_move"),
     path("appointments/<id:pk>/attendance/", diary_views.attendance, name="attendance"),
     path("appointments/<id:pk>/note/", diary_views.session_note_add, name="session_note_add"),
     path("appointments/<id:pk>/calendar.ics", diary_views.calendar_file, name="appointment_ics"),

@@ -32,7 +32,14 @@ def overrides(cast) -> dict[str, dict]:
         "treatment:appointment_add": {"reference": case.reference},
         **{
             f"treatment:{name}": at
-            for name in ("appointment_detail", "attendance", "session_note_add", "appointment_ics", "invite")
+            for name in (
+                "appointment_detail",
+                "appointment_move",
+                "attendance",
+                "session_note_add",
+                "appointment_ics",
+                "invite",
+            )
         },
         "diary:week": {},
         "diary:rooms": {},
