@@ -2,7 +2,9 @@
 
 A definition (``instruments/definitions/<code>.json``, checked against ``instruments/schema.json``)
 says what an instrument asks: its sections and items, which items apply to which stalker type or
-prior relationship, its summary judgements and the training an assessor must hold. Licensed factor
+prior relationship, its summary judgements, the training an assessor must hold and the kinds of
+case it is offered on (``case_kinds``: a victim's needs and safety assessment only on victim cases,
+the risk assessments of the person who stalks never on them). Licensed factor
 lists (the Stalking Risk Profile's, for one) are not in the repository: a ``catalogue`` section
 names a catalogue, and the clinic supplies the file under its licence (``ASSESSMENT_CATALOGUES`` in
 settings, checked against ``instruments/catalogue-schema.json``). The repository ships a clearly
@@ -28,7 +30,7 @@ from typing import Any
 import jsonschema
 from django.conf import settings
 
-from casework.cases.choices import Relationship, StalkerType
+from casework.cases.choices import CaseKind, Relationship, StalkerType
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
 DEFINITIONS_DIR = INSTRUMENTS_DIR / "definitions"
@@ -148,6 +150,18 @@ class Definition:
     relationship_item: str = ""
     review_months: int | None = None
     catalogues: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    case_kinds: frozenset[str] = frozenset()  # empty: offered on every kind of case
+
+    def offered_on(self, case_kind: str) -> bool:
+        """Whether the instrument is offered on a case of this kind (``CaseKind``)."""
+        return not self.case_kinds or case_kind in self.case_kinds
+
+    def case_kind_refusal(self, case_kind: str) -> str | None:
+        """Why the instrument may not be used on a case of this kind, for the person who asked."""
+        if self.offered_on(case_kind):
+            return None
+        kinds = [f"{CaseKind(kind).label.lower()}s" for kind in CaseKind.values if kind in self.case_kinds]
+        return f"{self.title} is not used on a {CaseKind(case_kind).label.lower()}: it is for {_listed(kinds)} only."
 
     @property
     def items(self) -> dict[str, Item]:
@@ -208,9 +222,14 @@ class Definition:
             relationship_item=content.get("relationship_item", ""),
             review_months=content.get("review_months"),
             catalogues=content.get("catalogues", {}),
+            case_kinds=frozenset(content.get("case_kinds", ())),
             content=content,
             content_hash=content_hash(content),
         )
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _section(raw: Mapping[str, Any]) -> Section:
@@ -326,15 +345,31 @@ def clear_cache() -> None:
     _load.cache_clear()
 
 
-def available() -> list[tuple[str, Definition | None, str]]:
-    """Every instrument, as (code, definition or None, why not usable) — for the start page."""
+def available(case_kind: str | None = None) -> list[tuple[str, Definition | None, str]]:
+    """Every instrument, as (code, definition or None, why not usable) — for the start page. Given
+    a ``case_kind``, only the instruments offered on that kind of case (one that cannot be loaded is
+    left out too when its file says it is for other kinds)."""
     result: list[tuple[str, Definition | None, str]] = []
-    for code in definition_files():
+    for code, path in definition_files().items():
         try:
-            result.append((code, load(code), ""))
+            definition = load(code)
         except DefinitionError as error:
-            result.append((code, None, str(error)))
+            if case_kind is None or _declares_kind(path, case_kind):
+                result.append((code, None, str(error)))
+            continue
+        if case_kind is None or definition.offered_on(case_kind):
+            result.append((code, definition, ""))
     return result
+
+
+def _declares_kind(path: Path, case_kind: str) -> bool:
+    """Whether a definition file that could not be loaded is, by its own word, for ``case_kind``
+    (true when it cannot be read well enough to say: the problem is then shown)."""
+    try:
+        kinds = json.loads(path.read_text(encoding="utf-8")).get("case_kinds")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return True
+    return not isinstance(kinds, list) or not kinds or case_kind in kinds
 
 
 def expand(code: str, *, _including: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -176,12 +176,16 @@ def assessment_start(
     previous: Assessment | None = None,
 ) -> Assessment:
     """Start a draft with the current definition of ``code`` (a reassessment carries forward the
-    answers, judgements and scenarios of ``previous``, the last signed assessment)."""
+    answers, judgements and scenarios of ``previous``, the last signed assessment). Refused when the
+    instrument is not for this kind of case (``case_kinds`` in its definition)."""
     require(by, "assessments.start", case)
     try:
         definition = definitions.load(code)
     except DefinitionError as error:
         raise AssessmentRefused(str(error), "instrument") from None
+    wrong_kind = definition.case_kind_refusal(case.kind)
+    if wrong_kind:
+        raise AssessmentRefused(wrong_kind, "instrument")
     _require_training(by, definition)
     _check_setting(setting, establishment)
     chosen = _check_co_assessors(case, co_assessors, by)

@@ -104,7 +104,7 @@ def assessment_list(request: HttpRequest, reference: str) -> HttpResponse:
 def assessment_start(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     require(request.user, "assessments.start", case)
-    available = definitions.available()
+    available = definitions.available(case.kind)
     instruments = [d for _, d, _ in available if d is not None]
     unavailable = [(code, why) for code, d, why in available if d is None]
     team = [u for u in queries.team_clinicians(case) if u.pk != request.user.pk]

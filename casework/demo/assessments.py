@@ -8,7 +8,11 @@ rejected ex-partner, an intimacy-seeking stranger …) with weights that bring t
 the typology of Mullen, Pathé, Purcell and Stuart (1999; n = 145): rejected 36%, intimacy-seeking
 34%, incompetent suitor 15%, resentful 11%, predatory 4%. Some signed assessments have been
 reassessed since, with judgements that moved; signed assessments have a risk management plan, some
-of whose actions are overdue. Victim cases get an S-DASH screen completed with the victim.
+of whose actions are overdue. Victim cases get an S-DASH screen completed with the victim; the
+first open victim case with a stalking episode also has a victim needs and safety assessment a week
+later, signed off, whose answers and current danger follow what the case records (the behaviours,
+where in-person incidents happened, any protective order) up to that day. It draws no random
+numbers, so the rest of the demo stays as it was.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from casework.accounts.queries import has_current_training
 from casework.assessments import services
 from casework.assessments.models import Assessment
 from casework.cases.choices import CaseKind, CaseStatus, Relationship, StalkerType, TeamRole
-from casework.cases.models import Case, CaseTeamMember, StalkingEpisode
+from casework.cases.models import Case, CaseTeamMember, Incident, LegalOrder, StalkingEpisode
 from casework.core.roles import Instrument, Role
 
 # For each prior relationship, how likely each stalker type is (weights).
@@ -269,11 +273,128 @@ def _s_dash(case: Case, clinician: User, rng, faker) -> None:
         }
     definition_answers["level_of_concern"] = {"value": rng.choice(["standard", "medium", "high"])}
     definition_answers["judgement_rationale"] = {"value": "From what she described at the first appointment."}
-    with _at(max(case.opened_on + dt.timedelta(days=7), timezone.localdate() - dt.timedelta(days=60))):
+    with _at(_screen_day(case)):
         screen = services.assessment_start(case=case, code="s-dash", setting="community", by=clinician)
         services.assessment_save(
             assessment=screen, answers=definition_answers, expected_version=screen.row_version, by=clinician
         )
+
+
+SCREEN_AFTER_OPENING = dt.timedelta(days=7)
+SCREEN_AT_MOST_AGO = dt.timedelta(days=60)
+REMOTE_CONTACT = {"phone", "text", "email", "social_media", "letters_or_gifts"}
+
+
+def _screen_day(case: Case) -> dt.date:
+    return max(case.opened_on + SCREEN_AFTER_OPENING, timezone.localdate() - SCREEN_AT_MOST_AGO)
+
+
+def _yes_no(flag: bool, comment: str = "") -> dict[str, str]:
+    return {"value": "yes" if flag else "no", **({"comment": comment} if flag and comment else {})}
+
+
+def _victim_needs_answers(case: Case, episode: StalkingEpisode, day: dt.date) -> tuple[dict[str, Any], str, str]:
+    """The answers, the current danger and its reasons, from what the case records up to ``day``."""
+    incidents = [i for i in Incident.objects.filter(case=case).order_by("occurred_on") if i.occurred_on <= day]
+    seen = {i.behaviour for i in incidents} | set(episode.behaviours or ())
+    places = {i.place for i in incidents if i.place}
+    recent = [i for i in incidents if i.occurred_on >= day - dt.timedelta(days=30)]
+    escalating = any(i.severity >= 3 for i in recent)
+    violent = bool(seen & {"violence", "sexual_violence"})
+    threats = "threats" in seen
+    in_person = bool(seen & {"following", "loitering", "approaching", "property_damage", "violence"})
+    ordered = LegalOrder.objects.filter(case=case).exists()
+    ex_partner = episode.prior_relationship == Relationship.EX_INTIMATE_PARTNER
+    if violent or (threats and escalating):
+        danger = "high"
+    elif threats or escalating or in_person:
+        danger = "moderate"
+    else:
+        danger = "low"
+    since = f"{incidents[0].occurred_on:%B %Y}" if incidents else "the start"
+    reasons = {
+        "high": "Violence or threats that are getting closer and more frequent; they are very frightened and the "
+        "stalker knows where to find them.",
+        "moderate": "Persistent contact, with threats or in-person approaches, but no violence so far and "
+        "no sign of it getting worse this month.",
+        "low": "Contact at a distance only, no threats, and nothing new in the last month.",
+    }[danger]
+    answers: dict[str, Any] = {
+        "fear_now": {
+            "value": {"high": "very_frightened", "moderate": "very_frightened", "low": "somewhat_frightened"}[danger],
+            "comment": f"{len(incidents)} incidents on the timeline since {since}",
+        },
+        "feels_safe_at_home": _yes_no("home" not in places and not violent),
+        "recent_escalation": _yes_no(escalating, f"{len(recent)} incidents in the last month"),
+        "fears_for_others": _yes_no("contacting_third_parties" in seen, "Their family have been contacted too"),
+        "reported_to_police": {"value": "yes"},
+        "safety_plan": {"value": "no", "comment": "Agreed today; see the immediate actions"},
+        "impact_work_study": {"value": "serious" if "work" in places else "some"},
+        "impact_home": {"value": "needs_to_move" if "home" in places else "security_changed"},
+        "impact_physical_health": {"value": "some", "comment": "Poor sleep"},
+        "impact_mental_health": {
+            "value": "serious" if danger != "low" else "some",
+            "comment": "Anxious and constantly on guard",
+        },
+        "self_harm_concern": {"value": "no"},
+        "impact_finances": {"value": "some" if in_person else "none"},
+        "impact_relationships": {"value": "some", "comment": "Goes out much less than before"},
+        "following": _yes_no("following" in seen),
+        "loitering": _yes_no("loitering" in seen or "approaching" in seen),
+        "unwanted_contact": _yes_no(bool(seen & REMOTE_CONTACT)),
+        "threats_made": _yes_no(threats),
+        "property_damage": _yes_no("property_damage" in seen),
+        "third_party_approaches": _yes_no("contacting_third_parties" in seen),
+        "knows_home_address": _yes_no("home" in places or ex_partner, "Incidents near their home"),
+        "knows_work_or_study": _yes_no("work" in places, "Incidents near their work"),
+        "shared_children": {"value": "no"},
+        "shared_circle": _yes_no(ex_partner or episode.prior_relationship == Relationship.WORKPLACE_CONTACT),
+        "children_in_household": {"value": "no"},
+        "child_contact_with_stalker": {"value": "no_children"},
+        "tracking": _yes_no("monitoring" in seen, "Suspected: the stalker seems to know where they are"),
+        "account_access": _yes_no("accessing_accounts" in seen),
+        "location_sharing": {"value": "no"},
+        "fake_profiles": _yes_no("social_media" in seen, "New accounts after each block"),
+        "image_threats": {"value": "no"},
+        "device_check": _yes_no(bool(seen & {"monitoring", "accessing_accounts", "social_media"})),
+        "advocate": {"value": "yes"},
+        "police_contact": {"value": "yes"},
+        "protective_order": _yes_no(ordered),
+        "health_support": {"value": "no", "comment": "Would like a referral for help with sleep and anxiety"},
+        "people_to_turn_to": {"value": "yes"},
+        "main_needs": {
+            "value": "To feel safe at home; to know what the police are doing; help with sleep and anxiety."
+        },
+        "immediate_actions": {"value": "Safety plan agreed; the officer in the case told of the assessment."},
+    }
+    return answers, danger, reasons
+
+
+def _victim_needs(case: Case, clinician: User, leads: list[User], stats: dict[str, int]) -> None:
+    episode = StalkingEpisode.objects.filter(case=case).order_by("id").first()
+    if episode is None:
+        return
+    day = min(_screen_day(case) + dt.timedelta(days=7), timezone.localdate() - dt.timedelta(days=4))
+    if day < case.opened_on + SCREEN_AFTER_OPENING:
+        return  # too recent a case to have been assessed yet
+    answers, danger, reasons = _victim_needs_answers(case, episode, day)
+    with _at(day):
+        assessment = services.assessment_start(case=case, code="victim-needs-safety", setting="community", by=clinician)
+        services.assessment_save(
+            assessment=assessment,
+            answers=answers,
+            judgements={"current_danger": {"level": danger, "rationale": reasons}},
+            expected_version=assessment.row_version,
+            by=clinician,
+        )
+        assessment = services.assessment_submit(assessment=assessment, by=clinician)
+    signer = next((lead for lead in leads if lead.has_perm("assessments.review", assessment)), None)
+    if signer is None:
+        stats["victim_needs_submitted"] += 1
+        return
+    with _at(day + dt.timedelta(days=2)):
+        services.assessment_sign(assessment=assessment, by=signer)
+    stats["victim_needs_signed"] += 1
 
 
 def seed(context) -> None:
@@ -281,7 +402,11 @@ def seed(context) -> None:
         context.say(f"Assessments: already there ({Assessment.objects.count()})")
         return
     leads = list(User.objects.filter(role=Role.CLINICAL_LEAD, is_active=True).order_by("id"))
-    stats: dict[str, int] = dict.fromkeys(["draft", "submitted", "signed", "reassessed", *StalkerType.values], 0)
+    stats: dict[str, int] = dict.fromkeys(
+        ["draft", "submitted", "signed", "reassessed", "victim_needs_signed", "victim_needs_submitted"]
+        + list(StalkerType.values),
+        0,
+    )
     cases = Case.objects.filter(kind=CaseKind.PERPETRATOR, status__in=[CaseStatus.OPEN, CaseStatus.ON_HOLD]).order_by(
         "id"
     )
@@ -307,9 +432,12 @@ def seed(context) -> None:
                 provider="S-DASH training (demo)",
             )
         _s_dash(case, member.user, context.rng, context.faker)
+        if not stats["victim_needs_signed"] + stats["victim_needs_submitted"]:
+            _victim_needs(case, member.user, leads, stats)
     signed = max(stats["signed"], 1)
     mix = ", ".join(f"{StalkerType(t).label.lower()} {stats[t] * 100 // signed}%" for t in StalkerType.values)
     context.say(
         f"Assessments: {stats['signed']} signed ({stats['reassessed']} reassessed since), {stats['submitted']} "
-        f"waiting for sign-off, {stats['draft']} drafts; types: {mix}"
+        f"waiting for sign-off, {stats['draft']} drafts; types: {mix}; victim needs and safety: "
+        f"{stats['victim_needs_signed']} signed, {stats['victim_needs_submitted']} waiting for sign-off"
     )

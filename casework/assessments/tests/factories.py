@@ -95,3 +95,43 @@ def submitted(case, by, **kwargs):
 def signed(case, by, signer, **kwargs):
     assessment = submitted(case, by, **kwargs)
     return services.assessment_sign(assessment=assessment, by=signer)
+
+
+# --- The victim needs and safety assessment (victim cases) -------------------------------------------
+
+VICTIM_NEEDS_ANSWERS = {
+    "fear_now": {"value": "very_frightened", "comment": "She sleeps at her sister's two nights a week"},
+    "feels_safe_at_home": {"value": "no"},
+    "recent_escalation": {"value": "yes", "comment": "He came to the door twice last week"},
+    "impact_mental_health": {"value": "serious", "comment": "Not sleeping; on guard all the time"},
+    "self_harm_concern": {"value": "no"},
+    "following": {"value": "yes"},
+    "loitering": {"value": "yes"},
+    "unwanted_contact": {"value": "yes", "comment": "Forty messages a day from new numbers"},
+    "threats_made": {"value": "yes"},
+    "property_damage": {"value": "no"},
+    "third_party_approaches": {"value": "yes", "comment": "Has messaged her mother"},
+    "knows_home_address": {"value": "yes"},
+    "shared_children": {"value": "no"},
+    "children_in_household": {"value": "no"},
+    "child_contact_with_stalker": {"value": "no_children"},
+    "tracking": {"value": "no"},
+    "account_access": {"value": "yes", "comment": "He knew her email password"},
+    "image_threats": {"value": "no"},
+    "main_needs": {"value": "To feel safe at home again; a device check; help to sleep"},
+}
+
+
+def victim_needs_signed(case, by, signer, *, level: str = "high"):
+    """A victim needs and safety assessment on ``case``, complete, submitted by ``by`` and signed by
+    ``signer``, with a current danger of ``level``."""
+    assessment = services.assessment_start(case=case, code="victim-needs-safety", setting="community", by=by)
+    services.assessment_save(
+        assessment=assessment,
+        answers=VICTIM_NEEDS_ANSWERS,
+        judgements={"current_danger": {"level": level, "rationale": "Escalating visits to her home and threats."}},
+        expected_version=assessment.row_version,
+        by=by,
+    )
+    assessment = services.assessment_submit(assessment=assessment, by=by)
+    return services.assessment_sign(assessment=assessment, by=signer)

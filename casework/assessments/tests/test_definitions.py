@@ -36,7 +36,7 @@ def _edit(path: Path, change) -> None:
 
 def test_every_shipped_definition_loads_and_fits_the_schema():
     loaded = {code: definition for code, definition, problem in definitions.available() if not problem}
-    assert set(loaded) == {"s-dash", "stalker-typology", "srp-structured"}
+    assert set(loaded) == {"s-dash", "stalker-typology", "srp-structured", "victim-needs-safety"}
     for definition in loaded.values():
         assert len(definition.content_hash) == 64
 

@@ -100,6 +100,31 @@ def test_the_typology_is_close_to_the_published_mix(seeded):
     assert share[StalkerType.PREDATORY] <= 0.15
 
 
+def test_a_victim_case_has_a_signed_needs_and_safety_assessment_that_follows_its_story(seeded):
+    from casework.cases.choices import CaseKind
+    from casework.cases.models import Incident
+
+    needs = Assessment.objects.filter(definition__code="victim-needs-safety").select_related("case")
+    assert needs.count() == 1
+    assessment = needs.get()
+    assert assessment.case.kind == CaseKind.VICTIM and assessment.is_signed
+    assert services.signature_holds(assessment) and assessment.signed_by_id != assessment.assessor_id
+    assert assessment.review_due_on and assessment.review_due_on > timezone.localdate()
+    screen = Assessment.objects.get(case=assessment.case, definition__code="s-dash")
+    assert screen.created_at < assessment.created_at
+    day = timezone.localtime(assessment.created_at).date()
+    seen = set(
+        Incident.objects.filter(case=assessment.case, occurred_on__lte=day).values_list("behaviour", flat=True)
+    ) | set(StalkingEpisode.objects.filter(case=assessment.case).first().behaviours)
+    assert (assessment.answers["threats_made"]["value"] == "yes") == ("threats" in seen)
+    assert (assessment.answers["following"]["value"] == "yes") == ("following" in seen)
+    danger = assessment.judgements.get(outcome="current_danger").level
+    assert danger in ("low", "moderate", "high")
+    if seen & {"violence", "sexual_violence"}:
+        assert danger == "high"
+    assert not Assessment.objects.filter(case__kind=CaseKind.VICTIM, definition__code="srp-structured").exists()
+
+
 def test_the_demo_assessments_are_idempotent(seeded):
     count = Assessment.objects.count()
     demo.seed(seeded)
