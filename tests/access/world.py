@@ -87,6 +87,7 @@ from casework.treatment.models import (
     OutcomeMeasure,
     SessionNote,
 )
+from casework.victims.models import SafetyPlanVersion, VictimMessage
 
 ROLES = ("coordinator", "clinician", "clinical_lead", "finance", "researcher", "sysadmin", "agency")
 ROLE_OF = {
@@ -359,7 +360,22 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
         starts_at=now,
         created_by=by,
     )
+    safety_plan = SafetyPlanVersion.objects.create(
+        case=case,
+        number=1,
+        channels=["letter"],
+        contact_days=["0"],
+        contact_from=dt.time(9),
+        contact_until=dt.time(17),
+        agreed_on=dt.date(2026, 11, 1),
+        review_on=dt.date(2027, 2, 1),
+        recorded_by=by,
+    )
     return {
+        "victims.safetyplanversion": safety_plan,
+        "victims.victimmessage": VictimMessage.objects.create(
+            case=case, channel="letter", text="Matrix", plan=safety_plan, reference="matrix-victim", created_by=by
+        ),
         "treatment.enrolment": enrolment,
         "treatment.appointment": appointment,
         "treatment.sessionnote": SessionNote.objects.create(appointment=appointment, created_by=by),

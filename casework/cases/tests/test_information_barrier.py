@@ -42,6 +42,7 @@ from casework.treatment.models import Appointment
 from casework.treatment.tests.enrolment_helpers import treated_case
 from casework.treatment.tests.matrix_compliance import appointment as treatment_appointment
 from casework.treatment.tests.matrix_compliance import make_notice
+from casework.victims.models import SafetyPlanVersion, VictimMessage
 
 # In every sealed field of Vera's person record.
 SEALED_CANARIES = {
@@ -69,6 +70,9 @@ CASE_CANARIES = {
     "note_present": "Canarypresent IDVA Imogen",
     "addendum": "Canaryaddendum the refuge is in another county",
     "appointment_place": "Canaryplace Mental Health Unit",
+    "safety_plan": "Canaryplan she keeps a go-bag at her sisters",
+    "plan_officer": "DC Canaryofficer Northshire",
+    "message": "Canarymessage your appointment on Tuesday",
 }
 # Her new identity: her person record's current name, not the name the referral gave. Nobody on the
 # perpetrator case's team sees it anywhere (her person record and her own referral are behind the
@@ -182,6 +186,28 @@ def pair(cast) -> Barrier:
         place_kind="mh_facility",
         place_detail=CASE_CANARIES["appointment_place"],
         starts_at=timezone.now() + dt.timedelta(days=3),
+        created_by=val,
+    )
+    # Her safety plan and a message to her (the victim pathway).
+    plan = SafetyPlanVersion.objects.create(
+        case=victim_case,
+        number=1,
+        channels=["sms"],
+        contact_days=["0", "1", "2", "3", "4"],
+        contact_from=dt.time(18),
+        contact_until=dt.time(20),
+        police_officer=CASE_CANARIES["plan_officer"],
+        notes=CASE_CANARIES["safety_plan"],
+        agreed_on=timezone.localdate(),
+        review_on=timezone.localdate() + dt.timedelta(days=90),
+        recorded_by=val,
+    )
+    VictimMessage.objects.create(
+        case=victim_case,
+        channel="sms",
+        text=CASE_CANARIES["message"],
+        plan=plan,
+        reference="canary-message",
         created_by=val,
     )
     MappaRegistration.objects.create(
@@ -386,6 +412,26 @@ def test_nothing_of_the_victim_reaches_anyone_on_the_perpetrator_side(cast, pair
                 leaks.append(f"{who} {url}: {found}")
     assert not leaks, "\n".join(leaks)
     assert walked > 60  # the walk really reached the pages
+
+
+def test_the_victim_pathway_pages_are_404_to_the_perpetrator_side_and_show_the_canaries_to_her_team(
+    cast, pair, client_for
+):
+    ref = pair.victim_case.reference
+    plan = pair.victim_case.safety_plans.get()
+    message = pair.victim_case.victim_messages.get()
+    urls = [
+        reverse("victims:overview", args=[ref]),
+        reverse("victims:plan_agree", args=[ref]),
+        reverse("victims:plan_version", args=[ref, plan.number]),
+        reverse("victims:message_new", args=[ref]),
+        reverse("victims:message", args=[ref, message.pk]),
+    ]
+    for user in (cast.clinician, pair.second_on_team, pair.lead_on_team, pair.break_glass_clinician):
+        assert [client_for(user).get(url).status_code for url in urls] == [404] * len(urls)
+    her_team = client_for(pair.victim_clinician)
+    shown = her_team.get(urls[0]).content.decode() + her_team.get(urls[4]).content.decode()
+    assert all(CASE_CANARIES[key] in shown for key in ("safety_plan", "plan_officer", "message"))
 
 
 def test_the_walk_reaches_people_and_referral_pages_and_would_see_a_leak(cast, pair, client_for):

@@ -73,6 +73,8 @@ CREATE_VIEWS = {
     "treatment:appointment_add",
     "treatment:session_note_add",
     "diary:rooms",
+    "victims:plan_agree",
+    "victims:message_new",
 }
 # What the name of a create view looks like; a match outside CREATE_VIEWS must be listed above
 # or in NOT_CREATING with the reason.
