@@ -37,7 +37,7 @@ UK = ZoneInfo("Europe/London")
 FOLLOW_UP_HOUR = 9
 APPOINTMENT_NOTICE = dt.timedelta(hours=24)
 # What the client is told of the place: its kind only.
-PLACES = {
+PLACES: dict[str, str] = {
     PlaceKind.CLINIC_ROOM: "at the clinic",
     PlaceKind.PRISON: "at the prison",
     PlaceKind.MENTAL_HEALTH_FACILITY: "at the mental-health facility",
@@ -144,7 +144,7 @@ def appointment_personalisation(appointment: Appointment) -> dict[str, str]:
     return {
         "date": f"{start:%A} {start.day} {start:%B %Y}",
         "time": f"{start:%H:%M}",
-        "place": PLACES.get(appointment.place_kind, "at the clinic"),
+        "place": PLACES.get(str(appointment.place_kind), "at the clinic"),
     }
 
 

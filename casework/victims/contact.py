@@ -39,9 +39,9 @@ class Refusal:
 
 def revealing_words(text: str) -> list[str]:
     """The words in ``text`` that name the clinic or say what it does, as they appear there."""
-    names = [settings.CLINIC_NAME, *REVEALING_WORDS]
+    names = [str(settings.CLINIC_NAME or ""), *REVEALING_WORDS]
     found = []
-    for name in names:
+    for name in filter(None, names):
         match = re.search(re.escape(name), text, flags=re.IGNORECASE)
         if match and match.group(0) not in found:
             found.append(match.group(0))

@@ -36,7 +36,7 @@ class NoContact(Exception):  # noqa: N818 - a state of the record, not a fault
 
 
 def sender(message: VictimMessage) -> str:
-    return settings.CLINIC_NAME if message.plan.may_name_clinic else settings.VICTIM_NEUTRAL_SENDER
+    return str(settings.CLINIC_NAME if message.plan.may_name_clinic else settings.VICTIM_NEUTRAL_SENDER)
 
 
 def address_lines(person) -> dict[str, str]:

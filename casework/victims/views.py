@@ -125,7 +125,7 @@ def plan_version(request: HttpRequest, reference: str, number: int) -> HttpRespo
     if previous is not None:
         for name in SafetyPlanVersion.COMPARED_FIELDS:
             if getattr(previous, name) != getattr(plan, name):
-                changed.append(str(SafetyPlanVersion._meta.get_field(name).verbose_name))
+                changed.append(str(getattr(SafetyPlanVersion._meta.get_field(name), "verbose_name", name)))
     record_view(request, case, object_label=f"{case.reference}: safety plan version {plan.number}")
     return render(
         request,
