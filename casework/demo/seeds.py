@@ -22,6 +22,7 @@ from casework.demo import (
     treatment_compliance,
     treatment_diary,
     treatment_enrolment,
+    victims,
 )
 from casework.demo.context import DemoContext
 
@@ -38,6 +39,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("treatment_enrolment", treatment_enrolment.seed),
     ("treatment_diary", treatment_diary.seed),
     ("treatment_compliance", treatment_compliance.seed),
+    ("victims", victims.seed),
     ("search", search.seed),
 ]
 
