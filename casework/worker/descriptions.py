@@ -10,6 +10,8 @@ DESCRIPTIONS = {
     "casework.treatment.tasks.check_notice_delivery": "Ask GOV.UK Notify whether a compliance notice was delivered",
     "casework.treatment.tasks.remind_follow_up": "Email the lead clinician that a treatment follow-up is due",
     "casework.treatment.tasks.remind_appointment": "Remind the client of a treatment appointment through GOV.UK Notify",
+    "casework.victims.tasks.send_message": "Send a message to a person who is stalked through GOV.UK Notify",
+    "casework.victims.tasks.check_message_delivery": "Ask GOV.UK Notify whether a message to a person who is stalked was delivered",
 }
 
 
