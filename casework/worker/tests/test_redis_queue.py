@@ -12,6 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -192,3 +195,29 @@ def test_rq_records_keep_no_exception_message_or_traceback(settings):
         )
     assert redis_queue.NoJobDetailsFilter().filter(record)
     assert "Vera" not in record.getMessage() and record.exc_info is None and record.exc_text is None
+
+
+def test_manage_py_rq_worker_runs_the_waiting_tasks(redis_tasks_queue, settings, tmp_path):
+    """The production command, in a process of its own (as an operator runs it), against the same
+    Redis database: it runs what waits and stops (``--burst``)."""
+    result = redis_tasks.note_number.enqueue(4)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CASEWORK_ENV")}
+    env.update(
+        {
+            "CASEWORK_ENV": "demo",
+            "CASEWORK_VAR_DIR": str(tmp_path),
+            "CASEWORK_TASKS": "redis",
+            "RQ_REDIS_URL": settings.RQ_QUEUES["default"]["URL"],
+        }
+    )
+    finished = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "rq_worker", "--burst"],
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    kept = task_backends["default"].get_result(result.id)
+    assert kept.status == TaskResultStatus.SUCCESSFUL and kept.return_value == 8
