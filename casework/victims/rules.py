@@ -14,6 +14,7 @@ from __future__ import annotations
 import rules
 
 from casework.accounts.rules import is_clinical_staff
+from casework.cases.rules import is_on_team
 
 
 def _case_of(obj):
@@ -38,3 +39,14 @@ def is_victim_case(user, obj) -> bool:
 rules.add_perm("victims.view", is_clinical_staff & is_victim_case & may_read_case)
 rules.add_perm("victims.plan", is_clinical_staff & is_victim_case & may_write_case)
 rules.add_perm("victims.message", is_clinical_staff & is_victim_case & may_write_case)
+
+
+@rules.predicate
+def is_on_the_team(user, obj) -> bool:
+    return obj is not None and is_on_team(user, _case_of(obj))
+
+
+# A subject access request export of the person's own record, their sealed contact details
+# included: the case's own team (who are the person's care team), never a lead from outside it, whose
+# view of the record would silently lack those details.
+rules.add_perm("victims.subject_access", is_clinical_staff & is_victim_case & may_write_case & is_on_the_team)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("safety-plan/versions/<id:number>/", views.plan_version, name="plan_version"),
     path("messages/new/", views.message_new, name="message_new"),
     path("messages/<id:pk>/", views.message_detail, name="message"),
+    path("subject-access/", views.subject_access, name="subject_access"),
 ]

@@ -15,13 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casework.audit.services import record_view
+from casework.audit.models import Action
+from casework.audit.services import record, record_view
 from casework.cases.views.common import case_or_404
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 from casework.core.permissions import require
 from casework.core.refusals import Refused, show_refusal
 from casework.victims import contact, queries
+from casework.victims import subject_access as subject_access_export
 from casework.victims.choices import WEEKDAYS, Channel
 from casework.victims.forms import MessageForm, SafetyPlanForm
 from casework.victims.models import SafetyPlanVersion
@@ -74,6 +76,7 @@ def overview(request: HttpRequest, reference: str) -> HttpResponse:
             "links": page_links(request, page),
             "may_plan": request.user.has_perm("victims.plan", case),
             "may_message": request.user.has_perm("victims.message", case) and plan is not None,
+            "may_subject_access": request.user.has_perm("victims.subject_access", case),
         },
     )
 
@@ -183,3 +186,36 @@ def message_detail(request: HttpRequest, reference: str, pk: int) -> HttpRespons
         raise Http404("No such message")
     record_view(request, message)
     return render(request, "victims/message.jinja", {"case": case, "message": message})
+
+
+@require_http_methods(["GET", "POST"])
+def subject_access(request: HttpRequest, reference: str) -> HttpResponse:
+    """GET: what the export holds and what it holds back. POST: the export, as a ZIP download,
+    audited as an export of the case."""
+    case = _case(request, reference)
+    require(request.user, "victims.subject_access", case)
+    if request.method == "POST":
+        content = subject_access_export.export_zip(request.user, case)
+        record(
+            action=Action.EXPORT,
+            request=request,
+            obj=case,
+            reason="Subject access request: the person's own record exported for review and release",
+        )
+        response = HttpResponse(content, content_type="application/zip")
+        response["Content-Disposition"] = (
+            f'attachment; filename="subject-access-{case.subject.reference}-{timezone.localdate():%Y-%m-%d}.zip"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    record_view(request, case, object_label=f"{case.reference}: subject access request")
+    sections = subject_access_export.included(request.user, case)
+    return render(
+        request,
+        "victims/subject_access.jinja",
+        {
+            "case": case,
+            "sections": {title: (len(value) if isinstance(value, list) else 1) for title, value in sections.items()},
+            "held_back": subject_access_export.held_back(request.user, case),
+        },
+    )

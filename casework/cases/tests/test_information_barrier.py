@@ -426,6 +426,7 @@ def test_the_victim_pathway_pages_are_404_to_the_perpetrator_side_and_show_the_c
         reverse("victims:plan_version", args=[ref, plan.number]),
         reverse("victims:message_new", args=[ref]),
         reverse("victims:message", args=[ref, message.pk]),
+        reverse("victims:subject_access", args=[ref]),
     ]
     for user in (cast.clinician, pair.second_on_team, pair.lead_on_team, pair.break_glass_clinician):
         assert [client_for(user).get(url).status_code for url in urls] == [404] * len(urls)

@@ -25,4 +25,5 @@ def victim_overrides(cast) -> dict[str, dict]:
         "victims:plan_version": {**ref, "number": version.number},
         "victims:message_new": ref,
         "victims:message": {**ref, "pk": message.pk},
+        "victims:subject_access": ref,
     }
