@@ -143,3 +143,27 @@ def test_others_are_refused(cast, client_for, case, role, status):
 def test_the_case_page_links_to_the_pathway(cast, client_for, case):
     page = client_for(cast.clinician).get(reverse("cases:detail", args=[case.reference])).content.decode()
     assert reverse("victims:overview", args=[case.reference]) in page
+
+
+def test_the_overview_keeps_a_fixed_number_of_queries_as_versions_and_messages_grow(cast, client_for, case):
+    from casework.core.testing import assert_page_queries_flat
+
+    numbers = iter(range(1, 100))
+    version = plan(case, cast.clinician, number=next(numbers))
+
+    def grow():
+        latest = plan(case, cast.clinician, number=next(numbers))
+        for n in range(3):
+            VictimMessage.objects.create(
+                case=case,
+                channel="letter",
+                text="x",
+                plan=latest,
+                reference=f"grow-{latest.number}-{n}",
+                created_by=cast.clinician,
+            )
+
+    VictimMessage.objects.create(
+        case=case, channel="letter", text="x", plan=version, reference="first", created_by=cast.clinician
+    )
+    assert_page_queries_flat(client_for(cast.clinician), reverse("victims:overview", args=[case.reference]), grow=grow)
