@@ -79,7 +79,7 @@ def test_converting_without_the_request_is_refused(cast, client_for):
     count = Referral.objects.count()
     response = client_for(cast.clinician).post(reverse("consultations:convert", args=[case.reference]))
     assert response.status_code == 400
-    assert "Record the agency&#x27;s request before turning it into a referral" in response.content.decode()
+    assert "request before turning it into a referral" in response.content.decode()
     assert Referral.objects.count() == count
 
 

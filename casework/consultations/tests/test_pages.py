@@ -65,7 +65,7 @@ def test_the_team_records_the_request_and_corrects_it(cast, client_for, case):
         ("officer_name", "", "Enter the name of the officer asking"),
         ("officer_email", "not-an-email", "Enter an email address in the correct format"),
         ("question", "", "Enter the question asked"),
-        ("question", "x" * 3001, "3000"),
+        ("question", "x" * 3001, "3,000"),
         ("received_on_year", str(timezone.localdate().year + 1), "Date received"),
     ],
 )
