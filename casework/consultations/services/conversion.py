@@ -55,7 +55,7 @@ def convert(*, case, by, request: HttpRequest | None = None) -> Referral:
         found = ConsultationRequest.objects.select_for_update().filter(case=case).first()
         if found is None:
             raise ConsultationRefused("Record the agency's request before turning it into a referral")
-        if found.became_referral_id is not None:
+        if found.became_referral is not None:
             raise ConsultationRefused(
                 f"This consultation has already become referral {found.became_referral.reference}"
             )
