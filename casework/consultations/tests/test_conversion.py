@@ -101,3 +101,9 @@ def test_only_the_team_converts(cast, case):
     for user in (cast.other_clinician, cast.coordinator, cast.finance):
         with pytest.raises(PermissionDenied):
             convert(case=case, by=user)
+
+
+def test_the_referral_page_says_which_consultation_it_came_from(cast, client_for, case):
+    referral = convert(case=case, by=cast.clinician)
+    page = client_for(cast.coordinator).get(reverse("referrals:detail", args=[referral.reference])).content.decode()
+    assert f"Carried from consultation {case.reference}" in page
