@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "casework.reports",
     "casework.treatment",
     "casework.victims",
+    "casework.consultations",
     "casework.search",
     "casework.backups",
 ]

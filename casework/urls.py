@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/", include("casework.reports.register_urls")),
     path("cases/<str:reference>/treatment/", include("casework.treatment.urls")),
     path("cases/<str:reference>/victim/", include("casework.victims.urls")),
+    path("cases/<str:reference>/consultation/", include("casework.consultations.urls")),
     path("treatment/notices/", include("casework.treatment.notice_urls")),
     path("diary/", include("casework.treatment.diary_urls")),
     path("cases/", include("casework.cases.urls")),

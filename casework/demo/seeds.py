@@ -13,6 +13,7 @@ from casework.demo import (
     assessments,
     case_notes,
     cases,
+    consultations,
     organisations,
     people,
     referrals,
@@ -40,6 +41,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("treatment_diary", treatment_diary.seed),
     ("treatment_compliance", treatment_compliance.seed),
     ("victims", victims.seed),
+    ("consultations", consultations.seed),
     ("search", search.seed),
 ]
 

@@ -52,6 +52,7 @@ from casework.cases.models import (
 )
 from casework.cases.services.opening import case_open
 from casework.cases.tests.factories import HearingFactory, IncidentFactory, OrderFactory, ready_referral
+from casework.consultations.models import ConsultationMeeting, ConsultationRequest
 from casework.core.roles import Role
 from casework.people import services as people_services
 from casework.people.models import (
@@ -375,6 +376,18 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
         "victims.safetyplanversion": safety_plan,
         "victims.victimmessage": VictimMessage.objects.create(
             case=case, channel="letter", text="Matrix", plan=safety_plan, reference="matrix-victim", created_by=by
+        ),
+        "consultations.consultationrequest": ConsultationRequest.objects.create(
+            case=case,
+            agency=recipient,
+            officer_name="Matrix officer",
+            question="Matrix question",
+            received_on=dt.date(2026, 11, 1),
+            created_by=by,
+            updated_by=by,
+        ),
+        "consultations.consultationmeeting": ConsultationMeeting.objects.create(
+            case=case, held_on=dt.date(2026, 11, 2), attendees="Matrix", minutes="Matrix minutes", recorded_by=by
         ),
         "treatment.enrolment": enrolment,
         "treatment.appointment": appointment,

@@ -119,6 +119,9 @@ def build_world(cast) -> World:
     from casework.victims.tests.matrix import victim_overrides
 
     world.overrides.update(victim_overrides(cast))
+    from casework.consultations.tests.matrix import consultation_overrides
+
+    world.overrides.update(consultation_overrides(cast))
     return world
 
 

@@ -75,6 +75,9 @@ CREATE_VIEWS = {
     "diary:rooms",
     "victims:plan_agree",
     "victims:message_new",
+    "consultations:request_edit",
+    "consultations:meeting_add",
+    "consultations:convert",
 }
 # What the name of a create view looks like; a match outside CREATE_VIEWS must be listed above
 # or in NOT_CREATING with the reason.

@@ -102,6 +102,27 @@ def referral_log(
     at once and gets its reference."""
     if fields.get("received_via") not in {c.value for c in (Channel.PHONE, Channel.POST, Channel.EMAIL)}:
         raise ValueError("Staff log referrals that arrived by telephone, post or email")
+    return _receive(by=by, request=request, services=services, parties=parties, reason="", **fields)
+
+
+@requires("consultations.convert", obj="case")
+def referral_from_consultation(*, case, by, request: HttpRequest | None = None, **fields: Any) -> Referral:
+    """A consultation case's team turns the consultation into a full referral (the case has reached
+    court): received at once, as a logged referral is, saying in its history where it came from."""
+    fields.setdefault("received_via", Channel.EMAIL)
+    return _receive(
+        by=by,
+        request=request,
+        services=(),
+        parties=(),
+        reason=f"Carried from consultation {case.reference}",
+        **fields,
+    )
+
+
+def _receive(
+    *, by, request: HttpRequest | None, services: Iterable[str], parties: Iterable[dict], reason: str, **fields: Any
+) -> Referral:
     with transaction.atomic():
         referral = Referral(created_by=by, status=Status.RECEIVED, **fields)
         referral.reference = next_reference(REFERENCE_PREFIX, when=timezone.localdate(referral.received_at))
@@ -116,7 +137,7 @@ def referral_log(
             to_status=Status.RECEIVED,
             by=by,
             at=timezone.now(),
-            reason=f"Logged from {referral.get_received_via_display().lower()}",
+            reason=reason or f"Logged from {referral.get_received_via_display().lower()}",
         )
         record_create(request=request, actor=by, obj=referral, fields=Referral.AUDITED_FIELDS)
         announce(referral)
