@@ -791,7 +791,8 @@ def _write(plan: Plan, created_by) -> Referral:
         letter.delivery_status = DEMO_DELIVERY.get(letter.delivery_channel, DeliveryStatus.NO_ADDRESS)
         letter.delivery_updated_at = at + dt.timedelta(minutes=5)
         if letter.delivery_channel:
-            letter.sent_at = at + dt.timedelta(minutes=1)
+            # Handed to Notify when its answer was recorded (as migration referrals 0008 backfills).
+            letter.sent_at = letter.delivery_updated_at
         letter.save()
     last = history[-1][1] if history else plan.updated_at
     Referral.objects.filter(pk=referral.pk).update(created_at=plan.created_at, updated_at=last)
