@@ -1,12 +1,14 @@
 """Demo consultations: for each consultation case, the agency's request (taken from the referral
 the case was opened from: its agency, officer and what they described), one or two meetings with
 the officer and the case's lead clinician (attendees and minutes), and the advice given where the
-last meeting is a week old; and one consultation, the oldest with advice, turned into a referral
-through the conversion service (as when the case reaches court).
+last meeting is a week old; the advice letter written, signed by its author and a clinical lead
+and issued to the agency through the reports engine (so it is on the disclosure register) for the
+first few advised; and one consultation, the oldest with advice, turned into a referral through
+the conversion service (as when the case reaches court).
 
-Made directly (with an audit event on each case), but the conversion goes through its service so
-that the referral is received and logged as any other. Idempotent: nothing is added when any
-consultation request exists.
+Made directly (with an audit event on each case), but the letters and the conversion go through
+their services so that they are signed, issued, received and logged as any other. Idempotent:
+nothing is added when any consultation request exists.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from casework.accounts.models import User
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.cases.choices import CaseKind, CaseStatus
@@ -22,7 +25,14 @@ from casework.cases.models import Case
 from casework.consultations.choices import RequestStatus
 from casework.consultations.models import ConsultationMeeting, ConsultationRequest
 from casework.consultations.services.conversion import convert
+from casework.core.roles import Role
 from casework.demo.context import DemoContext
+from casework.reports.choices import DisclosureMethod, ReportType
+from casework.reports.choices import LegalBasis as ReportLegalBasis
+from casework.reports.choices import RequestStatus as ReportRequestStatus
+from casework.reports.models import ReportSection
+from casework.reports.services import drafting, issuing
+from casework.reports.services.requests import request_add
 
 MINUTES = (
     "Discussed the pattern of contact described by {officer} and the material sent. Agreed the "
@@ -58,6 +68,57 @@ def _meeting(case: Case, by, *, held_on: dt.date, attendees: str, minutes: str) 
     return meeting
 
 
+# How many advised consultations have their advice letter issued (each is a real signed PDF).
+LETTERS = 3
+LETTER_TEXT = {
+    "instructions": "{agency} asked for advice on managing the risk {name} poses and on what to do next.",
+    "sources": "The crime report, the victim's statement and the log of contact, and two consultation meetings "
+    "with the officer. {name} was not seen: the advice is limited by that.",
+    "history": "Little is known of {name}'s background beyond what the police hold.",
+    "index_behaviour": "Repeated unwanted contact by text and social media, and two approaches at the victim's "
+    "workplace, over four months.",
+    "mental_state": "No mental-health history is known to the police or the GP practice.",
+    "opinion": "{advice}",
+}
+
+
+def _advice_letter(case: Case, found: ConsultationRequest, author, lead):
+    """The advice letter, written from the consultation, signed by its author and a clinical lead
+    who is not the author, and issued to the agency by secure email."""
+    letter = request_add(
+        case=case,
+        report_type=ReportType.CONSULTATION,
+        instructing_party=found.agency,
+        instructing_officer_name=found.officer_name,
+        instructing_officer_email=found.officer_email,
+        questions=found.question,
+        due_on=found.advice_given_on,
+        status=ReportRequestStatus.IN_PROGRESS,
+        by=author,
+    )
+    report = drafting.report_start(request_=letter, by=author)
+    values = {"agency": found.agency.name, "name": case.subject.given_name, "advice": found.advice_summary}
+    edits = {
+        section.key: {
+            "body": LETTER_TEXT.get(section.key, "See above.").format(**values),
+            "version": section.row_version,
+        }
+        for section in ReportSection.objects.filter(report=report)
+    }
+    drafting.sections_save(report=report, edits=edits, by=author)
+    drafting.author_sign(report=report, by=author)
+    drafting.lead_sign(report=report, by=lead)
+    return issuing.report_issue(
+        report=report,
+        recipient=found.agency,
+        recipient_side=issuing.side_for(found.agency),
+        recipient_name=found.officer_name,
+        method=DisclosureMethod.SECURE_EMAIL,
+        legal_basis=ReportLegalBasis.REFERRAL,
+        by=author,
+    )
+
+
 def seed(context: DemoContext) -> None:
     if ConsultationRequest.objects.exists():
         context.say("Consultations: already there")
@@ -69,8 +130,9 @@ def seed(context: DemoContext) -> None:
         .prefetch_related("team__user", "case_referrals__referral__referring_organisation")
         .order_by("reference")
     )
-    made = meetings = advised = 0
+    made = meetings = advised = letters = 0
     convertible: list[Case] = []
+    leads = list(User.objects.filter(role=Role.CLINICAL_LEAD, is_active=True).order_by("id"))
     for case in cases:
         lead = next((m.user for m in case.team.all() if m.role == "lead_clinician"), None)
         link = next(iter(case.case_referrals.all()), None)
@@ -117,6 +179,10 @@ def seed(context: DemoContext) -> None:
                 changes={f"consultation request {found.pk} status": {"old": "open", "new": "advice_given"}},
             )
             advised += 1
+            signer = next((u for u in leads if u.pk != lead.pk), None)
+            if letters < LETTERS and signer is not None:
+                _advice_letter(case, found, lead, signer)
+                letters += 1
             if case.status == CaseStatus.OPEN:
                 convertible.append(case)
     converted = ""
@@ -126,6 +192,6 @@ def seed(context: DemoContext) -> None:
             converted = convert(case=case, by=lead).reference
             break
     context.say(
-        f"Consultations: {made} requests, {meetings} meetings, advice on {advised}"
+        f"Consultations: {made} requests, {meetings} meetings, advice on {advised} ({letters} advice letters issued)"
         + (f"; one became referral {converted}" if converted else "")
     )

@@ -23,6 +23,7 @@ from casework.demo import (
     treatment_compliance,
     treatment_diary,
     treatment_enrolment,
+    victim_therapy,
     victims,
 )
 from casework.demo.context import DemoContext
@@ -41,6 +42,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("treatment_diary", treatment_diary.seed),
     ("treatment_compliance", treatment_compliance.seed),
     ("victims", victims.seed),
+    ("victim_therapy", victim_therapy.seed),
     ("consultations", consultations.seed),
     ("search", search.seed),
 ]

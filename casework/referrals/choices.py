@@ -39,6 +39,8 @@ class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     PORTAL = "portal", "Agency portal"
     API = "api", "API"
+    # Made by the clinic from one of its consultations when the case reached court.
+    CONSULTATION = "consultation", "From a consultation with the clinic"
 
 
 STAFF_CHANNELS = [Channel.PHONE, Channel.POST, Channel.EMAIL]

@@ -33,7 +33,7 @@ class Referral(models.Model):
 
     reference = models.CharField(max_length=20, blank=True, help_text="REF-2026-00042; given on submission")
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    received_via = models.CharField("How it arrived", max_length=10, choices=Channel.choices)
+    received_via = models.CharField("How it arrived", max_length=20, choices=Channel.choices)
     received_at = models.DateTimeField("Date and time received", null=True, blank=True, db_index=True)
 
     # Who referred

@@ -14,9 +14,10 @@ from casework.treatment.models import PLACE_LIMIT, REASON_LIMIT, SESSION_NOTE_LI
 from casework.treatment.services.diary import (
     MAX_MINUTES,
     MIN_MINUTES,
-    RISK_FACTORS,
+    PERPETRATOR_FOCUS,
     ROOM_NAME_LIMIT,
     ROOM_SITE_LIMIT,
+    Focus,
 )
 
 
@@ -170,10 +171,12 @@ class SessionNoteForm(NHSForm):
         help_text="This becomes a case note (contact with the client) on the day of the session",
     )
 
-    def __init__(self, *args, modules=(), **kwargs: Any) -> None:
+    def __init__(self, *args, modules=(), focus: Focus = PERPETRATOR_FOCUS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field_of(self, "modules", forms.MultipleChoiceField).choices = list(modules)
-        field_of(self, "risk_factors", forms.MultipleChoiceField).choices = list(RISK_FACTORS)
+        areas = field_of(self, "risk_factors", forms.MultipleChoiceField)
+        areas.label, areas.choices = focus.label, list(focus.choices)
+        areas.error_messages = {**areas.error_messages, "invalid_choice": focus.refusal}
         if not modules:
             del self.fields["modules"]
 

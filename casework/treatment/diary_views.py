@@ -133,13 +133,14 @@ def _detail(request: HttpRequest, case, appointment: Appointment, *, attendance_
     may_move = user.has_perm("treatment.book", appointment) and appointment.attendance == Attendance.BOOKED
     session_note = queries.session_note_of(appointment) if may_read_notes else None
     modules = services.programme_modules(appointment)
+    focus = services.focus_of(case)
     if may_record and attendance_form is None:
         attendance_form = AttendanceForm(
             initial={"attendance": "" if appointment.attendance == Attendance.BOOKED else appointment.attendance}
         )
     attended = appointment.attendance in (Attendance.ATTENDED, Attendance.LATE)
     if may_note and attended and session_note is None and note_form is None:
-        note_form = SessionNoteForm(modules=modules)
+        note_form = SessionNoteForm(modules=modules, focus=focus)
     return render(
         request,
         "treatment/diary_appointment.jinja",
@@ -149,8 +150,9 @@ def _detail(request: HttpRequest, case, appointment: Appointment, *, attendance_
             "place": place_of(appointment),
             "session_note": session_note,
             "note_modules": [dict(modules).get(c, c) for c in (session_note.modules if session_note else [])],
+            "note_focus": focus,
             "note_risk_factors": [
-                services.RISK_FACTOR_LABELS.get(c, c) for c in (session_note.risk_factors if session_note else [])
+                dict(focus.choices).get(c, c) for c in (session_note.risk_factors if session_note else [])
             ],
             "attendance_form": attendance_form if may_record else None,
             "note_form": note_form if (may_note and attended and session_note is None) else None,
@@ -199,7 +201,7 @@ def session_note_add(request: HttpRequest, reference: str, pk: int) -> HttpRespo
     case = _case(request, reference)
     appointment = _appointment(request, case, pk)
     require(request.user, "treatment.write_session_note", appointment)
-    form = SessionNoteForm(request.POST, modules=services.programme_modules(appointment))
+    form = SessionNoteForm(request.POST, modules=services.programme_modules(appointment), focus=services.focus_of(case))
     if form.is_valid():
         try:
             services.session_note_add(

@@ -10,7 +10,7 @@ from django import forms
 
 from casework.core.formatting import date_gb
 from casework.core.forms import NHSDateField, NHSForm, field_of
-from casework.treatment.choices import DISCHARGE_STATUSES, LegalBasis
+from casework.treatment.choices import DISCHARGE_STATUSES, EnrolmentStatus, LegalBasis
 from casework.treatment.models import FOLLOW_UP_NOTE_LIMIT, OFFICER_NAME_LIMIT, REASON_LIMIT
 from casework.treatment.programmes import STAGES
 
@@ -96,6 +96,20 @@ class OutcomeForm(NHSForm):
         ]
 
 
+class VictimEnrolForm(NHSForm):
+    """Therapy for a person who is stalked: by consent, so no order and no supervising officer."""
+
+    programme = _radios("Programme", [], "Select the programme")
+    starts_on = NHSDateField(label="Start date", help_text="For example, 15 3 2027")
+    ends_on = NHSDateField(label="Planned end date", required=False)
+
+    def __init__(self, *args: Any, programmes=(), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "programme", forms.ChoiceField).choices = [
+            (p.code, f"{p.title} ({p.planned_sessions} sessions)") for p in programmes
+        ]
+
+
 class DischargeForm(NHSForm):
     status = _radios(
         "How treatment ended",
@@ -110,6 +124,12 @@ class DischargeForm(NHSForm):
         help_text="What happened, for the discharge summary",
     )
     discharged_on = NHSDateField(label="Date of discharge", past_only=True)
+
+    def __init__(self, *args: Any, under_order: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not under_order:  # therapy by consent cannot be breached
+            status = field_of(self, "status", forms.ChoiceField)
+            status.choices = [(s.value, s.label) for s in DISCHARGE_STATUSES if s != EnrolmentStatus.BREACHED]
 
 
 class FollowUpForm(NHSForm):

@@ -16,13 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.access import policy
 from casework.audit.services import record_view
+from casework.cases.choices import CaseKind
 from casework.cases.views.common import case_or_404
 from casework.core.idempotency import creates_record
 from casework.core.permissions import require
 from casework.core.refusals import Refused, show_refusal
 from casework.treatment import diary_queries, programmes
 from casework.treatment import enrolment_queries as queries
-from casework.treatment.enrolment_forms import DischargeForm, EnrolForm, FollowUpForm, OutcomeForm
+from casework.treatment.choices import LegalBasis
+from casework.treatment.enrolment_forms import DischargeForm, EnrolForm, FollowUpForm, OutcomeForm, VictimEnrolForm
 from casework.treatment.models import Enrolment, FollowUp
 from casework.treatment.services import enrolment as services
 
@@ -37,6 +39,8 @@ def _enrolment(request: HttpRequest, case, pk: int) -> Enrolment:
     return policy.get_or_404(request, Enrolment, queryset=queries.enrolment_for_page(request.user, case), pk=pk)
 
 
+# The cases whose subject the clinic treats: the person who stalks, or the person stalked (therapy).
+TREATED_KINDS = (CaseKind.PERPETRATOR, CaseKind.VICTIM)
 # The overview lists the next few appointments; the diary's own page lists them all.
 UPCOMING = 5
 
@@ -75,7 +79,8 @@ def overview(request: HttpRequest, reference: str) -> HttpResponse:
             "case": case,
             "enrolments": enrolments,
             "active": next((e for e in enrolments if e.is_active), None),
-            "may_enrol": request.user.has_perm("treatment.enrol", case) and case.kind == "perpetrator",
+            "may_enrol": request.user.has_perm("treatment.enrol", case) and case.kind in TREATED_KINDS,
+            "victim": case.kind == CaseKind.VICTIM,
             "upcoming": upcoming,
             "place_label": diary_queries.place_label,
             "may_book": request.user.has_perm("treatment.book", case),
@@ -88,11 +93,13 @@ def overview(request: HttpRequest, reference: str) -> HttpResponse:
 def enrol(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     require(request.user, "treatment.enrol", case)
+    if case.kind == CaseKind.VICTIM:
+        return _enrol_victim(request, case)
     orders = queries.orders_for_enrolment(case)
     agencies = queries.supervising_agencies()
     form = EnrolForm(
         request.POST if request.method == "POST" else None,
-        programmes=programmes.available(),
+        programmes=programmes.available(programmes.PERPETRATOR),
         orders=orders,
         agencies=agencies,
     )
@@ -131,6 +138,41 @@ def enrol(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+def _enrol_victim(request: HttpRequest, case) -> HttpResponse:
+    """Therapy for the person stalked: by consent (voluntary), on no order, with no supervising officer."""
+    form = VictimEnrolForm(
+        request.POST if request.method == "POST" else None, programmes=programmes.available(programmes.VICTIM)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrolment = services.enrol(
+                case=case,
+                programme_code=data["programme"],
+                legal_basis=LegalBasis.VOLUNTARY,
+                starts_on=data["starts_on"],
+                ends_on=data.get("ends_on"),
+                by=request.user,
+                request=request,
+            )
+        except Refused as refused:
+            show_refusal(form, refused, {"programme_code": "programme"})
+        else:
+            messages.success(request, "Therapy started")
+            return redirect(enrolment_url(enrolment))
+    return _form_page(
+        request,
+        case=case,
+        form=form,
+        title="Start therapy",
+        cancel_url=overview_url(case),
+        extra={
+            "intro": "Therapy for a person who is stalked is by their consent: it rests on no order, and no one "
+            "is told whether they attend. Appointment reminders go only as their safety plan allows."
+        },
+    )
+
+
 @require_GET
 def enrolment_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     case = _case(request, reference)
@@ -154,6 +196,7 @@ def enrolment_detail(request: HttpRequest, reference: str, pk: int) -> HttpRespo
             "may_discharge": enrolment.is_active and user.has_perm("treatment.discharge", enrolment),
             "may_request_report": user.has_perm("reports.add", enrolment.case),
             "may_follow_up": user.has_perm("treatment.follow_up", enrolment),
+            "victim": case.kind == CaseKind.VICTIM,
         },
     )
 
@@ -201,7 +244,9 @@ def discharge(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     if not enrolment.is_active:
         messages.info(request, "This enrolment has already ended")
         return redirect(enrolment_url(enrolment))
-    form = DischargeForm(request.POST if request.method == "POST" else None)
+    form = DischargeForm(
+        request.POST if request.method == "POST" else None, under_order=case.kind == CaseKind.PERPETRATOR
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

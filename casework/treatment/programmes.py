@@ -23,6 +23,8 @@ import jsonschema
 PROGRAMMES_DIR = Path(__file__).resolve().parent / "programmes"
 SCHEMA = PROGRAMMES_DIR / "schema.json"
 STAGES = (("start", "Start"), ("middle", "Middle"), ("end", "End"))
+# Who a programme treats (its file's "client"; a file that does not say treats the person who stalks).
+PERPETRATOR, VICTIM = "perpetrator", "victim"
 
 
 class ProgrammeError(ValueError):
@@ -60,6 +62,8 @@ class Programme:
     content: Mapping[str, Any] = field(repr=False)
     content_hash: str = ""
     description: str = ""
+    # Who it treats: "perpetrator" (the person who stalks) or "victim" (the person stalked).
+    client: str = PERPETRATOR
 
     @property
     def measures_by_code(self) -> dict[str, Measure]:
@@ -73,6 +77,7 @@ class Programme:
             version=content["version"],
             title=content["title"],
             description=content.get("description", ""),
+            client=content.get("client", PERPETRATOR),
             planned_sessions=content["planned_sessions"],
             session_minutes=content["session_minutes"],
             modules=tuple(
@@ -168,14 +173,17 @@ def clear_cache() -> None:
     load.cache_clear()
 
 
-def available() -> list[Programme]:
-    """Every programme that loads, by title (a broken file is left out; ``load`` says why)."""
+def available(client: str | None = None) -> list[Programme]:
+    """Every programme that loads, by title (a broken file is left out; ``load`` says why); only
+    those for ``client`` ("perpetrator" or "victim") when it is given."""
     found = []
     for code in programme_files():
         try:
-            found.append(load(code))
+            programme = load(code)
         except ProgrammeError:
             continue
+        if client is None or programme.client == client:
+            found.append(programme)
     return sorted(found, key=lambda p: p.title)
 
 

@@ -7,8 +7,10 @@
   marked unsafe to contact), or else an email, saying the date, the time and the kind of place
   ("at the clinic", "by video"): never the clinician, the room, the prison or the case.
 
-Only a perpetrator case's client or lead clinician is reminded: treatment is for the person who
-stalks, and nothing here ever writes to the subject of a victim case.
+Only a perpetrator case's client or lead clinician is reminded from here: nothing here ever writes
+to the subject of a victim case. A person who is stalked is reminded of their therapy appointments
+by the victims app, under their safety plan's safe-contact rule: it registers its own scheduler for
+victim cases (``remind_others``), which this module calls when an appointment is booked or moved.
 
 Never twice: each reminder goes under a reference of its own (the follow-up's; the appointment's
 and its start), and before sending we ask Notify for a notification with that reference, as
@@ -21,6 +23,7 @@ with one that cannot, nothing is scheduled (the follow-up still shows on "My wor
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -46,8 +49,17 @@ PLACES: dict[str, str] = {
 
 
 def reminds(case) -> bool:
-    """Whether this case's people may be reminded: only on a perpetrator case."""
+    """Whether this case's people may be reminded from here: only on a perpetrator case."""
     return case.kind == CaseKind.PERPETRATOR
+
+
+# The schedulers other apps register for the subjects of other kinds of case (the victims app's,
+# for a person who is stalked): each is given the appointment when it is booked or moved.
+OTHER_SCHEDULERS: dict[str, Callable[[Appointment], None]] = {}
+
+
+def remind_others(case_kind: str, scheduler: Callable[[Appointment], None]) -> None:
+    OTHER_SCHEDULERS[case_kind] = scheduler
 
 
 # --- When -------------------------------------------------------------------------------------------
@@ -84,6 +96,9 @@ def schedule_appointment(appointment_id: int) -> None:
     from casework.treatment.tasks import remind_appointment
 
     appointment = Appointment.objects.select_related("case").filter(pk=appointment_id).first()
+    if appointment is not None and appointment.case.kind in OTHER_SCHEDULERS:
+        OTHER_SCHEDULERS[appointment.case.kind](appointment)
+        return
     if appointment is None or not reminds(appointment.case) or not _can_defer(remind_appointment):
         return
     at = appointment_reminder_at(appointment.starts_at)

@@ -10,3 +10,9 @@ class VictimsConfig(AppConfig):
         from casework.victims import access, rules  # noqa: F401  (permissions)
 
         access.register()
+
+        from casework.cases.choices import CaseKind
+        from casework.treatment.reminders import remind_others
+        from casework.victims.reminders import schedule
+
+        remind_others(CaseKind.VICTIM, schedule)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from casework.access import policy
+from casework.cases.choices import CaseKind
+from casework.treatment.models import Appointment
 from casework.victims.models import SafetyPlanVersion, VictimMessage
 
 
@@ -41,6 +43,15 @@ def message_for_page(user, case, pk: int) -> VictimMessage | None:
 
 def message_for_task(message_id: int) -> VictimMessage | None:
     return VictimMessage.objects.select_related("case__subject", "plan").filter(pk=message_id).first()
+
+
+def appointment_for_reminder(appointment_id: int) -> Appointment | None:
+    """The appointment a reminder task is about, on a victim case only (the system's view)."""
+    return (
+        Appointment.objects.select_related("case__subject")
+        .filter(pk=appointment_id, case__kind=CaseKind.VICTIM)
+        .first()
+    )
 
 
 def plan_for_task(case_id: int) -> SafetyPlanVersion | None:

@@ -15,8 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from casework.victims import contact, notify, queries
-from casework.victims.choices import MessageStatus
+from casework.audit.models import Action
+from casework.audit.services import record
+from casework.treatment.choices import Attendance
+from casework.treatment.models import Appointment
+from casework.victims import contact, notify, queries, reminders
+from casework.victims.choices import Channel, MessageStatus
 from casework.victims.models import ERROR_LIMIT, VictimMessage
 
 DELIVERY_CHECKS_MAX = 12
@@ -80,3 +84,66 @@ def _follow(message: VictimMessage, *, attempt: int) -> str:
             later = timezone.now() + dt.timedelta(minutes=5 * 2 ** (attempt - 1))
             check_message_delivery.using(run_after=later).enqueue(message.pk, attempt + 1)
     return str(status)
+
+
+def _reminder_audit(case, appointment, what: str) -> None:
+    """The case's trail says a reminder was written (or why not): never to what number or address."""
+    label = f"appointment {appointment.pk}"
+    record(
+        action=Action.UPDATE,
+        obj=case,
+        object_label=f"{case.reference}: {label}",
+        changes={f"{label} reminder": {"old": None, "new": what}},
+    )
+
+
+@task()
+def remind_victim_appointment(appointment_id: int, starts_at_iso: str) -> str:
+    """24 hours before a therapy appointment, write the person who is stalked a reminder, once,
+    if their safety plan allows one before the appointment (``reminders``); it is sent by
+    ``send_message``, which asks the safe-contact rule again. Nothing if the appointment was
+    cancelled, has taken place or was moved (from ``starts_at_iso``)."""
+    appointment = queries.appointment_for_reminder(appointment_id)
+    if appointment is None:
+        return "gone"
+    case = appointment.case
+    now = timezone.now()
+    if appointment.attendance != Attendance.BOOKED:
+        return "not_booked"
+    if appointment.starts_at != dt.datetime.fromisoformat(starts_at_iso):
+        return "moved"
+    if appointment.reminder_sent_at is not None:
+        return "already_reminded"
+    if appointment.starts_at <= now:
+        return "too_late"
+    plan = queries.plan_for_task(case.pk)
+    channel = reminders.channel_for(plan, case.subject, notify.destination_problem) if plan is not None else None
+    if plan is None or channel is None:
+        _reminder_audit(case, appointment, "not written: the safety plan agrees no text message or email to use")
+        return "no_agreed_channel"
+    text = reminders.text(appointment)
+    send_at = contact.next_safe_time(plan, now)
+    if send_at is None or send_at > appointment.starts_at - reminders.LAST_USEFUL:
+        _reminder_audit(case, appointment, "not written: no agreed time to contact them before the appointment")
+        return "no_agreed_time"
+    refused = contact.refusal(plan, channel=channel, text=text, at=send_at)
+    if refused is not None:
+        _reminder_audit(case, appointment, f"not written: {refused.reason}")
+        return "refused"
+    with transaction.atomic():
+        message, created = VictimMessage.objects.get_or_create(
+            reference=reminders.reference(appointment),
+            defaults={
+                "case": case,
+                "channel": channel,
+                "text": text,
+                "plan": plan,
+                "created_by": appointment.created_by,
+            },
+        )
+        Appointment.objects.filter(pk=appointment.pk).update(reminder_sent_at=now)
+        if created:
+            _reminder_audit(case, appointment, f"written to them by {Channel(channel).label.lower()}")
+        message_id = message.pk
+        transaction.on_commit(lambda: send_message.enqueue(message_id))
+    return "written"

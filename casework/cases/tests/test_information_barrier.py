@@ -39,6 +39,8 @@ from casework.people.tests.factories import create_person
 from casework.referrals.choices import SubjectRole
 from casework.referrals.tests.factories import ReferralDocumentFactory
 from casework.treatment.models import Appointment
+from casework.treatment.services import diary as diary_services
+from casework.treatment.services import enrolment as enrolment_services
 from casework.treatment.tests.enrolment_helpers import treated_case
 from casework.treatment.tests.matrix_compliance import appointment as treatment_appointment
 from casework.treatment.tests.matrix_compliance import make_notice
@@ -73,6 +75,7 @@ CASE_CANARIES = {
     "safety_plan": "Canaryplan she keeps a go-bag at her sisters",
     "plan_officer": "DC Canaryofficer Northshire",
     "message": "Canarymessage your appointment on Tuesday",
+    "therapy_note": "Canarytherapy she no longer checks the street before leaving",
 }
 # Her new identity: her person record's current name, not the name the referral gave. Nobody on the
 # perpetrator case's team sees it anywhere (her person record and her own referral are behind the
@@ -187,6 +190,30 @@ def pair(cast) -> Barrier:
         place_detail=CASE_CANARIES["appointment_place"],
         starts_at=timezone.now() + dt.timedelta(days=3),
         created_by=val,
+    )
+    # Her therapy: an attended session with its note, and a score at the start.
+    therapy = enrolment_services.enrol(
+        case=victim_case,
+        programme_code="victim-recovery",
+        legal_basis="voluntary",
+        starts_on=timezone.localdate() - dt.timedelta(days=20),
+        by=val,
+    )
+    enrolment_services.outcome_record(
+        enrolment=therapy, measure="fear", stage="start", score=8, taken_on=therapy.starts_on, by=val
+    )
+    session = Appointment.objects.create(
+        case=victim_case,
+        enrolment=therapy,
+        kind="treatment",
+        clinician=val,
+        place_kind="video",
+        starts_at=timezone.now() - dt.timedelta(days=2),
+        attendance="attended",
+        created_by=val,
+    )
+    diary_services.session_note_add(
+        appointment=session, modules=["fear-sleep"], risk_factors=["fear"], text=CASE_CANARIES["therapy_note"], by=val
     )
     # Her safety plan and a message to her (the victim pathway).
     plan = SafetyPlanVersion.objects.create(
@@ -428,11 +455,18 @@ def test_the_victim_pathway_pages_are_404_to_the_perpetrator_side_and_show_the_c
         reverse("victims:message", args=[ref, message.pk]),
         reverse("victims:subject_access", args=[ref]),
     ]
+    session = pair.victim_case.appointments.get(kind="treatment")
+    therapy = [
+        reverse("treatment:overview", args=[ref]),
+        reverse("treatment:enrolment", args=[ref, session.enrolment_id]),
+        reverse("treatment:appointment_detail", args=[ref, session.pk]),
+    ]
     for user in (cast.clinician, pair.second_on_team, pair.lead_on_team, pair.break_glass_clinician):
-        assert [client_for(user).get(url).status_code for url in urls] == [404] * len(urls)
+        assert [client_for(user).get(url).status_code for url in urls + therapy] == [404] * len(urls + therapy)
     her_team = client_for(pair.victim_clinician)
     shown = her_team.get(urls[0]).content.decode() + her_team.get(urls[4]).content.decode()
     assert all(CASE_CANARIES[key] in shown for key in ("safety_plan", "plan_officer", "message"))
+    assert CASE_CANARIES["therapy_note"] in her_team.get(reverse("cases:notes", args=[ref])).content.decode()
 
 
 def test_the_walk_reaches_people_and_referral_pages_and_would_see_a_leak(cast, pair, client_for):
@@ -628,7 +662,7 @@ def test_nobody_puts_themselves_on_a_victim_case_team(cast, pair):
 def test_a_victim_case_note_is_never_reached_from_the_perpetrator_side(cast, pair, client_for):
     """The victim case's notes pages answer 404 to the perpetrator side, and its note cannot be
     reached through the perpetrator case's reference either (a note belongs to one case)."""
-    victim_note = pair.victim_case.notes.get()
+    victim_note = pair.victim_case.notes.get(significant=True)
     perp, victim = pair.perpetrator_case.reference, pair.victim_case.reference
     for user in (cast.clinician, pair.second_on_team, pair.lead_on_team, pair.break_glass_clinician):
         client = client_for(user)

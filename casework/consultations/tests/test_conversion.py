@@ -46,6 +46,7 @@ def test_converting_makes_one_referral_with_the_history_and_links_both_ways(cast
     assert found.became_referral == referral and referral.from_consultation == found
     assert found.status == "closed"
     assert referral.status == Status.RECEIVED and referral.reference.startswith("REF-")
+    assert referral.received_via == "consultation"
     assert referral.referring_organisation == cast.organisation
     assert referral.referrer_name == "DS Jo Pike" and referral.referrer_email == "jo.pike@example.police.uk"
     assert referral.subject_given_name == case.subject.given_name
@@ -107,3 +108,4 @@ def test_the_referral_page_says_which_consultation_it_came_from(cast, client_for
     referral = convert(case=case, by=cast.clinician)
     page = client_for(cast.coordinator).get(reverse("referrals:detail", args=[referral.reference])).content.decode()
     assert f"Carried from consultation {case.reference}" in page
+    assert "From a consultation with the clinic" in page

@@ -1,5 +1,6 @@
 """Demo consultations: every consultation case has the request from the agency that referred it,
-one or two meetings with attendees and minutes, advice where the meetings are old enough; exactly
+one or two meetings with attendees and minutes, advice where the meetings are old enough; advice
+letters issued through the reports engine to the asking agency and on the disclosure register; exactly
 one consultation became a referral, carrying its history without the minutes; nothing more the
 second time."""
 
@@ -17,6 +18,7 @@ from casework.core.testing import kept_for_the_module
 from casework.demo import consultations as demo
 from casework.demo.context import DemoContext
 from casework.demo.seeds import BUILDERS
+from casework.reports.models import DisclosureEntry, IssuedReport
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +58,21 @@ def test_every_consultation_case_has_its_request_and_meetings(seeded):
             assert found.advice_given_on > max(m.held_on for m in held)
     assert ConsultationRequest.objects.exclude(advice_summary="").exists()
     assert not ConsultationRequest.objects.exclude(case__kind=CaseKind.CONSULTATION).exists()
+
+
+def test_advice_letters_were_issued_to_the_asking_agency_and_are_on_the_register(seeded):
+    letters = list(
+        IssuedReport.objects.filter(report__request__report_type="consultation").select_related(
+            "report__request__case", "recipient"
+        )
+    )
+    assert len(letters) == demo.LETTERS
+    for issued in letters:
+        found = ConsultationRequest.objects.get(case=issued.report.request.case)
+        assert found.advice_summary and issued.recipient_id == found.agency_id
+        assert issued.pdf_sha256 and issued.report.request.status == "issued"
+        entry = DisclosureEntry.objects.get(issued_report=issued)
+        assert entry.recipient_id == found.agency_id and entry.legal_basis == "referral"
 
 
 def test_one_consultation_became_a_referral_without_the_minutes(seeded):

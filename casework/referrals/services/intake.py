@@ -109,7 +109,7 @@ def referral_log(
 def referral_from_consultation(*, case, by, request: HttpRequest | None = None, **fields: Any) -> Referral:
     """A consultation case's team turns the consultation into a full referral (the case has reached
     court): received at once, as a logged referral is, saying in its history where it came from."""
-    fields.setdefault("received_via", Channel.EMAIL)
+    fields.setdefault("received_via", Channel.CONSULTATION)
     return _receive(
         by=by,
         request=request,

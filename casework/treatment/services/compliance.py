@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from casework.audit.models import Action
 from casework.audit.services import record
+from casework.cases.choices import CaseKind
 from casework.core.formatting import date_gb
 from casework.core.permissions import require
 from casework.core.refusals import Refused
@@ -115,6 +116,8 @@ def check_after_attendance(*, appointment: Appointment, by, request: HttpRequest
 
 
 def _raise_if_due(enrolment: Enrolment, *, by, request: HttpRequest | None, how: str) -> ComplianceNotice | None:
+    if enrolment.case.kind != CaseKind.PERPETRATOR:
+        return None  # a person who is stalked is in therapy by consent: no one supervises their attendance
     with transaction.atomic():
         # One check at a time per enrolment, so two at once cannot count the same absences twice.
         Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()

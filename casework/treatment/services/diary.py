@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from casework.audit.models import Action
 from casework.audit.services import record, snapshot
-from casework.cases.choices import NoteKind
+from casework.cases.choices import CaseKind, NoteKind
 from casework.cases.rules import team_of
 from casework.cases.services._shared import audit_changed, audit_created
 from casework.cases.services.notes import note_add
@@ -53,6 +54,45 @@ RISK_FACTORS: tuple[tuple[str, str], ...] = (
     ("mental_health", "Mental health symptoms"),
 )
 RISK_FACTOR_LABELS = dict(RISK_FACTORS)
+# What a therapy session for a person who is stalked may address: the effects of being stalked
+# that therapy works on (the clinic's own wording; see domain.md, "Victims").
+VICTIM_NEEDS: tuple[tuple[str, str], ...] = (
+    ("fear", "Fear and hypervigilance"),
+    ("sleep_health", "Sleep and physical health"),
+    ("intrusions", "Intrusive memories and reminders"),
+    ("safety_behaviours", "Safety behaviours and the safety plan"),
+    ("self_blame", "Self-blame and shame"),
+    ("work_money", "Work, study and money"),
+    ("relationships", "Relationships, family and isolation"),
+    ("justice", "Dealing with the police and the courts"),
+    ("low_mood", "Low mood and anxiety"),
+)
+VICTIM_NEED_LABELS = dict(VICTIM_NEEDS)
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What a session may address: its question on the form, its heading in the note, its name in a
+    refusal, and the choices."""
+
+    label: str
+    heading: str
+    refusal: str
+    choices: tuple[tuple[str, str], ...]
+
+
+PERPETRATOR_FOCUS = Focus(
+    "Dynamic risk factors addressed", "Risk factors addressed", "Select risk factors from the list", RISK_FACTORS
+)
+VICTIM_FOCUS = Focus(
+    "Areas of need addressed", "Areas of need addressed", "Select areas of need from the list", VICTIM_NEEDS
+)
+
+
+def focus_of(case) -> Focus:
+    """The dynamic risk factors of the person who stalks, or the needs of the person stalked."""
+    return VICTIM_FOCUS if case.kind == CaseKind.VICTIM else PERPETRATOR_FOCUS
+
 
 # Not cancelled: an appointment that holds the clinician's and the room's time.
 HOLDS_TIME = (Attendance.BOOKED, Attendance.ATTENDED, Attendance.LATE, Attendance.DID_NOT_ATTEND)
@@ -390,8 +430,10 @@ def session_note_add(
     unknown = [code for code in modules if code not in offered]
     if unknown:
         raise DiaryRefused("Select modules from the client's programme", "modules")
-    if any(code not in RISK_FACTOR_LABELS for code in risk_factors):
-        raise DiaryRefused("Select risk factors from the list", "risk_factors")
+    focus = focus_of(appointment.case)
+    focus_labels = dict(focus.choices)
+    if any(code not in focus_labels for code in risk_factors):
+        raise DiaryRefused(focus.refusal, "risk_factors")
     text = (text or "").strip()
     if not text:
         raise DiaryRefused("Enter what happened in the session", "text")
@@ -402,7 +444,7 @@ def session_note_add(
     if modules:
         heading.append("Modules covered: " + "; ".join(offered[code] for code in modules) + ".")
     if risk_factors:
-        heading.append("Risk factors addressed: " + "; ".join(RISK_FACTOR_LABELS[c] for c in risk_factors) + ".")
+        heading.append(f"{focus.heading}: " + "; ".join(focus_labels[c] for c in risk_factors) + ".")
     with transaction.atomic():
         note = note_add(
             case=appointment.case,

@@ -57,7 +57,18 @@ FIRST_EPISODE_NOT_VOLUNTARY = (
     f"{ONLY_UNDER_COMPULSION} This would be the case's first treatment episode, so it cannot rest on a voluntary "
     "basis: choose the order that requires treatment."
 )
-NOT_PERPETRATOR_CASE = "Treatment under this programme is for the person who stalks: this is not a perpetrator case."
+NOT_TREATED_CASE = (
+    "A consultation is advice to an agency: treatment is for the person who stalks (a perpetrator case) "
+    "or therapy for the person stalked (a victim case)."
+)
+WRONG_PROGRAMME = {
+    CaseKind.PERPETRATOR: "This programme is therapy for a person who is stalked: choose a programme for the person "
+    "who stalks",
+    CaseKind.VICTIM: "This programme treats the person who stalks: choose a programme for the person who is stalked",
+}
+VICTIM_BY_CONSENT = "Therapy for a person who is stalked is by their consent: choose Voluntary"
+VICTIM_NO_ORDER = "Therapy for a person who is stalked rests on no order: choose No order (voluntary)"
+VICTIM_NO_OFFICER = "Therapy for a person who is stalked has no supervising officer: leave this empty"
 ALREADY_ENROLLED = "This case already has an enrolment in treatment. Discharge it before enrolling again."
 # How long before treatment starts a baseline measure may be taken (at the assessment).
 BASELINE_DAYS = 90
@@ -125,6 +136,20 @@ def _check_officer(basis: str, agency, name: str, email: str) -> None:
             ) from None
 
 
+def _check_victim(basis: str, order, agency, name: str, email: str) -> None:
+    """A person who is stalked is treated by consent: no order, no supervising officer."""
+    if basis != LegalBasis.VOLUNTARY:
+        raise EnrolmentRefused(VICTIM_BY_CONSENT, "legal_basis")
+    if order is not None:
+        raise EnrolmentRefused(VICTIM_NO_ORDER, "order")
+    if agency is not None:
+        raise EnrolmentRefused(VICTIM_NO_OFFICER, "supervising_agency")
+    if name.strip() or email.strip():
+        raise EnrolmentRefused(
+            VICTIM_NO_OFFICER, "supervising_officer_name" if name.strip() else "supervising_officer_email"
+        )
+
+
 def enrol(
     *,
     case,
@@ -141,14 +166,19 @@ def enrol(
 ) -> Enrolment:
     """Enrol the case's subject in a programme, on a legal basis resting on one of the case's orders."""
     require(by, "treatment.enrol", case)
-    if case.kind != CaseKind.PERPETRATOR:
-        raise EnrolmentRefused(NOT_PERPETRATOR_CASE)
+    if case.kind not in WRONG_PROGRAMME:
+        raise EnrolmentRefused(NOT_TREATED_CASE)
+    victim = case.kind == CaseKind.VICTIM
     try:
-        kept = programmes.keep(programme_code)
+        programme = programmes.load(programme_code)
     except programmes.ProgrammeError as error:
         raise EnrolmentRefused(str(error), "programme") from None
+    if programme.client != (programmes.VICTIM if victim else programmes.PERPETRATOR):
+        raise EnrolmentRefused(WRONG_PROGRAMME[CaseKind(case.kind)], "programme")
     if legal_basis not in LegalBasis.values:
         raise EnrolmentRefused("Select the legal basis of the treatment", "legal_basis")
+    if victim:
+        _check_victim(legal_basis, order, supervising_agency, supervising_officer_name, supervising_officer_email)
     if ends_on is not None and ends_on < starts_on:
         raise EnrolmentRefused("Planned end date must be the same as or after the start date", "ends_on")
     with transaction.atomic():
@@ -156,14 +186,14 @@ def enrol(
         earlier = list(Enrolment.objects.select_for_update().filter(case=case).values_list("status", flat=True))
         if EnrolmentStatus.ACTIVE in earlier:
             raise EnrolmentRefused(ALREADY_ENROLLED)
-        if legal_basis not in COMPULSION and not earlier:
+        if legal_basis not in COMPULSION and not earlier and not victim:
             raise EnrolmentRefused(FIRST_EPISODE_NOT_VOLUNTARY, "legal_basis")
         _check_order(case, legal_basis, order, starts_on)
         name, email = supervising_officer_name.strip(), supervising_officer_email.strip()
         _check_officer(legal_basis, supervising_agency, name, email)
         enrolment = Enrolment.objects.create(
             case=case,
-            programme=kept,
+            programme=programmes.keep(programme_code),
             legal_basis=legal_basis,
             order=order,
             supervising_agency=supervising_agency,
@@ -252,6 +282,8 @@ def discharge(
     require(by, "treatment.discharge", enrolment)
     if status not in DISCHARGE_STATUSES:
         raise EnrolmentRefused("Select how treatment ended", "status")
+    if status == EnrolmentStatus.BREACHED and enrolment.case.kind != CaseKind.PERPETRATOR:
+        raise EnrolmentRefused("Only treatment under an order can be breached: select how therapy ended", "status")
     reason = reason.strip()
     if not reason:
         raise EnrolmentRefused("Enter the reason for the discharge", "reason")

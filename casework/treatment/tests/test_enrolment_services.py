@@ -87,10 +87,69 @@ def test_a_voluntary_episode_is_accepted_after_an_earlier_one(cast):
     assert again.is_active and again.order is None
 
 
-def test_enrolment_is_only_for_a_perpetrator_case(cast):
+def test_a_consultation_is_never_enrolled_in_treatment(cast):
+    consultation = make_case(lead=cast.clinician, by=cast.clinical_lead, kind="consultation")
+    with pytest.raises(services.EnrolmentRefused, match="A consultation is advice"):
+        _enrol(consultation, cast.clinician)
+
+
+def _victim_therapy(case, by, **overrides):
+    fields = {
+        "programme_code": "victim-recovery",
+        "legal_basis": "voluntary",
+        "supervising_agency": None,
+        "supervising_officer_name": "",
+        "supervising_officer_email": "",
+        **overrides,
+    }
+    return _enrol(case, by, **fields)
+
+
+def test_a_person_who_is_stalked_starts_therapy_by_consent_on_no_order(cast):
     victim_case = make_case(lead=cast.clinician, by=cast.clinical_lead, kind="victim")
-    with pytest.raises(services.EnrolmentRefused, match="not a perpetrator case"):
-        _enrol(victim_case, cast.clinician)
+    enrolment = _victim_therapy(victim_case, cast.clinician)
+    assert enrolment.is_active and enrolment.legal_basis == "voluntary" and enrolment.order is None
+    assert enrolment.programme.code == "victim-recovery"
+    assert programmes.of(enrolment.programme).client == programmes.VICTIM
+
+
+def test_each_kind_of_case_takes_only_its_own_programmes(case, cast):
+    victim_case = make_case(lead=cast.clinician, by=cast.clinical_lead, kind="victim")
+    with pytest.raises(services.EnrolmentRefused, match="treats the person who stalks") as refused:
+        _victim_therapy(victim_case, cast.clinician, programme_code="stalking-community")
+    assert refused.value.field == "programme"
+    with pytest.raises(services.EnrolmentRefused, match="therapy for a person who is stalked") as refused:
+        _enrol(case, cast.clinician, programme_code="victim-recovery")
+    assert refused.value.field == "programme"
+    assert {p.code for p in programmes.available(programmes.VICTIM)} == {"victim-recovery"}
+    assert "victim-recovery" not in {p.code for p in programmes.available(programmes.PERPETRATOR)}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"legal_basis": "community_order"}, "legal_basis"),
+        ({"supervising_officer_name": "Pat Probation"}, "supervising_officer_name"),
+        ({"supervising_officer_email": "pat@example.org"}, "supervising_officer_email"),
+    ],
+)
+def test_therapy_for_a_person_who_is_stalked_has_no_order_or_officer(cast, overrides, field):
+    victim_case = make_case(lead=cast.clinician, by=cast.clinical_lead, kind="victim")
+    with pytest.raises(services.EnrolmentRefused) as refused:
+        _victim_therapy(victim_case, cast.clinician, **overrides)
+    assert refused.value.field == field
+    assert not Enrolment.objects.filter(case=victim_case).exists()
+
+
+def test_therapy_by_consent_cannot_end_in_breach(cast):
+    victim_case = make_case(lead=cast.clinician, by=cast.clinical_lead, kind="victim")
+    enrolment = _victim_therapy(victim_case, cast.clinician)
+    with pytest.raises(services.EnrolmentRefused, match="Only treatment under an order can be breached"):
+        services.discharge(enrolment=enrolment, status="breached", reason="x", discharged_on=TODAY(), by=cast.clinician)
+    services.discharge(
+        enrolment=enrolment, status="completed", reason="All sessions", discharged_on=TODAY(), by=cast.clinician
+    )
+    assert Enrolment.objects.get(pk=enrolment.pk).status == "completed"
 
 
 def test_the_order_must_be_the_cases_and_of_the_kind_the_basis_rests_on(case, cast):
