@@ -3,13 +3,14 @@ their own (victim) case, produced for staff to check and send (UK GDPR Article 1
 
 **Included** (their own personal data): their person record (names, date of birth, NHS number,
 addresses, telephone numbers, email addresses, online identifiers, workplace), their case's
-reference, dates, status and the staff on it, every version of their safety plan, and the messages
-the clinic sent them.
+reference, dates, status and the staff on it, every version of their safety plan, the messages
+the clinic sent them, and their therapy: the programme and its dates, each appointment (when,
+how, whether they came) and their outcome scores.
 
 **Held back for review** (it names or describes someone else, or was written by another agency, so
 a reviewer decides what can be released, redacted, under the Data Protection Act 2018 Schedule 2
-paragraph 16): incidents, case notes, assessments, orders and hearings, the other parties to the
-case, and the referral's documents and letters. The export lists how many of each were held back
+paragraph 16): incidents, case notes (session notes among them), assessments, orders and hearings,
+the other parties to the case, and the referral's documents and letters. The export lists how many of each were held back
 and why, never their content; the page gives staff the count and the place to review them.
 
 Every read goes through the access rules (``policy.visible``): the case's team sees the person's
@@ -33,7 +34,8 @@ from casework.assessments.models import Assessment
 from casework.cases.models import CaseNote, CaseParty, Hearing, Incident, LegalOrder
 from casework.people.models import OnlineIdentifier, PersonAddress, PersonEmail, PersonName, PersonPhone
 from casework.referrals.models import Letter, ReferralDocument
-from casework.victims.choices import Channel
+from casework.treatment.models import Appointment, Enrolment, OutcomeMeasure
+from casework.victims.choices import WEEKDAYS, Channel
 from casework.victims.models import SafetyPlanVersion, VictimMessage
 
 
@@ -102,7 +104,7 @@ def included(user, case) -> dict[str, Any]:
                 "Agreed": _date(p.agreed_on),
                 "Review": _date(p.review_on),
                 "Ways we may contact you": [Channel(c).label for c in p.channels],
-                "When": f"{', '.join(p.contact_days)} {p.contact_from:%H:%M}-{p.contact_until:%H:%M}",
+                "When": f"{_days(p.contact_days)}, {p.contact_from:%H:%M} to {p.contact_until:%H:%M}",
                 "Messages may name the clinic": p.may_name_clinic,
                 "Notes on contact": p.contact_notes or None,
                 "Police officer": p.police_officer or None,
@@ -116,7 +118,49 @@ def included(user, case) -> dict[str, Any]:
             {"Written": _date(m.created_at), "By": m.get_channel_display(), "Sent": _date(m.sent_at), "Message": m.text}
             for m in _mine(user, VictimMessage, case=case).order_by("created_at", "id")
         ],
+        "Your therapy": [
+            {
+                "Programme": e.programme.title,
+                "Started": _date(e.starts_on),
+                "Planned to end": _date(e.ends_on),
+                "Status": e.get_status_display(),
+                "Ended": _date(e.discharged_on),
+            }
+            for e in _mine(user, Enrolment, case=case).select_related("programme").order_by("starts_on", "id")
+        ],
+        "Your appointments": [
+            {
+                "When": _date(a.starts_at),
+                "Minutes": a.minutes,
+                "Kind": a.get_kind_display(),
+                "How": a.get_place_kind_display(),
+                "With": a.clinician.full_name,
+                "What happened": a.get_attendance_display(),
+            }
+            for a in _mine(user, Appointment, case=case).select_related("clinician").order_by("starts_at", "id")
+        ],
+        "Your scores": [
+            {
+                "Measure": _measure_title(m),
+                "Stage": m.get_stage_display(),
+                "Score": str(m.score.normalize()),
+                "Taken": _date(m.taken_on),
+            }
+            for m in _mine(user, OutcomeMeasure, enrolment__case=case)
+            .select_related("enrolment__programme")
+            .order_by("taken_on", "id")
+        ],
     }
+
+
+def _days(days) -> str:
+    names = dict(WEEKDAYS)
+    return ", ".join(str(names[str(day)]) for day in sorted(int(d) for d in days)) or "no day"
+
+
+def _measure_title(score: OutcomeMeasure) -> str:
+    measures = {m.get("code"): m.get("title") for m in (score.enrolment.programme.content or {}).get("measures", [])}
+    return str(measures.get(score.measure) or score.measure)
 
 
 def held_back(user, case) -> list[HeldBack]:

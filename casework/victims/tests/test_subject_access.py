@@ -5,15 +5,20 @@ audited; a lead from outside the team, and everyone else, is refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.audit.models import Action, AuditEvent
 from casework.cases.tests.factories import IncidentFactory
+from casework.treatment.models import Appointment
+from casework.treatment.services import diary as diary_services
+from casework.treatment.services import enrolment as enrolment_services
 from casework.victims.models import VictimMessage
 from casework.victims.tests.helpers import plan, victim_case
 
@@ -50,12 +55,63 @@ def test_the_team_exports_the_persons_own_record_and_holds_back_what_is_someone_
     assert {e["Address"] for e in record["Email addresses"]} == {"unsafe@example.org", "safe@example.org"}
     assert record["Safety plan"][0]["Other parts of the plan"] == "Go-bag at <b>her</b> sister's"
     assert record["Messages we sent you"][0]["Message"] == "See you Tuesday"
+    assert record["Safety plan"][0]["When"] == (
+        "Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday, 00:00 to 23:59"
+    )
     assert "Canaryincident" not in "".join(files.values())
     assert "- Incidents: 1." in files["held-back-for-review.txt"]
     # The readable copy escapes what it shows.
     assert "Go-bag at &lt;b&gt;her&lt;/b&gt; sister" in files["your-record.html"]
     event = AuditEvent.objects.get(action=Action.EXPORT, object_type="cases.case", object_id=str(case.pk))
     assert event.actor == cast.clinician and "Subject access request" in event.reason
+
+
+def test_the_export_holds_their_therapy_and_holds_back_the_session_notes(cast, client_for, case):
+    enrolment = enrolment_services.enrol(
+        case=case,
+        programme_code="victim-recovery",
+        legal_basis="voluntary",
+        starts_on=timezone.localdate() - dt.timedelta(days=14),
+        by=cast.clinician,
+    )
+    enrolment_services.outcome_record(
+        enrolment=enrolment, measure="fear", stage="start", score=8, taken_on=enrolment.starts_on, by=cast.clinician
+    )
+    session = Appointment.objects.create(
+        case=case,
+        enrolment=enrolment,
+        kind="treatment",
+        clinician=cast.clinician,
+        place_kind="video",
+        starts_at=timezone.now() - dt.timedelta(days=7),
+        attendance="attended",
+        created_by=cast.clinician,
+    )
+    diary_services.session_note_add(
+        appointment=session, risk_factors=["fear"], text="Canarysession she talked about him", by=cast.clinician
+    )
+    files = _export(client_for(cast.clinician), case)
+    record = json.loads(files["your-record.json"])
+    assert record["Your therapy"] == [
+        {
+            "Programme": "Recovery after stalking (therapy for the person stalked)",
+            "Started": enrolment.starts_on.strftime("%d/%m/%Y"),
+            "Planned to end": None,
+            "Status": "In treatment",
+            "Ended": None,
+        }
+    ]
+    (appointment,) = record["Your appointments"]
+    assert appointment["How"] == "Video call" and appointment["What happened"] == "Attended"
+    assert record["Your scores"] == [
+        {"Measure": "Fear for their safety", "Stage": "Start", "Score": "8", "Taken": appointment_day(enrolment)}
+    ]
+    assert "Canarysession" not in "".join(files.values())
+    assert "- Case notes: 1." in files["held-back-for-review.txt"]
+
+
+def appointment_day(enrolment) -> str:
+    return enrolment.starts_on.strftime("%d/%m/%Y")
 
 
 @pytest.mark.parametrize(
