@@ -46,6 +46,14 @@ def client() -> NotificationsAPIClient:
     return NotificationsAPIClient(key, base_url=base_url, timeout=settings.NOTIFY_TIMEOUT)
 
 
+def already_sent(reference: str) -> dict | None:
+    """The notification Notify already holds under ``reference``, if an earlier attempt sent it (a
+    retry after a lost answer adopts it instead of sending again)."""
+    answer = client().get_all_notifications(reference=reference)
+    found = [n for n in answer.get("notifications") or [] if n.get("reference") == reference]
+    return found[0] if found else None
+
+
 def channel_for(letter) -> str:
     """Email when the referrer gave an address, otherwise post when the organisation has one."""
     if letter.referral.referrer_email:
@@ -57,9 +65,12 @@ def channel_for(letter) -> str:
 
 
 def send(letter, pdf: bytes, channel: str) -> str:
-    """Hand the letter to Notify; Notify's id for it. The reference Notify keeps is the letter's
-    own (``letter-<id>``), never a name."""
+    """Hand the letter to Notify, unless an earlier attempt already did (its answer lost); Notify's
+    id for it. The reference Notify keeps is the letter's own (``letter-<id>``), never a name."""
     reference = f"letter-{letter.pk}"
+    found = already_sent(reference)
+    if found is not None:
+        return found["id"]
     if channel == DeliveryChannel.EMAIL:
         answer = client().send_email_notification(
             email_address=letter.referral.referrer_email,

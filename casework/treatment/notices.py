@@ -16,7 +16,7 @@ import re
 
 from django.conf import settings
 
-from casework.referrals.notify import client
+from casework.referrals.notify import already_sent, client
 from casework.treatment.choices import NoticeChannel, NoticeStatus
 from casework.treatment.models import ComplianceNotice
 from casework.treatment.services import compliance
@@ -43,9 +43,7 @@ class NoAddress(Exception):  # noqa: N818 - a state of the record, not a fault
 
 def existing(notice: ComplianceNotice) -> dict | None:
     """The notification Notify already holds for this notice, if an earlier attempt sent it."""
-    answer = client().get_all_notifications(reference=notice.idempotency_key)
-    found = [n for n in answer.get("notifications") or [] if n.get("reference") == notice.idempotency_key]
-    return found[0] if found else None
+    return already_sent(notice.idempotency_key)
 
 
 def personalisation(notice: ComplianceNotice) -> dict[str, str]:

@@ -32,7 +32,7 @@ from django.utils import timezone
 from casework.cases.choices import CaseKind, TeamRole
 from casework.cases.models import CaseTeamMember
 from casework.people.models import PersonEmail, PersonPhone, PhoneKind
-from casework.referrals.notify import client
+from casework.referrals.notify import already_sent, client
 from casework.treatment.choices import PlaceKind
 from casework.treatment.models import Appointment, FollowUp
 
@@ -112,9 +112,8 @@ def schedule_appointment(appointment_id: int) -> None:
 
 def _existing(reference: str) -> str | None:
     """Notify's id for a notification already sent under ``reference`` (by an earlier attempt)."""
-    answer = client().get_all_notifications(reference=reference)
-    found = [n for n in answer.get("notifications") or [] if n.get("reference") == reference]
-    return found[0]["id"] if found else None
+    found = already_sent(reference)
+    return found["id"] if found else None
 
 
 def follow_up_reference(follow_up: FollowUp) -> str:

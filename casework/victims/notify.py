@@ -14,7 +14,7 @@ import re
 
 from django.conf import settings
 
-from casework.referrals.notify import client
+from casework.referrals.notify import already_sent, client
 from casework.victims import queries
 from casework.victims.choices import Channel, MessageStatus
 from casework.victims.models import VictimMessage
@@ -63,9 +63,7 @@ def destination_problem(person, channel: str) -> str:
 
 
 def existing(message: VictimMessage) -> dict | None:
-    answer = client().get_all_notifications(reference=message.reference)
-    found = [n for n in answer.get("notifications") or [] if n.get("reference") == message.reference]
-    return found[0] if found else None
+    return already_sent(message.reference)
 
 
 def send(message: VictimMessage) -> str:

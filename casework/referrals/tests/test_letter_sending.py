@@ -11,11 +11,12 @@ import pytest
 from casework.accounts.tests.factories import OrganisationFactory
 from casework.referrals import tasks
 from casework.referrals.choices import Decision, Status
-from casework.referrals.models import DeliveryChannel, DeliveryStatus
+from casework.referrals.models import DeliveryChannel, DeliveryStatus, Letter
 from casework.referrals.notify_standin import STANDIN_KEY, StandIn
 from casework.referrals.services.triage import screening_decide
 from casework.referrals.tests.factories import ReferralFactory
 from casework.worker.descriptions import describe
+from casework.worker.models import Delivery
 
 
 @pytest.fixture
@@ -73,6 +74,21 @@ def test_running_the_task_again_sends_nothing_more(cast, notify, django_capture_
     letter = _decline(cast, django_capture_on_commit_callbacks, referrer_email="jo@police.example.org")
     assert tasks.send_letter.call(letter.pk) == DeliveryStatus.DELIVERED
     assert len(notify.notifications) == 1
+
+
+def test_a_retry_after_notify_took_the_letter_but_the_answer_was_lost_sends_nothing_more(
+    cast, notify, django_capture_on_commit_callbacks
+):
+    # Notify accepted the letter, then the worker died before recording it: the letter has no id
+    # and no delivery record. The retry finds Notify's notification by the letter's reference.
+    letter = _decline(cast, django_capture_on_commit_callbacks, referrer_email="jo@police.example.org")
+    sent_id = letter.notify_id
+    Letter.objects.filter(pk=letter.pk).update(notify_id="", delivery_status=DeliveryStatus.QUEUED)
+    Delivery.objects.filter(key=f"letter:{letter.pk}:notify").delete()
+    assert tasks.send_letter.call(letter.pk) == DeliveryStatus.DELIVERED
+    assert len(notify.notifications) == 1
+    letter.refresh_from_db()
+    assert letter.notify_id == sent_id
 
 
 def test_a_letter_is_queued_with_its_id_only_after_the_decision_commits(
