@@ -218,6 +218,11 @@ if DATABASE_URL:
         # A database host that accepts the connection but never answers cannot hang a request.
         DATABASES["default"].setdefault("OPTIONS", {})
         DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
+        # No JIT compilation: the planner's cost estimates over large tables fire it for short
+        # interactive queries, where compiling takes longer than the query (238 ms of 334 ms on the
+        # person page's duplicate check at national scale: issue 19). DATABASE_JIT=on restores it.
+        if env_str("DATABASE_JIT", "off") != "on":
+            DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 elif PRODUCTION:
     raise ImproperlyConfigured("DATABASE_URL must be set in production")
 else:
