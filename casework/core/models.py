@@ -43,3 +43,11 @@ class SubmittedForm(models.Model):
 
     def __str__(self) -> str:
         return f"form sent by user {self.user_id} at {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+def update_in_place(obj: models.Model, **fields) -> None:
+    """Write ``fields`` straight to ``obj``'s row (one UPDATE touching nothing else, so a background
+    task's status change cannot overwrite what a person saved meanwhile) and mirror them on ``obj``."""
+    type(obj)._default_manager.filter(pk=obj.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(obj, name, value)

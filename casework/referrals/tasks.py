@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from casework.core.malware import ScannerUnavailable
+from casework.core.models import update_in_place
 from casework.referrals import letters, notify
 from casework.referrals.models import DeliveryStatus, Letter, ReferralDocument
 from casework.worker.delivery import already_delivered, record_delivery
@@ -56,10 +57,7 @@ def _letter(letter_id: int) -> Letter | None:
 
 
 def _set_status(letter: Letter, **fields) -> None:
-    fields["delivery_updated_at"] = timezone.now()
-    Letter.objects.filter(pk=letter.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(letter, name, value)
+    update_in_place(letter, delivery_updated_at=timezone.now(), **fields)
 
 
 @task()

@@ -20,6 +20,7 @@ from django_tasks import task
 
 from casework.audit.models import Action
 from casework.audit.services import record
+from casework.core.models import update_in_place
 from casework.reports.choices import DisclosureMethod
 from casework.reports.choices import LegalBasis as DisclosureBasis
 from casework.reports.models import DisclosureEntry
@@ -39,10 +40,7 @@ def _notice(notice_id: int) -> ComplianceNotice | None:
     )
 
 
-def _set(notice: ComplianceNotice, **fields) -> None:
-    ComplianceNotice.objects.filter(pk=notice.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(notice, name, value)
+_set = update_in_place
 
 
 @task()

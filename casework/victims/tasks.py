@@ -17,6 +17,7 @@ from django_tasks import task
 
 from casework.audit.models import Action
 from casework.audit.services import record
+from casework.core.models import update_in_place
 from casework.treatment.choices import Attendance
 from casework.treatment.models import Appointment
 from casework.victims import contact, notify, queries, reminders
@@ -27,10 +28,7 @@ DELIVERY_CHECKS_MAX = 12
 DONE = {MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.FAILED, MessageStatus.HELD}
 
 
-def _set(message: VictimMessage, **fields) -> None:
-    VictimMessage.objects.filter(pk=message.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(message, name, value)
+_set = update_in_place
 
 
 @task()
