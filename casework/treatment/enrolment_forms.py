@@ -139,6 +139,23 @@ class FollowUpForm(NHSForm):
     reconvicted = _radios("Reconvicted", YES_NO, "Select whether they were reconvicted")
     notes = forms.CharField(label="Notes", max_length=FOLLOW_UP_NOTE_LIMIT, widget=forms.Textarea, required=False)
 
+    # The same three facts asked about a person who was stalked, of themselves and of their stalker.
+    VICTIM_LABELS = {
+        "re_referred": ("Referred to the clinic again", "Select whether they were referred again"),
+        "further_stalking": ("Stalked again since therapy ended", "Select whether they were stalked again"),
+        "reconvicted": (
+            "The person who stalked them convicted again",
+            "Select whether the person who stalked them was convicted again",
+        ),
+    }
+
+    def __init__(self, *args: Any, victim: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if victim:
+            for name, (label, required) in self.VICTIM_LABELS.items():
+                self.fields[name].label = label
+                self.fields[name].error_messages = {**self.fields[name].error_messages, "required": required}
+
     def answers(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {

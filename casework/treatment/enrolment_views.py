@@ -292,7 +292,9 @@ def follow_up(request: HttpRequest, reference: str, pk: int, follow_up_pk: int) 
                 if getattr(found, name) is not None
             },
         }
-    form = FollowUpForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = FollowUpForm(
+        request.POST if request.method == "POST" else None, initial=initial, victim=case.kind == CaseKind.VICTIM
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.follow_up_record(follow_up=found, by=request.user, request=request, **form.answers())

@@ -124,6 +124,27 @@ def test_outcome_measures_are_taken_at_the_start_and_the_end(cast):
     ]
 
 
+def test_the_follow_up_after_therapy_asks_about_them_and_the_person_who_stalked_them(cast, client_for):
+    case = victim_case(cast)
+    enrolment = _therapy(cast, case)
+    services.discharge(
+        enrolment=enrolment,
+        status="completed",
+        reason="All sessions",
+        discharged_on=timezone.localdate(),
+        by=cast.clinician,
+    )
+    follow_up = enrolment.follow_ups.get(point=6)
+    url = reverse("treatment:follow_up", args=[case.reference, enrolment.pk, follow_up.pk])
+    client = client_for(cast.clinician)
+    page = client.get(url).content.decode()
+    assert "Stalked again since therapy ended" in page and "The person who stalked them convicted again" in page
+    assert ">Reconvicted<" not in page
+    refused = client.post(url, {**_date("done_on", timezone.localdate()), "re_referred": "no"})
+    assert refused.status_code == 400
+    assert "Select whether the person who stalked them was convicted again" in refused.content.decode()
+
+
 def test_missed_therapy_sessions_never_raise_a_compliance_notice(cast, settings):
     settings.TREATMENT_COMPLIANCE_ABSENCES = 1
     case = victim_case(cast)
