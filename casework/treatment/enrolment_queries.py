@@ -56,11 +56,12 @@ def supervising_agencies() -> list[Organisation]:
 
 def follow_ups_due(user, *, today: dt.date, mine_only: bool) -> QuerySet[FollowUp]:
     """Follow-ups not yet done that fall due within ``FOLLOW_UP_NOTICE_DAYS`` (or are overdue), on
-    perpetrator cases the user may see — only those whose team they are on when ``mine_only``."""
+    the perpetrator and victim cases the user may see (after treatment or therapy) — only those
+    whose team they are on when ``mine_only``."""
     rows = policy.visible(user, FollowUp).filter(
         done_on__isnull=True,
         due_on__lte=today + dt.timedelta(days=FOLLOW_UP_NOTICE_DAYS),
-        enrolment__case__kind=CaseKind.PERPETRATOR,
+        enrolment__case__kind__in=(CaseKind.PERPETRATOR, CaseKind.VICTIM),
     )
     if mine_only:
         rows = rows.filter(enrolment__case__team__user=user)

@@ -49,8 +49,14 @@ PLACES: dict[str, str] = {
 
 
 def reminds(case) -> bool:
-    """Whether this case's people may be reminded from here: only on a perpetrator case."""
+    """Whether this case's client may be reminded from here: only on a perpetrator case."""
     return case.kind == CaseKind.PERPETRATOR
+
+
+def reminds_staff(case) -> bool:
+    """Whether the lead clinician is reminded of this case's follow-ups: after treatment or
+    therapy (the email names only the case's reference and the point, and goes to staff)."""
+    return case.kind in (CaseKind.PERPETRATOR, CaseKind.VICTIM)
 
 
 # The schedulers other apps register for the subjects of other kinds of case (the victims app's,
@@ -87,7 +93,7 @@ def schedule_follow_ups(follow_up_ids: list[int]) -> None:
     if not _can_defer(remind_follow_up):
         return
     for follow_up in FollowUp.objects.filter(pk__in=follow_up_ids).select_related("enrolment__case"):
-        if reminds(follow_up.enrolment.case):
+        if reminds_staff(follow_up.enrolment.case):
             remind_follow_up.using(run_after=follow_up_due_at(follow_up.due_on)).enqueue(follow_up.pk)
 
 

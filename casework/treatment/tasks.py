@@ -146,8 +146,8 @@ def remind_follow_up(follow_up_id: int) -> str:
     if follow_up.reminded_at is not None:
         return "already_reminded"
     case = follow_up.enrolment.case
-    if not reminders.reminds(case):
-        return "not_perpetrator_case"
+    if not reminders.reminds_staff(case):
+        return "not_treated_case"
     lead = reminders.lead_clinician(case)
     if lead is None:
         return "no_lead_clinician"

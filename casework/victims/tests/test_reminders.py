@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -174,3 +175,36 @@ def test_treatment_never_reminds_the_subject_of_a_victim_case_itself(cast, case,
         == "not_perpetrator_case"
     )
     assert not notify.notifications
+
+
+def test_after_therapy_the_lead_clinician_is_reminded_of_the_follow_ups_and_sees_them_on_my_work(
+    cast, case, notify, settings, client_for, django_capture_on_commit_callbacks
+):
+    from casework.treatment import tasks as treatment_tasks
+    from casework.treatment.services import enrolment as enrolment_services
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    enrolment = enrolment_services.enrol(
+        case=case,
+        programme_code="victim-recovery",
+        legal_basis="voluntary",
+        starts_on=timezone.localdate() - dt.timedelta(days=400),
+        by=cast.clinician,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment_services.discharge(
+            enrolment=enrolment,
+            status="completed",
+            reason="Finished the programme",
+            discharged_on=timezone.localdate() - dt.timedelta(days=190),
+            by=cast.clinician,
+        )
+    scheduled = DBTaskResult.objects.filter(task_path="casework.treatment.tasks.remind_follow_up")
+    assert scheduled.count() == 3
+    follow_up = enrolment.follow_ups.get(point=6)
+    assert treatment_tasks.remind_follow_up.call(follow_up.pk) == "sent"
+    (sent,) = notify.notifications.values()
+    assert sent["email_address"] == cast.clinician.email  # staff, never the person stalked
+    assert sent["personalisation"] == {"reference": case.reference, "point": "6-month"}
+    page = client_for(cast.clinician).get(reverse("core:my_work")).content.decode()
+    assert f"{case.reference}: follow-up at 6 months" in page
