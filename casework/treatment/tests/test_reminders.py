@@ -3,8 +3,8 @@ Notify (the stand-in, answering over real HTTP): the lead clinician emailed at 0
 day a follow-up falls due; the client reminded of an appointment 24 hours before, by text message
 or else email. Each is sent once, even when a retry follows a lost answer; a follow-up already
 recorded, an appointment cancelled, attended or moved gets nothing; a client with no number or
-address gets nothing ("no_contact"); treatment never reminds the subject of a victim case (the victims app does, under their
-safety plan: victims/tests/test_reminders.py)."""
+address gets nothing ("no_contact"); treatment never reminds the subject of a victim case (the
+victims app does, under their safety plan: victims/tests/test_reminders.py)."""
 
 from __future__ import annotations
 
