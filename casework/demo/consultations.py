@@ -180,7 +180,8 @@ def seed(context: DemoContext) -> None:
             )
             advised += 1
             signer = next((u for u in leads if u.pk != lead.pk), None)
-            if letters < LETTERS and signer is not None:
+            # A letter is written while the case is open (a closed case's record is read-only).
+            if letters < LETTERS and signer is not None and lead.has_perm("reports.add", case):
                 _advice_letter(case, found, lead, signer)
                 letters += 1
             if case.status == CaseStatus.OPEN:
