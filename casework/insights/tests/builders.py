@@ -14,6 +14,7 @@ Cases: 1 and 2 led by the clinician, open; 3 led by the other clinician, on hold
 Reports: case 1's police report issued on time; case 2's sentencing report issued late.
 Treatment (case 1): one enrolment completed in May, one disengaged in May; sessions in the period:
 three attended, one attended late, two not attended, one cancelled by the client.
+Follow-ups at 6 months, both done in June: one found further stalking.
 Typology: case 1 rejected, case 2 not yet recorded. Episodes on case 1: two victims, an ex-partner
 and a stranger.
 """
@@ -35,7 +36,7 @@ from casework.referrals.models import Referral
 from casework.referrals.tests.factories import DraftReferralFactory, ReferralFactory
 from casework.reports.models import IssuedReport, ReportRequest
 from casework.reports.tests.issued import make_issued, report_on
-from casework.treatment.models import Appointment, Enrolment
+from casework.treatment.models import Appointment, Enrolment, FollowUp
 from casework.treatment.tests.enrolment_helpers import enrol_on, order_on
 
 LONDON = ZoneInfo("Europe/London")
@@ -136,6 +137,18 @@ def build_service(cast) -> Service:
     Enrolment.objects.filter(pk=completed.pk).update(status="completed", discharged_on=dt.date(2026, 5, 20))
     disengaged = enrol_on(case1, lead, order, days_ago=150)
     Enrolment.objects.filter(pk=disengaged.pk).update(status="disengaged", discharged_on=dt.date(2026, 5, 21))
+
+    # Follow-ups at 6 months: one found further stalking; none was re-referred or reconvicted.
+    for enrolment, further in ((completed, True), (disengaged, False)):
+        FollowUp.objects.create(
+            enrolment=enrolment,
+            point=6,
+            due_on=dt.date(2026, 6, 1),
+            done_on=dt.date(2026, 6, 5),
+            re_referred=False,
+            further_stalking=further,
+            reconvicted=False,
+        )
 
     def session(day: dt.date, attendance: str, kind: str = "treatment") -> None:
         Appointment.objects.create(

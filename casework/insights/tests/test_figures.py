@@ -138,6 +138,14 @@ def test_attendance_and_non_attendance_rate(cast, service, period):
     assert found.headline == "Non-attendance rate 33.3% (2 of 6)"
 
 
+def test_follow_up_outcomes(cast, service, period):
+    found = figure(cast, "follow-up", period)
+    rows = rows_by_label(found)
+    assert rows["At 6 months"] == [2, 0, 0.0, 1, 50.0, 0, 0.0]
+    assert rows["At 12 months"] == [0, 0, None, 0, None, 0, None]
+    assert "Rosenfeld" in found.note
+
+
 def test_stalker_types(cast, service, period):
     rows = rows_by_label(figure(cast, "stalker-types", period))
     assert rows["Rejected"] == [1, 100.0]
