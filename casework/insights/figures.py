@@ -149,6 +149,10 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _percent_text(value: float | None) -> str:
     return "—" if value is None else f"{value:g}%"
 
@@ -211,7 +215,7 @@ def referrals_by_agency(scope: Scope, period: Period) -> Figure:
         rows=rows,
         bars=bars,
         chart_title="Referrals received each month",
-        headline=f"{sum(totals)} referrals received",
+        headline=f"{_count(sum(totals), 'referral')} received",
     )
 
 
@@ -313,7 +317,7 @@ def declines(scope: Scope, period: Period) -> Figure:
         rows=rows,
         bars=bars,
         chart_title="Declined referrals by service asked for",
-        headline=f"{by_reason['total']} referrals declined",
+        headline=f"{_count(by_reason['total'], 'referral')} declined",
         note=(
             f"Of the {by_reason['total']} declined, the referrer said stalking was not a significant part "
             f"of the case in {by_reason['not_significant']}, and {by_reason['no_legal_action']} had no "

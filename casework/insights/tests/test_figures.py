@@ -84,7 +84,7 @@ def test_decisions_and_acceptance_rate(cast, service, period):
 def test_declines_by_service_and_what_the_referral_said(cast, service, period):
     found = figure(cast, "declines", period)
     assert rows_by_label(found)["Treatment of the person who stalks"] == [1]
-    assert found.headline == "1 referrals declined"
+    assert found.headline == "1 referral declined"
     assert "not a significant part of the case in 1" in found.note
 
 
