@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "casework.consultations",
     "casework.search",
     "casework.backups",
+    "casework.insights",
 ]
 # The demo builders and seed_demo (with Faker, a development dependency) exist only for the local
 # demo and the tests: in production the app is not installed and its code is never imported.

@@ -35,6 +35,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Diary", "diary:week", "treatment.view_diary"),
     NavItem("Disclosures", "disclosures:register", "reports.view_register"),
     NavItem("Reports issued to you", "portal:reports", "reports.portal_list_issued"),
+    NavItem("Dashboards", "insights:dashboard", "insights.view_dashboard"),
 ]
 
 

@@ -122,6 +122,7 @@ def build_world(cast) -> World:
     from casework.consultations.tests.matrix import consultation_overrides
 
     world.overrides.update(consultation_overrides(cast))
+    world.overrides.update({f"insights:export_{kind}": {"figure": "decisions"} for kind in ("csv", "xlsx")})
     return world
 
 
