@@ -19,6 +19,7 @@ urlpatterns = [
     path("diary/", include("casework.treatment.diary_urls")),
     path("cases/", include("casework.cases.urls")),
     path("search/", include("casework.search.urls")),
+    path("billing/", include("casework.billing.urls")),
     path("background-tasks/", include("casework.worker.urls")),
 ]
 
