@@ -93,6 +93,8 @@ def commissioners_for_form(user, current: Contract | None = None) -> QuerySet[Or
 def contracts_for_quote(user, organisation_id: int | None, on: dt.date) -> QuerySet[Contract]:
     """The contracts a quote may be made under: those of the referral's commissioner
     (``commissioner_id``) in force on ``on``."""
+    if organisation_id is None:
+        return Contract.objects.none()
     return (
         contracts_visible_to(user)
         .filter(organisation_id=organisation_id, starts_on__lte=on, ends_on__gte=on)

@@ -279,6 +279,8 @@ def quote_create(request: HttpRequest, reference: str) -> HttpResponse:
     shown = _referral(request, reference)
     require(request.user, "billing.create_quote")
     referral = queries.referral_for_quote(request.user, reference)
+    if referral is None:
+        raise Http404("No such referral")
     today = timezone.localdate()
     form = QuoteForm(
         _posted(request), contracts=queries.contracts_for_quote(request.user, shown.commissioner_id, today)

@@ -108,8 +108,9 @@ def _check_tariff(values: dict[str, Any]) -> None:
 def _tariff_values(values: dict[str, Any]) -> dict[str, Any]:
     cleaned = {name: values.get(name) for name in Tariff.EDITED_FIELDS}
     cleaned["vat_treatment"] = cleaned.get("vat_treatment") or VatTreatment.EXEMPT
-    if isinstance(cleaned.get("price"), Decimal):
-        cleaned["price"] = cleaned["price"].quantize(Decimal("0.01"))
+    price = cleaned.get("price")
+    if isinstance(price, Decimal):
+        cleaned["price"] = price.quantize(Decimal("0.01"))
     return cleaned
 
 

@@ -122,6 +122,9 @@ def build_world(cast) -> World:
     from casework.consultations.tests.matrix import consultation_overrides
 
     world.overrides.update(consultation_overrides(cast))
+    from casework.billing.tests.matrix import billing_overrides
+
+    world.overrides.update(billing_overrides(cast))
     return world
 
 
