@@ -11,6 +11,7 @@ from django.db import transaction
 from casework.demo import (
     accounts,
     assessments,
+    billing,
     case_notes,
     cases,
     consultations,
@@ -42,6 +43,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("treatment_compliance", treatment_compliance.seed),
     ("victims", victims.seed),
     ("consultations", consultations.seed),
+    ("billing", billing.seed),
     ("search", search.seed),
 ]
 
