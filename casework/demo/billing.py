@@ -52,7 +52,7 @@ RAISED = {
     BillableService.TREATMENT_SESSION: "140.00",
     BillableService.REPORT_SENTENCING: "1150.00",
 }
-REPORTS = {
+REPORTS: dict[str, str] = {
     Service.REPORT_SENTENCING: BillableService.REPORT_SENTENCING,
     Service.REPORT_BAIL: BillableService.REPORT_BAIL,
     Service.REPORT_PAROLE: BillableService.REPORT_PAROLE,
@@ -60,7 +60,7 @@ REPORTS = {
     Service.REPORT_POLICE: BillableService.REPORT_POLICE,
     Service.REPORT_RISK_ADVICE: BillableService.REPORT_NHS_TRUST,
 }
-ASSESSMENTS = {
+ASSESSMENTS: dict[str, str] = {
     Setting.CUSTODY: BillableService.ASSESSMENT_CUSTODY,
     Setting.COMMUNITY: BillableService.ASSESSMENT_COMMUNITY,
     Setting.MENTAL_HEALTH_FACILITY: BillableService.ASSESSMENT_MENTAL_HEALTH_FACILITY,
