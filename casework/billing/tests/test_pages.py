@@ -184,3 +184,24 @@ def test_my_work_for_finance_runs_a_fixed_number_of_queries(cast, client_for, dj
         helpers.contract(cast.finance, cast.organisation, reference=f"E-{_}", days_left=10)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("core:my_work"))
+
+
+@pytest.mark.parametrize("name", ["billing:quotes", "billing:contracts", "billing:tariffs", "billing:referrals"])
+def test_the_finance_lists_run_a_fixed_number_of_queries(cast, client_for, django_assert_max_num_queries, name):
+    helpers.quote(cast, status=QuoteStatus.SENT)
+    client = client_for(cast.finance)
+    helpers.referral(cast.organisation)
+    with django_assert_max_num_queries(40) as few:
+        client.get(reverse(name))
+    for number in range(3):
+        helpers.quote(cast, status=QuoteStatus.SENT)
+        helpers.referral(cast.organisation)
+        helpers.tariff(
+            cast.finance,
+            BillableService.REPORT_BAIL,
+            "10",
+            days_ago=900 - 100 * number,
+            effective_to=timezone.localdate() - dt.timedelta(days=800 - 100 * number),
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse(name))

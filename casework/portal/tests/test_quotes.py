@@ -76,9 +76,7 @@ def test_clinic_staff_are_refused_the_portal_quotes(cast, client_for, role):
     assert client_for(cast.by_name(role)).get(reverse("portal:quotes")).status_code == 403
 
 
-def test_a_quote_for_a_referral_across_an_information_barrier_is_not_shown_to_the_stalkers_referrer(
-    cast, client_for
-):
+def test_a_quote_for_a_referral_across_an_information_barrier_is_not_shown_to_the_stalkers_referrer(cast, client_for):
     """Vera's referral sits across a barrier from Stan's, which the agency user sent: the quote for
     her work, sent to their organisation, is not theirs to see; a colleague who sent nothing about
     Stan sees it."""
@@ -123,3 +121,14 @@ def test_a_quote_for_a_referral_across_an_information_barrier_is_not_shown_to_th
     assert client.get(reverse("portal:quote", args=[quote.pk])).status_code == 404
     colleague = UserFactory(role=Role.AGENCY_REFERRER, organisation=cast.organisation)
     assert quote.reference in client_for(colleague).get(reverse("portal:quotes")).content.decode()
+
+
+def test_the_portal_quote_list_runs_a_fixed_number_of_queries(cast, client_for, django_assert_max_num_queries):
+    helpers.quote(cast, status=QuoteStatus.SENT)
+    client = client_for(cast.agency)
+    with django_assert_max_num_queries(40) as few:
+        client.get(reverse("portal:quotes"))
+    for _ in range(3):
+        helpers.quote(cast, status=QuoteStatus.ACCEPTED)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("portal:quotes"))
