@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "casework.treatment",
     "casework.victims",
     "casework.consultations",
+    "casework.billing",
     "casework.search",
     "casework.backups",
     "casework.insights",
@@ -623,3 +624,8 @@ if CASEWORK_ENV == "test":
     )
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     STORAGES["default"]["OPTIONS"]["location"] = str(VAR_DIR / "test-documents")
+
+# Billing (casework.billing, docs/adr/0020): health services are exempt from VAT. Set a standard rate
+# in per cent (for example "20") only if some service the clinic charges for is standard-rated; until
+# then a tariff cannot be set at the standard rate.
+BILLING_STANDARD_VAT_RATE = env_str("CASEWORK_BILLING_VAT_RATE", "") or None

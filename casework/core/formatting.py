@@ -33,3 +33,10 @@ def yes_no(value: bool | None) -> str:
     if value is None:
         return "Not known"
     return "Yes" if value else "No"
+
+
+def pounds(value, empty: str = "None") -> str:
+    """An amount of money in pounds and pence: £1,250.00 (``empty`` when there is none)."""
+    if value is None or value == "":
+        return empty
+    return f"£{value:,.2f}"

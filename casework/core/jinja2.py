@@ -53,6 +53,7 @@ def environment(**options: Any) -> Environment:
             "time_gb": formatting.time_gb,
             "nhs_number": identifiers.format_nhs_number,
             "yes_no": formatting.yes_no,
+            "pounds": formatting.pounds,
         }
     )
     env.tests["date"] = lambda value: isinstance(value, dt.date)

@@ -11,6 +11,7 @@ from django.db import transaction
 from casework.demo import (
     accounts,
     assessments,
+    billing,
     case_notes,
     cases,
     consultations,
@@ -44,6 +45,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("victims", victims.seed),
     ("victim_therapy", victim_therapy.seed),
     ("consultations", consultations.seed),
+    ("billing", billing.seed),
     ("search", search.seed),
 ]
 

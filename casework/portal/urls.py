@@ -3,7 +3,7 @@ navigation item); following referrals under /portal/referrals/ ("Your referrals"
 
 from django.urls import path, register_converter
 
-from casework.portal import report_views, views
+from casework.portal import quote_views, report_views, views
 
 
 class ReferenceConverter:
@@ -34,6 +34,10 @@ urlpatterns = [
     path("reports/", report_views.report_list, name="reports"),
     path("reports/<id:pk>/pdf/", report_views.report_pdf, name="report_pdf"),
     path("reports/<id:pk>/docx/", report_views.report_docx, name="report_docx"),
+    path("quotes/", quote_views.quote_list, name="quotes"),
+    path("quotes/<id:pk>/", quote_views.quote_detail, name="quote"),
+    path("quotes/<id:pk>/accept/", quote_views.quote_accept, name="quote_accept"),
+    path("quotes/<id:pk>/reject/", quote_views.quote_reject, name="quote_reject"),
     path("new/", views.start, name="start"),
     path("new/<id:draft_id>/people/", views.parties, name="parties"),
     path("new/<id:draft_id>/people/<id:index>/", views.party_change, name="party_change"),

@@ -123,6 +123,9 @@ def build_world(cast) -> World:
 
     world.overrides.update(consultation_overrides(cast))
     world.overrides.update({f"insights:export_{kind}": {"figure": "decisions"} for kind in ("csv", "xlsx")})
+    from casework.billing.tests.matrix import billing_overrides
+
+    world.overrides.update(billing_overrides(cast))
     return world
 
 

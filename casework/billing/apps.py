@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    name = "casework.billing"
+    label = "billing"
+    verbose_name = "Contracts and charging"
+
+    def ready(self) -> None:
+        from casework.billing import rules, work  # noqa: F401  (permissions, My work sections)

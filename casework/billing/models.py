@@ -1,0 +1,225 @@
+"""Contracts and charging: the contract agreed with a commissioning organisation, the tariff (the
+clinic's price for each service, from a date), and the quote for a referral's work.
+
+Money is ``Decimal`` pounds with two decimal places, never a float (docs/adr/0020). A quote line
+copies the tariff's price and VAT treatment when it is added, so a later price change never alters
+a quote already made. None of these records holds personal data: a quote names a referral by its
+reference and an organisation, services, dates and amounts only, so finance staff can work with
+them without seeing anything clinical or anything about a victim.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from casework.billing.choices import BillableService, QuoteStatus, VatTreatment
+
+PENNY = Decimal("0.01")
+REFERENCE_LIMIT = 50
+PURCHASE_ORDER_LIMIT = 50
+TERMS_LIMIT = 5000
+CONTACT_NAME_LIMIT = 150
+REASON_LIMIT = 1000
+MAX_PRICE = Decimal("99999999.99")
+
+
+def to_pence(value: Decimal) -> Decimal:
+    """``value`` rounded to the penny (half up, as a ledger rounds)."""
+    return Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def money_field(label: str, **kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        label, max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))], **kwargs
+    )
+
+
+class Contract(models.Model):
+    """An agreement with a commissioning organisation under which the clinic quotes and charges."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name="Commissioning organisation",
+    )
+    reference = models.CharField("Contract reference", max_length=REFERENCE_LIMIT, unique=True)
+    purchase_order = models.CharField("Purchase order number", max_length=PURCHASE_ORDER_LIMIT, blank=True)
+    starts_on = models.DateField("Start date")
+    ends_on = models.DateField("End date")
+    cap = money_field("Cap", null=True, blank=True)
+    terms = models.TextField("Terms", blank=True, max_length=TERMS_LIMIT)
+    invoicing_contact_name = models.CharField("Invoicing contact", max_length=CONTACT_NAME_LIMIT, blank=True)
+    invoicing_contact_email = models.EmailField("Invoicing contact's email address", max_length=254, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    AUDITED_FIELDS = (
+        "organisation_id",
+        "reference",
+        "purchase_order",
+        "starts_on",
+        "ends_on",
+        "cap",
+        "terms",
+        "invoicing_contact_name",
+        "invoicing_contact_email",
+    )
+    EDITED_FIELDS = (
+        "organisation",
+        "reference",
+        "purchase_order",
+        "starts_on",
+        "ends_on",
+        "cap",
+        "terms",
+        "invoicing_contact_name",
+        "invoicing_contact_email",
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "reference", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="contract_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def audit_label(self) -> str:
+        return f"contract {self.reference}"
+
+    def in_force_on(self, day) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+class Tariff(models.Model):
+    """The clinic's price for one service from ``effective_from`` until ``effective_to`` (inclusive;
+    open-ended when empty). Periods of one service never overlap."""
+
+    service = models.CharField(max_length=40, choices=BillableService.choices, db_index=True)
+    price = money_field("Price")
+    vat_treatment = models.CharField(
+        "VAT treatment", max_length=10, choices=VatTreatment.choices, default=VatTreatment.EXEMPT
+    )
+    effective_from = models.DateField("Effective from")
+    effective_to = models.DateField("Effective until", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    AUDITED_FIELDS = ("service", "price", "vat_treatment", "effective_from", "effective_to")
+    EDITED_FIELDS = AUDITED_FIELDS
+
+    class Meta:
+        ordering = ["service", "-effective_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=models.F("effective_from")),
+                name="tariff_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.audit_label
+
+    @property
+    def audit_label(self) -> str:
+        return f"tariff {self.get_service_display()} from {self.effective_from:%d %B %Y}"
+
+
+class Quote(models.Model):
+    """The price agreed, or offered, for a referral's work before it starts. Draft → sent →
+    accepted (with the commissioner's purchase order number) or rejected (with a reason); a draft
+    or sent quote may be withdrawn. The totals are kept in step with the lines by the services."""
+
+    reference = models.CharField(max_length=20, unique=True, help_text="QUO-2026-00042")
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="quotes")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="quotes")
+    quoted_on = models.DateField("Quote date")
+    status = models.CharField(max_length=20, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT, db_index=True)
+    net_total = money_field("Total before VAT", default=Decimal("0.00"))
+    vat_total = money_field("VAT", default=Decimal("0.00"))
+    total = money_field("Total", default=Decimal("0.00"))
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    purchase_order = models.CharField("Purchase order number", max_length=PURCHASE_ORDER_LIMIT, blank=True)
+    rejection_reason = models.TextField("Reason for rejecting", blank=True, max_length=REASON_LIMIT)
+    withdrawal_reason = models.TextField("Reason for withdrawing", blank=True, max_length=REASON_LIMIT)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    AUDITED_FIELDS = (
+        "referral_id",
+        "contract_id",
+        "quoted_on",
+        "status",
+        "net_total",
+        "vat_total",
+        "total",
+        "purchase_order",
+        "rejection_reason",
+        "withdrawal_reason",
+    )
+
+    class Meta:
+        ordering = ["-quoted_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def audit_label(self) -> str:
+        return f"quote {self.reference}"
+
+
+class QuoteLine(models.Model):
+    """One service on a quote, at the price copied from the tariff in force on the quote date."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    service = models.CharField(max_length=40, choices=BillableService.choices)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="+")
+    unit_price = money_field("Unit price")
+    vat_treatment = models.CharField(max_length=10, choices=VatTreatment.choices)
+    vat_rate = models.DecimalField("VAT rate (%)", max_digits=5, decimal_places=2, default=Decimal("0.00"))
+    net_amount = money_field("Amount before VAT")
+    vat_amount = money_field("VAT")
+
+    AUDITED_FIELDS = (
+        "service",
+        "quantity",
+        "tariff_id",
+        "unit_price",
+        "vat_treatment",
+        "vat_rate",
+        "net_amount",
+        "vat_amount",
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.get_service_display()}"
+
+    @property
+    def amount(self) -> Decimal:
+        return self.net_amount + self.vat_amount
