@@ -408,3 +408,24 @@ class ReferralPersonForm(PersonForm):
         fields = super().service_fields()
         fields["contact"] = {name: fields.pop(name) for name in self.CONTACT_FIELDS}
         return fields
+
+
+class OptOutForm(NHSForm):
+    """Record whether the person has opted out under the National Data Opt-out."""
+
+    opted_out = forms.ChoiceField(
+        label="Has this person opted out under the National Data Opt-out?",
+        choices=[("yes", "Yes, they have opted out"), ("no", "No, they have not opted out")],
+        widget=forms.RadioSelect,
+        help_text="Record what the person or the national opt-out check told you. People who have opted out are "
+        "left out of every research extract",
+        error_messages={
+            "required": "Select whether this person has opted out",
+            "invalid_choice": "Select whether this person has opted out",
+        },
+    )
+
+    def __init__(self, *args, person=None, **kwargs) -> None:
+        if person is not None:
+            kwargs.setdefault("initial", {"opted_out": "yes" if person.national_data_opt_out else "no"})
+        super().__init__(*args, **kwargs)

@@ -111,6 +111,18 @@ class Person(models.Model):
     )
     sealed_at = models.DateTimeField(null=True, blank=True)
 
+    # The National Data Opt-out: the person has told the NHS their confidential patient information
+    # is not to be used for research or planning. Research extracts leave them out (casework.research).
+    national_data_opt_out = models.BooleanField(
+        "National Data Opt-out",
+        default=False,
+        help_text="Opted out of their data being used for research and planning; left out of research extracts",
+    )
+    national_data_opt_out_recorded_at = models.DateTimeField(null=True, blank=True)
+    national_data_opt_out_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

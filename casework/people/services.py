@@ -241,6 +241,37 @@ def person_unseal(*, person: Person, by, request: HttpRequest | None = None, rea
     return person
 
 
+def person_set_opt_out(*, person: Person, opted_out: bool, by, request: HttpRequest | None = None) -> Person:
+    """Record whether the person has opted out under the National Data Opt-out (who, when). Anyone
+    who may correct the person's record may record it; research extracts leave them out."""
+    require(by, "people.edit", person)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.national_data_opt_out == opted_out:
+            return person
+        before = person.national_data_opt_out
+        person.national_data_opt_out = opted_out
+        person.national_data_opt_out_recorded_at = timezone.now()
+        person.national_data_opt_out_recorded_by = by
+        person.save(
+            update_fields=[
+                "national_data_opt_out",
+                "national_data_opt_out_recorded_at",
+                "national_data_opt_out_recorded_by",
+                "updated_at",
+            ]
+        )
+        record(
+            action=Action.UPDATE,
+            actor=by,
+            request=request,
+            obj=person,
+            reason="National Data Opt-out recorded",
+            changes={"national_data_opt_out": {"old": before, "new": opted_out}},
+        )
+    return person
+
+
 # --- Names, addresses, numbers, emails, online identifiers -------------------------------------
 
 DETAIL_LABELS = {
@@ -642,6 +673,13 @@ def _merge_take_over_details(source: Person, target: Person, now: dt.datetime) -
     sealed_before = {"is_sealed": target.is_sealed, "sealed_at": _to_json(target.sealed_at)}
     if source.is_sealed and not target.is_sealed:
         target.is_sealed, target.sealed_at = True, now
+    # An opt-out follows the person: the merged record keeps it (and an unmerge leaves it, so an
+    # opt-out is never dropped without someone recording that it no longer applies).
+    opted_out_now = source.national_data_opt_out and not target.national_data_opt_out
+    if opted_out_now:
+        target.national_data_opt_out = True
+        target.national_data_opt_out_recorded_at = source.national_data_opt_out_recorded_at or now
+        target.national_data_opt_out_recorded_by_id = source.national_data_opt_out_recorded_by_id
     created_names = []
     if (source.given_name, source.family_name) != (target.given_name, target.family_name):
         alias = PersonName.objects.create(
@@ -654,6 +692,12 @@ def _merge_take_over_details(source: Person, target: Person, now: dt.datetime) -
     changed = list(filled) + target.refresh_blind_indexes()
     if target.is_sealed != sealed_before["is_sealed"]:
         changed += ["is_sealed", "sealed_at"]
+    if opted_out_now:
+        changed += [
+            "national_data_opt_out",
+            "national_data_opt_out_recorded_at",
+            "national_data_opt_out_recorded_by",
+        ]
     # updated_at is left alone by merge and unmerge: the merge record holds when they happened,
     # and unmerge gives back the rows exactly as they were.
     if changed:

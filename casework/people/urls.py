@@ -19,6 +19,7 @@ urlpatterns = [
     path("<str:reference>/edit/", persons.person_edit, name="edit"),
     path("<str:reference>/seal/", persons.person_seal, name="seal"),
     path("<str:reference>/unseal/", persons.person_unseal, name="unseal"),
+    path("<str:reference>/opt-out/", persons.person_opt_out, name="opt_out"),
     path("<str:reference>/break-glass/", persons.person_break_glass, name="break_glass"),
     path("<str:reference>/merge/", merging.merge, name="merge"),
     path("<str:reference>/care-team/new/", details.care_team_add, name="care_team_add"),

@@ -23,7 +23,7 @@ from casework.core.pagination import page_links, paginate
 from casework.core.permissions import require
 from casework.core.refusals import show_refusal
 from casework.people import candidates, queries, services
-from casework.people.forms import PersonForm, PersonSearchForm, ReasonForm
+from casework.people.forms import OptOutForm, PersonForm, PersonSearchForm, ReasonForm
 from casework.people.models import Person
 from casework.people.views.common import GET_POST, person_or_404, post_data
 
@@ -203,6 +203,24 @@ def person_unseal(request: HttpRequest, reference: str) -> HttpResponse:
         {"form": form, "person": person, "sealing": False},
         status=400 if form.errors else 200,
     )
+
+
+@never_cache
+@require_http_methods(GET_POST)
+def person_opt_out(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record whether the person has opted out under the National Data Opt-out."""
+    person = person_or_404(request, reference)
+    require(request.user, "people.edit", person)
+    form = OptOutForm(post_data(request), person=person)
+    if request.method == "POST" and form.is_valid():
+        opted_out = form.cleaned_data["opted_out"] == "yes"
+        services.person_set_opt_out(person=person, opted_out=opted_out, by=request.user, request=request)
+        messages.success(
+            request,
+            "Opt-out recorded: left out of research extracts" if opted_out else "Recorded as not opted out",
+        )
+        return redirect("people:detail", reference=person.reference)
+    return render(request, "people/opt_out.jinja", {"form": form, "person": person}, status=400 if form.errors else 200)
 
 
 @never_cache
