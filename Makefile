@@ -109,6 +109,7 @@ check-deploy: install
 	  AUDIT_HMAC_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=casework.example.nhs.uk \
 	  FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 	  BLIND_INDEX_KEY="$$(head -c 48 /dev/urandom | base64)" CLAMAV_SOCKET=/run/clamav/clamd.ctl \
+	  CASEWORK_RESEARCH_KEY="$$(head -c 48 /dev/urandom | base64)" \
 	  DATABASE_URL=sqlite:///var/check-deploy.sqlite3 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 

@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "casework.search",
     "casework.backups",
     "casework.insights",
+    "casework.research",
 ]
 # The demo builders and seed_demo (with Faker, a development dependency) exist only for the local
 # demo and the tests: in production the app is not installed and its code is never imported.
@@ -573,6 +574,15 @@ if not CASEWORK_FIELD_ENCRYPTION_KEYS:
     ]
 if not CASEWORK_BLIND_INDEX_KEY:
     CASEWORK_BLIND_INDEX_KEY = _local_secret("blind_index_key")
+# --- Research extracts (casework.research, docs/adr/0022-research-extracts.md) ------------------
+# The key of the keyed pseudonyms (HMAC-SHA256) in research extracts. Held apart from the data: in
+# the environment, never in the database or its backups, and different from every other key. In
+# production it has no default: without it the service refuses to make an extract (the rest of the
+# service runs). The demo and tests keep a random one in var/.
+CASEWORK_RESEARCH_KEY: str = env_str("CASEWORK_RESEARCH_KEY") or ""
+if not CASEWORK_RESEARCH_KEY and not PRODUCTION:
+    CASEWORK_RESEARCH_KEY = _local_secret("research_key")
+
 # Only while the blind-index key is being changed: the old key, so look-ups keep finding rows not
 # yet rebuilt by ``rotate_keys --reindex``. Remove it (and restart) when the rebuild reports done.
 CASEWORK_BLIND_INDEX_PREVIOUS_KEY = env_str("BLIND_INDEX_PREVIOUS_KEY")

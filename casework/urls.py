@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/", include("casework.cases.urls")),
     path("search/", include("casework.search.urls")),
     path("insights/", include("casework.insights.urls")),
+    path("research/", include("casework.research.urls")),
     path("billing/", include("casework.billing.urls")),
     path("background-tasks/", include("casework.worker.urls")),
 ]

@@ -36,6 +36,7 @@ export ALLOWED_HOSTS="$HOST"
 export CSRF_TRUSTED_ORIGINS="https://$HOST"
 export FIELD_ENCRYPTION_KEYS="$($PY -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
 export BLIND_INDEX_KEY="$(head -c 48 /dev/urandom | base64 -w0)"
+export CASEWORK_RESEARCH_KEY="$(head -c 48 /dev/urandom | base64 -w0)"
 export WEBAUTHN_RP_ID="$HOST"
 export WEBAUTHN_ORIGIN="https://$HOST"
 export TRUSTED_PROXY_COUNT=1

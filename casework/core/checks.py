@@ -114,6 +114,8 @@ def keys_well_formed_strong_and_distinct(app_configs, **kwargs):
     }
     if getattr(settings, "CASEWORK_BLIND_INDEX_PREVIOUS_KEY", None):
         secrets["BLIND_INDEX_PREVIOUS_KEY"] = settings.CASEWORK_BLIND_INDEX_PREVIOUS_KEY
+    if getattr(settings, "CASEWORK_RESEARCH_KEY", ""):
+        secrets["CASEWORK_RESEARCH_KEY"] = settings.CASEWORK_RESEARCH_KEY
     for name, value in secrets.items():
         problem = _weak_secret(name, value or "")
         if problem:
@@ -150,3 +152,17 @@ def worker_lease_outlasts_heartbeats(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def research_key_set(app_configs, **kwargs):
+    """Without the research key the service refuses to make research extracts (docs/adr/0022)."""
+    if getattr(settings, "CASEWORK_RESEARCH_KEY", ""):
+        return []
+    return [
+        Warning(
+            "CASEWORK_RESEARCH_KEY is not set: research extracts will be refused.",
+            hint="Set it (48 random bytes, base64) from a secret kept apart from the database and its backups.",
+            id="casework.W003",
+        )
+    ]

@@ -126,6 +126,9 @@ def build_world(cast) -> World:
     from casework.billing.tests.matrix import billing_overrides
 
     world.overrides.update(billing_overrides(cast))
+    from casework.research.tests.matrix import research_overrides
+
+    world.overrides.update(research_overrides(cast))
     return world
 
 

@@ -82,6 +82,7 @@ CREATE_VIEWS = {
     "consultations:request_edit",
     "consultations:meeting_add",
     "consultations:convert",
+    "research:extract_new",
 }
 # What the name of a create view looks like; a match outside CREATE_VIEWS must be listed above
 # or in NOT_CREATING with the reason.
