@@ -20,6 +20,7 @@ from casework.demo import (
     referrals,
     report_writing,
     reports,
+    research,
     search,
     treatment_compliance,
     treatment_diary,
@@ -46,6 +47,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("victim_therapy", victim_therapy.seed),
     ("consultations", consultations.seed),
     ("billing", billing.seed),
+    ("research", research.seed),
     ("search", search.seed),
 ]
 
