@@ -36,6 +36,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Disclosures", "disclosures:register", "reports.view_register"),
     NavItem("Reports issued to you", "portal:reports", "reports.portal_list_issued"),
     NavItem("Dashboards", "insights:dashboard", "insights.view_dashboard"),
+    NavItem("Research", "research:extracts", "research.view_log"),
     NavItem("Quotes", "portal:quotes", "billing.portal_list_quotes"),
     NavItem("Quotes", "billing:quotes", "billing.view_quotes"),
     NavItem("Contracts", "billing:contracts", "billing.view_contracts"),
