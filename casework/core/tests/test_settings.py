@@ -42,6 +42,7 @@ PRODUCTION = {
     "FIELD_ENCRYPTION_KEYS": "Qo6E1Tt9FCcddzpCxFla7uxopyn-aebo6MWUMIRNV8Q=",
     "BLIND_INDEX_KEY": "a-blind-index-key-that-is-long-and-random-0123456789abcdef",
     "CLAMAV_SOCKET": "/run/clamav/clamd.ctl",
+    "CASEWORK_RESEARCH_KEY": "a-research-pseudonym-key-that-is-long-and-random-0123456789abcdef",
 }
 
 
@@ -85,6 +86,21 @@ def test_production_without_a_virus_scanner_fails_the_deploy_check():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode != 0
     assert "casework.W002" in result.stderr
+
+
+def test_production_without_a_research_key_starts_but_the_deploy_check_warns():
+    env = {k: v for k, v in PRODUCTION.items() if k != "CASEWORK_RESEARCH_KEY"}
+    assert run_manage("check", **env).returncode == 0  # the service runs; only extracts are refused
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "casework.W003" in result.stderr
+
+
+def test_the_research_key_must_differ_from_the_other_keys(tmp_path):
+    env = {**PRODUCTION, "CASEWORK_RESEARCH_KEY": PRODUCTION["BLIND_INDEX_KEY"]}
+    result = run_manage("check", "--deploy", **env, **report_signing(tmp_path))
+    assert result.returncode != 0
+    assert "CASEWORK_RESEARCH_KEY" in result.stderr and "casework.E013" in result.stderr
 
 
 def test_production_refuses_to_start_without_encryption_keys():
