@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from casework.core.migration_support import keep_aside
+
 
 class Migration(migrations.Migration):
 
@@ -27,5 +29,11 @@ class Migration(migrations.Migration):
             model_name='person',
             name='national_data_opt_out_recorded_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+        ),
+        keep_aside(
+            "people",
+            "Person",
+            ["national_data_opt_out", "national_data_opt_out_recorded_at", "national_data_opt_out_recorded_by_id"],
+            table="people_person_opt_out_kept",
         ),
     ]
