@@ -169,10 +169,11 @@ def opted_out_case_count() -> int:
     return Case.objects.filter(subject__national_data_opt_out=True).count()
 
 
-def _first_by_case(rows: Iterable[dict[str, Any]], key: str = "case_id") -> dict[int, dict[str, Any]]:
+def _first_by_case(rows: Iterable[Any], key: str = "case_id") -> dict[int, dict[str, Any]]:
+    """The first row of each case (the rows come ordered by case, then by preference)."""
     found: dict[int, dict[str, Any]] = {}
     for row in rows:
-        found.setdefault(row[key], row)
+        found.setdefault(row[key], dict(row))
     return found
 
 
