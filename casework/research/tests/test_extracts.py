@@ -210,3 +210,18 @@ def test_a_researcher_sees_only_their_own_extracts(cast, client_for):
     client = client_for(cast.researcher)
     assert client.get(reverse("research:extract_detail", args=[theirs.pk])).status_code == 404
     assert "IRAS 88" not in client.get(reverse("research:extracts")).content.decode()
+
+
+def test_an_extract_takes_the_same_number_of_queries_whatever_the_caseload(cast, service):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casework.insights.tests.builders import grow
+
+    with CaptureQueriesContext(connection) as small:
+        before = extract.build("cases", "IRAS 1").rows
+    grow(cast, count=4)
+    with CaptureQueriesContext(connection) as large:
+        rows = extract.build("cases", "IRAS 1").rows
+    assert len(rows) > len(before)
+    assert len(large.captured_queries) == len(small.captured_queries)
