@@ -20,6 +20,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from casework.access import barrier
 from casework.billing.choices import LIVE_QUOTE_STATUSES, QuoteStatus
 from casework.billing.models import Contract, Quote, QuoteLine, Tariff
+from casework.cases.models import CaseReferral
 from casework.organisations.models import Organisation
 from casework.organisations.queries import organisations_visible_to
 from casework.referrals.choices import Status
@@ -287,3 +288,62 @@ def referral_for_quote(user, reference: str) -> Referral | None:
         .only(*FINANCE_REFERRAL_FIELDS, "commissioner_id", "referring_organisation_id")
         .first()
     )
+
+
+# --- The quote's state on the staff referral and case pages (billing.panels) ----------------------
+
+
+def latest_quote_of_referral(referral_id: int) -> Quote | None:
+    """The referral's live quote (draft, sent or accepted: at most one), else its latest quote
+    (rejected or withdrawn), else None. For the panels, whose callers have already decided the
+    user may see the referral; what of it they show is decided there (``billing.panels``)."""
+    quotes = Quote.objects.filter(referral_id=referral_id).select_related("contract__organisation")
+    live = quotes.filter(status__in=LIVE_QUOTE_STATUSES).order_by("-created_at", "-id").first()
+    return live or quotes.order_by("-created_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class UnagreedWork:
+    """A referral whose commissioner has a contract in force and which has no accepted quote."""
+
+    referral_reference: str
+    commissioner: str
+
+
+def work_not_yet_agreed(referral_ids: list[int], on: dt.date) -> list[UnagreedWork]:
+    """Of ``referral_ids``, those still in the journey whose commissioner (``commissioner_id``) has a
+    contract in force on ``on`` and that have no accepted quote (two queries, however many)."""
+    if not referral_ids:
+        return []
+    referrals = list(
+        Referral.objects.filter(pk__in=referral_ids, status__in=QUOTABLE_REFERRAL_STATUSES)
+        .exclude(quotes__status=QuoteStatus.ACCEPTED)
+        .select_related("referring_organisation", "commissioner")
+        .only(
+            "id",
+            "reference",
+            "commissioner_id",
+            "referring_organisation_id",
+            "commissioner__name",
+            "referring_organisation__name",
+        )
+        .order_by("id")
+    )
+    payers = {commissioner_id(r) for r in referrals}
+    under_contract = set(
+        Contract.objects.filter(organisation_id__in=payers, starts_on__lte=on, ends_on__gte=on).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    return [
+        UnagreedWork(
+            referral_reference=r.reference,
+            commissioner=(r.commissioner or r.referring_organisation).name,
+        )
+        for r in referrals
+        if commissioner_id(r) in under_contract
+    ]
+
+
+def referral_ids_of_case(case_id: int) -> list[int]:
+    return list(CaseReferral.objects.filter(case_id=case_id).order_by("id").values_list("referral_id", flat=True))

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import rules
 
+from casework.access import barrier
 from casework.accounts.rules import is_agency_referrer, is_finance_officer, is_system_administrator
 from casework.billing.choices import QuoteStatus
+from casework.referrals.rules import is_referrals_staff
 
 
 @rules.predicate
@@ -45,6 +47,18 @@ def is_sent_to_own_organisation(user, quote) -> bool:
     )
 
 
+@rules.predicate
+def commissions_referral(user, referral) -> bool:
+    """The referral's commissioner (or, naming none, its referrer) is the user's organisation, and
+    the referral is not across an information barrier from the user's side."""
+    organisation_id = getattr(user, "organisation_id", None)
+    if referral is None or not organisation_id:
+        return False
+    if (referral.commissioner_id or referral.referring_organisation_id) != organisation_id:
+        return False
+    return referral.pk not in barrier.referrals_behind_barrier_for(user)
+
+
 # Contracts and the tariff: finance officers, and system administrators (configuration).
 rules.add_perm("billing.view_contracts", is_finance_officer | is_system_administrator)
 rules.add_perm("billing.manage_contracts", is_finance_officer | is_system_administrator)
@@ -54,6 +68,14 @@ rules.add_perm("billing.create_quote", is_finance_officer)
 rules.add_perm("billing.edit_quote", is_finance_officer & is_draft)
 rules.add_perm("billing.send_quote", is_finance_officer & is_draft)
 rules.add_perm("billing.withdraw_quote", is_finance_officer & is_withdrawable)
+# The quote's state on the staff referral and case pages (billing.panels): the staff who may see
+# the referral, finance, and the commissioner's own referrers (never a draft, never an amount to
+# another agency).
+rules.add_perm(
+    "billing.view_quote_state", is_referrals_staff | is_finance_officer | (is_agency_referrer & commissions_referral)
+)
+# The warning on the case page that charged work is not yet agreed.
+rules.add_perm("billing.view_unagreed_work", is_referrals_staff | is_finance_officer)
 # The finance officer's queues on My work.
 rules.add_perm("billing.work_finance_queue", is_finance_officer)
 # The commissioning agency, in the portal.
