@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import rules
 
-from casework.access import barrier
 from casework.accounts.rules import is_agency_referrer, is_finance_officer, is_system_administrator
 from casework.billing.choices import QuoteStatus
-from casework.referrals.rules import is_referrals_staff
+from casework.referrals.rules import commissions_referral, is_referrals_staff
 
 
 @rules.predicate
@@ -45,18 +44,6 @@ def is_sent_to_own_organisation(user, quote) -> bool:
         and bool(getattr(user, "organisation_id", None))
         and quote.contract.organisation_id == user.organisation_id
     )
-
-
-@rules.predicate
-def commissions_referral(user, referral) -> bool:
-    """The referral's commissioner (or, naming none, its referrer) is the user's organisation, and
-    the referral is not across an information barrier from the user's side."""
-    organisation_id = getattr(user, "organisation_id", None)
-    if referral is None or not organisation_id:
-        return False
-    if (referral.commissioner_id or referral.referring_organisation_id) != organisation_id:
-        return False
-    return referral.pk not in barrier.referrals_behind_barrier_for(user)
 
 
 # Contracts and the tariff: finance officers, and system administrators (configuration).
