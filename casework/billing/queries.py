@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from casework.access import barrier
 from casework.billing.choices import LIVE_QUOTE_STATUSES, QuoteStatus
@@ -115,25 +116,41 @@ def tariffs_visible_to(user) -> QuerySet[Tariff]:
     return Tariff.objects.all()
 
 
-def tariffs_for_list(user, *, service: str = "") -> QuerySet[Tariff]:
-    queryset = tariffs_visible_to(user)
+def tariffs_for_list(user, *, service: str = "", contract: Contract | None = None) -> QuerySet[Tariff]:
+    """The tariff: the clinic's prices, then each contract's (or only ``contract``'s)."""
+    queryset = tariffs_visible_to(user).select_related("contract")
     if service:
         queryset = queryset.filter(service=service)
-    return queryset.order_by("service", "-effective_from", "id")
+    if contract is not None:
+        queryset = queryset.filter(contract=contract)
+    return queryset.order_by(F("contract__reference").asc(nulls_first=True), "service", "-effective_from", "id")
+
+
+def contracts_for_prices(user, current: Tariff | None = None) -> QuerySet[Contract]:
+    """The contracts a price may be agreed under: those not yet ended (and the price's own)."""
+    condition = Q(ends_on__gte=timezone.localdate())
+    if current is not None and current.contract_id:
+        condition |= Q(pk=current.contract_id)
+    return contracts_visible_to(user).filter(condition).order_by("organisation__name", "reference", "id")
 
 
 def tariff_for_page(user, pk: int) -> Tariff | None:
-    return tariffs_visible_to(user).filter(pk=pk).first()
+    return tariffs_visible_to(user).select_related("contract").filter(pk=pk).first()
 
 
-def tariff_in_force(service: str, on: dt.date) -> Tariff | None:
-    """The tariff of ``service`` in force on ``on`` (periods never overlap), or None."""
-    return (
-        Tariff.objects.filter(service=service, effective_from__lte=on)
+def tariff_in_force(service: str, on: dt.date, contract: Contract | None = None) -> Tariff | None:
+    """The price of ``service`` in force on ``on``: ``contract``'s own price when it has one in force
+    that day, else the clinic's (``contract`` empty), else None. Periods never overlap within the
+    clinic's prices or within one contract's, so there is at most one of each (one query)."""
+    owners = Q(contract__isnull=True)
+    if contract is not None:
+        owners |= Q(contract=contract)
+    candidates = (
+        Tariff.objects.filter(owners, service=service, effective_from__lte=on)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .order_by("-effective_from")
-        .first()
+        .order_by(F("contract_id").desc(nulls_last=True), "-effective_from")
     )
+    return candidates.first()
 
 
 # --- Quotes ---------------------------------------------------------------------------------------

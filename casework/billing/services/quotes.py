@@ -99,7 +99,7 @@ def quote_line_add(*, quote: Quote, service: str, quantity: int, by, request: Ht
         current = _locked(quote)
         if current.status != QuoteStatus.DRAFT:
             raise BillingRefused("Only a draft quote can be changed")
-        tariff = queries.tariff_in_force(service, current.quoted_on)
+        tariff = queries.tariff_in_force(service, current.quoted_on, current.contract)
         if tariff is None:
             raise BillingRefused(
                 f"There is no price for {BillableService(service).label.lower()} on "
