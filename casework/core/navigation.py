@@ -37,6 +37,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Reports issued to you", "portal:reports", "reports.portal_list_issued"),
     NavItem("Dashboards", "insights:dashboard", "insights.view_dashboard"),
     NavItem("Quotes", "portal:quotes", "billing.portal_list_quotes"),
+    NavItem("Your service", "commissioner:your_service", "insights.view_your_service"),
     NavItem("Quotes", "billing:quotes", "billing.view_quotes"),
     NavItem("Contracts", "billing:contracts", "billing.view_contracts"),
 ]
