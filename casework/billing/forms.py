@@ -150,7 +150,7 @@ class TariffForm(NHSForm):
             "invalid_choice": "Select the VAT treatment from the list",
         },
     )
-    contract = forms.ModelChoiceField(
+    contract: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Contract (optional)",
         queryset=None,
         required=False,

@@ -147,7 +147,7 @@ class Tariff(models.Model):
 
     @property
     def audit_label(self) -> str:
-        under = f" under contract {self.contract.reference}" if self.contract_id else ""
+        under = f" under contract {self.contract.reference}" if self.contract is not None else ""
         return f"tariff {self.get_service_display()}{under} from {self.effective_from:%d %B %Y}"
 
 

@@ -346,7 +346,7 @@ def work_not_yet_agreed(referral_ids: list[int], on: dt.date) -> list[UnagreedWo
         )
         .order_by("id")
     )
-    payers = {commissioner_id(r) for r in referrals}
+    payers = {payer for r in referrals if (payer := commissioner_id(r)) is not None}
     under_contract = set(
         Contract.objects.filter(organisation_id__in=payers, starts_on__lte=on, ends_on__gte=on).values_list(
             "organisation_id", flat=True

@@ -46,8 +46,10 @@ class AgencyScope(figures.Scope):
     def __init__(self, user) -> None:  # noqa: D107 - not the parent's: no policy.related for agencies
         self.user = user
         self.referrals: QuerySet[Referral] = portal_referrals(user).exclude(status=ReferralStatus.DRAFT)
-        self.case_ids = CaseReferral.objects.filter(referral__in=self.referrals).values("case_id")
-        self.cases: QuerySet[Case] = Case.objects.filter(pk__in=self.case_ids)
+        self.cases: QuerySet[Case] = Case.objects.filter(
+            pk__in=CaseReferral.objects.filter(referral__in=self.referrals).values("case_id")
+        )
+        self.case_ids = self.cases.values("pk")
 
 
 def referrals_by_month(scope: AgencyScope, period: Period) -> Figure:

@@ -463,10 +463,10 @@ def reports_on_time(scope: Scope, period: Period) -> Figure:
     return reports_on_time_of(IssuedReport.objects.filter(report__request__case__in=scope.case_ids), period)
 
 
-def reports_on_time_of(issued: QuerySet[IssuedReport], period: Period) -> Figure:
-    """Of ``issued`` (already scoped), the reports first issued in the period against their due dates."""
+def reports_on_time_of(issued_reports: QuerySet[IssuedReport], period: Period) -> Figure:
+    """Of ``issued_reports`` (already scoped), those first issued in the period against their due dates."""
     first_issues = (
-        issued.filter(number=1, issued_at__gte=period.start_at, issued_at__lt=period.end_at)
+        issued_reports.filter(number=1, issued_at__gte=period.start_at, issued_at__lt=period.end_at)
         .order_by()
         .annotate(issued_on=TruncDate("issued_at"))
     )
