@@ -7,6 +7,8 @@ urlpatterns = [
     path("organisations/", include("casework.organisations.urls")),
     path("audit/", include("casework.access.urls")),
     path("referrals/", include("casework.referrals.urls")),
+    # The commissioner's view has a portal address but is built by insights (above the portal).
+    path("portal/your-service/", include("casework.insights.portal_urls")),
     path("portal/", include("casework.portal.urls")),
     path("people/", include("casework.people.urls")),
     path("cases/<str:reference>/assessments/", include("casework.assessments.urls")),

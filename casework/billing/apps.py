@@ -7,4 +7,4 @@ class BillingConfig(AppConfig):
     verbose_name = "Contracts and charging"
 
     def ready(self) -> None:
-        from casework.billing import rules, work  # noqa: F401  (permissions, My work sections)
+        from casework.billing import panels, rules, work  # noqa: F401  (panels, permissions, My work sections)

@@ -150,6 +150,15 @@ class TariffForm(NHSForm):
             "invalid_choice": "Select the VAT treatment from the list",
         },
     )
+    contract: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="Contract (optional)",
+        queryset=None,
+        required=False,
+        empty_label="None: the clinic's price",
+        help_text="Choose a contract only for a price agreed under it. Quotes under that contract use it "
+        "while it is in force, and the clinic's price otherwise.",
+        error_messages={"invalid_choice": "Select the contract from the list"},
+    )
     effective_from = NHSDateField(label="Effective from", years_ahead=5)
     effective_to = NHSDateField(
         label="Effective until",
@@ -158,9 +167,13 @@ class TariffForm(NHSForm):
         help_text="The last day of this price. Leave empty while it has no end: a later price ends it.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, contracts=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["vat_treatment"].choices = vat_choices()  # type: ignore[attr-defined]
+        self.fields["contract"].queryset = contracts  # type: ignore[attr-defined]
+        self.fields["contract"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda obj: f"{obj.reference} ({obj.organisation.name})"
+        )
 
     @staticmethod
     def initial_from(tariff) -> dict[str, Any] | None:
@@ -168,6 +181,7 @@ class TariffForm(NHSForm):
             return None
         return {
             "service": tariff.service,
+            "contract": tariff.contract_id,
             "price": tariff.price,
             "vat_treatment": tariff.vat_treatment,
             "effective_from": tariff.effective_from,

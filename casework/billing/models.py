@@ -104,10 +104,21 @@ class Contract(models.Model):
 
 
 class Tariff(models.Model):
-    """The clinic's price for one service from ``effective_from`` until ``effective_to`` (inclusive;
-    open-ended when empty). Periods of one service never overlap."""
+    """A price for one service from ``effective_from`` until ``effective_to`` (inclusive; open-ended
+    when empty): the clinic's, or, with ``contract``, the price agreed under that contract, which a
+    quote under it prefers (``queries.tariff_in_force``). Periods of one service never overlap
+    within the clinic's prices, nor within one contract's."""
 
     service = models.CharField(max_length=40, choices=BillableService.choices, db_index=True)
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="prices",
+        null=True,
+        blank=True,
+        verbose_name="Contract",
+        help_text="Empty for the clinic's price; a contract for a price agreed under it",
+    )
     price = money_field("Price")
     vat_treatment = models.CharField(
         "VAT treatment", max_length=10, choices=VatTreatment.choices, default=VatTreatment.EXEMPT
@@ -119,11 +130,11 @@ class Tariff(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    AUDITED_FIELDS = ("service", "price", "vat_treatment", "effective_from", "effective_to")
-    EDITED_FIELDS = AUDITED_FIELDS
+    AUDITED_FIELDS = ("service", "contract_id", "price", "vat_treatment", "effective_from", "effective_to")
+    EDITED_FIELDS = ("service", "contract", "price", "vat_treatment", "effective_from", "effective_to")
 
     class Meta:
-        ordering = ["service", "-effective_from", "id"]
+        ordering = ["service", "contract_id", "-effective_from", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=models.F("effective_from")),
@@ -136,7 +147,8 @@ class Tariff(models.Model):
 
     @property
     def audit_label(self) -> str:
-        return f"tariff {self.get_service_display()} from {self.effective_from:%d %B %Y}"
+        under = f" under contract {self.contract.reference}" if self.contract is not None else ""
+        return f"tariff {self.get_service_display()}{under} from {self.effective_from:%d %B %Y}"
 
 
 class Quote(models.Model):

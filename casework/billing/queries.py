@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from casework.access import barrier
 from casework.billing.choices import LIVE_QUOTE_STATUSES, QuoteStatus
 from casework.billing.models import Contract, Quote, QuoteLine, Tariff
+from casework.cases.models import CaseReferral
 from casework.organisations.models import Organisation
 from casework.organisations.queries import organisations_visible_to
 from casework.referrals.choices import Status
@@ -114,25 +116,41 @@ def tariffs_visible_to(user) -> QuerySet[Tariff]:
     return Tariff.objects.all()
 
 
-def tariffs_for_list(user, *, service: str = "") -> QuerySet[Tariff]:
-    queryset = tariffs_visible_to(user)
+def tariffs_for_list(user, *, service: str = "", contract: Contract | None = None) -> QuerySet[Tariff]:
+    """The tariff: the clinic's prices, then each contract's (or only ``contract``'s)."""
+    queryset = tariffs_visible_to(user).select_related("contract")
     if service:
         queryset = queryset.filter(service=service)
-    return queryset.order_by("service", "-effective_from", "id")
+    if contract is not None:
+        queryset = queryset.filter(contract=contract)
+    return queryset.order_by(F("contract__reference").asc(nulls_first=True), "service", "-effective_from", "id")
+
+
+def contracts_for_prices(user, current: Tariff | None = None) -> QuerySet[Contract]:
+    """The contracts a price may be agreed under: those not yet ended (and the price's own)."""
+    condition = Q(ends_on__gte=timezone.localdate())
+    if current is not None and current.contract_id:
+        condition |= Q(pk=current.contract_id)
+    return contracts_visible_to(user).filter(condition).order_by("organisation__name", "reference", "id")
 
 
 def tariff_for_page(user, pk: int) -> Tariff | None:
-    return tariffs_visible_to(user).filter(pk=pk).first()
+    return tariffs_visible_to(user).select_related("contract").filter(pk=pk).first()
 
 
-def tariff_in_force(service: str, on: dt.date) -> Tariff | None:
-    """The tariff of ``service`` in force on ``on`` (periods never overlap), or None."""
-    return (
-        Tariff.objects.filter(service=service, effective_from__lte=on)
+def tariff_in_force(service: str, on: dt.date, contract: Contract | None = None) -> Tariff | None:
+    """The price of ``service`` in force on ``on``: ``contract``'s own price when it has one in force
+    that day, else the clinic's (``contract`` empty), else None. Periods never overlap within the
+    clinic's prices or within one contract's, so there is at most one of each (one query)."""
+    owners = Q(contract__isnull=True)
+    if contract is not None:
+        owners |= Q(contract=contract)
+    candidates = (
+        Tariff.objects.filter(owners, service=service, effective_from__lte=on)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .order_by("-effective_from")
-        .first()
+        .order_by(F("contract_id").desc(nulls_last=True), "-effective_from")
     )
+    return candidates.first()
 
 
 # --- Quotes ---------------------------------------------------------------------------------------
@@ -287,3 +305,62 @@ def referral_for_quote(user, reference: str) -> Referral | None:
         .only(*FINANCE_REFERRAL_FIELDS, "commissioner_id", "referring_organisation_id")
         .first()
     )
+
+
+# --- The quote's state on the staff referral and case pages (billing.panels) ----------------------
+
+
+def latest_quote_of_referral(referral_id: int) -> Quote | None:
+    """The referral's live quote (draft, sent or accepted: at most one), else its latest quote
+    (rejected or withdrawn), else None. For the panels, whose callers have already decided the
+    user may see the referral; what of it they show is decided there (``billing.panels``)."""
+    quotes = Quote.objects.filter(referral_id=referral_id).select_related("contract__organisation")
+    live = quotes.filter(status__in=LIVE_QUOTE_STATUSES).order_by("-created_at", "-id").first()
+    return live or quotes.order_by("-created_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class UnagreedWork:
+    """A referral whose commissioner has a contract in force and which has no accepted quote."""
+
+    referral_reference: str
+    commissioner: str
+
+
+def work_not_yet_agreed(referral_ids: list[int], on: dt.date) -> list[UnagreedWork]:
+    """Of ``referral_ids``, those still in the journey whose commissioner (``commissioner_id``) has a
+    contract in force on ``on`` and that have no accepted quote (two queries, however many)."""
+    if not referral_ids:
+        return []
+    referrals = list(
+        Referral.objects.filter(pk__in=referral_ids, status__in=QUOTABLE_REFERRAL_STATUSES)
+        .exclude(quotes__status=QuoteStatus.ACCEPTED)
+        .select_related("referring_organisation", "commissioner")
+        .only(
+            "id",
+            "reference",
+            "commissioner_id",
+            "referring_organisation_id",
+            "commissioner__name",
+            "referring_organisation__name",
+        )
+        .order_by("id")
+    )
+    payers = {payer for r in referrals if (payer := commissioner_id(r)) is not None}
+    under_contract = set(
+        Contract.objects.filter(organisation_id__in=payers, starts_on__lte=on, ends_on__gte=on).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    return [
+        UnagreedWork(
+            referral_reference=r.reference,
+            commissioner=(r.commissioner or r.referring_organisation).name,
+        )
+        for r in referrals
+        if commissioner_id(r) in under_contract
+    ]
+
+
+def referral_ids_of_case(case_id: int) -> list[int]:
+    return list(CaseReferral.objects.filter(case_id=case_id).order_by("id").values_list("referral_id", flat=True))

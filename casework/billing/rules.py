@@ -17,6 +17,7 @@ import rules
 
 from casework.accounts.rules import is_agency_referrer, is_finance_officer, is_system_administrator
 from casework.billing.choices import QuoteStatus
+from casework.referrals.rules import commissions_referral, is_referrals_staff
 
 
 @rules.predicate
@@ -54,6 +55,14 @@ rules.add_perm("billing.create_quote", is_finance_officer)
 rules.add_perm("billing.edit_quote", is_finance_officer & is_draft)
 rules.add_perm("billing.send_quote", is_finance_officer & is_draft)
 rules.add_perm("billing.withdraw_quote", is_finance_officer & is_withdrawable)
+# The quote's state on the staff referral and case pages (billing.panels): the staff who may see
+# the referral, finance, and the commissioner's own referrers (never a draft, never an amount to
+# another agency).
+rules.add_perm(
+    "billing.view_quote_state", is_referrals_staff | is_finance_officer | (is_agency_referrer & commissions_referral)
+)
+# The warning on the case page that charged work is not yet agreed.
+rules.add_perm("billing.view_unagreed_work", is_referrals_staff | is_finance_officer)
 # The finance officer's queues on My work.
 rules.add_perm("billing.work_finance_queue", is_finance_officer)
 # The commissioning agency, in the portal.

@@ -37,6 +37,8 @@ from casework.core.permissions import require
 from casework.core.refusals import Refused, show_refusal
 
 GET_POST = ["GET", "POST"]
+# The prices a contract page lists before linking to the tariff filtered by the contract.
+CONTRACT_PRICES_SHOWN = 20
 
 
 def _posted(request: HttpRequest):
@@ -85,11 +87,15 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     page = paginate(request, queries.quotes_for_list(request.user).filter(contract=contract))
+    prices = list(queries.tariffs_for_list(request.user, contract=contract)[: CONTRACT_PRICES_SHOWN + 1])
     return render(
         request,
         "billing/contract_detail.jinja",
         {
             "contract": contract,
+            "prices": prices[:CONTRACT_PRICES_SHOWN],
+            "more_prices": len(prices) > CONTRACT_PRICES_SHOWN,
+            "today": timezone.localdate(),
             "page": page,
             "links": page_links(request, page),
             "tag_colours": QUOTE_TAG_COLOURS,
@@ -162,12 +168,15 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def tariff_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "billing.view_contracts")
-    page = paginate(request, queries.tariffs_for_list(request.user))
+    contract_pk = request.GET.get("contract", "")
+    contract = queries.contract_for_page(request.user, int(contract_pk)) if contract_pk.isdigit() else None
+    page = paginate(request, queries.tariffs_for_list(request.user, contract=contract))
     return render(
         request,
         "billing/tariff_list.jinja",
         {
             "page": page,
+            "contract": contract,
             "links": page_links(request, page),
             "today": timezone.localdate(),
             "may_manage": request.user.has_perm("billing.manage_contracts"),
@@ -180,7 +189,11 @@ def tariff_list(request: HttpRequest) -> HttpResponse:
 @creates_record
 def tariff_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "billing.manage_contracts")
-    form = TariffForm(_posted(request))
+    form = TariffForm(
+        _posted(request),
+        initial={"contract": request.GET.get("contract")} if request.GET.get("contract", "").isdigit() else None,
+        contracts=queries.contracts_for_prices(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             contract_services.tariff_create(by=request.user, values=form.cleaned_data, request=request)
@@ -193,8 +206,8 @@ def tariff_create(request: HttpRequest) -> HttpResponse:
         request,
         form,
         title="Add a price",
-        intro="A new price for a service replaces its current open-ended price from the date it takes effect. "
-        "Quotes already made keep the prices they were made with.",
+        intro="A new price for a service replaces its current open-ended price (the clinic's, or the same "
+        "contract's) from the date it takes effect. Quotes already made keep the prices they were made with.",
         back=reverse("billing:tariffs"),
         submit_text="Add the price",
     )
@@ -207,7 +220,11 @@ def tariff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     tariff = queries.tariff_for_page(request.user, pk)
     if tariff is None:
         raise Http404("No such price")
-    form = TariffForm(_posted(request), initial=TariffForm.initial_from(tariff))
+    form = TariffForm(
+        _posted(request),
+        initial=TariffForm.initial_from(tariff),
+        contracts=queries.contracts_for_prices(request.user, tariff),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             contract_services.tariff_update(tariff=tariff, by=request.user, values=form.cleaned_data, request=request)

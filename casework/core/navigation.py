@@ -38,6 +38,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Dashboards", "insights:dashboard", "insights.view_dashboard"),
     NavItem("Research", "research:extracts", "research.view_log"),
     NavItem("Quotes", "portal:quotes", "billing.portal_list_quotes"),
+    NavItem("Your service", "commissioner:your_service", "insights.view_your_service"),
     NavItem("Quotes", "billing:quotes", "billing.view_quotes"),
     NavItem("Contracts", "billing:contracts", "billing.view_contracts"),
 ]

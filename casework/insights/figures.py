@@ -424,7 +424,7 @@ def _days_text(value: float | None) -> str:
     return "—" if value is None else f"{value:g} days"
 
 
-def waiting_times(scope: Scope, period: Period) -> Figure:
+def waiting_times(scope: Scope, period: Period, measures: list[Measure] | None = None) -> Figure:
     """Median and 90th percentile of each wait, in whole days, for the referrals received in the period.
 
     Percentiles are computed in Python, the same on SQLite and PostgreSQL (SQLite has no
@@ -434,7 +434,7 @@ def waiting_times(scope: Scope, period: Period) -> Figure:
     """
     rows: list[list[Cell]] = []
     bars = []
-    for measure in MEASURES:
+    for measure in MEASURES if measures is None else measures:
         days = measure.durations(scope, period)
         median = round(statistics.median(days), 1) if days else None
         p90 = round(ninety, 1) if (ninety := percentile(days, 0.9)) is not None else None
@@ -460,12 +460,16 @@ def waiting_times(scope: Scope, period: Period) -> Figure:
 
 
 def reports_on_time(scope: Scope, period: Period) -> Figure:
-    first_issues = IssuedReport.objects.filter(
-        number=1,
-        issued_at__gte=period.start_at,
-        issued_at__lt=period.end_at,
-        report__request__case__in=scope.case_ids,
-    ).annotate(issued_on=TruncDate("issued_at"))
+    return reports_on_time_of(IssuedReport.objects.filter(report__request__case__in=scope.case_ids), period)
+
+
+def reports_on_time_of(issued_reports: QuerySet[IssuedReport], period: Period) -> Figure:
+    """Of ``issued_reports`` (already scoped), those first issued in the period against their due dates."""
+    first_issues = (
+        issued_reports.filter(number=1, issued_at__gte=period.start_at, issued_at__lt=period.end_at)
+        .order_by()
+        .annotate(issued_on=TruncDate("issued_at"))
+    )
     counts = {
         row["report__request__report_type"]: row
         for row in first_issues.values("report__request__report_type")

@@ -10,8 +10,16 @@ from __future__ import annotations
 
 import rules
 
+from casework.access import barrier
 from casework.access.rules import has_real_relationship, needs_break_glass
-from casework.accounts.rules import is_clinical_lead, is_clinical_staff, is_clinician, is_referrals_coordinator
+from casework.accounts.rules import (
+    is_agency_referrer,
+    is_clinical_lead,
+    is_clinical_staff,
+    is_clinician,
+    is_finance_officer,
+    is_referrals_coordinator,
+)
 from casework.referrals.choices import Status
 from casework.referrals.workflow import TRANSITIONS
 
@@ -54,6 +62,18 @@ def is_allocated_to_user(user, referral) -> bool:
     return referral is not None and user.pk in (referral.lead_clinician_id, referral.second_assessor_id)
 
 
+@rules.predicate
+def commissions_referral(user, referral) -> bool:
+    """The referral's commissioner (or, naming none, its referrer) is the user's organisation, and
+    the referral is not across an information barrier from the user's side."""
+    organisation_id = getattr(user, "organisation_id", None)
+    if referral is None or not organisation_id:
+        return False
+    if (referral.commissioner_id or referral.referring_organisation_id) != organisation_id:
+        return False
+    return referral.pk not in barrier.referrals_behind_barrier_for(user)
+
+
 # Every change to a referral needs a real relationship to it: never break-glass alone (casework.access).
 is_triage_staff = (is_referrals_coordinator | is_clinical_lead) & has_real_relationship
 is_referrals_staff = is_referrals_coordinator | is_clinical_lead | is_clinician
@@ -76,6 +96,12 @@ rules.add_perm("referrals.allocate", is_clinical_lead & has_real_relationship & 
 rules.add_perm(
     "referrals.upload_document",
     is_submitted & is_open & (is_triage_staff | (is_clinician & has_referral & is_allocated_to_user)),
+)
+# The purchase order number of the agreed work, copied from a quote when the commissioner accepts
+# it (casework.billing): the commissioner's referrers, and finance.
+rules.add_perm(
+    "referrals.record_purchase_order",
+    is_submitted & ((is_agency_referrer & commissions_referral) | (is_finance_officer & has_referral)),
 )
 # Break-glass: a clinician or clinical lead opening a referral they cannot read, with a written
 # reason (which referrals, and across a barrier: casework.access.breakglass).

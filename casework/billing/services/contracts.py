@@ -78,8 +78,15 @@ def contract_update(*, contract: Contract, by, values: dict[str, Any], request: 
 # --- The tariff -----------------------------------------------------------------------------------
 
 
-def _overlapping(service: str, starts: dt.date, ends: dt.date | None, exclude: Tariff | None):
-    queryset = Tariff.objects.filter(service=service).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=starts))
+def _overlapping(
+    service: str, contract: Contract | None, starts: dt.date, ends: dt.date | None, exclude: Tariff | None
+):
+    """Prices of ``service`` with the same owner (the clinic, or ``contract``) whose periods meet
+    ``starts``..``ends``: overlap rules apply per (service, contract)."""
+    owner = Q(contract__isnull=True) if contract is None else Q(contract=contract)
+    queryset = Tariff.objects.filter(owner, service=service).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=starts)
+    )
     if ends is not None:
         queryset = queryset.filter(effective_from__lte=ends)
     if exclude is not None:
@@ -87,9 +94,17 @@ def _overlapping(service: str, starts: dt.date, ends: dt.date | None, exclude: T
     return queryset
 
 
+def _whose(contract: Contract | None) -> str:
+    return "a price" if contract is None else f"a price under contract {contract.reference}"
+
+
 def _check_tariff(values: dict[str, Any]) -> None:
     if values.get("service") not in BillableService.values:
         raise BillingRefused("Select the service", "service")
+    contract = values.get("contract")
+    starts = values.get("effective_from")
+    if contract is not None and starts is not None and starts > contract.ends_on:
+        raise BillingRefused("A contract's price must take effect before the contract ends", "effective_from")
     price = values.get("price")
     if price is None:
         raise BillingRefused("Enter the price", "price")
@@ -108,6 +123,7 @@ def _check_tariff(values: dict[str, Any]) -> None:
 def _tariff_values(values: dict[str, Any]) -> dict[str, Any]:
     cleaned = {name: values.get(name) for name in Tariff.EDITED_FIELDS}
     cleaned["vat_treatment"] = cleaned.get("vat_treatment") or VatTreatment.EXEMPT
+    cleaned["contract"] = cleaned.get("contract") or None
     price = cleaned.get("price")
     if isinstance(price, Decimal):
         cleaned["price"] = price.quantize(Decimal("0.01"))
@@ -123,11 +139,12 @@ def tariff_create(*, by, values: dict[str, Any], request: HttpRequest | None = N
     _check_tariff(values)
     service, starts, ends = values["service"], values["effective_from"], values["effective_to"]
     with transaction.atomic():
-        overlapping = list(_overlapping(service, starts, ends, None).select_for_update())
+        overlapping = list(_overlapping(service, values["contract"], starts, ends, None).select_for_update())
         open_ended = [t for t in overlapping if t.effective_to is None and t.effective_from < starts]
         if len(overlapping) != len(open_ended):
             raise BillingRefused(
-                "This service already has a price for some of these dates: change that price's dates first",
+                f"This service already has {_whose(values['contract'])} for some of these dates: "
+                "change that price's dates first",
                 "effective_from",
             )
         for previous in open_ended:
@@ -149,8 +166,12 @@ def tariff_update(*, tariff: Tariff, by, values: dict[str, Any], request: HttpRe
     _check_tariff(values)
     with transaction.atomic():
         current = Tariff.objects.select_for_update().get(pk=tariff.pk)
-        if _overlapping(values["service"], values["effective_from"], values["effective_to"], current).exists():
-            raise BillingRefused("This service already has a price for some of these dates", "effective_from")
+        if _overlapping(
+            values["service"], values["contract"], values["effective_from"], values["effective_to"], current
+        ).exists():
+            raise BillingRefused(
+                f"This service already has {_whose(values['contract'])} for some of these dates", "effective_from"
+            )
         before = snapshot(current, Tariff.AUDITED_FIELDS)
         for name, value in values.items():
             setattr(current, name, value)

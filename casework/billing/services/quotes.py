@@ -23,6 +23,7 @@ from casework.billing.services._shared import BillingRefused, vat_rate_for
 from casework.core.models import next_reference
 from casework.core.permissions import requires
 from casework.referrals.models import Referral
+from casework.referrals.services import funding
 
 REFERENCE_PREFIX = "QUO"
 MAX_QUANTITY = 99
@@ -98,7 +99,7 @@ def quote_line_add(*, quote: Quote, service: str, quantity: int, by, request: Ht
         current = _locked(quote)
         if current.status != QuoteStatus.DRAFT:
             raise BillingRefused("Only a draft quote can be changed")
-        tariff = queries.tariff_in_force(service, current.quoted_on)
+        tariff = queries.tariff_in_force(service, current.quoted_on, current.contract)
         if tariff is None:
             raise BillingRefused(
                 f"There is no price for {BillableService(service).label.lower()} on "
@@ -187,7 +188,8 @@ def quote_withdraw(*, quote: Quote, by, reason: str = "", request: HttpRequest |
 
 @requires("billing.portal_answer_quote", obj="quote")
 def quote_accept(*, quote: Quote, by, purchase_order: str, request: HttpRequest | None = None) -> Quote:
-    """The commissioner accepts the quote, giving their purchase order number."""
+    """The commissioner accepts the quote, giving their purchase order number, which is copied onto
+    the referral's purchase order field through the referrals service (audited there)."""
     purchase_order = (purchase_order or "").strip()
     if not purchase_order:
         raise BillingRefused("Enter your purchase order number", "purchase_order")
@@ -196,7 +198,7 @@ def quote_accept(*, quote: Quote, by, purchase_order: str, request: HttpRequest 
         if current.status != QuoteStatus.SENT:
             raise BillingRefused("This quote is no longer awaiting your answer")
         before = snapshot(current, Quote.AUDITED_FIELDS)
-        return _change(
+        accepted = _change(
             current,
             by,
             request,
@@ -206,6 +208,8 @@ def quote_accept(*, quote: Quote, by, purchase_order: str, request: HttpRequest 
             decided_at=timezone.now(),
             decided_by=by,
         )
+        funding.purchase_order_record(referral=accepted.referral, purchase_order=purchase_order, by=by, request=request)
+        return accepted
 
 
 @requires("billing.portal_answer_quote", obj="quote")

@@ -31,6 +31,7 @@ from casework.cases.choices import (
 from casework.cases.models import Case
 from casework.cases.views.common import case_or_404
 from casework.cases.views.notes import note_row
+from casework.core import panels
 from casework.core.idempotency import creates_record
 from casework.referrals.services.documents import human_size
 from casework.referrals.views.documents import serve_document
@@ -149,6 +150,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_view_notes": user.has_perm("cases.view_notes", case),
         "can_write_notes": can_write_notes,
         "notes": [note_row(user, case, note, can_write=can_write_notes) for note in page.recent_notes],
+        "panels": panels.panels_for(panels.CASE, request, case),
     }
     if page.clinical:
         esc = case_escalation(page)

@@ -2,7 +2,9 @@
 
 - ``intake``: staff-logged referrals, portal drafts, submission;
 - ``triage``: status transitions, screening decisions, letters, allocation;
-- ``documents``: uploaded documents.
+- ``documents``: uploaded documents;
+- ``funding``: the purchase order number the commissioner gives when it accepts the quote
+  (called by ``casework.billing``).
 
 The agency portal's writers (``casework.portal.services``) are built on ``intake``.
 """

@@ -14,6 +14,7 @@ from casework.access.review import recent_access
 from casework.access.sealed import withheld_party_ids
 from casework.access.views import break_glass_page
 from casework.audit.services import record_view
+from casework.core import panels
 from casework.core.formatting import datetime_gb
 from casework.core.idempotency import creates_record
 from casework.referrals import eligibility, presenters
@@ -136,6 +137,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "access_log_url": record_log_url(referral),
         "human_size": document_service.human_size,
         "people_rows": people_rows(request.user, referral),
+        "panels": panels.panels_for(panels.REFERRAL, request, referral),
     }
     return render(request, "referrals/detail.jinja", context)
 
