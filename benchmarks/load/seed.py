@@ -59,8 +59,8 @@ class Seeder:
             raise SystemExit(f"{state_file} was seeded at scale {self.state['scale']}, not {scale}: start afresh")
         self.scale = scale
         self.rng = random.Random(seed)
-        self.n_cases = max(100, int(10_000 * scale))
-        self.n_persons = max(1_000, int(200_000 * scale))
+        self.n_cases = max(20, int(10_000 * scale))
+        self.n_persons = max(100, int(200_000 * scale))
         self.audit_events = int(5_000_000 * scale) if audit_events is None else audit_events
 
     def save(self) -> None:
