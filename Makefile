@@ -9,7 +9,7 @@ PORT ?= 8000
 MFA ?= off
 DEMO_ENV := CASEWORK_ENV=demo CASEWORK_MFA_DISABLED=$(if $(filter on,$(MFA)),0,1)
 
-.PHONY: run test chromium clamav assets install install-dev migrate seed lint typecheck hooks hooks-check lock bench bench-matching bench-search bench-reports bench-insights clean check-deploy prod-check backup restore
+.PHONY: run test chromium clamav assets install install-dev migrate seed lint typecheck hooks hooks-check lock bench bench-matching bench-search bench-reports bench-insights bench-load clean check-deploy prod-check backup restore
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -144,6 +144,11 @@ bench-reports: install-dev
 # The service dashboards at national scale (10,000 cases) beside a bare signed-in page; queries counted.
 bench-insights: install-dev
 	nice -n 19 $(PY) benchmarks/insights/run.py $(BENCH_ARGS)
+
+# National scale on PostgreSQL: every main page of every role at 1, 10 and 20 users beside the floor
+# (benchmarks/load/run.sh; docs/benchmarks/load.md). BENCH_LOAD_SCALE=0.1 for a quick look.
+bench-load: install-dev assets
+	nice -n 10 benchmarks/load/run.sh
 
 bench: bench-matching bench-search bench-reports bench-insights
 

@@ -62,6 +62,26 @@ def _form_page(request, *, case, form, title, cancel_url, extra=None):
     )
 
 
+def _enrol_or_refuse(request, case, form, success: str, **basis) -> HttpResponse | None:
+    """Enrol from a valid form: the enrolment's page on success, else None with the refusal on the form's fields."""
+    data = form.cleaned_data
+    try:
+        enrolment = services.enrol(
+            case=case,
+            programme_code=data["programme"],
+            starts_on=data["starts_on"],
+            ends_on=data.get("ends_on"),
+            by=request.user,
+            request=request,
+            **basis,
+        )
+    except Refused as refused:
+        show_refusal(form, refused, {"programme_code": "programme"})
+        return None
+    messages.success(request, success)
+    return redirect(enrolment_url(enrolment))
+
+
 @require_GET
 def overview(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
@@ -105,25 +125,19 @@ def enrol(request: HttpRequest, reference: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            enrolment = services.enrol(
-                case=case,
-                programme_code=data["programme"],
-                legal_basis=data["legal_basis"],
-                order=next((o for o in orders if str(o.pk) == data.get("order")), None),
-                supervising_agency=next((a for a in agencies if str(a.pk) == data.get("supervising_agency")), None),
-                supervising_officer_name=data.get("supervising_officer_name") or "",
-                supervising_officer_email=data.get("supervising_officer_email") or "",
-                starts_on=data["starts_on"],
-                ends_on=data.get("ends_on"),
-                by=request.user,
-                request=request,
-            )
-        except Refused as refused:
-            show_refusal(form, refused, {"programme_code": "programme"})
-        else:
-            messages.success(request, "Enrolled in treatment")
-            return redirect(enrolment_url(enrolment))
+        done = _enrol_or_refuse(
+            request,
+            case,
+            form,
+            "Enrolled in treatment",
+            legal_basis=data["legal_basis"],
+            order=next((o for o in orders if str(o.pk) == data.get("order")), None),
+            supervising_agency=next((a for a in agencies if str(a.pk) == data.get("supervising_agency")), None),
+            supervising_officer_name=data.get("supervising_officer_name") or "",
+            supervising_officer_email=data.get("supervising_officer_email") or "",
+        )
+        if done:
+            return done
     return _form_page(
         request,
         case=case,
@@ -144,22 +158,9 @@ def _enrol_victim(request: HttpRequest, case) -> HttpResponse:
         request.POST if request.method == "POST" else None, programmes=programmes.available(programmes.VICTIM)
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            enrolment = services.enrol(
-                case=case,
-                programme_code=data["programme"],
-                legal_basis=LegalBasis.VOLUNTARY,
-                starts_on=data["starts_on"],
-                ends_on=data.get("ends_on"),
-                by=request.user,
-                request=request,
-            )
-        except Refused as refused:
-            show_refusal(form, refused, {"programme_code": "programme"})
-        else:
-            messages.success(request, "Therapy started")
-            return redirect(enrolment_url(enrolment))
+        done = _enrol_or_refuse(request, case, form, "Therapy started", legal_basis=LegalBasis.VOLUNTARY)
+        if done:
+            return done
     return _form_page(
         request,
         case=case,
