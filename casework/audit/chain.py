@@ -1,33 +1,50 @@
 """The hash chain: how an event's hash is computed, and how the chain is verified.
 
-Each event's ``entry_hash`` is an HMAC-SHA256, keyed with ``settings.AUDIT_HMAC_KEY`` (which is
-not in the database), over the event's fields, its sequence number and the previous event's hash.
-The chain head (one row) holds the newest sequence and hash, sealed with the same key, so that
-deleting the newest events and rewinding the head to match is also caught.
+The log is ``PARTITIONS`` hash chains side by side (ADR 0024). Each event belongs to one
+partition and carries its position in that partition (``sequence``, 1, 2, 3 … with no gaps) and
+an HMAC-SHA256, keyed with ``settings.AUDIT_HMAC_KEY`` (which is not in the database), over its
+fields and the previous event's hash in the same partition. Events written since the partitions
+came (``scheme`` 2) also hash their ``id`` and ``partition``: ``id`` is the log's one global order,
+taken from a database sequence while the partition is locked, so it rises along every partition and
+cannot be changed without the key. Each partition's head (a ``ChainHead`` row) holds its newest
+sequence and hash, sealed with the same key, so that deleting the newest events and rewinding the
+head to match is also caught; every partition 1 … ``PARTITIONS`` must have its head, so a whole
+partition cannot vanish either.
 
 What verification can and cannot prove: anyone without the key cannot alter, insert, delete or
-reorder events without the check naming the first broken link. Someone who can drop the
-database triggers and who once copied a sealed head could roll the log back to that moment;
-keeping the head printed by ``verify_audit --print-head`` somewhere else (a ticket, a log shipped
-off the server) and checking with ``verify_audit --expect-head SEQ:HASH`` closes that gap
-(``check_expected_head``). ``verify_audit`` also checks the triggers themselves (``append_only``).
+reorder events without the check naming the first broken link of that partition. Someone who can
+drop the database triggers and who once copied a sealed head could roll a partition back to that
+moment; keeping the heads printed by ``verify_audit --print-head`` somewhere else and checking with
+``verify_audit --expect-head …`` closes that gap (``check_expected_head``). ``verify_audit`` also
+checks the triggers themselves (``append_only``).
+
+Speed: events are read as plain rows (no model instances), a partition is cut into segments that
+are checked in parallel processes and stitched together (``verify_database(workers=…)``), and a
+sealed ``AuditCheckpoint`` lets a routine run check only what was written since, plus a random
+sample of the older events (``--full`` checks everything).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+import itertools
+import random
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Subquery
+from django.db import connection, connections
 
-from casework.audit.models import AuditEvent, ChainHead
+from casework.audit.models import AuditCheckpoint, AuditEvent, ChainHead
 
 GENESIS_HASH = "0" * 64
+PARTITIONS = 32  # the heads migration 0005 creates; verification requires exactly these
+CURRENT_SCHEME = 2
+SEGMENT_SIZE = 200_000
 
 
 def _key(key: str | None) -> bytes:
@@ -51,6 +68,10 @@ def canonical_payload(event: Any, previous_hash: str) -> bytes:
         "request_id": event.request_id,
         "previous_hash": previous_hash,
     }
+    if (getattr(event, "scheme", 1) or 1) >= 2:
+        body["scheme"] = event.scheme
+        body["id"] = event.id
+        body["partition"] = event.partition
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
@@ -58,27 +79,37 @@ def compute_hash(event: Any, previous_hash: str, key: str | None = None) -> str:
     return hmac.new(_key(key), canonical_payload(event, previous_hash), hashlib.sha256).hexdigest()
 
 
-def head_seal(sequence: int, entry_hash: str, key: str | None = None) -> str:
-    """The keyed seal over the chain head, so that it cannot be rewound without the key."""
-    message = f"casework-audit-head:{int(sequence)}:{entry_hash}".encode()
+def head_seal(sequence: int, entry_hash: str, key: str | None = None, partition: int = 1) -> str:
+    """The keyed seal over a partition's head, so that it cannot be rewound without the key.
+    (Partition 1 keeps the form of the single chain it grew from.)"""
+    if partition == 1:
+        message = f"casework-audit-head:{int(sequence)}:{entry_hash}".encode()
+    else:
+        message = f"casework-audit-head:{int(partition)}:{int(sequence)}:{entry_hash}".encode()
+    return hmac.new(_key(key), message, hashlib.sha256).hexdigest()
+
+
+def checkpoint_seal(partition: int, sequence: int, entry_hash: str, event_id: int | None, key: str | None = None) -> str:
+    message = f"casework-audit-checkpoint:{int(partition)}:{int(sequence)}:{entry_hash}:{event_id or 0}".encode()
     return hmac.new(_key(key), message, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
 class Break:
-    """The first broken link. ``sequence`` is the position in the chain where it broke (None
-    for the chain head itself); ``event_id`` is the row found there, if any."""
+    """The first broken link of a partition. ``sequence`` is the position in the partition where it
+    broke (None for the partition's head itself); ``event_id`` is the row found there, if any."""
 
     sequence: int | None
     event_id: int | None
     problem: str
+    partition: int = 1
 
     def __str__(self) -> str:
         if self.sequence is None:
             where = "the chain head"
         else:
             where = f"event #{self.sequence}" + (f" (id {self.event_id})" if self.event_id is not None else "")
-        return f"Audit chain broken at {where}: {self.problem}"
+        return f"Audit chain broken at {where}: {self.problem} (chain partition {self.partition})"
 
 
 @dataclass(frozen=True)
@@ -86,6 +117,79 @@ class Head:
     sequence: int
     entry_hash: str
     seal: str | None = None  # None: do not check the seal (a head read from elsewhere)
+    partition: int = 1
+
+
+# --- Rows, not model instances ------------------------------------------------------------------
+
+COLUMNS = (
+    "id, sequence, occurred_at, actor_id, actor_role, action, object_type, object_id, object_label, "
+    "reason, changes, ip_address, request_id, previous_hash, entry_hash, scheme, partition"
+)
+
+
+class Row:
+    """An event as verification needs it (what ``canonical_payload`` reads), from a plain row."""
+
+    __slots__ = (
+        "id",
+        "sequence",
+        "occurred_at",
+        "actor_id",
+        "actor_role",
+        "action",
+        "object_type",
+        "object_id",
+        "object_label",
+        "reason",
+        "changes",
+        "ip_address",
+        "request_id",
+        "previous_hash",
+        "entry_hash",
+        "scheme",
+        "partition",
+    )
+
+    def __init__(self, values: Sequence[Any], vendor: str) -> None:
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+        changes = self.changes
+        if isinstance(changes, str):
+            self.changes = {} if changes == "{}" else json.loads(changes)
+        if vendor == "sqlite" and self.occurred_at is not None:
+            # SQLite keeps naive UTC (given back as text or, by the driver's converter, a datetime).
+            occurred = self.occurred_at
+            if isinstance(occurred, str):
+                occurred = dt.datetime.fromisoformat(occurred)
+            if occurred.tzinfo is None:
+                occurred = occurred.replace(tzinfo=dt.UTC)
+            self.occurred_at = occurred
+
+
+def _rows(sql: str, params: Sequence[Any], using: str = "default") -> Iterator[Row]:
+    conn = connections[using]
+    vendor = conn.vendor
+    with conn.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while True:
+            batch = cursor.fetchmany(5000)
+            if not batch:
+                return
+            for values in batch:
+                yield Row(values, vendor)
+
+
+def _select(where: str) -> str:
+    # ``where`` is one of the fixed conditions below, never user input.
+    return "SELECT " + COLUMNS + " FROM audit_auditevent WHERE " + where + " ORDER BY sequence, id"
+
+
+SEGMENT_WHERE = "partition = %s AND sequence > %s AND sequence <= %s"
+FIRST_SEGMENT_WHERE = "partition = %s AND sequence <= %s"
+
+
+# --- Walking a stretch of one partition ---------------------------------------------------------
 
 
 def verify(
@@ -94,18 +198,24 @@ def verify(
     head_hash: str,
     head_seal_value: str | None = None,
     key: str | None = None,
+    *,
+    partition: int = 1,
+    start: int = 1,
+    previous_hash: str = GENESIS_HASH,
+    previous_id: int | None = None,
+    tail: bool = True,
 ) -> tuple[int, Break | None]:
-    """Walk ``events`` in sequence order; return how many were intact and the first break.
+    """Walk ``events`` in sequence order from ``start`` (whose predecessor's hash is
+    ``previous_hash``) to ``head_sequence``; return how many were intact and the first break.
 
-    ``events`` should be every event with a sequence up to ``head_sequence`` (events past the
-    head are looked for separately: see ``verify_database``).
+    With ``head_hash`` None the stretch ends at ``head_sequence`` without a head to compare with
+    (a segment of a longer partition); otherwise the head's hash and seal are checked too.
     """
-    expected = 1
-    previous_hash = GENESIS_HASH
+    expected = start
     checked = 0
     for event in events:
         if event.sequence != expected:
-            return checked, _out_of_place(event, expected, head_sequence)
+            return checked, _out_of_place(event, expected, head_sequence, partition)
         if event.previous_hash != previous_hash:
             return checked, Break(
                 event.sequence,
@@ -114,6 +224,7 @@ def verify(
                 "replaced, or this event was inserted or moved here (reordered)"
                 if expected > 1
                 else "it does not start the chain: it was inserted or moved here (reordered)",
+                partition,
             )
         if not hmac.compare_digest(compute_hash(event, previous_hash, key), event.entry_hash or ""):
             return checked, Break(
@@ -121,47 +232,64 @@ def verify(
                 event.id,
                 "its hash does not match its contents: it was altered, or inserted by someone without "
                 "the audit key (or the key is wrong)",
+                partition,
+            )
+        if getattr(event, "partition", partition) != partition or (
+            previous_id is not None and event.id is not None and event.id <= previous_id
+        ):
+            return checked, Break(
+                event.sequence,
+                event.id,
+                "it is out of order: its id is not after the previous event's in this partition "
+                "(it was moved or reordered)",
+                partition,
             )
         previous_hash = event.entry_hash
+        previous_id = event.id
         expected += 1
         checked += 1
-    if checked < head_sequence:
-        missing = f"#{checked + 1}" if checked + 1 == head_sequence else f"#{checked + 1} to #{head_sequence}"
+    last = start - 1 + checked
+    if last < head_sequence:
+        missing = f"#{last + 1}" if last + 1 == head_sequence else f"#{last + 1} to #{head_sequence}"
         return checked, Break(
-            checked + 1,
+            last + 1,
             None,
-            f"events {missing} are missing: the newest events were deleted (the chain head records {head_sequence})",
+            f"events {missing} are missing: the newest events were deleted (the chain head records {head_sequence})"
+            if head_hash is not None or tail
+            else f"events {missing} are missing: deleted",
+            partition,
         )
+    if head_hash is None:
+        return checked, None
     if not hmac.compare_digest(head_hash or "", previous_hash):
-        return checked, Break(
-            None,
-            None,
-            f"its hash does not match event #{checked}: the head was altered",
-        )
+        return checked, Break(None, None, f"its hash does not match event #{last}: the head was altered", partition)
     if head_seal_value is not None and not hmac.compare_digest(
-        head_seal_value or "", head_seal(head_sequence, head_hash, key)
+        head_seal_value or "", head_seal(head_sequence, head_hash, key, partition)
     ):
         return checked, Break(
             None,
             None,
             "its seal does not match: the head was altered or rewound (newest events deleted), "
             "or the audit key is wrong",
+            partition,
         )
     return checked, None
 
 
-def _out_of_place(event: Any, expected: int, head_sequence: int) -> Break:
+def _out_of_place(event: Any, expected: int, head_sequence: int, partition: int) -> Break:
     if event.sequence < expected:
         return Break(
             event.sequence,
             event.id,
             f"it is out of order (found where #{expected} should be): it was inserted or reordered",
+            partition,
         )
     if event.sequence > head_sequence:
         return Break(
             event.sequence,
             event.id,
             f"it is beyond the newest event the chain head records (#{head_sequence}): it was inserted",
+            partition,
         )
     missing = f"#{expected}" if event.sequence == expected + 1 else f"#{expected} to #{event.sequence - 1}"
     return Break(
@@ -170,71 +298,454 @@ def _out_of_place(event: Any, expected: int, head_sequence: int) -> Break:
         f"event{'s' if event.sequence > expected + 1 else ''} {missing} "
         f"{'are' if event.sequence > expected + 1 else 'is'} missing: deleted "
         f"(the next event found is #{event.sequence}, id {event.id})",
+        partition,
     )
+
+
+# --- Segments, checked anywhere and stitched together -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    partition: int
+    after: int  # the sequence before the segment (0: the partition's start)
+    last: int  # the segment's last sequence
+    tail: bool = True  # the last segment of its partition (it ends at the head)
+
+
+@dataclass(frozen=True)
+class SegmentResult:
+    segment: Segment
+    checked: int
+    first_previous_hash: str | None  # the link the segment's first event makes
+    first_id: int | None
+    last_hash: str | None
+    last_id: int | None
+    broken: Break | None
+
+
+def check_segment(segment: Segment, key: str | None = None, using: str = "default") -> SegmentResult:
+    """Check one stretch of a partition on its own: contiguous, linked inside, every hash right.
+    Its first link is returned for the caller to compare with the stretch before (``_stitch``)."""
+    if segment.after == 0:
+        rows = _rows(_select(FIRST_SEGMENT_WHERE), [segment.partition, segment.last], using)
+    else:
+        rows = _rows(_select(SEGMENT_WHERE), [segment.partition, segment.after, segment.last], using)
+    start = segment.after + 1
+    first = next(rows, None)
+    if first is None:
+        broken = None if segment.last < start else Break(start, None, _missing_words(start, segment.last), segment.partition)
+        return SegmentResult(segment, 0, None, None, None, None, broken)
+    starts = first.sequence == start
+    tracker = _Tracker(first, rows)
+    checked, broken = verify(
+        tracker,
+        segment.last,
+        None,
+        key=key,
+        partition=segment.partition,
+        start=start,
+        previous_hash=first.previous_hash if starts and start > 1 else GENESIS_HASH,
+        tail=segment.tail,
+    )
+    return SegmentResult(
+        segment,
+        checked,
+        first.previous_hash if starts else None,
+        first.id if starts else None,
+        tracker.last_hash,
+        tracker.last_id,
+        broken,
+    )
+
+
+class _Tracker:
+    """Yields the rows, remembering the last one's hash and id."""
+
+    def __init__(self, first: Row, rest: Iterator[Row]) -> None:
+        self.first, self.rest = first, rest
+        self.last_hash: str | None = None
+        self.last_id: int | None = None
+
+    def __iter__(self) -> Iterator[Row]:
+        for event in itertools.chain([self.first], self.rest):
+            yield event
+            self.last_hash, self.last_id = event.entry_hash, event.id
+
+
+def _missing_words(first: int, last: int) -> str:
+    missing = f"#{first}" if first == last else f"#{first} to #{last}"
+    return f"event{'s' if first != last else ''} {missing} {'are' if first != last else 'is'} missing: deleted"
+
+
+def _check_segment_in_worker(args: tuple[Segment, str | None]) -> SegmentResult:
+    segment, key = args
+    try:
+        return check_segment(segment, key)
+    finally:
+        connections.close_all()
+
+
+def _stitch(
+    partition: int,
+    results: list[SegmentResult],
+    head: Head,
+    start_hash: str,
+    start_id: int | None,
+    key: str | None,
+) -> tuple[int, Break | None]:
+    """Join a partition's segment results in order: each segment's first link must be the hash the
+    one before it ended with; the last must end at the head, whose hash and seal must match."""
+    checked = 0
+    previous_hash, previous_id = start_hash, start_id
+    for result in results:
+        start = result.segment.after + 1
+        if result.first_id is not None and result.first_previous_hash is not None:
+            if result.first_previous_hash != previous_hash:
+                return checked, Break(
+                    start,
+                    result.first_id,
+                    f"its link to event #{start - 1} does not match: an event before it was deleted or "
+                    "replaced, or this event was inserted or moved here (reordered)"
+                    if start > 1
+                    else "it does not start the chain: it was inserted or moved here (reordered)",
+                    partition,
+                )
+            if previous_id is not None and result.first_id <= previous_id:
+                return checked, Break(
+                    start,
+                    result.first_id,
+                    "it is out of order: its id is not after the previous event's in this partition "
+                    "(it was moved or reordered)",
+                    partition,
+                )
+        checked += result.checked
+        if result.broken is not None:
+            return checked, result.broken
+        previous_hash, previous_id = result.last_hash or previous_hash, result.last_id or previous_id
+    if not hmac.compare_digest(head.entry_hash or "", previous_hash):
+        return checked, Break(
+            None, None, f"its hash does not match event #{head.sequence}: the head was altered", partition
+        )
+    if head.seal is not None and not hmac.compare_digest(
+        head.seal or "", head_seal(head.sequence, head.entry_hash, key, partition)
+    ):
+        return checked, Break(
+            None,
+            None,
+            "its seal does not match: the head was altered or rewound (newest events deleted), "
+            "or the audit key is wrong",
+            partition,
+        )
+    return checked, None
+
+
+# --- The whole log ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartitionResult:
+    partition: int
+    checked: int
+    head: Head
+    broken: Break | None
+    sampled: int = 0
+    from_checkpoint: int = 0  # the sequence of the checkpoint the run started from (0: genesis)
 
 
 @dataclass(frozen=True)
 class Result:
     checked: int
-    head: Head
-    broken: Break | None
+    head: Head  # partition 1's (the chain's head before there were partitions)
+    broken: Break | None  # the first break found (partition order)
+    partitions: list[PartitionResult] = field(default_factory=list)
+    problems: list[Break] = field(default_factory=list)  # every partition's first break
+    sampled: int = 0
 
     @property
     def intact(self) -> bool:
         return self.broken is None
 
+    @property
+    def heads(self) -> list[Head]:
+        return [p.head for p in self.partitions]
 
-def verify_database(key: str | None = None, chunk_size: int = 2000) -> Result:
-    """Verify the whole audit table against the chain head.
 
-    The head is read first; every event up to it is then walked (those rows are committed and
-    cannot change under us). Events past the head are found by a single statement that compares
-    with the head as it is at that moment, so events written while we verify are not mistaken
-    for inserted ones, while events past a rewound head are caught.
+def read_heads() -> dict[int, Head]:
+    return {
+        pk: Head(sequence, entry_hash, seal, pk)
+        for pk, sequence, entry_hash, seal in ChainHead.objects.order_by("pk").values_list(
+            "pk", "sequence", "entry_hash", "seal"
+        )
+    }
+
+
+def latest_checkpoints() -> dict[int, AuditCheckpoint]:
+    found: dict[int, AuditCheckpoint] = {}
+    for checkpoint in AuditCheckpoint.objects.order_by("partition", "-sequence", "-id"):
+        found.setdefault(checkpoint.partition, checkpoint)
+    return found
+
+
+def verify_database(
+    key: str | None = None,
+    chunk_size: int = 2000,
+    *,
+    workers: int = 1,
+    full: bool = True,
+    sample: int = 1000,
+    segment_size: int = SEGMENT_SIZE,
+    seed: int | None = None,
+) -> Result:
+    """Verify the audit table against the partitions' heads.
+
+    The heads are read first; every event up to each is then walked (those rows are committed and
+    cannot change under us), partitions cut into segments of ``segment_size`` checked by
+    ``workers`` processes. Events past a head are found afterwards by statements that compare with
+    the heads as they are at that moment, so events written while we verify are not mistaken for
+    inserted ones, while events past a rewound head are caught.
+
+    With ``full`` False, a partition with a valid sealed checkpoint is checked from it onwards, and
+    ``sample`` older events (over all partitions) are checked one by one with their link, as well
+    as the count and range of the older sequences; see ADR 0024.
     """
-    row = ChainHead.objects.filter(pk=1).first()
-    head = Head(row.sequence, row.entry_hash, row.seal) if row is not None else Head(0, GENESIS_HASH, None)
-    events = (
-        AuditEvent.objects.filter(sequence__lte=head.sequence)
-        .order_by("sequence", "id")
-        .iterator(chunk_size=chunk_size)
-    )
-    checked, broken = verify(events, head.sequence, head.entry_hash, head.seal, key)
-    if broken is None:
-        beyond = (
-            (
-                AuditEvent.objects.filter(sequence__gt=Subquery(ChainHead.objects.filter(pk=1).values("sequence")))
-                if row is not None
-                else AuditEvent.objects.all()
+    heads = read_heads()
+    any_heads = bool(heads)
+    checkpoints = {} if full else latest_checkpoints()
+    plans: dict[int, tuple[int, str, int | None]] = {}
+    early: dict[int, Break] = {}
+    for partition in range(1, PARTITIONS + 1):
+        head = heads.get(partition)
+        if head is None and not any_heads:
+            # A database emptied by hand (a test's flush): the log is empty until record() runs.
+            heads[partition] = Head(0, GENESIS_HASH, None, partition)
+            plans[partition] = (0, GENESIS_HASH, None)
+            continue
+        if head is None:
+            early[partition] = Break(
+                None, None, "it is missing: the partition's head was deleted (and its events with it?)", partition
             )
-            .order_by("sequence")
+            continue
+        plans[partition] = (0, GENESIS_HASH, None)
+        checkpoint = checkpoints.get(partition)
+        if checkpoint is not None and checkpoint.sequence <= head.sequence and _checkpoint_holds(checkpoint, key):
+            plans[partition] = (checkpoint.sequence, checkpoint.entry_hash, checkpoint.event_id)
+    segments: list[Segment] = []
+    for partition, (after, _, _) in sorted(plans.items()):
+        last = heads[partition].sequence
+        bound = after
+        while True:
+            upper = min(last, bound + segment_size)
+            segments.append(Segment(partition, bound, upper, upper >= last))
+            bound = upper
+            if bound >= last:
+                break
+    results = _run_segments(segments, key, workers)
+    partitions: list[PartitionResult] = []
+    problems: list[Break] = []
+    by_partition: dict[int, list[SegmentResult]] = {}
+    for result in results:
+        by_partition.setdefault(result.segment.partition, []).append(result)
+    rng = random.Random(seed)  # noqa: S311 - choosing a sample, not a secret
+    sampled_total = 0
+    old_total = sum(after for after, _, _ in plans.values())
+    for partition in range(1, PARTITIONS + 1):
+        if partition in early:
+            problems.append(early[partition])
+            continue
+        if partition not in plans:
+            continue
+        head = heads[partition]
+        after, start_hash, start_id = plans[partition]
+        parts = sorted(by_partition.get(partition, []), key=lambda r: r.segment.after)
+        checked, broken = _stitch(partition, parts, head, start_hash, start_id, key)
+        sampled = 0
+        if broken is None and after:
+            share = max(1, round(sample * after / old_total)) if old_total else 0
+            sampled, broken = _check_old_part(partition, after, start_hash, start_id, share, rng, key)
+            checked += after
+        sampled_total += sampled
+        partitions.append(PartitionResult(partition, checked, head, broken, sampled, after))
+        if broken is not None:
+            problems.append(broken)
+    broken_partitions = {b.partition for b in problems}
+    problems += [b for b in _beyond_heads(heads) if b.partition not in broken_partitions]
+    problems.sort(key=lambda b: b.partition)
+    total = sum(p.checked for p in partitions)
+    return Result(
+        checked=total,
+        head=heads.get(1, Head(0, GENESIS_HASH, None, 1)),
+        broken=problems[0] if problems else None,
+        partitions=partitions,
+        problems=problems,
+        sampled=sampled_total,
+    )
+
+
+def _run_segments(segments: list[Segment], key: str | None, workers: int) -> list[SegmentResult]:
+    work = [s for s in segments if s.last > s.after or s.after == 0]
+    if workers <= 1 or len(work) <= 1 or connection.vendor != "postgresql":
+        return [check_segment(s, key) for s in work]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Each process opens its own connection: none may be open when they are forked.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    # The longest segments first, so that no worker is left with a long one at the end.
+    order = sorted(work, key=lambda s: s.after - s.last)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_check_segment_in_worker, [(s, key) for s in order]))
+
+
+def _checkpoint_holds(checkpoint: AuditCheckpoint, key: str | None) -> bool:
+    expected = checkpoint_seal(
+        checkpoint.partition, checkpoint.sequence, checkpoint.entry_hash, checkpoint.event_id, key
+    )
+    return hmac.compare_digest(checkpoint.seal or "", expected)
+
+
+def _check_old_part(
+    partition: int,
+    last: int,
+    last_hash: str,
+    last_id: int | None,
+    share: int,
+    rng: random.Random,
+    key: str | None,
+) -> tuple[int, Break | None]:
+    """The part of a partition a sealed checkpoint vouches for: the checkpoint's event is still
+    there with its hash; the sequences are still exactly 1 … ``last``; and ``share`` events picked
+    at random still verify, each with its link to the one before."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), MIN(sequence), MAX(sequence) FROM audit_auditevent "
+            "WHERE partition = %s AND sequence <= %s",
+            [partition, last],
+        )
+        count, lowest, highest = cursor.fetchone()
+    if (count, lowest, highest) != (last, 1, last):
+        return 0, Break(
+            None if highest == last else last,
+            None,
+            f"the events up to its checkpoint (#{last}) are no longer exactly #1 to #{last} "
+            f"({count} found, from #{lowest} to #{highest}): events were deleted or inserted; "
+            "run verify_audit --full to name the first",
+            partition,
+        )
+    picks = sorted({last} | {rng.randint(1, last) for _ in range(share)})
+    wanted = sorted(set(picks) | {p - 1 for p in picks if p > 1})
+    found: dict[int, Row] = {}
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start : start + 1000]
+        marks = ", ".join(["%s"] * len(chunk))
+        sql = "SELECT " + COLUMNS + " FROM audit_auditevent WHERE partition = %s AND sequence IN (" + marks + ")"
+        for row in _rows(sql, [partition, *chunk]):
+            found[row.sequence] = row
+    for pick in picks:
+        event = found.get(pick)
+        if event is None:
+            return len(picks), Break(pick, None, "it is missing: deleted after it was checkpointed", partition)
+        previous = found.get(pick - 1)
+        previous_hash = GENESIS_HASH if pick == 1 else (previous.entry_hash if previous else "")
+        checked, broken = verify(
+            [event], pick, None, key=key, partition=partition, start=pick, previous_hash=previous_hash,  # type: ignore[arg-type]
+            previous_id=previous.id if previous is not None and pick > 1 else None,
+        )
+        if broken is not None:
+            return len(picks), broken
+    checkpointed = found[last]
+    if checkpointed.entry_hash != last_hash or (last_id is not None and checkpointed.id != last_id):
+        return len(picks), Break(
+            last, checkpointed.id, "it is not the event its checkpoint recorded: it was replaced", partition
+        )
+    return len(picks), None
+
+
+def _beyond_heads(heads: dict[int, Head]) -> list[Break]:
+    """Events past each partition's head as the head is now, or in no partition at all."""
+    found: list[Break] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.partition, MIN(e.sequence) FROM audit_auditevent e "
+            "LEFT JOIN audit_chainhead h ON h.id = e.partition "
+            "WHERE h.id IS NULL OR e.sequence > h.sequence GROUP BY e.partition ORDER BY e.partition"
+        )
+        rows = cursor.fetchall()
+        for partition, sequence in rows:
+            cursor.execute(
+                "SELECT id FROM audit_auditevent WHERE partition = %s AND sequence = %s ORDER BY id",
+                [partition, sequence],
+            )
+            event_id = cursor.fetchone()[0]
+            head = heads.get(partition)
+            if head is None or partition > PARTITIONS:
+                found.append(
+                    Break(sequence, event_id, "it is in no partition of the chain: it was inserted", partition)
+                )
+            else:
+                found.append(
+                    Break(
+                        sequence,
+                        event_id,
+                        f"it is beyond the newest event the chain head records (#{head.sequence}): "
+                        "it was inserted, or the head was rewound",
+                        partition,
+                    )
+                )
+    return found
+
+
+def write_checkpoints(result: Result, key: str | None = None) -> int:
+    """After a run that found everything intact: seal each partition's verified head as a
+    checkpoint, so the next run starts there. Returns how many were written."""
+    if not result.intact:
+        return 0
+    written = 0
+    for part in result.partitions:
+        head = part.head
+        if head.sequence == 0 or head.sequence == part.from_checkpoint:
+            continue
+        event_id = (
+            AuditEvent.objects.filter(partition=part.partition, sequence=head.sequence)
+            .values_list("id", flat=True)
             .first()
         )
-        if beyond is not None:
-            broken = Break(
-                beyond.sequence,
-                beyond.id,
-                f"it is beyond the newest event the chain head records (#{head.sequence}): "
-                "it was inserted, or the head was rewound",
-            )
-    return Result(checked, head, broken)
+        AuditCheckpoint.objects.create(
+            partition=part.partition,
+            sequence=head.sequence,
+            entry_hash=head.entry_hash,
+            event_id=event_id,
+            seal=checkpoint_seal(part.partition, head.sequence, head.entry_hash, event_id, key),
+        )
+        written += 1
+    return written
 
 
 def check_expected_head(expected: Head, result: Result) -> str | None:
-    """Whether the chain still holds ``expected`` (a head recorded off the server earlier): None
-    if it holds that event with that hash, otherwise what is wrong. The chain's own verification
-    (``result``) proves the events before it; this proves the chain was not rolled back past it."""
-    if result.head.sequence < expected.sequence:
+    """Whether the chain still holds ``expected`` (a partition's head recorded off the server
+    earlier): None if it holds that event with that hash, otherwise what is wrong. The chain's own
+    verification (``result``) proves the events before it; this proves the partition was not
+    rolled back past it."""
+    current = next((p.head for p in result.partitions if p.partition == expected.partition), None)
+    if current is None:
+        current = result.head if expected.partition == 1 else Head(0, GENESIS_HASH, None, expected.partition)
+    where = f" (chain partition {expected.partition})"
+    if current.sequence < expected.sequence:
         return (
-            f"Audit chain rolled back: it ends at event #{result.head.sequence}, before event "
-            f"#{expected.sequence} recorded off the server; events were removed (rolled back or truncated)"
+            f"Audit chain rolled back: it ends at event #{current.sequence}, before event "
+            f"#{expected.sequence} recorded off the server; events were removed (rolled back or truncated)" + where
         )
-    found = AuditEvent.objects.filter(sequence=expected.sequence).values_list("entry_hash", flat=True).first()
+    found = (
+        AuditEvent.objects.filter(partition=expected.partition, sequence=expected.sequence)
+        .values_list("entry_hash", flat=True)
+        .first()
+    )
     if found is None:
-        return f"Audit chain rolled back: event #{expected.sequence} recorded off the server is missing"
+        return f"Audit chain rolled back: event #{expected.sequence} recorded off the server is missing" + where
     if not hmac.compare_digest(found, expected.entry_hash):
         return (
             f"Audit chain rewritten: event #{expected.sequence} does not have the hash recorded off the "
-            "server; the chain was rolled back and written again from that event or earlier"
+            "server; the chain was rolled back and written again from that event or earlier" + where
         )
     return None
