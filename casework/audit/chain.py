@@ -45,6 +45,7 @@ GENESIS_HASH = "0" * 64
 PARTITIONS = 32  # the heads migration 0005 creates; verification requires exactly these
 CURRENT_SCHEME = 2
 SEGMENT_SIZE = 200_000
+PARALLEL_FROM = 50_000  # fewer events than twice this are checked in this process
 
 
 def _key(key: str | None) -> bytes:
@@ -584,7 +585,13 @@ def verify_database(
 
 def _run_segments(segments: list[Segment], key: str | None, workers: int) -> list[SegmentResult]:
     work = [s for s in segments if s.last > s.after or s.after == 0]
-    if workers <= 1 or len(work) <= 1 or connection.vendor != "postgresql":
+    events = sum(s.last - s.after for s in work)
+    if (
+        workers <= 1
+        or events < 2 * PARALLEL_FROM
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block  # forked workers could not see this transaction's rows
+    ):
         return [check_segment(s, key) for s in work]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor

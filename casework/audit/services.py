@@ -274,7 +274,7 @@ def _append_locked(event: AuditEvent) -> None:
     event.partition = head.pk
     event.sequence = head.sequence + 1
     event.previous_hash = head.entry_hash
-    event.id = (AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    event.id = _next_id()
     event.occurred_at = timezone.now().astimezone(dt.UTC)
     event.entry_hash = chain.compute_hash(event, head.entry_hash)
     event.save(force_insert=True)
@@ -282,6 +282,16 @@ def _append_locked(event: AuditEvent) -> None:
     head.entry_hash = event.entry_hash
     head.seal = chain.head_seal(head.sequence, head.entry_hash, partition=head.pk)
     head.save(update_fields=["sequence", "entry_hash", "seal"])
+
+
+def _next_id() -> int:
+    """The next event's id, taken while the head is locked (so ids rise along the partition)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id'))")
+        else:
+            cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM audit_auditevent")
+        return int(cursor.fetchone()[0])
 
 
 def _create_heads() -> None:
