@@ -44,8 +44,7 @@ from casework.audit.models import AuditCheckpoint, AuditEvent, ChainHead
 GENESIS_HASH = "0" * 64
 PARTITIONS = 32  # the heads migration 0005 creates; verification requires exactly these
 CURRENT_SCHEME = 2
-SEGMENT_SIZE = 200_000
-PARALLEL_FROM = 50_000  # fewer events than twice this are checked in this process
+SEGMENT_SIZE = 100_000  # ids a segment covers
 
 
 def _key(key: str | None) -> bytes:
@@ -181,15 +180,6 @@ def _rows(sql: str, params: Sequence[Any], using: str = "default") -> Iterator[R
                 yield Row(values, vendor)
 
 
-def _select(where: str) -> str:
-    # ``where`` is one of the fixed conditions below, never user input.
-    return "SELECT " + COLUMNS + " FROM audit_auditevent WHERE " + where + " ORDER BY sequence, id"
-
-
-SEGMENT_WHERE = "partition = %s AND sequence > %s AND sequence <= %s"
-FIRST_SEGMENT_WHERE = "partition = %s AND sequence <= %s"
-
-
 # --- Walking a stretch of one partition ---------------------------------------------------------
 
 
@@ -304,126 +294,158 @@ def _out_of_place(event: Any, expected: int, head_sequence: int, partition: int)
 
 
 # --- Segments, checked anywhere and stitched together -------------------------------------------
+#
+# A full check cuts the table by id (the global order, which rises along every partition) into
+# segments that processes check side by side, each reading its rows in one pass over the table in
+# id order. In a segment, each partition's events are a contiguous stretch of that partition; the
+# stretch is checked inside, and the stretches are then joined, partition by partition, in id order.
+
+FULL_SEGMENT = (
+    "SELECT " + COLUMNS + " FROM audit_auditevent WHERE id > %s AND id <= %s ORDER BY partition, sequence, id"
+)
+LAST_SEGMENT = "SELECT " + COLUMNS + " FROM audit_auditevent WHERE id > %s ORDER BY partition, sequence, id"
+AFTER_CHECKPOINT = "(partition = %s AND sequence > %s)"
 
 
 @dataclass(frozen=True)
 class Segment:
-    partition: int
-    after: int  # the sequence before the segment (0: the partition's start)
-    last: int  # the segment's last sequence
-    tail: bool = True  # the last segment of its partition (it ends at the head)
+    low_id: int  # events with ids after this …
+    high_id: int | None  # … up to this (None: no bound)
+    floors: tuple[tuple[int, int], ...] = ()  # instead: each partition's events after these sequences
 
 
 @dataclass(frozen=True)
-class SegmentResult:
-    segment: Segment
+class Stretch:
+    """One partition's events within one segment, as checked there."""
+
+    partition: int
+    first_sequence: int
+    first_previous_hash: str
+    first_id: int
+    last_sequence: int
+    last_hash: str
+    last_id: int
     checked: int
-    first_previous_hash: str | None  # the link the segment's first event makes
-    first_id: int | None
-    last_hash: str | None
-    last_id: int | None
     broken: Break | None
 
 
-def check_segment(segment: Segment, key: str | None = None, using: str = "default") -> SegmentResult:
-    """Check one stretch of a partition on its own: contiguous, linked inside, every hash right.
-    Its first link is returned for the caller to compare with the stretch before (``_stitch``)."""
-    if segment.after == 0:
-        rows = _rows(_select(FIRST_SEGMENT_WHERE), [segment.partition, segment.last], using)
+def check_segment(segment: Segment, heads: dict[int, int], key: str | None = None) -> list[Stretch]:
+    """Check one segment: every partition's stretch in it, linked inside, every hash right. Events
+    past a head (as read before the run) are left to ``_beyond_heads``."""
+    if segment.floors:
+        where = " OR ".join([AFTER_CHECKPOINT] * len(segment.floors))
+        sql = "SELECT " + COLUMNS + " FROM audit_auditevent WHERE " + where + " ORDER BY partition, sequence, id"
+        rows = _rows(sql, [value for pair in segment.floors for value in pair])
+    elif segment.high_id is None:
+        rows = _rows(LAST_SEGMENT, [segment.low_id])
     else:
-        rows = _rows(_select(SEGMENT_WHERE), [segment.partition, segment.after, segment.last], using)
-    start = segment.after + 1
-    first = next(rows, None)
-    if first is None:
-        broken = None if segment.last < start else Break(start, None, _missing_words(start, segment.last), segment.partition)
-        return SegmentResult(segment, 0, None, None, None, None, broken)
-    starts = first.sequence == start
-    tracker = _Tracker(first, rows)
-    checked, broken = verify(
-        tracker,
-        segment.last,
-        None,
-        key=key,
-        partition=segment.partition,
-        start=start,
-        previous_hash=first.previous_hash if starts and start > 1 else GENESIS_HASH,
-        tail=segment.tail,
-    )
-    return SegmentResult(
-        segment,
-        checked,
-        first.previous_hash if starts else None,
-        first.id if starts else None,
-        tracker.last_hash,
-        tracker.last_id,
-        broken,
-    )
+        rows = _rows(FULL_SEGMENT, [segment.low_id, segment.high_id])
+    stretches = []
+    for partition, group in itertools.groupby(rows, key=lambda row: row.partition):
+        limit = heads.get(partition)
+        if limit is None:
+            continue
+        events = [event for event in group if event.sequence <= limit]
+        if not events:
+            continue
+        first, last = events[0], events[-1]
+        checked, broken = verify(
+            events,
+            last.sequence,
+            None,  # type: ignore[arg-type]
+            key=key,
+            partition=partition,
+            start=first.sequence,
+            previous_hash=first.previous_hash,
+            tail=False,
+        )
+        stretches.append(
+            Stretch(
+                partition,
+                first.sequence,
+                first.previous_hash,
+                first.id,
+                last.sequence,
+                last.entry_hash,
+                last.id,
+                checked,
+                broken,
+            )
+        )
+    return stretches
 
 
-class _Tracker:
-    """Yields the rows, remembering the last one's hash and id."""
-
-    def __init__(self, first: Row, rest: Iterator[Row]) -> None:
-        self.first, self.rest = first, rest
-        self.last_hash: str | None = None
-        self.last_id: int | None = None
-
-    def __iter__(self) -> Iterator[Row]:
-        for event in itertools.chain([self.first], self.rest):
-            yield event
-            self.last_hash, self.last_id = event.entry_hash, event.id
-
-
-def _missing_words(first: int, last: int) -> str:
-    missing = f"#{first}" if first == last else f"#{first} to #{last}"
-    return f"event{'s' if first != last else ''} {missing} {'are' if first != last else 'is'} missing: deleted"
-
-
-def _check_segment_in_worker(args: tuple[Segment, str | None]) -> SegmentResult:
-    segment, key = args
+def _check_segment_in_worker(args: tuple[Segment, dict[int, int], str | None]) -> list[Stretch]:
+    segment, heads, key = args
     try:
-        return check_segment(segment, key)
+        with connection.cursor() as cursor:
+            cursor.execute("SET work_mem = '256MB'")  # each segment is sorted by partition in memory
+        return check_segment(segment, heads, key)
     finally:
         connections.close_all()
 
 
 def _stitch(
     partition: int,
-    results: list[SegmentResult],
+    stretches: list[Stretch],
     head: Head,
+    after: int,
     start_hash: str,
     start_id: int | None,
     key: str | None,
 ) -> tuple[int, Break | None]:
-    """Join a partition's segment results in order: each segment's first link must be the hash the
-    one before it ended with; the last must end at the head, whose hash and seal must match."""
+    """Join a partition's stretches in id order: each must carry on from the one before (the next
+    sequence, linked to its hash, with a later id); the last must end at the head, whose hash and
+    seal must match."""
     checked = 0
-    previous_hash, previous_id = start_hash, start_id
-    for result in results:
-        start = result.segment.after + 1
-        if result.first_id is not None and result.first_previous_hash is not None:
-            if result.first_previous_hash != previous_hash:
-                return checked, Break(
-                    start,
-                    result.first_id,
-                    f"its link to event #{start - 1} does not match: an event before it was deleted or "
-                    "replaced, or this event was inserted or moved here (reordered)"
-                    if start > 1
-                    else "it does not start the chain: it was inserted or moved here (reordered)",
-                    partition,
-                )
-            if previous_id is not None and result.first_id <= previous_id:
-                return checked, Break(
-                    start,
-                    result.first_id,
-                    "it is out of order: its id is not after the previous event's in this partition "
-                    "(it was moved or reordered)",
-                    partition,
-                )
-        checked += result.checked
-        if result.broken is not None:
-            return checked, result.broken
-        previous_hash, previous_id = result.last_hash or previous_hash, result.last_id or previous_id
+    expected, previous_hash, previous_id = after + 1, start_hash, start_id
+    for stretch in stretches:
+        start = stretch.first_sequence
+        if start < expected:
+            return checked, Break(
+                start,
+                stretch.first_id,
+                f"it is out of order (found where #{expected} should be): it was inserted or reordered",
+                partition,
+            )
+        if start > expected:
+            return checked, Break(
+                expected,
+                None,
+                f"{_missing_words(expected, start - 1)} (the next event found is #{start}, id {stretch.first_id})",
+                partition,
+            )
+        if stretch.first_previous_hash != previous_hash:
+            return checked, Break(
+                start,
+                stretch.first_id,
+                f"its link to event #{start - 1} does not match: an event before it was deleted or "
+                "replaced, or this event was inserted or moved here (reordered)"
+                if start > 1
+                else "it does not start the chain: it was inserted or moved here (reordered)",
+                partition,
+            )
+        if previous_id is not None and stretch.first_id <= previous_id:
+            return checked, Break(
+                start,
+                stretch.first_id,
+                "it is out of order: its id is not after the previous event's in this partition "
+                "(it was moved or reordered)",
+                partition,
+            )
+        checked += stretch.checked
+        if stretch.broken is not None:
+            return checked, stretch.broken
+        expected, previous_hash, previous_id = stretch.last_sequence + 1, stretch.last_hash, stretch.last_id
+    if expected - 1 < head.sequence:
+        last = expected - 1
+        missing = f"#{last + 1}" if last + 1 == head.sequence else f"#{last + 1} to #{head.sequence}"
+        return checked, Break(
+            last + 1,
+            None,
+            f"events {missing} are missing: the newest events were deleted (the chain head records {head.sequence})",
+            partition,
+        )
     if not hmac.compare_digest(head.entry_hash or "", previous_hash):
         return checked, Break(
             None, None, f"its hash does not match event #{head.sequence}: the head was altered", partition
@@ -439,6 +461,11 @@ def _stitch(
             partition,
         )
     return checked, None
+
+
+def _missing_words(first: int, last: int) -> str:
+    missing = f"#{first}" if first == last else f"#{first} to #{last}"
+    return f"event{'s' if first != last else ''} {missing} {'are' if first != last else 'is'} missing: deleted"
 
 
 # --- The whole log ------------------------------------------------------------------------------
@@ -531,22 +558,13 @@ def verify_database(
         checkpoint = checkpoints.get(partition)
         if checkpoint is not None and checkpoint.sequence <= head.sequence and _checkpoint_holds(checkpoint, key):
             plans[partition] = (checkpoint.sequence, checkpoint.entry_hash, checkpoint.event_id)
-    segments: list[Segment] = []
-    for partition, (after, _, _) in sorted(plans.items()):
-        last = heads[partition].sequence
-        bound = after
-        while True:
-            upper = min(last, bound + segment_size)
-            segments.append(Segment(partition, bound, upper, upper >= last))
-            bound = upper
-            if bound >= last:
-                break
-    results = _run_segments(segments, key, workers)
+    limits = {partition: heads[partition].sequence for partition in plans}
+    stretches = _run_segments(_plan_segments(plans, full, segment_size), limits, key, workers)
     partitions: list[PartitionResult] = []
     problems: list[Break] = []
-    by_partition: dict[int, list[SegmentResult]] = {}
-    for result in results:
-        by_partition.setdefault(result.segment.partition, []).append(result)
+    by_partition: dict[int, list[Stretch]] = {}
+    for stretch in stretches:
+        by_partition.setdefault(stretch.partition, []).append(stretch)
     rng = random.Random(seed)  # noqa: S311 - choosing a sample, not a secret
     sampled_total = 0
     old_total = sum(after for after, _, _ in plans.values())
@@ -558,8 +576,7 @@ def verify_database(
             continue
         head = heads[partition]
         after, start_hash, start_id = plans[partition]
-        parts = sorted(by_partition.get(partition, []), key=lambda r: r.segment.after)
-        checked, broken = _stitch(partition, parts, head, start_hash, start_id, key)
+        checked, broken = _stitch(partition, by_partition.get(partition, []), head, after, start_hash, start_id, key)
         sampled = 0
         if broken is None and after:
             share = max(1, round(sample * after / old_total)) if old_total else 0
@@ -583,26 +600,46 @@ def verify_database(
     )
 
 
-def _run_segments(segments: list[Segment], key: str | None, workers: int) -> list[SegmentResult]:
-    work = [s for s in segments if s.last > s.after or s.after == 0]
-    events = sum(s.last - s.after for s in work)
+def _plan_segments(plans: dict[int, tuple[int, str, int | None]], full: bool, segment_size: int) -> list[Segment]:
+    if not full and any(after for after, _, _ in plans.values()):
+        # After checkpoints: one pass over each partition's new events (few, found by index).
+        return [Segment(0, None, tuple((partition, after) for partition, (after, _, _) in sorted(plans.items())))]
+    with connection.cursor() as cursor:
+        # Read after the heads: every event up to them is committed and has an id up to this.
+        cursor.execute("SELECT MIN(id), MAX(id) FROM audit_auditevent")
+        lowest, highest = cursor.fetchone()
+    if lowest is None:
+        return [Segment(0, None)]
+    segments = []
+    bound = lowest - 1
+    while bound + segment_size < highest:
+        segments.append(Segment(bound, bound + segment_size))
+        bound += segment_size
+    segments.append(Segment(bound, None))
+    # Anything with an id before the lowest (a forged id) is in the first segment.
+    first = segments[0]
+    segments[0] = Segment(-(2**62), first.high_id, first.floors)
+    return segments
+
+
+def _run_segments(segments: list[Segment], heads: dict[int, int], key: str | None, workers: int) -> list[Stretch]:
+    """Every segment's stretches, in id order (segments are cut in id order)."""
     if (
         workers <= 1
-        or events < 2 * PARALLEL_FROM
+        or len(segments) <= 1
         or connection.vendor != "postgresql"
         or connection.in_atomic_block  # forked workers could not see this transaction's rows
     ):
-        return [check_segment(s, key) for s in work]
+        return [stretch for segment in segments for stretch in check_segment(segment, heads, key)]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # Each process opens its own connection: none may be open when they are forked.
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    # The longest segments first, so that no worker is left with a long one at the end.
-    order = sorted(work, key=lambda s: s.after - s.last)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_check_segment_in_worker, [(s, key) for s in order]))
+        results = list(pool.map(_check_segment_in_worker, [(s, heads, key) for s in segments]))
+    return [stretch for result in results for stretch in result]
 
 
 def _checkpoint_holds(checkpoint: AuditCheckpoint, key: str | None) -> bool:
