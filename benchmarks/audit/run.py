@@ -75,13 +75,16 @@ def empty_log() -> None:
 # --- Appends -------------------------------------------------------------------------------------
 
 
-def writer(method: str, seconds: float, start_at: float, results) -> None:
-    from django.db import connections
+def writer(method: str, seconds: float, start_at: float, results, sync: str = "on") -> None:
+    from django.db import connection, connections
 
     from casework.audit import services
     from casework.audit.models import Action
 
     connections.close_all()
+    if sync != "on":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
     if method == "before":
         services._append = services._append_locked  # the single head, as before
     while time.time() < start_at:
@@ -95,14 +98,16 @@ def writer(method: str, seconds: float, start_at: float, results) -> None:
     results.put(count)
 
 
-def appends(method: str, writers: int, seconds: float) -> float:
+def appends(method: str, writers: int, seconds: float, sync: str = "on") -> float:
     from django.db import connections
 
     connections.close_all()
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     start_at = time.time() + 1.0 + writers * 0.02
-    processes = [context.Process(target=writer, args=(method, seconds, start_at, results)) for _ in range(writers)]
+    processes = [
+        context.Process(target=writer, args=(method, seconds, start_at, results, sync)) for _ in range(writers)
+    ]
     for process in processes:
         process.start()
     total = sum(results.get(timeout=seconds + 120) for _ in processes)
@@ -154,9 +159,7 @@ def seed(count: int, *, start_id: int | None = None) -> None:
     actions = ["view", "view", "view", "update", "create", "export"]
     with transaction.atomic(), connection.cursor() as cursor:
         raw = cursor.cursor
-        with raw.copy(
-            "COPY audit_auditevent (" + ", ".join(columns) + ") FROM STDIN"
-        ) as copy:
+        with raw.copy("COPY audit_auditevent (" + ", ".join(columns) + ") FROM STDIN") as copy:
             for n in range(count):
                 event = Event()
                 partition = n % chain.PARTITIONS + 1
@@ -205,9 +208,7 @@ def seed(count: int, *, start_id: int | None = None) -> None:
                 "UPDATE audit_chainhead SET sequence = %s, entry_hash = %s, seal = %s WHERE id = %s",
                 [sequence, entry_hash, chain.head_seal(sequence, entry_hash, partition=partition), partition],
             )
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence('audit_auditevent', 'id'), %s)", [next_id + count]
-        )
+        cursor.execute("SELECT setval(pg_get_serial_sequence('audit_auditevent', 'id'), %s)", [next_id + count])
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE audit_auditevent")
 
@@ -242,8 +243,10 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    print(f"Machine: {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} CPUs · "
-          f"Python {platform.python_version()}")
+    print(
+        f"Machine: {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} CPUs · "
+        f"Python {platform.python_version()}"
+    )
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
@@ -251,14 +254,17 @@ def main() -> None:
         sync = cursor.fetchone()[0]
     print(f"PostgreSQL {version} (synchronous_commit={sync}) on the same machine")
     if not args.skip_appends:
-        print("\nAppends (one event a transaction, through services.record), events per second:")
-        print(f"{'writers':>8} {'before (one head)':>18} {'after (partitions)':>19}")
-        for writers in [int(w) for w in args.writers.split(",")]:
-            rates = []
-            for method in ("before", "after"):
-                empty_log()
-                rates.append(appends(method, writers, args.seconds))
-            print(f"{writers:>8} {rates[0]:>18,.0f} {rates[1]:>19,.0f}", flush=True)
+        print("\nAppends (one event a transaction, through services.record), events per second.")
+        print("synchronous_commit=on is as deployed (each commit waits for the disk); off takes the disk")
+        print("flush out, to show what the chain itself allows.")
+        print(f"{'writers':>8} {'commit':>7} {'before (one head)':>18} {'after (partitions)':>19}")
+        for sync in ("on", "off"):
+            for writers in [int(w) for w in args.writers.split(",")]:
+                rates = []
+                for method in ("before", "after"):
+                    empty_log()
+                    rates.append(appends(method, writers, args.seconds, sync))
+                print(f"{writers:>8} {sync:>7} {rates[0]:>18,.0f} {rates[1]:>19,.0f}", flush=True)
         elapsed, out = verify("--full")
         print("The chain the writers left verifies:", out.splitlines()[0])
     if not args.skip_verify:
@@ -267,15 +273,19 @@ def main() -> None:
         seed(args.events)
         print(f"\nSeeded {args.events:,} events in {time.perf_counter() - started:.0f} s (bulk COPY, hashes in Python)")
         elapsed, out = verify("--full")
-        print(f"verify_audit --full: {elapsed:.1f} s, {args.events / elapsed:,.0f} events/s "
-              f"({os.cpu_count()} workers) — {out.splitlines()[0]}")
+        print(
+            f"verify_audit --full: {elapsed:.1f} s, {args.events / elapsed:,.0f} events/s "
+            f"({os.cpu_count()} workers) — {out.splitlines()[0]}"
+        )
         elapsed, out = verify("--full", "--workers", "1")
         print(f"verify_audit --full --workers 1: {elapsed:.1f} s, {args.events / elapsed:,.0f} events/s")
         elapsed, _ = verify("--full", "--checkpoint")
         seed(args.fresh)
         elapsed, out = verify()
-        print(f"verify_audit after a checkpoint and {args.fresh:,} new events: {elapsed:.1f} s — "
-              + " ".join(out.splitlines()[:2]))
+        print(
+            f"verify_audit after a checkpoint and {args.fresh:,} new events: {elapsed:.1f} s — "
+            + " ".join(out.splitlines()[:2])
+        )
 
 
 if __name__ == "__main__":

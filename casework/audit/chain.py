@@ -29,8 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import itertools
+import json
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,11 +40,10 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, connections
 
-_str = encode_basestring_ascii  # a str as json.dumps writes it
-
 from casework.audit.models import AuditCheckpoint, AuditEvent, ChainHead
 
 GENESIS_HASH = "0" * 64
+_str = encode_basestring_ascii  # a str as json.dumps writes it
 PARTITIONS = 32  # the heads migration 0005 creates; verification requires exactly these
 CURRENT_SCHEME = 2
 SEGMENT_SIZE = 100_000  # ids a segment covers
@@ -92,7 +91,9 @@ def head_seal(sequence: int, entry_hash: str, key: str | None = None, partition:
     return hmac.new(_key(key), message, hashlib.sha256).hexdigest()
 
 
-def checkpoint_seal(partition: int, sequence: int, entry_hash: str, event_id: int | None, key: str | None = None) -> str:
+def checkpoint_seal(
+    partition: int, sequence: int, entry_hash: str, event_id: int | None, key: str | None = None
+) -> str:
     message = f"casework-audit-checkpoint:{int(partition)}:{int(sequence)}:{entry_hash}:{event_id or 0}".encode()
     return hmac.new(_key(key), message, hashlib.sha256).hexdigest()
 
@@ -200,7 +201,9 @@ POSTGRES_COLUMNS = COLUMNS.replace(
 ).replace("changes,", "changes::text,")
 
 # Positions in a row of COLUMNS.
-(ID, SEQ, OCCURRED, ACTOR, ROLE, ACTION, OTYPE, OID, OLABEL, REASON, CHANGES, IP, REQUEST, PREV, HASH, SCHEME, PART) = range(17)
+(ID, SEQ, OCCURRED, ACTOR, ROLE, ACTION, OTYPE, OID, OLABEL, REASON, CHANGES, IP, REQUEST, PREV, HASH, SCHEME, PART) = (
+    range(17)
+)
 
 
 def _fast_payload(row: tuple[Any, ...]) -> bytes:
@@ -214,23 +217,69 @@ def _fast_payload(row: tuple[Any, ...]) -> bytes:
     ip = "null" if row[IP] is None else _str(row[IP])
     if row[SCHEME] >= 2:
         text = (
-            '{"action":' + _str(row[ACTION]) + ',"actor_id":' + actor + ',"actor_role":' + _str(row[ROLE])
-            + ',"changes":' + changes + ',"id":' + str(row[ID]) + ',"ip_address":' + ip
-            + ',"object_id":' + _str(row[OID]) + ',"object_label":' + _str(row[OLABEL])
-            + ',"object_type":' + _str(row[OTYPE]) + ',"occurred_at":"' + row[OCCURRED]
-            + '","partition":' + str(row[PART]) + ',"previous_hash":' + _str(row[PREV])
-            + ',"reason":' + _str(row[REASON]) + ',"request_id":' + _str(row[REQUEST])
-            + ',"scheme":' + str(row[SCHEME]) + ',"sequence":' + str(row[SEQ]) + "}"
+            '{"action":'
+            + _str(row[ACTION])
+            + ',"actor_id":'
+            + actor
+            + ',"actor_role":'
+            + _str(row[ROLE])
+            + ',"changes":'
+            + changes
+            + ',"id":'
+            + str(row[ID])
+            + ',"ip_address":'
+            + ip
+            + ',"object_id":'
+            + _str(row[OID])
+            + ',"object_label":'
+            + _str(row[OLABEL])
+            + ',"object_type":'
+            + _str(row[OTYPE])
+            + ',"occurred_at":"'
+            + row[OCCURRED]
+            + '","partition":'
+            + str(row[PART])
+            + ',"previous_hash":'
+            + _str(row[PREV])
+            + ',"reason":'
+            + _str(row[REASON])
+            + ',"request_id":'
+            + _str(row[REQUEST])
+            + ',"scheme":'
+            + str(row[SCHEME])
+            + ',"sequence":'
+            + str(row[SEQ])
+            + "}"
         )
     else:
         text = (
-            '{"action":' + _str(row[ACTION]) + ',"actor_id":' + actor + ',"actor_role":' + _str(row[ROLE])
-            + ',"changes":' + changes + ',"ip_address":' + ip
-            + ',"object_id":' + _str(row[OID]) + ',"object_label":' + _str(row[OLABEL])
-            + ',"object_type":' + _str(row[OTYPE]) + ',"occurred_at":"' + row[OCCURRED]
-            + '","previous_hash":' + _str(row[PREV])
-            + ',"reason":' + _str(row[REASON]) + ',"request_id":' + _str(row[REQUEST])
-            + ',"sequence":' + str(row[SEQ]) + "}"
+            '{"action":'
+            + _str(row[ACTION])
+            + ',"actor_id":'
+            + actor
+            + ',"actor_role":'
+            + _str(row[ROLE])
+            + ',"changes":'
+            + changes
+            + ',"ip_address":'
+            + ip
+            + ',"object_id":'
+            + _str(row[OID])
+            + ',"object_label":'
+            + _str(row[OLABEL])
+            + ',"object_type":'
+            + _str(row[OTYPE])
+            + ',"occurred_at":"'
+            + row[OCCURRED]
+            + '","previous_hash":'
+            + _str(row[PREV])
+            + ',"reason":'
+            + _str(row[REASON])
+            + ',"request_id":'
+            + _str(row[REQUEST])
+            + ',"sequence":'
+            + str(row[SEQ])
+            + "}"
         )
     return text.encode()
 
@@ -375,9 +424,9 @@ def _out_of_place(event: Any, expected: int, head_sequence: int, partition: int)
 # stretch is checked inside, and the stretches are then joined, partition by partition, in id order.
 
 FULL_SEGMENT = (
-    "SELECT " + COLUMNS + " FROM audit_auditevent WHERE id > %s AND id <= %s ORDER BY partition, sequence, id"
+    "SELECT " + COLUMNS + " FROM audit_auditevent WHERE id > %s AND id <= %s ORDER BY partition, sequence, id"  # noqa: S608 - fixed fragments and placeholders, no input
 )
-LAST_SEGMENT = "SELECT " + COLUMNS + " FROM audit_auditevent WHERE id > %s ORDER BY partition, sequence, id"
+LAST_SEGMENT = "SELECT " + COLUMNS + " FROM audit_auditevent WHERE id > %s ORDER BY partition, sequence, id"  # noqa: S608 - fixed fragments and placeholders, no input
 AFTER_CHECKPOINT = "(partition = %s AND sequence > %s)"
 
 
@@ -408,7 +457,7 @@ def check_segment(segment: Segment, heads: dict[int, int], key: str | None = Non
     past a head (as read before the run) are left to ``_beyond_heads``."""
     if segment.floors:
         where = " OR ".join([AFTER_CHECKPOINT] * len(segment.floors))
-        sql = "SELECT " + COLUMNS + " FROM audit_auditevent WHERE " + where + " ORDER BY partition, sequence, id"
+        sql = "SELECT " + COLUMNS + " FROM audit_auditevent WHERE " + where + " ORDER BY partition, sequence, id"  # noqa: S608 - fixed fragments and placeholders, no input
         rows = _tuples(sql, [value for pair in segment.floors for value in pair])
     elif segment.high_id is None:
         rows = _tuples(LAST_SEGMENT, [segment.low_id])
@@ -776,7 +825,7 @@ def _check_old_part(
     for start in range(0, len(wanted), 1000):
         chunk = wanted[start : start + 1000]
         marks = ", ".join(["%s"] * len(chunk))
-        sql = "SELECT " + COLUMNS + " FROM audit_auditevent WHERE partition = %s AND sequence IN (" + marks + ")"
+        sql = "SELECT " + COLUMNS + " FROM audit_auditevent WHERE partition = %s AND sequence IN (" + marks + ")"  # noqa: S608 - fixed fragments and placeholders, no input
         for row in _rows(sql, [partition, *chunk]):
             found[row.sequence] = row
     for pick in picks:
@@ -786,7 +835,13 @@ def _check_old_part(
         previous = found.get(pick - 1)
         previous_hash = GENESIS_HASH if pick == 1 else (previous.entry_hash if previous else "")
         checked, broken = verify(
-            [event], pick, None, key=key, partition=partition, start=pick, previous_hash=previous_hash,  # type: ignore[arg-type]
+            [event],
+            pick,
+            None,
+            key=key,
+            partition=partition,
+            start=pick,
+            previous_hash=previous_hash,  # type: ignore[arg-type]
             previous_id=previous.id if previous is not None and pick > 1 else None,
         )
         if broken is not None:

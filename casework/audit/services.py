@@ -197,15 +197,15 @@ _HEAD_COLUMNS = (
     "id, sequence, entry_hash, nextval(pg_get_serial_sequence('audit_auditevent', 'id')), "
     "set_config('casework.audit_partition', id::text, true)"
 )
-TAKE_FREE_HEAD = (
-    "UPDATE audit_chainhead SET sequence = sequence + 1 WHERE id = ("
-    " SELECT id FROM audit_chainhead WHERE id <= %s"
-    " ORDER BY id <> COALESCE(NULLIF(current_setting('casework.audit_partition', true), '')::int, 0), id"
-    " LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " + _HEAD_COLUMNS
-)
-WAIT_FOR_HEAD = (
-    "UPDATE audit_chainhead SET sequence = sequence + 1 WHERE id = %s RETURNING " + _HEAD_COLUMNS
-)
+TAKE_FREE_HEAD = """
+UPDATE audit_chainhead SET sequence = sequence + 1
+ WHERE id = (SELECT id FROM audit_chainhead WHERE id <= %s
+              ORDER BY id <> COALESCE(NULLIF(current_setting('casework.audit_partition', true), '')::int, 0), id
+              LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING id, sequence, entry_hash, nextval(pg_get_serial_sequence('audit_auditevent', 'id')),
+          set_config('casework.audit_partition', id::text, true)
+"""
+WAIT_FOR_HEAD = "UPDATE audit_chainhead SET sequence = sequence + 1 WHERE id = %s RETURNING " + _HEAD_COLUMNS  # noqa: S608 - fixed fragments and placeholders, no input
 WRITE_EVENT = """
 WITH event AS (
     INSERT INTO audit_auditevent (id, partition, sequence, scheme, occurred_at, actor_id, actor_role, action,

@@ -173,7 +173,11 @@ def test_an_old_event_altered_after_the_checkpoint_is_caught_by_the_full_check(d
 def test_a_checkpoint_without_a_valid_seal_is_ignored(db):
     events = write_events(4, action=Action.VIEW, object_type="accounts.user", object_id=1)
     AuditCheckpoint.objects.create(
-        partition=1, sequence=events[-1].sequence, entry_hash=events[-1].entry_hash, event_id=events[-1].id, seal="0" * 64
+        partition=1,
+        sequence=events[-1].sequence,
+        entry_hash=events[-1].entry_hash,
+        event_id=events[-1].id,
+        seal="0" * 64,
     )
     code, out, err = verify_audit()
     assert code == 0, err
