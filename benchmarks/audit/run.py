@@ -124,7 +124,6 @@ class Event:
         "id",
         "partition",
         "sequence",
-        "scheme",
         "occurred_at",
         "actor_id",
         "actor_role",
@@ -167,7 +166,6 @@ def seed(count: int, *, start_id: int | None = None) -> None:
                 event.id = next_id + n
                 event.partition = partition
                 event.sequence = head[0] + 1
-                event.scheme = 2
                 event.occurred_at = base + dt.timedelta(microseconds=n * 1371)
                 event.actor_id = None
                 event.actor_role = "clinician"
@@ -187,7 +185,6 @@ def seed(count: int, *, start_id: int | None = None) -> None:
                         event.id,
                         partition,
                         event.sequence,
-                        2,
                         event.occurred_at,
                         None,
                         event.actor_role,

@@ -4,7 +4,7 @@ The log is ``PARTITIONS`` hash chains side by side (ADR 0024). Each event belong
 partition and carries its position in that partition (``sequence``, 1, 2, 3 … with no gaps) and
 an HMAC-SHA256, keyed with ``settings.AUDIT_HMAC_KEY`` (which is not in the database), over its
 fields and the previous event's hash in the same partition. Events written since the partitions
-came (``scheme`` 2) also hash their ``id`` and ``partition``: ``id`` is the log's one global order,
+came also hash their ``id`` and ``partition`` (the payload's "scheme" 2): ``id`` is the log's one global order,
 taken from a database sequence while the partition is locked, so it rises along every partition and
 cannot be changed without the key. Each partition's head (a ``ChainHead`` row) holds its newest
 sequence and hash, sealed with the same key, so that deleting the newest events and rewinding the
@@ -53,7 +53,9 @@ def _key(key: str | None) -> bytes:
     return (key or settings.AUDIT_HMAC_KEY).encode()
 
 
-def canonical_payload(event: Any, previous_hash: str) -> bytes:
+def canonical_payload(event: Any, previous_hash: str, scheme: int = CURRENT_SCHEME) -> bytes:
+    """What an event's hash covers. ``scheme`` 2 (every event written since the partitions) adds
+    the id and the partition; 1 is the form of events written before (migration 0005)."""
     occurred = event.occurred_at.isoformat() if event.occurred_at else ""
     body = {
         "sequence": event.sequence,
@@ -70,15 +72,25 @@ def canonical_payload(event: Any, previous_hash: str) -> bytes:
         "request_id": event.request_id,
         "previous_hash": previous_hash,
     }
-    if (getattr(event, "scheme", 1) or 1) >= 2:
-        body["scheme"] = event.scheme
+    if scheme >= 2:
+        body["scheme"] = scheme
         body["id"] = event.id
         body["partition"] = event.partition
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def compute_hash(event: Any, previous_hash: str, key: str | None = None) -> str:
-    return hmac.new(_key(key), canonical_payload(event, previous_hash), hashlib.sha256).hexdigest()
+def compute_hash(event: Any, previous_hash: str, key: str | None = None, scheme: int = CURRENT_SCHEME) -> str:
+    return hmac.new(_key(key), canonical_payload(event, previous_hash, scheme), hashlib.sha256).hexdigest()
+
+
+def hash_matches(event: Any, previous_hash: str, key: str | None = None) -> bool:
+    """Whether the event's hash is right, in the current form or (an event written before the
+    partitions) the first form. Either needs the key; the form is not stored, so that rolling back
+    migration 0005 and applying it again loses nothing."""
+    stored = event.entry_hash or ""
+    return hmac.compare_digest(compute_hash(event, previous_hash, key), stored) or hmac.compare_digest(
+        compute_hash(event, previous_hash, key, scheme=1), stored
+    )
 
 
 def head_seal(sequence: int, entry_hash: str, key: str | None = None, partition: int = 1) -> str:
@@ -128,7 +140,7 @@ class Head:
 
 COLUMNS = (
     "id, sequence, occurred_at, actor_id, actor_role, action, object_type, object_id, object_label, "
-    "reason, changes, ip_address, request_id, previous_hash, entry_hash, scheme, partition"
+    "reason, changes, ip_address, request_id, previous_hash, entry_hash, partition"
 )
 
 
@@ -151,7 +163,6 @@ class Row:
         "request_id",
         "previous_hash",
         "entry_hash",
-        "scheme",
         "partition",
     )
 
@@ -201,12 +212,10 @@ POSTGRES_COLUMNS = COLUMNS.replace(
 ).replace("changes,", "changes::text,")
 
 # Positions in a row of COLUMNS.
-(ID, SEQ, OCCURRED, ACTOR, ROLE, ACTION, OTYPE, OID, OLABEL, REASON, CHANGES, IP, REQUEST, PREV, HASH, SCHEME, PART) = (
-    range(17)
-)
+(ID, SEQ, OCCURRED, ACTOR, ROLE, ACTION, OTYPE, OID, OLABEL, REASON, CHANGES, IP, REQUEST, PREV, HASH, PART) = range(16)
 
 
-def _fast_payload(row: tuple[Any, ...]) -> bytes:
+def _fast_payload(row: tuple[Any, ...], scheme: int = CURRENT_SCHEME) -> bytes:
     """``canonical_payload`` of a row whose timestamp and changes are text (``POSTGRES_COLUMNS``),
     written out directly (the keys in sorted order); ``test_fast_payload_*`` holds it to the same
     bytes."""
@@ -215,7 +224,7 @@ def _fast_payload(row: tuple[Any, ...]) -> bytes:
         changes = json.dumps(json.loads(changes), sort_keys=True, separators=(",", ":"), default=str)
     actor = "null" if row[ACTOR] is None else str(row[ACTOR])
     ip = "null" if row[IP] is None else _str(row[IP])
-    if row[SCHEME] >= 2:
+    if scheme >= 2:
         text = (
             '{"action":'
             + _str(row[ACTION])
@@ -245,8 +254,7 @@ def _fast_payload(row: tuple[Any, ...]) -> bytes:
             + _str(row[REASON])
             + ',"request_id":'
             + _str(row[REQUEST])
-            + ',"scheme":'
-            + str(row[SCHEME])
+            + ',"scheme":2'
             + ',"sequence":'
             + str(row[SEQ])
             + "}"
@@ -296,7 +304,9 @@ def _fast_stretch_intact(rows: list[tuple[Any, ...]], key: bytes) -> bool:
             return False
         if previous_id is not None and row[ID] <= previous_id:
             return False
-        if digest(key, _fast_payload(row), "sha256").hex() != row[HASH]:
+        if digest(key, _fast_payload(row), "sha256").hex() != row[HASH] and (
+            digest(key, _fast_payload(row, 1), "sha256").hex() != row[HASH]
+        ):
             return False
         previous_hash, previous_id = row[HASH], row[ID]
         expected += 1
@@ -340,7 +350,7 @@ def verify(
                 else "it does not start the chain: it was inserted or moved here (reordered)",
                 partition,
             )
-        if not hmac.compare_digest(compute_hash(event, previous_hash, key), event.entry_hash or ""):
+        if not hash_matches(event, previous_hash, key):
             return checked, Break(
                 event.sequence,
                 event.id,

@@ -31,14 +31,13 @@ class AuditEvent(models.Model):
     writers do not queue for one lock. ``sequence`` numbers a partition's events 1, 2, 3 … with no
     gaps; ``id`` is the log's one global order (taken while the partition is locked, and hashed);
     ``entry_hash`` is an HMAC (keyed with ``AUDIT_HMAC_KEY``, which is not in the database) over
-    this event's fields and the previous event's hash in its partition. ``scheme`` 1 marks events
-    written before partitions (their hash does not cover ``id`` and ``partition``). A database
+    this event's fields and the previous event's hash in its partition (events written before the
+    partitions hash a form without ``id`` and ``partition``: ``chain.hash_matches``). A database
     trigger refuses UPDATE and DELETE.
     """
 
     partition = models.PositiveSmallIntegerField(default=1)
     sequence = models.PositiveBigIntegerField()
-    scheme = models.PositiveSmallIntegerField(default=1)
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

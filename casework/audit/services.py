@@ -177,7 +177,6 @@ def record(
         changes=_json_value({k: v for k, v in (changes or {}).items() if not is_secret(k)}),
         ip_address=client_ip(request),
         request_id=getattr(request, "request_id", "") if request is not None else "",
-        scheme=chain.CURRENT_SCHEME,
     )
     with transaction.atomic():
         _append(event)
@@ -208,10 +207,10 @@ RETURNING id, sequence, entry_hash, nextval(pg_get_serial_sequence('audit_audite
 WAIT_FOR_HEAD = "UPDATE audit_chainhead SET sequence = sequence + 1 WHERE id = %s RETURNING " + _HEAD_COLUMNS  # noqa: S608 - fixed fragments and placeholders, no input
 WRITE_EVENT = """
 WITH event AS (
-    INSERT INTO audit_auditevent (id, partition, sequence, scheme, occurred_at, actor_id, actor_role, action,
+    INSERT INTO audit_auditevent (id, partition, sequence, occurred_at, actor_id, actor_role, action,
                                   object_type, object_id, object_label, reason, changes, ip_address,
                                   request_id, previous_hash, entry_hash)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::inet, %s, %s, %s)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::inet, %s, %s, %s)
     RETURNING partition
 )
 UPDATE audit_chainhead SET entry_hash = %s, seal = %s WHERE id = (SELECT partition FROM event)
@@ -246,7 +245,6 @@ def _append_postgresql(event: AuditEvent) -> None:
                 event.id,
                 partition,
                 sequence,
-                event.scheme,
                 event.occurred_at,
                 event.actor_id,
                 event.actor_role,

@@ -1,7 +1,7 @@
 """The audit log as ``PARTITIONS`` hash chains side by side (ADR 0024).
 
 Every event so far stays where it is: the single chain becomes partition 1 (its events keep their
-sequence and hash, ``scheme`` 1), and partitions 2 … 32 start empty, each with a head sealed at the
+sequence and hash, and verify in the form they were written in), and partitions 2 … 32 start empty, each with a head sealed at the
 start. Events are unique per (partition, sequence) instead of per sequence. Rolling back is possible
 while partitions 2 … 32 are still empty (it refuses otherwise: their events cannot be put back into
 one chain without the key and a rewrite).
@@ -100,11 +100,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='auditevent',
             name='partition',
-            field=models.PositiveSmallIntegerField(default=1),
-        ),
-        migrations.AddField(
-            model_name='auditevent',
-            name='scheme',
             field=models.PositiveSmallIntegerField(default=1),
         ),
         migrations.AlterField(

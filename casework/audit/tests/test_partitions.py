@@ -40,7 +40,6 @@ def test_every_partition_has_a_sealed_head(db):
 
 def test_new_events_hash_their_id_and_partition(db):
     event = record(action=Action.VIEW, object_type="accounts.user", object_id=1)
-    assert event.scheme == chain.CURRENT_SCHEME
     assert b'"id":%d' % event.id in chain.canonical_payload(event, event.previous_hash)
     assert AuditEvent.objects.get(pk=event.pk).entry_hash == event.entry_hash
 
@@ -73,21 +72,20 @@ def test_an_event_moved_to_another_partition_fails(db):
 
 
 def test_events_written_before_partitions_still_verify(db):
-    """Migration 0005 keeps the single chain as partition 1; its events (scheme 1) do not hash their
+    """Migration 0005 keeps the single chain as partition 1; its events (the first form) do not hash their
     id or partition, and new events carry on from them."""
     head = ChainHead.objects.get(pk=1)
     legacy = AuditEvent(
         partition=1,
         sequence=head.sequence + 1,
-        scheme=1,
         occurred_at=timezone.now().astimezone(dt.UTC),
         action=Action.VIEW,
         object_type="accounts.user",
         object_id="1",
         previous_hash=head.entry_hash,
     )
-    legacy.entry_hash = chain.compute_hash(legacy, head.entry_hash)
-    assert b'"id"' not in chain.canonical_payload(legacy, head.entry_hash)
+    legacy.entry_hash = chain.compute_hash(legacy, head.entry_hash, scheme=1)
+    assert b'"id"' not in chain.canonical_payload(legacy, head.entry_hash, scheme=1)
     legacy.save(force_insert=True)
     ChainHead.objects.filter(pk=1).update(
         sequence=legacy.sequence,
