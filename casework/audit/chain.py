@@ -34,7 +34,7 @@ import json
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from django.conf import settings
@@ -165,6 +165,23 @@ class Row:
         "entry_hash",
         "partition",
     )
+
+    id: int
+    sequence: int
+    occurred_at: Any
+    actor_id: int | None
+    actor_role: str
+    action: str
+    object_type: str
+    object_id: str
+    object_label: str
+    reason: str
+    changes: Any
+    ip_address: str | None
+    request_id: str
+    previous_hash: str
+    entry_hash: str
+    partition: int
 
     def __init__(self, values: Sequence[Any], vendor: str) -> None:
         for name, value in zip(self.__slots__, values, strict=True):
@@ -319,7 +336,7 @@ def _fast_stretch_intact(rows: list[tuple[Any, ...]], key: bytes) -> bool:
 def verify(
     events: Iterable[Any],
     head_sequence: int,
-    head_hash: str,
+    head_hash: str | None,
     head_seal_value: str | None = None,
     key: str | None = None,
     *,
@@ -508,7 +525,7 @@ def check_segment(segment: Segment, heads: dict[int, int], key: str | None = Non
         checked, broken = verify(
             events,
             last.sequence,
-            None,  # type: ignore[arg-type]
+            None,
             key=key,
             partition=partition,
             start=first.sequence,
@@ -856,7 +873,7 @@ def _check_old_part(
             key=key,
             partition=partition,
             start=pick,
-            previous_hash=previous_hash,  # type: ignore[arg-type]
+            previous_hash=previous_hash,
             previous_id=previous.id if previous is not None and pick > 1 else None,
         )
         if broken is not None:

@@ -166,7 +166,6 @@ def record(
         object_id = object_id or obj.pk
         object_label = object_label or label_of(obj)
     event = AuditEvent(
-        occurred_at=None,
         actor=actor,
         actor_role=getattr(actor, "role", "") or "",
         action=str(action),

@@ -18,7 +18,7 @@ HEAD_FORMAT = re.compile(r"^(?:(\d+)/)?#?(\d+):([0-9a-fA-F]{64})$")
 def parse_head(value: str) -> list[chain.Head]:
     """``SEQ:HASH`` (partition 1) or ``PARTITION/SEQ:HASH``, several separated by spaces, as
     printed by ``--print-head``."""
-    heads = []
+    heads: list[chain.Head] = []
     for token in (value or "").split():
         match = HEAD_FORMAT.match(token)
         if not match:
