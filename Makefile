@@ -9,7 +9,7 @@ PORT ?= 8000
 MFA ?= off
 DEMO_ENV := CASEWORK_ENV=demo CASEWORK_MFA_DISABLED=$(if $(filter on,$(MFA)),0,1)
 
-.PHONY: run test chromium clamav assets install install-dev migrate seed lint typecheck hooks hooks-check lock bench bench-matching bench-search bench-reports bench-insights bench-load clean check-deploy prod-check backup restore
+.PHONY: run test chromium clamav assets install install-dev migrate seed lint typecheck hooks hooks-check lock bench bench-matching bench-search bench-reports bench-insights bench-load bench-audit clean check-deploy prod-check backup restore
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -150,7 +150,12 @@ bench-insights: install-dev
 bench-load: install-dev assets
 	nice -n 10 benchmarks/load/run.sh
 
-bench: bench-matching bench-search bench-reports bench-insights
+# Audit appends with 1, 8 and 32 writers (one chain head before, partitions after) and verify_audit over
+# a bulk-seeded log, on PostgreSQL in its own database (DATABASE_URL, default casework_bench_audit).
+bench-audit: install-dev
+	nice -n 19 $(PY) benchmarks/audit/run.py $(BENCH_ARGS)
+
+bench: bench-matching bench-search bench-reports bench-insights bench-audit
 
 lock: $(VENV)/.dev-installed
 	$(PY) -m pip install --quiet uv

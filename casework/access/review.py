@@ -73,7 +73,7 @@ def may_review(user: Any) -> bool:
 
 
 def _events(user: Any) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.select_related("actor").order_by("-sequence")
+    events = AuditEvent.objects.select_related("actor").order_by("-id")
     hidden = hidden_records(user)
     return events.exclude(hidden_condition(hidden)) if hidden else events
 
@@ -90,7 +90,7 @@ def events_for_record(user: Any, object_type: str, object_id: str) -> QuerySet[A
         return AuditEvent.objects.none()
     return (
         AuditEvent.objects.select_related("actor")
-        .order_by("-sequence")
+        .order_by("-id")
         .filter(object_type=object_type, object_id=str(object_id))
     )
 
@@ -144,7 +144,7 @@ def recent_access(obj: models.Model, limit: int = 10, *, viewer: Any = None) -> 
         if viewer is not None
         else (
             AuditEvent.objects.select_related("actor")
-            .order_by("-sequence")
+            .order_by("-id")
             .filter(object_type=object_type_of(obj), object_id=str(obj.pk))
         )
     )
@@ -191,7 +191,7 @@ def latest_label(user: Any, object_type: str, object_id: str) -> str:
         return ""
     label = (
         AuditEvent.objects.filter(object_type=object_type, object_id=str(object_id))
-        .order_by("-sequence")
+        .order_by("-id")
         .values_list("object_label", flat=True)
         .first()
     )

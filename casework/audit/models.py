@@ -27,12 +27,17 @@ class Action(models.TextChoices):
 class AuditEvent(models.Model):
     """One append-only, hash-chained audit event.
 
-    ``sequence`` numbers events 1, 2, 3 … with no gaps; ``entry_hash`` is an HMAC (keyed with
-    ``AUDIT_HMAC_KEY``, which is not in the database) over this event's fields and the previous
-    event's hash. A database trigger refuses UPDATE and DELETE.
+    The log is several hash chains side by side (``partition``; ADR 0024), so that concurrent
+    writers do not queue for one lock. ``sequence`` numbers a partition's events 1, 2, 3 … with no
+    gaps; ``id`` is the log's one global order (taken while the partition is locked, and hashed);
+    ``entry_hash`` is an HMAC (keyed with ``AUDIT_HMAC_KEY``, which is not in the database) over
+    this event's fields and the previous event's hash in its partition (events written before the
+    partitions hash a form without ``id`` and ``partition``: ``chain.hash_matches``). A database
+    trigger refuses UPDATE and DELETE.
     """
 
-    sequence = models.PositiveBigIntegerField(unique=True)
+    partition = models.PositiveSmallIntegerField(default=1)
+    sequence = models.PositiveBigIntegerField()
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -55,20 +60,22 @@ class AuditEvent(models.Model):
     entry_hash = models.CharField(max_length=64)
 
     class Meta:
-        ordering = ["sequence"]
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["partition", "sequence"], name="audit_partition_sequence")]
         indexes = [
-            models.Index(fields=["object_type", "object_id", "sequence"], name="audit_object_idx"),
-            models.Index(fields=["actor", "sequence"], name="audit_actor_idx"),
+            models.Index(fields=["object_type", "object_id", "id"], name="audit_object_id_idx"),
+            models.Index(fields=["actor", "id"], name="audit_actor_id_idx"),
             # Access review searches by record reference.
-            models.Index(fields=["object_label", "sequence"], name="audit_label_idx"),
+            models.Index(fields=["object_label", "id"], name="audit_label_id_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.sequence} ({self.partition}) {self.action} {self.object_type}:{self.object_id}"
 
 
 class ChainHead(models.Model):
-    """The one row that holds the newest sequence and hash; locked while an event is added.
+    """One partition's head (``id`` is the partition): its newest sequence and hash, locked while
+    an event is added to it.
 
     ``seal`` is an HMAC over the sequence and hash (``chain.head_seal``), so the head cannot be
     rewound to hide deleted events without the key.
@@ -81,6 +88,25 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"chain head #{self.sequence}"
+
+
+class AuditCheckpoint(models.Model):
+    """A partition verified intact from its start up to ``sequence`` (whose hash was
+    ``entry_hash``), sealed with the audit key (``chain.checkpoint_seal``). A routine
+    ``verify_audit`` starts from the newest one and samples what is before it (ADR 0024)."""
+
+    partition = models.PositiveSmallIntegerField()
+    sequence = models.PositiveBigIntegerField()
+    entry_hash = models.CharField(max_length=64)
+    event_id = models.BigIntegerField(null=True, blank=True)
+    made_at = models.DateTimeField(default=timezone.now)
+    seal = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["partition", "sequence"], name="audit_checkpoint_idx")]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.partition}#{self.sequence}"
 
 
 class BreakGlassGrant(models.Model):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
+import random
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -163,41 +165,150 @@ def record(
         object_type = object_type or object_type_of(obj)
         object_id = object_id or obj.pk
         object_label = object_label or label_of(obj)
+    event = AuditEvent(
+        actor=actor,
+        actor_role=getattr(actor, "role", "") or "",
+        action=str(action),
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        object_label=(object_label or "")[:200],
+        reason=reason or "",
+        changes=_json_value({k: v for k, v in (changes or {}).items() if not is_secret(k)}),
+        ip_address=client_ip(request),
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+    )
     with transaction.atomic():
-        head = _locked_head()
-        event = AuditEvent(
-            sequence=head.sequence + 1,
-            occurred_at=timezone.now().astimezone(dt.UTC),
-            actor=actor,
-            actor_role=getattr(actor, "role", "") or "",
-            action=str(action),
-            object_type=object_type,
-            object_id=str(object_id or ""),
-            object_label=(object_label or "")[:200],
-            reason=reason or "",
-            changes=_json_value({k: v for k, v in (changes or {}).items() if not is_secret(k)}),
-            ip_address=client_ip(request),
-            request_id=getattr(request, "request_id", "") if request is not None else "",
-            previous_hash=head.entry_hash,
-        )
-        event.entry_hash = chain.compute_hash(event, head.entry_hash)
-        event.save(force_insert=True)
-        head.sequence = event.sequence
-        head.entry_hash = event.entry_hash
-        head.seal = chain.head_seal(head.sequence, head.entry_hash)
-        head.save(update_fields=["sequence", "entry_hash", "seal"])
+        _append(event)
     return event
 
 
+# --- Appending to a partition of the chain (ADR 0024) --------------------------------------------
+#
+# PostgreSQL: the writer takes the lowest-numbered partition head no other transaction holds
+# (FOR UPDATE SKIP LOCKED), or the one its own transaction already holds (remembered in a
+# transaction-local setting, which a rolled-back savepoint also undoes), and the event's id from
+# the table's sequence while it holds it; only when every partition is held does it wait. One
+# statement locks and advances the head, one writes the event and the head's hash and seal.
+# SQLite: one writer at a time holds the database anyway; every event goes to partition 1.
+
+_HEAD_COLUMNS = (
+    "id, sequence, entry_hash, nextval(pg_get_serial_sequence('audit_auditevent', 'id')), "
+    "set_config('casework.audit_partition', id::text, true)"
+)
+TAKE_FREE_HEAD = """
+UPDATE audit_chainhead SET sequence = sequence + 1
+ WHERE id = (SELECT id FROM audit_chainhead WHERE id <= %s
+              ORDER BY id <> COALESCE(NULLIF(current_setting('casework.audit_partition', true), '')::int, 0), id
+              LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING id, sequence, entry_hash, nextval(pg_get_serial_sequence('audit_auditevent', 'id')),
+          set_config('casework.audit_partition', id::text, true)
+"""
+WAIT_FOR_HEAD = "UPDATE audit_chainhead SET sequence = sequence + 1 WHERE id = %s RETURNING " + _HEAD_COLUMNS  # noqa: S608 - fixed fragments and placeholders, no input
+WRITE_EVENT = """
+WITH event AS (
+    INSERT INTO audit_auditevent (id, partition, sequence, occurred_at, actor_id, actor_role, action,
+                                  object_type, object_id, object_label, reason, changes, ip_address,
+                                  request_id, previous_hash, entry_hash)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::inet, %s, %s, %s)
+    RETURNING partition
+)
+UPDATE audit_chainhead SET entry_hash = %s, seal = %s WHERE id = (SELECT partition FROM event)
+"""
+
+
+def _append(event: AuditEvent) -> None:
+    if connection.vendor == "postgresql":
+        _append_postgresql(event)
+    else:
+        _append_locked(event)
+
+
+def _append_postgresql(event: AuditEvent) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(TAKE_FREE_HEAD, [chain.PARTITIONS])
+        row = cursor.fetchone()
+        if row is None:
+            if not ChainHead.objects.exists():
+                _create_heads()
+            # Every partition is held by another transaction: wait for one (any: the others' holders
+            # wait for nothing of ours, so this cannot deadlock on the chain).
+            cursor.execute(WAIT_FOR_HEAD, [random.randint(1, chain.PARTITIONS)])  # noqa: S311 - spreading load
+            row = cursor.fetchone()
+        partition, sequence, previous_hash, event_id, _ = row
+        event.id, event.partition, event.sequence, event.previous_hash = event_id, partition, sequence, previous_hash
+        event.occurred_at = timezone.now().astimezone(dt.UTC)
+        event.entry_hash = chain.compute_hash(event, previous_hash)
+        cursor.execute(
+            WRITE_EVENT,
+            [
+                event.id,
+                partition,
+                sequence,
+                event.occurred_at,
+                event.actor_id,
+                event.actor_role,
+                event.action,
+                event.object_type,
+                event.object_id,
+                event.object_label,
+                event.reason,
+                json.dumps(event.changes),
+                event.ip_address,
+                event.request_id,
+                previous_hash,
+                event.entry_hash,
+                event.entry_hash,
+                chain.head_seal(sequence, event.entry_hash, partition=partition),
+            ],
+        )
+    event._state.adding = False
+    event._state.db = connection.alias
+
+
+def _append_locked(event: AuditEvent) -> None:
+    """SQLite (and any database without SKIP LOCKED): one partition, its head locked."""
+    head = _locked_head()
+    event.partition = head.pk
+    event.sequence = head.sequence + 1
+    event.previous_hash = head.entry_hash
+    event.id = _next_id()
+    event.occurred_at = timezone.now().astimezone(dt.UTC)
+    event.entry_hash = chain.compute_hash(event, head.entry_hash)
+    event.save(force_insert=True)
+    head.sequence = event.sequence
+    head.entry_hash = event.entry_hash
+    head.seal = chain.head_seal(head.sequence, head.entry_hash, partition=head.pk)
+    head.save(update_fields=["sequence", "entry_hash", "seal"])
+
+
+def _next_id() -> int:
+    """The next event's id, taken while the head is locked (so ids rise along the partition)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id'))")
+        else:
+            cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM audit_auditevent")
+        return int(cursor.fetchone()[0])
+
+
+def _create_heads() -> None:
+    for partition in range(1, chain.PARTITIONS + 1):
+        ChainHead.objects.get_or_create(
+            pk=partition,
+            defaults={
+                "sequence": 0,
+                "entry_hash": chain.GENESIS_HASH,
+                "seal": chain.head_seal(0, chain.GENESIS_HASH, partition=partition),
+            },
+        )
+
+
 def _locked_head() -> ChainHead:
-    """The chain head, locked until the transaction ends so that writers queue one at a time."""
+    """Partition 1's head, locked until the transaction ends so that writers queue one at a time."""
     head = ChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
-        # Migration 0003 creates the head; a test database flushed between tests may not have it.
-        ChainHead.objects.get_or_create(
-            pk=1,
-            defaults={"sequence": 0, "entry_hash": chain.GENESIS_HASH, "seal": chain.head_seal(0, chain.GENESIS_HASH)},
-        )
+        # Migrations create the heads; a test database flushed between tests may not have them.
+        _create_heads()
         head = ChainHead.objects.select_for_update().get(pk=1)
     return head
 

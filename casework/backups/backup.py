@@ -420,7 +420,7 @@ def verify_restored(manifest: dict) -> RestoreReport:
         tables=len(restored.tables),
         rows=sum(restored.tables.values()),
         documents=len(manifest["documents"]),
-        audit_events=result.head.sequence,
+        audit_events=result.checked,
         problems=problems,
     )
 

@@ -1,9 +1,10 @@
 """Writers racing each other still leave a gap-free, valid chain.
 
-PostgreSQL: the chain head is locked (SELECT … FOR UPDATE) while each event is added. Every
+PostgreSQL: each writer locks a partition's head (the lowest one no one else holds: FOR UPDATE
+SKIP LOCKED; ADR 0024) while each event is added, so racing writers spread over partitions. Every
 database call runs in its own thread, on its own connection, committing for real, so that the
 writers see each other; the test's own (rolled-back) transaction touches nothing. The events
-written are removed afterwards, with the triggers lifted, and the chain head put back.
+written are removed afterwards, with the triggers lifted, and the heads put back.
 
 SQLite: IMMEDIATE transactions serialise writers. The suite's SQLite database lives in memory, so
 the race runs in a subprocess against a fresh file database (race_sqlite.py)."""
@@ -54,25 +55,22 @@ def in_threads(*work: Callable[[], Any]) -> list[Any]:
     return results
 
 
-def _head() -> tuple[int, str, str] | None:
-    head = ChainHead.objects.filter(pk=1).first()
-    return (head.sequence, head.entry_hash, head.seal) if head else None
+def _head() -> dict[int, tuple[int, str, str]]:
+    return {head.pk: (head.sequence, head.entry_hash, head.seal) for head in ChainHead.objects.all()}
 
 
-def _put_back(saved: tuple[int, str, str] | None) -> None:
-    start = saved[0] if saved else 0
+def _put_back(saved: dict[int, tuple[int, str, str]]) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
         try:
-            cursor.execute("DELETE FROM audit_auditevent WHERE sequence > %s", [start])
+            for partition, (sequence, _, _) in saved.items():
+                cursor.execute(
+                    "DELETE FROM audit_auditevent WHERE partition = %s AND sequence > %s", [partition, sequence]
+                )
         finally:
             cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
-    if saved:
-        ChainHead.objects.update_or_create(
-            pk=1, defaults={"sequence": saved[0], "entry_hash": saved[1], "seal": saved[2]}
-        )
-    else:
-        ChainHead.objects.filter(pk=1).delete()
+    for partition, (sequence, entry_hash, seal) in saved.items():
+        ChainHead.objects.filter(pk=partition).update(sequence=sequence, entry_hash=entry_hash, seal=seal)
 
 
 @pytest.fixture
@@ -89,7 +87,6 @@ def test_concurrent_writers_leave_a_gap_free_valid_chain(saved_head, monkeypatch
     if connection.vendor == "sqlite":
         _race_on_a_sqlite_file(tmp_path)
         return
-    start = saved_head[0] if saved_head else 0
     real_compute_hash = chain.compute_hash
 
     def slow_compute_hash(*args, **kwargs):
@@ -118,15 +115,31 @@ def test_concurrent_writers_leave_a_gap_free_valid_chain(saved_head, monkeypatch
 
     def check():
         written = list(
-            AuditEvent.objects.filter(sequence__gt=start).order_by("sequence").values_list("sequence", "object_id")
+            AuditEvent.objects.filter(id__in=_new_ids(saved_head))
+            .order_by("partition", "sequence")
+            .values_list("partition", "sequence", "object_id", "id")
         )
         return written, chain.verify_database()
 
     [(written, result)] = in_threads(check)
-    assert [sequence for sequence, _ in written] == list(range(start + 1, start + 1 + THREADS * EVENTS_EACH))
-    assert {object_id for _, object_id in written} == {str(n + 1) for n in range(THREADS)}
+    assert len(written) == THREADS * EVENTS_EACH
+    assert {object_id for _, _, object_id, _ in written} == {str(n + 1) for n in range(THREADS)}
+    by_partition: dict[int, list[tuple[int, int]]] = {}
+    for partition, sequence, _, event_id in written:
+        by_partition.setdefault(partition, []).append((sequence, event_id))
+    for partition, rows in by_partition.items():
+        start = saved_head[partition][0]
+        # Each partition gap-free from where it was, its ids (the global order) rising along it.
+        assert [sequence for sequence, _ in rows] == list(range(start + 1, start + 1 + len(rows)))
+        assert [event_id for _, event_id in rows] == sorted(event_id for _, event_id in rows)
     assert result.intact, str(result.broken)
-    assert result.head.sequence == start + THREADS * EVENTS_EACH
+
+
+def _new_ids(saved: dict[int, tuple[int, str, str]]) -> list[int]:
+    ids = []
+    for partition, (sequence, _, _) in saved.items():
+        ids += AuditEvent.objects.filter(partition=partition, sequence__gt=sequence).values_list("id", flat=True)
+    return ids
 
 
 def _race_on_a_sqlite_file(tmp_path) -> None:
