@@ -8,6 +8,7 @@
 #   BENCH_LOAD_SCALE=0.1 make bench-load              # a tenth: a quick look (its own database)
 #   BENCH_LOAD_ARGS="--seconds 10 --runs 3" make bench-load
 #   BENCH_LOAD_FRESH=1 make bench-load                # drop the seeded database and seed again
+#   BENCH_LOAD_SEED_ONLY=1 make bench-load            # seed (or finish seeding) and stop
 #
 # The seeded database (casework_load_<scale>) and its keys (var/bench-load/) are kept between runs, so
 # a second run drives at once; every run is bounded (pages × levels × --seconds × --runs) and stops
@@ -49,6 +50,7 @@ $PY manage.py collectstatic --noinput -v 0
 echo "== Seed at scale $SCALE (resumes where a run stopped)"
 $PY benchmarks/load/seed.py "$STATE_DIR/state.json" --scale "$SCALE" ${BENCH_LOAD_SEED_ARGS:-}
 $PY benchmarks/load/drive.py world "$STATE_DIR/state.json"
+if [ -n "${BENCH_LOAD_SEED_ONLY:-}" ]; then echo "== Seeded (BENCH_LOAD_SEED_ONLY): not driven"; exit 0; fi
 echo "== ANALYZE"
 $PY - "$DATABASE_URL" <<'PYEOF'
 import sys, psycopg
