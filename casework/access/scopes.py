@@ -33,7 +33,7 @@ from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from casework.access import barrier, grants, registry
+from casework.access import barrier, grants, memo, registry
 from casework.access.vocabulary import DRAFT_REFERRAL, VICTIM_CASE
 from casework.core.roles import Role
 
@@ -47,9 +47,11 @@ def is_active_user(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _outside(ids: list[int]) -> Q:
-    """Rows whose pk is not among ``ids`` (every row when there are none)."""
-    return ~Q(pk__in=ids) if ids else EVERYTHING
+def _outside(ids: list[int] | QuerySet) -> Q:
+    """Rows whose pk is not among ``ids`` (a list, or a subquery; every row when the list is empty)."""
+    if isinstance(ids, list) and not ids:
+        return EVERYTHING
+    return ~Q(pk__in=ids)
 
 
 class Side:
@@ -65,8 +67,12 @@ class Side:
         return barrier.across_rows(self.user)
 
     @cached_property
-    def cases(self) -> list[int]:
-        return [pk for pk, _, _ in self._across]
+    def cases(self) -> list[int] | QuerySet:
+        """Within a request, the ids (worked out once for the whole request); outside one, a
+        subquery, which costs no query of its own."""
+        if memo.active():
+            return [pk for pk, _, _ in self._across]
+        return barrier.cases_across_barrier_for(self.user).values("pk")
 
     @cached_property
     def persons(self) -> list[int]:

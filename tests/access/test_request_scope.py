@@ -94,8 +94,9 @@ def test_a_change_inside_a_request_scope_is_seen(cast):
 def test_nothing_is_remembered_outside_a_request(cast, barrier_asked):
     user = cast.clinical_lead
     policy.visible(user, Referral).count()
+    first = len(barrier_asked)
     policy.visible(user, Referral).count()
-    assert len(barrier_asked) == 2
+    assert first >= 1 and len(barrier_asked) == 2 * first
 
 
 def test_a_post_is_never_remembered(cast, client_for, barrier_asked):

@@ -68,3 +68,10 @@ def test_the_name_search_uses_the_trigram_indexes(cast, index):
         sql, params = PersonName.objects.filter(family_name__icontains="smith").values("pk").query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
         assert "people_personname_family_trgm" in "\n".join(row[0] for row in cursor.fetchall())
+        # And the person list's own query, scoped and counted as the page does.
+        sql, params = (
+            queries.persons_for_list(cast.clinical_lead, "smith").order_by().values("pk").query.sql_with_params()
+        )
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "people_person_family_trgm" in plan and "people_personname_family_trgm" in plan, plan
