@@ -26,7 +26,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from casework.access import registry
+from casework.access import memo, registry
 from casework.access.vocabulary import (
     LEAD_CLINICIAN,
     NOT_VICTIM_CASES,
@@ -111,21 +111,29 @@ def cases_across_barrier_for(user) -> QuerySet:
     return cases_across_barrier_from(own_side_case_ids(user))
 
 
-def across_ids(user) -> list[int]:
-    """The ids of ``cases_across_barrier_for(user)``, evaluated (one query; usually an empty list).
+def across_rows(user) -> list[tuple[int, str, int]]:
+    """(id, kind, subject id) of the cases across a barrier from the user's side: one query, once
+    per request (``memo``), usually an empty list.
 
     The scoped queries nest each other; evaluating the barrier here, rather than nesting it as one
-    more subquery, keeps the SQL within SQLite's parser depth."""
+    more subquery, keeps the SQL within SQLite's parser depth, and lets every question a page asks
+    reuse the one answer."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(cases_across_barrier_for(user).order_by().values_list("pk", flat=True))
+    return memo.remembered(
+        ("across", user.pk),
+        lambda: list(cases_across_barrier_for(user).order_by().values_list("pk", "kind", "subject_id")),
+    )
+
+
+def across_ids(user) -> list[int]:
+    """The ids of ``cases_across_barrier_for(user)``, evaluated (at most one query per request)."""
+    return [pk for pk, _, _ in across_rows(user)]
 
 
 def victim_case_ids_across(user) -> list[tuple[int, int]]:
     """(case id, subject id) of the victim cases across a barrier from the user's side."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return list(cases_across_barrier_for(user).filter(kind=VICTIM_CASE).order_by().values_list("pk", "subject_id"))
+    return [(pk, subject) for pk, kind, subject in across_rows(user) if kind == VICTIM_CASE]
 
 
 def persons_behind_barrier_for(user) -> list[int]:
@@ -137,13 +145,17 @@ def persons_behind_barrier_for(user) -> list[int]:
 def referrals_behind_barrier_for(user) -> list[int]:
     """Referrals on the far side of a barrier from the user's side: the referrals of the cases
     across it, and any referral whose subject is a victim across it."""
-    across = (
-        list(cases_across_barrier_for(user).order_by().values_list("pk", "kind", "subject_id"))
-        if getattr(user, "is_authenticated", False)
-        else []
-    )
+    return referrals_behind(user, across_rows(user))
+
+
+def referrals_behind(user, across: list[tuple[int, str, int]]) -> list[int]:
+    """``referrals_behind_barrier_for`` given ``across_rows(user)`` (at most two queries, once per request)."""
     if not across:
         return []
+    return list(memo.remembered(("referrals behind", user.pk), lambda: _referrals_behind(across)))
+
+
+def _referrals_behind(across: list[tuple[int, str, int]]) -> list[int]:
     victims = [subject for _, kind, subject in across if kind == VICTIM_CASE]
     ids = set(
         registry.cases()

@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F, Model, QuerySet
 from django.http import Http404, HttpRequest
 
-from casework.access import barrier, registry, scopes, sealed
+from casework.access import barrier, memo, registry, scopes, sealed
 from casework.audit.services import record_refusal
 from casework.core.roles import Role
 
@@ -122,6 +122,7 @@ def _relationship_to_anchor(user, anchor: Model, cache: dict) -> Relationship:
 
 def forget(obj: Model) -> None:
     """Drop cached relationships (after a change of team, allocation or grant in the same request)."""
+    memo.forget()
     kind = registry.kind_of(obj)
     anchor = kind.anchor_of(obj)
     if anchor is not None:

@@ -31,6 +31,8 @@ from typing import Any, Protocol
 
 from django.db.models import Model
 
+from casework.access import memo
+
 CASE = "case"
 PERSON = "person"
 REFERRAL = "referral"
@@ -141,16 +143,19 @@ def register(model: type[Model], *, within: str, path: str, sealed: bool = False
 
 def register_cases(*, case: type[Model], team: type[Model], party: type[Model], referral_link: type[Model]) -> None:
     _models[CASE] = CaseModels(case=case, team=team, party=party, referral_link=referral_link)
+    memo.forget_on_change(case, team, party, referral_link)
     register(case, within=CASE, path="pk")
 
 
 def register_people(*, person: type[Model], care_team: type[Model], referral_link: type[Model]) -> None:
     _models[PERSON] = PeopleModels(person=person, care_team=care_team, referral_link=referral_link)
+    memo.forget_on_change(person, care_team, referral_link)
     register(person, within=PERSON, path="pk")
 
 
 def register_referrals(*, referral: type[Model]) -> None:
     _models[REFERRAL] = ReferralModels(referral=referral)
+    memo.forget_on_change(referral)
     register(referral, within=REFERRAL, path="pk")
 
 

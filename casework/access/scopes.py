@@ -33,45 +33,62 @@ from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from casework.access import barrier, grants, registry
-from casework.access.vocabulary import DRAFT_REFERRAL
+from casework.access import barrier, grants, memo, registry
+from casework.access.vocabulary import DRAFT_REFERRAL, VICTIM_CASE
 from casework.core.roles import Role
 
 CASELOAD_ROLES = (Role.REFERRALS_COORDINATOR, Role.CLINICAL_LEAD)
 NOTHING = Q(pk__in=[])
+# Every row, as a condition that survives ``|`` (``Q() | other`` is just ``other``).
+EVERYTHING = Q(pk__isnull=False)
 
 
 def is_active_user(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
+def _outside(ids: list[int] | QuerySet) -> Q:
+    """Rows whose pk is not among ``ids`` (a list, or a subquery; every row when the list is empty)."""
+    if isinstance(ids, list) and not ids:
+        return EVERYTHING
+    return ~Q(pk__in=ids)
+
+
 class Side:
     """What stands across a barrier from ``user``'s side, worked out at most once per question
-    (each list is one query, and usually empty)."""
+    and, within a request, once for the whole request (``barrier`` remembers it: ``memo``). Each
+    list costs one query when first asked, and is usually empty."""
 
     def __init__(self, user) -> None:
         self.user = user
 
     @cached_property
-    def cases(self) -> QuerySet:
-        """Cases across the barrier, as a subquery (costs no query of its own)."""
+    def _across(self) -> list[tuple[int, str, int]]:
+        return barrier.across_rows(self.user)
+
+    @cached_property
+    def cases(self) -> list[int] | QuerySet:
+        """Within a request, the ids (worked out once for the whole request); outside one, a
+        subquery, which costs no query of its own."""
+        if memo.active():
+            return [pk for pk, _, _ in self._across]
         return barrier.cases_across_barrier_for(self.user).values("pk")
 
     @cached_property
     def persons(self) -> list[int]:
-        return barrier.persons_behind_barrier_for(self.user)
+        return [subject for _, kind, subject in self._across if kind == VICTIM_CASE]
 
     @cached_property
     def referrals(self) -> list[int]:
-        return barrier.referrals_behind_barrier_for(self.user)
+        return barrier.referrals_behind(self.user, self._across)
 
 
-def _grant_opens(user, label: str, across: Q) -> Q:
+def _grant_opens(user, label: str, outside: Q) -> Q:
     """Records ``user`` holds an active grant on. A clinician's grant never opens a record across a
     barrier from their side (one they broke glass into before the barrier appeared stays shut);
     a clinical lead's does, because only a lead may break glass across one, knowingly."""
     granted = Q(grants.grant_exists(user, label))
-    return granted if user.role == Role.CLINICAL_LEAD else granted & ~across
+    return granted if user.role == Role.CLINICAL_LEAD else granted & outside
 
 
 def _may_break_glass(user) -> bool:
@@ -85,7 +102,7 @@ def case_related(user, side: Side | None = None) -> Q:
     if not is_active_user(user):
         return NOTHING
     side = side or Side(user)
-    not_across = ~Q(pk__in=side.cases)
+    not_across = _outside(side.cases)
     if user.role in CASELOAD_ROLES:
         # (Coordinators join no team, so for them nothing is ever across a barrier.)
         return not_across
@@ -97,7 +114,7 @@ def case_related(user, side: Side | None = None) -> Q:
 def _granted_case_ids(user, side: Side) -> QuerySet:
     """The cases a grant opens for ``user`` (as ``case_readable`` decides), as a subquery."""
     Case = registry.cases().case
-    return Case._default_manager.filter(_grant_opens(user, grants.label_of(Case), Q(pk__in=side.cases))).values("pk")
+    return Case._default_manager.filter(_grant_opens(user, grants.label_of(Case), _outside(side.cases))).values("pk")
 
 
 def case_readable(user, side: Side | None = None) -> Q:
@@ -105,7 +122,7 @@ def case_readable(user, side: Side | None = None) -> Q:
     related = case_related(user, side)
     if not _may_break_glass(user):
         return related
-    return related | _grant_opens(user, grants.label_of(registry.cases().case), Q(pk__in=side.cases))
+    return related | _grant_opens(user, grants.label_of(registry.cases().case), _outside(side.cases))
 
 
 def cases_related_to(user) -> QuerySet:
@@ -123,7 +140,7 @@ def referral_related(user, side: Side | None = None) -> Q:
     if not is_active_user(user):
         return NOTHING
     side = side or Side(user)
-    not_behind = ~Q(pk__in=side.referrals) if side.referrals else Q()
+    not_behind = _outside(side.referrals)
     submitted = ~Q(status=DRAFT_REFERRAL)
     if user.role in CASELOAD_ROLES:
         return submitted & not_behind
@@ -141,7 +158,7 @@ def referral_related(user, side: Side | None = None) -> Q:
 def _granted_referral_ids(user, side: Side) -> QuerySet:
     Referral = registry.referrals().referral
     return Referral._default_manager.filter(
-        _grant_opens(user, grants.label_of(Referral), Q(pk__in=side.referrals))
+        _grant_opens(user, grants.label_of(Referral), _outside(side.referrals))
     ).values("pk")
 
 
@@ -169,7 +186,7 @@ def person_related(user, side: Side | None = None) -> Q:
     if not is_active_user(user):
         return NOTHING
     side = side or Side(user)
-    not_behind = ~Q(pk__in=side.persons) if side.persons else Q()
+    not_behind = _outside(side.persons)
     current = Q(merged_into__isnull=True)
     if user.role in CASELOAD_ROLES:
         return current & not_behind
@@ -195,7 +212,7 @@ def person_readable(user, side: Side | None = None) -> Q:
     if not _may_break_glass(user):
         return related
     people, cases = registry.people(), registry.cases()
-    granted = _grant_opens(user, grants.label_of(people.person), Q(pk__in=side.persons))
+    granted = _grant_opens(user, grants.label_of(people.person), _outside(side.persons))
     # The subject of a case or referral opened by break-glass (not its other parties: a victim named
     # in her stalker's case is shown there by the name as given, never by her person record).
     in_granted = Q(

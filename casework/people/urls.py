@@ -16,6 +16,7 @@ urlpatterns = [
     path("link/<str:reference>/party/<id:party_id>/new/", linking.link_new, name="link_party_new"),
     path("merges/<id:pk>/unmerge/", merging.unmerge, name="unmerge"),
     path("<str:reference>/", persons.person_detail, name="detail"),
+    path("<str:reference>/duplicates/", persons.person_duplicates, name="duplicates"),
     path("<str:reference>/edit/", persons.person_edit, name="edit"),
     path("<str:reference>/seal/", persons.person_seal, name="seal"),
     path("<str:reference>/unseal/", persons.person_unseal, name="unseal"),

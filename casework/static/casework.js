@@ -35,3 +35,17 @@ function scrollableTablesFocusable() {
 }
 scrollableTablesFocusable();
 window.addEventListener("resize", scrollableTablesFocusable);
+
+// A part of a page that takes long to work out (the duplicate check on a person page) is loaded
+// after the page has been shown: its placeholder links to the same answer as a page of its own,
+// for when scripts do not run, and is replaced in place when the answer arrives.
+for (const slot of document.querySelectorAll("[data-fragment-src]")) {
+  fetch(slot.dataset.fragmentSrc, { credentials: "same-origin" })
+    .then((response) => (response.ok ? response.text() : Promise.reject(new Error(String(response.status)))))
+    .then((html) => {
+      slot.innerHTML = html;
+    })
+    .catch(() => {
+      // The link stays: the check can still be opened as a page.
+    });
+}

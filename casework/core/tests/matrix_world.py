@@ -160,7 +160,7 @@ def people_overrides(cast, allocated):
     return {
         "people:list": {},
         "people:create": {},
-        **{f"people:{n}": p for n in ("detail", "edit", "seal", "opt_out", "merge", "care_team_add")},
+        **{f"people:{n}": p for n in ("detail", "edit", "seal", "opt_out", "merge", "duplicates", "care_team_add")},
         **{f"people:{n}": {"reference": sealed.reference} for n in ("unseal", "break_glass")},
         "people:care_team_remove": {**p, "pk": member.pk},
         "people:detail_add": {**p, "kind": "addresses"},

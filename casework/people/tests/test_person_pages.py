@@ -338,5 +338,9 @@ def test_a_leads_person_page_with_possible_duplicates_keeps_its_query_count(cast
             )
 
     assert_page_queries_flat(client, _detail(world.subject), grow=grow)
-    html = client.get(_detail(world.subject)).content.decode()
+    # The check itself is loaded after the page (ADR 0025), and keeps its count too.
+    assert 'data-testid="duplicates-slot"' in client.get(_detail(world.subject)).content.decode()
+    duplicates = reverse("people:duplicates", args=[world.subject.reference])
+    assert_page_queries_flat(client, duplicates, data={"fragment": "1"}, grow=grow)
+    html = client.get(duplicates, {"fragment": "1"}).content.decode()
     assert 'data-testid="possible-duplicates"' in html

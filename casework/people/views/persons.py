@@ -90,20 +90,15 @@ def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
     user = request.user
     details = queries.person_details(user, person)
     record_view(request, person)
-    duplicates = []
-    if user.has_perm("people.merge"):
-        own = candidates.person_records(
-            candidates.with_details(queries.persons_visible_to(user).filter(pk=person.pk)).get(),
-            include_contact=details.details_visible,
-        )[0]
-        duplicates = candidates.candidates_for(user, own, exclude_ids=[person.pk], limit=5)
     return render(
         request,
         "people/detail.jinja",
         {
             "person": person,
             "details": details,
-            "duplicates": duplicates,
+            # The duplicate check scores the person against the whole index the user may see: it
+            # is loaded after the page (``person_duplicates``), not while the page waits (ADR 0025).
+            "check_duplicates": user.has_perm("people.merge"),
             "can_edit": user.has_perm("people.edit", person),
             "can_edit_contact": user.has_perm("people.edit_contact_details", person),
             "can_seal": user.has_perm("people.seal", person),
@@ -116,6 +111,41 @@ def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "access_log_url": record_log_url(person),
         },
     )
+
+
+DUPLICATES_SHOWN = 5
+
+
+@require_GET
+def person_duplicates(request: HttpRequest, reference: str) -> HttpResponse:
+    """Records that may be the same person, for a clinical lead: a page of its own (a link on the
+    person page when scripts do not run), or with ``?fragment=1`` only the list, which the person
+    page loads in place after it has been shown. The candidates are the persons the user may see
+    (``candidates.candidates_for``: the same check, with the same rules, the person page ran)."""
+    person = person_or_404(request, reference)
+    require(request.user, "people.merge")
+    user = request.user
+    details_visible = queries.person_details(user, person).details_visible
+    own = candidates.person_records(
+        candidates.with_details(queries.persons_visible_to(user).filter(pk=person.pk)).get(),
+        include_contact=details_visible,
+    )[0]
+    duplicates = candidates.candidates_for(user, own, exclude_ids=[person.pk], limit=DUPLICATES_SHOWN)
+    record(
+        action=Action.VIEW,
+        request=request,
+        obj=person,
+        object_label=f"possible duplicates of {person.reference}",
+        changes={"shown": [c.person.reference for c in duplicates]},
+    )
+    context = {
+        "person": person,
+        "duplicates": duplicates,
+        "can_merge": user.has_perm("people.merge", person),
+    }
+    if request.GET.get("fragment") == "1":
+        return render(request, "people/_duplicates.jinja", context)
+    return render(request, "people/duplicates.jinja", context)
 
 
 def _flash_warnings(request: HttpRequest, form: PersonForm) -> None:
