@@ -137,9 +137,10 @@ def _describe(cursor, table_names: list[str]) -> Snapshot:
         cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - names from the catalogue
         snapshot.tables[table] = cursor.fetchone()[0]
     if "audit_chainhead" in table_names:
-        cursor.execute("SELECT sequence, entry_hash FROM audit_chainhead WHERE id = 1")
-        row = cursor.fetchone()
-        snapshot.audit_head = {"sequence": int(row[0]), "entry_hash": row[1]} if row else {}
+        # Every partition's head (ADR 0024); partition 1's also at the top, as manifests before partitions had it.
+        cursor.execute("SELECT id, sequence, entry_hash FROM audit_chainhead ORDER BY id")
+        heads = {str(pk): {"sequence": int(sequence), "entry_hash": entry} for pk, sequence, entry in cursor.fetchall()}
+        snapshot.audit_head = {**heads.get("1", {}), "partitions": heads} if heads else {}
     if "django_migrations" in table_names:
         cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
         snapshot.migrations = [list(row) for row in cursor.fetchall()]
@@ -386,6 +387,12 @@ class RestoreReport:
     problems: list[str]
 
 
+def heads_differ(expected: dict, restored: dict) -> bool:
+    """Whether the restored chain heads differ from the manifest's: every partition's where the
+    manifest lists them, partition 1's alone in a manifest written before the chain had partitions."""
+    return {key: restored.get(key) for key in expected} != expected
+
+
 def verify_restored(manifest: dict) -> RestoreReport:
     """The restored database and documents against the manifest, the audit chain and the keys."""
     from casework.audit import chain
@@ -403,7 +410,7 @@ def verify_restored(manifest: dict) -> RestoreReport:
     )
     if different:
         problems.append("Row counts differ from the manifest in: " + ", ".join(different))
-    if restored.audit_head != manifest["audit_chain_head"]:
+    if heads_differ(manifest["audit_chain_head"], restored.audit_head):
         problems.append("The audit chain head differs from the manifest")
     if restored.migrations != manifest["migrations"]:
         problems.append("The migrations applied differ from the manifest")
