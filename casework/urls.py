@@ -22,6 +22,8 @@ urlpatterns = [
     path("insights/", include("casework.insights.urls")),
     path("billing/", include("casework.billing.urls")),
     path("background-tasks/", include("casework.worker.urls")),
+    path("api/v1/", include("casework.api.urls")),
+    path("api-tokens/", include("casework.api.staff_urls")),
 ]
 
 handler404 = "casework.core.errors.not_found"
