@@ -82,14 +82,8 @@ def _flatten(detail: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, .
 def field_errors(detail: Any) -> list[dict[str, str]]:
     rows = []
     for path, message in _flatten(detail):
-        names = [p for p in path if p not in {"non_field_errors", "__all__"}]
-        rows.append(
-            {
-                "field": ".".join(names),
-                "pointer": "#/" + "/".join(names) if names else "#",
-                "detail": message,
-            }
-        )
+        field = ".".join(p for p in path if p not in {"non_field_errors", "__all__"})
+        rows.append({"field": field, "pointer": "#/" + field.replace(".", "/") if field else "#", "detail": message})
     return rows
 
 
