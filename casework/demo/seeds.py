@@ -10,6 +10,7 @@ from django.db import transaction
 
 from casework.demo import (
     accounts,
+    api,
     assessments,
     billing,
     case_notes,
@@ -33,6 +34,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("organisations", organisations.seed),
     ("accounts", accounts.seed),
     ("referrals", referrals.seed),
+    ("api", api.seed),
     ("people", people.seed),
     ("cases", cases.seed),
     ("case_notes", case_notes.seed),
