@@ -49,7 +49,11 @@ class FieldErrorSerializer(serializers.Serializer):
 
 
 class ValidationProblemSerializer(ProblemSerializer):
-    errors = FieldErrorSerializer(many=True)
+    errors = FieldErrorSerializer(
+        many=True,
+        required=False,
+        help_text="One entry per field refused (absent when the body could not be read at all)",
+    )
 
 
 class InvalidInput(exceptions.APIException):

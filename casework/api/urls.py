@@ -2,7 +2,7 @@
 The schema and its docs page are public; everything else needs a token with the right scope."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from casework.api.views import api, docs, fhir
@@ -27,4 +27,6 @@ urlpatterns = [
     path("reports/<id:pk>/docx/", _view(api.ReportDocxView), name="report_docx"),
     path("fhir/ServiceRequest/<str:reference>", _view(fhir.ServiceRequestView), name="fhir_service_request"),
     path("fhir/Patient/<str:reference>", _view(fhir.PatientView), name="fhir_patient"),
+    # Anything else under /api/v1/ is a problem-details 404, not the site's HTML page (unnamed: no page).
+    re_path(r"^.*$", docs.not_found),
 ]

@@ -1,6 +1,7 @@
 """Schemathesis against the served OpenAPI document, in process (the WSGI app), with a token that
-holds every scope: no generated request may cause a server error, and every documented answer must
-match its schema.
+holds every scope: no generated request may cause a server error, every documented answer must
+match its schema and its declared media type, and an operation that answers 2xx with the token
+must refuse the same request without it or with a wrong one (schemathesis' ``ignored_auth``).
 
 Examples per operation: ``CASEWORK_SCHEMATHESIS_EXAMPLES`` (default 50, to keep the suite quick).
 For the issue's 1,000 per operation run, for example:
@@ -18,7 +19,7 @@ import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import content_type_conformance, ignored_auth, response_schema_conformance
 
 from casework.api.authentication import TokenRateThrottle
 from casework.api.tests.conftest import make_token
@@ -56,5 +57,5 @@ def secret(cast, monkeypatch):
 def test_the_api_answers_as_its_schema_says(case, secret):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {secret}"},
-        checks=[not_a_server_error, response_schema_conformance],
+        checks=[not_a_server_error, response_schema_conformance, content_type_conformance, ignored_auth],
     )

@@ -18,6 +18,7 @@ from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +26,13 @@ from rest_framework.views import APIView
 from casework.access import policy
 from casework.api import submission
 from casework.api.models import Scope
-from casework.api.problems import InvalidInput, ProblemSerializer, ValidationProblemSerializer, problem
+from casework.api.problems import (
+    PROBLEM_CONTENT_TYPE,
+    InvalidInput,
+    ProblemSerializer,
+    ValidationProblemSerializer,
+    problem,
+)
 from casework.api.serializers import (
     AnswerSerializer,
     DocumentSerializer,
@@ -51,7 +58,8 @@ from casework.reports.services.disclosures import DOCX, PDF, portal_download
 
 PROBLEM = OpenApiResponse(ProblemSerializer, description="Problem details (RFC 9457)")
 INVALID = OpenApiResponse(ValidationProblemSerializer, description="Problem details naming each field refused")
-COMMON_ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 429: PROBLEM}
+P = PROBLEM_CONTENT_TYPE
+COMMON_ERRORS = {(401, P): PROBLEM, (403, P): PROBLEM, (404, P): PROBLEM, (429, P): PROBLEM}
 REFERENCE = OpenApiParameter(
     "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="The referral's reference, e.g. REF-2026-00042"
 )
@@ -110,6 +118,7 @@ class ReferralListView(generics.ListAPIView):
     """The organisation's referrals, newest first; send a referral."""
 
     serializer_class = ReferralSummarySerializer
+    parser_classes = [JSONParser]
 
     @property
     def required_scope(self) -> str:
@@ -134,7 +143,7 @@ class ReferralListView(generics.ListAPIView):
         summary="Send a referral",
         description=submission.__doc__,
         request=submission.ReferralSubmissionSerializer,
-        responses={201: ReferralStatusSerializer, 400: INVALID, **COMMON_ERRORS},
+        responses={201: ReferralStatusSerializer, (400, P): INVALID, **COMMON_ERRORS},
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
         body = submission.ReferralSubmissionSerializer(data=request.data)
@@ -164,6 +173,7 @@ class ReferralDetailView(APIView):
 
 class DocumentUploadView(APIView):
     required_scope = Scope.REFERRALS_WRITE
+    parser_classes = [MultiPartParser]
 
     @extend_schema(
         operation_id="referrals_documents_create",
@@ -171,7 +181,7 @@ class DocumentUploadView(APIView):
         description="Checked and scanned for malware as a portal upload is: PDF, DOCX or plain text.",
         parameters=[REFERENCE],
         request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer, 400: INVALID, 409: PROBLEM, **COMMON_ERRORS},
+        responses={201: DocumentSerializer, (400, P): INVALID, (409, P): PROBLEM, **COMMON_ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
         referral = _referral(request, reference)
@@ -270,7 +280,7 @@ class AnswerView(APIView):
         description="JSON, or multipart with a document (checked and scanned as any upload).",
         parameters=[REFERENCE],
         request={"application/json": AnswerSerializer, "multipart/form-data": AnswerSerializer},
-        responses={200: ReferralStatusSerializer, 400: INVALID, 409: PROBLEM, **COMMON_ERRORS},
+        responses={200: ReferralStatusSerializer, (400, P): INVALID, (409, P): PROBLEM, **COMMON_ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
         referral = _referral(request, reference)
@@ -366,7 +376,7 @@ def _download_schema(kind: str):
         operation_id=f"reports_{kind}_retrieve",
         summary=f"Download an issued report ({kind.upper()})",
         description="Every download is a release: recorded in the clinic's disclosure register.",
-        responses={(200, CONTENT_TYPES[kind]): OpenApiTypes.BINARY, 409: PROBLEM, **COMMON_ERRORS},
+        responses={(200, CONTENT_TYPES[kind]): OpenApiTypes.BINARY, (409, P): PROBLEM, **COMMON_ERRORS},
     )
 
 

@@ -4,13 +4,29 @@ hold no data. The page is rendered here from the schema (no third-party script: 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from drf_spectacular.generators import SchemaGenerator
 
+from casework.api.problems import PROBLEM_CONTENT_TYPE, TYPE_BASE
+
 METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@login_not_required
+@csrf_exempt
+def not_found(request: HttpRequest) -> HttpResponse:
+    """A path under /api/v1/ that names no operation: 404 as problem details, whatever the method."""
+    body = {
+        "type": TYPE_BASE + "not-found",
+        "title": "Not found",
+        "status": 404,
+        "detail": "No such operation: see /api/v1/schema/",
+    }
+    return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE)
 
 
 @login_not_required
