@@ -52,7 +52,7 @@ def service_request(referral) -> ServiceRequest:
     labels = dict(Service.choices)
     organisation = referral.referring_organisation
     requester: dict = {"display": organisation.name if organisation else referral.referrer_name}
-    if organisation is not None and getattr(organisation, "ods_code", ""):
+    if organisation is not None and organisation.ods_code:
         requester["identifier"] = {"system": ORGANISATION_SYSTEM, "value": organisation.ods_code}
     data: dict = {
         "id": referral.reference,

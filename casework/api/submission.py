@@ -11,7 +11,8 @@ Dates are ISO 8601 (``2026-12-31``). Anything refused is answered field by field
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms as django_forms
 from django.db import transaction
@@ -38,12 +39,12 @@ def _serializer_field(field: django_forms.Field) -> serializers.Field:
     if isinstance(field, django_forms.ModelChoiceField):
         return serializers.IntegerField(required=False, allow_null=True, min_value=1, help_text=help_text)
     if isinstance(field, django_forms.MultipleChoiceField):
-        choices = [value for value, _ in field.choices if value != ""]
+        choices = _values(field)
         return serializers.ListField(
             child=serializers.ChoiceField(choices=choices), required=False, max_length=50, help_text=help_text
         )
     if isinstance(field, django_forms.ChoiceField):
-        choices = [value for value, _ in field.choices if value != ""]
+        choices = _values(field)
         return serializers.ChoiceField(choices=choices, required=False, allow_blank=True, help_text=help_text)
     if isinstance(field, django_forms.EmailField):
         return serializers.EmailField(required=False, allow_blank=True, max_length=254, help_text=help_text)
@@ -53,7 +54,12 @@ def _serializer_field(field: django_forms.Field) -> serializers.Field:
     )
 
 
-def _fields_of(form_class: type[django_forms.BaseForm]) -> dict[str, serializers.Field]:
+def _values(field: django_forms.ChoiceField) -> list[Any]:
+    pairs = cast(Iterable[tuple[Any, Any]], field.choices)
+    return [value for value, _ in pairs if value != ""]
+
+
+def _fields_of(form_class: type[django_forms.Form]) -> dict[str, serializers.Field]:
     return {name: _serializer_field(field) for name, field in form_class.base_fields.items()}
 
 
@@ -84,7 +90,7 @@ ReferralSubmissionSerializer = type(
 # --- Sending ---------------------------------------------------------------------------------
 
 
-def _as_form_data(form_class: type[django_forms.BaseForm], body: dict[str, Any]) -> MultiValueDict:
+def _as_form_data(form_class: type[django_forms.Form], body: dict[str, Any]) -> MultiValueDict:
     data: MultiValueDict[str, str] = MultiValueDict()
     for name, field in form_class.base_fields.items():
         value = body.get(name)
@@ -132,11 +138,11 @@ def _submit(*, by, body: dict[str, Any], request) -> Referral:
         if step.slug == PARTIES:
             parties = []
             for index, party in enumerate(body.get("parties") or []):
-                form = PartyForm(data=_as_form_data(PartyForm, party))
-                if form.is_valid():
-                    parties.append({k: form.cleaned_data[k] for k in form.fields})
+                party_form = PartyForm(data=_as_form_data(PartyForm, party))
+                if party_form.is_valid():
+                    parties.append({k: party_form.cleaned_data[k] for k in party_form.fields})
                 else:
-                    errors.update({f"parties.{index}.{k}": v for k, v in _errors_of(form).items()})
+                    errors.update({f"parties.{index}.{k}": v for k, v in _errors_of(party_form).items()})
             portal_services.portal_save_step(referral=draft, by=by, request=request, step=following, parties=parties)
             continue
         assert step.form_class is not None

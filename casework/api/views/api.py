@@ -148,9 +148,9 @@ class ReferralListView(generics.ListAPIView):
     def post(self, request: Request, *args, **kwargs) -> Response:
         body = submission.ReferralSubmissionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        referral = submission.submit(by=request.user, body=dict(body.validated_data), request=_http(request))
-        referral = portal_queries.referral_for(request.user, referral.reference)
-        assert referral is not None
+        sent = submission.submit(by=request.user, body=dict(body.validated_data), request=_http(request))
+        referral = portal_queries.referral_for(request.user, sent.reference)
+        assert referral is not None  # the token's own organisation's, just sent
         response = Response(referral_status(request.user, referral), status=status.HTTP_201_CREATED)
         response["Location"] = reverse("api:referral", kwargs={"reference": referral.reference})
         return response
