@@ -159,6 +159,9 @@ INSTALLED_APPS = [
     "casework.backups",
     "casework.insights",
     "casework.research",
+    "rest_framework",
+    "drf_spectacular",
+    "casework.api",
 ]
 # The demo builders and seed_demo (with Faker, a development dependency) exist only for the local
 # demo and the tests: in production the app is not installed and its code is never imported.
@@ -622,6 +625,43 @@ LOGGING = {
         # django-tasks logs a failed task with its traceback (logger.exception): kept without it.
         "django_tasks": {"handlers": ["console_no_traceback"], "level": "INFO", "propagate": False},
     },
+}
+
+# --- Agency API (casework.api, docs/adr/0023) --------------------------------------------------
+# Token authentication only (no session, so no CSRF surface); JSON in and out; errors as RFC 9457
+# problem details; a rate per token counted in the default cache (the shared Redis in production).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["casework.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "casework.api.authentication.HasScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["casework.api.authentication.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": env_str("CASEWORK_API_RATE", "600/minute")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "casework.api.negotiation.JsonAlways",
+    "EXCEPTION_HANDLER": "casework.api.problems.problem_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 25,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NSC Casework agency API",
+    "DESCRIPTION": (
+        "Referrals, requests for information and issued reports for referring agencies, with FHIR R4 "
+        "reads. Authenticate with `Authorization: Bearer <token>`; tokens are issued by the clinic."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
 
 # --- Test settings ----------------------------------------------------------------------------

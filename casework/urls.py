@@ -25,6 +25,8 @@ urlpatterns = [
     path("research/", include("casework.research.urls")),
     path("billing/", include("casework.billing.urls")),
     path("background-tasks/", include("casework.worker.urls")),
+    path("api/v1/", include("casework.api.urls")),
+    path("api-tokens/", include("casework.api.staff_urls")),
 ]
 
 handler404 = "casework.core.errors.not_found"

@@ -4,7 +4,7 @@ import re
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from casework.core.errors import error_page
 
@@ -74,6 +74,19 @@ class RefuseControlCharactersMiddleware:
             return self.get_response(request)
         if where == "cookie":
             request.COOKIES = {}
+        message = (
+            f"{self.WHERE[where][:1].upper()}{self.WHERE[where][1:]} contains a control character "
+            "(such as a NUL byte) that the service cannot accept."
+        )
+        if request.path.startswith("/api/"):
+            # The agency API answers problem details (RFC 9457), as its own errors are (ADR 0023).
+            problem = {
+                "type": "https://casework.invalid/api/problems/invalid-request",
+                "title": "Your request is not valid",
+                "status": 400,
+                "detail": message,
+            }
+            return JsonResponse(problem, status=400, content_type="application/problem+json")
         return error_page(
             request,
             400,

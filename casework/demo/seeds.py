@@ -10,6 +10,7 @@ from django.db import transaction
 
 from casework.demo import (
     accounts,
+    api,
     assessments,
     billing,
     case_notes,
@@ -48,6 +49,9 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("consultations", consultations.seed),
     ("billing", billing.seed),
     ("research", research.seed),
+    # Referrals a police force's case system sent through the API: just received, so after the
+    # builders that work on the clinic's referrals and before search indexes everything.
+    ("api", api.seed),
     ("search", search.seed),
 ]
 

@@ -103,6 +103,7 @@ def build_world(cast) -> World:
     )
     world.overrides["accounts:passkey_remove"] = {"pk": passkey.pk}
     world.overrides["worker:task_retry"] = {"task_id": "00000000-0000-4000-8000-000000000000"}
+    world.overrides.update(api_overrides(cast, allocated))
     world.overrides.update(people_overrides(cast, allocated))
     from casework.cases.tests.matrix import case_overrides
 
@@ -172,4 +173,30 @@ def people_overrides(cast, allocated):
         # everyone outside her care team (casework/cases/tests/test_barrier_in_people_and_referrals.py).
         "people:link_party": {**r, "party_id": unlinked.pk},
         "people:link_party_new": {**r, "party_id": unlinked.pk},
+    }
+
+
+def api_overrides(cast, referral) -> dict[str, dict[str, Any]]:
+    """An API token of cast.organisation (for the revoke page). The API's own URLs take a token, not
+    a session: every member of the cast (signed in or not) gets 401 there (casework/api/tests cover
+    the token holders)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from casework.api.services import token_create
+
+    made = token_create(
+        by=cast.sysadmin,
+        organisation=cast.organisation,
+        name="Matrix token",
+        scopes=["referrals:read"],
+        expires_on=timezone.localdate() + dt.timedelta(days=30),
+    )
+    return {
+        "api_tokens:revoke": {"pk": made.token.pk},
+        "api:report_pdf": {"pk": 1},
+        "api:report_docx": {"pk": 1},
+        "api:fhir_service_request": {"reference": referral.reference},
+        "api:fhir_patient": {"reference": f"{referral.reference}-subject"},
     }

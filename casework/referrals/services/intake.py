@@ -174,14 +174,17 @@ def referral_update(
 
 
 @requires("referrals.use_portal")
-def draft_start(*, by, request: HttpRequest | None = None) -> Referral:
-    """An agency referrer starts a portal referral: a draft only they can see until submitted."""
+def draft_start(*, by, request: HttpRequest | None = None, channel: str = Channel.PORTAL) -> Referral:
+    """An agency referrer starts a portal referral: a draft only they can see until submitted.
+    The agency API (``casework.api``) sends its referrals by the same route, ``channel`` API."""
+    if channel not in (Channel.PORTAL, Channel.API):
+        raise ValueError("Agencies refer through the portal or the API")
     with transaction.atomic():
         referral = Referral.objects.create(
             created_by=by,
             referrer_user=by,
             status=Status.DRAFT,
-            received_via=Channel.PORTAL,
+            received_via=channel,
             referring_organisation_id=by.organisation_id,
             referrer_name=by.full_name,
             referrer_job_title=by.job_title,
@@ -222,6 +225,7 @@ def draft_submit(*, referral: Referral, by, request: HttpRequest | None = None) 
     """Submit a portal draft: it is received now and gets its reference."""
     if referral.status != Status.DRAFT:
         raise ValueError("This referral has already been submitted")
+    how = "agency API" if referral.received_via == Channel.API else "agency portal"
     with transaction.atomic():
         now = timezone.now()
         referral.status = Status.RECEIVED
@@ -237,7 +241,7 @@ def draft_submit(*, referral: Referral, by, request: HttpRequest | None = None) 
             to_status=Status.RECEIVED,
             by=by,
             at=now,
-            reason="Submitted through the agency portal",
+            reason=f"Submitted through the {how}",
         )
         record(
             action=Action.TRANSITION,
@@ -245,7 +249,7 @@ def draft_submit(*, referral: Referral, by, request: HttpRequest | None = None) 
             request=request,
             obj=referral,
             changes={"status": {"old": Status.DRAFT.value, "new": Status.RECEIVED.value}},
-            reason="Submitted through the agency portal",
+            reason=f"Submitted through the {how}",
         )
         announce(referral)
     return referral

@@ -2,6 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from casework.demo.accounts import DEMO_PASSWORD, demo_enrolment_codes, sign_in_help
+from casework.demo.api import DEMO_API_TOKEN
+
+API_DOCS = "/api/v1/docs/"
 
 
 class Command(BaseCommand):
@@ -31,4 +34,10 @@ class Command(BaseCommand):
         for role, email, name in rows:
             code = f"  enrolment code {codes[email]}" if email in codes else ""
             self.stdout.write(f"  {role.ljust(width)}  {email:<28} {name.ljust(name_width)}{code}".rstrip())
+        self.stdout.write("")
+        self.stdout.write(f"Agency API (docs at http://127.0.0.1:8000{API_DOCS}): the demo police force's token")
+        self.stdout.write(f"  Authorization: Bearer {DEMO_API_TOKEN}")
+        self.stdout.write(
+            f"  For example: curl -H 'Authorization: Bearer {DEMO_API_TOKEN}' http://127.0.0.1:8000/api/v1/referrals/"
+        )
         self.stdout.write("")

@@ -1,0 +1,32 @@
+"""The agency API under /api/v1/ (token authentication: no session, no CSRF, no sign-in redirect).
+The schema and its docs page are public; everything else needs a token with the right scope."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from casework.api.views import api, docs, fhir
+
+
+def _view(cls, **kwargs):
+    return login_not_required(cls.as_view(**kwargs))
+
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", _view(SpectacularAPIView), name="schema"),
+    path("docs/", docs.api_docs, name="docs"),
+    path("referrals/", _view(api.ReferralListView), name="referrals"),
+    path("referrals/<str:reference>/", _view(api.ReferralDetailView), name="referral"),
+    path("referrals/<str:reference>/documents/", _view(api.DocumentUploadView), name="referral_documents"),
+    path("referrals/<str:reference>/answer/", _view(api.AnswerView), name="referral_answer"),
+    path("information-requests/", _view(api.InformationRequestListView), name="information_requests"),
+    path("reports/", _view(api.ReportListView), name="reports"),
+    path("reports/<id:pk>/pdf/", _view(api.ReportPdfView), name="report_pdf"),
+    path("reports/<id:pk>/docx/", _view(api.ReportDocxView), name="report_docx"),
+    path("fhir/ServiceRequest/<str:reference>", _view(fhir.ServiceRequestView), name="fhir_service_request"),
+    path("fhir/Patient/<str:reference>", _view(fhir.PatientView), name="fhir_patient"),
+    # Anything else under /api/v1/ is a problem-details 404, not the site's HTML page (unnamed: no page).
+    re_path(r"^.*$", docs.not_found),
+]
