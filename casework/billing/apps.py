@@ -7,4 +7,8 @@ class BillingConfig(AppConfig):
     verbose_name = "Contracts and charging"
 
     def ready(self) -> None:
-        from casework.billing import rules, work  # noqa: F401  (permissions, My work sections)
+        from casework.billing import access, rules, work  # noqa: F401  (permissions, My work sections)
+        from casework.billing.services import events
+
+        access.register()
+        events.listen()  # billable events from completed work (casework.core.completions)
