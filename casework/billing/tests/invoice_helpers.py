@@ -73,11 +73,12 @@ def approved_events(cast, agreement: Contract, count: int = 2, price: str = "500
     """``count`` approved events on a case of the contract's organisation, made directly."""
     case = case or billed_case(cast, agreement.organisation)
     made = []
+    start = (BillableEvent.objects.order_by("-source_id").values_list("source_id", flat=True).first() or 900000) + 1
     for n in range(count):
         made.append(
             BillableEvent.objects.create(
                 source_kind=EventSource.APPOINTMENT,
-                source_id=900000 + BillableEvent.objects.count() + n,
+                source_id=start + n,
                 case=case,
                 referral=referral_of(case),
                 organisation=agreement.organisation,
