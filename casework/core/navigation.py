@@ -39,6 +39,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("Quotes", "portal:quotes", "billing.portal_list_quotes"),
     NavItem("Quotes", "billing:quotes", "billing.view_quotes"),
     NavItem("Contracts", "billing:contracts", "billing.view_contracts"),
+    NavItem("Invoices", "portal:invoices", "billing.portal_list_invoices"),
+    NavItem("Invoices", "billing:invoices", "billing.view_invoices"),
 ]
 
 
