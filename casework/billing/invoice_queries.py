@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from casework.billing.choices import EventStatus, InvoiceStatus, PaymentState
 from casework.billing.models import BillableEvent, Contract, CreditNote, Invoice, InvoiceLine, Payment
@@ -120,7 +121,7 @@ def _with_balance(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
 
 
 def invoices_for_list(user, *, state: str = "", search: str = "", today: dt.date | None = None) -> QuerySet[Invoice]:
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     queryset = _with_balance(invoices_visible_to(user)).select_related("contract", "organisation")
     if state == PaymentState.DRAFT:
         queryset = queryset.filter(status=InvoiceStatus.DRAFT)

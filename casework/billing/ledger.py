@@ -129,7 +129,7 @@ def ledger_rows(user) -> list[list]:
                 None,
             ]
         )
-    rows.sort(key=lambda row: (row[0], row[2]))
+    rows.sort(key=lambda row: (row[0], row[1] != "Invoice", row[2]))
     return rows
 
 
