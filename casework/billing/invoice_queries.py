@@ -198,7 +198,7 @@ def statement_for(user) -> Statement:
     ]
     entries += [
         StatementEntry(
-            p.received_on, "Payment", f"{p.reference or 'Payment'} (against {numbers[p.invoice_id]})", credit=p.amount
+            p.received_on, "Payment", f"{p.remittance or 'Payment'} (against {numbers[p.invoice_id]})", credit=p.amount
         )
         for p in Payment.objects.filter(invoice_id__in=ids)
     ]

@@ -112,6 +112,19 @@ def event_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("billing:event", pk=event.pk)
 
 
+@require_POST
+def event_reprice(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _event(request, pk)
+    require(request.user, "billing.review_event", event)
+    try:
+        event_services.event_reprice(event=event, by=request.user, request=request)
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "Contract and price looked up again")
+    return redirect("billing:event", pk=event.pk)
+
+
 @never_cache
 @require_http_methods(GET_POST)
 def event_write_off(request: HttpRequest, pk: int) -> HttpResponse:

@@ -70,6 +70,7 @@ class Contract(models.Model):
         "ends_on",
         "cap",
         "terms",
+        "payment_days",
         "invoicing_contact_name",
         "invoicing_contact_email",
     )
@@ -81,6 +82,7 @@ class Contract(models.Model):
         "ends_on",
         "cap",
         "terms",
+        "payment_days",
         "invoicing_contact_name",
         "invoicing_contact_email",
     )
@@ -426,11 +428,11 @@ class Payment(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(PENNY)])
     received_on = models.DateField("Date received")
-    reference = models.CharField("Payment reference", max_length=PAYMENT_REFERENCE_LIMIT, blank=True)
+    remittance = models.CharField("Payment reference", max_length=PAYMENT_REFERENCE_LIMIT, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    AUDITED_FIELDS = ("invoice_id", "amount", "received_on", "reference")
+    AUDITED_FIELDS = ("invoice_id", "amount", "received_on", "remittance")
 
     class Meta:
         ordering = ["received_on", "id"]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("events/", invoice_views.event_list, name="events"),
     path("events/<id:pk>/", invoice_views.event_detail, name="event"),
     path("events/<id:pk>/approve/", invoice_views.event_approve, name="event_approve"),
+    path("events/<id:pk>/reprice/", invoice_views.event_reprice, name="event_reprice"),
     path("events/<id:pk>/write-off/", invoice_views.event_write_off, name="event_write_off"),
     path("contracts/<id:pk>/invoices/new/", invoice_views.invoice_create, name="invoice_create"),
     path("invoices/", invoice_views.invoice_list, name="invoices"),

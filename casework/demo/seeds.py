@@ -46,6 +46,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("victim_therapy", victim_therapy.seed),
     ("consultations", consultations.seed),
     ("billing", billing.seed),
+    ("billing_invoices", billing.seed_invoices),
     ("search", search.seed),
 ]
 

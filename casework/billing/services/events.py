@@ -138,6 +138,24 @@ def _price(event: BillableEvent, line: QuoteLine | None) -> None:
     event.vat_amount = to_pence(event.net_amount * event.vat_rate / 100)
 
 
+def _resolve(event: BillableEvent) -> None:
+    """Find the event's referral, commissioner, contract and accepted quote, and copy its price."""
+    links = list(
+        CaseReferral.objects.filter(case_id=event.case_id)
+        .select_related("referral")
+        .order_by("-opened_case", "added_at", "id")
+    )
+    quote, line = _accepted_quote_line([link.referral_id for link in links], event.service)
+    referral = quote.referral if quote is not None else (links[0].referral if links else None)
+    organisation_id = queries.commissioner_id(referral) if referral is not None else None
+    contract = quote.contract if quote is not None else _contract_in_force(organisation_id, event.occurred_on)
+    event.referral = referral
+    event.organisation_id = contract.organisation_id if contract is not None else organisation_id
+    event.contract, event.quote = contract, quote
+    event.tariff = None
+    _price(event, line)
+
+
 def event_raise(kind: str, record, *, by, request: HttpRequest | None = None) -> BillableEvent | None:
     """Raise the billable event for completed work (called by ``casework.core.completions``, inside
     the service that completed it, which has already checked the user may). None when the work is
@@ -148,27 +166,10 @@ def event_raise(kind: str, record, *, by, request: HttpRequest | None = None) ->
     source_kind, source_id, service, case, day = charge
     if BillableEvent.objects.filter(source_kind=source_kind, source_id=source_id).exists():
         return None
-    links = list(
-        CaseReferral.objects.filter(case=case).select_related("referral").order_by("-opened_case", "added_at", "id")
-    )
-    referral_ids = [link.referral_id for link in links]
-    quote, line = _accepted_quote_line(referral_ids, service)
-    referral = quote.referral if quote is not None else (links[0].referral if links else None)
-    organisation_id = queries.commissioner_id(referral) if referral is not None else None
-    contract = quote.contract if quote is not None else _contract_in_force(organisation_id, day)
     event = BillableEvent(
-        source_kind=source_kind,
-        source_id=source_id,
-        case=case,
-        referral=referral,
-        organisation_id=contract.organisation_id if contract is not None else organisation_id,
-        contract=contract,
-        quote=quote,
-        service=service,
-        occurred_on=day,
-        raised_by=by,
+        source_kind=source_kind, source_id=source_id, case=case, service=service, occurred_on=day, raised_by=by
     )
-    _price(event, line)
+    _resolve(event)
     try:
         with transaction.atomic():
             event.save()
@@ -224,6 +225,21 @@ def event_write_off(*, event: BillableEvent, by, reason: str, request: HttpReque
         before = snapshot(current, BillableEvent.AUDITED_FIELDS)
         current.status, current.write_off_reason = EventStatus.WRITTEN_OFF, reason
         current.reviewed_at, current.reviewed_by = timezone.now(), by
+        current.save()
+        record_change(request=request, actor=by, obj=current, before=before, fields=BillableEvent.AUDITED_FIELDS)
+    return current
+
+
+@requires("billing.review_event", obj="event")
+def event_reprice(*, event: BillableEvent, by, request: HttpRequest | None = None) -> BillableEvent:
+    """Look again, for an event awaiting review, for its contract, accepted quote and price (after a
+    contract or a price was added, or a quote accepted, since the work was done)."""
+    with transaction.atomic():
+        current = _locked(event)
+        if current.status != EventStatus.PENDING:
+            raise BillingRefused("Only an event awaiting review can be priced again")
+        before = snapshot(current, BillableEvent.AUDITED_FIELDS)
+        _resolve(current)
         current.save()
         record_change(request=request, actor=by, obj=current, before=before, fields=BillableEvent.AUDITED_FIELDS)
     return current

@@ -285,7 +285,7 @@ def payment_record(
                 f"The payment is more than the {_pounds(current.balance)} still owed on {current.number}", "amount"
             )
         payment = Payment.objects.create(
-            invoice=current, amount=amount, received_on=received_on, reference=reference, recorded_by=by
+            invoice=current, amount=amount, received_on=received_on, remittance=reference, recorded_by=by
         )
         before = snapshot(current, Invoice.AUDITED_FIELDS)
         current.amount_paid += amount

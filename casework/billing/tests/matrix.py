@@ -52,6 +52,7 @@ def _invoicing_overrides(cast, agreement) -> dict[str, dict]:
         "billing:event": {"pk": made[0].pk},
         "billing:event_approve": {"pk": made[0].pk},
         "billing:event_write_off": {"pk": made[0].pk},
+        "billing:event_reprice": {"pk": made[0].pk},
         "billing:invoice_create": {"pk": agreement.pk},
         "billing:invoice": on_invoice,
         "billing:invoice_issue": on_invoice,

@@ -154,3 +154,15 @@ def test_finance_approves_or_writes_off_with_a_reason_and_nobody_else_may(cast):
     assert written_off.status == EventStatus.WRITTEN_OFF and written_off.reviewed_by == cast.finance
     with pytest.raises(PermissionDenied):  # no longer reviewable
         events.event_approve(event=written_off, by=cast.finance)
+
+
+def test_an_event_raised_before_its_contract_and_price_existed_is_priced_again_by_finance(cast):
+    case = billed_case(cast)
+    diary.attendance_record(appointment=past_appointment(cast, case), attendance="attended", by=cast.clinician)
+    (event,) = _events(case)
+    assert event.contract is None and event.price_source == PriceSource.NONE
+    agreement = helpers.contract(cast.finance, cast.organisation)
+    helpers.tariff(cast.finance, BillableService.TREATMENT_SESSION, "145.00")
+    event = events.event_reprice(event=event, by=cast.finance)
+    assert event.contract == agreement and event.net_amount == Decimal("145.00")
+    assert events.event_approve(event=event, by=cast.finance).status == EventStatus.APPROVED
