@@ -7,7 +7,7 @@ class BillingConfig(AppConfig):
     verbose_name = "Contracts and charging"
 
     def ready(self) -> None:
-        from casework.billing import access, rules, work  # noqa: F401  (permissions, My work sections)
+        from casework.billing import access, invoice_work, rules, work  # noqa: F401  (permissions, My work sections)
         from casework.billing.services import events
 
         access.register()

@@ -143,3 +143,14 @@ def test_the_portal_shows_the_organisations_issued_invoices_and_statement_only(c
     assert client_for(cast.agency_other).get(reverse("portal:invoice_pdf", args=[invoice.pk])).status_code == 404
     statement = agency.get(reverse("portal:statement")).content.decode()
     assert "£300.00" in statement and invoice.number in statement and theirs.number not in statement
+
+
+def test_my_work_shows_finance_the_events_to_review_and_the_overdue_invoices(cast, client_for):
+    overdue, case = _issued(cast, days_ago=45)
+    agreement = helpers.contract(cast.finance, cast.organisation, reference="C-WORK")
+    pending = approved_events(cast, agreement, count=1, price="123.00", case=case)[0]
+    BillableEvent.objects.filter(pk=pending.pk).update(status=EventStatus.PENDING)
+    page = client_for(cast.finance).get(reverse("core:my_work")).content.decode()
+    assert "Billable events to review" in page and "£123.00" in page
+    assert "Invoices overdue" in page and overdue.number in page
+    _clean(page, case)
