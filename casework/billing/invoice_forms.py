@@ -38,7 +38,9 @@ class InvoiceEventsForm(NHSForm):
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["events"].choices = list(choices)
+        field = self.fields["events"]
+        assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101  (for the type checker)
+        field.choices = list(choices)
 
 
 class InvoiceFilterForm(NHSForm):

@@ -116,26 +116,26 @@ def invoices_visible_to(user) -> QuerySet[Invoice]:
     return Invoice.objects.none()
 
 
-def _with_balance(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    return queryset.annotate(owed=F("total") - F("amount_paid") - F("amount_credited"))
+# Something is still owed on an invoice (its total is more than what is paid and credited).
+OWING = Q(total__gt=F("amount_paid") + F("amount_credited"))
 
 
 def invoices_for_list(user, *, state: str = "", search: str = "", today: dt.date | None = None) -> QuerySet[Invoice]:
     today = today or timezone.localdate()
-    queryset = _with_balance(invoices_visible_to(user)).select_related("contract", "organisation")
+    queryset = invoices_visible_to(user).select_related("contract", "organisation")
     if state == PaymentState.DRAFT:
         queryset = queryset.filter(status=InvoiceStatus.DRAFT)
     elif state == PaymentState.PAID:
-        queryset = queryset.filter(status=InvoiceStatus.ISSUED, owed__lte=0)
+        queryset = queryset.filter(status=InvoiceStatus.ISSUED).exclude(OWING)
     elif state == PaymentState.OVERDUE:
-        queryset = queryset.filter(status=InvoiceStatus.ISSUED, owed__gt=0, due_on__lt=today)
+        queryset = queryset.filter(OWING, status=InvoiceStatus.ISSUED, due_on__lt=today)
     elif state == PaymentState.PART_PAID:
-        queryset = queryset.filter(status=InvoiceStatus.ISSUED, owed__gt=0, due_on__gte=today).filter(
+        queryset = queryset.filter(OWING, status=InvoiceStatus.ISSUED, due_on__gte=today).filter(
             Q(amount_paid__gt=0) | Q(amount_credited__gt=0)
         )
     elif state == PaymentState.OUTSTANDING:
         queryset = queryset.filter(
-            status=InvoiceStatus.ISSUED, owed__gt=0, due_on__gte=today, amount_paid=0, amount_credited=0
+            OWING, status=InvoiceStatus.ISSUED, due_on__gte=today, amount_paid=0, amount_credited=0
         )
     search = (search or "").strip()
     if search:
@@ -191,7 +191,7 @@ def statement_for(user) -> Statement:
     invoices = list(invoices_visible_to(user).filter(status=InvoiceStatus.ISSUED).order_by("issued_on", "id"))
     ids = [invoice.pk for invoice in invoices]
     numbers = {invoice.pk: invoice.number for invoice in invoices}
-    entries = [StatementEntry(i.issued_on, "Invoice", i.number, debit=i.total) for i in invoices]
+    entries = [StatementEntry(i.issued_on or dt.date.min, "Invoice", i.number, debit=i.total) for i in invoices]
     entries += [
         StatementEntry(n.issued_on, "Credit note", f"{n.number} (against {numbers[n.invoice_id]})", credit=n.amount)
         for n in CreditNote.objects.filter(invoice_id__in=ids)

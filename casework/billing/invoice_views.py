@@ -193,7 +193,7 @@ def invoice_create(request: HttpRequest, pk: int) -> HttpResponse:
         (
             str(event.pk),
             f"{date_gb(event.occurred_on)}: {event.get_service_display()}, "
-            f"referral {event.referral.reference if event.referral_id else 'none'}, £{event.amount:,.2f}",
+            f"referral {event.referral.reference if event.referral is not None else 'none'}, £{event.amount:,.2f}",
         )
         for event in events
     ]

@@ -27,7 +27,7 @@ def _events_section(user) -> WorkSection:
             WorkItem(
                 text=f"{event.get_service_display()}: £{event.amount:,.2f}",
                 href=reverse("billing:event", args=[event.pk]),
-                detail=f"{event.organisation.name if event.organisation_id else 'No commissioner'}, "
+                detail=f"{event.organisation.name if event.organisation is not None else 'No commissioner'}, "
                 f"{date_gb(event.occurred_on)}",
                 tag="To review",
                 tag_colour="blue",

@@ -68,14 +68,14 @@ def aged_debt(user, today: dt.date) -> tuple[list[DebtRow], DebtRow]:
     totals = DebtRow(organisation="Total")
     owing = (
         invoice_queries.invoices_for_list(user, today=today)
-        .filter(status=InvoiceStatus.ISSUED, owed__gt=0)
+        .filter(invoice_queries.OWING, status=InvoiceStatus.ISSUED)
         .select_related(None)
         .select_related("organisation")
         .only("id", "due_on", "total", "amount_paid", "amount_credited", "organisation__name")
     )
     for invoice in owing:
         row = rows.setdefault(invoice.organisation.name, DebtRow(organisation=invoice.organisation.name))
-        bucket = bucket_for(invoice.due_on, today)
+        bucket = bucket_for(invoice.due_on or today, today)
         row.amounts[bucket] += invoice.balance
         totals.amounts[bucket] += invoice.balance
     return sorted(rows.values(), key=lambda r: r.organisation), totals

@@ -245,15 +245,17 @@ def seed_invoices(context: DemoContext) -> None:
             approved += 1
     by_contract: dict[int, list[int]] = {}
     for event in BillableEvent.objects.filter(status=EventStatus.APPROVED).order_by("occurred_on", "id"):
-        by_contract.setdefault(event.contract_id, []).append(event.pk)
+        if event.contract_id is not None:
+            by_contract.setdefault(event.contract_id, []).append(event.pk)
     made = 0
     for (contract_id, ids), (days_ago, fate) in zip(sorted(by_contract.items()), INVOICE_PLAN, strict=False):
         contract = Contract.objects.get(pk=contract_id)
         invoice = invoices.invoice_create(contract=contract, event_ids=ids[:6], by=finance)
         # Dated back so that the demo shows invoices of every age (the demo's work is all recent).
-        invoice = invoices.invoice_issue(invoice=invoice, by=finance, issued_on=today - dt.timedelta(days=days_ago))
+        issued_on = today - dt.timedelta(days=days_ago)
+        invoice = invoices.invoice_issue(invoice=invoice, by=finance, issued_on=issued_on)
         invoice = invoices.invoice_publish(invoice=invoice, by=finance)
-        paid_on = min(invoice.issued_on + dt.timedelta(days=21), today)
+        paid_on = min(issued_on + dt.timedelta(days=21), today)
         if fate == "paid":
             invoices.payment_record(
                 invoice=invoice, amount=invoice.total, received_on=paid_on, reference="BACS remittance", by=finance
@@ -267,13 +269,13 @@ def seed_invoices(context: DemoContext) -> None:
                 by=finance,
             )
         elif fate == "credited":
-            first = invoice.lines.order_by("id").first()
+            first = invoice.lines.order_by("id")[0]
             invoices.credit_note_create(
                 invoice=invoice,
                 amount=first.amount,
                 reason="A session on this invoice was cancelled by the clinic and should not have been charged.",
                 by=finance,
-                issued_on=min(invoice.issued_on + dt.timedelta(days=7), today),
+                issued_on=min(issued_on + dt.timedelta(days=7), today),
             )
         made += 1
     context.say(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -66,7 +67,7 @@ def _appointment_service(appointment) -> str | None:
     return None
 
 
-def what_to_charge(kind: str, record) -> tuple[str, int, str, object, dt.date] | None:
+def what_to_charge(kind: str, record) -> tuple[str, int, str, Any, dt.date] | None:
     """(source kind, source id, service, case, day of the work) for completed work, or None when it
     is not chargeable."""
     if kind == completions.ASSESSMENT_SIGNED:
@@ -84,10 +85,10 @@ def what_to_charge(kind: str, record) -> tuple[str, int, str, object, dt.date] |
             _local_day(record.issued_at),
         )
     if kind == completions.ATTENDANCE_RECORDED:
-        service = _appointment_service(record)
-        if service is None:
+        charged = _appointment_service(record)
+        if charged is None:
             return None
-        return EventSource.APPOINTMENT, record.pk, service, record.case, _local_day(record.starts_at)
+        return EventSource.APPOINTMENT, record.pk, charged, record.case, _local_day(record.starts_at)
     return None
 
 

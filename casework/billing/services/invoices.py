@@ -85,7 +85,7 @@ def _recount(invoice: Invoice) -> None:
 def _purchase_order(contract: Contract, events: list[BillableEvent]) -> str:
     """The commissioner's purchase order: the one their accepted quotes carry when all agree, else
     the contract's."""
-    orders = {event.quote.purchase_order for event in events if event.quote_id and event.quote.purchase_order}
+    orders = {event.quote.purchase_order for event in events if event.quote is not None and event.quote.purchase_order}
     return orders.pop() if len(orders) == 1 else contract.purchase_order
 
 
@@ -124,7 +124,7 @@ def invoice_create(*, contract: Contract, event_ids: list[int], by, request: Htt
                 event=event,
                 service=event.service,
                 occurred_on=event.occurred_on,
-                reference=event.referral.reference if event.referral_id else "",
+                reference=event.referral.reference if event.referral is not None else "",
                 unit_price=event.unit_price,
                 vat_treatment=event.vat_treatment,
                 vat_rate=event.vat_rate,
@@ -278,7 +278,7 @@ def payment_record(
         current = _locked(invoice)
         if current.status != InvoiceStatus.ISSUED:
             raise BillingRefused("Payments are recorded against issued invoices only")
-        if received_on < current.issued_on:
+        if current.issued_on is not None and received_on < current.issued_on:
             raise BillingRefused("The date received must be on or after the invoice date", "received_on")
         if amount > current.balance:
             raise BillingRefused(
