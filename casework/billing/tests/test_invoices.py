@@ -173,3 +173,30 @@ def test_two_officers_invoicing_the_same_events_at_once_make_one_invoice_on_post
     assert sorted(outcomes) == ["invoiced"] + ["refused"] * (THREADS - 1)
     assert Invoice.objects.count() == 1
     assert InvoiceLine.objects.filter(event_id__in=ids).count() == 3
+
+
+@pytest.fixture
+def notify(settings):
+    from casework.referrals.notify_standin import STANDIN_KEY, StandIn
+
+    standin = StandIn().start()
+    settings.NOTIFY_API_KEY = STANDIN_KEY
+    settings.NOTIFY_BASE_URL = standin.url
+    yield standin
+    standin.stop()
+
+
+def test_an_issued_invoice_is_emailed_to_the_invoicing_contact_as_a_pdf_naming_only_its_number(cast, notify):
+    import base64
+
+    invoice, _ = _draft(cast)
+    invoice = invoices.invoice_issue(invoice=invoice, by=cast.finance)
+    sent = invoices.invoice_send(invoice=invoice, by=cast.finance)
+    assert sent.sent_to == "ap@example.org" and sent.sent_at is not None
+    message = notify.notifications[sent.notify_id]
+    assert message["email_address"] == "ap@example.org"
+    assert message["reference"] == f"invoice-{invoice.pk}"
+    assert message["personalisation"]["reference"] == invoice.number
+    assert base64.b64decode(message["personalisation"]["link_to_file"]["file"]).startswith(b"%PDF-")
+    again = invoices.invoice_send(invoice=invoice, by=cast.finance)  # a retry adopts the one Notify holds
+    assert again.notify_id == sent.notify_id and len(notify.notifications) == 1
