@@ -166,3 +166,23 @@ def test_an_event_raised_before_its_contract_and_price_existed_is_priced_again_b
     event = events.event_reprice(event=event, by=cast.finance)
     assert event.contract == agreement and event.net_amount == Decimal("145.00")
     assert events.event_approve(event=event, by=cast.finance).status == EventStatus.APPROVED
+
+
+def test_an_issued_report_raises_one_event_however_many_times_it_is_issued(cast, settings, tmp_path):
+    from casework.reports.tests.issued import make_issued, report_on
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    case = billed_case(cast)
+    helpers.contract(cast.finance, cast.organisation)
+    helpers.tariff(cast.finance, BillableService.REPORT_POLICE, "750.00")
+    report = report_on(case, by=cast.clinician)
+    first = make_issued(report, recipient=cast.organisation, by=cast.clinical_lead)
+    second = make_issued(report, recipient=cast.organisation, by=cast.clinical_lead, number=2)
+    for issued in (first, second):
+        events.event_raise(completions.REPORT_ISSUED, issued, by=cast.clinical_lead)
+    (event,) = _events(case)
+    assert event.source_kind == EventSource.REPORT and event.source_id == report.request_id
+    assert event.service == BillableService.REPORT_POLICE and event.net_amount == Decimal("750.00")
