@@ -9,11 +9,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Depends on the first migrations of the apps below only, so rolling those back to their first
+    # (casework/core/tests/test_migrations_reversible.py) leaves billing's tables and rows alone.
     dependencies = [
         ("billing", "0001_initial"),
-        ("cases", "0007_case_notes_kept"),
-        ("organisations", "0002_free_text_limits"),
-        ("referrals", "0009_received_from_consultation"),
+        ("cases", "0001_initial"),
+        ("organisations", "0001_initial"),
+        ("referrals", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -41,7 +41,7 @@ from casework.billing.models import REASON_LIMIT, BillableEvent, Contract, Quote
 from casework.billing.services._shared import BillingRefused, vat_rate_for
 from casework.cases.models import CaseReferral
 from casework.core import completions
-from casework.core.permissions import requires
+from casework.core.permissions import requires, system_service
 from casework.treatment.choices import AppointmentKind, Attendance
 
 ASSESSMENT_SERVICES = {
@@ -157,6 +157,10 @@ def _resolve(event: BillableEvent) -> None:
     _price(event, line)
 
 
+@system_service(
+    "called by casework.core.completions inside the clinical service that completed the work, which checked "
+    "the user's permission"
+)
 def event_raise(kind: str, record, *, by, request: HttpRequest | None = None) -> BillableEvent | None:
     """Raise the billable event for completed work (called by ``casework.core.completions``, inside
     the service that completed it, which has already checked the user may). None when the work is
