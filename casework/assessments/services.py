@@ -51,6 +51,7 @@ from casework.assessments.models import (
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.cases.services.records import stalker_type_record
+from casework.core import completions
 from casework.core.formatting import date_gb
 from casework.core.permissions import require
 from casework.core.refusals import Refused
@@ -659,6 +660,7 @@ def assessment_sign(
         stalker_type = definition.context_of(assessment.answers)["stalker_type"]
         if definition.stalker_type_item and stalker_type and stalker_type != assessment.case.stalker_type:
             stalker_type_record(case=assessment.case, stalker_type=stalker_type, by=by, request=request)
+        completions.announce(completions.ASSESSMENT_SIGNED, assessment, by=by, request=request)
     return assessment
 
 

@@ -7,4 +7,8 @@ class BillingConfig(AppConfig):
     verbose_name = "Contracts and charging"
 
     def ready(self) -> None:
-        from casework.billing import panels, rules, work  # noqa: F401  (panels, permissions, My work sections)
+        from casework.billing import access, invoice_work, panels, rules, work  # noqa: F401  (panels, permissions, My work)
+        from casework.billing.services import events
+
+        access.register()
+        events.listen()  # billable events from completed work (casework.core.completions)

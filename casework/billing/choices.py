@@ -60,3 +60,61 @@ QUOTE_TAG_COLOURS = {
 }
 # A referral has at most one quote in these states: a new one is made only once it is rejected or withdrawn.
 LIVE_QUOTE_STATUSES = (QuoteStatus.DRAFT, QuoteStatus.SENT, QuoteStatus.ACCEPTED)
+
+
+# --- Billable events, invoices, payments and credit notes (docs/adr/0021) -------------------------
+
+
+class EventSource(models.TextChoices):
+    """What completed work raised a billable event: one event per source record at most."""
+
+    ASSESSMENT = "assessment", "Assessment signed"
+    REPORT = "report", "Report issued"
+    APPOINTMENT = "appointment", "Treatment session"
+
+
+class PriceSource(models.TextChoices):
+    QUOTE = "quote", "Accepted quote"
+    TARIFF = "tariff", "Tariff"
+    NONE = "none", "No price"
+
+
+class EventStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting review"
+    APPROVED = "approved", "Approved"
+    WRITTEN_OFF = "written_off", "Written off"
+    INVOICED = "invoiced", "Invoiced"
+
+
+EVENT_TAG_COLOURS = {
+    EventStatus.PENDING: "blue",
+    EventStatus.APPROVED: "green",
+    EventStatus.WRITTEN_OFF: "grey",
+    EventStatus.INVOICED: "purple",
+}
+
+
+class InvoiceStatus(models.TextChoices):
+    """Stored states: a draft has no number; once issued an invoice is corrected only by a credit note."""
+
+    DRAFT = "draft", "Draft"
+    ISSUED = "issued", "Issued"
+
+
+class PaymentState(models.TextChoices):
+    """How far an issued invoice is settled (worked out from its payments, credits and due date)."""
+
+    DRAFT = "draft", "Draft"
+    OUTSTANDING = "outstanding", "Outstanding"
+    PART_PAID = "part_paid", "Part-paid"
+    OVERDUE = "overdue", "Overdue"
+    PAID = "paid", "Paid"
+
+
+PAYMENT_TAG_COLOURS = {
+    PaymentState.DRAFT: "grey",
+    PaymentState.OUTSTANDING: "blue",
+    PaymentState.PART_PAID: "yellow",
+    PaymentState.OVERDUE: "red",
+    PaymentState.PAID: "green",
+}

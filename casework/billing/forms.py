@@ -84,6 +84,19 @@ class ContractForm(NHSForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages=_too_long("Terms", TERMS_LIMIT),
     )
+    payment_days = forms.IntegerField(
+        label="Days to pay an invoice",
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text="Invoices under this contract are due this many days after they are issued (30 if left empty)",
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-3"}),
+        error_messages={
+            "invalid": "Days to pay must be a whole number, like 30",
+            "min_value": "Days to pay must be 1 or more",
+            "max_value": "Days to pay must be 365 or fewer",
+        },
+    )
     invoicing_contact_name = forms.CharField(
         label="Invoicing contact",
         required=False,
@@ -114,6 +127,7 @@ class ContractForm(NHSForm):
             "purchase_order": contract.purchase_order,
             "starts_on": contract.starts_on,
             "ends_on": contract.ends_on,
+            "payment_days": contract.payment_days,
             "cap": contract.cap,
             "terms": contract.terms,
             "invoicing_contact_name": contract.invoicing_contact_name,

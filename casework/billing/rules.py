@@ -69,3 +69,49 @@ rules.add_perm("billing.work_finance_queue", is_finance_officer)
 rules.add_perm("billing.portal_list_quotes", is_agency_referrer)
 rules.add_perm("billing.portal_view_quote", is_agency_referrer & is_sent_to_own_organisation)
 rules.add_perm("billing.portal_answer_quote", is_agency_referrer & is_sent_to_own_organisation & is_awaiting_answer)
+
+
+# --- Billable events and invoices (docs/adr/0021) -------------------------------------------------
+
+
+@rules.predicate
+def is_pending_review(user, event) -> bool:
+    return event is not None and event.status in ("pending", "approved")
+
+
+@rules.predicate
+def is_draft_invoice(user, invoice) -> bool:
+    return invoice is not None and invoice.status == "draft"
+
+
+@rules.predicate
+def is_issued_invoice(user, invoice) -> bool:
+    return invoice is not None and invoice.status == "issued"
+
+
+@rules.predicate
+def is_issued_to_own_organisation(user, invoice) -> bool:
+    """An issued invoice, made available in the portal, to the user's own organisation."""
+    return (
+        invoice is not None
+        and invoice.status == "issued"
+        and invoice.in_portal
+        and bool(getattr(user, "organisation_id", None))
+        and invoice.organisation_id == user.organisation_id
+    )
+
+
+# Finance officers review billable events and invoice, take payments and credit.
+rules.add_perm("billing.view_events", is_finance_officer)
+rules.add_perm("billing.review_event", is_finance_officer & is_pending_review)
+rules.add_perm("billing.view_invoices", is_finance_officer)
+rules.add_perm("billing.create_invoice", is_finance_officer)
+rules.add_perm("billing.edit_invoice", is_finance_officer & is_draft_invoice)
+rules.add_perm("billing.issue_invoice", is_finance_officer & is_draft_invoice)
+rules.add_perm("billing.send_invoice", is_finance_officer & is_issued_invoice)
+rules.add_perm("billing.record_payment", is_finance_officer & is_issued_invoice)
+rules.add_perm("billing.credit_invoice", is_finance_officer & is_issued_invoice)
+rules.add_perm("billing.view_debt", is_finance_officer)
+# The commissioning agency, in the portal: its organisation's issued invoices and its statement.
+rules.add_perm("billing.portal_list_invoices", is_agency_referrer)
+rules.add_perm("billing.portal_view_invoice", is_agency_referrer & is_issued_to_own_organisation)

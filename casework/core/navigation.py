@@ -41,6 +41,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("Your service", "commissioner:your_service", "insights.view_your_service"),
     NavItem("Quotes", "billing:quotes", "billing.view_quotes"),
     NavItem("Contracts", "billing:contracts", "billing.view_contracts"),
+    NavItem("Invoices", "portal:invoices", "billing.portal_list_invoices"),
+    NavItem("Invoices", "billing:invoices", "billing.view_invoices"),
 ]
 
 

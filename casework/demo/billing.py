@@ -200,3 +200,85 @@ def seed(context: DemoContext) -> None:
     context.made["contracts"] = list(contracts.values())
     summary = ", ".join(f"{counts[s]} {s.label.lower()}" for s in QuoteStatus)
     context.say(f"Billing: {len(contracts)} contracts, {tariffs} prices, {made} quotes ({summary})")
+
+
+# --- Billable events, invoices, payments and a credit note (docs/adr/0021) -------------------------
+
+# Days before today each demo invoice is issued, and what has happened to it since.
+INVOICE_PLAN = (
+    (70, "paid"),
+    (15, "part_paid"),
+    (95, "overdue"),
+    (10, "outstanding"),
+    (50, "credited"),
+)
+
+
+def seed_invoices(context: DemoContext) -> None:
+    """The billable events raised by the demo's clinical work (signed assessments, issued reports,
+    attended and missed sessions) looked up again now that contracts and prices exist, reviewed by
+    finance (most approved, one written off), and invoiced: paid, part-paid, overdue, outstanding,
+    and one with a credit note. Idempotent: nothing is added when any invoice exists."""
+    from casework.billing.choices import EventStatus
+    from casework.billing.models import BillableEvent, Invoice
+    from casework.billing.services import events, invoices
+
+    if Invoice.objects.exists():
+        context.say("Billing invoices: already there")
+        return
+    finance = User.objects.filter(role=Role.FINANCE_OFFICER, is_active=True).order_by("id").first()
+    if finance is None:
+        context.say("Billing invoices: no finance officer, nothing made")
+        return
+    today = timezone.localdate()
+    pending = list(BillableEvent.objects.filter(status=EventStatus.PENDING).order_by("occurred_on", "id"))
+    approved = written_off = 0
+    for number, event in enumerate(pending):
+        event = events.event_reprice(event=event, by=finance)
+        if event.contract_id is None or event.price_source == "none":
+            continue  # left for finance to resolve
+        if number % 9 == 4:
+            events.event_write_off(event=event, by=finance, reason="Agreed with the commissioner: no charge.")
+            written_off += 1
+        elif number % 6 != 5:  # a few left awaiting review
+            events.event_approve(event=event, by=finance)
+            approved += 1
+    by_contract: dict[int, list[int]] = {}
+    for event in BillableEvent.objects.filter(status=EventStatus.APPROVED).order_by("occurred_on", "id"):
+        if event.contract_id is not None:
+            by_contract.setdefault(event.contract_id, []).append(event.pk)
+    made = 0
+    for (contract_id, ids), (days_ago, fate) in zip(sorted(by_contract.items()), INVOICE_PLAN, strict=False):
+        contract = Contract.objects.get(pk=contract_id)
+        invoice = invoices.invoice_create(contract=contract, event_ids=ids[:6], by=finance)
+        # Dated back so that the demo shows invoices of every age (the demo's work is all recent).
+        issued_on = today - dt.timedelta(days=days_ago)
+        invoice = invoices.invoice_issue(invoice=invoice, by=finance, issued_on=issued_on)
+        invoice = invoices.invoice_publish(invoice=invoice, by=finance)
+        paid_on = min(issued_on + dt.timedelta(days=21), today)
+        if fate == "paid":
+            invoices.payment_record(
+                invoice=invoice, amount=invoice.total, received_on=paid_on, reference="BACS remittance", by=finance
+            )
+        elif fate == "part_paid":
+            invoices.payment_record(
+                invoice=invoice,
+                amount=(invoice.total / 2).quantize(Decimal("0.01")),
+                received_on=paid_on,
+                reference="Part payment",
+                by=finance,
+            )
+        elif fate == "credited":
+            first = invoice.lines.order_by("id")[0]
+            invoices.credit_note_create(
+                invoice=invoice,
+                amount=first.amount,
+                reason="A session on this invoice was cancelled by the clinic and should not have been charged.",
+                by=finance,
+                issued_on=min(issued_on + dt.timedelta(days=7), today),
+            )
+        made += 1
+    context.say(
+        f"Billing invoices: {len(pending)} events reviewed ({approved} approved, {written_off} written off), "
+        f"{made} invoices"
+    )

@@ -48,6 +48,7 @@ BUILDERS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("victim_therapy", victim_therapy.seed),
     ("consultations", consultations.seed),
     ("billing", billing.seed),
+    ("billing_invoices", billing.seed_invoices),
     ("research", research.seed),
     # Referrals a police force's case system sent through the API: just received, so after the
     # builders that work on the clinic's referrals and before search indexes everything.

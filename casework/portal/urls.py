@@ -3,7 +3,7 @@ navigation item); following referrals under /portal/referrals/ ("Your referrals"
 
 from django.urls import path, register_converter
 
-from casework.portal import quote_views, report_views, views
+from casework.portal import invoice_views, quote_views, report_views, views
 
 
 class ReferenceConverter:
@@ -38,6 +38,9 @@ urlpatterns = [
     path("quotes/<id:pk>/", quote_views.quote_detail, name="quote"),
     path("quotes/<id:pk>/accept/", quote_views.quote_accept, name="quote_accept"),
     path("quotes/<id:pk>/reject/", quote_views.quote_reject, name="quote_reject"),
+    path("invoices/", invoice_views.invoice_list, name="invoices"),
+    path("invoices/<id:pk>/pdf/", invoice_views.invoice_pdf, name="invoice_pdf"),
+    path("statement/", invoice_views.statement, name="statement"),
     path("new/", views.start, name="start"),
     path("new/<id:draft_id>/people/", views.parties, name="parties"),
     path("new/<id:draft_id>/people/<id:index>/", views.party_change, name="party_change"),

@@ -232,12 +232,17 @@ def _no_fetching():
     return NoFetching()
 
 
-def render_pdf(doc: ReportDocument) -> bytes:
-    """The report as a tagged A4 PDF (PDF/UA-1: structure tree, marked content, language, title)."""
+def html_to_pdf(html: str) -> bytes:
+    """A self-contained HTML document as a tagged A4 PDF (PDF/UA-1: structure tree, marked content,
+    language, title), fetching nothing from outside. Reports use it, and so do invoices."""
     from weasyprint import HTML
 
-    html = HTML(string=render_html(doc), base_url=None, url_fetcher=_no_fetching())
-    return html.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    return HTML(string=html, base_url=None, url_fetcher=_no_fetching()).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+
+
+def render_pdf(doc: ReportDocument) -> bytes:
+    """The report as a tagged A4 PDF (PDF/UA-1: structure tree, marked content, language, title)."""
+    return html_to_pdf(render_html(doc))
 
 
 # --- Word -----------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from casework.assessments.models import (
     RiskScenario,
 )
 from casework.audit.models import BreakGlassGrant
+from casework.billing.models import BillableEvent
 from casework.cases.choices import CaseKind, PartyRole, TeamRole
 from casework.cases.models import (
     AgencyOfficer,
@@ -388,6 +389,19 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
         ),
         "consultations.consultationmeeting": ConsultationMeeting.objects.create(
             case=case, held_on=dt.date(2026, 11, 2), attendees="Matrix", minutes="Matrix minutes", recorded_by=by
+        ),
+        "billing.billableevent": BillableEvent.objects.create(
+            source_kind="appointment",
+            source_id=appointment.pk,
+            case=case,
+            organisation=recipient,
+            service="treatment_session",
+            occurred_on=dt.date(2026, 11, 2),
+            price_source="tariff",
+            unit_price="150.00",
+            net_amount="150.00",
+            vat_amount="0.00",
+            raised_by=by,
         ),
         "treatment.enrolment": enrolment,
         "treatment.appointment": appointment,

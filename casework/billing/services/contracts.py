@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from casework.audit.services import record_change, record_create, snapshot
 from casework.billing.choices import BillableService, VatTreatment
-from casework.billing.models import MAX_PRICE, Contract, Tariff
+from casework.billing.models import DEFAULT_PAYMENT_DAYS, MAX_PRICE, Contract, Tariff
 from casework.billing.services._shared import BillingRefused, vat_rate_for
 from casework.core.permissions import requires
 
@@ -40,12 +40,19 @@ def _check_contract(values: dict[str, Any], exclude: Contract | None) -> None:
     cap = values.get("cap")
     if cap is not None and (cap <= 0 or cap > MAX_PRICE):
         raise BillingRefused("The cap must be more than £0 and less than £100,000,000", "cap")
+    days = values.get("payment_days")
+    if days is not None and not 1 <= days <= MAX_PAYMENT_DAYS:
+        raise BillingRefused(f"The days to pay must be from 1 to {MAX_PAYMENT_DAYS}", "payment_days")
+
+
+MAX_PAYMENT_DAYS = 365
 
 
 def _contract_values(values: dict[str, Any]) -> dict[str, Any]:
     cleaned = {name: values.get(name) for name in Contract.EDITED_FIELDS}
     for name in ("reference", "purchase_order", "terms", "invoicing_contact_name", "invoicing_contact_email"):
         cleaned[name] = (cleaned.get(name) or "").strip()
+    cleaned["payment_days"] = cleaned.get("payment_days") or DEFAULT_PAYMENT_DAYS
     return cleaned
 
 

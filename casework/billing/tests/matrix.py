@@ -16,7 +16,8 @@ def billing_overrides(cast) -> dict[str, dict]:
     sent = helpers.quote(cast, agreement=agreement, status=QuoteStatus.SENT)
     unquoted = helpers.referral(cast.organisation)
     line = draft.lines.first()
-    return {
+    invoicing = _invoicing_overrides(cast, agreement)
+    return invoicing | {
         "billing:contract": {"pk": agreement.pk},
         "billing:contract_edit": {"pk": agreement.pk},
         "billing:tariff_edit": {"pk": price.pk},
@@ -30,4 +31,36 @@ def billing_overrides(cast) -> dict[str, dict]:
         "portal:quote": {"pk": sent.pk},
         "portal:quote_accept": {"pk": sent.pk},
         "portal:quote_reject": {"pk": sent.pk},
+    }
+
+
+def _invoicing_overrides(cast, agreement) -> dict[str, dict]:
+    """A pending event (the review pages), approved events to invoice under ``agreement``, and an
+    issued invoice of ``cast.organisation`` made available in its portal."""
+    from casework.billing.choices import EventStatus
+    from casework.billing.models import BillableEvent
+    from casework.billing.services import invoices
+    from casework.billing.tests.invoice_helpers import approved_events
+
+    made = approved_events(cast, agreement, count=3)
+    BillableEvent.objects.filter(pk=made[0].pk).update(status=EventStatus.PENDING)
+    invoice = invoices.invoice_create(contract=agreement, event_ids=[made[1].pk], by=cast.finance)
+    invoice = invoices.invoice_issue(invoice=invoice, by=cast.finance)
+    invoice = invoices.invoice_publish(invoice=invoice, by=cast.finance)
+    on_invoice = {"pk": invoice.pk}
+    return {
+        "billing:event": {"pk": made[0].pk},
+        "billing:event_approve": {"pk": made[0].pk},
+        "billing:event_write_off": {"pk": made[0].pk},
+        "billing:event_reprice": {"pk": made[0].pk},
+        "billing:invoice_create": {"pk": agreement.pk},
+        "billing:invoice": on_invoice,
+        "billing:invoice_issue": on_invoice,
+        "billing:invoice_delete": on_invoice,
+        "billing:invoice_send": on_invoice,
+        "billing:invoice_publish": on_invoice,
+        "billing:invoice_pdf": on_invoice,
+        "billing:payment_create": on_invoice,
+        "billing:credit_note_create": on_invoice,
+        "portal:invoice_pdf": on_invoice,
     }

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from casework.audit.models import Action
 from casework.audit.services import record
+from casework.core import completions
 from casework.core.permissions import require
 from casework.core.refusals import Refused
 from casework.organisations.models import Organisation, OrganisationKind
@@ -218,6 +219,7 @@ def report_issue(
             released_by=by,
         )
         _audit_issue(issued, entry, by=by, request=request, removed=removed)
+        completions.announce(completions.REPORT_ISSUED, issued, by=by, request=request)
     return issued
 
 

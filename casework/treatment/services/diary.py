@@ -32,6 +32,7 @@ from casework.cases.choices import CaseKind, NoteKind
 from casework.cases.rules import team_of
 from casework.cases.services._shared import audit_changed, audit_created
 from casework.cases.services.notes import note_add
+from casework.core import completions
 from casework.core.permissions import require
 from casework.core.refusals import Refused
 from casework.core.roles import Role
@@ -392,6 +393,7 @@ def attendance_record(
         )
         # An absence that completes the compliance rule's count raises a notice to the officer.
         compliance.check_after_attendance(appointment=appointment, by=by, request=request)
+        completions.announce(completions.ATTENDANCE_RECORDED, appointment, by=by, request=request)
     return appointment
 
 
