@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from casework.access import barrier
 from casework.billing.choices import EventStatus, InvoiceStatus, PaymentState
 from casework.billing.models import BillableEvent, Contract, CreditNote, Invoice, InvoiceLine, Payment
 
@@ -112,7 +113,13 @@ def invoices_visible_to(user) -> QuerySet[Invoice]:
     if user.has_perm("billing.view_invoices"):
         return Invoice.objects.all()
     if user.has_perm("billing.portal_list_invoices") and user.organisation_id:
-        return Invoice.objects.filter(organisation_id=user.organisation_id, status=InvoiceStatus.ISSUED, in_portal=True)
+        queryset = Invoice.objects.filter(
+            organisation_id=user.organisation_id, status=InvoiceStatus.ISSUED, in_portal=True
+        )
+        # Never an invoice with a line for a referral across an information barrier from the user's
+        # side (as for quotes, and as the portal hides such a referral itself).
+        behind = barrier.referrals_behind_barrier_for(user)
+        return queryset.exclude(lines__event__referral_id__in=behind) if behind else queryset
     return Invoice.objects.none()
 
 

@@ -145,6 +145,29 @@ def test_the_portal_shows_the_organisations_issued_invoices_and_statement_only(c
     assert "£300.00" in statement and invoice.number in statement and theirs.number not in statement
 
 
+def test_an_invoice_for_work_across_an_information_barrier_is_not_shown_to_the_stalkers_referrer(cast, client_for):
+    """An invoice with a line for Vera's referral, which sits across a barrier from Stan's (sent by
+    the agency user): neither its number, its PDF nor its line on the statement reach that user; a
+    colleague who sent nothing about Stan sees it."""
+    from casework.accounts.tests.factories import UserFactory
+    from casework.core.roles import Role
+
+    _, vera_case = helpers.referral_across_a_barrier(cast)
+    agreement = helpers.contract(cast.finance, cast.organisation, reference="BARRIER")
+    made = approved_events(cast, agreement, count=1, case=vera_case)
+    invoice = invoices.invoice_create(contract=agreement, event_ids=[made[0].pk], by=cast.finance)
+    invoice = invoices.invoice_publish(
+        invoice=invoices.invoice_issue(invoice=invoice, by=cast.finance), by=cast.finance
+    )
+    agency = client_for(cast.agency)
+    assert invoice.number not in agency.get(reverse("portal:invoices")).content.decode()
+    assert invoice.number not in agency.get(reverse("portal:statement")).content.decode()
+    assert agency.get(reverse("portal:invoice_pdf", args=[invoice.pk])).status_code == 404
+    colleague = client_for(UserFactory(role=Role.AGENCY_REFERRER, organisation=cast.organisation))
+    assert invoice.number in colleague.get(reverse("portal:invoices")).content.decode()
+    assert colleague.get(reverse("portal:invoice_pdf", args=[invoice.pk])).status_code == 200
+
+
 def test_my_work_shows_finance_the_events_to_review_and_the_overdue_invoices(cast, client_for):
     overdue, case = _issued(cast, days_ago=45)
     agreement = helpers.contract(cast.finance, cast.organisation, reference="C-WORK")

@@ -81,36 +81,11 @@ def test_a_quote_for_a_referral_across_an_information_barrier_is_not_shown_to_th
     """Vera's referral sits across a barrier from Stan's, which the agency user sent: the quote for
     her work, sent to their organisation, is not theirs to see; a colleague who sent nothing about
     Stan sees it."""
-    from casework.accounts.tests.factories import TrainingRecordFactory, UserFactory
+    from casework.accounts.tests.factories import UserFactory
     from casework.billing.services import quotes
-    from casework.cases.choices import CaseKind
-    from casework.cases.services.opening import case_open
-    from casework.cases.tests.factories import ready_referral
     from casework.core.roles import Role
-    from casework.people.tests.factories import create_person
-    from casework.referrals.choices import SubjectRole
 
-    victim_clinician = UserFactory(role=Role.CLINICIAN)
-    TrainingRecordFactory(user=victim_clinician)
-    stan = create_person(by=cast.coordinator, given_name="Stan", family_name="Farside", sex="male")
-    vera = create_person(by=cast.coordinator, given_name="Vera", family_name="Farside", sex="female")
-    vera_referral = ready_referral(
-        subject=vera,
-        lead_clinician=victim_clinician,
-        coordinator=cast.coordinator,
-        subject_role=SubjectRole.VICTIM,
-        referring_organisation=cast.organisation,
-    )
-    case_open(referral=vera_referral, kind=CaseKind.VICTIM, lead_clinician=victim_clinician, by=cast.clinical_lead)
-    stan_referral = ready_referral(
-        subject=stan,
-        lead_clinician=cast.clinician,
-        coordinator=cast.coordinator,
-        referring_organisation=cast.organisation,
-        victims=[(vera, "Vee", "Former partner")],
-    )
-    case_open(referral=stan_referral, kind=CaseKind.PERPETRATOR, lead_clinician=cast.clinician, by=cast.clinical_lead)
-    type(stan_referral).objects.filter(pk=stan_referral.pk).update(created_by=cast.agency)
+    vera_referral, _ = helpers.referral_across_a_barrier(cast)
     agreement = helpers.contract(cast.finance, cast.organisation, reference="BARRIER")
     helpers.tariff(cast.finance)
     quote = quotes.quote_create(referral=vera_referral, contract=agreement, by=cast.finance)
