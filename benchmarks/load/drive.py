@@ -96,7 +96,12 @@ def hammer(base: str, cookies: dict, url: str, users: int, seconds: float) -> di
         mine, bad = [], 0
         while time.perf_counter() < stop_at:
             started = time.perf_counter()
-            status, _, _ = browser.request("GET", url)
+            try:
+                status, _, _ = browser.request("GET", url)
+            except OSError:  # timed out or refused: an error, at the time it took; a new connection
+                status = 0
+                browser = Browser(base)
+                browser.cookies = dict(cookies)
             mine.append((time.perf_counter() - started) * 1000)
             bad += status != 200
         with lock:
@@ -146,6 +151,11 @@ def drive(state_file: Path, base: str, levels: list[int], seconds: float, runs: 
                 Browser(base).request("GET", page["url"])  # warm nothing but the connection
                 figures = hammer(base, sessions[page["role"]], page["url"], users, seconds)
                 results.setdefault((page["label"], users), []).append(figures)
+                print(
+                    f"  {page['label']} at {users}: p95 {figures['p95']:.0f} ms, {figures['requests']} requests,"
+                    f" {figures['errors']} errors",
+                    flush=True,
+                )
             after = audit_count(os.environ.get("DATABASE_URL", ""))
             if users == max(levels) and before is not None and after is not None:
                 append_rates.append((after - before) / (time.perf_counter() - started))

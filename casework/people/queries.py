@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from casework.access import policy
@@ -104,8 +105,24 @@ def persons_search(user, queryset: QuerySet[Person], text: str) -> QuerySet[Pers
             return queryset.filter(Q(pk__in=prison_match.values("pk")) | Q(pk__in=by_postcode.values("pk")))
         return prison_match
     for word in text.split()[:5]:
-        queryset = queryset.filter(pk__in=_named(word))
+        queryset = queryset.filter(pk__in=_named_ids(word))
     return queryset
+
+
+# On PostgreSQL the ids a word names are read first (one index-served query) when there are at most
+# this many: given as a subquery, the planner walks the name index in order expecting to meet the
+# 25 rows of a page early, and joins each row against the whole set, which for a common surname at
+# national scale took 20 s (docs/benchmarks/load.md). A word naming more than this (two letters,
+# say) keeps the subquery.
+NAMED_IDS_READ_FIRST = 20_000
+
+
+def _named_ids(word: str):
+    named = _named(word)
+    if connection.vendor != "postgresql":
+        return named
+    ids = list(named[: NAMED_IDS_READ_FIRST + 1].values_list("pk", flat=True))
+    return named if len(ids) > NAMED_IDS_READ_FIRST else ids
 
 
 def _named(word: str) -> QuerySet:

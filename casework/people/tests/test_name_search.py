@@ -68,10 +68,27 @@ def test_the_name_search_uses_the_trigram_indexes(cast, index):
         sql, params = PersonName.objects.filter(family_name__icontains="smith").values("pk").query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
         assert "people_personname_family_trgm" in "\n".join(row[0] for row in cursor.fetchall())
-        # And the person list's own query, scoped and counted as the page does.
-        sql, params = (
-            queries.persons_for_list(cast.clinical_lead, "smith").order_by().values("pk").query.sql_with_params()
-        )
+        # And the lookup the person list reads its ids from (as a subquery beyond the cap).
+        sql, params = queries._named("smith").query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "people_person_family_trgm" in plan and "people_personname_family_trgm" in plan, plan
+
+
+@pytest.mark.parametrize("cap", [1, 1000])
+def test_the_results_are_the_same_whether_the_ids_are_read_first_or_not(cast, index, monkeypatch, cap):
+    """On PostgreSQL the ids a word names are read first unless there are more than the cap; either
+    way the list finds exactly what a substring search finds."""
+    monkeypatch.setattr(queries, "NAMED_IDS_READ_FIRST", cap)
+    found = {p.reference for p in queries.persons_for_list(cast.clinical_lead, "smith")}
+    assert found == _expected(index, "smith")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's choice is PostgreSQL's")
+def test_the_page_query_gets_the_named_ids_not_a_union_to_join_row_by_row(cast, index, monkeypatch):
+    """Given as a UNION subquery, PostgreSQL walked the name index in order and joined every row
+    against the whole set: 20 s for a common surname at national scale (docs/benchmarks/load.md)."""
+    sql = str(queries.persons_for_list(cast.clinical_lead, "smith").query)
+    assert "UNION" not in sql.upper()
+    monkeypatch.setattr(queries, "NAMED_IDS_READ_FIRST", 1)
+    assert "UNION" in str(queries.persons_for_list(cast.clinical_lead, "smith").query).upper()
