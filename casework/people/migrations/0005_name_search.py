@@ -12,6 +12,17 @@ PostgreSQL's own): see the ADR for why the search app's FTS5 index is not used f
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+
+class TrigramExtensionOnPostgreSQL(TrigramExtension):
+    """Django's operation skips other databases going forwards but not backwards (it asks SQLite for
+    ``pg_extension``), so rolling back past this migration on SQLite failed."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 INDEXES = [
     ("people_person_given_trgm", "people_person", "given_name"),
     ("people_person_family_trgm", "people_person", "family_name"),
@@ -40,4 +51,4 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [("people", "0004_national_data_opt_out")]
-    operations = [TrigramExtension(), migrations.RunPython(forwards, backwards)]
+    operations = [TrigramExtensionOnPostgreSQL(), migrations.RunPython(forwards, backwards)]
