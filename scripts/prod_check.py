@@ -107,11 +107,12 @@ class Browser:
         parts = urlsplit(base)
         self.address = (parts.hostname, parts.port or 80)
         self.cookies: dict[str, str] = {}
+        self.headers: dict[str, str] = {}  # sent with every request (an API client's Authorization)
         self.set_cookies: list[str] = []
         self.connection = http.client.HTTPConnection(*self.address, timeout=60)
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
-        headers = {"Host": HOST, "X-Forwarded-Proto": "https", "User-Agent": "casework-prod-check"}
+        headers = {"Host": HOST, "X-Forwarded-Proto": "https", "User-Agent": "casework-prod-check", **self.headers}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None

@@ -31,6 +31,27 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from prod_check import Browser, sign_in  # noqa: E402  (the production crawl's browser and sign-in)
 
 FLOOR = "floor: signed-in page, no domain queries"
+API = "api"  # the "role" of pages asked for with the agency's API token, not a signed-in session
+
+
+def _api_token(state: dict) -> str:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from casework.accounts.models import User
+    from casework.api.models import Scope
+    from casework.api.services import token_create
+    from casework.organisations.models import Organisation
+
+    made = token_create(
+        by=User.objects.get(pk=state["users"]["sysadmin"]["id"]),
+        organisation=Organisation.objects.get(pk=state["agency_organisation"]),
+        name="Load benchmark",
+        scopes=list(Scope.values),
+        expires_on=timezone.localdate() + dt.timedelta(days=300),
+    )
+    return made.secret
 
 
 def world(state_file: Path) -> None:
@@ -71,8 +92,13 @@ def world(state_file: Path) -> None:
         ("diary: my week", "clinician", reverse("diary:week")),
         ("dashboards", "clinical_lead", reverse("insights:dashboard")),
         ("billing: quotes", "finance", reverse("billing:quotes")),
+        ("billing: invoices", "finance", reverse("billing:invoices")),
         ("portal: the agency's referrals", "agency", reverse("portal:referrals")),
+        ("portal: the agency's invoices", "agency", reverse("portal:invoices")),
+        ("API: the agency's referrals", API, reverse("api:referrals")),
     ]
+    if API not in state:  # one token for the agency, made once by the system administrator's service
+        state[API] = _api_token(state)
     state["pages"] = [{"label": label, "role": role, "url": url} for label, role, url in pages]
     state_file.write_text(json.dumps(state, indent=1))
     print(f"{len(pages)} pages to drive")
@@ -83,7 +109,14 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def hammer(base: str, cookies: dict, url: str, users: int, seconds: float) -> dict:
+def _browser(base: str, session: dict) -> Browser:
+    browser = Browser(base)
+    browser.cookies = dict(session.get("cookies", {}))
+    browser.headers = dict(session.get("headers", {}))
+    return browser
+
+
+def hammer(base: str, session: dict, url: str, users: int, seconds: float) -> dict:
     """`users` threads asking for `url` until `seconds` have passed; latencies in ms."""
     latencies: list[float] = []
     errors = [0]
@@ -91,8 +124,7 @@ def hammer(base: str, cookies: dict, url: str, users: int, seconds: float) -> di
     stop_at = time.perf_counter() + seconds
 
     def user() -> None:
-        browser = Browser(base)
-        browser.cookies = dict(cookies)
+        browser = _browser(base, session)
         mine, bad = [], 0
         while time.perf_counter() < stop_at:
             started = time.perf_counter()
@@ -100,8 +132,7 @@ def hammer(base: str, cookies: dict, url: str, users: int, seconds: float) -> di
                 status, _, _ = browser.request("GET", url)
             except OSError:  # timed out or refused: an error, at the time it took; a new connection
                 status = 0
-                browser = Browser(base)
-                browser.cookies = dict(cookies)
+                browser = _browser(base, session)
             mine.append((time.perf_counter() - started) * 1000)
             bad += status != 200
         with lock:
@@ -138,10 +169,11 @@ def audit_count(database_url: str) -> int | None:
 def drive(state_file: Path, base: str, levels: list[int], seconds: float, runs: int) -> int:
     state = json.loads(state_file.read_text())
     sessions = {}
-    for role in sorted({page["role"] for page in state["pages"]}):
+    for role in sorted({page["role"] for page in state["pages"]} - {API}):
         browser = Browser(base)
         sign_in(browser, state["users"][role], state["password"])
-        sessions[role] = browser.cookies
+        sessions[role] = {"cookies": browser.cookies}
+    sessions[API] = {"headers": {"Authorization": f"Bearer {state.get(API, '')}"}}
     results: dict[tuple[str, int], list[dict]] = {}
     append_rates = []
     for run in range(runs):

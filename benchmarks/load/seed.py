@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BUSY_INCIDENTS = 1_500
 # The seeded referrals' referring officer; references run from 500,000 so that none meets the service's own.
 LOAD_OFFICER = "Load Officer"
-STAGES = ("cast", "persons", "referrals", "cases", "incidents", "search", "audit")
+STAGES = ("cast", "persons", "referrals", "cases", "incidents", "search", "audit", "billing")
 
 
 def nhs_number(rng: random.Random) -> str:
@@ -337,6 +337,91 @@ class Seeder:
         for start in range(0, self.audit_events, batch):
             module.seed(min(batch, self.audit_events - start))
             print(f"    audit events: {min(start + batch, self.audit_events):,}", flush=True)
+
+    def billing(self) -> None:
+        """Finance's ledger at scale: a contract for every agency that refers, one tariff per
+        service, an approved billable event for each case's assessment (priced from the tariff as the
+        service prices them), and one case in ten invoiced in fives through the invoicing services
+        themselves (numbered, issued, made available in the portal; a third of them paid)."""
+        from decimal import Decimal
+
+        from casework.accounts.models import User
+        from casework.billing.choices import BillableService, EventSource, EventStatus, PriceSource, VatTreatment
+        from casework.billing.models import BillableEvent, Contract, Tariff
+        from casework.billing.services import invoices
+        from casework.cases.models import CaseReferral
+
+        finance = User.objects.get(pk=self.state["users"]["finance"]["id"])
+        today = timezone.localdate()
+        started = today - dt.timedelta(days=4 * 365)
+        price = Decimal("1450.00")
+        tariff = Tariff.objects.create(
+            service=BillableService.ASSESSMENT_COMMUNITY,
+            price=price,
+            vat_treatment=VatTreatment.EXEMPT,
+            effective_from=started,
+            created_by=finance,
+            updated_by=finance,
+        )
+        organisations = [self.state["agency_organisation"], *self.state["organisations"]]
+        contracts = {
+            pk: Contract.objects.create(
+                organisation_id=pk,
+                reference=f"LOAD-{n:03d}",
+                starts_on=started,
+                ends_on=today + dt.timedelta(days=365),
+                created_by=finance,
+                updated_by=finance,
+            )
+            for n, pk in enumerate(organisations)
+        }
+        links = CaseReferral.objects.filter(opened_case=True).values_list(
+            "case_id", "referral_id", "referral__referring_organisation_id", "case__opened_on"
+        )
+        events = BillableEvent.objects.bulk_create(
+            (
+                BillableEvent(
+                    source_kind=EventSource.ASSESSMENT,
+                    source_id=case_id,
+                    case_id=case_id,
+                    referral_id=referral_id,
+                    organisation_id=organisation_id,
+                    contract=contracts[organisation_id],
+                    service=BillableService.ASSESSMENT_COMMUNITY,
+                    occurred_on=opened_on,
+                    price_source=PriceSource.TARIFF,
+                    tariff=tariff,
+                    unit_price=price,
+                    net_amount=price,
+                    vat_amount=Decimal("0.00"),
+                    status=EventStatus.APPROVED,
+                    raised_by=finance,
+                    reviewed_by=finance,
+                    reviewed_at=timezone.now(),
+                )
+                for case_id, referral_id, organisation_id, opened_on in links.order_by("case_id")
+                if organisation_id in contracts
+            ),
+            batch_size=5_000,
+        )
+        by_contract: dict[int, list[int]] = {}
+        for event in events[: len(events) // 10]:
+            by_contract.setdefault(event.contract_id, []).append(event.pk)
+        made = 0
+        for contract_id, ids in sorted(by_contract.items()):
+            contract = Contract.objects.get(pk=contract_id)
+            for start in range(0, len(ids), 5):
+                invoice = invoices.invoice_create(contract=contract, event_ids=ids[start : start + 5], by=finance)
+                invoice = invoices.invoice_issue(
+                    invoice=invoice, by=finance, issued_on=today - dt.timedelta(days=self.rng.randint(0, 120))
+                )
+                invoice = invoices.invoice_publish(invoice=invoice, by=finance)
+                if made % 3 == 0:
+                    invoices.payment_record(
+                        invoice=invoice, amount=invoice.total, received_on=today, reference="BACS", by=finance
+                    )
+                made += 1
+        self.state["invoices"] = made
 
 
 def main() -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from casework.billing.choices import EventStatus, InvoiceStatus
+from casework.billing.models import BillableEvent, Invoice, InvoiceLine
 from casework.cases.models import Case
 from casework.people.candidates import match_keys_for, with_details
 from casework.people.models import Person, PersonMatchKey
@@ -33,7 +35,7 @@ def test_the_load_seed_encrypts_indexes_and_resumes(tmp_path):
     state_file = tmp_path / "state.json"
     seed.Seeder(state_file, 0.0001, 1, audit_events=0).run()
     state = json.loads(state_file.read_text())
-    assert state["done"] == ["cast", "persons", "referrals", "cases", "incidents", "search"]
+    assert state["done"] == ["cast", "persons", "referrals", "cases", "incidents", "search", "billing"]
 
     # Identifiers are encrypted at rest, with the blind index the model computes beside them.
     person = Person.objects.exclude(nhs_number="").first()
@@ -52,6 +54,13 @@ def test_the_load_seed_encrypts_indexes_and_resumes(tmp_path):
     # Every case is in the search index, and the busy case has its 1,500 incidents.
     assert SearchDocument.objects.filter(record_type="case").count() == Case.objects.count()
     assert Case.objects.get(reference=state["busy_case"]).incidents.count() == seed.BUSY_INCIDENTS
+
+    # Invoices were made by the invoicing services: numbered in order, each event on one line, priced.
+    invoices = list(Invoice.objects.order_by("number"))
+    assert len(invoices) == state["invoices"] > 0
+    assert all(i.status == InvoiceStatus.ISSUED and i.number.startswith("INV-") and i.pdf for i in invoices)
+    assert InvoiceLine.objects.count() == BillableEvent.objects.filter(status=EventStatus.INVOICED).count()
+    assert sum(i.total for i in invoices) == sum(line.net_amount for line in InvoiceLine.objects.all())
 
     # A second run finds every stage done and adds nothing.
     persons = Person.objects.count()
