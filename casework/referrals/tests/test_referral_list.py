@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from casework.accounts.tests.factories import OrganisationFactory
@@ -212,3 +213,13 @@ def test_each_page_runs_a_fixed_number_of_queries(cast, client_for, params):
 def test_a_clinicians_page_runs_a_fixed_number_of_queries(cast, client_for):
     _make(5, cast)
     assert_page_queries_flat(client_for(cast.clinician), URL, grow=lambda: _make(55, cast))
+
+
+def test_the_default_order_of_the_list_is_an_index():
+    """The list's first page reads 25 rows from an index in the list's own order, rather than
+    joining and sorting every referral (issue 19). The index and the default sort stay one."""
+    from casework.referrals.models import Referral
+    from casework.referrals.queries import DEFAULT_SORT, SORTS
+
+    index = next(i for i in Referral._meta.indexes if i.name == "referral_received_desc_idx")
+    assert [str(e) for e in index.expressions] == [str(e) for e in [*SORTS[DEFAULT_SORT][1][:1], F("id").desc()]]
