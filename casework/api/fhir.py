@@ -6,19 +6,31 @@ these resources have R4's elements, as ``casework.assessments.fhir`` explains), 
   address: the agency holds what it sent, and the clinic's later corrections are not the agency's
   to read (the portal shows the referral as sent for the same reason).
 
-RiskAssessment and CarePlan (``casework.assessments.fhir``) are not served: nothing in the access
-home releases an assessment to an agency; what reaches an agency is the issued report.
+- ``RiskAssessment`` and ``CarePlan``: built by ``casework.assessments.fhir`` (never twice), for an
+  assessment released with a report issued to the organisation; the subject is the API's Patient
+  of the organisation's referral, the assessor's name is left out.
+- ``Appointment``: a released assessment appointment or treatment session — its kind, status and
+  times, the Patient and the referral it serves; no place, room, clinician or note.
+- ``searchset`` Bundles of any of them.
+
+What is released, and why: docs/adr/0023-agency-api.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from fhir.resources.R4B.appointment import Appointment
+from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
 from casework.referrals.choices import Service, Status
+from casework.treatment.choices import AppointmentKind, Attendance
 
 REFERRAL_SYSTEM = "https://nsc-casework.nhs.example/Id/referral"
 SERVICE_SYSTEM = "https://nsc-casework.nhs.example/CodeSystem/clinic-service"
+APPOINTMENT_KIND_SYSTEM = "https://nsc-casework.nhs.example/CodeSystem/appointment-kind"
 ORGANISATION_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 
 # ServiceRequest.status (request-status): draft | active | on-hold | revoked | completed | …
@@ -69,3 +81,61 @@ def service_request(referral) -> ServiceRequest:
     if referral.received_at:
         data["authoredOn"] = referral.received_at.isoformat()
     return ServiceRequest.model_validate(data)
+
+
+# Appointment.status (appointmentstatus) from the diary's attendance.
+APPOINTMENT_STATUS = {
+    Attendance.BOOKED: "booked",
+    Attendance.ATTENDED: "fulfilled",
+    Attendance.LATE: "fulfilled",
+    Attendance.DID_NOT_ATTEND: "noshow",
+    Attendance.CANCELLED_BY_CLINIC: "cancelled",
+    Attendance.CANCELLED_BY_CLIENT: "cancelled",
+}
+
+
+def appointment_id(appointment) -> str:
+    return f"appointment-{appointment.pk}"
+
+
+def appointment(appointment, referral_reference: str) -> Appointment:
+    """A diary appointment as the agency may read it (``referral_reference``: the organisation's
+    referral the case holds, which names the Patient). Only kind, status and times: no place,
+    room, clinician, reason or note."""
+    labels = dict(AppointmentKind.choices)
+    return Appointment.model_validate(
+        {
+            "id": appointment_id(appointment),
+            "status": APPOINTMENT_STATUS.get(Attendance(appointment.attendance), "booked"),
+            "appointmentType": {
+                "coding": [
+                    {
+                        "system": APPOINTMENT_KIND_SYSTEM,
+                        "code": appointment.kind,
+                        "display": labels.get(appointment.kind, appointment.kind),
+                    }
+                ],
+                "text": labels.get(appointment.kind, appointment.kind),
+            },
+            "start": appointment.starts_at.isoformat(),
+            "end": appointment.ends_at.isoformat(),
+            "minutesDuration": appointment.minutes,
+            "basedOn": [{"reference": f"ServiceRequest/{referral_reference}"}],
+            "participant": [
+                {"actor": {"reference": f"Patient/{referral_reference}-subject"}, "status": "accepted"},
+            ],
+        }
+    )
+
+
+def searchset(resources: Iterable, base_url: str) -> Bundle:
+    """A search's answer (``base_url``: the FHIR base, e.g. https://…/api/v1/fhir)."""
+    entries = [
+        {
+            "fullUrl": f"{base_url}/{resource.get_resource_type()}/{resource.id}",
+            "resource": resource,
+            "search": {"mode": "match"},
+        }
+        for resource in resources
+    ]
+    return Bundle.model_validate({"type": "searchset", "total": len(entries), "entry": entries or None})

@@ -27,6 +27,12 @@ urlpatterns = [
     path("reports/<id:pk>/docx/", _view(api.ReportDocxView), name="report_docx"),
     path("fhir/ServiceRequest/<str:reference>", _view(fhir.ServiceRequestView), name="fhir_service_request"),
     path("fhir/Patient/<str:reference>", _view(fhir.PatientView), name="fhir_patient"),
+    path("fhir/RiskAssessment", _view(fhir.RiskAssessmentSearchView), name="fhir_risk_assessments"),
+    path("fhir/RiskAssessment/<str:id>", _view(fhir.RiskAssessmentView), name="fhir_risk_assessment"),
+    path("fhir/CarePlan", _view(fhir.CarePlanSearchView), name="fhir_care_plans"),
+    path("fhir/CarePlan/<str:id>", _view(fhir.CarePlanView), name="fhir_care_plan"),
+    path("fhir/Appointment", _view(fhir.AppointmentSearchView), name="fhir_appointments"),
+    path("fhir/Appointment/<str:id>", _view(fhir.AppointmentView), name="fhir_appointment"),
     # Anything else under /api/v1/ is a problem-details 404, not the site's HTML page (unnamed: no page).
     re_path(r"^.*$", docs.not_found),
 ]

@@ -45,7 +45,12 @@ def patient(person) -> Patient:
     return Patient.model_validate({"id": person.reference, "identifier": [identifier]})
 
 
-def risk_assessment(assessment, definition: Definition) -> RiskAssessment:
+def risk_assessment(
+    assessment, definition: Definition, *, subject: str = "", based_on: str = "", performer: bool = True
+) -> RiskAssessment:
+    """``subject`` replaces the reference to the person's own Patient (an agency's API names the
+    person by its referral's Patient); ``based_on`` names the request it answers; ``performer=False``
+    leaves out the assessor's name."""
     labels = {j.outcome: j.label for j in definition.judgements}
     predictions: list[dict[str, Any]] = [
         {
@@ -67,17 +72,18 @@ def risk_assessment(assessment, definition: Definition) -> RiskAssessment:
             "id": f"assessment-{assessment.pk}",
             "identifier": [{"system": ASSESSMENT_SYSTEM, "value": str(assessment.pk)}],
             "status": "amended" if assessment.addenda.exists() else "final",
-            "subject": {"reference": f"Patient/{assessment.case.subject.reference}"},
+            "subject": {"reference": subject or f"Patient/{assessment.case.subject.reference}"},
+            **({"basedOn": {"reference": based_on}} if based_on else {}),
             "occurrenceDateTime": assessment.signed_at,
             "method": {"text": f"{definition.title}, version {definition.version} (structured professional judgement)"},
             "code": {"text": "Stalking risk assessment"},
-            "performer": {"display": assessment.assessor.full_name},
+            **({"performer": {"display": assessment.assessor.full_name}} if performer else {}),
             "prediction": predictions or None,
         }
     )
 
 
-def care_plan(plan, assessment) -> CarePlan:
+def care_plan(plan, assessment, *, subject: str = "") -> CarePlan:
     areas = dict(PlanArea.choices)
     return CarePlan.model_validate(
         {
@@ -85,7 +91,7 @@ def care_plan(plan, assessment) -> CarePlan:
             "status": "active",
             "intent": "plan",
             "title": "Risk management plan",
-            "subject": {"reference": f"Patient/{assessment.case.subject.reference}"},
+            "subject": {"reference": subject or f"Patient/{assessment.case.subject.reference}"},
             "period": {"end": plan.review_on.isoformat()},
             "created": plan.created_at,
             "supportingInfo": [{"reference": f"RiskAssessment/assessment-{assessment.pk}"}],

@@ -14,11 +14,15 @@ agency (/portal/reports/).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.db.models import Case, CharField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 
 from casework.access import barrier, policy
+from casework.access.vocabulary import PERPETRATOR_CASE
+from casework.assessments.choices import AssessmentStatus
+from casework.assessments.models import Assessment, ManagementPlan
 from casework.referrals.models import DeliveryChannel, Letter
 from casework.reports.choices import DisclosureMethod, LegalBasis
 from casework.reports.models import DisclosureEntry, IssuedReport
@@ -167,3 +171,41 @@ def issued_for_referral(user, referral) -> QuerySet[IssuedReport]:
 
 def issued_for_download(user, pk: int) -> IssuedReport | None:
     return issued_to_organisation(user).select_related("report__request__case").filter(pk=pk).first()
+
+
+def assessments_released_to_organisation(user) -> QuerySet[Assessment]:
+    """The signed assessments an agency account may read as FHIR (docs/adr/0023-agency-api.md,
+    "What is released to an agency"): for each report issued to its organisation
+    (``issued_to_organisation``: its own, none across a barrier) on a perpetrator case, the latest
+    assessment of that case signed when the report was issued, which is the one the report's risk
+    sections rest on. Never a draft, never one signed after the issue, never a victim's or a
+    consultation's (a victim case reaches an agency only as the report it was sent). Two queries,
+    however many reports."""
+    issues = list(
+        issued_to_organisation(user)
+        .filter(report__request__case__kind=PERPETRATOR_CASE)
+        .prefetch_related(None)
+        .order_by()
+        .values_list("report__request__case_id", "issued_at")
+    )
+    if not issues:
+        return Assessment.objects.none()
+    signed: dict[int, list[tuple[dt.datetime, int]]] = defaultdict(list)
+    for pk, case_id, signed_at in (
+        Assessment.objects.filter(status=AssessmentStatus.SIGNED, case_id__in={case_id for case_id, _ in issues})
+        .order_by("-signed_at", "-id")
+        .values_list("pk", "case_id", "signed_at")
+    ):
+        if signed_at is not None:
+            signed[case_id].append((signed_at, pk))
+    released = set()
+    for case_id, issued_at in issues:
+        latest = next((pk for signed_at, pk in signed[case_id] if signed_at <= issued_at), None)
+        if latest is not None:
+            released.add(latest)
+    return Assessment.objects.filter(pk__in=released).order_by("signed_at", "id")
+
+
+def plans_of_assessments(assessment_ids: list[int]) -> QuerySet[ManagementPlan]:
+    """The plans of assessments already released (``assessments_released_to_organisation``)."""
+    return ManagementPlan.objects.filter(assessment_id__in=assessment_ids).order_by("id")

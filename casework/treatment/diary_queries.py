@@ -15,9 +15,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from casework.access import barrier
 from casework.access.policy import visible
+from casework.access.vocabulary import PERPETRATOR_CASE
 from casework.core.roles import Role
-from casework.treatment.choices import Attendance, PlaceKind
+from casework.treatment.choices import AppointmentKind, Attendance, PlaceKind
 from casework.treatment.models import Appointment, Room
 
 CANCELLED = (Attendance.CANCELLED_BY_CLINIC, Attendance.CANCELLED_BY_CLIENT)
@@ -168,3 +170,35 @@ def place_label(appointment: Appointment) -> str:
     if appointment.place_detail:
         return f"{appointment.get_place_kind_display()}: {appointment.place_detail}"
     return appointment.get_place_kind_display()
+
+
+# --- Appointments released to an agency (the API's FHIR Appointment) --------------------------------
+
+RELEASED_KINDS = (AppointmentKind.ASSESSMENT, AppointmentKind.TREATMENT)
+
+
+def appointments_released_to_organisation(user, referrals: QuerySet) -> QuerySet[Appointment]:
+    """The appointments an agency account may read (docs/adr/0023-agency-api.md, "What is released
+    to an agency"), given ``referrals``: the organisation's submitted referrals the account may
+    follow (the portal's query decides which).
+
+    Assessment appointments and treatment sessions of the perpetrator cases holding one of those
+    referrals; never a victim's or a consultation's (safe contact), never a case across an
+    information barrier from the account, and a session of treatment under supervision only when
+    the organisation is the supervising agency (the compliance notice's addressee)."""
+    organisation_id = getattr(user, "organisation_id", None)
+    if not organisation_id:
+        return Appointment.objects.none()
+    rows = Appointment.objects.filter(
+        case_id__in=referrals.order_by().values("case_link__case_id"),
+        case__kind=PERPETRATOR_CASE,
+        kind__in=RELEASED_KINDS,
+    ).filter(
+        Q(enrolment__isnull=True)
+        | Q(enrolment__supervising_agency__isnull=True)
+        | Q(enrolment__supervising_agency_id=organisation_id)
+    )
+    across = barrier.across_ids(user)
+    if across:
+        rows = rows.exclude(case_id__in=across)
+    return rows.order_by("starts_at", "id")

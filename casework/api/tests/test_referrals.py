@@ -164,34 +164,10 @@ def test_a_document_is_checked_as_a_portal_upload_is(cast, api):
 def test_a_referral_across_an_information_barrier_is_not_found(cast, token, api):
     """The token's account sent Stan's referral; Vera (his victim) has a case of her own, referred
     by the same organisation: her referral is across the barrier from the token, so 404."""
-    from casework.accounts.tests.factories import TrainingRecordFactory, UserFactory
-    from casework.cases.choices import CaseKind
-    from casework.cases.services.opening import case_open
-    from casework.cases.tests.factories import ready_referral
-    from casework.core.roles import Role
-    from casework.people.tests.factories import create_person
-    from casework.referrals.choices import SubjectRole
+    from casework.cases.tests.factories import barrier_pair
 
-    victim_clinician = UserFactory(role=Role.CLINICIAN)
-    TrainingRecordFactory(user=victim_clinician)
-    stan = create_person(by=cast.coordinator, given_name="Stan", family_name="Farside", sex="male")
-    vera = create_person(by=cast.coordinator, given_name="Vera", family_name="Farside", sex="female")
-    vera_referral = ready_referral(
-        subject=vera,
-        lead_clinician=victim_clinician,
-        coordinator=cast.coordinator,
-        subject_role=SubjectRole.VICTIM,
-        referring_organisation=cast.organisation,
-    )
-    case_open(referral=vera_referral, kind=CaseKind.VICTIM, lead_clinician=victim_clinician, by=cast.clinical_lead)
-    stan_referral = ready_referral(
-        subject=stan,
-        lead_clinician=cast.clinician,
-        coordinator=cast.coordinator,
-        referring_organisation=cast.organisation,
-        victims=[(vera, "Vee", "Former partner")],
-    )
-    case_open(referral=stan_referral, kind=CaseKind.PERPETRATOR, lead_clinician=cast.clinician, by=cast.clinical_lead)
+    pair = barrier_pair(cast)
+    stan_referral, vera_referral = pair.stan_referral, pair.vera_referral
     Referral.objects.filter(pk=stan_referral.pk).update(created_by=token.token.user)
     assert api.get(f"{URL}{stan_referral.reference}/").status_code == 200
     assert api.get(f"{URL}{vera_referral.reference}/").status_code == 404

@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, ignored_
 
 from casework.api.authentication import TokenRateThrottle
 from casework.api.tests.conftest import make_token
+from casework.api.tests.fhir_world import book, release
 from casework.referrals.choices import Status
 from casework.referrals.tests.factories import ReferralFactory
 
@@ -43,6 +44,8 @@ def secret(cast, monkeypatch):
     # Generated traffic far beyond a real client's: the per-token rate is lifted for this test.
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"api_token": "1000000/minute"})
     ReferralFactory(status=Status.AWAITING_INFORMATION, referring_organisation=cast.organisation)
+    released = release(cast)  # an assessment released with an issued report, and an appointment
+    book(cast, released.case)
     return make_token(cast).secret
 
 

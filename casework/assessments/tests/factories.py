@@ -135,3 +135,18 @@ def victim_needs_signed(case, by, signer, *, level: str = "high"):
     )
     assessment = services.assessment_submit(assessment=assessment, by=by)
     return services.assessment_sign(assessment=assessment, by=signer)
+
+
+def planned(assessment, by, *, due_in: int = 30):
+    """The plan of a signed assessment, with one action (a probation officer's weekly appointments)."""
+    plan = services.plan_start(assessment=assessment, review_on=timezone.localdate() + dt.timedelta(days=90), by=by)
+    services.action_add(
+        plan=plan,
+        area="supervision",
+        description="Weekly probation appointments",
+        agency="Probation",
+        person="Pat Probation",
+        due_on=timezone.localdate() + dt.timedelta(days=due_in),
+        by=by,
+    )
+    return plan

@@ -3,17 +3,14 @@ as a CarePlan, and a minimal Patient; every resource parses and validates with f
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from django.urls import reverse
-from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
-from casework.assessments import services
 from casework.assessments.fhir import NHS_NUMBER_SYSTEM, RISK_PROBABILITY
 from casework.assessments.tests import factories
 from casework.audit.models import AuditEvent
@@ -27,18 +24,7 @@ def test_a_signed_assessment_and_its_plan_export_as_valid_fhir(world, cast, clie
     world.subject.nhs_number = "943 476 5919"
     world.subject.save()
     assessment = factories.signed(world.case, cast.clinician, cast.clinical_lead)
-    plan = services.plan_start(
-        assessment=assessment, review_on=timezone.localdate() + dt.timedelta(days=90), by=cast.clinician
-    )
-    services.action_add(
-        plan=plan,
-        area="supervision",
-        description="Weekly probation appointments",
-        agency="Probation",
-        person="Pat Probation",
-        due_on=timezone.localdate() + dt.timedelta(days=7),
-        by=cast.clinician,
-    )
+    factories.planned(assessment, cast.clinician, due_in=7)
     response = _export(client_for(cast.clinician), assessment)
     assert response.status_code == 200 and response["Content-Type"] == "application/fhir+json"
     bundle = Bundle.model_validate(json.loads(response.content))

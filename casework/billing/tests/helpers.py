@@ -94,35 +94,8 @@ def quote(
 def referral_across_a_barrier(cast):
     """Vera's victim referral and case, across an information barrier from Stan's perpetrator case,
     whose referral ``cast.agency`` sent; both referred by ``cast.organisation``. Returns (referral, case)."""
-    from casework.accounts.tests.factories import TrainingRecordFactory, UserFactory
-    from casework.cases.choices import CaseKind
-    from casework.cases.services.opening import case_open
-    from casework.cases.tests.factories import ready_referral
-    from casework.core.roles import Role
-    from casework.people.tests.factories import create_person
-    from casework.referrals.choices import SubjectRole
+    from casework.cases.tests.factories import barrier_pair
 
-    victim_clinician = UserFactory(role=Role.CLINICIAN)
-    TrainingRecordFactory(user=victim_clinician)
-    stan = create_person(by=cast.coordinator, given_name="Stan", family_name="Farside", sex="male")
-    vera = create_person(by=cast.coordinator, given_name="Vera", family_name="Farside", sex="female")
-    vera_referral = ready_referral(
-        subject=vera,
-        lead_clinician=victim_clinician,
-        coordinator=cast.coordinator,
-        subject_role=SubjectRole.VICTIM,
-        referring_organisation=cast.organisation,
-    )
-    vera_case = case_open(
-        referral=vera_referral, kind=CaseKind.VICTIM, lead_clinician=victim_clinician, by=cast.clinical_lead
-    )
-    stan_referral = ready_referral(
-        subject=stan,
-        lead_clinician=cast.clinician,
-        coordinator=cast.coordinator,
-        referring_organisation=cast.organisation,
-        victims=[(vera, "Vee", "Former partner")],
-    )
-    case_open(referral=stan_referral, kind=CaseKind.PERPETRATOR, lead_clinician=cast.clinician, by=cast.clinical_lead)
-    type(stan_referral).objects.filter(pk=stan_referral.pk).update(created_by=cast.agency)
-    return vera_referral, vera_case
+    pair = barrier_pair(cast)
+    type(pair.stan_referral).objects.filter(pk=pair.stan_referral.pk).update(created_by=cast.agency)
+    return pair.vera_referral, pair.vera_case

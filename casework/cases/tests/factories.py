@@ -4,6 +4,8 @@ barrier behave as in life); incidents, orders and the rest are made directly for
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -107,3 +109,45 @@ class HearingFactory(factory.django.DjangoModelFactory):
     venue = "Westvale Crown Court"
     recorded_by = factory.SubFactory(UserFactory, role=Role.REFERRALS_COORDINATOR)
     recorded_at = factory.LazyFunction(timezone.now)
+
+
+@dataclass
+class BarrierPair:
+    vera_referral: Any
+    vera_case: Any
+    stan_referral: Any
+    stan_case: Any
+    victim_clinician: Any  # Vera's lead clinician (on no team of Stan's)
+
+
+def barrier_pair(cast) -> BarrierPair:
+    """Vera's victim case and Stan's perpetrator case (she is his victim), each opened from a
+    referral of ``cast.organisation``: an information barrier stands between them. Who sent which
+    referral (and so which side an agency account is on) is the caller's to set."""
+    from casework.accounts.tests.factories import TrainingRecordFactory
+
+    victim_clinician = UserFactory(role=Role.CLINICIAN)
+    TrainingRecordFactory(user=victim_clinician)
+    stan = create_person(by=cast.coordinator, given_name="Stan", family_name="Farside", sex="male")
+    vera = create_person(by=cast.coordinator, given_name="Vera", family_name="Farside", sex="female")
+    vera_referral = ready_referral(
+        subject=vera,
+        lead_clinician=victim_clinician,
+        coordinator=cast.coordinator,
+        subject_role=SubjectRole.VICTIM,
+        referring_organisation=cast.organisation,
+    )
+    vera_case = case_open(
+        referral=vera_referral, kind=CaseKind.VICTIM, lead_clinician=victim_clinician, by=cast.clinical_lead
+    )
+    stan_referral = ready_referral(
+        subject=stan,
+        lead_clinician=cast.clinician,
+        coordinator=cast.coordinator,
+        referring_organisation=cast.organisation,
+        victims=[(vera, "Vee", "Former partner")],
+    )
+    stan_case = case_open(
+        referral=stan_referral, kind=CaseKind.PERPETRATOR, lead_clinician=cast.clinician, by=cast.clinical_lead
+    )
+    return BarrierPair(vera_referral, vera_case, stan_referral, stan_case, victim_clinician)

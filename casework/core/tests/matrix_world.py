@@ -193,8 +193,19 @@ def api_overrides(cast, referral) -> dict[str, dict[str, Any]]:
         scopes=["referrals:read"],
         expires_on=timezone.localdate() + dt.timedelta(days=30),
     )
+    # A perpetrator case from a referral of cast.organisation, with a signed assessment and its plan
+    # released with a report issued to cast.organisation, and an appointment: the FHIR reads.
+    from casework.api.tests.fhir_world import Opened, book, release
+    from casework.cases.tests.factories import make_case
+
+    case = make_case(lead=cast.clinician, by=cast.clinical_lead, referring_organisation=cast.organisation)
+    released = release(cast, Opened(case, case.case_referrals.get().referral))
+    appointment = book(cast, case)
     return {
         "api_tokens:revoke": {"pk": made.token.pk},
+        "api:fhir_risk_assessment": {"id": f"assessment-{released.assessment.pk}"},
+        "api:fhir_care_plan": {"id": f"plan-{released.plan.pk}"},
+        "api:fhir_appointment": {"id": f"appointment-{appointment.pk}"},
         "api:report_pdf": {"pk": 1},
         "api:report_docx": {"pk": 1},
         "api:fhir_service_request": {"reference": referral.reference},

@@ -135,37 +135,13 @@ def test_a_report_from_across_an_information_barrier_is_not_shown_to_the_stalker
     """Vera's victim case sits across a barrier from Stan's case, which the agency user referred: a
     report from her case issued to their organisation is not theirs to see; a colleague who sent
     nothing about Stan sees it."""
-    from casework.accounts.tests.factories import TrainingRecordFactory, UserFactory
-    from casework.cases.choices import CaseKind
-    from casework.cases.services.opening import case_open
-    from casework.cases.tests.factories import ready_referral
+    from casework.accounts.tests.factories import UserFactory
+    from casework.cases.tests.factories import barrier_pair
     from casework.core.roles import Role
-    from casework.people.tests.factories import create_person
-    from casework.referrals.choices import SubjectRole
 
-    victim_clinician = UserFactory(role=Role.CLINICIAN)
-    TrainingRecordFactory(user=victim_clinician)
-    stan = create_person(by=cast.coordinator, given_name="Stan", family_name="Farside", sex="male")
-    vera = create_person(by=cast.coordinator, given_name="Vera", family_name="Farside", sex="female")
-    vera_referral = ready_referral(
-        subject=vera,
-        lead_clinician=victim_clinician,
-        coordinator=cast.coordinator,
-        subject_role=SubjectRole.VICTIM,
-        referring_organisation=cast.organisation,
-    )
-    victim_case = case_open(
-        referral=vera_referral, kind=CaseKind.VICTIM, lead_clinician=victim_clinician, by=cast.clinical_lead
-    )
-    stan_referral = ready_referral(
-        subject=stan,
-        lead_clinician=cast.clinician,
-        coordinator=cast.coordinator,
-        referring_organisation=cast.organisation,
-        victims=[(vera, "Vee", "Former partner")],
-    )
-    case_open(referral=stan_referral, kind=CaseKind.PERPETRATOR, lead_clinician=cast.clinician, by=cast.clinical_lead)
-    type(stan_referral).objects.filter(pk=stan_referral.pk).update(created_by=cast.agency)
+    pair = barrier_pair(cast)
+    victim_case, victim_clinician = pair.vera_case, pair.victim_clinician
+    type(pair.stan_referral).objects.filter(pk=pair.stan_referral.pk).update(created_by=cast.agency)
     issued = make_issued(report_on(victim_case, by=victim_clinician), recipient=cast.organisation, by=victim_clinician)
     client = client_for(cast.agency)
     assert _pdf(issued) not in client.get(LIST).content.decode()
