@@ -25,6 +25,9 @@ urlpatterns = [
     path("reports/", _view(api.ReportListView), name="reports"),
     path("reports/<id:pk>/pdf/", _view(api.ReportPdfView), name="report_pdf"),
     path("reports/<id:pk>/docx/", _view(api.ReportDocxView), name="report_docx"),
+    path("invoices/", _view(api.InvoiceListView), name="invoices"),
+    path("invoices/<id:pk>/", _view(api.InvoiceDetailView), name="invoice"),
+    path("invoices/<id:pk>/pdf/", _view(api.InvoicePdfView), name="invoice_pdf"),
     path("fhir/ServiceRequest/<str:reference>", _view(fhir.ServiceRequestView), name="fhir_service_request"),
     path("fhir/Patient/<str:reference>", _view(fhir.PatientView), name="fhir_patient"),
     # Anything else under /api/v1/ is a problem-details 404, not the site's HTML page (unnamed: no page).
