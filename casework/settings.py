@@ -653,7 +653,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "NSC Casework agency API",
     "DESCRIPTION": (
-        "Referrals, requests for information and issued reports for referring agencies, with FHIR R4 "
+        "Referrals, requests for information, issued reports and invoices for referring agencies, with FHIR R4 "
         "reads. Authenticate with `Authorization: Bearer <token>`; tokens are issued by the clinic."
     ),
     "VERSION": "1.0.0",
@@ -662,6 +662,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Two choice sets answer as "status": a referral's and how far an invoice is settled.
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "casework.referrals.choices.Status",
+        "InvoiceStatusEnum": "casework.api.serializers.INVOICE_STATES",
+    },
 }
 
 # --- Test settings ----------------------------------------------------------------------------

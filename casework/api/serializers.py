@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from casework.billing.choices import BillableService, PaymentState
 from casework.referrals.choices import DocumentKind, Status
 
 
@@ -80,3 +81,59 @@ class IssuedReportSerializer(serializers.Serializer):
     referral = serializers.CharField(allow_blank=True)
     pdf_url = serializers.CharField()
     docx_url = serializers.CharField()
+
+
+# How far an issued invoice is settled (a draft is never served). Named in the OpenAPI document by
+# SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
+INVOICE_STATES = [(s.value, s.label) for s in PaymentState if s != PaymentState.DRAFT]
+
+
+def _money(help_text: str = "") -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=12, decimal_places=2, help_text=help_text or None)
+
+
+class InvoiceSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    issued_on = serializers.DateField()
+    due_on = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=INVOICE_STATES,
+        help_text="How far the invoice is settled, on today's date",
+    )
+    status_label = serializers.CharField()
+    purchase_order = serializers.CharField(allow_blank=True)
+    contract = serializers.CharField(help_text="The contract's reference")
+    net_total = _money("Total before VAT")
+    vat_total = _money("VAT")
+    total = _money("Total including VAT")
+    amount_paid = _money("Paid so far")
+    amount_credited = _money("Credited by credit notes")
+    balance = _money("Still owed: total less paid and credited")
+    url = serializers.CharField()
+    pdf_url = serializers.CharField()
+
+
+class InvoiceLineSerializer(serializers.Serializer):
+    service = serializers.ChoiceField(choices=BillableService.choices, help_text="The service's code")
+    description = serializers.CharField(help_text="The service, as the invoice's PDF names it")
+    occurred_on = serializers.DateField()
+    referral = serializers.CharField(help_text="The referral's reference, as on the invoice's PDF")
+    unit_price = _money()
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="Per cent")
+    net_amount = _money("Before VAT")
+    vat_amount = _money("VAT")
+    amount = _money("Including VAT")
+
+
+class CreditNoteSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    issued_on = serializers.DateField()
+    net_amount = _money("Before VAT")
+    vat_amount = _money("VAT")
+    amount = _money("Including VAT")
+
+
+class InvoiceSerializer(InvoiceSummarySerializer):
+    lines = InvoiceLineSerializer(many=True)
+    credit_notes = CreditNoteSerializer(many=True)

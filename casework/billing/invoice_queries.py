@@ -169,6 +169,17 @@ def invoice_for_page(user, pk: int) -> Invoice | None:
     )
 
 
+def invoice_for_agency(user, pk: int) -> Invoice | None:
+    """An issued invoice made available to ``user``'s organisation, as the portal and the agency API
+    show it (the one rule for both): ``None`` for a draft, another organisation's, one not made
+    available, one with a line across an information barrier from the user's side, or one the user
+    may not see (``billing.portal_view_invoice``)."""
+    invoice = invoice_for_page(user, pk)
+    if invoice is None or not user.has_perm("billing.portal_view_invoice", invoice):
+        return None
+    return invoice
+
+
 def overdue_invoices(user, today: dt.date) -> QuerySet[Invoice]:
     return invoices_for_list(user, state=PaymentState.OVERDUE, today=today).order_by("due_on", "id")
 

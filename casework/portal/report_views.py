@@ -2,7 +2,8 @@
 to the user's organisation (never another's), and /portal/reports/<id>/pdf/ and /docx/ download
 one. Clinic staff get 403 (the portal is for agencies); an issued report not addressed to the
 user's organisation is 404 (the refused attempt is audited). Every download is a release:
-``services.disclosures.portal_download`` audits it and writes a disclosure entry.
+``casework.reports.downloads.agency_download`` (shared with the agency API) audits it and writes a
+disclosure entry.
 
 A report that a later issue replaced is still listed and still downloadable, marked "Replaced by
 issue N"; the agency never sees the case's reference or anything else of the case."""
@@ -10,26 +11,21 @@ issue N"; the agency never sees the case's reference or anything else of the cas
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from casework.access import policy
 from casework.accounts.models import User
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.core.pagination import page_links, paginate
 from casework.reports import register_queries
+from casework.reports.downloads import agency_download
 from casework.reports.models import IssuedReport
 from casework.reports.services import issuing
-from casework.reports.services.disclosures import DOCX, PDF, portal_download
-
-CONTENT_TYPES = {
-    PDF: "application/pdf",
-    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+from casework.reports.services.disclosures import DOCX, PDF
 
 
 def _require_reports(request: HttpRequest) -> None:
@@ -37,8 +33,9 @@ def _require_reports(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def issued_row(user, issued: IssuedReport) -> dict:
-    """What the portal shows of one issue (``issued_to_organisation`` has loaded what it reads)."""
+def issued_row(user, issued: IssuedReport, *, namespace: str = "portal") -> dict:
+    """What the portal shows of one issue (``issued_to_organisation`` has loaded what it reads); the
+    agency API answers the same, its download links in its own ``namespace``."""
     request_ = issued.report.request
     replacement = next(iter(issued.replaced_by.all()), None)
     referral = request_.source_referral
@@ -52,8 +49,8 @@ def issued_row(user, issued: IssuedReport) -> dict:
         "is_correction": issued.replaces_id is not None,
         "replaced_by": replacement.number if replacement is not None else None,
         "referral": referral.reference if followed and referral is not None else "",
-        "pdf_url": reverse("portal:report_pdf", kwargs={"pk": issued.pk}),
-        "docx_url": reverse("portal:report_docx", kwargs={"pk": issued.pk}),
+        "pdf_url": reverse(f"{namespace}:report_pdf", kwargs={"pk": issued.pk}),
+        "docx_url": reverse(f"{namespace}:report_docx", kwargs={"pk": issued.pk}),
     }
 
 
@@ -84,19 +81,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     _require_reports(request)
-    issued = register_queries.issued_for_download(request.user, pk)
-    if issued is None:
-        policy.note_refusal(request, IssuedReport, pk=pk)
-        raise Http404("No such report")
     try:
-        content = issuing.frozen_bytes(issued, kind)
+        return agency_download(request, pk, kind)
     except issuing.FileAltered as altered:
         return HttpResponse(altered.message, content_type="text/plain; charset=utf-8", status=409)
-    portal_download(issued=issued, kind=kind, by=request.user, request=request)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[kind])
-    response["Content-Disposition"] = f'attachment; filename="report-{issued.pk}-issue-{issued.number}.{kind}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @never_cache

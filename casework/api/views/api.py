@@ -1,19 +1,22 @@
 """The agency API's endpoints under /api/v1/ (docs/adr/0023-agency-api.md).
 
 Thin views over the portal's queries and services, acting as the token's agency account: an
-organisation sees only its own referrals and the reports issued to it (``casework.access`` decides,
-through ``casework.portal.queries`` and ``casework.reports.register_queries``); anything else is 404,
+organisation sees only its own referrals, the reports issued to it and the invoices made available
+to it (``casework.access`` decides, through ``casework.portal.queries``,
+``casework.reports.register_queries`` and ``casework.billing.invoice_queries``); anything else is 404,
 and a refused request for a record that exists is logged as the portal logs it. Every call is
 audited as a portal page view is; every write by the service that makes it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -38,23 +41,30 @@ from casework.api.serializers import (
     DocumentSerializer,
     DocumentUploadSerializer,
     InformationRequestSerializer,
+    InvoiceSerializer,
+    InvoiceSummarySerializer,
     IssuedReportSerializer,
     ReferralStatusSerializer,
     ReferralSummarySerializer,
 )
 from casework.audit.models import Action
 from casework.audit.services import record, record_view
+from casework.billing import invoice_queries
+from casework.billing.invoice_views import pdf_response
+from casework.billing.models import Invoice
 from casework.core.refusals import Refused
 from casework.portal import queries as portal_queries
 from casework.portal import services as portal_services
 from casework.portal.forms import AnswerRequestForm
+from casework.portal.report_views import issued_row
 from casework.referrals.forms import DocumentUploadForm
 from casework.referrals.models import Referral
 from casework.referrals.services.documents import agency_document_upload
 from casework.reports import register_queries
+from casework.reports.downloads import CONTENT_TYPES, agency_download
 from casework.reports.models import IssuedReport
 from casework.reports.services import issuing
-from casework.reports.services.disclosures import DOCX, PDF, portal_download
+from casework.reports.services.disclosures import DOCX, PDF
 
 PROBLEM = OpenApiResponse(ProblemSerializer, description="Problem details (RFC 9457)")
 INVALID = OpenApiResponse(ValidationProblemSerializer, description="Problem details naming each field refused")
@@ -106,9 +116,16 @@ def referral_summary(referral: Referral) -> dict[str, Any]:
     }
 
 
-def _list_audit(request: Request, object_type: str, label: str, page) -> None:
-    number = page.number if page is not None else 1
-    record(action=Action.VIEW, request=_http(request), object_type=object_type, object_label=f"{label}, page {number}")
+def _listed(view: generics.ListAPIView, object_type: str, label: str, row: Callable[[Any], dict]) -> Response:
+    """One page of ``view``'s queryset, each record as ``row`` makes it, the read audited as a
+    portal list page is (one event a page, naming what was listed)."""
+    page = view.paginate_queryset(view.get_queryset())
+    number = view.paginator.page.number if getattr(view.paginator, "page", None) is not None else 1
+    record(
+        action=Action.VIEW, request=_http(view.request), object_type=object_type, object_label=f"{label}, page {number}"
+    )
+    serializer = view.get_serializer_class()
+    return view.get_paginated_response(serializer([row(item) for item in page or []], many=True).data)
 
 
 # --- Referrals ------------------------------------------------------------------------------
@@ -133,10 +150,7 @@ class ReferralListView(generics.ListAPIView):
         responses={200: ReferralSummarySerializer(many=True), **COMMON_ERRORS},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        _list_audit(request, "referrals.referral", "api referral list", getattr(self.paginator, "page", None))
-        rows = [referral_summary(r) for r in page or []]
-        return self.get_paginated_response(ReferralSummarySerializer(rows, many=True).data)
+        return _listed(self, "referrals.referral", "api referral list", referral_summary)
 
     @extend_schema(
         operation_id="referrals_create",
@@ -241,6 +255,14 @@ def _form_errors(form) -> dict[str, list[str]]:
 # --- Requests for information ------------------------------------------------------------------
 
 
+def information_request_row(referral: Referral) -> dict[str, Any]:
+    return {
+        "reference": referral.reference,
+        "question": portal_queries.question(referral),
+        "requested_at": referral.information_requested_at,
+    }
+
+
 class InformationRequestListView(generics.ListAPIView):
     """The clinic's requests for information the organisation has not yet answered."""
 
@@ -256,19 +278,7 @@ class InformationRequestListView(generics.ListAPIView):
         responses={200: InformationRequestSerializer(many=True), **COMMON_ERRORS},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        _list_audit(
-            request, "referrals.referral", "api requests for information", getattr(self.paginator, "page", None)
-        )
-        rows = [
-            {
-                "reference": r.reference,
-                "question": portal_queries.question(r),
-                "requested_at": r.information_requested_at,
-            }
-            for r in page or []
-        ]
-        return self.get_paginated_response(InformationRequestSerializer(rows, many=True).data)
+        return _listed(self, "referrals.referral", "api requests for information", information_request_row)
 
 
 class AnswerView(APIView):
@@ -308,22 +318,8 @@ class AnswerView(APIView):
 
 
 def issued_report_row(user, issued: IssuedReport) -> dict[str, Any]:
-    request_ = issued.report.request
-    replacement = next(iter(issued.replaced_by.all()), None)
-    referral = request_.source_referral
-    followed = referral is not None and user.has_perm("referrals.portal_follow_referral", referral)
-    return {
-        "id": issued.pk,
-        "title": request_.get_report_type_display(),
-        "number": issued.number,
-        "issued_at": issued.issued_at,
-        "recipient_name": issued.recipient_name,
-        "is_correction": issued.replaces_id is not None,
-        "replaced_by": replacement.number if replacement is not None else None,
-        "referral": referral.reference if followed and referral is not None else "",
-        "pdf_url": reverse("api:report_pdf", kwargs={"pk": issued.pk}),
-        "docx_url": reverse("api:report_docx", kwargs={"pk": issued.pk}),
-    }
+    """What the portal lists of an issue, its download links the API's."""
+    return {"id": issued.pk, **issued_row(user, issued, namespace="api")}
 
 
 class ReportListView(generics.ListAPIView):
@@ -339,16 +335,9 @@ class ReportListView(generics.ListAPIView):
         responses={200: IssuedReportSerializer(many=True), **COMMON_ERRORS},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        _list_audit(request, "reports.issuedreport", "api reports issued", getattr(self.paginator, "page", None))
-        rows = [issued_report_row(request.user, issued) for issued in page or []]
-        return self.get_paginated_response(IssuedReportSerializer(rows, many=True).data)
-
-
-CONTENT_TYPES = {
-    PDF: "application/pdf",
-    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+        return _listed(
+            self, "reports.issuedreport", "api reports issued", lambda issued: issued_report_row(request.user, issued)
+        )
 
 
 class ReportDownloadView(APIView):
@@ -356,19 +345,10 @@ class ReportDownloadView(APIView):
     kind = PDF
 
     def get(self, request: Request, pk: int) -> HttpResponse | Response:
-        issued = register_queries.issued_for_download(request.user, pk)
-        if issued is None:
-            policy.note_refusal(_http(request), IssuedReport, pk=pk)
-            raise exceptions.NotFound("No such report, or not one issued to your organisation")
         try:
-            content = issuing.frozen_bytes(issued, self.kind)
+            return agency_download(_http(request), pk, self.kind)
         except issuing.FileAltered as altered:
             return problem(409, altered.message)
-        portal_download(issued=issued, kind=self.kind, by=request.user, request=_http(request))
-        response = HttpResponse(content, content_type=CONTENT_TYPES[self.kind])
-        response["Content-Disposition"] = f'attachment; filename="report-{issued.pk}-issue-{issued.number}.{self.kind}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 def _download_schema(kind: str):
@@ -394,3 +374,125 @@ class ReportDocxView(ReportDownloadView):
     @_download_schema(DOCX)
     def get(self, request: Request, pk: int) -> HttpResponse | Response:
         return super().get(request, pk)
+
+
+# --- Invoices addressed to the organisation ---------------------------------------------------
+
+
+def _require_invoices(request: Request) -> None:
+    """The portal's own permission for its invoice pages (the token's account is an agency referrer)."""
+    if not request.user.has_perm("billing.portal_list_invoices"):
+        raise exceptions.PermissionDenied("This token's account may not read invoices")
+
+
+def _invoice(request: Request, pk: int) -> Invoice:
+    """An issued invoice made available to the token's organisation, as the portal finds it
+    (``invoice_queries.invoice_for_agency``: never a draft, another organisation's, or one with a
+    line across an information barrier from the token's side), or 404."""
+    _require_invoices(request)
+    invoice = invoice_queries.invoice_for_agency(request.user, pk)
+    if invoice is None:
+        raise exceptions.NotFound("No such invoice, or not one addressed to your organisation")
+    return invoice
+
+
+def invoice_summary(invoice: Invoice, today) -> dict[str, Any]:
+    state = invoice.payment_state(today)
+    return {
+        "id": invoice.pk,
+        "number": invoice.number,
+        "issued_on": invoice.issued_on,
+        "due_on": invoice.due_on,
+        "status": state,
+        "status_label": invoice.payment_state_label(today),
+        "purchase_order": invoice.purchase_order,
+        "contract": invoice.contract.reference,
+        "net_total": invoice.net_total,
+        "vat_total": invoice.vat_total,
+        "total": invoice.total,
+        "amount_paid": invoice.amount_paid,
+        "amount_credited": invoice.amount_credited,
+        "balance": invoice.balance,
+        "url": reverse("api:invoice", kwargs={"pk": invoice.pk}),
+        "pdf_url": reverse("api:invoice_pdf", kwargs={"pk": invoice.pk}),
+    }
+
+
+def invoice_detail(invoice: Invoice, today) -> dict[str, Any]:
+    """The invoice as its PDF shows it: per line the service, date, referral reference and amounts;
+    nothing about the people in a case and nothing clinical. Credit notes by number and amount
+    (their reasons are the clinic's own notes and are not released)."""
+    return {
+        **invoice_summary(invoice, today),
+        "lines": [
+            {
+                "service": line.service,
+                "description": line.get_service_display(),
+                "occurred_on": line.occurred_on,
+                "referral": line.reference,
+                "unit_price": line.unit_price,
+                "vat_rate": line.vat_rate,
+                "net_amount": line.net_amount,
+                "vat_amount": line.vat_amount,
+                "amount": line.amount,
+            }
+            for line in invoice.lines.all()
+        ],
+        "credit_notes": [
+            {
+                "number": note.number,
+                "issued_on": note.issued_on,
+                "net_amount": note.net_amount,
+                "vat_amount": note.vat_amount,
+                "amount": note.amount,
+            }
+            for note in invoice.credit_notes.all()
+        ],
+    }
+
+
+class InvoiceListView(generics.ListAPIView):
+    """The issued invoices the clinic made available to the organisation, newest first."""
+
+    required_scope = Scope.INVOICES_READ
+    serializer_class = InvoiceSummarySerializer
+
+    def get_queryset(self):
+        return invoice_queries.invoices_for_list(self.request.user, today=timezone.localdate())
+
+    @extend_schema(
+        operation_id="invoices_list",
+        summary="List the invoices addressed to your organisation",
+        responses={200: InvoiceSummarySerializer(many=True), **COMMON_ERRORS},
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        _require_invoices(request)
+        today = timezone.localdate()
+        return _listed(self, "billing.invoice", "api invoices", lambda invoice: invoice_summary(invoice, today))
+
+
+class InvoiceDetailView(APIView):
+    required_scope = Scope.INVOICES_READ
+
+    @extend_schema(
+        operation_id="invoices_retrieve",
+        summary="Read an invoice: its lines, payments so far and credit notes",
+        responses={200: InvoiceSerializer, **COMMON_ERRORS},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        invoice = _invoice(request, pk)
+        record_view(_http(request), invoice)
+        return Response(InvoiceSerializer(invoice_detail(invoice, timezone.localdate())).data)
+
+
+class InvoicePdfView(APIView):
+    required_scope = Scope.INVOICES_READ
+
+    @extend_schema(
+        operation_id="invoices_pdf_retrieve",
+        summary="Download an invoice (PDF)",
+        description="The PDF kept when the invoice was issued, as the portal serves it; audited as an export.",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **COMMON_ERRORS},
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        return pdf_response(_invoice(request, pk), _http(request))

@@ -36,7 +36,7 @@ def billing_overrides(cast) -> dict[str, dict]:
 
 def _invoicing_overrides(cast, agreement) -> dict[str, dict]:
     """A pending event (the review pages), approved events to invoice under ``agreement``, and an
-    issued invoice of ``cast.organisation`` made available in its portal."""
+    issued invoice of ``cast.organisation`` made available in its portal (and so to its API tokens)."""
     from casework.billing.choices import EventStatus
     from casework.billing.models import BillableEvent
     from casework.billing.services import invoices
@@ -63,4 +63,7 @@ def _invoicing_overrides(cast, agreement) -> dict[str, dict]:
         "billing:payment_create": on_invoice,
         "billing:credit_note_create": on_invoice,
         "portal:invoice_pdf": on_invoice,
+        # The agency API's invoice URLs (401 to every session; casework/api/tests cover tokens).
+        "api:invoice": on_invoice,
+        "api:invoice_pdf": on_invoice,
     }
