@@ -41,6 +41,9 @@ FREQUENCY_BASELINE_WINDOWS = 3
 SEVERITY_MINIMUM = 3
 # The chart draws at most this many windows (20 years); older incidents still count in the rule.
 MAX_WINDOWS = 260
+# The rule looks at incidents one by one only in the last 16 weeks (the latest window and the
+# three of the frequency baseline); of older ones it needs only a ``History`` summary.
+DETAIL_DAYS = (FREQUENCY_BASELINE_WINDOWS + 1) * WINDOW_DAYS
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,48 @@ class OrderSpan:
         if point.occurred_on < self.starts_on:
             return False
         return self.ends_on is None or point.last_possible_day <= self.ends_on
+
+
+@dataclass(frozen=True)
+class History:
+    """What the escalation rule needs to know of a run of incidents it does not look at one by one:
+    how many, the highest severity, and whether any was in person, violent or a threat."""
+
+    count: int = 0
+    max_severity: int | None = None
+    in_person: bool = False
+    violent: bool = False
+    threats: bool = False
+
+    @classmethod
+    def of(cls, points: Iterable[Point]) -> History:
+        points = list(points)
+        return cls(
+            count=len(points),
+            max_severity=max((p.severity for p in points), default=None),
+            in_person=any(p.in_person for p in points),
+            violent=any(p.violent for p in points),
+            threats=any(p.behaviour == Behaviour.THREATS for p in points),
+        )
+
+    def __add__(self, other: History) -> History:
+        severities = [s for s in (self.max_severity, other.max_severity) if s is not None]
+        return History(
+            count=self.count + other.count,
+            max_severity=max(severities, default=None),
+            in_person=self.in_person or other.in_person,
+            violent=self.violent or other.violent,
+            threats=self.threats or other.threats,
+        )
+
+
+NO_HISTORY = History()
+
+
+def detail_since(as_of: dt.date) -> dt.date:
+    """The first day the rule needs incidents one by one for, assessed on ``as_of``: the start of
+    the frequency baseline (16 weeks back). Incidents before it count only through ``History``."""
+    return _days_before(as_of, DETAIL_DAYS - 1)
 
 
 @dataclass
@@ -229,32 +274,66 @@ def likely_breaches(points: list[Point], orders: Iterable[OrderSpan]) -> list[Br
     return found
 
 
-def escalation_reasons(points: list[Point], windows: list[Window]) -> list[str]:
-    """The escalation rule (docs/escalation-rule.md). Empty: not escalating."""
+def escalation_reasons(points: list[Point], windows: list[Window], older: History = NO_HISTORY) -> list[str]:
+    """The escalation rule (docs/escalation-rule.md). Empty: not escalating.
+
+    ``older``: incidents left out of ``points`` because they fell before ``detail_since`` of the
+    day assessed (so before every window the rule reads one by one), summarised; the reasons are
+    the same as with those incidents among ``points`` (``queries.case_risks`` relies on it)."""
     if not windows:
         return []
     latest = windows[-1]
     recent_start = windows[-RECENT_WINDOWS].starts_on if len(windows) >= RECENT_WINDOWS else windows[0].starts_on
-    earlier = [p for p in points if p.occurred_on < latest.starts_on]
-    before_recent = [p for p in points if p.occurred_on < recent_start]
+    earlier = History.of(p for p in points if p.occurred_on < latest.starts_on) + older
+    before_recent = History.of(p for p in points if p.occurred_on < recent_start) + older
     recent = [p for p in points if p.occurred_on >= recent_start]
     found = [
         _rising_frequency(windows, earlier),
         _rising_severity(recent, before_recent),
         _remote_to_in_person(recent, before_recent),
-        _threats_to_violence(points, recent, before_recent),
+        _threats_to_violence(points, recent, before_recent, older),
     ]
     return [reason for reason in found if reason]
 
 
-def _rising_frequency(windows: list[Window], earlier: list[Point]) -> str | None:
+def needs_history(points: list[Point], as_of: dt.date) -> bool:
+    """Whether the reasons for ``points`` (a case's incidents since ``detail_since(as_of)``, oldest
+    first) could change with older incidents: only when a test of the rule passes, or would pass,
+    on these alone with nothing before them (``queries.case_risks`` summarises the older incidents
+    of those cases only). Each test needs a recent incident; beyond that:
+
+    1. rising frequency asks only whether there was any incident before the latest window;
+    2. rising severity, whether any before was as severe as the highest recent one (≥ 3);
+    3. remote to in-person, whether any before was in person;
+    4. threats to violence, whether any before was violent, and whether threats came first.
+    """
+    windows = windows_of(points, as_of)
+    if not windows:
+        return False
+    latest = windows[-1]
+    recent_start = windows[-RECENT_WINDOWS].starts_on if len(windows) >= RECENT_WINDOWS else windows[0].starts_on
+    recent = [p for p in points if p.occurred_on >= recent_start]
+    if not recent:
+        return False
+    before = History.of(p for p in points if p.occurred_on < recent_start)
+    if not any(p.occurred_on < latest.starts_on for p in points) and _rising_frequency(windows, History(count=1)):
+        return True
+    recent_max = max(p.severity for p in recent)
+    if recent_max >= SEVERITY_MINIMUM and recent_max > (before.max_severity or 0):
+        return True
+    if any(p.in_person for p in recent) and not before.in_person:
+        return True
+    return any(p.violent for p in recent) and not before.violent
+
+
+def _rising_frequency(windows: list[Window], earlier: History) -> str | None:
     """1. The latest window has at least FREQUENCY_MINIMUM incidents and FREQUENCY_RATIO times the
     mean of the windows before it (missing windows count as none)."""
     latest = windows[-1]
     baseline = [w.count for w in windows[-1 - FREQUENCY_BASELINE_WINDOWS : -1]]
     baseline += [0] * (FREQUENCY_BASELINE_WINDOWS - len(baseline))
     mean = sum(baseline) / FREQUENCY_BASELINE_WINDOWS
-    if earlier and latest.count >= FREQUENCY_MINIMUM and latest.count >= FREQUENCY_RATIO * mean:
+    if earlier.count and latest.count >= FREQUENCY_MINIMUM and latest.count >= FREQUENCY_RATIO * mean:
         return f"Rising frequency: {latest.count} incidents in the last 4 weeks, {_before(baseline)}"
     return None
 
@@ -270,12 +349,12 @@ def _before(baseline: list[int]) -> str:
     return f"against {incidents} in the {weeks} weeks before (at most {max(baseline)} in any 4 weeks)"
 
 
-def _rising_severity(recent: list[Point], before_recent: list[Point]) -> str | None:
+def _rising_severity(recent: list[Point], before_recent: History) -> str | None:
     """2. A recent incident at least SEVERITY_MINIMUM, more severe than any before."""
-    if not (recent and before_recent):
+    if not (recent and before_recent.count) or before_recent.max_severity is None:
         return None
     recent_max = max(p.severity for p in recent)
-    before_max = max(p.severity for p in before_recent)
+    before_max = before_recent.max_severity
     if recent_max >= SEVERITY_MINIMUM and recent_max > before_max:
         return (
             f"Rising severity: an incident of severity {recent_max} in the last 8 weeks, higher than any "
@@ -284,27 +363,32 @@ def _rising_severity(recent: list[Point], before_recent: list[Point]) -> str | N
     return None
 
 
-def _remote_to_in_person(recent: list[Point], before_recent: list[Point]) -> str | None:
+def _remote_to_in_person(recent: list[Point], before_recent: History) -> str | None:
     """3. The first in-person contact is recent, after only remote contact."""
-    if before_recent and any(p.in_person for p in recent) and not any(p.in_person for p in before_recent):
+    if before_recent.count and any(p.in_person for p in recent) and not before_recent.in_person:
         return (
             "From remote to in-person: the first in-person incident came in the last 8 weeks, after only remote contact"
         )
     return None
 
 
-def _threats_to_violence(points: list[Point], recent: list[Point], before_recent: list[Point]) -> str | None:
-    """4. The first violence is recent, and threats came on or before it."""
+def _threats_to_violence(
+    points: list[Point], recent: list[Point], before_recent: History, older: History = NO_HISTORY
+) -> str | None:
+    """4. The first violence is recent, and threats came on or before it (``older`` incidents all
+    came before anything recent)."""
     recent_violence = [p for p in recent if p.violent]
-    if not recent_violence or any(p.violent for p in before_recent):
+    if not recent_violence or before_recent.violent:
         return None
     first_violence = min(p.occurred_on for p in recent_violence)
-    if any(p.behaviour == Behaviour.THREATS and p.occurred_on <= first_violence for p in points):
+    if older.threats or any(p.behaviour == Behaviour.THREATS and p.occurred_on <= first_violence for p in points):
         return "From threats to violence: violence in the last 8 weeks after earlier threats"
     return None
 
 
-def assess(points: list[Point], orders: Iterable[OrderSpan], as_of: dt.date) -> Escalation:
+def assess(points: list[Point], orders: Iterable[OrderSpan], as_of: dt.date, older: History = NO_HISTORY) -> Escalation:
+    """The escalation view of ``points`` on ``as_of``. ``older``: see ``escalation_reasons`` (the
+    windows, first appearances and breaches then cover ``points`` only)."""
     orders = list(orders)
     windows = windows_of(points, as_of)
     appearances = first_appearances(points)
@@ -322,8 +406,8 @@ def assess(points: list[Point], orders: Iterable[OrderSpan], as_of: dt.date) -> 
         windows=windows,
         first_appearances=appearances,
         breaches=breaches,
-        reasons=escalation_reasons(points, windows),
-        undrawn=len(points) - sum(w.count for w in windows),
+        reasons=escalation_reasons(points, windows, older),
+        undrawn=len(points) + older.count - sum(w.count for w in windows),
     )
 
 

@@ -10,14 +10,24 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from casework.access import barrier, policy
 from casework.accounts.models import User
 from casework.accounts.queries import clinicians
 from casework.cases import escalation, risk
-from casework.cases.choices import ACTIVE_STATUSES, CaseKind, CaseStatus, PartyRole, TeamRole
+from casework.cases.choices import (
+    ACTIVE_STATUSES,
+    IN_PERSON_BEHAVIOURS,
+    VIOLENT_BEHAVIOURS,
+    Behaviour,
+    CaseKind,
+    CaseStatus,
+    Channel,
+    PartyRole,
+    TeamRole,
+)
 from casework.cases.models import (
     AgencyOfficer,
     Case,
@@ -458,11 +468,45 @@ def _report_due() -> Subquery:
 def case_risks(cases: QuerySet[Case], today: dt.date | None = None) -> list[risk.CaseRisk]:
     """``cases`` (already scoped to the user) assessed for escalation and likely breaches, with
     their next hearing and report due date, breaching and escalating first (``risk.sort_key``).
-    Four queries however many cases and incidents: the cases, every incident of them, and their
-    no-contact orders with the parties those protect."""
+
+    At most five queries however many cases and incidents: the cases; their incidents of the last
+    16 weeks (``escalation.detail_since``: the only ones the rule reads one by one); a summary of
+    the older incidents (``escalation.History``) of the cases whose reasons could depend on them
+    (``escalation.needs_history``; left out when no case needs one); and the no-contact and
+    exclusion-zone orders not ended 8 weeks ago, with the parties they protect. The result is the same as assessing every incident
+    (docs/adr/0026-my-work-risk-reads-recent-incidents.md); the rows read no longer grow with a
+    case's history."""
     today = today or timezone.localdate()
     ids = cases.order_by().values("pk")
-    rows = [
+    rows = _risk_rows(cases, today)
+    since = escalation.detail_since(today)
+    points: dict[int, list[escalation.Point]] = {}
+    incidents = (
+        Incident.objects.filter(case__in=ids, occurred_on__gte=since)
+        .order_by("case_id", "occurred_on", "occurred_time", "id")
+        .values_list("case_id", "occurred_on", "severity", "behaviour", "channel", "victim_id", "precision", "place")
+    )
+    for case_id, occurred_on, severity, behaviour, channel, victim_id, precision, place in incidents:
+        point = escalation.Point(occurred_on, severity, behaviour, channel, victim_id, precision, place)
+        points.setdefault(case_id, []).append(point)
+    recent_since = today - dt.timedelta(days=risk.RECENT_DAYS - 1)
+    older = _older_histories(
+        [case_id for case_id, found in points.items() if escalation.needs_history(found, today)], since
+    )
+    orders: dict[int, list[LegalOrder]] = {}
+    in_force = Q(ends_on__isnull=True) | Q(ends_on__gte=recent_since)
+    for order in (
+        LegalOrder.objects.filter(Q(no_contact=True) | Q(exclusion_zone=True), in_force, case__in=ids)
+        .select_related("source_referral")
+        .prefetch_related("protects")
+    ):
+        orders.setdefault(order.case_id, []).append(order)
+    spans = {case_id: escalation.order_spans(found) for case_id, found in orders.items()}
+    return risk.assess_cases(rows, points, spans, today, older)
+
+
+def _risk_rows(cases: QuerySet[Case], today: dt.date) -> list[risk.CaseRow]:
+    return [
         risk.CaseRow(
             case_id=pk,
             reference=reference,
@@ -478,22 +522,31 @@ def case_risks(cases: QuerySet[Case], today: dt.date | None = None) -> list[risk
         )
         .values_list("pk", "reference", "next_hearing_on", "next_hearing_kind", "report_due_on")
     ]
-    points: dict[int, list[escalation.Point]] = {}
-    incidents = (
-        Incident.objects.filter(case__in=ids)
-        .order_by("case_id", "occurred_on", "occurred_time", "id")
-        .values_list("case_id", "occurred_on", "severity", "behaviour", "channel", "victim_id", "precision", "place")
+
+
+def _older_histories(ids: list[int], before: dt.date) -> dict[int, escalation.History]:
+    """``escalation.History`` of the incidents before ``before`` of each case of ``ids``, in one
+    grouped query (none when no case needs one)."""
+    in_person = Q(behaviour__in=sorted(IN_PERSON_BEHAVIOURS)) | Q(channel=Channel.IN_PERSON)
+    found = (
+        Incident.objects.filter(case__in=ids, occurred_on__lt=before)
+        .order_by()
+        .values("case_id")
+        .annotate(
+            n=Count("id"),
+            top=Max("severity"),
+            in_person=Count("id", filter=in_person),
+            violent=Count("id", filter=Q(behaviour__in=sorted(VIOLENT_BEHAVIOURS))),
+            threats=Count("id", filter=Q(behaviour=Behaviour.THREATS)),
+        )
+        .values_list("case_id", "n", "top", "in_person", "violent", "threats")
     )
-    for case_id, occurred_on, severity, behaviour, channel, victim_id, precision, place in incidents:
-        point = escalation.Point(occurred_on, severity, behaviour, channel, victim_id, precision, place)
-        points.setdefault(case_id, []).append(point)
-    orders: dict[int, list[LegalOrder]] = {}
-    for order in LegalOrder.objects.filter(Q(no_contact=True) | Q(exclusion_zone=True), case__in=ids).prefetch_related(
-        "protects"
-    ):
-        orders.setdefault(order.case_id, []).append(order)
-    spans = {case_id: escalation.order_spans(found) for case_id, found in orders.items()}
-    return risk.assess_cases(rows, points, spans, today)
+    return {
+        case_id: escalation.History(
+            count=n, max_severity=top, in_person=bool(person), violent=bool(violent), threats=bool(threats)
+        )
+        for case_id, n, top, person, violent, threats in found
+    }
 
 
 # --- The case page ------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ has a likely breach of an order in the last 8 weeks (the rule's "recent": an old
 the case page but does not keep the case at the top of everyone's work).
 
 Pure functions over plain values: ``queries.case_risks`` fetches what they need for every case
-in the list in a fixed number of queries.
+in the list in a fixed number of queries: each case's incidents since ``escalation.detail_since``
+one by one, and a ``escalation.History`` of its older ones (the result is the same as over the
+whole timeline: docs/adr/0026-my-work-risk-reads-recent-incidents.md).
 """
 
 from __future__ import annotations
@@ -76,11 +78,22 @@ def assess_case(
     points: list[escalation.Point],
     orders: list[escalation.OrderSpan],
     today: dt.date,
+    older: escalation.History = escalation.NO_HISTORY,
 ) -> CaseRisk:
-    if not points:
+    """``points``: the case's incidents, oldest first: all of them, or those since
+    ``escalation.detail_since(today)`` with ``older`` summarising the rest. The same reasons and
+    recent breach as ``escalation.assess`` (the case page) gives over the whole timeline, without
+    what only the page draws (first appearances, breaches older than 8 weeks)."""
+    since = today - dt.timedelta(days=RECENT_DAYS - 1)
+    if not points or points[-1].occurred_on < since:
+        # Nothing in the last 8 weeks: no test of the rule can pass (each needs a recent incident)
+        # and there is no recent breach.
         return CaseRisk(row=row)
-    result = escalation.assess(points, orders, today)
-    return CaseRisk(row=row, reasons=result.reasons, last_breach_on=recent_breach_on(result.breaches, today))
+    windows = escalation.windows_of(points, today)
+    reasons = escalation.escalation_reasons(points, windows, older)
+    recent = [p for p in points if p.occurred_on >= since]
+    breaches = escalation.likely_breaches(recent, orders) if orders else []
+    return CaseRisk(row=row, reasons=reasons, last_breach_on=recent_breach_on(breaches, today))
 
 
 def sort_key(risk: CaseRisk) -> tuple:
@@ -96,7 +109,18 @@ def assess_cases(
     points: dict[int, list[escalation.Point]],
     orders: dict[int, list[escalation.OrderSpan]],
     today: dt.date,
+    older: dict[int, escalation.History] | None = None,
 ) -> list[CaseRisk]:
     """Every case assessed, in the order ``sort_key`` gives."""
-    risks = [assess_case(row, points.get(row.case_id, []), orders.get(row.case_id, []), today) for row in rows]
+    older = older or {}
+    risks = [
+        assess_case(
+            row,
+            points.get(row.case_id, []),
+            orders.get(row.case_id, []),
+            today,
+            older.get(row.case_id, escalation.NO_HISTORY),
+        )
+        for row in rows
+    ]
     return sorted(risks, key=sort_key)
