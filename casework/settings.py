@@ -592,6 +592,13 @@ if not CASEWORK_RESEARCH_KEY and not PRODUCTION:
 # yet rebuilt by ``rotate_keys --reindex``. Remove it (and restart) when the rebuild reports done.
 CASEWORK_BLIND_INDEX_PREVIOUS_KEY = env_str("BLIND_INDEX_PREVIOUS_KEY")
 
+# --- Service dashboards (casework.insights) -----------------------------------------------------
+# The dashboards' figures are kept in the cache (CACHES) for this many seconds, keyed by the period
+# and by everything that decides what the viewer may count (access.policy.related_fingerprint), so a
+# figure never crosses an information barrier; the page says how old they are. 0: computed on
+# every view.
+CASEWORK_INSIGHTS_CACHE_SECONDS = env_int("INSIGHTS_CACHE_SECONDS", 300)
+
 # --- Locale -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

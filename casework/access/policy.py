@@ -17,6 +17,7 @@ and may they read or change this one?
 
 from __future__ import annotations
 
+import hashlib
 from enum import IntEnum
 from typing import TypeVar, cast
 
@@ -70,6 +71,32 @@ def related(user, model: type[Model]) -> QuerySet:
     if kind.sealed:
         anchors = anchors.filter(sealed.details_open_without_break_glass(user))
     return model._default_manager.filter(**{f"{kind.path}__in": anchors.values("pk")})
+
+
+def related_fingerprint(user) -> str:
+    """A digest of everything beside the data that decides what ``related(user, ...)`` returns, so
+    that a result computed from it may be shared only between users for whom it is identical.
+
+    For the caseload roles (coordinator, clinical lead) ``related`` is "everything submitted, less
+    what sits across a barrier from the user's side": the role, the cases across the barrier and
+    the referrals behind it decide it entirely (``scopes.case_related``, ``scopes.referral_related``).
+    Two leads on opposite sides of a barrier exclude different cases, so their digests differ. For
+    every other role the user's own relationships (team, allocation, organisation) decide it, so
+    the user is part of the digest. Sealed contact details are not covered (who sees them depends
+    on the user's care teams, ``sealed``): a result that reads them must not be shared on this
+    digest. Worked out from the request's remembered barrier answer
+    (``barrier.across_rows``), at no extra query where the page asks it anyway."""
+    if not scopes.is_active_user(user):
+        return "nothing"
+    across = barrier.across_rows(user)
+    parts: list[object] = [
+        str(user.role),
+        sorted(pk for pk, _, _ in across),
+        barrier.referrals_behind(user, across),
+    ]
+    if user.role not in scopes.CASELOAD_ROLES:
+        parts += [user.pk, getattr(user, "organisation_id", None)]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 _CACHE = "_access_relationships"

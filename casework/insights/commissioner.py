@@ -53,14 +53,7 @@ class AgencyScope(figures.Scope):
 
 
 def referrals_by_month(scope: AgencyScope, period: Period) -> Figure:
-    counts = {
-        figures._month_of(row["month"]): row["n"]
-        for row in scope.received(period)
-        .annotate(month=TruncMonth("received_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    counts = {month: n for (month, _), n in figures.monthly_counts(scope.received(period), "received_at").items()}
     rows: list[list[Cell]] = []
     bars = []
     for month in period.months():

@@ -15,12 +15,15 @@ which clinical leads need to balance work.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
@@ -44,6 +47,8 @@ from casework.treatment.choices import (
 from casework.treatment.models import Appointment, Enrolment, FollowUp
 
 Cell = str | int | float | None
+
+log = logging.getLogger("casework.insights")
 
 # --- Published figures ------------------------------------------------------------------------------
 
@@ -167,6 +172,19 @@ def _short(month: dt.date) -> str:
     return month.strftime("%b %Y")
 
 
+def monthly_counts(records: QuerySet, when: str, by: str | None = None) -> dict[tuple[dt.date, Any], int]:
+    """{(first day of the month, value of ``by``): number of ``records``}, by the month of ``when`` in
+    the clinic's time zone: one grouped query whatever the number of months. Without ``by`` the
+    second part of each key is None. Rows the database puts in the same local month are added up."""
+    fields = ("month", by) if by else ("month",)
+    rows = records.annotate(month=TruncMonth(when)).values(*fields).annotate(n=Count("pk")).order_by()
+    table: dict[tuple[dt.date, Any], int] = {}
+    for row in rows:
+        key = (_month_of(row["month"]), row[by] if by else None)
+        table[key] = table.get(key, 0) + row["n"]
+    return table
+
+
 # --- The records a user's figures count -------------------------------------------------------------
 
 
@@ -187,17 +205,7 @@ class Scope:
 
 
 def referrals_by_agency(scope: Scope, period: Period) -> Figure:
-    counts = (
-        scope.received(period)
-        .annotate(month=TruncMonth("received_at"))
-        .values("month", "referring_organisation__kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    table: dict[tuple[dt.date, str], int] = {}
-    for row in counts:
-        key = (_month_of(row["month"]), row["referring_organisation__kind"])
-        table[key] = table.get(key, 0) + row["n"]
+    table = monthly_counts(scope.received(period), "received_at", "referring_organisation__kind")
     kinds = list(OrganisationKind)
     rows: list[list[Cell]] = []
     bars = []
@@ -220,17 +228,9 @@ def referrals_by_agency(scope: Scope, period: Period) -> Figure:
 
 
 def referrals_by_service(scope: Scope, period: Period) -> Figure:
-    counts = (
-        RequestedService.objects.filter(referral__in=scope.received(period))
-        .annotate(month=TruncMonth("referral__received_at"))
-        .values("month", "service")
-        .annotate(n=Count("pk"))
-        .order_by()
+    table = monthly_counts(
+        RequestedService.objects.filter(referral__in=scope.received(period)), "referral__received_at", "service"
     )
-    table: dict[tuple[dt.date, str], int] = {}
-    for row in counts:
-        key = (_month_of(row["month"]), row["service"])
-        table[key] = table.get(key, 0) + row["n"]
     months = period.months()
     rows: list[list[Cell]] = []
     bars = []
@@ -789,3 +789,38 @@ def figure(user, slug: str, period: Period) -> Figure:
 def all_figures(user, period: Period) -> list[Figure]:
     scope = Scope(user)
     return [build(scope, period) for build in FIGURES.values()]
+
+
+# Raised when what is kept changes shape, so a deployment never reads the previous release's entries.
+CACHE_VERSION = 1
+
+
+def cache_key(user, period: Period) -> str:
+    """The period, and a digest of everything that decides which records the user's figures count
+    (``policy.related_fingerprint``: role, the cases across a barrier from the user's side and the
+    referrals behind it). Two leads on opposite sides of a barrier get different keys; two leads
+    who count exactly the same records share one. No personal data: ids are hashed."""
+    return f"insights:figures:v{CACHE_VERSION}:{period.slug()}:{policy.related_fingerprint(user)}"
+
+
+def cached_figures(user, period: Period) -> tuple[list[Figure], dt.datetime]:
+    """``all_figures`` and when they were computed, kept in the cache for
+    ``CASEWORK_INSIGHTS_CACHE_SECONDS`` under ``cache_key``. A cache that cannot be reached is
+    logged (without personal data) and the figures are computed as if nothing were kept."""
+    seconds = settings.CASEWORK_INSIGHTS_CACHE_SECONDS
+    if seconds <= 0:
+        return all_figures(user, period), timezone.now()
+    key = cache_key(user, period)
+    try:
+        kept = cache.get(key)
+    except Exception:  # noqa: BLE001 — a dashboard must not fail because the cache is down
+        log.warning("Dashboard figures cache unavailable; computing the figures")
+        kept = None
+    if kept is not None:
+        return kept
+    computed = (all_figures(user, period), timezone.now())
+    try:
+        cache.set(key, computed, seconds)
+    except Exception:  # noqa: BLE001
+        log.warning("Dashboard figures cache unavailable; figures not kept")
+    return computed

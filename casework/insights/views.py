@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,7 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     require(request.user, "insights.view_dashboard")
     form = PeriodForm(request.GET or None)
     period = form.period()
-    shown = figures.all_figures(request.user, period)
+    shown, as_of = figures.cached_figures(request.user, period)
     record(
         action=Action.VIEW,
         request=request,
@@ -46,6 +48,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "period": period,
             "figures": shown,
+            "as_of": timezone.localtime(as_of),
+            "refresh_minutes": math.ceil(settings.CASEWORK_INSIGHTS_CACHE_SECONDS / 60),
             "may_export": request.user.has_perm("insights.export"),
             "export_urls": {
                 f.slug: {

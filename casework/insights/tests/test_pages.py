@@ -4,16 +4,20 @@ match the page, that both are audited, and that the page's queries do not grow w
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import html
 from openpyxl import load_workbook
 
 from casework.audit.models import AuditEvent
-from casework.core.testing import assert_page_queries_flat
+from casework.core.testing import assert_page_queries_flat, assert_queries_flat
 from casework.insights import figures
 from casework.insights.forms import default_period
 from casework.insights.tests.builders import NOON, build_service, grow
@@ -159,8 +163,64 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text(lead, cast, servic
     assert "'=HYPERLINK(1)" in [row[0] for row in book["Figure"].iter_rows(values_only=True)]
 
 
+def _fetch_cold(client):
+    def fetch() -> None:
+        cache.clear()
+        assert client.get(URL).status_code == 200
+
+    return fetch
+
+
 def test_the_page_queries_do_not_grow_with_the_data(lead, cast, service):
-    assert_page_queries_flat(lead, URL, grow=lambda: grow(cast))
+    """With the figures computed (the cache emptied before each view)."""
+    assert_queries_flat(_fetch_cold(lead), grow=lambda: grow(cast))
+
+
+def test_the_page_queries_do_not_grow_with_the_data_when_the_figures_are_kept(lead, cast, service):
+    """With the figures read from the cache (computed at the first view, kept for the second)."""
+    kept = assert_page_queries_flat(lead, URL, grow=lambda: grow(cast))
+    with CaptureQueriesContext(connection) as computed:
+        _fetch_cold(lead)()
+    assert kept < len(computed)
+
+
+def test_kept_figures_are_shown_with_their_time_and_every_view_is_audited(lead, cast, service):
+    views = AuditEvent.objects.filter(object_type="insights.dashboard", action="view")
+    first = lead.get(URL)
+    with time_machine.travel(NOON + dt.timedelta(minutes=2), tick=False):
+        cast.clinician.full_name = "Renamed Meanwhile"
+        cast.clinician.save(update_fields=["full_name"])
+        second = lead.get(URL)
+    assert views.count() == 2
+    for response in (first, second):
+        as_of = html.fromstring(response.content).find_class("nhsuk-body-s")[0].text_content()
+        assert as_of.startswith("Figures as of 12:00"), as_of
+        assert "at most every 5 minutes" in as_of
+    assert b"Renamed Meanwhile" not in second.content  # kept, not computed again
+    with time_machine.travel(NOON + dt.timedelta(minutes=6), tick=False):
+        third = lead.get(URL)
+    assert b"Renamed Meanwhile" in third.content
+    assert b"Figures as of 12:06" in third.content
+    assert views.count() == 3
+
+
+def test_with_no_time_to_keep_them_the_figures_are_computed_on_every_view(lead, cast, service, settings):
+    settings.CASEWORK_INSIGHTS_CACHE_SECONDS = 0
+    lead.get(URL)
+    cast.clinician.full_name = "Renamed Meanwhile"
+    cast.clinician.save(update_fields=["full_name"])
+    assert b"Renamed Meanwhile" in lead.get(URL).content
+
+
+def test_a_cache_that_cannot_be_reached_does_not_stop_the_page(lead, service, monkeypatch):
+    def down(*_args, **_kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(figures.cache, "get", down)
+    monkeypatch.setattr(figures.cache, "set", down)
+    response = lead.get(URL)
+    assert response.status_code == 200
+    assert b"Figures as of 12:00" in response.content
 
 
 def test_an_export_queries_do_not_grow_with_the_data(lead, cast, service):

@@ -94,3 +94,27 @@ def test_the_page_query_gets_the_named_ids_not_a_union_to_join_row_by_row(cast, 
     assert "UNION" not in sql.upper()
     monkeypatch.setattr(queries, "NAMED_IDS_READ_FIRST", 1)
     assert "UNION" in str(queries.persons_for_list(cast.clinical_lead, "smith").query).upper()
+
+
+def test_a_search_lists_in_the_same_order_as_the_whole_list(cast, index):
+    """Family name, given name, id: the search's order (written so that no index serves it on
+    PostgreSQL) is exactly the whole list's."""
+    found = list(queries.persons_for_list(cast.clinical_lead, "smith"))
+    assert (
+        [p.pk for p in found]
+        == [p.pk for p in sorted(found, key=lambda p: (p.family_name, p.given_name, p.pk))]
+        == [p.pk for p in queries.persons_for_list(cast.clinical_lead).filter(pk__in=[p.pk for p in found])]
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the parameters and plan are PostgreSQL's")
+def test_the_named_ids_are_one_parameter_and_the_page_is_not_read_in_name_index_order(cast, index):
+    """With the ids as thousands of parameters and the order served by the name index, PostgreSQL
+    walked every person in name order testing each against the whole list (issue 19)."""
+    rows = queries.persons_for_list(cast.clinical_lead, "smith")
+    sql, params = rows[:20].query.sql_with_params()
+    assert "= ANY(" in sql and sum(isinstance(p, list) for p in params) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "person_name_idx" not in plan, plan

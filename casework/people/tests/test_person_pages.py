@@ -104,6 +104,17 @@ def test_the_list_runs_the_same_number_of_queries_for_more_persons(cast, client_
     assert_page_queries_flat(client, LIST, grow=grow)
 
 
+def test_the_list_searching_a_surname_runs_the_same_number_of_queries_for_more_matches(cast, client_for):
+    client = client_for(cast.clinical_lead)
+    create_person(by=cast.coordinator, given_name="One", family_name="Smith")
+
+    def grow() -> None:
+        for number in range(30):
+            create_person(by=cast.coordinator, given_name=f"More{number}", family_name="Smithson")
+
+    assert_page_queries_flat(client, LIST, data={"q": "Smith"}, grow=grow)
+
+
 # --- The person page -------------------------------------------------------------------------------
 
 
