@@ -7,8 +7,9 @@ It migrates a new SQLite database (``--database``, by default casework_bench_nam
 kept, so a second run skips the seeding), bulk-creates ``--persons`` persons with Faker en_GB names
 (a tenth with a previous name; bulk_create, so the index is filled by its triggers), then for a
 clinical lead times what the person list runs (``queries.persons_for_list``: the count and the first
-page of 20) for 10 common surnames and 10 mid-name fragments, once through the index and once
-through the substring path. Each is run once to warm, then timed; median and 95th percentile in ms.
+page of 20), and the name lookup alone (``queries._named``), for 10 common surnames and 10 mid-name
+fragments, through the index and through the substring path in turn (5 rounds after a warm-up);
+median and 95th percentile in ms.
 """
 
 from __future__ import annotations
@@ -27,16 +28,26 @@ SURNAMES = ["SMITH", "JONES", "TAYLOR", "BROWN", "WILLIAMS", "WILSON", "JOHNSON"
 FRAGMENTS = ["mit", "ones", "aylo", "row", "illia", "ilso", "ohns", "avie", "obin", "righ"]
 
 
-def _times(run, items) -> tuple[float, float]:
+def _side_by_side(first, second, items, rounds: int = 5) -> tuple[list[float], list[float]]:
+    """Each item through ``first`` and ``second`` in turn, ``rounds`` times (interleaved, so a change
+    in the machine's load falls on both alike), after one warm-up pass; milliseconds."""
     for item in items:
-        run(item)
-    taken = []
-    for item in items:
-        started = time.perf_counter()
-        run(item)
-        taken.append((time.perf_counter() - started) * 1000)
-    taken.sort()
-    return statistics.median(taken), taken[min(len(taken) - 1, int(len(taken) * 0.95))]
+        first(item)
+        second(item)
+    taken: tuple[list[float], list[float]] = ([], [])
+    for _ in range(rounds):
+        for item in items:
+            for run, into in ((first, taken[0]), (second, taken[1])):
+                started = time.perf_counter()
+                run(item)
+                into.append((time.perf_counter() - started) * 1000)
+    return taken
+
+
+def _summary(taken: list[float]) -> str:
+    taken = sorted(taken)
+    p95 = taken[min(len(taken) - 1, int(len(taken) * 0.95))]
+    return f"median {statistics.median(taken):7.1f} ms, p95 {p95:7.1f} ms"
 
 
 def main() -> None:
@@ -106,23 +117,28 @@ def main() -> None:
         rows.count()
         list(rows[:20])
 
-    def substring_search(text: str) -> None:
-        kept = queries.FTS_MIN_LENGTH
-        queries.FTS_MIN_LENGTH = 10**6  # every word through icontains, as before the index
-        try:
-            search(text)
-        finally:
-            queries.FTS_MIN_LENGTH = kept
+    def lookup(text: str) -> None:
+        list(queries._named(text))  # the ids of persons with the word in a name: the part the index serves
+
+    def substring(run):
+        def through_icontains(text: str) -> None:
+            kept = queries.FTS_MIN_LENGTH
+            queries.FTS_MIN_LENGTH = 10**6  # every word through icontains, as before the index
+            try:
+                run(text)
+            finally:
+                queries.FTS_MIN_LENGTH = kept
+
+        return through_icontains
 
     for label, words in (("common surname", SURNAMES), ("mid-name fragment", FRAGMENTS)):
         for word in words:  # the same persons either way
             assert set(queries.persons_for_list(lead, word).values_list("pk", flat=True)) == _substring(
                 queries, lead, word
             ), word
-        fts = _times(search, words)
-        old = _times(substring_search, words)
-        print(f"{label:18} FTS5 trigram: median {fts[0]:7.1f} ms, p95 {fts[1]:7.1f} ms")
-        print(f"{label:18} substring:    median {old[0]:7.1f} ms, p95 {old[1]:7.1f} ms")
+        for part, run in (("list (count + page)", search), ("name lookup only", lookup)):
+            fts, old = _side_by_side(run, substring(run), words)
+            print(f"{label:18} {part:20} FTS5 trigram: {_summary(fts)} | substring: {_summary(old)}")
 
 
 def _substring(queries, lead, word) -> set[int]:

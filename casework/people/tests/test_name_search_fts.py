@@ -44,7 +44,7 @@ NAMES = [
 # aliases, several words, short words (the substring path), and nothing at all.
 WORDS = [
     "smith", "SMITH", "Smi", "mit", "ith-jo", "h-J", "o'b", "O'BRIEN", "brien", "'Br", "ann", "Annie", "peter",
-    "ouise", "ary", "de la", "Mary Ann", "a Cr", "zoë", "Zoë", "ukasz", "Łukasz", "Łuk", "Nowak", "blacksmith",
+    "ouise", "ary", "de la", "Mary Ann", "a Cr", "zoë", "Zoë", "Zoe", "Lukasz", "ukasz", "Łukasz", "Łuk", "Nowak", "blacksmith",
     "BLACK", "johnny", "otte", "Ross", "zzz", "an", "sm", "Ł", "ë", "100%", "% R", "ob_", "b_", "R*B",
     "sarah smith", "smith sarah", "smith zzz",
 ]  # fmt: skip
