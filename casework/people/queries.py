@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Exists, F, Lookup, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 from casework.access import policy
@@ -139,10 +140,29 @@ class _IdAmong(Lookup):
         return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
 
 
+# SQLite's FTS5 trigram index of every name of a person (people migration 0006): its rowid is the
+# person's id. The word is one parameter, quoted as an FTS5 string, so nothing in it is an operator.
+_FTS_NAMES = "SELECT rowid FROM people_name_fts WHERE people_name_fts MATCH %s"
+FTS_MIN_LENGTH = 3  # a trigram index finds nothing shorter
+
+
+def fts_phrase(word: str) -> str:
+    """``word`` as an FTS5 string: in double quotes, each double quote doubled. Inside one, AND, OR,
+    NOT, NEAR, ``*``, ``^``, ``:``, brackets and quotes are all literal text."""
+    return '"' + word.replace('"', '""') + '"'
+
+
 def _named(word: str) -> QuerySet:
     """The ids of persons with ``word`` in a name (current, middle, preferred, previous or alias),
-    as one subquery: a UNION of two index-served lookups (the ``pg_trgm`` indexes of migration
-    0005 on PostgreSQL; ADR 0025). Written as an OR with an EXISTS, no index could serve it."""
+    as one subquery. On PostgreSQL a UNION of two index-served lookups (the ``pg_trgm`` indexes of
+    migration 0005; ADR 0025); written as an OR with an EXISTS, no index could serve it. On SQLite a
+    word of three letters or more is looked up in the FTS5 trigram index of migration 0006, which
+    folds case as PostgreSQL's ``UPPER`` does (non-ASCII letters too, which SQLite's ``LIKE`` does
+    not); a shorter word takes the same substring path as on PostgreSQL."""
+    if connection.vendor == "sqlite" and len(word) >= FTS_MIN_LENGTH:
+        # A constant statement; the word is only ever its parameter.
+        fts = RawSQL(_FTS_NAMES, [fts_phrase(word)])  # noqa: S611
+        return Person.objects.filter(pk__in=fts).order_by().values("pk")
     own = Person.objects.filter(
         Q(given_name__icontains=word)
         | Q(family_name__icontains=word)

@@ -1,0 +1,154 @@
+"""The person list's name search on SQLite, with the FTS5 trigram index (people migration 0006)
+and by the substring path it replaced (``icontains``), side by side (ADR 0025).
+
+    CASEWORK_ENV=test .venv/bin/python benchmarks/people/sqlite_names.py --persons 50000
+
+It migrates a new SQLite database (``--database``, by default casework_bench_names.sqlite3 in the temporary directory;
+kept, so a second run skips the seeding), bulk-creates ``--persons`` persons with Faker en_GB names
+(a tenth with a previous name; bulk_create, so the index is filled by its triggers), then for a
+clinical lead times what the person list runs (``queries.persons_for_list``: the count and the first
+page of 20), and the name lookup alone (``queries._named``), for 10 common surnames and 10 mid-name
+fragments, through the index and through the substring path in turn (5 rounds after a warm-up);
+median and 95th percentile in ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SURNAMES = ["SMITH", "JONES", "TAYLOR", "BROWN", "WILLIAMS", "WILSON", "JOHNSON", "DAVIES", "ROBINSON", "WRIGHT"]
+FRAGMENTS = ["mit", "ones", "aylo", "row", "illia", "ilso", "ohns", "avie", "obin", "righ"]
+
+
+def _side_by_side(first, second, items, rounds: int = 5) -> tuple[list[float], list[float]]:
+    """Each item through ``first`` and ``second`` in turn, ``rounds`` times (interleaved, so a change
+    in the machine's load falls on both alike), after one warm-up pass; milliseconds."""
+    for item in items:
+        first(item)
+        second(item)
+    taken: tuple[list[float], list[float]] = ([], [])
+    for _ in range(rounds):
+        for item in items:
+            for run, into in ((first, taken[0]), (second, taken[1])):
+                started = time.perf_counter()
+                run(item)
+                into.append((time.perf_counter() - started) * 1000)
+    return taken
+
+
+def _summary(taken: list[float]) -> str:
+    taken = sorted(taken)
+    p95 = taken[min(len(taken) - 1, int(len(taken) * 0.95))]
+    return f"median {statistics.median(taken):7.1f} ms, p95 {p95:7.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--persons", type=int, default=50000)
+    parser.add_argument("--database", default=str(Path(tempfile.gettempdir()) / "casework_bench_names.sqlite3"))
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = f"sqlite:///{args.database}"
+    os.environ.setdefault("CASEWORK_ENV", "test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from faker import Faker
+
+    from casework.accounts.models import User
+    from casework.core.roles import Role
+    from casework.people import queries
+    from casework.people.models import NameKind, Person, PersonName
+
+    assert connection.vendor == "sqlite"
+    call_command("migrate", verbosity=0)
+    fake = Faker("en_GB")
+    Faker.seed(19)
+    random.seed(19)
+    lead, _ = User.objects.get_or_create(
+        email="lead@example.org", defaults={"role": Role.CLINICAL_LEAD, "full_name": "Bench Lead"}
+    )
+    have = Person.objects.count()
+    started = time.perf_counter()
+    batch = []
+    for number in range(have, args.persons):
+        family = random.choice(SURNAMES).title() if random.random() < 0.08 else fake.last_name()
+        batch.append(
+            Person(
+                reference=f"PER-2026-{number + 1:06d}",
+                given_name=fake.first_name(),
+                family_name=family,
+                middle_names=fake.first_name() if random.random() < 0.3 else "",
+                date_of_birth=fake.date_of_birth(minimum_age=16, maximum_age=80),
+                sex=random.choice(["female", "male"]),
+                created_by=lead,
+            )
+        )
+    Person.objects.bulk_create(batch, batch_size=2000)
+    new = list(Person.objects.order_by("pk")[have:])
+    PersonName.objects.bulk_create(
+        [
+            PersonName(person=p, kind=NameKind.PREVIOUS, family_name=fake.last_name())
+            for p in new
+            if random.random() < 0.1
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT count(*) FROM people_name_fts")
+        indexed = cursor.fetchone()[0]
+    print(
+        f"{Person.objects.count()} persons, {indexed} indexed ({time.perf_counter() - started:.0f} s to add {len(new)})"
+    )
+
+    def search(text: str) -> None:
+        rows = queries.persons_for_list(lead, text)
+        rows.count()
+        list(rows[:20])
+
+    def lookup(text: str) -> None:
+        list(queries._named(text))  # the ids of persons with the word in a name: the part the index serves
+
+    def substring(run):
+        def through_icontains(text: str) -> None:
+            kept = queries.FTS_MIN_LENGTH
+            queries.FTS_MIN_LENGTH = 10**6  # every word through icontains, as before the index
+            try:
+                run(text)
+            finally:
+                queries.FTS_MIN_LENGTH = kept
+
+        return through_icontains
+
+    for label, words in (("common surname", SURNAMES), ("mid-name fragment", FRAGMENTS)):
+        for word in words:  # the same persons either way
+            assert set(queries.persons_for_list(lead, word).values_list("pk", flat=True)) == _substring(
+                queries, lead, word
+            ), word
+        for part, run in (("list (count + page)", search), ("name lookup only", lookup)):
+            fts, old = _side_by_side(run, substring(run), words)
+            print(f"{label:18} {part:20} FTS5 trigram: {_summary(fts)} | substring: {_summary(old)}")
+
+
+def _substring(queries, lead, word) -> set[int]:
+    kept = queries.FTS_MIN_LENGTH
+    queries.FTS_MIN_LENGTH = 10**6
+    try:
+        return set(queries.persons_for_list(lead, word).values_list("pk", flat=True))
+    finally:
+        queries.FTS_MIN_LENGTH = kept
+
+
+if __name__ == "__main__":
+    main()
