@@ -7,7 +7,7 @@ nothing about the defect that matters, a query per row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -15,8 +15,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 
-def _listing(queries: CaptureQueriesContext) -> str:
-    return "\n".join(f"  {number}. {query['sql']}" for number, query in enumerate(queries.captured_queries, start=1))
+def _listing(queries: Sequence[dict]) -> str:
+    return "\n".join(f"  {number}. {query['sql']}" for number, query in enumerate(queries, start=1))
 
 
 def assert_queries_flat(
@@ -28,14 +28,28 @@ def assert_queries_flat(
     then counted, then ``grow`` adds more of the data ``run`` reads, then ``run`` is counted
     again. Returns the count, for a test that also wants to see it is small.
     """
-    connection = connections[using]
     if warm:
         run()
-    with CaptureQueriesContext(connection) as small:
-        run()
+    small = count_queries(run, using=using)
     grow()
-    with CaptureQueriesContext(connection) as large:
+    large = count_queries(run, using=using)
+    return assert_same_count(small, large)
+
+
+def count_queries(run: Callable[[], Any], *, using: str = DEFAULT_DB_ALIAS) -> list[dict]:
+    """The queries ``run`` makes, kept (for comparing two sizes of data with ``assert_same_count``).
+
+    The connection's log is emptied first: it holds only the last few thousand queries, and a long
+    run of requests (a module that counts every page) would otherwise count in a full log."""
+    connection = connections[using]
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as queries:
         run()
+    return list(queries.captured_queries)
+
+
+def assert_same_count(small: Sequence[dict], large: Sequence[dict]) -> int:
+    """The same number of queries at the larger size as at the smaller; returns the count."""
     if len(large) != len(small):
         raise AssertionError(
             f"The number of queries grew with the data: {len(small)} before, {len(large)} after.\n"

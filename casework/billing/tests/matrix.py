@@ -8,9 +8,14 @@ from __future__ import annotations
 
 def billing_overrides(cast) -> dict[str, dict]:
     from casework.billing.choices import QuoteStatus
+    from casework.billing.models import Contract
     from casework.billing.tests import helpers
 
-    agreement = helpers.contract(cast.finance, cast.organisation, reference="MATRIX-C")
+    # Contract references are unique, and the world may be built twice (the query-count convention test).
+    taken = Contract.objects.filter(reference__startswith="MATRIX-C").count()
+    agreement = helpers.contract(
+        cast.finance, cast.organisation, reference="MATRIX-C" + (f"-{taken + 1}" if taken else "")
+    )
     price = helpers.tariff(cast.finance)
     draft = helpers.quote(cast, agreement=agreement)
     sent = helpers.quote(cast, agreement=agreement, status=QuoteStatus.SENT)

@@ -96,10 +96,12 @@ def build_world(cast) -> World:
             },
         }
     )
+    import uuid
+
     from casework.accounts.models import Passkey
 
     passkey = Passkey.objects.create(
-        user=cast.clinician, name="Matrix key", credential_id=b"matrix-key", public_key=b"-"
+        user=cast.clinician, name="Matrix key", credential_id=f"matrix-key-{uuid.uuid4().hex}".encode(), public_key=b"-"
     )
     world.overrides["accounts:passkey_remove"] = {"pk": passkey.pk}
     world.overrides["worker:task_retry"] = {"task_id": "00000000-0000-4000-8000-000000000000"}

@@ -14,8 +14,14 @@ def overrides(cast) -> dict[str, dict]:
     from casework.treatment.services import diary as services
 
     case = make_case(lead=cast.clinician, by=cast.clinical_lead)
-    room = services.room_add(name="Matrix room", site="Clinic", by=cast.clinical_lead)
-    starts_at = (timezone.now() - dt.timedelta(days=1)).replace(second=0, microsecond=0)
+    from casework.treatment.models import Room
+
+    # Room names are unique, and the world may be built twice (the query-count convention test).
+    taken = Room.objects.filter(name__startswith="Matrix room").count()
+    room = services.room_add(
+        name="Matrix room" + (f" {taken + 1}" if taken else ""), site="Clinic", by=cast.clinical_lead
+    )
+    starts_at = (timezone.now() - dt.timedelta(days=1 + taken)).replace(second=0, microsecond=0)
     appointment = services.appointment_book(
         case=case,
         kind="assessment",

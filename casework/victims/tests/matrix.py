@@ -5,6 +5,8 @@ from __future__ import annotations
 
 
 def victim_overrides(cast) -> dict[str, dict]:
+    import uuid
+
     from casework.victims.models import VictimMessage
     from casework.victims.tests.helpers import plan, victim_case
 
@@ -15,7 +17,7 @@ def victim_overrides(cast) -> dict[str, dict]:
         channel="letter",
         text="Matrix letter",
         plan=version,
-        reference="matrix-message",
+        reference=f"matrix-message-{uuid.uuid4().hex[:8]}",  # unique: the world may be built twice
         created_by=cast.clinician,
     )
     ref = {"reference": case.reference}
