@@ -662,6 +662,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # OpenAPI links from an answer to the operations its values address (casework/api/schema_links.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "casework.api.schema_links.add_links"],
 }
 
 # --- Test settings ----------------------------------------------------------------------------
