@@ -674,6 +674,8 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "casework.referrals.choices.Status",
         "InvoiceStatusEnum": "casework.api.serializers.INVOICE_STATES",
     },
+    # OpenAPI links from an answer to the operations its values address (casework/api/schema_links.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "casework.api.schema_links.add_links"],
 }
 
 # --- Test settings ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,14 +41,16 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# ``nsc_`` + the 8 hexadecimal digits of the prefix + ``_`` + the secret (``token_urlsafe``'s alphabet).
+_WELL_FORMED = re.compile(rf"{TOKEN_PREFIX}([0-9a-f]{{8}})_[A-Za-z0-9_-]{{32,}}")
+
+
 def parse(token: str) -> str | None:
-    """The lookup prefix of a well-formed token, else ``None``."""
-    if not token.startswith(TOKEN_PREFIX):
-        return None
-    prefix, sep, secret = token[len(TOKEN_PREFIX) :].partition("_")
-    if not sep or len(prefix) != 8 or len(secret) < 32:
-        return None
-    return prefix
+    """The lookup prefix of a well-formed token, else ``None``. Only the tokens' own alphabet passes:
+    anything else in an ``Authorization`` header (a NUL byte, which PostgreSQL refuses in text, or
+    other control characters) never reaches a query."""
+    match = _WELL_FORMED.fullmatch(token)
+    return match.group(1) if match else None
 
 
 @dataclass(frozen=True)

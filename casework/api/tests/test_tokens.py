@@ -49,6 +49,29 @@ def test_no_or_a_wrong_token_is_401_as_problem_details(db, header):
     assert {"type", "title", "status", "detail"} <= set(body) and body["status"] == 401
 
 
+@pytest.mark.parametrize(
+    "where",
+    ["prefix", "secret"],
+)
+def test_a_token_with_a_nul_byte_is_401_not_a_server_error(token, where):
+    # PostgreSQL refuses NUL in text: a NUL in the prefix reached the token lookup and answered 500.
+    prefix, secret = token.secret[4:12], token.secret[13:]
+    if where == "prefix":
+        prefix = prefix[:3] + "\x00" + prefix[4:]
+    else:
+        secret = secret[:3] + "\x00" + secret[4:]
+    response = api_client(f"nsc_{prefix}_{secret}").get(REFERRALS)
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_only_the_tokens_own_alphabet_is_looked_up(token):
+    assert services.parse(token.secret) == token.token.prefix
+    assert services.parse(token.secret.upper()) is None
+    assert services.parse(token.secret + "\x00") is None
+    assert services.parse(token.secret.replace("_", "_\x01", 1)) is None
+
+
 def test_a_tampered_secret_is_refused(token):
     tampered = token.secret[:-1] + ("A" if token.secret[-1] != "A" else "B")
     assert api_client(tampered).get(REFERRALS).status_code == 401
