@@ -128,8 +128,9 @@ def appointment(appointment, referral_reference: str) -> Appointment:
     )
 
 
-def searchset(resources: Iterable, base_url: str) -> Bundle:
-    """A search's answer (``base_url``: the FHIR base, e.g. https://…/api/v1/fhir)."""
+def searchset(resources: Iterable, base_url: str, total: int | None = None, links: dict | None = None) -> Bundle:
+    """A search's answer (``base_url``: the FHIR base, e.g. https://…/api/v1/fhir): one page of it
+    when ``total`` (every match) and ``links`` (``self``, ``next``, ``previous``) are given."""
     entries = [
         {
             "fullUrl": f"{base_url}/{resource.get_resource_type()}/{resource.id}",
@@ -138,4 +139,12 @@ def searchset(resources: Iterable, base_url: str) -> Bundle:
         }
         for resource in resources
     ]
-    return Bundle.model_validate({"type": "searchset", "total": len(entries), "entry": entries or None})
+    link = [{"relation": relation, "url": url} for relation, url in (links or {}).items() if url]
+    return Bundle.model_validate(
+        {
+            "type": "searchset",
+            "total": len(entries) if total is None else total,
+            "link": link or None,
+            "entry": entries or None,
+        }
+    )

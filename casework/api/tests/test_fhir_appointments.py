@@ -128,3 +128,25 @@ def test_the_search_takes_as_many_queries_however_many_appointments(cast, api):
 
     assert_page_queries_flat(api, f"{FHIR}/Appointment", data=query, grow=grow)
     assert_page_queries_flat(api, f"{FHIR}/Appointment", grow=grow)
+
+
+def test_a_search_answers_a_page_at_a_time_with_every_matchs_count_and_links(cast, api):
+    rworld = build(cast)
+    booked = [book(cast, rworld.case, days=days) for days in range(1, 6)]
+    expected = [f"appointment-{a.pk}" for a in booked]
+    query = {"patient": f"{rworld.referral.reference}-subject", "_count": 2}
+
+    first = api.get(f"{FHIR}/Appointment", query)
+    bundle = Bundle.model_validate_json(first.content)
+    assert _ids(first) == expected[:2] and bundle.total == 5
+    links = {link.relation: link.url for link in bundle.link}
+    assert set(links) == {"self", "next"} and "_count=2" in links["next"] and "page=2" in links["next"]
+
+    last = api.get(f"{FHIR}/Appointment", {**query, "page": 3})
+    bundle = Bundle.model_validate_json(last.content)
+    assert _ids(last) == expected[4:] and bundle.total == 5
+    assert {link.relation for link in bundle.link} == {"self", "previous"}
+    # A page past the last is 404 (as the API's lists); at most 100 a page, 50 unless asked.
+    assert api.get(f"{FHIR}/Appointment", {**query, "page": 4}).status_code == 404
+    assert _ids(api.get(f"{FHIR}/Appointment", {"_count": 1000})) == expected
+    assert len(_ids(api.get(f"{FHIR}/Appointment", {"_count": "many"}))) == 5

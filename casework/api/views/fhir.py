@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -86,7 +87,50 @@ BASED_ON = OpenApiParameter(
     OpenApiParameter.QUERY,
     description="The referral: ServiceRequest/<reference> (or the bare reference)",
 )
+PAGE = OpenApiParameter(
+    "page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Which page of the matches (from 1)"
+)
+COUNT = OpenApiParameter(
+    "_count",
+    OpenApiTypes.INT,
+    OpenApiParameter.QUERY,
+    description="Matches a page (default 50, at most 100)",
+)
+SEARCH_PARAMETERS = [PATIENT, BASED_ON, COUNT, PAGE]
 SEARCHSET = {(200, FHIR_JSON): OpenApiTypes.OBJECT, **COMMON_ERRORS}
+
+
+class SearchPages(PageNumberPagination):
+    """A FHIR search answers a page at a time (``_count`` matches, FHIR's own parameter; ``page``
+    as the API's lists), its Bundle's ``total`` every match and its links the pages either side."""
+
+    page_size = 50
+    page_size_query_param = "_count"
+    max_page_size = 100
+
+
+def _paged(request: Request, view: APIView, rows: QuerySet) -> tuple[list, int, dict[str, str | None]]:
+    """One page of ``rows`` (ordered), every match's count, and the Bundle's links. A page past
+    the last is 404, as the API's lists answer."""
+    pages = SearchPages()
+    found = list(pages.paginate_queryset(rows, request, view=view) or [])
+    links = {"self": request.build_absolute_uri(), "next": pages.get_next_link(), "previous": pages.get_previous_link()}
+    return found, pages.page.paginator.count, links
+
+
+def _search(request: Request, view: APIView, rows: QuerySet) -> tuple[list, int, dict, dict[int, str]]:
+    """The search's page of ``rows`` (records of a case): limited to the referral the search names,
+    if any, and to the cases that hold one of the organisation's referrals (which names the
+    Patient), with each case's referral (``_anchors``)."""
+    named, searched = _searched_referral(request)
+    if named and searched is None:
+        rows = rows.none()
+    elif searched is not None:
+        rows = rows.filter(case__case_referrals__referral=searched)
+    rows = rows.filter(case__in=_organisation_referrals(request).values("case_link__case_id"))
+    found, total, links = _paged(request, view, rows)
+    anchors = _anchors(request, {item.case_id for item in found}, searched)
+    return [item for item in found if item.case_id in anchors], total, links, anchors
 
 
 def _numbered(value: str, prefix: str) -> int | None:
@@ -162,18 +206,6 @@ def _released_assessments(request: Request) -> QuerySet[Assessment]:
     )
 
 
-def _assessment_search(request: Request) -> tuple[list[Assessment], dict[int, str]]:
-    named, searched = _searched_referral(request)
-    if named and searched is None:
-        return [], {}
-    rows = _released_assessments(request)
-    if searched is not None:
-        rows = rows.filter(case__case_referrals__referral=searched)
-    assessments = list(rows)
-    anchors = _anchors(request, {a.case_id for a in assessments}, searched)
-    return [a for a in assessments if a.case_id in anchors], anchors
-
-
 def _risk_assessment(assessment: Assessment, reference: str):
     return assessment_fhir.risk_assessment(
         assessment,
@@ -210,14 +242,14 @@ class RiskAssessmentSearchView(APIView):
     @extend_schema(
         operation_id="fhir_riskassessment_search",
         summary="Search the risk assessments released to you: a FHIR R4 searchset Bundle",
-        parameters=[PATIENT, BASED_ON],
+        parameters=SEARCH_PARAMETERS,
         responses=SEARCHSET,
     )
     def get(self, request: Request) -> HttpResponse:
-        assessments, anchors = _assessment_search(request)
-        _search_audit(request, "assessments.assessment", "RiskAssessment", len(assessments))
+        assessments, total, links, anchors = _search(request, self, _released_assessments(request).order_by("id"))
+        _search_audit(request, "assessments.assessment", "RiskAssessment", total)
         resources = [_risk_assessment(a, anchors[a.case_id]) for a in assessments]
-        return _fhir(fhir.searchset(resources, _base_url(request)))
+        return _fhir(fhir.searchset(resources, _base_url(request), total, links))
 
 
 def _plans_of(assessments: list[Assessment]) -> dict[int, ManagementPlan]:
@@ -257,19 +289,20 @@ class CarePlanSearchView(APIView):
         operation_id="fhir_careplan_search",
         summary="Search the care plans released to you: a FHIR R4 searchset Bundle",
         description="based-on names the referral (ServiceRequest) the plan's risk assessment answers.",
-        parameters=[PATIENT, BASED_ON],
+        parameters=SEARCH_PARAMETERS,
         responses=SEARCHSET,
     )
     def get(self, request: Request) -> HttpResponse:
-        assessments, anchors = _assessment_search(request)
+        with_plans = _released_assessments(request).filter(plan__isnull=False).order_by("id")
+        assessments, total, links, anchors = _search(request, self, with_plans)
         plans = _plans_of(assessments)
         resources = [
             assessment_fhir.care_plan(plans[a.pk], a, subject=f"Patient/{anchors[a.case_id]}-subject")
             for a in assessments
             if a.pk in plans
         ]
-        _search_audit(request, "assessments.managementplan", "CarePlan", len(resources))
-        return _fhir(fhir.searchset(resources, _base_url(request)))
+        _search_audit(request, "assessments.managementplan", "CarePlan", total)
+        return _fhir(fhir.searchset(resources, _base_url(request), total, links))
 
 
 def _released_appointments(request: Request) -> QuerySet[Appointment]:
@@ -302,20 +335,12 @@ class AppointmentSearchView(APIView):
     @extend_schema(
         operation_id="fhir_appointment_search",
         summary="Search the appointments released to you: a FHIR R4 searchset Bundle",
-        parameters=[PATIENT, BASED_ON],
+        parameters=SEARCH_PARAMETERS,
         responses=SEARCHSET,
     )
     def get(self, request: Request) -> HttpResponse:
-        named, searched = _searched_referral(request)
-        appointments: list[Appointment] = []
-        anchors: dict[int, str] = {}
-        if not named or searched is not None:
-            rows = _released_appointments(request)
-            if searched is not None:
-                rows = rows.filter(case__case_referrals__referral=searched)
-            appointments = list(rows)
-            anchors = _anchors(request, {a.case_id for a in appointments}, searched)
-            appointments = [a for a in appointments if a.case_id in anchors]
-        _search_audit(request, "treatment.appointment", "Appointment", len(appointments))
+        rows = _released_appointments(request).order_by("starts_at", "id")
+        appointments, total, links, anchors = _search(request, self, rows)
+        _search_audit(request, "treatment.appointment", "Appointment", total)
         resources = [fhir.appointment(a, anchors[a.case_id]) for a in appointments]
-        return _fhir(fhir.searchset(resources, _base_url(request)))
+        return _fhir(fhir.searchset(resources, _base_url(request), total, links))
