@@ -469,11 +469,11 @@ def case_risks(cases: QuerySet[Case], today: dt.date | None = None) -> list[risk
     """``cases`` (already scoped to the user) assessed for escalation and likely breaches, with
     their next hearing and report due date, breaching and escalating first (``risk.sort_key``).
 
-    At most five queries however many cases and incidents: the cases; their incidents of the last
+    Five queries however many cases and incidents: the cases; their incidents of the last
     16 weeks (``escalation.detail_since``: the only ones the rule reads one by one); a summary of
     the older incidents (``escalation.History``) of the cases whose reasons could depend on them
-    (``escalation.needs_history``; left out when no case needs one); and the no-contact and
-    exclusion-zone orders not ended 8 weeks ago, with the parties they protect. The result is the same as assessing every incident
+    (``escalation.needs_history``; made, finding nothing, when no case needs one); and the
+    no-contact and exclusion-zone orders not ended 8 weeks ago, with the parties they protect. The result is the same as assessing every incident
     (docs/adr/0026-my-work-risk-reads-recent-incidents.md); the rows read no longer grow with a
     case's history."""
     today = today or timezone.localdate()
@@ -526,7 +526,9 @@ def _risk_rows(cases: QuerySet[Case], today: dt.date) -> list[risk.CaseRow]:
 
 def _older_histories(ids: list[int], before: dt.date) -> dict[int, escalation.History]:
     """``escalation.History`` of the incidents before ``before`` of each case of ``ids``, in one
-    grouped query (none when no case needs one)."""
+    grouped query. Made even when no case needs one (``ids`` empty: an id no case has), so the page
+    takes as many queries whatever its cases hold (issue 19's convention test)."""
+    ids = ids or [0]
     in_person = Q(behaviour__in=sorted(IN_PERSON_BEHAVIOURS)) | Q(channel=Channel.IN_PERSON)
     found = (
         Incident.objects.filter(case__in=ids, occurred_on__lt=before)
