@@ -18,7 +18,7 @@ from casework.demo.accounts import DEMO_AGENCY
 from casework.demo.context import DemoContext, drama_phone
 from casework.referrals.choices import Service
 
-DEMO_PREFIX = "demo0api"
+DEMO_PREFIX = "de000001"  # a token prefix is 8 hexadecimal digits (api.services.parse)
 # Synthetic and public: it opens only the demo's own synthetic data (make run prints it).
 DEMO_API_TOKEN = f"nsc_{DEMO_PREFIX}_DEMO-ONLY-synthetic-data-not-a-real-token"  # noqa: S105
 DEMO_INTEGRATION_NAME = "Demo police case system"

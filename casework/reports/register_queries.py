@@ -22,7 +22,7 @@ from django.db.models.functions import Concat
 from casework.access import barrier, policy
 from casework.access.vocabulary import PERPETRATOR_CASE
 from casework.assessments.choices import AssessmentStatus
-from casework.assessments.models import Assessment, ManagementPlan
+from casework.assessments.models import Assessment, ManagementPlan, PlanAction
 from casework.referrals.models import DeliveryChannel, Letter
 from casework.reports.choices import DisclosureMethod, LegalBasis
 from casework.reports.models import DisclosureEntry, IssuedReport
@@ -207,5 +207,11 @@ def assessments_released_to_organisation(user) -> QuerySet[Assessment]:
 
 
 def plans_of_assessments(assessment_ids: list[int]) -> QuerySet[ManagementPlan]:
-    """The plans of assessments already released (``assessments_released_to_organisation``)."""
-    return ManagementPlan.objects.filter(assessment_id__in=assessment_ids).order_by("id")
+    """The plans of assessments already released (``assessments_released_to_organisation``), each
+    with its actions in the order the assessment page gives them."""
+    actions = PlanAction.objects.order_by("area", "due_on", "id")
+    return (
+        ManagementPlan.objects.filter(assessment_id__in=assessment_ids)
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .order_by("id")
+    )

@@ -9,7 +9,7 @@ appointments released to it)."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,7 +23,7 @@ from casework.api import fhir
 from casework.api.models import Scope
 from casework.api.views.api import COMMON_ERRORS, _http, _referral
 from casework.assessments import fhir as assessment_fhir
-from casework.assessments.models import Assessment, ManagementPlan, PlanAction
+from casework.assessments.models import Assessment, ManagementPlan
 from casework.assessments.services import definition_of
 from casework.audit.models import Action
 from casework.audit.services import record, record_view
@@ -254,9 +254,7 @@ class RiskAssessmentSearchView(APIView):
 
 def _plans_of(assessments: list[Assessment]) -> dict[int, ManagementPlan]:
     """The plans of released assessments (each as the assessment page orders its actions)."""
-    plans = register_queries.plans_of_assessments([a.pk for a in assessments]).prefetch_related(
-        Prefetch("actions", queryset=PlanAction.objects.order_by("area", "due_on", "id"))
-    )
+    plans = register_queries.plans_of_assessments([a.pk for a in assessments])
     return {plan.assessment_id: plan for plan in plans}
 
 
