@@ -8,22 +8,18 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from casework.accounts.tests.factories import TrainingRecordFactory, UserFactory
+from casework.accounts.tests.factories import UserFactory
 from casework.audit.models import AuditEvent
 from casework.billing.choices import BillableService, QuoteStatus
 from casework.billing.models import Tariff
 from casework.billing.services import quotes
 from casework.billing.tests import helpers as billing
-from casework.cases.choices import CaseKind
-from casework.cases.services.opening import case_open
-from casework.cases.tests.factories import ready_referral
+from casework.cases.tests.factories import barrier_pair
 from casework.core.roles import Role
 from casework.core.testing import assert_page_queries_flat
 from casework.insights import commissioner
 from casework.insights.forms import default_period
 from casework.insights.tests.builders import NOON, build_service
-from casework.people.tests.factories import create_person
-from casework.referrals.choices import SubjectRole
 
 pytestmark = pytest.mark.django_db
 URL = "commissioner:your_service"
@@ -121,26 +117,8 @@ def test_nothing_across_an_information_barrier_from_the_users_side_is_counted(ca
     """Vera's referral sits across a barrier from Stan's, which the agency user sent: her referral
     and the quote accepted for her work are not counted for them; a colleague who sent nothing about
     Stan counts both."""
-    victim_clinician = UserFactory(role=Role.CLINICIAN)
-    TrainingRecordFactory(user=victim_clinician)
-    stan = create_person(by=cast.coordinator, given_name="Stan", family_name="Farside", sex="male")
-    vera = create_person(by=cast.coordinator, given_name="Vera", family_name="Farside", sex="female")
-    vera_referral = ready_referral(
-        subject=vera,
-        lead_clinician=victim_clinician,
-        coordinator=cast.coordinator,
-        subject_role=SubjectRole.VICTIM,
-        referring_organisation=cast.organisation,
-    )
-    case_open(referral=vera_referral, kind=CaseKind.VICTIM, lead_clinician=victim_clinician, by=cast.clinical_lead)
-    stan_referral = ready_referral(
-        subject=stan,
-        lead_clinician=cast.clinician,
-        coordinator=cast.coordinator,
-        referring_organisation=cast.organisation,
-        victims=[(vera, "Vee", "Former partner")],
-    )
-    case_open(referral=stan_referral, kind=CaseKind.PERPETRATOR, lead_clinician=cast.clinician, by=cast.clinical_lead)
+    pair = barrier_pair(cast)
+    vera_referral, stan_referral = pair.vera_referral, pair.stan_referral
     type(stan_referral).objects.filter(pk=stan_referral.pk).update(created_by=cast.agency)
     colleague = UserFactory(role=Role.AGENCY_REFERRER, organisation=cast.organisation)
     _accepted_quote(cast, vera_referral, cast.organisation, colleague)
