@@ -1,5 +1,6 @@
-"""My work's risk sections (issue 19, ADR 0026): ``queries.case_risks`` before and after it stopped
-reading every incident of every open case, side by side, on PostgreSQL in a few minutes.
+"""My work's risk sections (issue 19, ADR 0026 and 0027): ``queries.case_risks`` before and after it
+stopped reading every incident of every open case, and the kept risks that replaced assessing on
+each request, side by side, on PostgreSQL in a few minutes.
 
     createdb -h 127.0.0.1 -U postgres casework_bench_mywork
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/casework_bench_mywork \\
@@ -13,6 +14,9 @@ clinician (their 60), it times the whole-timeline computation (the code before A
 and ``case_risks`` as it is, checks they give the same result, and prints median and 95th
 percentile in milliseconds with the incident rows each read; then the whole My work page for both,
 through the test client, with ``--profile`` printing the top of a cProfile of the clinician's.
+Then the nightly ``assess_case_risks`` once, ``kept_case_risks`` against assessing (the same result
+checked), and the page four ways: the whole timeline, ADR 0026 (assessing every case on each
+request), the day's first view with no kept risk current, and kept risks all current.
 JIT is off, as the application runs.
 """
 
@@ -181,7 +185,7 @@ def main() -> None:  # noqa: C901, PLR0915 (a script, top to bottom)
             orders.setdefault(order.case_id, []).append(order)
         spans = {case_id: escalation.order_spans(found) for case_id, found in orders.items()}
         risks = []
-        for row in queries._risk_rows(cases, today):
+        for (row,) in queries._risk_rows(cases, today):
             found = points.get(row.case_id)
             if not found:
                 risks.append(risk.CaseRisk(row=row))
@@ -221,9 +225,38 @@ def main() -> None:  # noqa: C901, PLR0915 (a script, top to bottom)
             f" {new[0]:>9.0f} ms p95 {new[1]:>5.0f} {new_rows:>7,} rows"
         )
 
+    from casework.cases.models import KeptRisk
+
+    started = time.perf_counter()
+    assessed = queries.refresh_kept_risks(today)
+    print(f"\nassess_case_risks (the nightly run): {assessed:,} open cases in {time.perf_counter() - started:.1f} s")
+    print(f"\n{'kept risks (ADR 0027), every one current':<40} {'assessing (ADR 0026)':>26} {'kept':>26}")
+    for who, cases, flagged_only in (
+        ("clinical lead: flagged open cases", active, True),
+        ("clinician: their cases", queries.my_active_cases(clinician), False),
+    ):
+        wanted = [r for r in queries.case_risks(cases, today) if r.flagged or not flagged_only]
+        assert queries.kept_case_risks(cases, today, flagged_only=flagged_only) == wanted, who
+        old = _times(
+            lambda c=cases, f=flagged_only: [r for r in queries.case_risks(c, today) if r.flagged or not f], args.repeat
+        )
+        new = _times(lambda c=cases, f=flagged_only: queries.kept_case_risks(c, today, flagged_only=f), args.repeat)
+        print(f"{who:<40} {old[0]:>9.0f} ms p95 {old[1]:>5.0f}{'':>12} {new[0]:>9.0f} ms p95 {new[1]:>5.0f}")
+
     from conftest import signed_in_client
 
-    print(f"\n{'My work page (test client, in process)':<40} {'before':>26} {'after':>26}")
+    def assessing(cases, today=None, *, flagged_only=False):
+        """My work as after ADR 0026: every case assessed on each request, nothing kept."""
+        return [r for r in queries.case_risks(cases, today) if r.flagged or not flagged_only]
+
+    def whole(cases, today=None, *, flagged_only=False):
+        return [r for r in whole_timeline(cases) if r.flagged or not flagged_only]
+
+    kept_risks = queries.kept_case_risks
+    print(
+        f"\n{'My work page (test client, in process)':<40} {'whole timeline':>18} {'ADR 0026':>18}"
+        f" {'kept, first view':>18} {'kept, current':>18}"
+    )
     for who, user in (("clinical lead", lead), ("clinician", clinician)):
         client = signed_in_client(user)
         url = reverse("core:my_work")
@@ -231,14 +264,18 @@ def main() -> None:  # noqa: C901, PLR0915 (a script, top to bottom)
         def page(c=client, u=url) -> None:
             assert c.get(u).status_code == 200
 
-        new = _times(page, args.repeat)
-        current = queries.case_risks
-        queries.case_risks = lambda cases, today=None: whole_timeline(cases)
-        try:
-            old = _times(page, args.repeat)
-        finally:
-            queries.case_risks = current
-        print(f"{who:<40} {old[0]:>9.0f} ms p95 {old[1]:>5.0f}{'':>12} {new[0]:>9.0f} ms p95 {new[1]:>5.0f}")
+        def first_view() -> None:
+            KeptRisk.objects.all().delete()
+            page()
+
+        figures = []
+        for kind in (whole, assessing, None, kept_risks):
+            queries.kept_case_risks = kind or kept_risks
+            try:
+                figures.append(_times(first_view if kind is None else page, args.repeat))
+            finally:
+                queries.kept_case_risks = kept_risks
+        print(f"{who:<40}" + "".join(f" {m:>8.0f} p95 {p:>5.0f}" for m, p in figures))
         if args.profile and user == clinician:
             profile = cProfile.Profile()
             profile.enable()
@@ -246,6 +283,7 @@ def main() -> None:  # noqa: C901, PLR0915 (a script, top to bottom)
                 page()
             profile.disable()
             pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
+    queries.refresh_kept_risks(today)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from casework.cases.models import (
     Hearing,
     Incident,
     InvolvedAgency,
+    KeptRisk,
     LegalOrder,
     MappaMeeting,
     MappaRegistration,
@@ -40,6 +41,7 @@ def register() -> None:
         InvolvedAgency,
         CaseService,
         CaseNote,
+        KeptRisk,
     ):
         registry.register(model, within=registry.CASE, path="case")
     registry.register(AgencyOfficer, within=registry.CASE, path="agency__case")

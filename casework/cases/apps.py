@@ -8,5 +8,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.cases import access, work  # noqa: F401  (registers My work sections)
+        from casework.cases.services import kept
 
         access.register()
+        kept.connect()

@@ -67,6 +67,9 @@ class Case(models.Model):
     stalker_type = models.CharField(max_length=30, choices=StalkerType.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised, in the same transaction, whenever an incident or an order of the case changes, so a
+    # kept risk assessed before the change is no longer current (``KeptRisk``; ADR 0027).
+    risk_version = models.PositiveIntegerField(default=0, editable=False)
 
     AUDITED_FIELDS = ("kind", "status", "subject_id", "opened_on", "closed_on", "closure_reason", "stalker_type")
     # {user id: team role}, read once per case object by cases.rules.team_of (None: not read yet).
@@ -565,3 +568,29 @@ class CaseNoteAddendum(models.Model):
         if not self._state.adding:
             raise NoteFixed("An addendum cannot be changed: add another addendum")
         super().save(*args, **kwargs)
+
+
+class KeptRisk(models.Model):
+    """A case's risk as ``queries.case_risks`` assessed it (the escalation rule and the breach test,
+    docs/escalation-rule.md), kept so My work and the case list's risk filter read a row per case
+    instead of assessing every open case on each request (docs/adr/0027-kept-case-risk.md).
+
+    Derived, never entered, and current only while ``assessed_on`` is today, ``version`` is the
+    case's ``risk_version`` and ``rule`` is the rule's fingerprint (``risk.RULE``): anything else is
+    assessed again when next read (``queries.kept_case_risks``) and each night
+    (``manage.py assess_case_risks``). Holds no names: the rule's reasons and a date."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="kept_risk")
+    assessed_on = models.DateField()
+    version = models.PositiveIntegerField()
+    rule = models.CharField(max_length=16)
+    reasons = models.JSONField(default=list)
+    last_breach_on = models.DateField(null=True)
+    flagged = models.BooleanField()
+    assessed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "kept risk"
+
+    def __str__(self) -> str:
+        return f"Kept risk of case {self.pk}"

@@ -41,11 +41,13 @@ from casework.cases.models import (
     Hearing,
     Incident,
     InvolvedAgency,
+    KeptRisk,
     LegalOrder,
     MappaMeeting,
     MappaRegistration,
     StalkingEpisode,
 )
+from casework.cases.services import kept
 from casework.core.roles import Role
 from casework.organisations.models import Organisation
 from casework.people.models import ReferralPersonLink
@@ -97,8 +99,7 @@ def cases_for_list(
     if mine:
         cases = cases.filter(Exists(CaseTeamMember.objects.filter(case=OuterRef("pk"), user=user)))
     if risk and user.has_perm("cases.view_clinical"):
-        flagged = [r.case_id for r in case_risks(cases.filter(status__in=ACTIVE_STATUSES)) if r.flagged]
-        cases = cases.filter(pk__in=flagged)
+        cases = flagged_cases(cases)
     return cases.select_related("subject").annotate(lead_name=_lead_name()).order_by("-opened_on", "-id")
 
 
@@ -478,7 +479,7 @@ def case_risks(cases: QuerySet[Case], today: dt.date | None = None) -> list[risk
     case's history."""
     today = today or timezone.localdate()
     ids = cases.order_by().values("pk")
-    rows = _risk_rows(cases, today)
+    rows = [row for (row,) in _risk_rows(cases, today)]
     since = escalation.detail_since(today)
     points: dict[int, list[escalation.Point]] = {}
     incidents = (
@@ -505,22 +506,85 @@ def case_risks(cases: QuerySet[Case], today: dt.date | None = None) -> list[risk
     return risk.assess_cases(rows, points, spans, today, older)
 
 
-def _risk_rows(cases: QuerySet[Case], today: dt.date) -> list[risk.CaseRow]:
-    return [
-        risk.CaseRow(
-            case_id=pk,
-            reference=reference,
-            next_hearing_on=hearing_on,
-            next_hearing_kind=hearing_kind or "",
-            report_due_on=due,
-        )
-        for pk, reference, hearing_on, hearing_kind, due in cases.order_by()
+def kept_case_risks(
+    cases: QuerySet[Case], today: dt.date | None = None, *, flagged_only: bool = False
+) -> list[risk.CaseRisk]:
+    """``cases`` (already scoped to the user) with their kept risk (``KeptRisk``), as
+    ``case_risks`` would assess them, in ``risk.sort_key`` order; ``flagged_only``: only those
+    escalating or with a likely breach in the last 8 weeks.
+
+    A case whose kept risk is not current (none, assessed another day, its incidents or orders
+    changed since, or under another rule) is assessed again first with ``case_risks`` and kept —
+    normally none are, as ``manage.py assess_case_risks`` runs each night and a change leaves only
+    its own case to assess. So the rows read are the flagged cases (or the user's own), not every
+    incident of every open case (docs/adr/0027-kept-case-risk.md). Two queries when every kept risk
+    is current; seven when some are not."""
+    today = today or timezone.localdate()
+    _keep_current(cases, today)
+    wanted = cases.filter(kept_risk__flagged=True) if flagged_only else cases
+    return sorted(
+        (
+            risk.CaseRisk(row=row, reasons=list(reasons or ()), last_breach_on=breach)
+            for row, reasons, breach in _risk_rows(
+                wanted, today, extra=("kept_risk__reasons", "kept_risk__last_breach_on")
+            )
+        ),
+        key=risk.sort_key,
+    )
+
+
+def flagged_cases(cases: QuerySet[Case], today: dt.date | None = None) -> QuerySet[Case]:
+    """Those of ``cases`` (scoped to the user) open or on hold and flagged by their kept risk,
+    assessing first any whose kept risk is not current (``kept_case_risks``)."""
+    active = cases.filter(status__in=ACTIVE_STATUSES)
+    _keep_current(active, today or timezone.localdate())
+    return active.filter(kept_risk__flagged=True)
+
+
+def _keep_current(cases: QuerySet[Case], today: dt.date) -> None:
+    """Assess and keep the risk of those of ``cases`` whose kept risk is not current for ``today``.
+    Each case's ``risk_version`` is read before its incidents and orders (``kept.keep``)."""
+    current = KeptRisk.objects.filter(
+        case=OuterRef("pk"), assessed_on=today, version=OuterRef("risk_version"), rule=risk.RULE
+    )
+    stale = dict(cases.order_by().exclude(Exists(current)).values_list("pk", "risk_version"))
+    if stale:
+        kept.keep(case_risks(Case.objects.filter(pk__in=list(stale)), today), stale, today)
+
+
+def refresh_kept_risks(today: dt.date | None = None, *, chunk: int = 500) -> int:
+    """Assess every open and on-hold case for ``today`` and keep the results, ``chunk`` cases at a
+    time (``manage.py assess_case_risks``, each night just after midnight); remove the kept risks of
+    cases no longer open. Returns the number of cases assessed."""
+    today = today or timezone.localdate()
+    ids = list(Case.objects.filter(status__in=ACTIVE_STATUSES).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        part = Case.objects.filter(pk__in=ids[start : start + chunk])
+        versions = dict(part.order_by().values_list("pk", "risk_version"))
+        kept.keep(case_risks(part, today), versions, today)
+    KeptRisk.objects.exclude(case__status__in=ACTIVE_STATUSES).delete()
+    return len(ids)
+
+
+def _risk_rows(cases: QuerySet[Case], today: dt.date, extra: tuple[str, ...] = ()) -> list[tuple]:
+    """``(risk.CaseRow, *values of extra)`` for each case, with its next hearing and report due."""
+    found = (
+        cases.order_by()
         .annotate(
             next_hearing_on=_next_hearing(today, "hearing_on"),
             next_hearing_kind=_next_hearing(today, "kind"),
             report_due_on=_report_due(),
         )
-        .values_list("pk", "reference", "next_hearing_on", "next_hearing_kind", "report_due_on")
+        .values_list("pk", "reference", "next_hearing_on", "next_hearing_kind", "report_due_on", *extra)
+    )
+    return [
+        (
+            risk.CaseRow(
+                case_id=pk, reference=reference, next_hearing_on=on, next_hearing_kind=kind or "", report_due_on=due
+            ),
+            *values,
+        )
+        for pk, reference, on, kind, due, *values in found
     ]
 
 

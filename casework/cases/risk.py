@@ -14,12 +14,27 @@ whole timeline: docs/adr/0026-my-work-risk-reads-recent-incidents.md).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from casework.cases import escalation
 
 RECENT_DAYS = escalation.RECENT_WINDOWS * escalation.WINDOW_DAYS
+
+
+def _fingerprint() -> str:
+    """The rule's fingerprint: a digest of this module and ``escalation``'s source. A kept risk
+    (``models.KeptRisk``) assessed under another fingerprint is not current, so a deployment that
+    changes the rule assesses every case again rather than showing results of the old one."""
+    digest = hashlib.sha256()
+    for source in (escalation.__file__, __file__):
+        digest.update(Path(source).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+RULE = _fingerprint()
 
 
 @dataclass(frozen=True)

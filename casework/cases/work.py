@@ -1,9 +1,9 @@
 """My work sections for cases: the user's own cases, risk first; for clinical leads, escalating
 cases and likely breaches across the service; orders ending soon and hearings coming up.
 
-Cases are assessed with ``queries.case_risks`` (the escalation rule and likely breaches, in a
-fixed number of queries however many cases: ``casework.cases.risk``), scoped to what the user may
-see, and shown at most ``SECTION_LIMIT`` at a time with a link to the full list.
+Cases' risks are read kept (``queries.kept_case_risks``: the escalation rule and likely breaches as
+``queries.case_risks`` assesses them, kept per case and assessed again only when not current;
+docs/adr/0027-kept-case-risk.md), scoped to what the user may see, and shown at most ``SECTION_LIMIT`` at a time with a link to the full list.
 
 Orders ending within ``CASEWORK_ORDER_ENDING_DAYS`` (default 28) on the open cases the user is on
 the team of; hearings within ``CASEWORK_HEARING_DAYS`` (default 28) on those cases, or, for
@@ -145,7 +145,7 @@ def _risk_item(risk: CaseRisk, today) -> WorkItem:
 
 def _my_cases_section(user) -> WorkSection:
     today = timezone.localdate()
-    risks = queries.case_risks(queries.my_active_cases(user), today)
+    risks = queries.kept_case_risks(queries.my_active_cases(user), today)
     shown = risks[:SECTION_LIMIT]
     return WorkSection(
         title="Your cases",
@@ -159,7 +159,7 @@ def _my_cases_section(user) -> WorkSection:
 
 def _service_risk_section(user) -> WorkSection:
     today = timezone.localdate()
-    flagged = [r for r in queries.case_risks(queries.active_cases(user), today) if r.flagged]
+    flagged = queries.kept_case_risks(queries.active_cases(user), today, flagged_only=True)
     shown = flagged[:SECTION_LIMIT]
     return WorkSection(
         title="Escalating cases and likely breaches",

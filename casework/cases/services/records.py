@@ -34,6 +34,7 @@ from casework.cases.models import (
 )
 from casework.cases.queries import documents_of
 from casework.cases.services._shared import audit_changed, audit_created, require
+from casework.cases.services.kept import risk_changed
 from casework.core.changes import announce
 from casework.core.forms import date_range_error
 from casework.core.limits import check_text_limits
@@ -342,6 +343,7 @@ def incidents_import(
         incidents.append(incident)
     with transaction.atomic():
         created = Incident.objects.bulk_create(incidents)
+        risk_changed(case)  # bulk_create sends no post_save (services.kept)
         ids = (
             [i.pk for i in created]
             if all(i.pk for i in created)

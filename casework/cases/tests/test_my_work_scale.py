@@ -37,7 +37,7 @@ def whole_timeline(cases, today: dt.date) -> list[risk.CaseRisk]:
     spans = {case_id: escalation.order_spans(found) for case_id, found in orders.items()}
     risks = [
         case_page(row, points.get(row.case_id, []), spans.get(row.case_id, []), today)
-        for row in queries._risk_rows(cases, today)
+        for (row,) in queries._risk_rows(cases, today)
     ]
     return sorted(risks, key=risk.sort_key)
 
