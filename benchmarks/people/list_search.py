@@ -12,26 +12,17 @@ Needs a database seeded by ``benchmarks/people/run.py`` (its clinical lead, lead
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SURNAMES = ["SMITH", "JONES", "TAYLOR", "BROWN", "WILLIAMS", "WILSON", "JOHNSON", "DAVIES", "ROBINSON", "WRIGHT"]
+from seeding import LEAD_EMAIL, SURNAMES, list_page, setup_django
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("CASEWORK_ENV", "test")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.db import connection
 
     from casework.access import memo
@@ -39,7 +30,7 @@ def main() -> None:
     from casework.people import queries
     from casework.people.models import Person
 
-    lead = User.objects.get(email="lead@example.org")
+    lead = User.objects.get(email=LEAD_EMAIL)
     with connection.cursor() as cursor:
         cursor.execute("SET jit = off")
 
@@ -50,9 +41,7 @@ def main() -> None:
         list(rows[:20])
 
     def after(word: str) -> None:
-        rows = queries.persons_for_list(lead, word)
-        rows.count()
-        list(rows[:20])
+        list_page(lead, word)
 
     taken: dict[str, list[float]] = {"before": [], "after": []}
     for round_ in range(args.rounds + 1):

@@ -8,7 +8,6 @@ organisations, references, services, dates and amounts: never a name, never clin
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,26 +29,19 @@ from casework.billing.invoice_forms import (
 )
 from casework.billing.services import events as event_services
 from casework.billing.services import invoices as invoice_services
+from casework.billing.views_common import GET_POST, act, form_page, posted
 from casework.core.formatting import date_gb
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 from casework.core.permissions import require
-from casework.core.refusals import Refused, show_refusal
-
-GET_POST = ["GET", "POST"]
 
 
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
+def event_url(event) -> str:
+    return reverse("billing:event", args=[event.pk])
 
 
-def _form_page(request, form, *, title: str, back: str, submit_text: str, caption: str = "", intro: str = ""):
-    return render(
-        request,
-        "billing/form.jinja",
-        {"form": form, "title": title, "back": back, "submit_text": submit_text, "caption": caption, "intro": intro},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+def invoice_url(invoice) -> str:
+    return reverse("billing:invoice", args=[invoice.pk])
 
 
 # --- Billable events ------------------------------------------------------------------------------
@@ -103,26 +95,24 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def event_approve(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     require(request.user, "billing.review_event", event)
-    try:
-        event_services.event_approve(event=event, by=request.user, request=request)
-    except Refused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, "Event approved for invoicing")
-    return redirect("billing:event", pk=event.pk)
+    act(
+        request,
+        lambda: event_services.event_approve(event=event, by=request.user, request=request),
+        "Event approved for invoicing",
+    )
+    return redirect(event_url(event))
 
 
 @require_POST
 def event_reprice(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     require(request.user, "billing.review_event", event)
-    try:
-        event_services.event_reprice(event=event, by=request.user, request=request)
-    except Refused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, "Contract and price looked up again")
-    return redirect("billing:event", pk=event.pk)
+    act(
+        request,
+        lambda: event_services.event_reprice(event=event, by=request.user, request=request),
+        "Contract and price looked up again",
+    )
+    return redirect(event_url(event))
 
 
 @never_cache
@@ -130,24 +120,18 @@ def event_reprice(request: HttpRequest, pk: int) -> HttpResponse:
 def event_write_off(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     require(request.user, "billing.review_event", event)
-    form = WriteOffForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            event_services.event_write_off(
-                event=event, by=request.user, reason=form.cleaned_data["reason"], request=request
-            )
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, "Event written off")
-            return redirect("billing:event", pk=event.pk)
-    return _form_page(
+    form = WriteOffForm(posted(request))
+    return form_page(
         request,
         form,
+        save=lambda values: event_services.event_write_off(
+            event=event, by=request.user, reason=values["reason"], request=request
+        ),
+        success=lambda _: ("Event written off", event_url(event)),
         title="Write the event off",
         caption=f"{event.get_service_display()} on {date_gb(event.occurred_on)}",
         intro="A written-off event is never invoiced. Say why, for the audit trail.",
-        back=reverse("billing:event", args=[event.pk]),
+        back=event_url(event),
         submit_text="Write it off",
     )
 
@@ -197,20 +181,17 @@ def invoice_create(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for event in events
     ]
-    form = InvoiceEventsForm(_posted(request), choices=choices, initial={"events": [c[0] for c in choices]})
-    if request.method == "POST" and form.is_valid():
-        try:
-            invoice = invoice_services.invoice_create(
-                contract=contract, event_ids=form.cleaned_data["events"], by=request.user, request=request
-            )
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, "Draft invoice made. Check it, then issue it to give it its number.")
-            return redirect("billing:invoice", pk=invoice.pk)
-    return _form_page(
+    form = InvoiceEventsForm(posted(request), choices=choices, initial={"events": [c[0] for c in choices]})
+    return form_page(
         request,
         form,
+        save=lambda values: invoice_services.invoice_create(
+            contract=contract, event_ids=values["events"], by=request.user, request=request
+        ),
+        success=lambda invoice: (
+            "Draft invoice made. Check it, then issue it to give it its number.",
+            invoice_url(invoice),
+        ),
         title="Make an invoice",
         caption=f"{contract.reference}, {contract.organisation.name}",
         intro="The invoice is a draft, without a number, until it is issued."
@@ -252,13 +233,8 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request, invoice, action, success: str):
-    try:
-        action(invoice=invoice, by=request.user, request=request)
-    except Refused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, success)
+def _act(request, invoice, action, success: str) -> bool:
+    return act(request, lambda: action(invoice=invoice, by=request.user, request=request), success)
 
 
 @require_POST
@@ -266,20 +242,18 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     require(request.user, "billing.issue_invoice", invoice)
     _act(request, invoice, invoice_services.invoice_issue, "Invoice issued")
-    return redirect("billing:invoice", pk=invoice.pk)
+    return redirect(invoice_url(invoice))
 
 
 @require_POST
 def invoice_delete(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     require(request.user, "billing.edit_invoice", invoice)
-    try:
-        invoice_services.invoice_delete(invoice=invoice, by=request.user, request=request)
-    except Refused as refused:
-        messages.error(request, refused.message)
-        return redirect("billing:invoice", pk=invoice.pk)
-    messages.success(request, "Draft invoice deleted: its events can be invoiced again")
-    return redirect("billing:invoices")
+    if _act(
+        request, invoice, invoice_services.invoice_delete, "Draft invoice deleted: its events can be invoiced again"
+    ):
+        return redirect("billing:invoices")
+    return redirect(invoice_url(invoice))
 
 
 @require_POST
@@ -287,7 +261,7 @@ def invoice_send(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     require(request.user, "billing.send_invoice", invoice)
     _act(request, invoice, invoice_services.invoice_send, "Invoice emailed to the invoicing contact")
-    return redirect("billing:invoice", pk=invoice.pk)
+    return redirect(invoice_url(invoice))
 
 
 @require_POST
@@ -295,7 +269,7 @@ def invoice_publish(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     require(request.user, "billing.send_invoice", invoice)
     _act(request, invoice, invoice_services.invoice_publish, "Invoice made available in the commissioner's portal")
-    return redirect("billing:invoice", pk=invoice.pk)
+    return redirect(invoice_url(invoice))
 
 
 def pdf_response(invoice, request) -> HttpResponse:
@@ -320,22 +294,18 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     require(request.user, "billing.record_payment", invoice)
-    form = PaymentForm(_posted(request), initial={"amount": invoice.balance})
-    if request.method == "POST" and form.is_valid():
-        try:
-            invoice_services.payment_record(invoice=invoice, by=request.user, request=request, **form.cleaned_data)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, "Payment recorded")
-            return redirect("billing:invoice", pk=invoice.pk)
-    return _form_page(
+    form = PaymentForm(posted(request), initial={"amount": invoice.balance})
+    return form_page(
         request,
         form,
+        save=lambda values: invoice_services.payment_record(
+            invoice=invoice, by=request.user, request=request, **values
+        ),
+        success=lambda _: ("Payment recorded", invoice_url(invoice)),
         title="Record a payment",
         caption=invoice.number,
         intro=f"£{invoice.balance:,.2f} is still owed. A part-payment leaves the rest outstanding.",
-        back=reverse("billing:invoice", args=[invoice.pk]),
+        back=invoice_url(invoice),
         submit_text="Record the payment",
     )
 
@@ -346,24 +316,18 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def credit_note_create(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     require(request.user, "billing.credit_invoice", invoice)
-    form = CreditNoteForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            note = invoice_services.credit_note_create(
-                invoice=invoice, by=request.user, request=request, **form.cleaned_data
-            )
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, f"Credit note {note.number} raised")
-            return redirect("billing:invoice", pk=invoice.pk)
-    return _form_page(
+    form = CreditNoteForm(posted(request))
+    return form_page(
         request,
         form,
+        save=lambda values: invoice_services.credit_note_create(
+            invoice=invoice, by=request.user, request=request, **values
+        ),
+        success=lambda note: (f"Credit note {note.number} raised", invoice_url(invoice)),
         title="Raise a credit note",
         caption=invoice.number,
         intro=f"Up to £{invoice.total - invoice.amount_credited:,.2f} can be credited against this invoice.",
-        back=reverse("billing:invoice", args=[invoice.pk]),
+        back=invoice_url(invoice),
         submit_text="Raise the credit note",
     )
 

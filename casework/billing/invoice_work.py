@@ -10,55 +10,40 @@ from django.utils import timezone
 from casework.billing import invoice_queries
 from casework.billing.choices import PaymentState
 from casework.core.formatting import date_gb
-from casework.core.work import WorkItem, WorkSection, register
-
-SECTION_LIMIT = 10
+from casework.core.work import WorkItem, WorkSection, queue_section, register
 
 
 def _events_section(user) -> WorkSection:
-    queryset = invoice_queries.events_awaiting_review(user)
-    count = queryset.count()
-    rows = list(queryset[:SECTION_LIMIT])
-    return WorkSection(
+    return queue_section(
+        queryset=invoice_queries.events_awaiting_review(user),
         title="Billable events to review",
         empty_text="No billable event is waiting. Completed work (an assessment signed, a report issued, a "
         "session attended or missed) appears here to approve for invoicing or write off.",
-        items=[
-            WorkItem(
-                text=f"{event.get_service_display()}: £{event.amount:,.2f}",
-                href=reverse("billing:event", args=[event.pk]),
-                detail=f"{event.organisation.name if event.organisation is not None else 'No commissioner'}, "
-                f"{date_gb(event.occurred_on)}",
-                tag="To review",
-                tag_colour="blue",
-            )
-            for event in rows
-        ],
-        count=count,
-        more_href=reverse("billing:events") if count > len(rows) else None,
+        item=lambda event: WorkItem(
+            text=f"{event.get_service_display()}: £{event.amount:,.2f}",
+            href=reverse("billing:event", args=[event.pk]),
+            detail=f"{event.organisation.name if event.organisation is not None else 'No commissioner'}, "
+            f"{date_gb(event.occurred_on)}",
+            tag="To review",
+            tag_colour="blue",
+        ),
+        more_href=reverse("billing:events"),
     )
 
 
 def _overdue_section(user) -> WorkSection:
-    today = timezone.localdate()
-    queryset = invoice_queries.overdue_invoices(user, today)
-    count = queryset.count()
-    rows = list(queryset[:SECTION_LIMIT])
-    return WorkSection(
+    return queue_section(
+        queryset=invoice_queries.overdue_invoices(user, timezone.localdate()),
         title="Invoices overdue",
         empty_text="No invoice is overdue. An issued invoice not paid by its due date appears here.",
-        items=[
-            WorkItem(
-                text=f"{invoice.number}: £{invoice.balance:,.2f} owed",
-                href=reverse("billing:invoice", args=[invoice.pk]),
-                detail=f"{invoice.organisation.name}. Due {date_gb(invoice.due_on)}",
-                tag="Overdue",
-                tag_colour="red",
-            )
-            for invoice in rows
-        ],
-        count=count,
-        more_href=f"{reverse('billing:invoices')}?state={PaymentState.OVERDUE.value}" if count > len(rows) else None,
+        item=lambda invoice: WorkItem(
+            text=f"{invoice.number}: £{invoice.balance:,.2f} owed",
+            href=reverse("billing:invoice", args=[invoice.pk]),
+            detail=f"{invoice.organisation.name}. Due {date_gb(invoice.due_on)}",
+            tag="Overdue",
+            tag_colour="red",
+        ),
+        more_href=f"{reverse('billing:invoices')}?state={PaymentState.OVERDUE.value}",
     )
 
 

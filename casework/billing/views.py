@@ -31,25 +31,21 @@ from casework.billing.forms import (
 )
 from casework.billing.services import contracts as contract_services
 from casework.billing.services import quotes as quote_services
+from casework.billing.views_common import GET_POST, act, form_page, posted
 from casework.core.idempotency import creates_record
 from casework.core.pagination import page_links, paginate
 from casework.core.permissions import require
-from casework.core.refusals import Refused, show_refusal
+from casework.core.refusals import Refused
 
-GET_POST = ["GET", "POST"]
 # The prices a contract page lists before linking to the tariff filtered by the contract.
 CONTRACT_PRICES_SHOWN = 20
 
 
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
-
-
-def _status(form) -> int:
-    return 400 if form.is_bound and form.errors else 200
-
-
 # --- Contracts ------------------------------------------------------------------------------------
+
+
+def contract_url(contract) -> str:
+    return reverse("billing:contract", args=[contract.pk])
 
 
 def _contract(request: HttpRequest, pk: int):
@@ -104,31 +100,20 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _form_page(request, form, *, title: str, back: str, submit_text: str, caption: str = "", intro: str = ""):
-    return render(
-        request,
-        "billing/form.jinja",
-        {"form": form, "title": title, "back": back, "submit_text": submit_text, "caption": caption, "intro": intro},
-        status=_status(form),
-    )
-
-
 @never_cache
 @require_http_methods(GET_POST)
 @creates_record
 def contract_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "billing.manage_contracts")
-    form = ContractForm(_posted(request), organisations=queries.commissioners_for_form(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            contract = contract_services.contract_create(by=request.user, values=form.cleaned_data, request=request)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, f"Contract {contract.reference} added")
-            return redirect("billing:contract", pk=contract.pk)
-    return _form_page(
-        request, form, title="Add a contract", back=reverse("billing:contracts"), submit_text="Add the contract"
+    form = ContractForm(posted(request), organisations=queries.commissioners_for_form(request.user))
+    return form_page(
+        request,
+        form,
+        save=lambda values: contract_services.contract_create(by=request.user, values=values, request=request),
+        success=lambda contract: (f"Contract {contract.reference} added", contract_url(contract)),
+        title="Add a contract",
+        back=reverse("billing:contracts"),
+        submit_text="Add the contract",
     )
 
 
@@ -138,26 +123,20 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     require(request.user, "billing.manage_contracts")
     form = ContractForm(
-        _posted(request),
+        posted(request),
         initial=ContractForm.initial_from(contract),
         organisations=queries.commissioners_for_form(request.user, contract),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            contract_services.contract_update(
-                contract=contract, by=request.user, values=form.cleaned_data, request=request
-            )
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, "Contract updated")
-            return redirect("billing:contract", pk=contract.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
+        save=lambda values: contract_services.contract_update(
+            contract=contract, by=request.user, values=values, request=request
+        ),
+        success=lambda _: ("Contract updated", contract_url(contract)),
         title="Change the contract",
         caption=contract.reference,
-        back=reverse("billing:contract", args=[contract.pk]),
+        back=contract_url(contract),
         submit_text="Save changes",
     )
 
@@ -190,21 +169,15 @@ def tariff_list(request: HttpRequest) -> HttpResponse:
 def tariff_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "billing.manage_contracts")
     form = TariffForm(
-        _posted(request),
+        posted(request),
         initial={"contract": request.GET.get("contract")} if request.GET.get("contract", "").isdigit() else None,
         contracts=queries.contracts_for_prices(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            contract_services.tariff_create(by=request.user, values=form.cleaned_data, request=request)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, "Price added to the tariff")
-            return redirect("billing:tariffs")
-    return _form_page(
+    return form_page(
         request,
         form,
+        save=lambda values: contract_services.tariff_create(by=request.user, values=values, request=request),
+        success=lambda _: ("Price added to the tariff", reverse("billing:tariffs")),
         title="Add a price",
         intro="A new price for a service replaces its current open-ended price (the clinic's, or the same "
         "contract's) from the date it takes effect. Quotes already made keep the prices they were made with.",
@@ -221,21 +194,17 @@ def tariff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if tariff is None:
         raise Http404("No such price")
     form = TariffForm(
-        _posted(request),
+        posted(request),
         initial=TariffForm.initial_from(tariff),
         contracts=queries.contracts_for_prices(request.user, tariff),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            contract_services.tariff_update(tariff=tariff, by=request.user, values=form.cleaned_data, request=request)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, "Price updated")
-            return redirect("billing:tariffs")
-    return _form_page(
+    return form_page(
         request,
         form,
+        save=lambda values: contract_services.tariff_update(
+            tariff=tariff, by=request.user, values=values, request=request
+        ),
+        success=lambda _: ("Price updated", reverse("billing:tariffs")),
         title="Correct a price",
         intro="Quotes already made keep the prices they were made with.",
         back=reverse("billing:tariffs"),
@@ -299,22 +268,14 @@ def quote_create(request: HttpRequest, reference: str) -> HttpResponse:
     if referral is None:
         raise Http404("No such referral")
     today = timezone.localdate()
-    form = QuoteForm(
-        _posted(request), contracts=queries.contracts_for_quote(request.user, shown.commissioner_id, today)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            quote = quote_services.quote_create(
-                referral=referral, contract=form.cleaned_data["contract"], by=request.user, request=request
-            )
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, f"Quote {quote.reference} started. Add the services it covers.")
-            return redirect("billing:quote", pk=quote.pk)
-    return _form_page(
+    form = QuoteForm(posted(request), contracts=queries.contracts_for_quote(request.user, shown.commissioner_id, today))
+    return form_page(
         request,
         form,
+        save=lambda values: quote_services.quote_create(
+            referral=referral, contract=values["contract"], by=request.user, request=request
+        ),
+        success=lambda quote: (f"Quote {quote.reference} started. Add the services it covers.", quote_url(quote)),
         title="Start a quote",
         caption=shown.reference,
         intro=f"For {shown.commissioner or shown.referring_organisation}. Prices are taken from the tariff in force "
@@ -378,18 +339,12 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_line_add(request: HttpRequest, pk: int) -> HttpResponse:
     quote = _quote(request, pk)
     require(request.user, "billing.edit_quote", quote)
-    form = QuoteLineForm(_posted(request), initial={"quantity": 1})
-    if request.method == "POST" and form.is_valid():
-        try:
-            quote_services.quote_line_add(quote=quote, by=request.user, request=request, **form.cleaned_data)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, "Service added to the quote")
-            return redirect(quote_url(quote))
-    return _form_page(
+    form = QuoteLineForm(posted(request), initial={"quantity": 1})
+    return form_page(
         request,
         form,
+        save=lambda values: quote_services.quote_line_add(quote=quote, by=request.user, request=request, **values),
+        success=lambda _: ("Service added to the quote", quote_url(quote)),
         title="Add a service to the quote",
         caption=quote.reference,
         intro=f"Priced from the tariff in force on {quote.quoted_on:%-d %B %Y}.",
@@ -402,12 +357,11 @@ def quote_line_add(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_line_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
     quote = _quote(request, pk)
     require(request.user, "billing.edit_quote", quote)
-    try:
-        quote_services.quote_line_remove(quote=quote, line_id=line_id, by=request.user, request=request)
-    except Refused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, "Service removed from the quote")
+    act(
+        request,
+        lambda: quote_services.quote_line_remove(quote=quote, line_id=line_id, by=request.user, request=request),
+        "Service removed from the quote",
+    )
     return redirect(quote_url(quote))
 
 
@@ -438,20 +392,14 @@ def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     quote = _quote(request, pk)
     require(request.user, "billing.withdraw_quote", quote)
-    form = WithdrawForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            quote_services.quote_withdraw(
-                quote=quote, by=request.user, reason=form.cleaned_data["reason"], request=request
-            )
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, f"Quote {quote.reference} withdrawn")
-            return redirect(quote_url(quote))
-    return _form_page(
+    form = WithdrawForm(posted(request))
+    return form_page(
         request,
         form,
+        save=lambda values: quote_services.quote_withdraw(
+            quote=quote, by=request.user, reason=values["reason"], request=request
+        ),
+        success=lambda _: (f"Quote {quote.reference} withdrawn", quote_url(quote)),
         title="Withdraw the quote",
         caption=quote.reference,
         intro="A withdrawn quote cannot be accepted. The referral can then be quoted for again.",

@@ -35,6 +35,32 @@ class WorkSection:
     count: int | None = None
 
 
+SECTION_LIMIT = 10
+
+
+def queue_section(
+    title: str,
+    empty_text: str,
+    queryset: Any,
+    item: Callable[[Any], WorkItem],
+    more_href: str | None = None,
+    *,
+    limit: int = SECTION_LIMIT,
+) -> WorkSection:
+    """A section of the first ``limit`` rows of ``queryset`` (already scoped and ordered), each shown
+    by ``item``, with the count of all of them: two queries, however many rows there are. The link
+    to ``more_href`` shows when there are more rows than are shown."""
+    count = queryset.count()
+    rows = list(queryset[:limit])
+    return WorkSection(
+        title=title,
+        empty_text=empty_text,
+        items=[item(row) for row in rows],
+        count=count,
+        more_href=more_href if count > len(rows) else None,
+    )
+
+
 Provider = Callable[[HttpRequest], list[WorkSection]]
 _PROVIDERS: list[tuple[int, Provider]] = []
 

@@ -14,24 +14,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from casework.core.formatting import date_gb
-from casework.core.work import WorkItem, WorkSection, register
+from casework.core.work import WorkItem, WorkSection, queue_section, register
 from casework.portal import queries
 from casework.portal.forms import resume_at, step_url
 from casework.referrals.choices import STATUS_TAG_COLOUR, Status
 from casework.referrals.models import Referral
-from casework.referrals.work import SECTION_LIMIT
-
-
-def _section(title: str, empty_text: str, queryset, item, more_href: str) -> WorkSection:
-    count = queryset.count()
-    rows = list(queryset[:SECTION_LIMIT])
-    return WorkSection(
-        title=title,
-        empty_text=empty_text,
-        items=[item(r) for r in rows],
-        count=count,
-        more_href=more_href if count > len(rows) else None,
-    )
 
 
 def _drafts_section(user) -> WorkSection:
@@ -44,7 +31,7 @@ def _drafts_section(user) -> WorkSection:
             tag_colour=STATUS_TAG_COLOUR[Status.DRAFT],
         )
 
-    return _section(
+    return queue_section(
         "Your draft referrals",
         "You have no draft referrals. A referral you start and have not sent yet appears here, so you can continue it.",
         queries.own_drafts(user),
@@ -64,7 +51,7 @@ def _information_section(user) -> WorkSection:
             tag_colour=STATUS_TAG_COLOUR.get(status, "grey"),
         )
 
-    return _section(
+    return queue_section(
         "Referrals awaiting information from you",
         "The clinic is not waiting for information from your organisation. When it asks for more information "
         "about a referral, the referral appears here.",

@@ -3,27 +3,23 @@
 Which sections a user gets is decided by permissions (``rules``), never by testing the role
 here; the agency's own sections are the portal's (``casework.portal.work``); what each section lists comes from ``work_queries``, which starts from
 ``referrals_visible_to``. Each section runs a fixed number of queries (a count and one page of
-at most ``SECTION_LIMIT`` rows), however much data there is.
+at most ``core.work.SECTION_LIMIT`` rows), however much data there is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TypedDict
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from casework.core.formatting import date_gb
-from casework.core.work import WorkItem, WorkSection, register
+from casework.core.work import WorkItem, WorkSection, queue_section, register
 from casework.referrals import work_queries
 from casework.referrals.choices import STATUS_TAG_COLOUR, Status
 from casework.referrals.models import Referral
-
-SECTION_LIMIT = 10
 
 
 def _reverse(name: str, **kwargs) -> str | None:
@@ -41,24 +37,6 @@ def _staff_href(referral: Referral) -> str | None:
 def _staff_list(**params: str) -> str | None:
     base = _reverse("referrals:list")
     return f"{base}?{urlencode(params)}" if base else None
-
-
-def _section(
-    title: str,
-    empty_text: str,
-    queryset: QuerySet[Referral],
-    item: Callable[[Referral], WorkItem],
-    more_href: str | None = None,
-) -> WorkSection:
-    count = queryset.count()
-    rows = list(queryset[:SECTION_LIMIT])
-    return WorkSection(
-        title=title,
-        empty_text=empty_text,
-        items=[item(r) for r in rows],
-        count=count,
-        more_href=more_href if count > len(rows) else None,
-    )
 
 
 class _StatusTag(TypedDict):
@@ -96,7 +74,7 @@ def _screening_section(user) -> WorkSection:
             **_status_tag(referral),
         )
 
-    return _section(
+    return queue_section(
         "Referrals awaiting screening",
         "No referrals are waiting to be screened. New referrals from every channel appear here, oldest first, "
         "until a screening decision is made.",
@@ -119,7 +97,7 @@ def _information_overdue_section(user) -> WorkSection:
             tag_colour="red",
         )
 
-    return _section(
+    return queue_section(
         "Information requests overdue",
         f"No requests for information are overdue. A referral appears here when the information asked for has not "
         f"arrived within {days} working days.",
@@ -142,7 +120,7 @@ def _due_soon_section(user) -> WorkSection:
             tag_colour=colour,
         )
 
-    return _section(
+    return queue_section(
         "Report due dates coming up",
         f"No open referral has a report due in the next {work_queries.DUE_SOON_DAYS} days. Referrals whose report "
         "is due within two weeks, or overdue, appear here, soonest first.",
@@ -163,7 +141,7 @@ def _allocation_section(user) -> WorkSection:
             tag_colour=STATUS_TAG_COLOUR[Status.ACCEPTED],
         )
 
-    return _section(
+    return queue_section(
         "Accepted work awaiting allocation",
         "No accepted work is waiting to be allocated. Referrals appear here when they are accepted, until they are "
         "allocated to a clinician.",
@@ -189,7 +167,7 @@ def _late_section(user) -> WorkSection:
             tag_colour="red",
         )
 
-    return _section(
+    return queue_section(
         "Late referrals",
         "No referral is late. A referral appears here when its report due date has passed before it is allocated, "
         f"or the information asked for has not arrived within {work_queries.information_overdue_working_days()} "
@@ -225,7 +203,7 @@ def _allocated_section(user) -> WorkSection:
             tag_colour=colour,
         )
 
-    return _section(
+    return queue_section(
         "Referrals allocated to you",
         "No referrals are allocated to you. Work a clinical lead allocates to you appears here, the soonest report "
         "due first.",
@@ -251,7 +229,7 @@ def _quarantine_section(user) -> WorkSection | None:
             tag_colour="red",
         )
 
-    return _section("Documents quarantined by the virus scanner", "", queryset, item)
+    return queue_section("Documents quarantined by the virus scanner", "", queryset, item)
 
 
 @register(order=20)
