@@ -165,6 +165,11 @@ NOT_GROWN: dict[str, str] = {
         )
     },
     **{name: _SEARCH for name in ("audit:search", "search:search")},
+    # Read more on SQLite, but on PostgreSQL rows_read saw only one row of the register (to look into).
+    **{
+        name: "grows on SQLite; on PostgreSQL its rows were not seen to grow (rows_read: to look into)"
+        for name in ("disclosures:register", "disclosures:export")
+    },
     **{
         name: _TODO
         for name in (
