@@ -208,8 +208,6 @@ def api_overrides(cast, referral) -> dict[str, dict[str, Any]]:
         "api:fhir_risk_assessment": {"id": f"assessment-{released.assessment.pk}"},
         "api:fhir_care_plan": {"id": f"plan-{released.plan.pk}"},
         "api:fhir_appointment": {"id": f"appointment-{appointment.pk}"},
-        "api:report_pdf": {"pk": 1},
-        "api:report_docx": {"pk": 1},
         "api:fhir_service_request": {"reference": referral.reference},
         "api:fhir_patient": {"reference": f"{referral.reference}-subject"},
     }

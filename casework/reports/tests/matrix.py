@@ -40,6 +40,9 @@ def report_overrides(cast) -> dict[str, dict]:
         "portal:reports": {},
         "portal:report_pdf": {"pk": issued.pk},
         "portal:report_docx": {"pk": issued.pk},
+        # The agency API's downloads (401 to every session; its tokens download the portal's issue).
+        "api:report_pdf": {"pk": issued.pk},
+        "api:report_docx": {"pk": issued.pk},
         "reports:list": {"reference": case.reference},
         "reports:from_referral": {"reference": case.reference},
         "reports:add": {"reference": case.reference},
