@@ -74,10 +74,14 @@ def seed_persons(persons: int):
 
 
 def list_page(lead, text: str) -> None:
-    """What the person list runs for ``text`` (``queries.persons_for_list``): the count and the first
-    page of 20."""
+    """What the person list runs for ``text``: ``queries.persons_for_list``, its first page and the
+    total, as the page reads them (``paginate_counted`` for a search, ``paginate`` for the whole list)."""
+    from django.test import RequestFactory
+
+    from casework.core.pagination import paginate, paginate_counted
     from casework.people import queries
 
-    rows = queries.persons_for_list(lead, text)
-    rows.count()
-    list(rows[:20])
+    request = RequestFactory().get("/", {"q": text} if text else {})
+    page = (paginate_counted if text else paginate)(request, queries.persons_for_list(lead, text))
+    list(page.object_list)
+    page.paginator.count

@@ -107,36 +107,25 @@ def persons_search(user, queryset: QuerySet[Person], text: str) -> QuerySet[Pers
             return queryset.filter(Q(pk__in=prison_match.values("pk")) | Q(pk__in=by_postcode.values("pk")))
         return prison_match
     for word in text.split()[:5]:
-        named = _named_ids(word)
-        queryset = queryset.filter(named) if isinstance(named, Lookup) else queryset.filter(pk__in=named)
+        queryset = queryset.filter(_named(word))
     return queryset
 
 
-# On PostgreSQL the ids a word names are read first (one index-served query) when there are at most
-# this many: given as a subquery, the planner walks the name index in order expecting to meet the
-# 25 rows of a page early, and joins each row against the whole set, which for a common surname at
-# national scale took 20 s (docs/benchmarks/load.md). A word naming more than this (two letters,
-# say) keeps the subquery.
-NAMED_IDS_READ_FIRST = 20_000
-
-
-def _named_ids(word: str):
-    named = _named(word)
-    if connection.vendor != "postgresql":
-        return named
-    ids = list(named[: NAMED_IDS_READ_FIRST + 1].values_list("pk", flat=True))
-    return named if len(ids) > NAMED_IDS_READ_FIRST else _IdAmong(F("pk"), ids)
-
-
 class _IdAmong(Lookup):
-    """``id = ANY(%s)`` with the ids as one array parameter (PostgreSQL): ``pk__in=ids`` sends one
-    parameter per id, thousands for a common surname, each parsed and bound on every query."""
+    """``id = ANY(...)`` (PostgreSQL): with a list, the ids as one array parameter (``pk__in=ids``
+    sends one parameter per id, each parsed and bound on every query); with a subquery,
+    ``ARRAY(subquery)``, worked out once before the scan (an InitPlan), so that the condition can be
+    one arm of a BitmapOr beside the trigram indexes, where ``id IN (subquery)`` inside an OR makes
+    the planner test every row of the table."""
 
     lookup_name = "id_among"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        if hasattr(self.rhs, "as_sql"):  # the subquery (resolved to its query)
+            sql, params = compiler.compile(self.rhs)
+            return f"{lhs} = ANY(ARRAY({sql}))", [*lhs_params, *params]
         return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
 
 
@@ -152,25 +141,34 @@ def fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def _named(word: str) -> QuerySet:
-    """The ids of persons with ``word`` in a name (current, middle, preferred, previous or alias),
-    as one subquery. On PostgreSQL a UNION of two index-served lookups (the ``pg_trgm`` indexes of
-    migration 0005; ADR 0025); written as an OR with an EXISTS, no index could serve it. On SQLite a
-    word of three letters or more is looked up in the FTS5 trigram index of migration 0006, which
-    folds case as PostgreSQL's ``UPPER`` does (non-ASCII letters too, which SQLite's ``LIKE`` does
-    not); a shorter word takes the same substring path as on PostgreSQL."""
+def _named(word: str) -> Q | Lookup:
+    """The condition on a person that ``word`` is in one of their names (current, middle,
+    preferred, previous or alias), case-insensitively.
+
+    On PostgreSQL the four name columns' ``icontains`` (each served by its ``pg_trgm`` index,
+    migration 0005; ADR 0025) ORed with ``id = ANY(ARRAY(persons with an other name containing
+    it))``: one BitmapOr, so the list reads each matching person once, straight from the index
+    lookup, where it used to read the ids first and then fetch each row by id twice, to count and to
+    page (docs/benchmarks/load.md). On SQLite a word of three letters or more is looked up in the
+    FTS5 trigram index of migration 0006, which folds case as PostgreSQL's ``UPPER`` does (non-ASCII
+    letters too, which SQLite's ``LIKE`` does not); a shorter word takes the substring path."""
     if connection.vendor == "sqlite" and len(word) >= FTS_MIN_LENGTH:
         # A constant statement; the word is only ever its parameter.
-        fts = RawSQL(_FTS_NAMES, [fts_phrase(word)])  # noqa: S611
-        return Person.objects.filter(pk__in=fts).order_by().values("pk")
-    own = Person.objects.filter(
+        return Q(pk__in=RawSQL(_FTS_NAMES, [fts_phrase(word)]))  # noqa: S611
+    own = (
         Q(given_name__icontains=word)
         | Q(family_name__icontains=word)
         | Q(middle_names__icontains=word)
         | Q(preferred_name__icontains=word)
     )
-    other = PersonName.objects.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
-    return own.order_by().values("pk").union(other.order_by().values("person_id"))
+    other = (
+        PersonName.objects.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+        .order_by()
+        .values("person_id")
+    )
+    if connection.vendor == "postgresql":
+        return own | Q(_IdAmong(F("pk"), other))
+    return own | Q(pk__in=other)
 
 
 def identifier_kind(text: str) -> str | None:
@@ -206,9 +204,10 @@ def persons_for_list(user, text: str = "") -> QuerySet[Person]:
     """The person list, by family name, given name and id. When something was typed, on PostgreSQL,
     the same order is written so that the name index cannot serve it: with the index, the planner
     walks every person in name order expecting to meet a page of matches early, testing each against
-    the ids the search found (for "Smith" the matches sit late in the alphabet: at 60,000 persons
-    the page query took 30 ms, walking most of the index; at 200,000, hundreds). Without it, the
-    matching rows are fetched by id and the top of them sorted (docs/benchmarks/load.md)."""
+    the search (for "Smith" the matches sit late in the alphabet: at 200,000 persons, hundreds of
+    milliseconds). Without it, the matching rows are read from the trigram indexes' bitmap and the
+    top of them sorted; the person list reads the page and the total in that one query
+    (``paginate_counted``; docs/benchmarks/load.md)."""
     found = persons_search(user, persons_visible_to(user), text)
     if (text or "").strip() and connection.vendor == "postgresql":
         return found.order_by(*_SEARCH_ORDER)

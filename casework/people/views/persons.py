@@ -19,7 +19,7 @@ from casework.audit.models import Action
 from casework.audit.services import record, record_view
 from casework.core import identifiers
 from casework.core.idempotency import creates_record
-from casework.core.pagination import page_links, paginate
+from casework.core.pagination import page_links, paginate, paginate_counted
 from casework.core.permissions import require
 from casework.core.refusals import show_refusal
 from casework.people import candidates, queries, services
@@ -49,7 +49,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "people.view_list")
     form = PersonSearchForm(request.GET or None)
     text = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    page = paginate(request, queries.persons_for_list(request.user, text))
+    # A search's matches are counted as the page is read (one query); the whole list walks the name
+    # index to its page and counts apart (docs/benchmarks/load.md).
+    page = (paginate_counted if text else paginate)(request, queries.persons_for_list(request.user, text))
     rows = [
         {
             "reference": p.reference,
