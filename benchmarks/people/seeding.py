@@ -73,7 +73,7 @@ def seed_persons(persons: int):
     return lead, new, started
 
 
-def list_page(lead, text: str) -> None:
+def list_page(lead, text: str) -> int:
     """What the person list runs for ``text``: ``queries.persons_for_list``, its first page and the
     total, as the page reads them (``paginate_counted`` for a search, ``paginate`` for the whole list)."""
     from django.test import RequestFactory
@@ -84,4 +84,4 @@ def list_page(lead, text: str) -> None:
     request = RequestFactory().get("/", {"q": text} if text else {})
     page = (paginate_counted if text else paginate)(request, queries.persons_for_list(lead, text))
     list(page.object_list)
-    page.paginator.count
+    return page.paginator.count
