@@ -14,14 +14,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from seeding import setup_django
 
 
 def main() -> None:
@@ -32,12 +29,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--page", default="1")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("CASEWORK_ENV", "test")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.db import connection
     from django.urls import reverse
 

@@ -39,6 +39,12 @@ def incident_fields(**fields):
     return {**values, **fields}
 
 
+def no_contact_order(world, cast):
+    """A no-contact order protecting the world's victim, recorded through the service."""
+    fields = {"kind": "restraining", "starts_on": days_ago(30), "no_contact": True}
+    return order_add(case=world.case, by=cast.clinician, protects=[world.victim_party], **fields)
+
+
 def test_my_work_keeps_what_it_assessed_and_reads_it_back(cast, world, client_for):
     escalating = new_case(cast, cast.other_clinician)
     make_escalating(escalating)
@@ -58,14 +64,7 @@ def test_an_incident_recorded_through_the_service_makes_the_kept_risk_stale(cast
     lead = client_for(cast.clinical_lead)
     assert not lead_sees(lead, world.case)
     victim = world.victim_party
-    order_add(
-        case=world.case,
-        by=cast.clinician,
-        kind="restraining",
-        starts_on=days_ago(30),
-        no_contact=True,
-        protects=[victim],
-    )
+    no_contact_order(world, cast)
     assert not lead_sees(lead, world.case)  # an order alone breaches nothing
     incident_add(case=world.case, by=cast.clinician, **incident_fields(victim=victim))
     assert lead_sees(lead, world.case)  # a text to the person the order protects: a likely breach
@@ -74,14 +73,7 @@ def test_an_incident_recorded_through_the_service_makes_the_kept_risk_stale(cast
 def test_editing_an_incident_or_an_order_makes_the_kept_risk_stale(cast, world, client_for):
     lead = client_for(cast.clinical_lead)
     victim = world.victim_party
-    order = order_add(
-        case=world.case,
-        by=cast.clinician,
-        kind="restraining",
-        starts_on=days_ago(30),
-        no_contact=True,
-        protects=[victim],
-    )
+    order = no_contact_order(world, cast)
     incident = incident_add(case=world.case, by=cast.clinician, **incident_fields(victim=victim))
     assert lead_sees(lead, world.case)
     # The order no longer protects that person: no breach.

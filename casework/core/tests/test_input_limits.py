@@ -15,11 +15,12 @@ from casework.core.limits import check_text_limits, text_fields
 DOC = Path(__file__).resolve().parents[3] / "docs" / "input-limits.md"
 ROW = re.compile(r"^\| `(?P<field>[a-z]+\.[A-Za-z]+\.[a-z_]+)` \| (?P<max>[\d,]+) \|", re.M)
 # Text columns nobody types into: made by the service (references, hashes, blind indexes, search
-# documents, letters, snapshots, audit bookkeeping, what the virus scanner said, the background worker's bookkeeping, the key check) or by Django.
+# documents, letters, snapshots, audit bookkeeping, what the virus scanner said, the background worker's bookkeeping, the key check,
+# the kept risks' rule fingerprint) or by Django.
 INTERNAL = re.compile(
     r"(\.reference|_bidx|_hash|[._]sha256|\.seal|\.token_digest|\.result_url|\.session_key|\.password|\.prefix"
     r"|\.portal_step|\.content_type|\.snapshot|\.body_html|\.scan_signature|^search\.|^worker\.|^people\.KeyCheck\.|^audit\.(AuditEvent|ChainHead|Alert)\."
-    r"|^audit\.BreakGlassGrant\.object_)"
+    r"|^audit\.BreakGlassGrant\.object_|^cases\.KeptRisk\.)"
 )
 
 
