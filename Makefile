@@ -9,7 +9,7 @@ PORT ?= 8000
 MFA ?= off
 DEMO_ENV := CASEWORK_ENV=demo CASEWORK_MFA_DISABLED=$(if $(filter on,$(MFA)),0,1)
 
-.PHONY: run test chromium clamav assets install install-dev migrate seed lint typecheck hooks hooks-check lock bench bench-matching bench-search bench-reports bench-insights bench-load bench-audit clean check-deploy prod-check backup restore
+.PHONY: run test chromium clamav assets install install-dev migrate seed lint typecheck hooks hooks-check lock bench bench-matching bench-search bench-reports bench-insights bench-load bench-audit bench-mywork clean check-deploy prod-check backup restore
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -155,7 +155,14 @@ bench-load: install-dev assets
 bench-audit: install-dev
 	nice -n 19 $(PY) benchmarks/audit/run.py $(BENCH_ARGS)
 
-bench: bench-matching bench-search bench-reports bench-insights bench-audit
+# My work's risk sections at 2,000 cases on PostgreSQL: the whole timeline, assessing each request
+# (ADR 0026) and kept risks (ADR 0027) side by side (BENCH_MYWORK_URL, default casework_bench_mywork).
+BENCH_MYWORK_URL ?= postgres://postgres@127.0.0.1:5432/casework_bench_mywork
+bench-mywork: install-dev
+	psql "$(dir $(BENCH_MYWORK_URL))postgres" -qAtc "CREATE DATABASE $(notdir $(BENCH_MYWORK_URL))" 2>/dev/null || true
+	DATABASE_URL=$(BENCH_MYWORK_URL) nice -n 19 $(PY) benchmarks/mywork/run.py $(BENCH_ARGS)
+
+bench: bench-matching bench-search bench-reports bench-insights bench-audit bench-mywork
 
 lock: $(VENV)/.dev-installed
 	$(PY) -m pip install --quiet uv
