@@ -78,8 +78,14 @@ def test_my_work_runs_fewer_queries_than_asking_afresh_in_every_section(cast, pa
 
 
 def test_my_work_queries_stay_fixed_as_data_grows(cast, pair, client_for):
+    from casework.cases.queries import refresh_kept_risks
+
+    def grow() -> None:
+        _grow(cast, pair.second_on_team)
+        refresh_kept_risks()  # counted as after the nightly assessment (ADR 0027; the stale path: cases tests)
+
     for user in _users(cast, pair).values():
-        assert_page_queries_flat(client_for(user), MY_WORK, grow=lambda: _grow(cast, pair.second_on_team))
+        assert_page_queries_flat(client_for(user), MY_WORK, grow=grow)
 
 
 def test_a_change_inside_a_request_scope_is_seen(cast):

@@ -47,6 +47,7 @@ from casework.cases.models import (
     CaseStatusChange,
     CaseTeamMember,
     InvolvedAgency,
+    KeptRisk,
     MappaMeeting,
     MappaRegistration,
     StalkingEpisode,
@@ -462,6 +463,9 @@ def make_records(anchors: Anchors, setup: Setup) -> dict[str, object]:
         ),
         "cases.incident": IncidentFactory(case=case, victim=episode_victim),
         "cases.legalorder": OrderFactory(case=case),
+        "cases.keptrisk": KeptRisk.objects.create(
+            case=case, assessed_on=dt.date(2026, 12, 1), version=0, rule="", flagged=False, assessed_at=now
+        ),
         "cases.hearing": HearingFactory(case=case),
         "cases.caseservice": CaseService.objects.create(
             case=case, service="report_sentencing", due_on=dt.date(2026, 12, 20), added_at=now, added_by=by
