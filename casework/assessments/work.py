@@ -13,7 +13,7 @@ from casework.assessments import queries
 from casework.assessments import rules as _rules  # noqa: F401  (registers the permissions asked below)
 from casework.assessments.choices import AssessmentStatus
 from casework.core.formatting import date_gb
-from casework.core.work import WorkItem, WorkSection, register
+from casework.core.work import WorkItem, WorkSection, first_rows_and_count, register
 
 SECTION_LIMIT = 10
 
@@ -23,8 +23,8 @@ def _href(assessment) -> str:
 
 
 def _section(title: str, empty: str, rows, item) -> WorkSection:
-    count = rows.count()
-    return WorkSection(title=title, empty_text=empty, items=[item(a) for a in rows[:SECTION_LIMIT]], count=count)
+    shown, count = first_rows_and_count(rows, SECTION_LIMIT)
+    return WorkSection(title=title, empty_text=empty, items=[item(a) for a in shown], count=count)
 
 
 def _review_item(today):

@@ -7,7 +7,7 @@ docs/adr/0027-kept-case-risk.md), scoped to what the user may see, and shown at 
 
 Orders ending within ``CASEWORK_ORDER_ENDING_DAYS`` (default 28) on the open cases the user is on
 the team of; hearings within ``CASEWORK_HEARING_DAYS`` (default 28) on those cases, or, for
-referrals coordinators, on every open case. Each section runs a count and one page of rows.
+referrals coordinators, on every open case. Each section reads its first rows and their count in one query.
 Rows carry references and dates, never names.
 """
 
@@ -23,7 +23,7 @@ from casework.cases import rules as _rules  # noqa: F401  (registers the permiss
 from casework.cases.choices import HearingKind
 from casework.cases.risk import CaseRisk
 from casework.core.formatting import date_gb
-from casework.core.work import WorkItem, WorkSection, register
+from casework.core.work import WorkItem, WorkSection, first_rows_and_count, register
 
 SECTION_LIMIT = 10
 
@@ -49,9 +49,9 @@ def _orders_section(user) -> WorkSection:
     today = timezone.localdate()
     within = order_ending_days()
     orders = queries.orders_ending(user, within_days=within, today=today)
-    count = orders.count()
+    shown, count = first_rows_and_count(orders, SECTION_LIMIT)
     items = []
-    for order in orders[:SECTION_LIMIT]:
+    for order in shown:
         when, tag, colour = _days_text(order.ends_on, today)
         items.append(
             WorkItem(
@@ -76,9 +76,9 @@ def _hearings_section(user) -> WorkSection:
     today = timezone.localdate()
     within = hearing_days()
     hearings = queries.hearings_coming_up(user, within_days=within, today=today)
-    count = hearings.count()
+    shown, count = first_rows_and_count(hearings, SECTION_LIMIT)
     items = []
-    for hearing in hearings[:SECTION_LIMIT]:
+    for hearing in shown:
         when, tag, colour = _days_text(hearing.hearing_on, today)
         venue = f" at {hearing.venue}" if hearing.venue else ""
         items.append(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.core.formatting import date_gb
-from casework.core.work import WorkItem, WorkSection, register
+from casework.core.work import WorkItem, WorkSection, first_rows_and_count, register
 from casework.reports import queries
 from casework.reports import rules as _rules  # noqa: F401  (registers the permissions asked below)
 from casework.reports.choices import DUE_SOON_DAYS
@@ -33,8 +33,8 @@ def _item(today):
 
 
 def _section(title: str, empty: str, rows, item) -> WorkSection:
-    count = rows.count()
-    return WorkSection(title=title, empty_text=empty, items=[item(r) for r in rows[:SECTION_LIMIT]], count=count)
+    shown, count = first_rows_and_count(rows, SECTION_LIMIT)
+    return WorkSection(title=title, empty_text=empty, items=[item(r) for r in shown], count=count)
 
 
 @register(order=13)

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from casework.core.formatting import date_gb
-from casework.core.work import WorkItem, WorkSection, register
+from casework.core.work import WorkItem, WorkSection, first_rows_and_count, register
 from casework.research import queries
 from casework.research import rules as _rules  # noqa: F401  (registers the permissions asked below)
 from casework.research.models import ExtractStatus
@@ -26,8 +26,7 @@ def research_sections(request: HttpRequest) -> list[WorkSection]:
     user = request.user
     sections = []
     if user.has_perm("research.request"):
-        mine = queries.extracts_visible_to(user)
-        count = mine.count()
+        mine, count = first_rows_and_count(queries.extracts_visible_to(user), SHOWN)
         sections.append(
             WorkSection(
                 title="Your research extracts",
@@ -41,7 +40,7 @@ def research_sections(request: HttpRequest) -> list[WorkSection]:
                         tag=found.get_status_display(),
                         tag_colour=TAG_COLOURS.get(ExtractStatus(found.status), ""),
                     )
-                    for found in mine[:SHOWN]
+                    for found in mine
                 ]
                 + [WorkItem(text="Ask for a research extract", href=reverse("research:extract_new"))],
                 more_href=reverse("research:extracts") if count > SHOWN else None,
@@ -51,6 +50,7 @@ def research_sections(request: HttpRequest) -> list[WorkSection]:
     waiting = queries.waiting_for_approval(user)
     if user.has_perm("research.view_log"):
         if not user.has_perm("research.request"):
+            shown, count = first_rows_and_count(waiting, SHOWN)
             sections.append(
                 WorkSection(
                     title="Research extracts to approve",
@@ -62,10 +62,10 @@ def research_sections(request: HttpRequest) -> list[WorkSection]:
                             detail=f"{found.get_kind_display()} · approval {found.approval_reference} · "
                             f"asked for by {found.requested_by.full_name}",
                         )
-                        for found in waiting[:SHOWN]
+                        for found in shown
                     ],
                     more_href=reverse("research:extracts"),
-                    count=waiting.count(),
+                    count=count,
                 )
             )
     return sections

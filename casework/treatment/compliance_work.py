@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from casework.access import policy
 from casework.core.formatting import date_gb
-from casework.core.work import WorkItem, WorkSection, register
+from casework.core.work import WorkItem, WorkSection, first_rows_and_count, register
 from casework.treatment import rules as _rules  # noqa: F401  (registers the permission asked below)
 from casework.treatment.choices import NoticeStatus
 from casework.treatment.models import ComplianceNotice
@@ -38,9 +38,9 @@ def compliance_notices(request: HttpRequest) -> list[WorkSection]:
     if not user.has_perm("treatment.view"):
         return []
     rows = unacknowledged(user)
-    count = rows.count()
+    shown, count = first_rows_and_count(rows, SECTION_LIMIT)
     items = []
-    for notice in rows[:SECTION_LIMIT]:
+    for notice in shown:
         case = notice.enrolment.case
         tag, colour = TAGS.get(NoticeStatus(notice.status), ("", ""))
         items.append(

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from casework.accounts.rules import is_clinical_lead
 from casework.core.formatting import date_gb
-from casework.core.work import WorkItem, WorkSection, register
+from casework.core.work import WorkItem, WorkSection, first_rows_and_count, register
 from casework.treatment import enrolment_queries as queries
 from casework.treatment import rules as _rules  # noqa: F401  (registers the permissions asked below)
 
@@ -38,12 +38,13 @@ def follow_up_sections(request: HttpRequest) -> list[WorkSection]:
         )
 
     title = "Treatment follow-ups due across the service" if across else "Treatment follow-ups due on your cases"
+    shown, count = first_rows_and_count(rows, SECTION_LIMIT)
     return [
         WorkSection(
             title=title,
             empty_text=f"No follow-up is due in the next {queries.FOLLOW_UP_NOTICE_DAYS} days. Follow-ups at 6, 12 "
             "and 24 months after discharge from treatment appear here two weeks before they fall due.",
-            items=[item(row) for row in rows[:SECTION_LIMIT]],
-            count=rows.count(),
+            items=[item(row) for row in shown],
+            count=count,
         )
     ]
