@@ -32,7 +32,9 @@ def not_today() -> list[str]:
     return [day for day in ALL_DAYS if day != today]
 
 
-def plan(case, by, *, number: int = 1, **fields) -> SafetyPlanVersion:
+def plan_values(**fields) -> dict:
+    """A safety plan's agreed terms: every way, at any time of any day, agreed today (``fields``
+    change them)."""
     values = {
         "channels": ["letter", "email", "sms"],
         "contact_days": ALL_DAYS,
@@ -43,4 +45,8 @@ def plan(case, by, *, number: int = 1, **fields) -> SafetyPlanVersion:
         "review_on": timezone.localdate() + dt.timedelta(days=90),
     }
     values.update(fields)
-    return SafetyPlanVersion.objects.create(case=case, number=number, recorded_by=by, **values)
+    return values
+
+
+def plan(case, by, *, number: int = 1, **fields) -> SafetyPlanVersion:
+    return SafetyPlanVersion.objects.create(case=case, number=number, recorded_by=by, **plan_values(**fields))
