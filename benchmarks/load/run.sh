@@ -58,6 +58,9 @@ with psycopg.connect(sys.argv[1], autocommit=True) as conn:
     conn.execute("ANALYZE")
 PYEOF
 
+echo "== As the README's cron does each night: assess_case_risks"
+$PY manage.py assess_case_risks
+
 echo "== gunicorn, $WORKERS workers, on 127.0.0.1:$PORT"
 $GUNICORN casework.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" >"$WORK/gunicorn.log" 2>&1 &
 pid=$!
