@@ -132,7 +132,21 @@ def build_world(cast) -> World:
     from casework.research.tests.matrix import research_overrides
 
     world.overrides.update(research_overrides(cast))
+    _break_glass_on_the_case(world)
     return world
+
+
+def _break_glass_on_the_case(world: World) -> None:
+    """A clinician not on the world's case breaks the glass on it: the access review lists the
+    grant and the alerts page the alert it raises to the clinical leads (an empty list is not read
+    at all, so the smaller world has one of each)."""
+    from casework.access.breakglass import open_grant
+    from casework.accounts.tests.factories import UserFactory
+    from casework.cases.models import Case
+    from casework.core.roles import Role
+
+    case = Case.objects.get(reference=world.kwargs_for("cases:detail")["reference"])
+    open_grant(user=UserFactory(role=Role.CLINICIAN), obj=case, reason="Checking the case after a call out of hours")
 
 
 def people_overrides(cast, allocated):
