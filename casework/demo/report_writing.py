@@ -71,6 +71,8 @@ def _issue(report: Report, by) -> IssuedReport:
 
 
 PORTAL_KINDS = (OrganisationKind.POLICE_FORCE.value, OrganisationKind.PROBATION.value)
+# What the demo does with each request it takes, in turn (see issue_order).
+PLAN = ("issue", "draft", "issue", "awaiting", "issue_correct", "draft_comment", "issue", "draft", "issue")
 
 
 def _officer_of(organisation) -> User | None:
@@ -88,6 +90,26 @@ def _downloaded(issued: IssuedReport) -> bool:
     return True
 
 
+def issue_order(requests: list[ReportRequest], with_users: set[int]) -> list[ReportRequest]:
+    """The order the demo writes reports in: one request of each kind of instructing agency in turn,
+    and within a kind the agencies with a demo portal user first, so the portal has reports to
+    download. The plan issues at its even steps; the police go first and probation third, so both
+    are issued a report through the portal whatever the seeded dates made of the requests."""
+    by_kind: dict[str, list[ReportRequest]] = {}
+    for request_ in sorted(requests, key=lambda r: (r.instructing_party_id not in with_users, r.pk)):
+        party = request_.instructing_party
+        assert party is not None  # the demo takes requests with an instructing party
+        by_kind.setdefault(party.kind, []).append(request_)
+    kinds = [kind for kind in by_kind if kind not in PORTAL_KINDS]
+    for position, kind in enumerate(PORTAL_KINDS):
+        if kind in by_kind:
+            kinds.insert(min(2 * position, len(kinds)), kind)
+    ordered: list[ReportRequest] = []
+    while any(by_kind.values()):
+        ordered.extend(by_kind[kind].pop(0) for kind in kinds if by_kind[kind])
+    return ordered
+
+
 def seed(context) -> None:
     if Report.objects.exists():
         context.say(f"Reports written: already there ({Report.objects.count()})")
@@ -102,14 +124,12 @@ def seed(context) -> None:
         .select_related("case__subject", "instructing_party")
         .order_by("id")
     )
-    # Requests from agencies with a demo portal user first, so the portal has reports to download.
     with_users = set(
         User.objects.filter(role=Role.AGENCY_REFERRER, is_active=True).values_list("organisation_id", flat=True)
     )
-    requests = sorted(pending, key=lambda r: (r.instructing_party_id not in with_users, r.pk))
+    requests = issue_order(list(pending), with_users)
     stats = dict.fromkeys(["drafts", "awaiting", "issued", "corrected", "downloads"], 0)
-    plan = ["issue", "draft", "issue", "awaiting", "issue_correct", "draft_comment", "issue", "draft", "issue"]
-    for step, request_ in zip(plan, requests, strict=False):
+    for step, request_ in zip(PLAN, requests, strict=False):
         member = (
             CaseTeamMember.objects.filter(case=request_.case, role=TeamRole.LEAD_CLINICIAN)
             .select_related("user")

@@ -82,3 +82,24 @@ def test_running_the_report_writing_again_adds_nothing(seeded):
     before = (Report.objects.count(), IssuedReport.objects.count())
     report_writing.seed(seeded)
     assert (Report.objects.count(), IssuedReport.objects.count()) == before
+
+
+def test_the_police_and_probation_requests_fall_on_the_plans_issue_steps_whatever_else_is_pending():
+    from types import SimpleNamespace
+
+    def request(pk, kind, party):
+        return SimpleNamespace(pk=pk, instructing_party_id=party, instructing_party=SimpleNamespace(kind=kind))
+
+    pending = [
+        request(1, "court", 10),
+        request(2, "social_services", 11),
+        request(3, "court", 12),
+        request(4, "probation", 13),
+        request(5, "police", 14),
+        request(6, "police", 15),
+        request(7, "nhs_trust", 16),
+    ]
+    ordered = report_writing.issue_order(pending, with_users={12, 15})
+    assert [r.pk for r in ordered] == [6, 3, 4, 2, 7, 5, 1]
+    issue_steps = [r for step, r in zip(report_writing.PLAN, ordered, strict=False) if step.startswith("issue")]
+    assert {"police", "probation"} <= {r.instructing_party.kind for r in issue_steps}
