@@ -10,10 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Window
-from django.db.models.query import ModelIterable
 from django.http import HttpRequest
 
+from casework.core.pagination import counts_in_one, rows_with_total
 from casework.core.roles import Role
 
 
@@ -38,24 +37,18 @@ class WorkSection:
 
 
 SECTION_LIMIT = 10
-# The name of the count each row of a section carries (``first_rows_and_count``).
-_TOTAL = "section_total_rows"
 
 
 def first_rows_and_count(queryset: Any, limit: int = SECTION_LIMIT) -> tuple[list[Any], int]:
-    """The first ``limit`` rows of ``queryset`` and the number of all its rows, read in one query:
-    each row carries the count (``COUNT(*) OVER ()``), so the scoped query is compiled and run once,
-    not once to count and again for the rows (My work asks this of every section: issue 19).
-
-    A ``DISTINCT`` query is counted apart (the window would count the rows before they are made
-    distinct), as is a combined one (``union``), which cannot be annotated, and one giving values
-    rather than records: two queries."""
-    query = queryset.query
-    if query.distinct or query.combinator or query.is_sliced or queryset._iterable_class is not ModelIterable:
+    """The first ``limit`` rows of ``queryset`` and the number of all its rows, read in one query
+    (``pagination.rows_with_total``: the scoped query is compiled and run once, not once to count and
+    again for the rows; My work asks this of every section: issue 19). A query that cannot carry its
+    count (``pagination.counts_in_one``: DISTINCT, combined, sliced or values) is counted apart."""
+    if not counts_in_one(queryset):
         count = queryset.count()
         return list(queryset[:limit]), count
-    rows = list(queryset.annotate(**{_TOTAL: Window(Count("*"))})[:limit])
-    return rows, getattr(rows[0], _TOTAL) if rows else 0
+    rows, total = rows_with_total(queryset, 0, limit)
+    return rows, total or 0
 
 
 def queue_section(

@@ -40,3 +40,19 @@ def test_one_query_however_many_rows():
 
 def test_nothing_to_show_is_still_counted_as_none():
     assert first_rows_and_count(Organisation.objects.filter(name="No such organisation").order_by("pk")) == ([], 0)
+
+
+def test_a_counted_page_of_a_distinct_query_counts_the_distinct_rows(rf):
+    """The window counts rows before DISTINCT makes them distinct, so a distinct query is paged and
+    counted apart (``pagination.counts_in_one``) and its total is that of ``paginate``."""
+    from casework.accounts.tests.factories import UserFactory
+    from casework.core.pagination import paginate, paginate_counted
+
+    organisation = OrganisationFactory()
+    UserFactory.create_batch(3, organisation=organisation, role="agency_referrer")
+    OrganisationFactory.create_batch(2)
+    queryset = Organisation.objects.filter(users__isnull=False).order_by("pk").distinct()
+    request = rf.get("/", {"page": "1"})
+    counted = paginate_counted(request, queryset, per_page=2)
+    assert counted.paginator.count == paginate(request, queryset, per_page=2).paginator.count == 1
+    assert list(counted) == [organisation]
