@@ -15,9 +15,7 @@ def counts_in_one(queryset) -> bool:
     ``DISTINCT`` query (the window would count the rows before they are made distinct), a combined
     one (``union``: it cannot be annotated), a sliced one, or one giving values, not records."""
     query = queryset.query
-    return not (
-        query.distinct or query.combinator or query.is_sliced or queryset._iterable_class is not ModelIterable
-    )
+    return not (query.distinct or query.combinator or query.is_sliced or queryset._iterable_class is not ModelIterable)
 
 
 def rows_with_total(queryset, start: int, stop: int) -> tuple[list, int | None]:
