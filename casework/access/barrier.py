@@ -112,61 +112,22 @@ def cases_across_barrier_for(user) -> QuerySet:
 
 
 def across_rows(user) -> list[tuple[int, str, int]]:
-    """(id, kind, subject id) of the cases across a barrier from the user's side: two queries (one
-    for a user with no case), once per request (``memo``), usually an empty list.
+    """(id, kind, subject id) of the cases across a barrier from the user's side: one query, once
+    per request (``memo``), usually an empty list.
 
     The scoped queries nest each other; evaluating the barrier here, rather than nesting it as one
     more subquery, keeps the SQL within SQLite's parser depth, and lets every question a page asks
     reuse the one answer."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return memo.remembered(("across", user.pk), lambda: _across_from(_own_side_rows(user)))
-
-
-def _own_side_rows(user) -> list[tuple[int, str, int]]:
-    """(id, kind, subject id) of the cases on ``user``'s side (``own_side_case_ids``): one query."""
-    Case = registry.cases().case
-    mine = Case._default_manager.filter(pk__in=own_side_case_ids(user))
-    return list(mine.order_by().values_list("pk", "kind", "subject_id"))
-
-
-# (the kinds of my cases, the kinds of the cases across from them, the role in my cases of their
-# subjects, the role in theirs of my subjects): a perpetrator case (or a consultation) and the
-# victim case of the person stalked; a victim case and the case of the person who stalks them.
-_SIDES = (
-    (NOT_VICTIM_CASES, (VICTIM_CASE,), VICTIM_PARTY, STALKER_PARTY),
-    ((VICTIM_CASE,), NOT_VICTIM_CASES, STALKER_PARTY, VICTIM_PARTY),
-)
-
-
-def _across_from(own: list[tuple[int, str, int]]) -> list[tuple[int, str, int]]:
-    """(id, kind, subject id) of the cases across a barrier from the cases ``own`` (as
-    ``_own_side_rows`` gives them): the same cases as ``cases_across_barrier_from``, asked as a
-    ``UNION`` of the four ways a case can stand across, each an index lookup from the user's own
-    cases, and only the ways the user's cases can reach (none when the user has no case: no
-    query). Asked as one condition over every case (``victim_side | perpetrator_side``), the
-    database reads the whole case table for each request: docs/benchmarks/load.md."""
-    models = registry.cases()
-    Case, Party = models.case._default_manager, models.party._default_manager
-    ways = []
-    for my_kinds, their_kinds, they_are, mine_are in _SIDES:
-        mine = [(pk, subject) for pk, kind, subject in own if kind in my_kinds]
-        if not mine:
-            continue
-        theirs = Case.filter(kind__in=their_kinds)
-        # The cases whose subjects my cases name, and the cases naming my cases' subjects.
-        named_in_mine = Party.filter(case_id__in=[pk for pk, _ in mine], role=they_are).values("person_id")
-        ways.append(theirs.filter(subject_id__in=named_in_mine))
-        naming_mine = Party.filter(role=mine_are, person_id__in={subject for _, subject in mine}).values("case_id")
-        ways.append(theirs.filter(pk__in=naming_mine))
-    if not ways:
-        return []
-    rows = [way.order_by().values_list("pk", "kind", "subject_id") for way in ways]
-    return list(rows[0].union(*rows[1:]))
+    return memo.remembered(
+        ("across", user.pk),
+        lambda: list(cases_across_barrier_for(user).order_by().values_list("pk", "kind", "subject_id")),
+    )
 
 
 def across_ids(user) -> list[int]:
-    """The ids of ``cases_across_barrier_for(user)``, evaluated (at most two queries per request)."""
+    """The ids of ``cases_across_barrier_for(user)``, evaluated (at most one query per request)."""
     return [pk for pk, _, _ in across_rows(user)]
 
 

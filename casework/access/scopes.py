@@ -57,7 +57,7 @@ def _outside(ids: list[int] | QuerySet) -> Q:
 class Side:
     """What stands across a barrier from ``user``'s side, worked out at most once per question
     and, within a request, once for the whole request (``barrier`` remembers it: ``memo``). Each
-    list costs two queries when first asked (one for a user with no case), and is usually empty."""
+    list costs one query when first asked, and is usually empty."""
 
     def __init__(self, user) -> None:
         self.user = user

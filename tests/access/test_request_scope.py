@@ -22,20 +22,15 @@ MY_WORK = reverse("core:my_work")
 
 @pytest.fixture
 def barrier_asked(monkeypatch):
-    """How many times the barrier was asked: as rows (``across_rows`` from the user's own cases) or
-    as the subquery (``cases_across_barrier_for``)."""
+    """How many times the barrier query was built (it runs once each time)."""
     calls = []
-    rows, subquery = barrier._own_side_rows, barrier.cases_across_barrier_for
+    original = barrier.cases_across_barrier_for
 
-    def counting(original):
-        def count(user):
-            calls.append(user.pk)
-            return original(user)
+    def counting(user):
+        calls.append(user.pk)
+        return original(user)
 
-        return count
-
-    monkeypatch.setattr(barrier, "_own_side_rows", counting(rows))
-    monkeypatch.setattr(barrier, "cases_across_barrier_for", counting(subquery))
+    monkeypatch.setattr(barrier, "cases_across_barrier_for", counting)
     return calls
 
 
