@@ -149,14 +149,16 @@ def seed(count: int, *, start_id: int | None = None) -> None:
     from casework.audit import chain
     from casework.audit.models import ChainHead
 
-    heads = {h.pk: [h.sequence, h.entry_hash] for h in ChainHead.objects.all()}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM audit_auditevent")
-        next_id = int(cursor.fetchone()[0]) + 1
-    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=next_id)
     columns = [f for f in Event.__slots__]
     actions = ["view", "view", "view", "update", "create", "export"]
     with transaction.atomic(), connection.cursor() as cursor:
+        # Every head locked first, in one order, for the whole batch: an event the site appends
+        # meanwhile (a page viewed while the benchmark seeds) waits for the batch and then follows
+        # it, where reading the heads unlocked let both claim the same sequence and deadlock.
+        heads = {h.pk: [h.sequence, h.entry_hash] for h in ChainHead.objects.select_for_update().order_by("pk")}
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM audit_auditevent")
+        next_id = int(cursor.fetchone()[0]) + 1
+        base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=next_id)
         raw = cursor.cursor
         with raw.copy("COPY audit_auditevent (" + ", ".join(columns) + ") FROM STDIN") as copy:
             for n in range(count):

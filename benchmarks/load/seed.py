@@ -329,14 +329,32 @@ class Seeder:
     def audit(self) -> None:
         """Events written by the audit benchmark's bulk path (benchmarks/audit/run.py ``seed``: COPY,
         hashes by the service's own ``chain.compute_hash``, round robin over the chain's partitions,
-        heads moved and sealed), about the seeded cases: ``verify_audit`` proves them."""
+        heads moved and sealed), about the seeded cases: ``verify_audit`` proves them.
+
+        Resumable: each batch commits on its own, and the stage counts what the database already
+        holds against the number it was asked for (the count before its first batch is recorded), so
+        a run cut short seeds only the rest rather than its whole count again on top."""
+        from django.db import connection
+
         spec = importlib.util.spec_from_file_location("audit_bench", ROOT / "benchmarks" / "audit" / "run.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+
+        def events_now() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM audit_auditevent")
+                return int(cursor.fetchone()[0])
+
+        if "audit_base" not in self.state:
+            self.state["audit_base"] = events_now()
+            self.save()
+        target = self.state["audit_base"] + self.audit_events
         batch = 500_000
-        for start in range(0, self.audit_events, batch):
-            module.seed(min(batch, self.audit_events - start))
-            print(f"    audit events: {min(start + batch, self.audit_events):,}", flush=True)
+        while (have := events_now()) < target:
+            if have > self.state["audit_base"]:
+                print(f"    audit events: {have - self.state['audit_base']:,} there before; going on", flush=True)
+            module.seed(min(batch, target - have))
+            print(f"    audit events: {min(events_now(), target) - self.state['audit_base']:,}", flush=True)
 
     def billing(self) -> None:
         """Finance's ledger at scale: a contract for every agency that refers, one tariff per

@@ -5,6 +5,7 @@ second run resumes rather than seeding again."""
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 from pathlib import Path
 
@@ -74,3 +75,36 @@ def test_a_state_file_seeded_at_another_scale_is_refused(tmp_path):
     state_file.write_text(json.dumps({"scale": 1.0, "done": []}))
     with pytest.raises(SystemExit, match="scale 1.0"):
         seed.Seeder(state_file, 0.5, 1, audit_events=0)
+
+
+def load_audit_bench_module():
+    spec = importlib.util.spec_from_file_location("audit_bench", ROOT / "benchmarks" / "audit" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_stage_cut_short_seeds_only_the_rest_and_the_chain_verifies(tmp_path, audit_log_flushable):
+    if connection.vendor != "postgresql":
+        pytest.skip("the audit bulk path writes with PostgreSQL's COPY")
+    from django.core.management import call_command
+
+    from casework.audit.models import AuditEvent
+    from casework.audit.services import record
+
+    record(action="view", object_type="cases.case", object_id="1", object_label="NSC-2026-00001")
+    seed = load_seed_module()
+    state_file = tmp_path / "state.json"
+    seeder = seed.Seeder(state_file, 0.0001, 1, audit_events=30)
+    seeder.state["audit_base"] = AuditEvent.objects.count()  # as the first run records it
+    seeder.save()
+    # The first run committed one batch of 12 and was stopped.
+    load_audit_bench_module().seed(12)
+    # An event the site appended meanwhile (a page viewed while seeding) counts towards the total.
+    record(action="view", object_type="cases.case", object_id="2", object_label="NSC-2026-00002")
+
+    seed.Seeder(state_file, 0.0001, 1, audit_events=30).audit()
+
+    assert AuditEvent.objects.count() == 1 + 30
+    call_command("verify_audit", stdout=io.StringIO())
