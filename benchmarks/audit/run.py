@@ -92,10 +92,46 @@ def writer(method: str, seconds: float, start_at: float, results, sync: str = "o
     count = 0
     deadline = start_at + seconds
     while time.time() < deadline:
-        services.record(action=Action.VIEW, object_type="cases.case", object_id=count % 5000, object_label="REF")
+        if method == "row alone":
+            _row_alone(count)
+        else:
+            services.record(action=Action.VIEW, object_type="cases.case", object_id=count % 5000, object_label="REF")
         count += 1
     connections.close_all()
     results.put(count)
+
+
+# The ceiling any chain could reach here: the event's row alone, in a copy of the events table (its
+# columns, indexes and constraints; not its append-only triggers), one INSERT in its own transaction
+# through Django as the service writes, with no head taken and no hash of a previous event.
+ROW_ALONE = "bench_audit_row_alone"
+
+
+def make_row_alone_table() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {ROW_ALONE}")
+        cursor.execute(f"DROP SEQUENCE IF EXISTS {ROW_ALONE}_sequence")
+        cursor.execute(f"CREATE TABLE {ROW_ALONE} (LIKE audit_auditevent INCLUDING ALL)")
+        cursor.execute(f"CREATE SEQUENCE {ROW_ALONE}_sequence")
+
+
+def _row_alone(count: int) -> None:
+    import json
+
+    from django.db import connection, transaction
+
+    from casework.audit import chain
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ROW_ALONE} (partition, sequence, occurred_at, actor_role, action, object_type, "  # noqa: S608 - our constant
+            "object_id, object_label, reason, changes, request_id, previous_hash, entry_hash) "
+            f"VALUES (1, nextval('{ROW_ALONE}_sequence'), now(), 'clinician', 'view', 'cases.case', %s, 'REF', '', "
+            "%s::jsonb, '', %s, %s)",
+            [str(count % 5000), json.dumps({}), chain.GENESIS_HASH, chain.GENESIS_HASH],
+        )
 
 
 def appends(method: str, writers: int, seconds: float, sync: str = "on") -> float:
@@ -256,14 +292,24 @@ def main() -> None:
         print("\nAppends (one event a transaction, through services.record), events per second.")
         print("synchronous_commit=on is as deployed (each commit waits for the disk); off takes the disk")
         print("flush out, to show what the chain itself allows.")
-        print(f"{'writers':>8} {'commit':>7} {'before (one head)':>18} {'after (partitions)':>19}")
+        print("'row alone' is the ceiling for any chain here: the event's row only, in a copy of the table,")
+        print("one INSERT a transaction through Django, no head and no previous hash.")
+        print(f"{'writers':>8} {'commit':>7} {'before (one head)':>18} {'after (partitions)':>19} {'row alone':>10}")
+        make_row_alone_table()
         for sync in ("on", "off"):
             for writers in [int(w) for w in args.writers.split(",")]:
-                rates = []
-                for method in ("before", "after"):
+                rates = {}
+                for method in ("before", "row alone", "after"):  # "after" last: its chain is verified below
                     empty_log()
-                    rates.append(appends(method, writers, args.seconds, sync))
-                print(f"{writers:>8} {sync:>7} {rates[0]:>18,.0f} {rates[1]:>19,.0f}", flush=True)
+                    rates[method] = appends(method, writers, args.seconds, sync)
+                print(
+                    f"{writers:>8} {sync:>7} {rates['before']:>18,.0f} {rates['after']:>19,.0f} "
+                    f"{rates['row alone']:>10,.0f}",
+                    flush=True,
+                )
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {ROW_ALONE}")
+            cursor.execute(f"DROP SEQUENCE {ROW_ALONE}_sequence")
         elapsed, out = verify("--full")
         print("The chain the writers left verifies:", out.splitlines()[0])
     if not args.skip_verify:
