@@ -52,3 +52,18 @@ def test_the_open_list_shows_referrals_ready_for_a_case(cast, world, client_for)
     ready = ready_referral(lead_clinician=cast.clinician)
     body = client_for(cast.clinical_lead).get(reverse("cases:open_list")).content.decode()
     assert ready.reference in body and world.referral.reference not in body
+
+
+def test_the_order_of_the_case_list_is_an_index(cast):
+    """The list's pages are read from an index in the list's own order (migration 0009) rather than
+    every case joined to its subject and sorted (issue 19); the index and the list's order agree."""
+    from django.db import connection
+
+    from casework.cases.queries import cases_for_list
+
+    assert list(cases_for_list(cast.clinical_lead).query.order_by) == ["-opened_on", "-id"]
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "cases_case")
+    index = constraints["case_opened_desc_idx"]
+    assert index["index"] and index["columns"] == ["opened_on", "id"]
+    assert index["orders"] == ["DESC", "DESC"]
