@@ -229,8 +229,16 @@ if DATABASE_URL:
         # No JIT compilation: the planner's cost estimates over large tables fire it for short
         # interactive queries, where compiling takes longer than the query (238 ms of 334 ms on the
         # person page's duplicate check at national scale: issue 19). DATABASE_JIT=on restores it.
-        if env_str("DATABASE_JIT", "off") != "on":
-            DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+        session = [] if env_str("DATABASE_JIT", "off") == "on" else ["-c jit=off"]
+        # No parallel workers for one request's query: with many users at once they take the cores
+        # the other requests need, and the planner's cost of a parallel scan let it pass over the
+        # name indexes (the person list searching "Smith" at national scale: a parallel scan of
+        # 200,000 persons on three processes, 16× the floor at 20 users, where the trigram indexes
+        # answer on one; docs/benchmarks/load.md). DATABASE_PARALLEL_WORKERS=N allows N a query.
+        parallel = env_str("DATABASE_PARALLEL_WORKERS", "0") or "0"
+        if parallel != "server":
+            session.append(f"-c max_parallel_workers_per_gather={int(parallel)}")
+        DATABASES["default"]["OPTIONS"].setdefault("options", " ".join(session))
 elif PRODUCTION:
     raise ImproperlyConfigured("DATABASE_URL must be set in production")
 else:

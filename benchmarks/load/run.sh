@@ -51,11 +51,11 @@ echo "== Seed at scale $SCALE (resumes where a run stopped)"
 $PY benchmarks/load/seed.py "$STATE_DIR/state.json" --scale "$SCALE" ${BENCH_LOAD_SEED_ARGS:-}
 $PY benchmarks/load/drive.py world "$STATE_DIR/state.json"
 if [ -n "${BENCH_LOAD_SEED_ONLY:-}" ]; then echo "== Seeded (BENCH_LOAD_SEED_ONLY): not driven"; exit 0; fi
-echo "== ANALYZE"
+echo "== VACUUM (ANALYZE): as autovacuum would have, where a server runs it (this one does not)"
 $PY - "$DATABASE_URL" <<'PYEOF'
 import sys, psycopg
 with psycopg.connect(sys.argv[1], autocommit=True) as conn:
-    conn.execute("ANALYZE")
+    conn.execute("VACUUM (ANALYZE)")
 PYEOF
 
 echo "== As the README's cron does each night: assess_case_risks"

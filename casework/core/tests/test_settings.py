@@ -215,3 +215,26 @@ def test_postgresql_sessions_run_without_jit_compilation_unless_asked():
     on = run_manage("shell", "-c", SHOW_JIT, CASEWORK_ENV="test", DATABASE_URL=POSTGRES_SERVER, DATABASE_JIT="on")
     assert on.returncode == 0, on.stderr
     assert on.stdout.strip().splitlines()[-1] == "on"
+
+
+SHOW_PARALLEL = (
+    "from django.db import connection; c = connection.cursor(); "
+    "c.execute('SHOW max_parallel_workers_per_gather'); print(c.fetchone()[0])"
+)
+
+
+def test_postgresql_sessions_run_no_parallel_workers_unless_asked():
+    """One request's query must not take the cores of the others (issue 19: a parallel scan of every
+    person passed over the name indexes); DATABASE_PARALLEL_WORKERS sets the number, JIT stays off."""
+    default = run_manage("shell", "-c", SHOW_PARALLEL, CASEWORK_ENV="test", DATABASE_URL=POSTGRES_SERVER)
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.strip().splitlines()[-1] == "0"
+    two = run_manage(
+        "shell", "-c", SHOW_PARALLEL, CASEWORK_ENV="test", DATABASE_URL=POSTGRES_SERVER, DATABASE_PARALLEL_WORKERS="2"
+    )
+    assert two.returncode == 0, two.stderr
+    assert two.stdout.strip().splitlines()[-1] == "2"
+    jit = run_manage(
+        "shell", "-c", SHOW_JIT, CASEWORK_ENV="test", DATABASE_URL=POSTGRES_SERVER, DATABASE_PARALLEL_WORKERS="2"
+    )
+    assert jit.stdout.strip().splitlines()[-1] == "off"
