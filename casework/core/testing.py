@@ -98,3 +98,20 @@ def kept_for_the_module(django_db_blocker, *, using: str = DEFAULT_DB_ALIAS) -> 
         with django_db_blocker.unblock():
             transaction.set_rollback(True, using=using)
             outer.__exit__(None, None, None)
+
+
+def markup_shape(markup: str) -> list[tuple]:
+    """Every element of ``markup`` with its attributes, text and tail (runs of white space made one
+    space): two renderings with the same shape show the same thing (tables written out by hand
+    against the nhsuk-frontend macro they replace)."""
+    import re
+
+    from lxml import html
+
+    def text(value: str | None) -> str:
+        return re.sub(r"\s+", " ", value or "").strip()
+
+    return [
+        (element.tag, sorted(element.attrib.items()), text(element.text), text(element.tail))
+        for element in html.fromstring(markup).iter()
+    ]

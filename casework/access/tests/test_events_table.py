@@ -6,11 +6,11 @@ text, with and without the "Who" and "Record" columns."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.template import engines
-from lxml import html
+
+from casework.core.testing import markup_shape
 
 # What ``events_table`` was, through the nhsuk-frontend macro (kept here as the reference).
 THROUGH_THE_NHSUK_MACRO = """
@@ -77,16 +77,7 @@ def render(source: str, events: list[dict], **flags) -> str:
     return engines["jinja2"].env.from_string(source).render(events=events, caption="Who looked <here>", **flags)
 
 
-def shape(markup: str) -> list[tuple]:
-    """Every element with its attributes, text and tail (runs of white space made one space)."""
-
-    def text(value: str | None) -> str:
-        return re.sub(r"\s+", " ", value or "").strip()
-
-    return [
-        (element.tag, sorted(element.attrib.items()), text(element.text), text(element.tail))
-        for element in html.fromstring(markup).iter()
-    ]
+shape = markup_shape
 
 
 @pytest.mark.parametrize(

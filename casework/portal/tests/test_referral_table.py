@@ -5,11 +5,11 @@ what the macro showed: the same elements, classes, roles, hidden cell headings a
 from __future__ import annotations
 
 import datetime as dt
-import re
 from types import SimpleNamespace
 
 from django.template import engines
-from lxml import html
+
+from casework.core.testing import markup_shape
 
 # What ``referrals_table`` was, through the nhsuk-frontend macro (kept here as the reference).
 THROUGH_THE_NHSUK_MACRO = """
@@ -61,16 +61,7 @@ def render(source: str, rows: list[dict]) -> str:
     return engines["jinja2"].env.from_string(source).render(rows=rows, caption=CAPTION)
 
 
-def shape(markup: str) -> list[tuple]:
-    """Every element with its attributes, text and tail (runs of white space made one space)."""
-
-    def text(value: str | None) -> str:
-        return re.sub(r"\s+", " ", value or "").strip()
-
-    return [
-        (element.tag, sorted(element.attrib.items()), text(element.text), text(element.tail))
-        for element in html.fromstring(markup).iter()
-    ]
+shape = markup_shape
 
 
 def test_the_referral_table_shows_what_the_nhsuk_macro_showed():
